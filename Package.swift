@@ -1,0 +1,63 @@
+// swift-tools-version: 6.1
+// The Mandate package: operator files in, diagnostics or a compiled plan out.
+//
+// Targets follow the pipeline: source & diagnostics → syntax → compiler → IR (plan),
+// with the `mandate` executable a thin shell over `MandateCLI`.
+import PackageDescription
+
+let package = Package(
+    name: "Mandate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mandate", targets: ["mandate"]),
+        .library(name: "MandateIR", targets: ["MandateIR"]),
+        .library(name: "MandateCompiler", targets: ["MandateCompiler"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // System libyaml (libyaml-dev, pkg-config yaml-0.1), read at the event level.
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        // Source files, ranges, diagnostics and their renderers.
+        .target(name: "MandateDiagnostics"),
+        // Procedure lexer/parser, event-level YAML reader, the syntax trees.
+        .target(name: "MandateSyntax", dependencies: ["MandateDiagnostics", "CYAML"]),
+        // The typed, serializable plan. Foundation only: the runtime loads it without the parser.
+        .target(name: "MandateIR"),
+        // Resolution, typing, lowering to the plan.
+        .target(
+            name: "MandateCompiler",
+            dependencies: [
+                "MandateDiagnostics", "MandateSyntax", "MandateIR",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Command handlers: library functions the `mandate` tool and the tests call.
+        .target(
+            name: "MandateCLI",
+            dependencies: [
+                "MandateCompiler", "MandateDiagnostics", "MandateSyntax", "MandateIR",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "mandate", dependencies: ["MandateCLI"]),
+        // Generates a large project and measures the parser and the whole check.
+        .executableTarget(
+            name: "mandate-bench",
+            dependencies: ["MandateCompiler", "MandateSyntax", "MandateDiagnostics"],
+            path: "Sources/mandate-bench"
+        ),
+        .testTarget(
+            name: "MandateTests",
+            dependencies: ["MandateCLI", "MandateCompiler", "MandateSyntax", "MandateIR", "MandateDiagnostics"],
+            exclude: ["Corpus"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

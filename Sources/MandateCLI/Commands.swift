@@ -1,0 +1,188 @@
+import Foundation
+import MandateCompiler
+import MandateDiagnostics
+import MandateIR
+import MandateSyntax
+
+/// The exit codes of `mandate`, one documented set for every command.
+public enum MandateExit: Int32, Sendable, CaseIterable {
+    /// No errors (warnings may have been shown).
+    case clean = 0
+    /// The project has errors (or warnings, with `--warnings-as-errors`).
+    case errorsFound = 1
+    /// The command line was wrong.
+    case usage = 64
+    /// A path could not be read.
+    case inputUnreadable = 66
+    /// Mandate itself failed; please report it.
+    case internalError = 70
+}
+
+/// Where a command writes: results to `out`, diagnostics to `err`.
+public final class Console: @unchecked Sendable {
+    /// Standard output.
+    public var out: (String) -> Void
+    /// Standard error.
+    public var err: (String) -> Void
+    /// Makes a console.
+    public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void) {
+        self.out = out
+        self.err = err
+    }
+    /// The process's streams.
+    public static func standard() -> Console {
+        Console(out: { FileHandle.standardOutput.write(Data($0.utf8)) }, err: { FileHandle.standardError.write(Data($0.utf8)) })
+    }
+    /// A console that keeps what is written (tests).
+    public static func capturing() -> (Console, () -> (out: String, err: String)) {
+        final class Box: @unchecked Sendable { var out = ""; var err = "" }
+        let box = Box()
+        return (Console(out: { box.out += $0 }, err: { box.err += $0 }), { (box.out, box.err) })
+    }
+}
+
+/// Options every command takes.
+public struct DiagnosticOptions: Sendable {
+    /// human, plain or json.
+    public var format: DiagnosticFormat = .human
+    /// Whether to color human output.
+    public var color: Bool = false
+    /// Show at most this many errors.
+    public var maxErrors: Int = 50
+    /// Treat warnings as errors for the exit code.
+    public var warningsAsErrors = false
+    /// Makes options.
+    public init(format: DiagnosticFormat = .human, color: Bool = false, maxErrors: Int = 50, warningsAsErrors: Bool = false) {
+        self.format = format
+        self.color = color
+        self.maxErrors = maxErrors
+        self.warningsAsErrors = warningsAsErrors
+    }
+}
+
+/// The command handlers: library functions the `mandate` tool and the tests call.
+public enum Commands {
+    /// The project `mandate` works on when no path is given: `./Procedures` if present, else `.`.
+    public static func defaultProjectPath() -> String {
+        FileManager.default.fileExists(atPath: "Procedures/mandate.yaml") ? "Procedures" : "."
+    }
+
+    static func load(_ path: String, _ console: Console) -> Compilation? {
+        do {
+            return Compiler.compile(try ProjectSources.load(path: path))
+        } catch {
+            console.err("error: \(error.description)\n")
+            return nil
+        }
+    }
+
+    /// Shows diagnostics and returns the exit code they imply.
+    static func report(_ c: Compilation, _ options: DiagnosticOptions, _ console: Console) -> MandateExit {
+        var shown: [Diagnostic] = []
+        var errors = 0
+        var hidden = 0
+        for d in c.diagnostics {
+            if d.severity == .error {
+                errors += 1
+                if errors > options.maxErrors { hidden += 1; continue }
+            }
+            shown.append(d)
+        }
+        if !shown.isEmpty || options.format == .json {
+            console.err(DiagnosticRenderer.render(shown, format: options.format, sources: c.sources, color: options.color))
+        }
+        if hidden > 0, options.format != .json {
+            console.err("… and \(hidden) more error\(hidden == 1 ? "" : "s") (raise --max-errors to see them)\n")
+        }
+        let warnings = c.diagnostics.filter { $0.severity == .warning }.count
+        return errors > 0 || (options.warningsAsErrors && warnings > 0) ? .errorsFound : .clean
+    }
+
+    static func summary(_ c: Compilation) -> String {
+        let errors = c.diagnostics.filter { $0.severity == .error }.count
+        let warnings = c.diagnostics.filter { $0.severity == .warning }.count
+        let what = "\(c.counts.goals) goal\(c.counts.goals == 1 ? "" : "s"), \(c.counts.procedures) procedure\(c.counts.procedures == 1 ? "" : "s"), \(c.counts.actions) action\(c.counts.actions == 1 ? "" : "s"), \(c.counts.scenarios) scenario test\(c.counts.scenarios == 1 ? "" : "s")"
+        if errors == 0 && warnings == 0 { return "checked \(what): no problems\n" }
+        return "checked \(what): \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\n"
+    }
+
+    /// `mandate check`: diagnostics, then a one-line summary.
+    public static func check(path: String, verbose: Bool, options: DiagnosticOptions, console: Console) -> MandateExit {
+        guard let c = load(path, console) else { return .inputUnreadable }
+        if verbose {
+            for file in c.plan?.sources ?? [] { console.out("read \(file.path)\n") }
+        }
+        let exit = report(c, options, console)
+        if options.format != .json { console.out(summary(c)) }
+        return exit
+    }
+
+    /// `mandate compile`: writes the plan to `output` (or stdout) when there are no errors.
+    public static func compile(path: String, output: String?, options: DiagnosticOptions, console: Console) -> MandateExit {
+        guard let c = load(path, console) else { return .inputUnreadable }
+        let exit = report(c, options, console)
+        guard exit == .clean else { return exit }
+        do {
+            guard let file = try Compiler.planFile(c) else { return .errorsFound }
+            let data = try file.encoded()
+            if let output {
+                try data.write(to: URL(fileURLWithPath: output), options: .atomic)
+                console.out("wrote \(output) (\(file.contentHash))\n")
+            } else {
+                console.out(String(decoding: data, as: UTF8.self))
+            }
+            return .clean
+        } catch {
+            console.err("error: cannot write the plan: \(error.localizedDescription)\n")
+            return .inputUnreadable
+        }
+    }
+
+    /// The stages `dump` shows.
+    public enum Stage: String, Sendable, CaseIterable {
+        /// The procedures' syntax trees.
+        case ast
+        /// The typed IR (the plan's content).
+        case ir
+        /// The plan file, hash included.
+        case plan
+    }
+
+    /// `mandate dump --stage ast|ir|plan`.
+    public static func dump(stage: Stage, path: String, options: DiagnosticOptions, console: Console) -> MandateExit {
+        guard let c = load(path, console) else { return .inputUnreadable }
+        switch stage {
+        case .ast:
+            for p in c.procedures {
+                if let source = c.sources[p.path] { console.out(ASTDump.dump(p, source: source)) }
+            }
+            return report(c, options, console)
+        case .ir:
+            let exit = report(c, options, console)
+            guard let plan = c.plan else { return exit }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            if let data = try? encoder.encode(plan) { console.out(String(decoding: data, as: UTF8.self) + "\n") }
+            return exit
+        case .plan:
+            return compile(path: path, output: nil, options: options, console: console)
+        }
+    }
+
+    /// `mandate explain CODE`.
+    public static func explain(code: String, console: Console) -> MandateExit {
+        let wanted = DiagnosticCode(rawValue: code.uppercased())
+        guard let explanation = Explanation.of(wanted) else {
+            if let info = wanted.info {
+                console.out("\(info.code): \(info.title)\n")
+                return .clean
+            }
+            let all = DiagnosticCodeInfo.all.map(\.code.rawValue)
+            console.err("error: `\(code)` is not a Mandate diagnostic code\n")
+            if let hint = Suggestions.didYouMean(code.uppercased(), in: all) { console.err("help: \(hint)\n") }
+            return .usage
+        }
+        console.out(explanation.rendered)
+        return .clean
+    }
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import MandateDiagnostics
+
+/// Options shared by every command.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "How to show findings: human, plain or json.")
+    var diagnosticFormat: String = "human"
+
+    @Option(name: .long, help: "Color: auto, always or never (never when NO_COLOR is set).")
+    var color: String = "auto"
+
+    @Option(name: .long, help: "Show at most this many errors.")
+    var maxErrors: Int = 50
+
+    @Flag(name: .long, help: "Exit with 1 when there are warnings.")
+    var warningsAsErrors = false
+
+    func validate() throws {
+        guard DiagnosticFormat(rawValue: diagnosticFormat) != nil else {
+            throw ValidationError("--diagnostic-format must be human, plain or json, not `\(diagnosticFormat)`")
+        }
+        guard ["auto", "always", "never"].contains(color) else {
+            throw ValidationError("--color must be auto, always or never, not `\(color)`")
+        }
+        guard maxErrors > 0 else { throw ValidationError("--max-errors must be at least 1") }
+    }
+
+    var resolved: DiagnosticOptions {
+        let env = ProcessInfo.processInfo.environment
+        let noColor = env["NO_COLOR"].map { !$0.isEmpty } ?? false
+        let useColor: Bool
+        switch color {
+        case "always": useColor = !noColor
+        case "never": useColor = false
+        default: useColor = !noColor && isatty(STDERR_FILENO) == 1 && env["TERM"] != "dumb"
+        }
+        return DiagnosticOptions(format: DiagnosticFormat(rawValue: diagnosticFormat) ?? .human, color: useColor,
+                                 maxErrors: maxErrors, warningsAsErrors: warningsAsErrors)
+    }
+}
+
+/// `mandate`: the root command.
+public struct MandateCommand: ParsableCommand {
+    /// The command's description.
+    public static let configuration = CommandConfiguration(
+        commandName: "mandate",
+        abstract: "Check and compile what a support team's AI agent may do: goals, procedures and their guardrails.",
+        discussion: """
+            Exit codes: 0 no errors, 1 errors found, 64 usage, 66 input unreadable, 70 internal error.
+            PATH defaults to ./Procedures (the reference project) when it exists, else the current folder.
+            """,
+        subcommands: [Check.self, Compile.self, Dump.self, Explain.self])
+
+    /// Makes the command.
+    public init() {}
+
+    /// Parses `arguments` and runs; returns the process exit code.
+    public static func run(arguments: [String], console: Console = .standard()) -> Int32 {
+        do {
+            var command = try parseAsRoot(arguments)
+            if let c = command as? any MandateRunnable { return c.execute(console).rawValue }
+            try command.run()
+            return 0
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                if code == .success { console.out(message + "\n") } else { console.err(message + "\n") }
+            }
+            if code == .success { return 0 }
+            return code == .validationFailure ? MandateExit.usage.rawValue : code.rawValue
+        }
+    }
+}
+
+protocol MandateRunnable {
+    func execute(_ console: Console) -> MandateExit
+}
+
+struct Check: ParsableCommand, MandateRunnable {
+    static let configuration = CommandConfiguration(abstract: "Check a project; silent but for a one-line summary when all is well.")
+    @Argument(help: "The project folder.") var path: String?
+    @Flag(name: .shortAndLong, help: "List the files read.") var verbose = false
+    @OptionGroup var global: GlobalOptions
+    func execute(_ console: Console) -> MandateExit {
+        Commands.check(path: path ?? Commands.defaultProjectPath(), verbose: verbose, options: global.resolved, console: console)
+    }
+}
+
+struct Compile: ParsableCommand, MandateRunnable {
+    static let configuration = CommandConfiguration(abstract: "Compile a project into a plan file.")
+    @Argument(help: "The project folder.") var path: String?
+    @Option(name: .shortAndLong, help: "Where to write the plan (default: standard output).") var output: String?
+    @OptionGroup var global: GlobalOptions
+    func execute(_ console: Console) -> MandateExit {
+        Commands.compile(path: path ?? Commands.defaultProjectPath(), output: output, options: global.resolved, console: console)
+    }
+}
+
+struct Dump: ParsableCommand, MandateRunnable {
+    static let configuration = CommandConfiguration(abstract: "Show a stage of the pipeline: ast, ir or plan.")
+    @Option(name: .long, help: "ast, ir or plan.") var stage: String = "plan"
+    @Argument(help: "The project folder.") var path: String?
+    @OptionGroup var global: GlobalOptions
+    func validate() throws {
+        guard Commands.Stage(rawValue: stage) != nil else { throw ValidationError("--stage must be ast, ir or plan, not `\(stage)`") }
+    }
+    func execute(_ console: Console) -> MandateExit {
+        Commands.dump(stage: Commands.Stage(rawValue: stage) ?? .plan, path: path ?? Commands.defaultProjectPath(),
+                      options: global.resolved, console: console)
+    }
+}
+
+struct Explain: ParsableCommand, MandateRunnable {
+    static let configuration = CommandConfiguration(abstract: "Explain a diagnostic code, with an example and the fix.")
+    @Argument(help: "The code, such as M0301.") var code: String
+    func execute(_ console: Console) -> MandateExit { Commands.explain(code: code, console: console) }
+}

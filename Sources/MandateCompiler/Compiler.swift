@@ -1,0 +1,126 @@
+import Crypto
+import Foundation
+import MandateDiagnostics
+import MandateIR
+import MandateSyntax
+
+/// What compiling a project produced: findings, the syntax trees, and the plan when there are no errors.
+public struct Compilation: Sendable {
+    /// Every finding, severity overrides applied, sorted for display.
+    public var diagnostics: [Diagnostic]
+    /// The files read, for rendering.
+    public var sources: SourceLookup
+    /// The parsed procedure files.
+    public var procedures: [ProcedureFile]
+    /// The parsed goals.
+    public var goals: [GoalSyntax]
+    /// The lowered plan (present even with errors, for `dump --stage ir`).
+    public var plan: Plan?
+    /// Counts for the summary line.
+    public var counts: (goals: Int, procedures: Int, actions: Int, scenarios: Int)
+    /// Whether any finding is an error.
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}
+
+/// The compiler: a list of named stages from sources to a plan.
+public enum Compiler {
+    /// The compiler's version, written into plans.
+    public static let version = "mandate 0.1.0"
+
+    /// SHA-256 of bytes, as lowercase hex.
+    public static func sha256Hex(_ data: some DataProtocol) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Runs every stage: parse, declare, lower; then applies severity overrides.
+    public static func compile(_ sources: ProjectSources) -> Compilation {
+        var diagnostics = sources.diagnostics
+        let lookup = SourceLookup(sources.allFiles)
+
+        // Stage 1: parse.
+        var project: ProjectSyntax?
+        if let file = sources.projectFile {
+            let (p, d) = ProjectSyntax.read(YAMLDocument(file))
+            project = p
+            diagnostics += d
+        }
+        var catalog: CatalogSyntax?
+        if let file = sources.catalogFile {
+            let (c, d) = CatalogSyntax.read(YAMLDocument(file))
+            catalog = c
+            diagnostics += d
+        }
+        var goals: [GoalSyntax] = []
+        for file in sources.goalFiles {
+            let (g, d) = GoalSyntax.read(YAMLDocument(file))
+            goals.append(g)
+            diagnostics += d
+        }
+        var procedures: [ProcedureFile] = []
+        for file in sources.procedureFiles {
+            let (p, d) = ProcedureParser.parse(file)
+            procedures.append(p)
+            diagnostics += d
+        }
+        var scenarios = 0
+        for file in sources.scenarioFiles {
+            let (_, d) = ScenarioSyntax.read(YAMLDocument(file))
+            diagnostics += d
+            scenarios += 1
+        }
+        if sources.projectFile != nil, sources.goalFiles.isEmpty {
+            diagnostics.append(Diagnostic(
+                .noGoals, "the project has no goal file", at: nil,
+                help: "add a `<name>.goal.yaml` file with `goal:` and its `intents:`"))
+        }
+
+        // Stage 2: declare — the symbol table of everything names can refer to.
+        var symbols = Symbols(project: project, catalog: catalog, goals: goals, procedures: procedures, lookup: lookup)
+        symbols.declare()
+        diagnostics += symbols.diagnostics
+
+        // Stage 3: lower each procedure to a step graph.
+        var lowered: [MandateIR.Procedure] = []
+        for (index, file) in procedures.enumerated() {
+            guard let source = sources.procedureFiles.first(where: { $0.path == file.path }) ?? sources.procedureFiles[safe: index] else { continue }
+            var lowering = ProcedureLowering(file: file, source: source, symbols: symbols)
+            if let p = lowering.lower() { lowered.append(p) }
+            diagnostics += lowering.diagnostics
+        }
+
+        // Stage 4: assemble the plan.
+        let plan = symbols.plan(procedures: lowered, sources: sources.allFiles.filter { !$0.path.hasSuffix(".test.yaml") })
+
+        diagnostics = applyOverrides(diagnostics, project: project)
+        return Compilation(
+            diagnostics: diagnostics.sortedForDisplay(), sources: lookup, procedures: procedures, goals: goals, plan: plan,
+            counts: (goals.count, procedures.count, catalog?.actions.count ?? 0, scenarios))
+    }
+
+    /// Applies `severity:` from `mandate.yaml`: `off` drops a code, `warning`/`error` change it.
+    static func applyOverrides(_ diagnostics: [Diagnostic], project: ProjectSyntax?) -> [Diagnostic] {
+        guard let project, !project.severity.isEmpty else { return diagnostics }
+        var levels: [String: String] = [:]
+        for (code, level) in project.severity { levels[code.value.uppercased()] = level.value }
+        return diagnostics.compactMap { d in
+            guard let level = levels[d.code.rawValue] else { return d }
+            var changed = d
+            switch level {
+            case "off": return nil
+            case "warning": changed.severity = .warning
+            default: changed.severity = .error
+            }
+            return changed
+        }
+    }
+
+    /// Compiles and wraps the plan as a file; nil when there are errors.
+    public static func planFile(_ compilation: Compilation) throws -> PlanFile? {
+        guard !compilation.hasErrors, let plan = compilation.plan else { return nil }
+        return try PlanFile(plan: plan, compiler: version, sha256: { sha256Hex($0) })
+    }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}

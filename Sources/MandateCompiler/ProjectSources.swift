@@ -1,0 +1,115 @@
+import Foundation
+import MandateDiagnostics
+
+/// The files of a project, read from disk, with display paths relative to the project.
+public struct ProjectSources: Sendable {
+    /// The project folder.
+    public var root: String
+    /// `mandate.yaml`, when present.
+    public var projectFile: SourceFile?
+    /// `*.goal.yaml`, sorted by path.
+    public var goalFiles: [SourceFile] = []
+    /// The action catalog, when present.
+    public var catalogFile: SourceFile?
+    /// `*.procedure`, sorted by path.
+    public var procedureFiles: [SourceFile] = []
+    /// `*.test.yaml`, sorted by path.
+    public var scenarioFiles: [SourceFile] = []
+    /// Findings made while reading (a missing catalog, no project file).
+    public var diagnostics: [Diagnostic] = []
+
+    /// Every file read.
+    public var allFiles: [SourceFile] {
+        [projectFile, catalogFile].compactMap { $0 } + goalFiles + procedureFiles + scenarioFiles
+    }
+
+    /// Makes sources from files in memory (tests, explanations).
+    public init(root: String, files: [SourceFile], catalogPath: String = "actions.yaml") {
+        self.root = root
+        for file in files.sorted(by: { $0.path < $1.path }) { classify(file, catalogPath: catalogPath) }
+    }
+
+    mutating func classify(_ file: SourceFile, catalogPath: String) {
+        let name = file.path
+        if name == "mandate.yaml" { projectFile = file }
+        else if name == catalogPath { catalogFile = file }
+        else if name.hasSuffix(".goal.yaml") || name.hasSuffix(".goal.yml") { goalFiles.append(file) }
+        else if name.hasSuffix(".procedure") { procedureFiles.append(file) }
+        else if name.hasSuffix(".test.yaml") || name.hasSuffix(".test.yml") { scenarioFiles.append(file) }
+    }
+
+    /// Reads a project folder (or the folder of a `mandate.yaml` path).
+    ///
+    /// Throws `InputError` when the path cannot be read at all; everything else becomes a diagnostic.
+    public static func load(path: String) throws(InputError) -> ProjectSources {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw InputError(path: path, reason: "no such file or folder")
+        }
+        let root = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
+        let rootURL = URL(fileURLWithPath: root.isEmpty ? "." : root).standardizedFileURL
+        guard let enumerator = fm.enumerator(at: rootURL, includingPropertiesForKeys: [.isRegularFileKey],
+                                             options: [.skipsHiddenFiles]) else {
+            throw InputError(path: path, reason: "the folder cannot be read")
+        }
+        var relativePaths: [String] = []
+        let prefix = rootURL.path.hasSuffix("/") ? rootURL.path : rootURL.path + "/"
+        for case let url as URL in enumerator {
+            let p = url.standardizedFileURL.path
+            guard p.hasPrefix(prefix) else { continue }
+            let relative = String(p.dropFirst(prefix.count))
+            if relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") || relative.hasSuffix(".procedure") {
+                relativePaths.append(relative)
+            }
+        }
+        relativePaths.sort()
+        var sources = ProjectSources(root: rootURL.path, files: [])
+        // The catalog's path comes from mandate.yaml; read the project file first.
+        var catalogPath = "actions.yaml"
+        if relativePaths.contains("mandate.yaml"), let bytes = fm.contents(atPath: prefix + "mandate.yaml") {
+            let file = SourceFile(path: "mandate.yaml", bytes: [UInt8](bytes))
+            if let declared = ProjectSources.declaredCatalogPath(file) { catalogPath = declared }
+        } else {
+            sources.diagnostics.append(Diagnostic(
+                .projectNotFound, "there is no `mandate.yaml` in `\(root.isEmpty ? "." : root)`",
+                at: nil, help: "run Mandate on a project folder (one holding `mandate.yaml`), or create `mandate.yaml` with `project:` and `currency:`"))
+        }
+        for relative in relativePaths {
+            // INVARIANT: the catalog is read only if it is the declared one; other YAML files are read by suffix.
+            guard relative == "mandate.yaml" || relative == catalogPath || relative.hasSuffix(".goal.yaml") || relative.hasSuffix(".goal.yml")
+                    || relative.hasSuffix(".procedure") || relative.hasSuffix(".test.yaml") || relative.hasSuffix(".test.yml")
+            else { continue }
+            guard let data = fm.contents(atPath: prefix + relative) else {
+                throw InputError(path: prefix + relative, reason: "the file cannot be read")
+            }
+            sources.classify(SourceFile(path: relative, bytes: [UInt8](data)), catalogPath: catalogPath)
+        }
+        if sources.projectFile != nil, sources.catalogFile == nil {
+            sources.diagnostics.append(Diagnostic(
+                .fileMissing, "the action catalog `\(catalogPath)` named by `mandate.yaml` does not exist",
+                at: nil, help: "create `\(catalogPath)`, or point `actions:` in `mandate.yaml` at the catalog"))
+        }
+        return sources
+    }
+
+    /// The `actions:` value of a project file, read cheaply.
+    static func declaredCatalogPath(_ file: SourceFile) -> String? {
+        for line in String(decoding: file.bytes.prefix(64 * 1024), as: UTF8.self).split(separator: "\n") where line.hasPrefix("actions:") {
+            let value = line.dropFirst("actions:".count).trimmingCharacters(in: .whitespaces)
+            let unquoted = value.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+            if !unquoted.isEmpty, !unquoted.contains("..") { return unquoted }
+        }
+        return nil
+    }
+}
+
+/// A path that could not be read at all (exit code 66).
+public struct InputError: Error, Sendable, CustomStringConvertible {
+    /// The path.
+    public var path: String
+    /// Why.
+    public var reason: String
+    /// `cannot read `path`: reason`.
+    public var description: String { "cannot read `\(path)`: \(reason)" }
+}

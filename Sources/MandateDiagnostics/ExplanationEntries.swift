@@ -1,0 +1,1384 @@
+extension Explanation {
+    /// Every explanation, in code order.
+    public static let all: [Explanation] = [
+        // MARK: M00xx — reading the project's files
+
+        Explanation(
+            .projectNotFound,
+            summary: "There is no `mandate.yaml` in the folder Mandate was asked to check.",
+            details: """
+                Every Mandate project starts with a file named exactly `mandate.yaml` at the top of \
+                its folder: it names the project, its currency, its queues and where the action \
+                catalog is. Without it Mandate cannot tell which files belong together, so it checks \
+                nothing. This usually means the command was run in the wrong folder, or the file was \
+                saved under another name such as `mandate.yml` or `Mandate.yaml`.
+                """,
+            example: [ExampleFile("mandate.yml", """
+                project: example-store
+                currency: USD
+                tiers: [standard, vip]
+                queues:
+                  tier-1: { description: general support }
+                  billing: { description: payments and refunds }
+                actions: actions.yaml
+                """)],
+            removing: ["mandate.yaml"],
+            fix: """
+                Run the check on the folder that holds the project, or rename the project file to \
+                exactly `mandate.yaml` (lowercase, ending in `.yaml`). Its first lines are:
+                    project: example-store
+                    currency: USD
+                """),
+
+        Explanation(
+            .fileMissing,
+            summary: "A file that `mandate.yaml` points to does not exist.",
+            details: """
+                `mandate.yaml` says where the action catalog is with `actions:`. The path is read \
+                from the folder that holds `mandate.yaml`, and it must match the file's name exactly, \
+                including upper and lower case. If the file is not there, no step can call an action, \
+                so Mandate stops until the path is right.
+                """,
+            example: [ExampleFile("mandate.yaml", """
+                project: example-store
+                currency: USD
+                tiers: [standard, vip]
+                queues:
+                  tier-1: { description: general support }
+                  billing: { description: payments and refunds }
+                actions: action.yaml
+                """)],
+            fix: """
+                Correct the path so it names the catalog as it is saved, here `actions.yaml`:
+                    actions: actions.yaml
+                or rename the file to match what `mandate.yaml` says.
+                """),
+
+        Explanation(
+            .invalidUTF8,
+            summary: "The file holds bytes that are not UTF-8 text.",
+            details: """
+                Mandate reads every file as UTF-8, the encoding almost every editor uses today. A file \
+                saved by an older tool, or exported from a spreadsheet as "Windows-1252" or "Latin-1", \
+                stores letters such as `é` or `£` as single bytes that UTF-8 does not allow. Mandate \
+                points at the first such byte; the example shows it as `<0xE9>`, since the real byte \
+                cannot be written here.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Say "Your order is {order.status}. Merci et bonne journ<0xE9>e !"
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Open the file in your editor and save it again with the encoding set to UTF-8 (often \
+                under "Save with encoding" or "Reopen with encoding"). Check the marked letter \
+                afterwards; it should read:
+                    3. Say "Your order is {order.status}. Merci et bonne journée !"
+                """),
+
+        Explanation(
+            .binaryFile,
+            summary: "The file holds binary data, not plain text.",
+            details: """
+                A file with a zero byte in it is not text: it is usually a word-processor document, a \
+                PDF or an image that was saved or renamed with a `.procedure` or `.yaml` ending. \
+                Mandate only reads plain text files, so it refuses the whole file. The example shows \
+                the zero byte as `<0x00>`, since the real byte cannot be written here.
+                """,
+            example: [ExampleFile("status.procedure", """
+                PK<0x03><0x04><0x14><0x00><0x06><0x00>word/document.xml ...
+                """)],
+            fix: """
+                Copy the procedure's text into a plain-text editor and save it as UTF-8 text with the \
+                `.procedure` ending. The file should start with lines like:
+                    Procedure: Share an order's status
+                    Goal: resolve-order-issues
+                """),
+
+        Explanation(
+            .emptyFile,
+            summary: "The file is empty or holds only blank space.",
+            details: """
+                Mandate reads every `.procedure`, `*.goal.yaml` and `*.test.yaml` file in the project. \
+                A file with nothing in it is almost always a mistake: a procedure that was created but \
+                never written, or content that was lost in a copy. Mandate reports it rather than \
+                silently skipping it.
+                """,
+            example: [ExampleFile("returns.procedure", """
+
+                """)],
+            fix: """
+                Write the file's content, starting with its header lines:
+                    Procedure: Start a return
+                    Goal: resolve-order-issues
+                    Handles: refund_request
+                or delete the file if it is not needed.
+                """),
+
+        Explanation(
+            .fileTooLarge,
+            summary: "The file is larger than Mandate reads.",
+            details: """
+                Mandate reads procedure files up to 8 MiB and YAML files up to 4 MiB. Files written by \
+                people are far smaller than that; a file this large was almost always generated by a \
+                script, or is a log or export saved under the wrong name. Mandate refuses it rather \
+                than spend time and memory on it. The example stands in for a file of several \
+                megabytes.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                … 9 MB of generated steps …
+                """)],
+            fix: """
+                Split the content into several smaller procedures, each handling its own intents, and \
+                link them with `Follow`:
+                    5. Follow "Share a shipped order's status".
+                If the file was generated by mistake, remove it from the project folder.
+                """),
+
+        Explanation(
+            .lineTooLong,
+            summary: "A line is longer than Mandate accepts.",
+            details: """
+                A line of a procedure may be at most 4,000 characters long. Real steps are much \
+                shorter; a line this long is usually pasted text (a whole policy or an email thread) \
+                or a file whose line breaks were lost. Mandate stops reading the file at that line.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Say "\(String(repeating: "a", count: 4100))".
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Keep each message short and split long text into several steps, one message each:
+                    3. Say "Your order is {order.status}."
+                    4. Say "You can follow it from the link in your shipping email."
+                """),
+
+        Explanation(
+            .noGoals,
+            summary: "The project has no `*.goal.yaml` file.",
+            details: """
+                Every procedure serves a goal, and goals are declared in files whose names end in \
+                `.goal.yaml`. The goal file lists the intents customers come with, the outcomes that \
+                count as resolved, the guardrails and where to escalate. Without one there is nothing \
+                for the procedures to serve. The file may be missing, or saved with another ending \
+                such as `orders.yaml` or `orders.goal.yml`.
+                """,
+            example: [ExampleFile("orders.yaml", """
+                goal: resolve-order-issues
+                intents:
+                  refund_request:
+                    examples: ["I want my money back", "refund my order please", "can I get a refund"]
+                  order_status:
+                    examples: ["where is my order", "has my package shipped", "tracking for my parcel"]
+                resolved_when: [refund_issued, status_shared, declined]
+                guardrails:
+                  confirm_with_customer: [refund]
+                  refunds:
+                    max_per_refund: 150 USD
+                escalation:
+                  default_queue: tier-1
+                """)],
+            removing: ["orders.goal.yaml"],
+            fix: """
+                Name the goal file so it ends in `.goal.yaml`, here `orders.goal.yaml`, and keep its \
+                first line:
+                    goal: resolve-order-issues
+                """),
+
+        // MARK: M01xx — YAML files
+
+        Explanation(
+            .yamlSyntax,
+            summary: "The YAML file cannot be read.",
+            details: """
+                YAML is strict about brackets, quotes and indentation. A list opened with `[` must be \
+                closed with `]`, text that contains `: ` or starts with a special character must be \
+                in quotes, and keys at the same level must line up. Mandate points at the place where \
+                reading stopped; the real mistake is often just before it.
+                """,
+            example: [ExampleFile("orders.goal.yaml", """
+                goal: resolve-order-issues
+                intents:
+                  refund_request:
+                    examples: ["I want my money back", "refund my order please", "can I get a refund"]
+                  order_status:
+                    examples: ["where is my order", "has my package shipped", "tracking for my parcel"]
+                resolved_when: [refund_issued, status_shared, declined
+                guardrails:
+                  confirm_with_customer: [refund]
+                  refunds:
+                    max_per_refund: 150 USD
+                escalation:
+                  default_queue: tier-1
+                """)],
+            fix: """
+                Close the list with `]`:
+                    resolved_when: [refund_issued, status_shared, declined]
+                """),
+
+        Explanation(
+            .yamlTab,
+            summary: "A line of a YAML file is indented with a tab.",
+            details: """
+                YAML only allows spaces for indentation, because a tab looks different in every \
+                editor and the nesting it means would be a guess. Mandate refuses the file rather \
+                than guess which key a value belongs to. Tabs often slip in when text is pasted from \
+                a document or a chat message.
+                """,
+            example: [ExampleFile("mandate.yaml", """
+                project: example-store
+                currency: USD
+                tiers: [standard, vip]
+                queues:
+                \ttier-1: { description: general support }
+                  billing: { description: payments and refunds }
+                actions: actions.yaml
+                """)],
+            fix: """
+                Replace the tab with spaces, the same number as the lines around it (two here):
+                    queues:
+                      tier-1: { description: general support }
+                Most editors can show tabs and convert them to spaces for the whole file.
+                """),
+
+        Explanation(
+            .yamlAlias,
+            summary: "The YAML file uses an anchor (`&name`) or an alias (`*name`).",
+            details: """
+                YAML lets one value be marked with `&name` and repeated elsewhere with `*name`. Mandate \
+                does not allow this: a reader of the file should see every value where it applies, \
+                and aliases can make a small file expand into a huge one. Mandate stops reading the \
+                file at the first anchor or alias.
+                """,
+            example: [ExampleFile("mandate.yaml", """
+                project: example-store
+                currency: USD
+                tiers: [standard, vip]
+                queues:
+                  tier-1: &general { description: general support }
+                  billing: *general
+                actions: actions.yaml
+                """)],
+            fix: """
+                Write each value out in full where it is needed:
+                    tier-1: { description: general support }
+                    billing: { description: payments and refunds }
+                """),
+
+        Explanation(
+            .yamlTag,
+            summary: "The YAML file uses a tag such as `!!str` or `!money`.",
+            details: """
+                YAML tags start with `!` and tell a YAML reader how to treat a value. Mandate never \
+                needs them: it knows what each key holds, such as an amount of money for \
+                `max_per_refund`. Tags are refused so that a value always means what it says.
+                """,
+            example: [ExampleFile("orders.goal.yaml", """
+                goal: resolve-order-issues
+                intents:
+                  refund_request:
+                    examples: ["I want my money back", "refund my order please", "can I get a refund"]
+                  order_status:
+                    examples: ["where is my order", "has my package shipped", "tracking for my parcel"]
+                resolved_when: [refund_issued, status_shared, declined]
+                guardrails:
+                  confirm_with_customer: [refund]
+                  refunds:
+                    max_per_refund: !!str 150 USD
+                escalation:
+                  default_queue: tier-1
+                """)],
+            fix: """
+                Remove the tag and write the value alone:
+                    max_per_refund: 150 USD
+                """),
+
+        Explanation(
+            .yamlDuplicateKey,
+            summary: "The same key appears twice in one place of a YAML file.",
+            details: """
+                Within one set of keys, each key may appear once. When a key is repeated, most YAML \
+                tools silently keep only one of the values, so half of what was written would be \
+                ignored without warning. Mandate reports both places so you can decide which one is \
+                right.
+                """,
+            example: [ExampleFile("mandate.yaml", """
+                project: example-store
+                currency: USD
+                tiers: [standard, vip]
+                queues:
+                  tier-1: { description: general support }
+                  billing: { description: payments and refunds }
+                  billing: { description: charge disputes }
+                actions: actions.yaml
+                """)],
+            fix: """
+                Keep one entry, or give the second its own name:
+                    billing: { description: payments and refunds }
+                    disputes: { description: charge disputes }
+                """),
+
+        Explanation(
+            .yamlUnknownKey,
+            summary: "A YAML file has a key that Mandate does not know.",
+            details: """
+                Each Mandate file has a fixed set of keys, listed in the language reference. A key \
+                outside that set is usually a misspelling, and its value would otherwise be ignored \
+                without anyone noticing: a time zone that is never applied, a guardrail that never \
+                runs. Mandate names the closest key it knows when there is one.
+                """,
+            example: [ExampleFile("mandate.yaml", """
+                project: example-store
+                currency: USD
+                timezone: America/New_York
+                tiers: [standard, vip]
+                queues:
+                  tier-1: { description: general support }
+                  billing: { description: payments and refunds }
+                actions: actions.yaml
+                """)],
+            fix: """
+                Spell the key as Mandate knows it:
+                    time_zone: America/New_York
+                """),
+
+        Explanation(
+            .yamlMissingKey,
+            summary: "A YAML file leaves out a key that is required.",
+            details: """
+                Some keys must always be given: `project` and `currency` in `mandate.yaml`, `goal` \
+                and `intents` in a goal file, `phrase` and `effect` for each action. Mandate cannot \
+                check amounts of money without knowing the project's currency, or match a step to an \
+                action without its phrase.
+                """,
+            example: [ExampleFile("mandate.yaml", """
+                project: example-store
+                tiers: [standard, vip]
+                queues:
+                  tier-1: { description: general support }
+                  billing: { description: payments and refunds }
+                actions: actions.yaml
+                """)],
+            fix: """
+                Add the missing key, here the currency the store charges in:
+                    currency: USD
+                """),
+
+        Explanation(
+            .yamlWrongType,
+            summary: "A value in a YAML file has the wrong shape.",
+            details: """
+                Each key expects a certain shape: a single value, a list in `[ ]`, or a set of keys \
+                in `{ }` or on indented lines. For example, a queue is described by a set of keys \
+                (`description`, `urgent`), not by plain text. Mandate says which shape it expected.
+                """,
+            example: [ExampleFile("mandate.yaml", """
+                project: example-store
+                currency: USD
+                tiers: [standard, vip]
+                queues:
+                  tier-1: general support
+                  billing: { description: payments and refunds }
+                actions: actions.yaml
+                """)],
+            fix: """
+                Write the value in the shape the key expects; for a queue, its description under \
+                `description`:
+                    tier-1: { description: general support }
+                """),
+
+        Explanation(
+            .yamlInvalidValue,
+            summary: "A value in a YAML file is not one Mandate accepts.",
+            details: """
+                Some values must follow a format or come from a fixed list: an amount of money needs \
+                its currency (`150 USD` or `$150`), an effect is one of `read`, `write`, `refund` or \
+                `identify`, a name is one word. A bare `150` could be dollars, cents or euros, so \
+                Mandate does not guess.
+                """,
+            example: [ExampleFile("orders.goal.yaml", """
+                goal: resolve-order-issues
+                intents:
+                  refund_request:
+                    examples: ["I want my money back", "refund my order please", "can I get a refund"]
+                  order_status:
+                    examples: ["where is my order", "has my package shipped", "tracking for my parcel"]
+                resolved_when: [refund_issued, status_shared, declined]
+                guardrails:
+                  confirm_with_customer: [refund]
+                  refunds:
+                    max_per_refund: 150
+                escalation:
+                  default_queue: tier-1
+                """)],
+            fix: """
+                Write the value in a form Mandate accepts; for money, with its currency:
+                    max_per_refund: 150 USD
+                """),
+
+        Explanation(
+            .yamlTooDeep,
+            summary: "A YAML file is nested too deeply or holds too many values.",
+            details: """
+                Mandate files need only a few levels of nesting and at most a few thousand values. A \
+                file nested more than 32 levels deep, or holding more than 200,000 values, was almost \
+                certainly generated by mistake, and Mandate refuses it so that checking stays fast and \
+                safe.
+                """,
+            example: [ExampleFile("mandate.yaml", """
+                project: example-store
+                currency: USD
+                tiers: [standard, vip]
+                queues:
+                  tier-1: { description: general support }
+                  billing: { description: payments and refunds }
+                out_of_scope:
+                  examples: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["what's the weather"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]
+                actions: actions.yaml
+                """)],
+            fix: """
+                Write the values at the level the key expects; `examples` is a plain list of texts:
+                    out_of_scope:
+                      examples: ["what's the weather"]
+                """),
+
+        Explanation(
+            .yamlMultipleDocuments,
+            summary: "A YAML file holds more than one document.",
+            details: """
+                A line of three dashes `---` starts a new YAML document. Mandate reads one document \
+                per file, so everything after the second `---` would be lost, and the first part is \
+                refused too rather than half-read. This often happens when two files are pasted into \
+                one.
+                """,
+            example: [ExampleFile("orders.goal.yaml", """
+                goal: resolve-order-issues
+                intents:
+                  refund_request:
+                    examples: ["I want my money back", "refund my order please", "can I get a refund"]
+                  order_status:
+                    examples: ["where is my order", "has my package shipped", "tracking for my parcel"]
+                resolved_when: [refund_issued, status_shared, declined]
+                guardrails:
+                  confirm_with_customer: [refund]
+                  refunds:
+                    max_per_refund: 150 USD
+                escalation:
+                  default_queue: tier-1
+                ---
+                goal: manage-subscriptions
+                intents:
+                  cancel_subscription:
+                    examples: ["cancel my membership"]
+                """)],
+            fix: """
+                Keep one document per file: remove the `---` line and move what follows to its own \
+                goal file, such as `subscriptions.goal.yaml`, starting with:
+                    goal: manage-subscriptions
+                """),
+
+        // MARK: M02xx — procedure syntax
+
+        Explanation(
+            .missingHeader,
+            summary: "A procedure leaves out a required header line.",
+            details: """
+                Every procedure starts with header lines: `Procedure:` gives its name and `Goal:` \
+                names the goal it serves. Without the goal, Mandate cannot check the procedure's \
+                intents, outcomes and guardrails against anything.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Say "Your order is {order.status}."
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Add the missing header below the `Procedure:` line:
+                    Goal: resolve-order-issues
+                """),
+
+        Explanation(
+            .duplicateHeader,
+            summary: "A header line appears twice in one procedure.",
+            details: """
+                Each header (`Procedure:`, `Goal:`, `Handles:`, `Requires:`) may be given once. When \
+                a header is repeated, only one of its values could be used and the other would be \
+                silently dropped. To list several intents, put them on one `Handles:` line, separated \
+                by commas.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+                Handles: refund_request
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Say "Your order is {order.status}."
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Keep one header line; for several intents, list them on it:
+                    Handles: order_status, refund_request
+                """),
+
+        Explanation(
+            .unknownHeader,
+            summary: "A line at the top of a procedure looks like a header Mandate does not know.",
+            details: """
+                The header lines a procedure may start with are `Procedure:`, `Goal:`, `Handles:` and \
+                `Requires:`, plus `Table:` for a decision table. A line like `Require:` is most often \
+                a misspelling, and the rule it was meant to set (here, verifying the customer) would \
+                not apply. Mandate suggests the header it probably means.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+                Require: a verified customer
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Say "Your order is {order.status}."
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Spell the header as Mandate knows it:
+                    Requires: a verified customer
+                If the line is a note for people, make it a comment by starting it with `#`.
+                """),
+
+        Explanation(
+            .textOutsideStep,
+            summary: "A line of text belongs to no step.",
+            details: """
+                Below the header lines, every line must be a numbered or lettered step, a bullet, an \
+                `Otherwise` line, a decision table, a comment starting with `#`, or the indented \
+                continuation of the step above it. A plain sentence on its own line would not be \
+                carried out, so Mandate asks what it is meant to be.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                Use this when a customer asks where their order is.
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Say "Your order is {order.status}."
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Make a note for people into a comment:
+                    # Use this when a customer asks where their order is.
+                or, if it is something to do, number it as a step.
+                """),
+
+        Explanation(
+            .unterminatedQuote,
+            summary: "A quotation is opened with `\"` but never closed.",
+            details: """
+                Messages, questions and reasons are written in double quotes. When the closing quote \
+                is missing, Mandate cannot tell where the message ends and the rest of the step \
+                begins, so it cannot read the step at all.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Say "Your order is {order.status}.
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                End the quoted text with `"`:
+                    3. Say "Your order is {order.status}."
+                """),
+
+        Explanation(
+            .malformedSentence,
+            summary: "A sentence starts like a known sentence form but is missing a part.",
+            details: """
+                Sentences such as `Say`, `Escalate to`, `Resolve as` and `Ask for` each need certain \
+                parts: a message in quotes, a queue and a reason, an outcome, a value to ask for. \
+                Mandate recognised the first word but could not find the rest, so it cannot know what \
+                the step should do.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Say your order is {order.status}.
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Give the sentence all its parts; a message to say goes in quotes:
+                    3. Say "Your order is {order.status}."
+                """),
+
+        Explanation(
+            .malformedCondition,
+            summary: "The condition of an `If` step cannot be read.",
+            details: """
+                A condition names a value and says something about it: `the order total is more than \
+                $150`, `the order status is "delivered"`, `the order was delivered within the last 30 \
+                days`. A missing `is`, or a comparison word Mandate does not know, leaves the \
+                condition unclear, and Mandate will not guess when a step should run.
+                """,
+            example: [ExampleFile("refund.procedure", """
+                Procedure: Refund an order
+                Goal: resolve-order-issues
+                Handles: refund_request
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. If the order status is not "delivered", say "Your order has not arrived yet." and resolve as status_shared.
+                4. If the order total more than $150, escalate to billing because "high-value refund".
+                5. Confirm "Shall I refund {order.total}?"
+                   If the customer declines, say "No problem." and resolve as declined.
+                6. Refund the order total for the order.
+                7. Say "Done! {order.total} is on its way back to you."
+                8. Resolve as refund_issued.
+                """)],
+            fix: """
+                Write the value, then `is` and the comparison:
+                    4. If the order total is more than $150, escalate to billing because "high-value refund".
+                """),
+
+        Explanation(
+            .malformedTable,
+            summary: "A decision table's rows do not line up with its header.",
+            details: """
+                A decision table starts with a `Table:` line, then a header row, a `|---|` rule and one \
+                row per value. Every row needs exactly one cell per column of the header. A row with a \
+                missing or extra cell would make a lookup give the wrong answer, so Mandate refuses \
+                the row.
+                """,
+            example: [ExampleFile("refund.procedure", """
+                Procedure: Refund an order
+                Goal: resolve-order-issues
+                Handles: refund_request
+
+                Table: refund limit
+                | tier     | limit |
+                |----------|-------|
+                | standard | $150  |
+                | vip      |
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. If the order status is not "delivered", say "Your order has not arrived yet." and resolve as status_shared.
+                4. If the order total is more than $150, escalate to billing because "high-value refund".
+                5. Confirm "Shall I refund {order.total}?"
+                   If the customer declines, say "No problem." and resolve as declined.
+                6. Refund the order total for the order.
+                7. Say "Done! {order.total} is on its way back to you."
+                8. Resolve as refund_issued.
+                """)],
+            fix: """
+                Give every row one cell per column:
+                    | vip      | $500  |
+                """),
+
+        Explanation(
+            .otherwiseWithoutIf,
+            summary: "An `Otherwise` line has no `If` step just before it.",
+            details: """
+                `Otherwise` gives what to do when the condition of the `If` step right above it is \
+                false, and must sit at the same indentation as that step. When the step before it is \
+                not an `If`, there is no condition for `Otherwise` to answer, so Mandate cannot tell \
+                when it should run.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Say "Your order is {order.status}."
+                Otherwise, say "Your order has not shipped yet."
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Put `Otherwise` right after the `If` step it answers:
+                    3. If the order status is "shipped", say "Your order is on its way."
+                    Otherwise, say "Your order has not shipped yet."
+                """),
+
+        Explanation(
+            .nestingTooDeep,
+            summary: "Sub-steps are nested more than 16 levels deep.",
+            details: """
+                Steps can hold sub-steps, indented under them, and those can hold sub-steps of their \
+                own, up to 16 levels. A procedure nested deeper than that is very hard for a person \
+                to follow, and usually was generated or indented by mistake. Mandate reports the \
+                first line that goes too deep.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                \(deeplyNestedSteps)
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Move the deepest part into its own procedure and follow it from the step where it \
+                starts:
+                    a. Follow "Share a shipped order's status".
+                Often several nested `If` steps can also be joined into one condition with `and`.
+                """),
+
+        Explanation(
+            .emptyStep,
+            summary: "A step has a number or letter but no text.",
+            details: """
+                Every step must say what to do. A number with nothing after it is usually a step that \
+                was deleted or never written; Mandate reports it so that the procedure does not \
+                silently skip something that was meant to happen.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3.
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Write what the step does, or remove the line and renumber the steps:
+                    3. Say "Your order is {order.status}."
+                """),
+
+        Explanation(
+            .invalidLiteral,
+            summary: "An amount of money, a duration or a date cannot be read.",
+            details: """
+                Amounts are written like `$150`, `150 USD` or `€20.50`, durations like `30 days`, \
+                and dates as year-month-day, like `2026-11-20`. A currency code Mandate does not \
+                know, an amount with two decimal points, or a date that is not on the calendar cannot \
+                be compared safely, so Mandate refuses it.
+                """,
+            example: [ExampleFile("refund.procedure", """
+                Procedure: Refund an order
+                Goal: resolve-order-issues
+                Handles: refund_request
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. If the order status is not "delivered", say "Your order has not arrived yet." and resolve as status_shared.
+                4. If the order total is more than 150 UDS, escalate to billing because "high-value refund".
+                5. Confirm "Shall I refund {order.total}?"
+                   If the customer declines, say "No problem." and resolve as declined.
+                6. Refund the order total for the order.
+                7. Say "Done! {order.total} is on its way back to you."
+                8. Resolve as refund_issued.
+                """)],
+            fix: """
+                Write the amount with a currency Mandate knows:
+                    4. If the order total is more than 150 USD, escalate to billing because "high-value refund".
+                """),
+
+        Explanation(
+            .bulletOutsideList,
+            summary: "A bullet line (`- …`) appears where no list of conditions is open.",
+            details: """
+                In a procedure, bullets list the conditions of an `If any of these is true:` or `If \
+                all of these are true:` step, one per bullet. Anywhere else a bullet has no meaning: \
+                it is neither a step nor a condition, so Mandate cannot tell what to do with it. Steps \
+                are numbered, and sub-steps are lettered.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                - Say "Your order is {order.status}."
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Number it as a step:
+                    3. Say "Your order is {order.status}."
+                or put the bullets under an `If any of these is true:` line.
+                """),
+
+        Explanation(
+            .stepNumbering,
+            summary: "Step numbers or letters go backwards or repeat.",
+            details: """
+                Steps run in the order they are written, not in the order of their numbers. When two \
+                steps share a number, or a number comes after a larger one, a reader may think the \
+                steps run in another order than they do. This is a warning: the procedure still runs \
+                top to bottom.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Say "Your order is {order.status}."
+                3. Resolve as status_shared.
+                """)],
+            fix: """
+                Number the steps in order, without repeats:
+                    4. Resolve as status_shared.
+                """),
+
+        // MARK: M03xx — names
+
+        Explanation(
+            .unknownSentence,
+            summary: "A sentence matches no sentence form and no action.",
+            details: """
+                A step is either one of Mandate's sentence forms (`Ask for`, `Say`, `Confirm`, `If`, \
+                `Escalate to`, `Resolve as`, …) or the phrase of an action in `actions.yaml`, such as \
+                `look up the order with {order_number}`. A sentence that matches neither is something \
+                the assistant has no way to do, so Mandate lists the closest phrases it knows.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Send the tracking link to the customer.
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Write a sentence form or an action's phrase:
+                    3. Say "Your order is {order.status}."
+                or, if the assistant needs a new ability, add an action with that phrase to \
+                `actions.yaml`.
+                """),
+
+        Explanation(
+            .ambiguousAction,
+            summary: "A sentence matches the phrases of more than one action.",
+            details: """
+                Mandate finds the action a step calls by its phrase in `actions.yaml`. When two \
+                actions have phrases that both fit the sentence, Mandate cannot know which one to \
+                run, and picking one silently could look up, change or refund the wrong thing. Each \
+                action's phrase should start with its own words.
+                """,
+            example: [ExampleFile("actions.yaml", """
+                actions:
+                  lookup_order:
+                    phrase: look up the order with {order_number}
+                    input: { order_number: text, customer_id: identity }
+                    output: { order: Order }
+                    effect: read
+                    runs_on: sandbox
+                  lookup_archived_order:
+                    phrase: look up the order with {order_number}
+                    input: { order_number: text, customer_id: identity }
+                    output: { order: Order }
+                    effect: read
+                    runs_on: sandbox
+                  issue_refund:
+                    phrase: refund {amount} for {order}
+                    input: { amount: money, order: Order, customer_id: identity }
+                    effect: refund
+                    runs_on: sandbox
+                    idempotency_key: [order.id]
+                types:
+                  Order: { owner: customer_id, id: text, status: [placed, shipped, delivered], total: money, delivered_at: date, customer_id: text }
+                """)],
+            fix: """
+                Give each action a phrase of its own in `actions.yaml`:
+                    phrase: look up the archived order with {order_number}
+                and use that phrase in the steps that need it.
+                """),
+
+        Explanation(
+            .unknownGoal,
+            summary: "A procedure's `Goal:` names a goal no goal file declares.",
+            details: """
+                The `Goal:` line must name the `goal:` of one of the project's `*.goal.yaml` files, \
+                spelled exactly the same. The goal supplies the intents, outcomes and guardrails the \
+                procedure is checked against, so a procedure without a known goal cannot be checked.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issue
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Say "Your order is {order.status}."
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Use the goal's id as its goal file writes it:
+                    Goal: resolve-order-issues
+                """),
+
+        Explanation(
+            .unknownIntent,
+            summary: "A procedure handles an intent its goal does not declare.",
+            details: """
+                The intents on a `Handles:` line must be listed under `intents:` in the goal file, \
+                with example messages. That list is how the assistant recognises what the customer \
+                wants; an intent that is not there is never recognised, so the procedure would never \
+                start.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_tracking
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Say "Your order is {order.status}."
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Name an intent the goal declares:
+                    Handles: order_status
+                or add the new intent, with examples, under `intents:` in the goal file.
+                """),
+
+        Explanation(
+            .unknownQueue,
+            summary: "A step escalates to a queue that `mandate.yaml` does not declare.",
+            details: """
+                Escalations hand the conversation to a team through a queue listed under `queues:` in \
+                `mandate.yaml`. A hand-off to a queue that does not exist would reach nobody, leaving \
+                the customer waiting, so Mandate checks every `Escalate to` step.
+                """,
+            example: [ExampleFile("refund.procedure", """
+                Procedure: Refund an order
+                Goal: resolve-order-issues
+                Handles: refund_request
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. If the order status is not "delivered", say "Your order has not arrived yet." and resolve as status_shared.
+                4. If the order total is more than $150, escalate to payments because "high-value refund".
+                5. Confirm "Shall I refund {order.total}?"
+                   If the customer declines, say "No problem." and resolve as declined.
+                6. Refund the order total for the order.
+                7. Say "Done! {order.total} is on its way back to you."
+                8. Resolve as refund_issued.
+                """)],
+            fix: """
+                Escalate to a queue `mandate.yaml` declares:
+                    4. If the order total is more than $150, escalate to billing because "high-value refund".
+                or add the queue under `queues:` in `mandate.yaml`.
+                """),
+
+        Explanation(
+            .unknownOutcome,
+            summary: "A step resolves with an outcome the goal does not list.",
+            details: """
+                `Resolve as` must name one of the outcomes in the goal's `resolved_when:` list. Those \
+                outcomes are what the goal counts and reports on; an outcome outside the list would \
+                end conversations in a way nobody measures.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Say "Your order is {order.status}."
+                4. Resolve as order_found.
+                """)],
+            fix: """
+                Use an outcome from the goal's `resolved_when:` list:
+                    4. Resolve as status_shared.
+                or add the new outcome to `resolved_when:` in the goal file.
+                """),
+
+        Explanation(
+            .unknownTier,
+            summary: "A customer tier is named that `mandate.yaml` does not declare.",
+            details: """
+                Tiers such as `standard` and `vip` are listed under `tiers:` in `mandate.yaml`. A \
+                condition or guardrail naming another tier would never match any customer, so the \
+                steps under it would silently never run.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. If the customer is on the gold tier, say "Thank you for being a gold member!"
+                4. Say "Your order is {order.status}."
+                5. Resolve as status_shared.
+                """)],
+            fix: """
+                Name a tier `mandate.yaml` declares:
+                    3. If the customer is on the vip tier, say "Thank you for being a vip member!"
+                or add the tier to `tiers:` in `mandate.yaml`.
+                """),
+
+        Explanation(
+            .unknownProcedure,
+            summary: "`Follow` names a procedure that does not exist.",
+            details: """
+                `Follow "…"` runs another procedure, named exactly as its `Procedure:` line writes it. \
+                If no procedure has that name, the conversation would reach a dead end at that step. \
+                Mandate suggests the closest name it knows.
+                """,
+            example: [ExampleFile("refund.procedure", """
+                Procedure: Refund an order
+                Goal: resolve-order-issues
+                Handles: refund_request
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. If the order status is not "delivered", follow "Share the order status".
+                4. If the order total is more than $150, escalate to billing because "high-value refund".
+                5. Confirm "Shall I refund {order.total}?"
+                   If the customer declines, say "No problem." and resolve as declined.
+                6. Refund the order total for the order.
+                7. Say "Done! {order.total} is on its way back to you."
+                8. Resolve as refund_issued.
+                """)],
+            fix: """
+                Use the name from the other procedure's `Procedure:` line:
+                    3. If the order status is not "delivered", follow "Share an order's status".
+                """),
+
+        Explanation(
+            .unknownValue,
+            summary: "A step uses a value that is never asked for, set or looked up.",
+            details: """
+                Every value a step uses must come from somewhere earlier: an `Ask for` step, a `Set` \
+                step, the result of an action such as a looked-up order, or a decision table. A value \
+                with no source would be empty when the step runs. This is often a different wording \
+                of a value that does exist, such as `the tracking number` for `the order number`.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the tracking number.
+                3. Say "Your order is {order.status}."
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Use the value by the name it was given, or ask for it first:
+                    2. Look up the order with the order number.
+                """),
+
+        Explanation(
+            .unknownField,
+            summary: "A step uses a field that the record does not have.",
+            details: """
+                Records such as an order have the fields listed for their type under `types:` in \
+                `actions.yaml`. A field that is not listed is never filled in by the action that \
+                looks the record up, so a message or condition using it would have nothing to show \
+                or compare.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Say "Your order is {order.state}."
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Use a field the record's type lists:
+                    3. Say "Your order is {order.status}."
+                or add the field to the type in `actions.yaml`.
+                """),
+
+        Explanation(
+            .unknownType,
+            summary: "The action catalog uses a type that is not declared.",
+            details: """
+                Each input, output and record field has a type: a built-in one (`text`, `number`, \
+                `money`, `percent`, `date`, `datetime`, `duration`, `boolean`, `email`, `identity`), a \
+                list of values in `[ ]`, `list of` another type, or a record declared under `types:`. \
+                Mandate needs the type to check comparisons and amounts, so it refuses a name it does \
+                not know.
+                """,
+            example: [ExampleFile("actions.yaml", """
+                actions:
+                  lookup_order:
+                    phrase: look up the order with {order_number}
+                    input: { order_number: text, customer_id: identity }
+                    output: { order: Order }
+                    effect: read
+                    runs_on: sandbox
+                  issue_refund:
+                    phrase: refund {amount} for {order}
+                    input: { amount: money, order: Order, customer_id: identity }
+                    effect: refund
+                    runs_on: sandbox
+                    idempotency_key: [order.id]
+                types:
+                  Order: { owner: customer_id, id: text, status: [placed, shipped, delivered], total: money, delivered_at: timestamp, customer_id: text }
+                """)],
+            fix: """
+                Use a built-in type or a declared record type:
+                    delivered_at: datetime
+                """),
+
+        Explanation(
+            .duplicateDefinition,
+            summary: "Two things of the same kind have the same name.",
+            details: """
+                Goals, procedures, intents and decision tables are found by their names, so each name \
+                may be used once. With two procedures of the same name, `Follow` and the reports could \
+                not tell them apart. This often happens when a file is copied to make a new version \
+                and the old one is kept.
+                """,
+            example: [ExampleFile("status-copy.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Say "Your order is {order.status}. Thanks for waiting!"
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Remove the old copy, or give the new one its own name:
+                    Procedure: Share an order's status, with thanks
+                """),
+
+        Explanation(
+            .phraseHoleNotInput,
+            summary: "An action's phrase has a `{hole}` that names none of its inputs.",
+            details: """
+                Each `{name}` in an action's phrase marks where a step gives one of the action's \
+                inputs. If the name is not one of the inputs, the value the step gives would go \
+                nowhere and the action would run without it. The name in braces must match an input \
+                exactly.
+                """,
+            example: [ExampleFile("actions.yaml", """
+                actions:
+                  lookup_order:
+                    phrase: look up the order with {order_id}
+                    input: { order_number: text, customer_id: identity }
+                    output: { order: Order }
+                    effect: read
+                    runs_on: sandbox
+                  issue_refund:
+                    phrase: refund {amount} for {order}
+                    input: { amount: money, order: Order, customer_id: identity }
+                    effect: refund
+                    runs_on: sandbox
+                    idempotency_key: [order.id]
+                types:
+                  Order: { owner: customer_id, id: text, status: [placed, shipped, delivered], total: money, delivered_at: date, customer_id: text }
+                """)],
+            fix: """
+                Name an input of the action in the braces:
+                    phrase: look up the order with {order_number}
+                """),
+
+        Explanation(
+            .unknownTable,
+            summary: "A decision-table lookup gives the wrong number of values.",
+            details: """
+                A lookup names a table and gives one value per dimension: a table whose header has \
+                several value columns needs two values, `for <row value> and <column value>`, while a \
+                table with one value column needs one. With a value missing, Mandate cannot tell \
+                which cell to read.
+                """,
+            example: [ExampleFile("refund.procedure", """
+                Procedure: Refund an order
+                Goal: resolve-order-issues
+                Handles: refund_request
+
+                Table: refund limit
+                | tier     | placed | shipped | delivered |
+                |----------|--------|---------|-----------|
+                | standard | $50    | $100    | $150      |
+                | vip      | $100   | $200    | $500      |
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. If the order status is not "delivered", say "Your order has not arrived yet." and resolve as status_shared.
+                4. If the order total is more than the refund limit for the customer's tier, escalate to billing because "high-value refund".
+                5. Confirm "Shall I refund {order.total}?"
+                   If the customer declines, say "No problem." and resolve as declined.
+                6. Refund the order total for the order.
+                7. Say "Done! {order.total} is on its way back to you."
+                8. Resolve as refund_issued.
+                """)],
+            fix: """
+                Give one value for the rows and one for the columns:
+                    4. If the order total is more than the refund limit for the customer's tier and the order status, escalate to billing because "high-value refund".
+                """),
+
+        Explanation(
+            .unknownEffect,
+            summary: "An effect is named that Mandate does not know.",
+            details: """
+                Every action declares its effect: `read` (looks something up), `write` (changes \
+                something), `refund` (moves money back) or `identify` (checks who the customer is). \
+                Guardrails such as `confirm_with_customer` list effects too. The effect decides which \
+                guardrails apply, so an unknown one would leave an action unguarded.
+                """,
+            example: [ExampleFile("actions.yaml", """
+                actions:
+                  lookup_order:
+                    phrase: look up the order with {order_number}
+                    input: { order_number: text, customer_id: identity }
+                    output: { order: Order }
+                    effect: read
+                    runs_on: sandbox
+                  issue_refund:
+                    phrase: refund {amount} for {order}
+                    input: { amount: money, order: Order, customer_id: identity }
+                    effect: payment
+                    runs_on: sandbox
+                    idempotency_key: [order.id]
+                types:
+                  Order: { owner: customer_id, id: text, status: [placed, shipped, delivered], total: money, delivered_at: date, customer_id: text }
+                """)],
+            fix: """
+                Use one of the four effects:
+                    effect: refund
+                """),
+
+        // MARK: M04xx — types
+
+        Explanation(
+            .typeMismatch,
+            summary: "Two values of different kinds are compared or combined.",
+            details: """
+                Mandate knows what kind of value each name holds: an amount of money, a number, a \
+                date, text, or one of a fixed list. Comparing an amount of money with a plain number \
+                is unclear (is 150 dollars or cents?), and comparing a date with text can never be \
+                true. Mandate asks for values of the same kind on both sides.
+                """,
+            example: [ExampleFile("refund.procedure", """
+                Procedure: Refund an order
+                Goal: resolve-order-issues
+                Handles: refund_request
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. If the order status is not "delivered", say "Your order has not arrived yet." and resolve as status_shared.
+                4. If the order total is more than 150, escalate to billing because "high-value refund".
+                5. Confirm "Shall I refund {order.total}?"
+                   If the customer declines, say "No problem." and resolve as declined.
+                6. Refund the order total for the order.
+                7. Say "Done! {order.total} is on its way back to you."
+                8. Resolve as refund_issued.
+                """)],
+            fix: """
+                Compare values of the same kind; for money, write the currency:
+                    4. If the order total is more than $150, escalate to billing because "high-value refund".
+                """),
+
+        Explanation(
+            .currencyMismatch,
+            summary: "Amounts in different currencies are compared or combined.",
+            details: """
+                Amounts of money carry their currency, and the project's amounts are in the currency \
+                set in `mandate.yaml`. Comparing dollars with euros would need an exchange rate that \
+                changes every day, so Mandate refuses it rather than give an answer that is sometimes \
+                wrong.
+                """,
+            example: [ExampleFile("refund.procedure", """
+                Procedure: Refund an order
+                Goal: resolve-order-issues
+                Handles: refund_request
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. If the order status is not "delivered", say "Your order has not arrived yet." and resolve as status_shared.
+                4. If the order total is more than €150, escalate to billing because "high-value refund".
+                5. Confirm "Shall I refund {order.total}?"
+                   If the customer declines, say "No problem." and resolve as declined.
+                6. Refund the order total for the order.
+                7. Say "Done! {order.total} is on its way back to you."
+                8. Resolve as refund_issued.
+                """)],
+            fix: """
+                Write amounts in the project's currency:
+                    4. If the order total is more than $150, escalate to billing because "high-value refund".
+                """),
+
+        Explanation(
+            .notAList,
+            summary: "A list operation is used on something that is not a list.",
+            details: """
+                `For each`, `every`, `any`, `no`, `the number of` and `the total … of` work on lists, \
+                such as the items of an order when its type declares `items: list of Item`. Used on a \
+                single value or a single record, they have nothing to go through, so Mandate asks \
+                for a list.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. For each item in the order:
+                   a. Say "Your order is {order.status}."
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Go through a list, such as a field declared as `list of …` in `actions.yaml`, or \
+                drop the loop for a single record:
+                    3. Say "Your order is {order.status}."
+                """),
+    ]
+}
+
+/// Seventeen levels of nested steps, for the `nestingTooDeep` example: fifteen `If …:`
+/// steps, each under the one before, then a step with a sub-step that is one level too deep.
+private let deeplyNestedSteps: String = {
+    var lines: [String] = []
+    for level in 0..<15 {
+        let label = level == 0 ? "3." : "a."
+        let indent = level == 0 ? "" : String(repeating: " ", count: 3 * level)
+        lines.append("\(indent)\(label) If the order total is more than $\(level + 1):")
+    }
+    lines.append(String(repeating: " ", count: 45) + "a. Say \"Your order is {order.status}.\"")
+    lines.append(String(repeating: " ", count: 48) + "a. Say \"Thank you for waiting.\"")
+    return lines.joined(separator: "\n")
+}()

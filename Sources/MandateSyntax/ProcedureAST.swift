@@ -1,0 +1,284 @@
+import MandateDiagnostics
+
+/// A value with the range it was written at. Ranges stay out of equality.
+public struct Located<Value: Sendable>: Sendable {
+    /// The value.
+    public var value: Value
+    /// Where it was written.
+    public var range: SourceRange
+    /// Makes a located value.
+    public init(_ value: Value, _ range: SourceRange) {
+        self.value = value
+        self.range = range
+    }
+}
+
+extension Located: Equatable where Value: Equatable {
+    /// Equal when the values are; ranges do not count.
+    public static func == (lhs: Located, rhs: Located) -> Bool { lhs.value == rhs.value }
+}
+
+/// One `.procedure` file.
+public struct ProcedureFile: Sendable {
+    /// The file's display path.
+    public var path: String
+    /// `Procedure: …`
+    public var name: Located<String>?
+    /// `Goal: …`
+    public var goal: Located<String>?
+    /// `Handles: a, b`
+    public var handles: [Located<String>]
+    /// `Requires: a verified customer`
+    public var requiresVerifiedCustomer: Located<Bool>?
+    /// Decision tables declared in the file.
+    public var tables: [DecisionTable]
+    /// The top-level steps.
+    public var steps: [Step]
+    /// `# mandate: allow CODE because "…"` lines.
+    public var suppressions: [Suppression]
+}
+
+/// `# mandate: allow M0412 because "…"` — silences one code on the next step.
+public struct Suppression: Sendable {
+    /// The code silenced.
+    public var code: Located<String>
+    /// Why (mandatory).
+    public var reason: Located<String>?
+    /// The comment line.
+    public var range: SourceRange
+}
+
+/// A numbered or lettered step.
+public struct Step: Sendable {
+    /// `3` or `b`.
+    public var label: Located<String>
+    /// What the step does, in order.
+    public var statements: [Statement]
+    /// The whole step, marker to last line.
+    public var range: SourceRange
+}
+
+/// One sentence of a step, with its range.
+public struct Statement: Sendable {
+    /// What it says.
+    public var kind: StatementKind
+    /// Where it is.
+    public var range: SourceRange
+}
+
+/// The sentence forms.
+public indirect enum StatementKind: Sendable {
+    /// `Ask for the order number.`
+    case ask(Ask)
+    /// `Confirm "…?"` with what to do if the customer declines.
+    case confirm(question: Template, onDecline: [Statement])
+    /// `Say "…".`
+    case say(Template)
+    /// `Escalate to billing because "…".`
+    case escalate(queue: Located<String>, reason: Located<String>)
+    /// `Resolve as refund_issued.`
+    case resolve(outcome: Located<String>)
+    /// `Set the free bags to …`
+    case set(target: NounPhrase, value: Expression)
+    /// `Follow "Verify the customer".`
+    case follow(procedure: Located<String>)
+    /// `Verify the customer by email, or by name and zip code.`
+    case verify(methods: [[NounPhrase]])
+    /// `For each item in the items:` and its sub-steps.
+    case forEach(variable: Located<String>, list: Expression, body: [Step])
+    /// `Add the new item to the new items.`
+    case add(value: Expression, list: NounPhrase)
+    /// `If …` with its branches.
+    case conditional(condition: Condition, then: Branch, otherwise: Branch?)
+    /// A sentence matched later against the action catalog's phrases.
+    case action(ActionSentence)
+    /// A sentence that could not be read; a diagnostic was reported.
+    case invalid
+}
+
+/// `Ask for …` with its options.
+public struct Ask: Sendable {
+    /// The slot asked for.
+    public var slot: NounPhrase
+    /// `: "a" or "b"` — the only accepted answers.
+    public var choices: [Located<String>]
+    /// `, from the order items` — answers must come from this list.
+    public var from: Expression?
+    /// `… again` — re-ask a slot already asked.
+    public var again: Bool
+}
+
+/// A branch of an `If`: clauses on the same line, or sub-steps.
+public enum Branch: Sendable {
+    /// `If …, say … and resolve as …`
+    case clauses([Statement])
+    /// `If …:` and lettered sub-steps.
+    case steps([Step])
+}
+
+/// A sentence the catalog's phrases will match.
+public struct ActionSentence: Sendable {
+    /// Its tokens, punctuation included.
+    public var tokens: [Token]
+    /// The sentence.
+    public var range: SourceRange
+}
+
+/// A `Say` or `Confirm` text with `{placeholders}`.
+public struct Template: Sendable {
+    /// A piece of a template.
+    public enum Part: Sendable, Equatable {
+        /// Literal text.
+        case text(String)
+        /// `{order.total}` — the path and where it is.
+        case placeholder([String], SourceRange)
+
+        /// Equal ignoring ranges.
+        public static func == (lhs: Part, rhs: Part) -> Bool {
+            switch (lhs, rhs) {
+            case (.text(let a), .text(let b)): a == b
+            case (.placeholder(let a, _), .placeholder(let b, _)): a == b
+            default: false
+            }
+        }
+    }
+    /// The text as written, without quotes.
+    public var text: String
+    /// Text and placeholders in order.
+    public var parts: [Part]
+    /// The quoted text, quotes included.
+    public var range: SourceRange
+}
+
+/// Words that name a value: `the order total`, `the customer's membership`.
+public struct NounPhrase: Sendable, Equatable {
+    /// Lowercased words, split at possessives: `the customer's membership` → [[customer], [membership]].
+    public var segments: [[String]]
+    /// Where it is.
+    public var range: SourceRange
+    /// The words joined: `customer's membership`.
+    public var text: String {
+        segments.map { $0.joined(separator: " ") }.joined(separator: "'s ")
+    }
+    /// All words, in order.
+    public var words: [String] { segments.flatMap { $0 } }
+    /// Makes a noun phrase.
+    public init(segments: [[String]], range: SourceRange) {
+        self.segments = segments
+        self.range = range
+    }
+    /// Equal ignoring ranges.
+    public static func == (lhs: NounPhrase, rhs: NounPhrase) -> Bool { lhs.segments == rhs.segments }
+}
+
+/// A value written in a condition or a `Set`.
+public indirect enum Expression: Sendable {
+    /// `$150`, `30 days`, `"delivered"`, `0.75`.
+    case literal(Literal, SourceRange)
+    /// `now` or `today`.
+    case now(SourceRange)
+    /// `the order total`.
+    case noun(NounPhrase)
+    /// `the price of the item` — a field of another value.
+    case fieldOf(field: NounPhrase, base: Expression)
+    /// `the number of passengers [whose …]`.
+    case count(list: Expression, whose: Condition?, range: SourceRange)
+    /// `the total price of the items`.
+    case total(field: NounPhrase, list: Expression, range: SourceRange)
+    /// `the free checked bags for the membership and the cabin`.
+    case tableLookup(table: Located<String>, keys: [Expression], range: SourceRange)
+    /// `a plus b`.
+    case arithmetic(ArithmeticOperator, Expression, Expression)
+
+    /// Where the expression is.
+    public var range: SourceRange {
+        switch self {
+        case .literal(_, let r), .now(let r): r
+        case .noun(let n): n.range
+        case .fieldOf(let f, let b): f.range.union(b.range)
+        case .count(_, _, let r), .total(_, _, let r), .tableLookup(_, _, let r): r
+        case .arithmetic(_, let a, let b): a.range.union(b.range)
+        }
+    }
+}
+
+/// A literal value.
+public enum Literal: Sendable, Equatable {
+    /// `"text"`.
+    case text(String)
+    /// `42`, `0.75` — kept as written; the compiler reads it exactly.
+    case number(String)
+    /// `$150`.
+    case money(MoneyLiteral)
+    /// `80%` in hundredths of a percent.
+    case percent(Int)
+    /// `30 days`.
+    case duration(DurationLiteral)
+    /// `2026-11-20`.
+    case date(DateLiteral)
+    /// `yes`, `no`, `true`, `false`.
+    case boolean(Bool)
+}
+
+/// A condition.
+public indirect enum Condition: Sendable {
+    /// `a is more than b`.
+    case compare(Expression, ComparisonOperator, Expression)
+    /// `a is [not] one of "x", "y"`.
+    case oneOf(Expression, [Expression], negated: Bool)
+    /// `a is missing` (negated: `is present`).
+    case missing(Expression, negated: Bool)
+    /// `a contains b`.
+    case contains(Expression, Expression, negated: Bool)
+    /// `the order was delivered more than 30 days ago`.
+    case time(subject: NounPhrase, verb: Located<String>, relation: TimeRelation)
+    /// `every item in the items is available`.
+    case quantified(Quantifier, variable: Located<String>, list: Expression, predicate: Condition)
+    /// `the item is available`, `the customer is verified`, `the order is delivered`.
+    case state(subject: Expression, words: Located<String>, negated: Bool)
+    /// `the customer has travel insurance`.
+    case has(subject: Expression, words: Located<String>, negated: Bool)
+    /// `the customer is on the vip tier`.
+    case onTier(subject: Expression, tier: Located<String>, negated: Bool)
+    /// `the customer sounds frustrated`.
+    case sounds(subject: Expression, words: Located<String>)
+    /// `a and b`.
+    case and([Condition])
+    /// `a or b`.
+    case or([Condition])
+    /// Could not be read; a diagnostic was reported.
+    case invalid(SourceRange)
+}
+
+/// `every`, `any`, `no`.
+public enum Quantifier: String, Sendable, Codable {
+    case every, any, none
+}
+
+/// How a moment relates to now.
+public enum TimeRelation: Sendable {
+    /// `more than 30 days ago`.
+    case moreThanAgo(DurationLiteral)
+    /// `less than 2 hours ago`.
+    case lessThanAgo(DurationLiteral)
+    /// `within the last 24 hours`.
+    case withinLast(DurationLiteral)
+    /// `before 2026-12-01`.
+    case before(Expression)
+    /// `after …`.
+    case after(Expression)
+}
+
+/// `Table: free checked bags` and its rows.
+public struct DecisionTable: Sendable {
+    /// The table's name, lowercased.
+    public var name: Located<String>
+    /// The first column's header: what the rows are keyed by.
+    public var rowHeader: Located<String>
+    /// The other headers: the column keys.
+    public var columns: [Located<String>]
+    /// Each row: its key and its cells.
+    public var rows: [(key: Located<String>, cells: [Located<String>])]
+    /// The table, name line to last row.
+    public var range: SourceRange
+}

@@ -1,0 +1,432 @@
+import MandateDiagnostics
+
+/// Parses a `.procedure` file: a line scanner and classifier build a tree of items by
+/// indentation; the sentence parser reads each item's text. It never gives up: every
+/// problem becomes a diagnostic and parsing goes on with the next sentence.
+public enum ProcedureParser {
+    /// Limits that keep hostile files cheap.
+    public static let maxDepth = 16
+    /// Longest line accepted, in bytes.
+    public static let maxLineLength = 4_000
+    /// Largest file accepted, in bytes.
+    public static let maxFileSize = 8 << 20
+
+    /// Parses a file.
+    public static func parse(_ file: SourceFile) -> (ProcedureFile, [Diagnostic]) {
+        var result = ProcedureFile(
+            path: file.path, name: nil, goal: nil, handles: [], requiresVerifiedCustomer: nil,
+            tables: [], steps: [], suppressions: [])
+        if let problem = TextChecks.check(file, maxBytes: maxFileSize, maxLine: maxLineLength) {
+            return (result, [problem])
+        }
+        var lines = LineLayer(file: file)
+        lines.run()
+        result.name = lines.name
+        result.goal = lines.goal
+        result.handles = lines.handles
+        result.requiresVerifiedCustomer = lines.requires
+        result.tables = lines.tables
+        result.suppressions = lines.suppressions
+        var sentences = SentenceParser(file: file, tables: lines.tables)
+        result.steps = sentences.steps(from: lines.root.children, splitOtherwise: false)
+        var diagnostics = lines.diagnostics
+        diagnostics.append(contentsOf: sentences.diagnostics)
+        if result.name == nil {
+            diagnostics.append(Diagnostic(
+                .missingHeader, "this procedure has no `Procedure:` line", at: file.range(0, 0),
+                help: "start the file with `Procedure: <a name for it>`"))
+        }
+        if result.goal == nil {
+            diagnostics.append(Diagnostic(
+                .missingHeader, "this procedure has no `Goal:` line", at: file.range(0, 0),
+                help: "add `Goal: <the goal it serves>` below the `Procedure:` line"))
+        }
+        checkNumbering(result.steps, file: file, into: &diagnostics)
+        return (result, diagnostics)
+    }
+
+    /// Warns when step numbers or letters go backwards or repeat.
+    static func checkNumbering(_ steps: [Step], file: SourceFile, into diagnostics: inout [Diagnostic]) {
+        var previous: (Int, String)?
+        for step in steps {
+            let label = step.label.value
+            let value = Int(label) ?? label.unicodeScalars.first.map { Int($0.value) - 96 } ?? 0
+            if let (p, pl) = previous, value <= p {
+                diagnostics.append(Diagnostic(
+                    .stepNumbering, "step `\(label)` comes after step `\(pl)`", at: step.label.range,
+                    help: "number the steps in order, without repeats"))
+            }
+            previous = (value, label)
+            for statement in step.statements { nested(statement) }
+        }
+        func nested(_ statement: Statement) {
+            switch statement.kind {
+            case .conditional(_, let then, let otherwise):
+                if case .steps(let s) = then { checkNumbering(s, file: file, into: &diagnostics) }
+                if case .steps(let s)? = otherwise { checkNumbering(s, file: file, into: &diagnostics) }
+            case .forEach(_, _, let body): checkNumbering(body, file: file, into: &diagnostics)
+            default: break
+            }
+        }
+    }
+}
+
+/// An entry of the item tree: a step, a bullet, or an `Otherwise` line.
+final class Item {
+    enum Kind { case root, step, bullet, otherwise }
+    let kind: Kind
+    let indent: Int
+    let label: Located<String>?
+    /// Contiguous byte ranges holding the item's text.
+    var segments: [Range<Int>] = []
+    var children: [Item] = []
+    let start: Int
+    var end: Int
+
+    init(kind: Kind, indent: Int, label: Located<String>?, start: Int) {
+        self.kind = kind
+        self.indent = indent
+        self.label = label
+        self.start = start
+        self.end = start
+    }
+
+    /// Extends the text with `start..<end`, merging with the previous range when contiguous.
+    func addText(_ range: Range<Int>, contiguous: Bool) {
+        if contiguous, let last = segments.last {
+            segments[segments.count - 1] = last.lowerBound..<range.upperBound
+        } else {
+            segments.append(range)
+        }
+        end = max(end, range.upperBound)
+    }
+}
+
+/// The line scanner and classifier.
+struct LineLayer {
+    let file: SourceFile
+    var diagnostics: [Diagnostic] = []
+    var name: Located<String>?
+    var goal: Located<String>?
+    var handles: [Located<String>] = []
+    var requires: Located<Bool>?
+    var tables: [DecisionTable] = []
+    var suppressions: [Suppression] = []
+    let root = Item(kind: .root, indent: -1, label: nil, start: 0)
+
+    init(file: SourceFile) { self.file = file }
+
+    mutating func run() {
+        let bytes = file.bytes
+        var stack: [Item] = [root]
+        var last: Item?            // the item the next text line may continue
+        var lastLineWasItemText = false
+        var seenStep = false
+        var reportedDepth = false
+        var table: (name: Located<String>, rows: [[Located<String>]], start: Int, end: Int, rowRanges: [SourceRange])?
+        var headerSeen: [String: SourceRange] = [:]
+
+        func closeTable(_ t: inout (name: Located<String>, rows: [[Located<String>]], start: Int, end: Int, rowRanges: [SourceRange])?) {
+            guard let current = t else { return }
+            finishTable(current.name, current.rows, current.rowRanges, file.range(current.start, current.end))
+            t = nil
+        }
+
+        for lineIndex in 0..<file.lineStarts.count {
+            let lineStart = file.lineStarts[lineIndex]
+            var lineEnd = lineIndex + 1 < file.lineStarts.count ? file.lineStarts[lineIndex + 1] - 1 : bytes.count
+            if lineEnd > lineStart, bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+            var p = lineStart
+            var indent = 0
+            while p < lineEnd, bytes[p] == 0x20 || bytes[p] == 0x09 {
+                indent += bytes[p] == 0x09 ? 4 : 1
+                p += 1
+            }
+            if p == lineEnd {  // blank
+                lastLineWasItemText = false
+                closeTable(&table)
+                continue
+            }
+            let c = bytes[p]
+            if c == UInt8(ascii: "#") {
+                readComment(p, lineEnd)
+                continue
+            }
+            if c == UInt8(ascii: "|") {
+                let cells = splitRow(p, lineEnd)
+                if table == nil {
+                    diagnostics.append(Diagnostic(
+                        .malformedTable, "this table row has no `Table:` line above it", at: file.range(p, lineEnd),
+                        help: "name the table on the line before it: `Table: <name>`"))
+                } else if !cells.allSatisfy({ $0.value.allSatisfy { $0 == "-" || $0 == ":" || $0 == " " } }) {
+                    table!.rows.append(cells)
+                    table!.rowRanges.append(file.range(p, lineEnd))
+                    table!.end = lineEnd
+                }
+                lastLineWasItemText = false
+                continue
+            }
+            closeTable(&table)
+
+            // `Key: value` lines: headers and tables.
+            if let (key, keyEnd) = headerKey(p, lineEnd) {
+                var v = keyEnd + 1
+                while v < lineEnd, bytes[v] == 0x20 || bytes[v] == 0x09 { v += 1 }
+                let valueRange = file.range(v, lineEnd)
+                let value = file.text(of: valueRange).trimmingSpaces()
+                if key == "table" {
+                    table = (Located(value.lowercased(), valueRange), [], p, lineEnd, [])
+                    lastLineWasItemText = false
+                    last = nil
+                    continue
+                }
+                if !seenStep && indent == 0 {
+                    let keyRange = file.range(p, keyEnd)
+                    if let first = headerSeen[key] {
+                        diagnostics.append(Diagnostic(
+                            .duplicateHeader, "`\(key.capitalizedFirst):` is given twice", at: keyRange,
+                            label: "second time", labels: [DiagnosticLabel(range: first, message: "first time")],
+                            help: "keep one `\(key.capitalizedFirst):` line"))
+                        continue
+                    }
+                    headerSeen[key] = keyRange
+                    readHeader(key, keyRange: keyRange, value: value, valueRange: valueRange)
+                    lastLineWasItemText = false
+                    continue
+                }
+            }
+
+            // Items: numbered or lettered steps, bullets, `Otherwise`.
+            var kind: Item.Kind?
+            var label: Located<String>?
+            var textStart = p
+            if let (labelText, after) = marker(p, lineEnd) {
+                kind = .step
+                label = Located(labelText, file.range(p, after - 1))
+                textStart = after
+            } else if (c == UInt8(ascii: "-") || c == UInt8(ascii: "*")), p + 1 < lineEnd, bytes[p + 1] == 0x20 {
+                kind = .bullet
+                textStart = p + 2
+            } else if startsWithOtherwise(p, lineEnd) {
+                kind = .otherwise
+            }
+            while textStart < lineEnd, bytes[textStart] == 0x20 || bytes[textStart] == 0x09 { textStart += 1 }
+
+            guard let itemKind = kind else {
+                // A text line: continues the item above it.
+                if let item = last, lastLineWasItemText || indent > item.indent {
+                    item.addText(p..<lineEnd, contiguous: lastLineWasItemText)
+                    lastLineWasItemText = true
+                } else if !seenStep && indent == 0 && looksLikeHeader(p, lineEnd) {
+                    reportUnknownHeader(p, lineEnd)
+                } else {
+                    let text = file.text(of: file.range(p, lineEnd))
+                    diagnostics.append(Diagnostic(
+                        .textOutsideStep, "`\(text.prefix(80))` is not part of any step", at: file.range(p, lineEnd),
+                        help: "number it as a step (`4. \(text.prefix(40))`), indent it under the step it belongs to, or make it a comment with `#`"))
+                }
+                continue
+            }
+            if itemKind == .step { seenStep = true }
+            while let top = stack.last, top !== root, top.indent >= indent { stack.removeLast() }
+            if stack.count > ProcedureParser.maxDepth {
+                if !reportedDepth {
+                    diagnostics.append(Diagnostic(
+                        .nestingTooDeep, "sub-steps are nested more than \(ProcedureParser.maxDepth) levels deep",
+                        at: file.range(p, lineEnd),
+                        help: "split the deepest part into its own procedure and `Follow` it"))
+                    reportedDepth = true
+                }
+                stack.removeLast(stack.count - ProcedureParser.maxDepth)
+            }
+            let item = Item(kind: itemKind, indent: indent, label: label, start: p)
+            item.end = lineEnd
+            if textStart < lineEnd { item.addText(textStart..<lineEnd, contiguous: false) }
+            stack.last!.children.append(item)
+            stack.append(item)
+            last = item
+            lastLineWasItemText = true
+        }
+        closeTable(&table)
+    }
+
+    /// `12.` or `b.` followed by a space or the line's end: the label and where text starts.
+    func marker(_ p: Int, _ end: Int) -> (String, Int)? {
+        let b = file.bytes
+        var q = p
+        while q < end, b[q] >= 0x30, b[q] <= 0x39 { q += 1 }
+        if q > p, q - p <= 4, q < end, b[q] == 0x2E, q + 1 == end || b[q + 1] == 0x20 || b[q + 1] == 0x09 {
+            return (String(decoding: b[p..<q], as: UTF8.self), q + 1)
+        }
+        if q == p, p + 1 < end, b[p] >= 0x61, b[p] <= 0x7A, b[p + 1] == 0x2E,
+           p + 2 == end || b[p + 2] == 0x20 || b[p + 2] == 0x09
+        {
+            return (String(UnicodeScalar(b[p])), p + 2)
+        }
+        return nil
+    }
+
+    func startsWithOtherwise(_ p: Int, _ end: Int) -> Bool {
+        let word = Array("otherwise".utf8)
+        guard end - p >= word.count else { return false }
+        for k in 0..<word.count where file.bytes[p + k] | 0x20 != word[k] { return false }
+        return p + word.count == end || !Lexer.isLetter(file.bytes[p + word.count])
+    }
+
+    /// A known header or `Table` key at the line's start: its lowercased name and the colon's offset.
+    func headerKey(_ p: Int, _ end: Int) -> (String, Int)? {
+        let b = file.bytes
+        var q = p
+        while q < end, Lexer.isLetter(b[q]) { q += 1 }
+        guard q > p, q < end, b[q] == 0x3A, q - p <= 12 else { return nil }
+        let key = String(decoding: b[p..<q], as: UTF8.self).lowercased()
+        return key == "table" || Vocabulary.headers.contains(key) ? (key, q) : nil
+    }
+
+    /// `Word:` or `Two words:` at the start: an attempted header.
+    func looksLikeHeader(_ p: Int, _ end: Int) -> Bool {
+        let b = file.bytes
+        var q = p
+        while q < end, Lexer.isLetter(b[q]) || b[q] == 0x20 { q += 1 }
+        return q > p && q < end && b[q] == 0x3A && q - p <= 20
+    }
+
+    mutating func reportUnknownHeader(_ p: Int, _ end: Int) {
+        let b = file.bytes
+        var q = p
+        while q < end, b[q] != 0x3A { q += 1 }
+        let key = String(decoding: b[p..<q], as: UTF8.self)
+        let known = Vocabulary.headers.map { $0.capitalizedFirst } + ["Table"]
+        let suggestion = Suggestions.closest(to: key, in: known)
+        diagnostics.append(Diagnostic(
+            .unknownHeader, "`\(key):` is not a header Mandate knows", at: file.range(p, q),
+            notes: ["the headers are `Procedure:`, `Goal:`, `Handles:`, `Requires:`, and `Table:` for a decision table"],
+            help: suggestion.first.map { "did you mean `\($0):`?" },
+            fixIts: suggestion.first.map { [FixIt(message: "write `\($0):`", range: file.range(p, q), replacement: $0)] } ?? []))
+    }
+
+    mutating func readHeader(_ key: String, keyRange: SourceRange, value: String, valueRange: SourceRange) {
+        if value.isEmpty {
+            diagnostics.append(Diagnostic(
+                .malformedSentence, "`\(key.capitalizedFirst):` has nothing after it", at: keyRange,
+                help: key == "handles" ? "list the intents it handles: `Handles: refund_request, damaged_item`"
+                    : "write the \(key == "goal" ? "goal's id" : key == "requires" ? "requirement: `a verified customer`" : "procedure's name") after the colon"))
+            return
+        }
+        switch key {
+        case "procedure": name = Located(value, valueRange)
+        case "goal": goal = Located(value, valueRange)
+        case "handles":
+            // Split on commas and `and`, keeping each name's exact range.
+            let tokens = Lexer.tokenize(file.bytes, segments: [valueRange.start..<valueRange.end])
+            var current: [Token] = []
+            func flush() {
+                guard let first = current.first, let lastToken = current.last else { return }
+                let text = file.text(of: file.range(first.start, lastToken.end))
+                handles.append(Located(text, file.range(first.start, lastToken.end)))
+                current = []
+            }
+            for token in tokens {
+                if token.kind == .comma || token.isWord("and") || token.kind == .period { flush() } else { current.append(token) }
+            }
+            flush()
+        case "requires":
+            let words = value.lowercased().split(whereSeparator: { $0 == " " || $0 == "." }).joined(separator: " ")
+            if ["a verified customer", "verified customer", "the customer to be verified", "a verified user"].contains(words) {
+                requires = Located(true, valueRange)
+            } else {
+                diagnostics.append(Diagnostic(
+                    .malformedSentence, "`Requires: \(value)` is not a requirement Mandate knows", at: valueRange,
+                    help: "write `Requires: a verified customer`"))
+            }
+        default: break
+        }
+    }
+
+    mutating func readComment(_ p: Int, _ end: Int) {
+        // `# mandate: allow M0412 because "…"`
+        let text = file.text(of: file.range(p, end))
+        let body = text.dropFirst().trimmingCharacters()
+        guard body.lowercased().hasPrefix("mandate:") else { return }
+        let rest = body.dropFirst("mandate:".count).trimmingCharacters()
+        let tokens = Lexer.tokenize(file.bytes, segments: [p..<end])
+        // tokens: # mandate : allow CODE because "…"
+        guard let allowIndex = tokens.firstIndex(where: { $0.isWord("allow") }), allowIndex + 1 < tokens.count else {
+            diagnostics.append(Diagnostic(
+                .malformedSentence, "`# mandate: \(rest)` is not a suppression Mandate knows", at: file.range(p, end),
+                help: "write `# mandate: allow M0000 because \"<why this is fine>\"`"))
+            return
+        }
+        let codeToken = tokens[allowIndex + 1]
+        let codeText = file.text(of: file.range(codeToken.start, codeToken.end)).uppercased()
+        var reason: Located<String>?
+        if let becauseIndex = tokens.firstIndex(where: { $0.isWord("because") }), becauseIndex + 1 < tokens.count,
+           tokens[becauseIndex + 1].kind == .quoted, !tokens[becauseIndex + 1].text.isEmpty
+        {
+            let q = tokens[becauseIndex + 1]
+            reason = Located(q.text, file.range(q.start, q.end))
+        }
+        suppressions.append(Suppression(
+            code: Located(codeText, file.range(codeToken.start, codeToken.end)), reason: reason, range: file.range(p, end)))
+    }
+
+    /// Cells of a `| a | b |` row, trimmed, with their ranges.
+    func splitRow(_ p: Int, _ end: Int) -> [Located<String>] {
+        let b = file.bytes
+        var cells: [Located<String>] = []
+        var q = p + 1
+        var cellStart = q
+        while q <= end {
+            if q == end || b[q] == UInt8(ascii: "|") {
+                var s = cellStart, e = q
+                while s < e, b[s] == 0x20 || b[s] == 0x09 { s += 1 }
+                while e > s, b[e - 1] == 0x20 || b[e - 1] == 0x09 { e -= 1 }
+                if q < end || s < e {
+                    cells.append(Located(String(decoding: b[s..<e], as: UTF8.self), file.range(s, e)))
+                }
+                cellStart = q + 1
+            }
+            q += 1
+        }
+        return cells
+    }
+
+    mutating func finishTable(
+        _ name: Located<String>, _ rows: [[Located<String>]], _ rowRanges: [SourceRange], _ range: SourceRange
+    ) {
+        guard let header = rows.first, header.count >= 2 else {
+            diagnostics.append(Diagnostic(
+                .malformedTable, "the table `\(name.value)` needs a header row and at least one row", at: range,
+                help: "write a header row such as `| membership | economy | business |`, a rule `|---|---|---|`, then one row per value"))
+            return
+        }
+        var body: [(key: Located<String>, cells: [Located<String>])] = []
+        for (index, row) in rows.enumerated().dropFirst() {
+            if row.count != header.count {
+                diagnostics.append(Diagnostic(
+                    .malformedTable, "this row of `\(name.value)` has \(row.count) cells; the header has \(header.count)",
+                    at: rowRanges[index], help: "give every row one cell per column"))
+                continue
+            }
+            body.append((Located(row[0].value.lowercased(), row[0].range), Array(row.dropFirst())))
+        }
+        if body.isEmpty {
+            diagnostics.append(Diagnostic(
+                .malformedTable, "the table `\(name.value)` has no rows", at: range,
+                help: "add one row per value below the header"))
+        }
+        tables.append(DecisionTable(
+            name: name, rowHeader: Located(header[0].value.lowercased(), header[0].range),
+            columns: header.dropFirst().map { Located($0.value.lowercased(), $0.range) }, rows: body, range: range))
+    }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing spaces.
+    func trimmingCharacters() -> String { String(self).trimmingSpaces() }
+}
+
+extension String {
+    /// `handles` → `Handles`.
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+}

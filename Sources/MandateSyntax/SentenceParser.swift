@@ -1,0 +1,966 @@
+import MandateDiagnostics
+
+/// A position in a token list.
+struct Cursor {
+    let tokens: [Token]
+    var index = 0
+
+    var atEnd: Bool { index >= tokens.count }
+    var peek: Token? { index < tokens.count ? tokens[index] : nil }
+    func peek(_ offset: Int) -> Token? { index + offset < tokens.count ? tokens[index + offset] : nil }
+    func isWord(_ w: String, at offset: Int = 0) -> Bool { peek(offset)?.isWord(w) ?? false }
+    func isKind(_ k: Token.Kind, at offset: Int = 0) -> Bool { peek(offset)?.kind == k }
+    func matches(_ words: [String]) -> Bool {
+        for (k, w) in words.enumerated() where !isWord(w, at: k) { return false }
+        return true
+    }
+    @discardableResult mutating func advance() -> Token {
+        defer { index += 1 }
+        return tokens[index]
+    }
+    mutating func eat(_ words: [String]) -> Bool {
+        guard matches(words) else { return false }
+        index += words.count
+        return true
+    }
+    mutating func eat(_ kind: Token.Kind) -> Bool {
+        guard isKind(kind) else { return false }
+        index += 1
+        return true
+    }
+    /// Skips to just after the next `.`, or to the end.
+    mutating func skipSentence() {
+        while let t = peek {
+            index += 1
+            if t.kind == .period { return }
+        }
+    }
+}
+
+/// Reads the sentences of steps, conditions and values.
+public struct SentenceParser {
+    let file: SourceFile
+    let tables: [(words: [String], keys: Int)]
+    /// What went wrong, in order.
+    public internal(set) var diagnostics: [Diagnostic] = []
+
+    /// Makes a parser for sentences of `file`, knowing its decision tables.
+    public init(file: SourceFile, tables: [DecisionTable]) {
+        self.file = file
+        self.tables = tables.map {
+            ($0.name.value.split(separator: " ").map(String.init), $0.columns.count == 1 ? 1 : 2)
+        }.sorted { $0.words.count > $1.words.count }
+    }
+
+    func range(_ c: Cursor, from start: Int) -> SourceRange {
+        guard !c.tokens.isEmpty else { return file.range(0, 0) }
+        let first = c.tokens[min(start, c.tokens.count - 1)]
+        let lastIndex = max(start, min(c.index, c.tokens.count) - 1)
+        let last = c.tokens[min(lastIndex, c.tokens.count - 1)]
+        return file.range(first.start, max(first.end, last.end))
+    }
+
+    func sentenceRange(_ c: Cursor) -> SourceRange {
+        let start = c.peek ?? c.tokens.last!
+        var end = start.end
+        var k = c.index
+        while k < c.tokens.count, c.tokens[k].kind != .period { end = c.tokens[k].end; k += 1 }
+        return file.range(start.start, end)
+    }
+
+    mutating func error(_ code: DiagnosticCode, _ message: String, _ range: SourceRange, help: String? = nil, notes: [String] = []) {
+        diagnostics.append(Diagnostic(code, message, at: range, notes: notes, help: help))
+    }
+
+    // MARK: steps
+
+    /// The steps of a list of items; `Otherwise` items attach to the `If` before them.
+    mutating func steps(from items: [Item], splitOtherwise: Bool) -> [Step] {
+        var steps: [Step] = []
+        var index = 0
+        while index < items.count {
+            let item = items[index]
+            index += 1
+            switch item.kind {
+            case .step:
+                steps.append(step(item))
+            case .bullet:
+                error(.bulletOutsideList, "a bullet can only list the conditions of `If any of these is true` or `If all of these are true`",
+                      file.range(item.start, item.end),
+                      help: "number it as a step, or put it under an `If any of these is true:` line")
+            case .otherwise:
+                guard var previous = steps.popLast(), let last = previous.statements.last,
+                      case .conditional(let condition, let then, nil) = last.kind
+                else {
+                    error(.otherwiseWithoutIf, "`Otherwise` has no `If` step just before it", file.range(item.start, item.end),
+                          help: "put `Otherwise` right after the `If` step it answers")
+                    continue
+                }
+                let (branch, consumed) = otherwiseBranch(item, following: Array(items[index...]))
+                index += consumed
+                previous.statements[previous.statements.count - 1] = Statement(
+                    kind: .conditional(condition: condition, then: then, otherwise: branch),
+                    range: last.range.union(file.range(item.start, item.end)))
+                previous.range = previous.range.union(file.range(item.start, item.end))
+                steps.append(previous)
+            case .root:
+                break
+            }
+        }
+        return steps
+    }
+
+    /// The branch an `Otherwise` item holds, and how many following items it took.
+    mutating func otherwiseBranch(_ item: Item, following: [Item]) -> (Branch, Int) {
+        var c = Cursor(tokens: Lexer.tokenize(file.bytes, segments: item.segments))
+        c.index = 0
+        _ = c.eat(["otherwise"])
+        _ = c.eat(.comma)
+        let blockForm = c.atEnd || c.isKind(.colon)
+        if blockForm {
+            _ = c.eat(.colon)
+            if item.children.contains(where: { $0.kind == .step }) {
+                return (.steps(steps(from: item.children, splitOtherwise: false)), 0)
+            }
+            let taken = following.prefix { $0.kind == .step }
+            if taken.isEmpty {
+                error(.malformedSentence, "`Otherwise:` has no steps under it", file.range(item.start, item.end),
+                      help: "write what to do: `Otherwise, say \"…\"`, or sub-steps below `Otherwise:`")
+            }
+            return (.steps(steps(from: Array(taken), splitOtherwise: false)), taken.count)
+        }
+        var used = false
+        let clauses = chain(&c, item: item, childrenUsed: &used)
+        finishSentence(&c)
+        return (.clauses(clauses), 0)
+    }
+
+    /// One step: its sentences, and the sub-steps an `If …:` or `For each …:` takes.
+    mutating func step(_ item: Item) -> Step {
+        let label = item.label ?? Located("", file.range(item.start, item.start))
+        let tokens = Lexer.tokenize(file.bytes, segments: item.segments)
+        let whole = file.range(item.start, item.end)
+        if let bad = tokens.last, bad.kind == .unterminatedQuote {
+            error(.unterminatedQuote, "this quotation is never closed", file.range(bad.start, min(bad.end, bad.start + 1)),
+                  help: "end the quoted text with `\"`")
+            return Step(label: label, statements: [Statement(kind: .invalid, range: whole)], range: whole)
+        }
+        if tokens.isEmpty {
+            error(.emptyStep, "step `\(label.value)` has no text", label.range, help: "write what the step does, or remove it")
+            return Step(label: label, statements: [], range: whole)
+        }
+        var c = Cursor(tokens: tokens)
+        var statements: [Statement] = []
+        var childrenUsed = false
+        while !c.atEnd {
+            if c.eat(.period) { continue }
+            if let lastIndex = statements.indices.last, case .confirm(let question, let declines) = statements[lastIndex].kind,
+               declines.isEmpty, let length = declineClause(c)
+            {
+                c.index += length
+                _ = c.eat(.comma)
+                let clauses = chain(&c, item: item, childrenUsed: &childrenUsed)
+                statements[lastIndex] = Statement(
+                    kind: .confirm(question: question, onDecline: clauses),
+                    range: statements[lastIndex].range.union(range(c, from: c.index - 1)))
+                finishSentence(&c)
+                continue
+            }
+            statements.append(contentsOf: chain(&c, item: item, childrenUsed: &childrenUsed))
+            // `Confirm "…?" If the customer declines, …` needs no period between.
+            if let last = statements.last, case .confirm = last.kind, declineClause(c) != nil { continue }
+            finishSentence(&c)
+        }
+        let unused = item.children.filter { $0.kind != .root }
+        if !childrenUsed, let first = unused.first {
+            error(.malformedSentence, "sub-steps can only follow a step that ends with `:`",
+                  file.range(first.start, first.end),
+                  help: "end step `\(label.value)` with `If …:`, `For each … in …:` or `Otherwise:`, or number these as steps of their own")
+        }
+        return Step(label: label, statements: statements, range: whole)
+    }
+
+    /// After a sentence: `.`, or the end; anything else is reported and skipped.
+    mutating func finishSentence(_ c: inout Cursor) {
+        guard let t = c.peek else { return }
+        if t.kind == .period { c.index += 1; return }
+        let r = sentenceRange(c)
+        error(.malformedSentence, "`\(file.text(of: r).prefix(60))` does not fit the sentence before it", r,
+              help: "end each sentence with a period, and join actions with `and`")
+        c.skipSentence()
+    }
+
+    /// `If the customer declines` and its synonyms: the number of tokens, if present.
+    func declineClause(_ c: Cursor) -> Int? {
+        for words in [["if", "the", "customer", "declines"], ["if", "the", "customer", "says", "no"],
+                      ["if", "they", "decline"], ["if", "the", "customer", "does", "not", "agree"]]
+            where c.matches(words) { return words.count }
+        return nil
+    }
+
+    /// Clauses joined by `and`, `then`, `, and`.
+    mutating func chain(_ c: inout Cursor, item: Item, childrenUsed: inout Bool) -> [Statement] {
+        var out: [Statement] = []
+        while !c.atEnd {
+            let statement = clause(&c, item: item, childrenUsed: &childrenUsed)
+            out.append(statement)
+            if case .invalid = statement.kind { break }
+            if c.isKind(.comma), c.isWord("and", at: 1) || c.isWord("then", at: 1) { c.index += 2; continue }
+            if c.isWord("and") || c.isWord("then") { c.index += 1; continue }
+            if c.isKind(.comma), let next = c.peek(1), next.kind == .word, Vocabulary.sentenceStarters.contains(next.text) {
+                c.index += 1
+                continue
+            }
+            break
+        }
+        return out
+    }
+
+    // MARK: clauses
+
+    /// One clause: a sentence form, or an action sentence.
+    mutating func clause(_ c: inout Cursor, item: Item, childrenUsed: inout Bool) -> Statement {
+        let start = c.index
+        guard let first = c.peek else { return Statement(kind: .invalid, range: file.range(item.start, item.end)) }
+        var kind: StatementKind
+        switch first.kind == .word ? first.text : "" {
+        case "ask" where c.isWord("for", at: 1): kind = ask(&c)
+        case "confirm": kind = confirm(&c)
+        case "say", "tell": kind = say(&c)
+        case "escalate", "hand": kind = escalate(&c)
+        case "resolve": kind = resolve(&c)
+        case "set": kind = set(&c)
+        case "follow": kind = follow(&c)
+        case "verify" where c.matches(["verify", "the", "customer"]): kind = verify(&c)
+        case "for" where c.isWord("each", at: 1): kind = forEach(&c, item: item, childrenUsed: &childrenUsed)
+        case "add": kind = add(&c)
+        case "if": kind = conditional(&c, item: item, childrenUsed: &childrenUsed)
+        default: kind = action(&c)
+        }
+        if case .invalid = kind { c.skipSentence() }
+        return Statement(kind: kind, range: range(c, from: start))
+    }
+
+    mutating func malformed(_ c: inout Cursor, _ message: String, help: String) -> StatementKind {
+        error(.malformedSentence, message, sentenceRange(c), help: help)
+        return .invalid
+    }
+
+    mutating func template(_ token: Token) -> Template {
+        var parts: [Template.Part] = []
+        let scalars = Array(token.text.utf8)
+        var text: [UInt8] = []
+        var i = 0
+        while i < scalars.count {
+            if scalars[i] == UInt8(ascii: "{"), let close = scalars[(i + 1)...].firstIndex(of: UInt8(ascii: "}")) {
+                if !text.isEmpty { parts.append(.text(String(decoding: text, as: UTF8.self))); text = [] }
+                let inner = String(decoding: scalars[(i + 1)..<close], as: UTF8.self).trimmingSpaces()
+                let offset = token.start + 1 + i
+                let path = inner.split(separator: ".").map { String($0).trimmingSpaces().lowercased().replacingSpaces() }
+                if path.isEmpty || path.contains(where: { $0.isEmpty }) {
+                    error(.malformedSentence, "`{\(inner)}` is not a placeholder Mandate can fill", file.range(offset, offset + close - i + 1),
+                          help: "name a value inside the braces, such as `{order.total}` or `{order_number}`")
+                }
+                parts.append(.placeholder(path, file.range(offset, offset + close - i + 1)))
+                i = close + 1
+            } else {
+                text.append(scalars[i])
+                i += 1
+            }
+        }
+        if !text.isEmpty { parts.append(.text(String(decoding: text, as: UTF8.self))) }
+        return Template(text: token.text, parts: parts, range: file.range(token.start, token.end))
+    }
+
+    mutating func ask(_ c: inout Cursor) -> StatementKind {
+        c.index += 2
+        let start = c.index
+        _ = c.eat(["the"]) || c.eat(["a"]) || c.eat(["an"]) || c.eat(["their"]) || c.eat(["the", "customer's"])
+        var segments: [[String]] = [[]]
+        var again = false
+        while let t = c.peek {
+            if t.kind == .word {
+                if t.text == "again", c.peek(1).map({ $0.kind == .period }) ?? true { again = true; c.index += 1; break }
+                segments[segments.count - 1].append(t.text)
+            } else if t.kind == .possessive {
+                segments.append([])
+            } else {
+                break
+            }
+            c.index += 1
+        }
+        segments = segments.filter { !$0.isEmpty }
+        guard !segments.isEmpty else {
+            return malformed(&c, "`Ask for` needs the value to ask for", help: "write `Ask for the order number.`")
+        }
+        let slot = NounPhrase(segments: segments, range: range(c, from: start))
+        var choices: [Located<String>] = []
+        var from: Expression?
+        if c.isKind(.colon) {
+            c.index += 1
+            while let t = c.peek, t.kind == .quoted {
+                choices.append(Located(t.text, file.range(t.start, t.end)))
+                c.index += 1
+                if !(c.eat(.comma) || c.eat(["or"])) { break }
+                _ = c.eat(["or"])
+            }
+            if choices.isEmpty {
+                return malformed(&c, "the choices after `Ask for the \(slot.text):` must be quoted",
+                                 help: "write `Ask for the \(slot.text): \"first choice\" or \"second choice\".`")
+            }
+        } else if c.isKind(.comma), c.isWord("from", at: 1) {
+            c.index += 2
+            guard let list = value(&c) else { return .invalid }
+            from = list
+        }
+        if c.isWord("again") { again = true; c.index += 1 }
+        return .ask(Ask(slot: slot, choices: choices, from: from, again: again))
+    }
+
+    mutating func confirm(_ c: inout Cursor) -> StatementKind {
+        c.index += 1
+        _ = c.eat(["with", "the", "customer"])
+        _ = c.eat(.colon)
+        guard let t = c.peek, t.kind == .quoted else {
+            return malformed(&c, "`Confirm` needs the question in quotes", help: "write `Confirm \"Shall I refund {order.total}?\"`")
+        }
+        c.index += 1
+        return .confirm(question: template(t), onDecline: [])
+    }
+
+    mutating func say(_ c: inout Cursor) -> StatementKind {
+        c.index += 1
+        _ = c.eat(["the", "customer"]) || c.eat(["them"])
+        _ = c.eat(.colon)
+        guard let t = c.peek, t.kind == .quoted else {
+            return malformed(&c, "`Say` needs the message in quotes", help: "write `Say \"Your order is on its way.\"`")
+        }
+        c.index += 1
+        return .say(template(t))
+    }
+
+    mutating func escalate(_ c: inout Cursor) -> StatementKind {
+        if !(c.eat(["escalate", "to"]) || c.eat(["hand", "off", "to"]) || c.eat(["escalate"])) {
+            return action(&c)
+        }
+        _ = c.eat(["the"])
+        let queueStart = c.index
+        var words: [String] = []
+        while let t = c.peek, t.kind == .word, t.text != "because", t.text != "queue" || words.isEmpty {
+            words.append(t.text)
+            c.index += 1
+        }
+        let queueRange = range(c, from: queueStart)
+        _ = c.eat(["queue"])
+        guard !words.isEmpty else {
+            return malformed(&c, "`Escalate to` needs the queue to hand off to", help: "write `Escalate to billing because \"high-value refund\".`")
+        }
+        let queue = words.joined(separator: "-")
+        guard c.eat(["because"]), let reason = c.peek, reason.kind == .quoted else {
+            return malformed(&c, "`Escalate to \(queue)` needs a reason in quotes",
+                             help: "write `Escalate to \(queue) because \"<why a person must take over>\".`")
+        }
+        c.index += 1
+        return .escalate(queue: Located(queue, queueRange), reason: Located(reason.text, file.range(reason.start, reason.end)))
+    }
+
+    mutating func resolve(_ c: inout Cursor) -> StatementKind {
+        guard c.eat(["resolve", "as"]) || c.eat(["resolve", "with"]) else {
+            return malformed(&c, "`Resolve` needs `as` and an outcome", help: "write `Resolve as refund_issued.`")
+        }
+        guard let t = c.peek, t.kind == .word || t.kind == .quoted else {
+            return malformed(&c, "`Resolve as` needs an outcome", help: "write `Resolve as refund_issued.` with an outcome from the goal's `resolved_when`")
+        }
+        c.index += 1
+        return .resolve(outcome: Located(t.text, file.range(t.start, t.end)))
+    }
+
+    mutating func set(_ c: inout Cursor) -> StatementKind {
+        c.index += 1
+        guard let target = nounPhrase(&c, stops: ["to"]) else {
+            return malformed(&c, "`Set` needs a name", help: "write `Set the free bags to 2.`")
+        }
+        guard c.eat(["to"]) || c.eat(["as"]) else {
+            return malformed(&c, "`Set \(target.text)` needs `to` and a value", help: "write `Set \(target.text) to <value>.`")
+        }
+        guard let v = value(&c) else { return .invalid }
+        return .set(target: target, value: v)
+    }
+
+    mutating func follow(_ c: inout Cursor) -> StatementKind {
+        c.index += 1
+        _ = c.eat(["the", "procedure"]) || c.eat(["procedure"])
+        if let t = c.peek, t.kind == .quoted {
+            c.index += 1
+            return .follow(procedure: Located(t.text, file.range(t.start, t.end)))
+        }
+        return malformed(&c, "`Follow` needs the procedure's name in quotes", help: "write `Follow \"Verify the customer\".`")
+    }
+
+    mutating func verify(_ c: inout Cursor) -> StatementKind {
+        c.index += 3
+        var methods: [[NounPhrase]] = []
+        while c.eat(["by"]) || c.eat(["using"]) || c.eat(["with"]) {
+            var method: [NounPhrase] = []
+            repeat {
+                guard let np = nounPhrase(&c, stops: []) else {
+                    return malformed(&c, "`Verify the customer by` needs the details to check",
+                                     help: "write `Verify the customer by email, or by name and zip code.`")
+                }
+                method.append(np)
+            } while c.eat(["and"])
+            methods.append(method)
+            _ = c.eat(.comma)
+            if !c.eat(["or"]) { break }
+        }
+        guard !methods.isEmpty else {
+            return malformed(&c, "`Verify the customer` needs `by` and the details to check",
+                             help: "write `Verify the customer by email, or by name and zip code.`")
+        }
+        return .verify(methods: methods)
+    }
+
+    mutating func forEach(_ c: inout Cursor, item: Item, childrenUsed: inout Bool) -> StatementKind {
+        c.index += 2
+        guard let v = c.peek, v.kind == .word else {
+            return malformed(&c, "`For each` needs a name for each item", help: "write `For each item in the items to return:`")
+        }
+        c.index += 1
+        guard c.eat(["in"]) || c.eat(["of"]) else {
+            return malformed(&c, "`For each \(v.text)` needs `in` and the list", help: "write `For each \(v.text) in the <list>:`")
+        }
+        guard let list = value(&c) else { return .invalid }
+        guard c.eat(.colon) else {
+            return malformed(&c, "`For each \(v.text) in …` must end with `:` and have sub-steps below it",
+                             help: "end the line with `:` and write lettered sub-steps below it")
+        }
+        childrenUsed = true
+        let body = steps(from: item.children, splitOtherwise: false)
+        if body.isEmpty {
+            error(.malformedSentence, "`For each \(v.text)` has no sub-steps", file.range(item.start, item.end),
+                  help: "write lettered sub-steps below it")
+        }
+        return .forEach(variable: Located(v.text, file.range(v.start, v.end)), list: list, body: body)
+    }
+
+    mutating func add(_ c: inout Cursor) -> StatementKind {
+        c.index += 1
+        guard let v = value(&c) else { return .invalid }
+        guard c.eat(["to"]), let list = nounPhrase(&c, stops: []) else {
+            return malformed(&c, "`Add` needs `to` and the list to add to", help: "write `Add the new item to the new items.`")
+        }
+        return .add(value: v, list: list)
+    }
+
+    /// An action sentence: to the end of the sentence, or to `and` + a sentence keyword.
+    mutating func action(_ c: inout Cursor) -> StatementKind {
+        let start = c.index
+        while let t = c.peek {
+            if t.kind == .period || t.kind == .colon { break }
+            if t.isWord("and") || t.isWord("then") || t.kind == .comma {
+                let k = t.kind == .comma && (c.isWord("and", at: 1) || c.isWord("then", at: 1)) ? 2 : 1
+                if let next = c.peek(k), next.kind == .word, Vocabulary.sentenceStarters.contains(next.text),
+                   !(next.text == "for" && !c.isWord("each", at: k + 1)), !(next.text == "ask" && !c.isWord("for", at: k + 1))
+                { break }
+            }
+            c.index += 1
+        }
+        let tokens = Array(c.tokens[start..<c.index])
+        guard !tokens.isEmpty else { return .invalid }
+        return .action(ActionSentence(tokens: tokens, range: range(c, from: start)))
+    }
+
+    // MARK: conditionals
+
+    mutating func conditional(_ c: inout Cursor, item: Item, childrenUsed: inout Bool) -> StatementKind {
+        c.index += 1
+        var condition: Condition
+        var bulletForm = false
+        let listForms: [([String], Bool)] = [
+            (["any", "of", "these", "is", "true"], true), (["any", "of", "these", "are", "true"], true),
+            (["any", "of", "the", "following", "is", "true"], true), (["any", "of", "the", "following", "are", "true"], true),
+            (["all", "of", "these", "are", "true"], false), (["all", "of", "these", "is", "true"], false),
+            (["all", "of", "the", "following", "are", "true"], false), (["all", "of", "the", "following", "is", "true"], false),
+        ]
+        let headStart = c.index
+        if let (words, isAny) = listForms.first(where: { c.matches($0.0) }) {
+            c.index += words.count
+            bulletForm = true
+            childrenUsed = true
+            let bullets = item.children.filter { $0.kind == .bullet }
+            if bullets.isEmpty {
+                error(.malformedCondition, "`If \(words.joined(separator: " "))` has no conditions below it", range(c, from: headStart),
+                      help: "list the conditions below it, one per line, each starting with `- `")
+            }
+            let conditions = bullets.map { bulletCondition($0) }
+            condition = isAny ? .or(conditions) : .and(conditions)
+        } else {
+            condition = self.condition(&c)
+            if case .invalid = condition { return .invalid }
+        }
+        let otherwiseItem = item.children.first { $0.kind == .otherwise }
+        var then: Branch
+        if c.eat(.colon) {
+            childrenUsed = true
+            let children = item.children
+            let stepItems: [Item]
+            if let o = otherwiseItem, let at = children.firstIndex(where: { $0 === o }) {
+                stepItems = children[..<at].filter { $0.kind == .step }
+            } else {
+                stepItems = children.filter { $0.kind == .step }
+            }
+            if stepItems.isEmpty {
+                error(.malformedSentence, "this `If …:` has no sub-steps below it", file.range(item.start, item.end),
+                      help: "write lettered sub-steps below it, or write the step on the same line: `If …, <what to do>.`")
+            }
+            then = .steps(steps(from: stepItems, splitOtherwise: false))
+        } else if c.eat(.comma) || c.eat(["then"]) {
+            then = .clauses(chain(&c, item: item, childrenUsed: &childrenUsed))
+            _ = c.eat(.colon)
+            if bulletForm || otherwiseItem != nil { childrenUsed = true }
+        } else {
+            error(.malformedCondition, "after the condition, write `,` and what to do, or `:` and sub-steps below",
+                  sentenceRange(c), help: "for example: `If the order total is more than $150, escalate to billing because \"high-value refund\".`")
+            return .invalid
+        }
+        var otherwise: Branch?
+        if let o = otherwiseItem, childrenUsed {
+            let children = item.children
+            let after = children.firstIndex(where: { $0 === o }).map { Array(children[(children.index(after: $0))...]) } ?? []
+            otherwise = otherwiseBranch(o, following: after).0
+        }
+        return .conditional(condition: condition, then: then, otherwise: otherwise)
+    }
+
+    mutating func bulletCondition(_ item: Item) -> Condition {
+        var c = Cursor(tokens: Lexer.tokenize(file.bytes, segments: item.segments))
+        guard !c.atEnd else { return .invalid(file.range(item.start, item.end)) }
+        let result = condition(&c)
+        while c.isKind(.comma) || c.isKind(.period) || c.isWord("or") || c.isWord("and") || c.isKind(.symbol) && c.peek?.text == ";" {
+            c.index += 1
+        }
+        if !c.atEnd, case .invalid = result {} else if !c.atEnd {
+            error(.malformedCondition, "`\(file.text(of: sentenceRange(c)))` does not continue the condition", sentenceRange(c),
+                  help: "write one condition per bullet")
+        }
+        return result
+    }
+
+    // MARK: conditions
+
+    /// `a or b`, with `and` binding tighter.
+    mutating func condition(_ c: inout Cursor) -> Condition {
+        var parts = [andCondition(&c)]
+        while c.isWord("or"), let next = c.peek(1), !isLiteralStart(next) {
+            c.index += 1
+            parts.append(andCondition(&c))
+        }
+        return parts.count == 1 ? parts[0] : .or(parts)
+    }
+
+    mutating func andCondition(_ c: inout Cursor) -> Condition {
+        var parts = [simpleCondition(&c)]
+        while c.isWord("and"), let next = c.peek(1), !isLiteralStart(next), !startsClause(c, at: 1) {
+            c.index += 1
+            parts.append(simpleCondition(&c))
+        }
+        return parts.count == 1 ? parts[0] : .and(parts)
+    }
+
+    /// Whether a sentence keyword starts at `offset` (so `and` ends the condition).
+    func startsClause(_ c: Cursor, at offset: Int) -> Bool {
+        guard let t = c.peek(offset), t.kind == .word else { return false }
+        switch t.text {
+        case "say", "escalate", "resolve", "confirm", "follow", "set", "verify": return true
+        case "ask": return c.isWord("for", at: offset + 1)
+        default: return false
+        }
+    }
+
+    func isLiteralStart(_ t: Token) -> Bool {
+        switch t.kind {
+        case .quoted, .number, .money, .percent, .date: true
+        default: false
+        }
+    }
+
+    mutating func conditionError(_ c: inout Cursor, _ message: String, help: String) -> Condition {
+        let r = c.atEnd ? file.range(c.tokens.last!.start, c.tokens.last!.end) : sentenceRange(c)
+        error(.malformedCondition, message, r, help: help)
+        c.skipSentence()
+        return .invalid(r)
+    }
+
+    mutating func simpleCondition(_ c: inout Cursor) -> Condition {
+        // Quantifiers: every/any/no/each <name> in <list> <predicate>
+        if let q = c.peek, q.kind == .word, ["every", "any", "no", "each", "all"].contains(q.text),
+           let v = c.peek(1), v.kind == .word, c.isWord("in", at: 2) || c.isWord("of", at: 2)
+        {
+            c.index += 3
+            guard let list = value(&c) else { return .invalid(file.range(q.start, v.end)) }
+            let variable = Located(v.text, file.range(v.start, v.end))
+            let subject = Expression.noun(NounPhrase(segments: [[v.text]], range: variable.range))
+            let predicate = self.predicate(&c, subject: subject)
+            let quantifier: Quantifier = q.text == "any" ? .any : q.text == "no" ? .none : .every
+            return .quantified(quantifier, variable: variable, list: list, predicate: predicate)
+        }
+        guard let subject = value(&c) else {
+            return conditionError(&c, "this condition does not start with a value Mandate can read",
+                                  help: "start with what to check, such as `the order total is more than $150`")
+        }
+        return predicate(&c, subject: subject)
+    }
+
+    /// What is said about `subject`: `is more than …`, `was delivered …`, `has …`, `contains …`.
+    mutating func predicate(_ c: inout Cursor, subject: Expression) -> Condition {
+        guard let t = c.peek, t.kind == .word else {
+            return conditionError(&c, "`\(file.text(of: subject.range))` needs something said about it",
+                                  help: "write a comparison such as `is more than $150`, `is \"delivered\"` or `is missing`")
+        }
+        switch t.text {
+        case "is", "are":
+            c.index += 1
+            let negated = c.eat(["not"])
+            if c.eat(["one", "of"]) || c.eat(["any", "of"]) || c.eat(["in"]) {
+                var options: [Expression] = []
+                repeat {
+                    _ = c.eat(["or"]) || c.eat(["and"])
+                    guard let v = value(&c) else { return .invalid(subject.range) }
+                    options.append(v)
+                } while (c.isKind(.comma) && (c.peek(1).map(isLiteralStart) ?? false || c.isWord("or", at: 1) || c.isWord("and", at: 1)))
+                    ? { c.index += 1; return true }() : ((c.isWord("or") || c.isWord("and")) && (c.peek(1).map(isLiteralStart) ?? false))
+                return .oneOf(subject, options, negated: negated)
+            }
+            if c.eat(["missing"]) || c.eat(["empty"]) || c.eat(["unknown"]) || c.eat(["not", "given"]) {
+                return .missing(subject, negated: negated)
+            }
+            if c.eat(["present"]) || c.eat(["known"]) || c.eat(["given"]) {
+                return .missing(subject, negated: !negated)
+            }
+            if c.matches(["on", "the"]), let tier = c.peek(2), tier.kind == .word, c.isWord("tier", at: 3) {
+                c.index += 4
+                return .onTier(subject: subject, tier: Located(tier.text, file.range(tier.start, tier.end)), negated: negated)
+            }
+            for (words, op) in Vocabulary.comparisons where c.matches(words) {
+                c.index += words.count
+                guard let rhs = value(&c) else { return .invalid(subject.range) }
+                return .compare(subject, negated ? op.negated : op, rhs)
+            }
+            if let next = c.peek, isLiteralStart(next) || next.kind == .word && (Vocabulary.determiners.contains(next.text) || next.text == "now" || next.text == "today" || Vocabulary.booleans[next.text] != nil) {
+                guard let rhs = value(&c) else { return .invalid(subject.range) }
+                // `the reason is "health" or "weather"` reads as one of.
+                var options = [rhs]
+                while (c.isWord("or") || (c.isKind(.comma) && c.isWord("or", at: 1))), let n = c.peek(c.isKind(.comma) ? 2 : 1), isLiteralStart(n) {
+                    c.index += c.isKind(.comma) ? 2 : 1
+                    guard let v = value(&c) else { break }
+                    options.append(v)
+                }
+                if options.count > 1 { return .oneOf(subject, options, negated: negated) }
+                return .compare(subject, negated ? .notEqual : .equal, rhs)
+            }
+            if let words = stateWords(&c) { return .state(subject: subject, words: words, negated: negated) }
+            return conditionError(&c, "`\(file.text(of: subject.range)) is` needs a value or a comparison after it",
+                                  help: "write `is \"delivered\"`, `is more than $150`, `is one of \"a\", \"b\"` or `is missing`")
+        case "was", "were":
+            c.index += 1
+            let negated = c.eat(["not"])
+            guard case .noun(let np) = subject, let verb = c.peek, verb.kind == .word else {
+                return conditionError(&c, "`was` needs a record and what happened to it",
+                                      help: "write `the order was delivered more than 30 days ago`")
+            }
+            c.index += 1
+            let verbLocated = Located(verb.text, file.range(verb.start, verb.end))
+            if c.eat(["more", "than"]) || c.eat(["over"]) {
+                guard let d = duration(&c), c.eat(["ago"]) else {
+                    return conditionError(&c, "`was \(verb.text) more than` needs a duration and `ago`",
+                                          help: "write `was \(verb.text) more than 30 days ago`")
+                }
+                return .time(subject: np, verb: verbLocated, relation: negated ? .lessThanAgo(d) : .moreThanAgo(d))
+            }
+            if c.eat(["less", "than"]) {
+                guard let d = duration(&c), c.eat(["ago"]) else {
+                    return conditionError(&c, "`was \(verb.text) less than` needs a duration and `ago`",
+                                          help: "write `was \(verb.text) less than 2 hours ago`")
+                }
+                return .time(subject: np, verb: verbLocated, relation: negated ? .moreThanAgo(d) : .lessThanAgo(d))
+            }
+            if c.eat(["within", "the", "last"]) || c.eat(["in", "the", "last"]) || c.eat(["within", "the", "past"]) || c.eat(["within"]) {
+                guard let d = duration(&c) else {
+                    return conditionError(&c, "`within the last` needs a duration", help: "write `within the last 24 hours`")
+                }
+                return .time(subject: np, verb: verbLocated, relation: negated ? .moreThanAgo(d) : .withinLast(d))
+            }
+            if c.eat(["before"]) {
+                guard let v = value(&c) else { return .invalid(subject.range) }
+                return .time(subject: np, verb: verbLocated, relation: .before(v))
+            }
+            if c.eat(["after"]) {
+                guard let v = value(&c) else { return .invalid(subject.range) }
+                return .time(subject: np, verb: verbLocated, relation: .after(v))
+            }
+            var words = [verb.text]
+            var end = verb.end
+            while let w = c.peek, w.kind == .word, w.text != "and", w.text != "or" { words.append(w.text); end = w.end; c.index += 1 }
+            return .state(subject: subject, words: Located(words.joined(separator: " "), file.range(verb.start, end)), negated: negated)
+        case "has", "have", "had":
+            c.index += 1
+            var negated = c.eat(["not"]) || c.eat(["no"])
+            if c.eat(["been"]) {
+                if c.eat(["not"]) { negated.toggle() }
+                guard let words = stateWords(&c) else {
+                    return conditionError(&c, "`has been` needs a word after it", help: "write `has been flown`")
+                }
+                return .state(subject: subject, words: words, negated: negated)
+            }
+            _ = c.eat(["a"]) || c.eat(["an"]) || c.eat(["the"])
+            guard let words = stateWords(&c) else {
+                return conditionError(&c, "`has` needs what the record has", help: "write `the customer has travel insurance`")
+            }
+            return .has(subject: subject, words: words, negated: negated)
+        case "does", "do":
+            if c.matches([t.text, "not", "contain"]) || c.matches([t.text, "not", "include"]) {
+                c.index += 3
+                guard let v = value(&c) else { return .invalid(subject.range) }
+                return .contains(subject, v, negated: true)
+            }
+            if c.matches([t.text, "not", "have"]) {
+                c.index += 3
+                _ = c.eat(["a"]) || c.eat(["an"])
+                guard let words = stateWords(&c) else { return .invalid(subject.range) }
+                return .has(subject: subject, words: words, negated: true)
+            }
+        case "contains", "contain", "includes", "include":
+            c.index += 1
+            guard let v = value(&c) else { return .invalid(subject.range) }
+            return .contains(subject, v, negated: false)
+        case "sounds", "seems", "sound", "seem":
+            c.index += 1
+            guard let words = stateWords(&c) else { return .invalid(subject.range) }
+            return .sounds(subject: subject, words: words)
+        default:
+            break
+        }
+        return conditionError(&c, "`\(file.text(of: subject.range)) \(t.text)` is not a condition Mandate can read",
+                              help: "after the value, write `is …`, `was …`, `has …` or `contains …`")
+    }
+
+    /// Bare words up to `and`, `or` or punctuation: `available`, `travel insurance`.
+    mutating func stateWords(_ c: inout Cursor) -> Located<String>? {
+        var words: [String] = []
+        var start = -1, end = -1
+        while let w = c.peek, w.kind == .word, w.text != "and", w.text != "or", w.text != "then" {
+            if start < 0 { start = w.start }
+            end = w.end
+            words.append(w.text)
+            c.index += 1
+        }
+        return words.isEmpty ? nil : Located(words.joined(separator: " "), file.range(start, end))
+    }
+
+    // MARK: values
+
+    /// `a plus b minus c`.
+    mutating func value(_ c: inout Cursor) -> Expression? {
+        guard var lhs = term(&c) else { return nil }
+        while let t = c.peek, t.kind == .word, let op = Vocabulary.arithmetic[t.text] {
+            c.index += 1
+            guard let rhs = term(&c) else { return nil }
+            lhs = .arithmetic(op, lhs, rhs)
+        }
+        return lhs
+    }
+
+    mutating func duration(_ c: inout Cursor) -> DurationLiteral? {
+        guard let n = c.peek, n.kind == .number, let amount = Int(n.text), let u = c.peek(1), u.kind == .word,
+              let unit = LiteralParser.durationUnit(u.text)
+        else { return nil }
+        c.index += 2
+        return DurationLiteral(amount: amount, unit: unit)
+    }
+
+    mutating func literalError(_ t: Token, _ e: LiteralError) -> Expression? {
+        error(.invalidLiteral, e.message, file.range(t.start, t.end), help: e.help)
+        return nil
+    }
+
+    /// A literal, `now`, `the number of …`, `the total … of …`, a table lookup, or a noun phrase.
+    mutating func term(_ c: inout Cursor) -> Expression? {
+        guard let t = c.peek else {
+            let last = c.tokens.last!
+            error(.malformedCondition, "a value is missing at the end of this sentence", file.range(last.start, last.end),
+                  help: "finish the sentence with the value to use")
+            return nil
+        }
+        let r = file.range(t.start, t.end)
+        switch t.kind {
+        case .quoted:
+            c.index += 1
+            return .literal(.text(t.text), r)
+        case .money:
+            c.index += 1
+            switch LiteralParser.money(t.text) {
+            case .success(let m): return .literal(.money(m), r)
+            case .failure(let e): return literalError(t, e)
+            }
+        case .percent:
+            c.index += 1
+            guard let p = LiteralParser.percent(t.text) else {
+                return literalError(t, LiteralError(message: "`\(t.text)` is not a percentage", help: "write a percentage such as `80%`"))
+            }
+            return .literal(.percent(p), r)
+        case .date:
+            c.index += 1
+            guard let d = LiteralParser.date(t.text) else {
+                return literalError(t, LiteralError(message: "`\(t.text)` is not a date on the calendar", help: "write a date as YYYY-MM-DD, such as `2026-11-20`"))
+            }
+            return .literal(.date(d), r)
+        case .number:
+            if let u = c.peek(1), u.kind == .word {
+                let upper = file.text(of: file.range(u.start, u.end))
+                if upper.count == 3, upper == upper.uppercased(), upper.allSatisfy(\.isLetter) {
+                    c.index += 2
+                    switch LiteralParser.money("\(t.text) \(upper)") {
+                    case .success(let m): return .literal(.money(m), r.union(file.range(u.start, u.end)))
+                    case .failure(let e): return literalError(t, e)
+                    }
+                }
+                if let unit = LiteralParser.durationUnit(u.text) {
+                    guard let amount = Int(t.text) else {
+                        return literalError(t, LiteralError(message: "`\(t.text) \(u.text)` is not a whole number of \(unit.rawValue)",
+                                                            help: "write a whole number, such as `30 days`"))
+                    }
+                    c.index += 2
+                    return .literal(.duration(DurationLiteral(amount: amount, unit: unit)), r.union(file.range(u.start, u.end)))
+                }
+                if u.text == "percent" {
+                    c.index += 2
+                    guard let p = LiteralParser.percent(t.text + "%") else { return nil }
+                    return .literal(.percent(p), r.union(file.range(u.start, u.end)))
+                }
+            }
+            c.index += 1
+            return .literal(.number(t.text.replacingOccurrences(",", "")), r)
+        case .word:
+            if t.text == "now" || t.text == "today" { c.index += 1; return .now(r) }
+            if let b = Vocabulary.booleans[t.text], t.text != "no" || !(c.peek(1)?.kind == .word) {
+                c.index += 1
+                return .literal(.boolean(b), r)
+            }
+            let start = c.index
+            if c.eat(["the", "number", "of"]) || c.eat(["number", "of"]) || c.eat(["the", "count", "of"]) {
+                guard let list = term(&c) else { return nil }
+                var whose: Condition?
+                if c.eat(["whose"]) || c.eat(["where"]) || c.eat(["that"]) {
+                    let field = value(&c)
+                    if let field { whose = predicate(&c, subject: field) }
+                }
+                return .count(list: list, whose: whose, range: range(c, from: start))
+            }
+            if c.eat(["the", "total"]) || c.eat(["the", "sum", "of", "the"]) {
+                guard let field = nounPhrase(&c, stops: []), c.eat(["of"]) else {
+                    error(.malformedCondition, "`the total` needs a field and `of` the list", range(c, from: start),
+                          help: "write `the total price of the items`")
+                    return nil
+                }
+                guard let list = term(&c) else { return nil }
+                return .total(field: field, list: list, range: range(c, from: start))
+            }
+            if let lookup = tableLookup(&c) { return lookup }
+            guard let np = nounPhrase(&c, stops: []) else {
+                error(.malformedCondition, "`\(t.text)` is not a value Mandate can read", r,
+                      help: "name a value such as `the order total`, or write a literal such as `$150` or `\"delivered\"`")
+                return nil
+            }
+            if c.isWord("of"), let next = c.peek(1), next.kind == .word {
+                c.index += 1
+                guard let base = term(&c) else { return nil }
+                return .fieldOf(field: np, base: base)
+            }
+            return .noun(np)
+        default:
+            error(.malformedCondition, "`\(t.text)` cannot start a value", r,
+                  help: "name a value such as `the order total`, or write a literal such as `$150`")
+            return nil
+        }
+    }
+
+    /// `the free checked bags for <value> [and <value>]`.
+    mutating func tableLookup(_ c: inout Cursor) -> Expression? {
+        let start = c.index
+        let skip = c.isWord("the") ? 1 : 0
+        for table in tables {
+            var matched = true
+            for (k, w) in table.words.enumerated() where !c.isWord(w, at: skip + k) { matched = false; break }
+            guard matched, c.isWord("for", at: skip + table.words.count) else { continue }
+            let nameStart = c.tokens[c.index + skip].start
+            let nameEnd = c.tokens[c.index + skip + table.words.count - 1].end
+            c.index += skip + table.words.count + 1
+            var keys: [Expression] = []
+            for k in 0..<table.keys {
+                if k > 0 && !c.eat(["and"]) { break }
+                guard let v = term(&c) else { return nil }
+                keys.append(v)
+            }
+            return .tableLookup(table: Located(table.words.joined(separator: " "), file.range(nameStart, nameEnd)), keys: keys,
+                                range: range(c, from: start))
+        }
+        return nil
+    }
+
+    /// `the order total`, `the customer's membership`: words up to a stop word.
+    mutating func nounPhrase(_ c: inout Cursor, stops: Set<String>) -> NounPhrase? {
+        let start = c.index
+        if let t = c.peek, t.kind == .word, Vocabulary.determiners.contains(t.text) { c.index += 1 }
+        var segments: [[String]] = []
+        var current: [String] = []
+        while let t = c.peek {
+            if t.kind == .word, !Vocabulary.stopWords.contains(t.text), !stops.contains(t.text) {
+                current.append(t.text)
+            } else if t.kind == .possessive, !current.isEmpty {
+                segments.append(current)
+                current = []
+            } else {
+                break
+            }
+            c.index += 1
+        }
+        if !current.isEmpty { segments.append(current) }
+        guard !segments.isEmpty else {
+            c.index = start
+            return nil
+        }
+        return NounPhrase(segments: segments, range: range(c, from: start))
+    }
+
+    // MARK: public entry points for the compiler
+
+    /// Parses a value from tokens (an action sentence's hole); nil and diagnostics on failure.
+    public mutating func parseValue(_ tokens: [Token]) -> Expression? {
+        var c = Cursor(tokens: tokens)
+        guard !tokens.isEmpty, let v = value(&c) else { return nil }
+        return c.atEnd ? v : nil
+    }
+}
+
+extension ComparisonOperator {
+    /// `is not more than` → `at most`.
+    var negated: ComparisonOperator {
+        switch self {
+        case .equal: .notEqual
+        case .notEqual: .equal
+        case .greaterThan: .atMost
+        case .atLeast: .lessThan
+        case .lessThan: .atLeast
+        case .atMost: .greaterThan
+        }
+    }
+}
+
+extension String {
+    /// Spaces to underscores: `order number` → `order_number`.
+    func replacingSpaces() -> String { split(separator: " ").joined(separator: "_") }
+    /// Every occurrence of `target` (one character) removed or replaced.
+    func replacingOccurrences(_ target: Character, _ replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

@@ -1,0 +1,66 @@
+import MandateDiagnostics
+
+/// Checks every file gets before parsing: size, binary data, UTF-8, empty, line length.
+public enum TextChecks {
+    /// The first problem that stops the file from being read as text, if any.
+    public static func check(_ file: SourceFile, maxBytes: Int, maxLine: Int) -> Diagnostic? {
+        let bytes = file.bytes
+        if bytes.count > maxBytes {
+            return Diagnostic(
+                .fileTooLarge, "`\(file.path)` is \(bytes.count / 1024) KiB; Mandate reads files up to \(maxBytes / 1024) KiB",
+                at: file.range(0, 0), help: "split the file into several smaller ones")
+        }
+        if let nul = bytes.firstIndex(of: 0) {
+            return Diagnostic(
+                .binaryFile, "`\(file.path)` holds binary data, not text", at: file.range(nul, nul + 1),
+                label: "a zero byte here", help: "save the file as plain UTF-8 text")
+        }
+        if let bad = firstInvalidUTF8(bytes) {
+            return Diagnostic(
+                .invalidUTF8, "`\(file.path)` is not valid UTF-8 text", at: file.range(bad, bad + 1),
+                label: "this byte is not UTF-8", help: "save the file with UTF-8 encoding")
+        }
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            return Diagnostic(
+                .emptyFile, "`\(file.path)` is empty", at: file.range(0, 0),
+                help: "write the file's content, or remove the file")
+        }
+        var lineStart = 0
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x0A {
+            if index - lineStart > maxLine {
+                return Diagnostic(
+                    .lineTooLong, "this line is \(index - lineStart) characters long; lines may be at most \(maxLine)",
+                    at: file.range(lineStart, lineStart + 1),
+                    help: "break the text into several lines or steps")
+            }
+            lineStart = index + 1
+        }
+        return nil
+    }
+
+    /// The offset of the first byte that is not part of valid UTF-8, if any.
+    public static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            var need = 0
+            var minScalar: UInt32 = 0
+            var scalar: UInt32 = 0
+            if b & 0xE0 == 0xC0 { need = 1; minScalar = 0x80; scalar = UInt32(b & 0x1F) }
+            else if b & 0xF0 == 0xE0 { need = 2; minScalar = 0x800; scalar = UInt32(b & 0x0F) }
+            else if b & 0xF8 == 0xF0 { need = 3; minScalar = 0x10000; scalar = UInt32(b & 0x07) }
+            else { return i }
+            if i + need >= n { return i }
+            for k in 1...need {
+                let c = bytes[i + k]
+                if c & 0xC0 != 0x80 { return i }
+                scalar = (scalar << 6) | UInt32(c & 0x3F)
+            }
+            if scalar < minScalar || scalar > 0x10FFFF || (scalar >= 0xD800 && scalar <= 0xDFFF) { return i }
+            i += need + 1
+        }
+        return nil
+    }
+}

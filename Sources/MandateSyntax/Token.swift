@@ -1,0 +1,236 @@
+/// A token of a procedure sentence. Offsets are bytes into the file.
+public struct Token: Sendable, Equatable {
+    /// The kinds of token.
+    public enum Kind: UInt8, Sendable {
+        /// A word; `text` is lowercased.
+        case word
+        /// `"…"`; `text` is the content.
+        case quoted
+        /// `42`, `0.75`, `1,250.50`.
+        case number
+        /// `$150`, `€20.50`.
+        case money
+        /// `80%`.
+        case percent
+        /// `2026-11-20`.
+        case date
+        /// `{order_number}` outside quotes (action phrases).
+        case hole
+        /// `,`
+        case comma
+        /// `.`
+        case period
+        /// `:`
+        case colon
+        /// `'s` after a word.
+        case possessive
+        /// Any other character.
+        case symbol
+        /// A `"` with no closing `"`.
+        case unterminatedQuote
+    }
+    /// The kind.
+    public var kind: Kind
+    /// Lowercased word, quoted content, number as written, hole name.
+    public var text: String
+    /// First byte.
+    public var start: Int
+    /// One past the last byte.
+    public var end: Int
+
+    /// Whether this is the word `w` (already lowercase).
+    @inline(__always) public func isWord(_ w: String) -> Bool { kind == .word && text == w }
+}
+
+/// Splits the text of a step (one or more line segments of a file) into tokens.
+public enum Lexer {
+    /// Tokenizes `segments` (byte ranges of `bytes`); line breaks inside a range are spaces,
+    /// and a quotation may run across them.
+    public static func tokenize(_ bytes: [UInt8], segments: [Range<Int>]) -> [Token] {
+        var tokens: [Token] = []
+        tokens.reserveCapacity(16)
+        bytes.withUnsafeBufferPointer { b in
+            for segment in segments {
+                var i = segment.lowerBound
+                let end = min(segment.upperBound, b.count)
+                while i < end {
+                    let c = b[i]
+                    if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A { i += 1; continue }
+                    if c == 0x22 || (c == 0xE2 && i + 2 < end && b[i + 1] == 0x80 && (b[i + 2] == 0x9C || b[i + 2] == 0x9D)) {
+                        if !scanQuote(b, &i, end, &tokens) { return }
+                        continue
+                    }
+                    lexOne(b, &i, end, &tokens)
+                }
+            }
+        }
+        return tokens
+    }
+
+    /// A quotation from `i`; false when it is not closed before `end`.
+    private static func scanQuote(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ tokens: inout [Token]) -> Bool {
+        let start = i
+        i += b[i] == 0x22 ? 1 : 3
+        var content: [UInt8] = []
+        while i < end {
+            let d = b[i]
+            if d == 0x22 {
+                i += 1
+                tokens.append(Token(kind: .quoted, text: String(decoding: content, as: UTF8.self), start: start, end: i))
+                return true
+            }
+            if d == 0xE2, i + 2 < end, b[i + 1] == 0x80, b[i + 2] == 0x9D || b[i + 2] == 0x9C {
+                i += 3
+                tokens.append(Token(kind: .quoted, text: String(decoding: content, as: UTF8.self), start: start, end: i))
+                return true
+            }
+            if d == 0x0A || d == 0x0D {
+                // A line break and the next line's indentation read as one space.
+                while let last = content.last, last == 0x20 { content.removeLast() }
+                content.append(0x20)
+                i += 1
+                while i < end, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D { i += 1 }
+                continue
+            }
+            content.append(d)
+            i += 1
+        }
+        tokens.append(Token(kind: .unterminatedQuote, text: String(decoding: content, as: UTF8.self), start: start, end: end))
+        return false
+    }
+
+    @inline(__always) static func isLetter(_ c: UInt8) -> Bool {
+        (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c >= 0x80
+    }
+    @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+
+    /// Lexes one non-quote token at `i`.
+    private static func lexOne(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ tokens: inout [Token]) {
+        let start = i
+        let c = b[i]
+        // Currency symbols: $ (24), € (E2 82 AC), £ (C2 A3), ¥ (C2 A5) followed by a digit.
+        var symbolLength = 0
+        if c == 0x24 { symbolLength = 1 }
+        else if c == 0xE2, i + 2 < end, b[i + 1] == 0x82, b[i + 2] == 0xAC { symbolLength = 3 }
+        else if c == 0xC2, i + 1 < end, b[i + 1] == 0xA3 || b[i + 1] == 0xA5 { symbolLength = 2 }
+        if symbolLength > 0, i + symbolLength < end, isDigit(b[i + symbolLength]) {
+            i += symbolLength
+            scanNumber(b, &i, end)
+            tokens.append(Token(kind: .money, text: String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self), start: start, end: i))
+            return
+        }
+        if isDigit(c) {
+            // A date?
+            if i + 10 <= end, isDigit(b[i + 1]), isDigit(b[i + 2]), isDigit(b[i + 3]), b[i + 4] == 0x2D,
+               isDigit(b[i + 5]), isDigit(b[i + 6]), b[i + 7] == 0x2D, isDigit(b[i + 8]), isDigit(b[i + 9]),
+               i + 10 == end || !(isLetter(b[i + 10]) || isDigit(b[i + 10]))
+            {
+                i += 10
+                tokens.append(Token(kind: .date, text: String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self), start: start, end: i))
+                return
+            }
+            scanNumber(b, &i, end)
+            if i < end, isLetter(b[i]) || b[i] == 0x2D || b[i] == 0x5F {
+                // `3rd`, `1042a`, `30-day`: a word that starts with digits.
+                scanWord(b, &i, end)
+                tokens.append(Token(kind: .word, text: lowered(b, start, i), start: start, end: i))
+                return
+            }
+            if i < end, b[i] == 0x25 {
+                i += 1
+                tokens.append(Token(kind: .percent, text: String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self), start: start, end: i))
+                return
+            }
+            tokens.append(Token(kind: .number, text: String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self), start: start, end: i))
+            return
+        }
+        if isLetter(c) || c == 0x5F {
+            scanWord(b, &i, end)
+            // Possessive: word's / word’s (’ is E2 80 99).
+            var wordEnd = i
+            var possessiveStart = -1
+            if wordEnd - start >= 3, b[wordEnd - 1] == 0x73 || b[wordEnd - 1] == 0x53, b[wordEnd - 2] == 0x27 {
+                possessiveStart = wordEnd - 2
+            } else if wordEnd - start >= 5, b[wordEnd - 1] == 0x73, b[wordEnd - 2] == 0x99, b[wordEnd - 3] == 0x80, b[wordEnd - 4] == 0xE2 {
+                possessiveStart = wordEnd - 4
+            }
+            if possessiveStart > start {
+                wordEnd = possessiveStart
+                tokens.append(Token(kind: .word, text: lowered(b, start, wordEnd), start: start, end: wordEnd))
+                tokens.append(Token(kind: .possessive, text: "'s", start: wordEnd, end: i))
+                return
+            }
+            tokens.append(Token(kind: .word, text: lowered(b, start, i), start: start, end: i))
+            return
+        }
+        switch c {
+        case 0x2C: i += 1; tokens.append(Token(kind: .comma, text: ",", start: start, end: i))
+        case 0x2E: i += 1; tokens.append(Token(kind: .period, text: ".", start: start, end: i))
+        case 0x3A: i += 1; tokens.append(Token(kind: .colon, text: ":", start: start, end: i))
+        case 0x7B:
+            var j = i + 1
+            while j < end, b[j] != 0x7D, b[j] != 0x20 { j += 1 }
+            if j < end, b[j] == 0x7D {
+                let name = String(decoding: UnsafeBufferPointer(rebasing: b[(i + 1)..<j]), as: UTF8.self)
+                i = j + 1
+                tokens.append(Token(kind: .hole, text: name, start: start, end: i))
+            } else {
+                i += 1
+                tokens.append(Token(kind: .symbol, text: "{", start: start, end: i))
+            }
+        default:
+            // One scalar of anything else.
+            i += 1
+            while i < end, b[i] & 0xC0 == 0x80 { i += 1 }
+            tokens.append(Token(kind: .symbol, text: String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self), start: start, end: i))
+        }
+    }
+
+    /// Digits with `,` thousands groups and one `.` decimal part.
+    private static func scanNumber(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int) {
+        while i < end {
+            let d = b[i]
+            if isDigit(d) { i += 1; continue }
+            if d == 0x2C, i + 3 < end, isDigit(b[i + 1]), isDigit(b[i + 2]), isDigit(b[i + 3]),
+               i + 4 >= end || !isDigit(b[i + 4])
+            { i += 4; continue }
+            if d == 0x2E, i + 1 < end, isDigit(b[i + 1]) { i += 1; continue }
+            break
+        }
+    }
+
+    /// Letters, digits, `_`, `-`, `'` (inside a word).
+    private static func scanWord(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int) {
+        while i < end {
+            let d = b[i]
+            if isLetter(d) || isDigit(d) || d == 0x5F {
+                // Stop before curly quotes and currency signs, which are not letters.
+                if d == 0xE2, i + 2 < end, b[i + 1] == 0x80, b[i + 2] == 0x9C || b[i + 2] == 0x9D { return }
+                if d == 0xE2, i + 2 < end, b[i + 1] == 0x80, b[i + 2] == 0x99 {
+                    // ’ inside a word (don’t, customer’s)
+                    i += 3; continue
+                }
+                if d == 0xE2 || d == 0xC2 {
+                    // Other punctuation-like scalars end the word: keep letters only.
+                    if d == 0xC2 && (i + 1 < end) && (b[i + 1] == 0xA3 || b[i + 1] == 0xA5) { return }
+                    if d == 0xE2 && (i + 1 < end) && (b[i + 1] == 0x80 || b[i + 1] == 0x82) { return }
+                }
+                i += 1
+                continue
+            }
+            if (d == 0x2D || d == 0x27), i + 1 < end, isLetter(b[i + 1]) || isDigit(b[i + 1]) { i += 1; continue }
+            return
+        }
+    }
+
+    /// ASCII-lowercased text of `b[start..<end]`.
+    @inline(__always) static func lowered(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
+        String(unsafeUninitializedCapacity: end - start) { out in
+            for k in 0..<(end - start) {
+                let ch = b[start + k]
+                out[k] = ch >= 0x41 && ch <= 0x5A ? ch | 0x20 : ch
+            }
+            return end - start
+        }
+    }
+}

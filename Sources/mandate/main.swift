@@ -1,0 +1,4 @@
+import Foundation
+import MandateCLI
+
+exit(MandateCommand.run(arguments: Array(CommandLine.arguments.dropFirst())))
