@@ -38,12 +38,14 @@ struct ProcedureLowering {
         if let g = file.goal {
             if let found = symbols.goals[g.value] {
                 goal = found
+            } else if symbols.goalFilesIncomplete {
+                // A goal file could not be read: its own error says why; naming errors here would only mislead.
             } else {
                 report(.unknownGoal, "`\(g.value)` is not a goal of this project", g.range,
                        help: Suggestions.didYouMean(g.value, in: symbols.goals.keys) ?? "write the `goal:` id of one of the goal files")
             }
         }
-        for intent in file.handles where symbols.intentGoal[intent.value] == nil {
+        for intent in file.handles where symbols.intentGoal[intent.value] == nil && !symbols.goalFilesIncomplete {
             report(.unknownIntent, "`\(intent.value)` is not an intent declared in any goal", intent.range,
                    help: Suggestions.didYouMean(intent.value, in: symbols.intentGoal.keys) ?? "declare it under `intents:` in a goal file, with examples")
         }
@@ -181,7 +183,16 @@ struct ProcedureLowering {
         case .ask(let ask):
             let name = Self.slotName(ask.slot)
             var from: Expr?
-            if let f = ask.from { from = expression(f).0 }
+            if let f = ask.from {
+                let (e, t) = expression(f)
+                from = e
+                // A plural slot takes several values from the list; a singular one takes one of them.
+                if case .list(let element) = t {
+                    let type: ValueType = name.hasSuffix("s") ? t : element
+                    scope[name] = type
+                    slots[name] = .init(name: name, type: type, pattern: nil)
+                }
+            }
             let n = add(label, s.range, .ask(slot: name, type: slots[name]?.type ?? .text, choices: ask.choices.map(\.value), from: from, again: ask.again))
             return (n, [(n, .next)])
         case .confirm(let question, let declines):

@@ -24,6 +24,8 @@ struct Symbols {
     let procedureSyntax: [ProcedureFile]
     let lookup: SourceLookup
     var diagnostics: [Diagnostic] = []
+    /// Whether some goal file could not be read at all (its intents and outcomes are unknown).
+    var goalFilesIncomplete: Bool { goalSyntax.contains { $0.goal == nil } }
 
     var currency = "USD"
     var tiers: [String] = []

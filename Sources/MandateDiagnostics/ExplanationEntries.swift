@@ -22,7 +22,7 @@ extension Explanation {
                   billing: { description: payments and refunds }
                 actions: actions.yaml
                 """)],
-            removing: ["mandate.yaml"],
+            removing: ["mandate.yaml", "orders.goal.yaml", "actions.yaml", "refund.procedure", "status.procedure"],
             fix: """
                 Run the check on the folder that holds the project, or rename the project file to \
                 exactly `mandate.yaml` (lowercase, ending in `.yaml`). Its first lines are:
@@ -48,6 +48,7 @@ extension Explanation {
                   billing: { description: payments and refunds }
                 actions: action.yaml
                 """)],
+            removing: ["refund.procedure", "status.procedure"],
             fix: """
                 Correct the path so it names the catalog as it is saved, here `actions.yaml`:
                     actions: actions.yaml
@@ -136,7 +137,7 @@ extension Explanation {
                 Handles: order_status
 
                 1. Ask for the order number.
-                … 9 MB of generated steps …
+                # … 9 MB of generated steps follow …
                 """)],
             fix: """
                 Split the content into several smaller procedures, each handling its own intents, and \
@@ -194,7 +195,7 @@ extension Explanation {
                 escalation:
                   default_queue: tier-1
                 """)],
-            removing: ["orders.goal.yaml"],
+            removing: ["orders.goal.yaml", "refund.procedure", "status.procedure"],
             fix: """
                 Name the goal file so it ends in `.goal.yaml`, here `orders.goal.yaml`, and keep its \
                 first line:
@@ -207,29 +208,26 @@ extension Explanation {
             .yamlSyntax,
             summary: "The YAML file cannot be read.",
             details: """
-                YAML is strict about brackets, quotes and indentation. A list opened with `[` must be \
-                closed with `]`, text that contains `: ` or starts with a special character must be \
-                in quotes, and keys at the same level must line up. Mandate points at the place where \
-                reading stopped; the real mistake is often just before it.
+                YAML is strict about quotes, brackets and indentation. Text that contains a colon \
+                followed by a space, or starts with a special character such as `[`, `{`, `&` or `*`, \
+                must be in quotes; a list opened with `[` must be closed with `]`; keys at the same \
+                level must line up. Mandate points at the place where reading stopped; the real \
+                mistake is often just before it.
                 """,
-            example: [ExampleFile("orders.goal.yaml", """
-                goal: resolve-order-issues
-                intents:
-                  refund_request:
-                    examples: ["I want my money back", "refund my order please", "can I get a refund"]
-                  order_status:
-                    examples: ["where is my order", "has my package shipped", "tracking for my parcel"]
-                resolved_when: [refund_issued, status_shared, declined
-                guardrails:
-                  confirm_with_customer: [refund]
-                  refunds:
-                    max_per_refund: 150 USD
-                escalation:
-                  default_queue: tier-1
+            example: [ExampleFile("status.test.yaml", """
+                name: a customer is told where their order is
+                customer: { id: C-1001, tier: standard, verified: true }
+                now: 2026-11-28T10:00:00Z
+                fixtures:
+                  orders:
+                    - { id: "1042", status: shipped, total: 89.00 USD, customer_id: C-1001 }
+                turns:
+                  - customer: Hi: where is my order?
+                    expect: { intent: order_status, asks_for: order_number }
                 """)],
             fix: """
-                Close the list with `]`:
-                    resolved_when: [refund_issued, status_shared, declined]
+                Put the customer's message in quotes:
+                    - customer: "Hi: where is my order?"
                 """),
 
         Explanation(
@@ -241,20 +239,22 @@ extension Explanation {
                 than guess which key a value belongs to. Tabs often slip in when text is pasted from \
                 a document or a chat message.
                 """,
-            example: [ExampleFile("mandate.yaml", """
-                project: example-store
-                currency: USD
-                tiers: [standard, vip]
-                queues:
-                \ttier-1: { description: general support }
-                  billing: { description: payments and refunds }
-                actions: actions.yaml
+            example: [ExampleFile("status.test.yaml", """
+                name: a customer is told where their order is
+                customer: { id: C-1001, tier: standard, verified: true }
+                now: 2026-11-28T10:00:00Z
+                fixtures:
+                  orders:
+                    - { id: "1042", status: shipped, total: 89.00 USD, customer_id: C-1001 }
+                turns:
+                  - customer: "where is my order?"
+                \texpect: { intent: order_status, asks_for: order_number }
                 """)],
             fix: """
-                Replace the tab with spaces, the same number as the lines around it (two here):
-                    queues:
-                      tier-1: { description: general support }
-                Most editors can show tabs and convert them to spaces for the whole file.
+                Replace the tab with spaces, lining the key up with the one above it:
+                      - customer: "where is my order?"
+                        expect: { intent: order_status, asks_for: order_number }
+                Most editors can show tabs and turn them into spaces for the whole file.
                 """),
 
         Explanation(
@@ -266,47 +266,51 @@ extension Explanation {
                 and aliases can make a small file expand into a huge one. Mandate stops reading the \
                 file at the first anchor or alias.
                 """,
-            example: [ExampleFile("mandate.yaml", """
-                project: example-store
-                currency: USD
-                tiers: [standard, vip]
-                queues:
-                  tier-1: &general { description: general support }
-                  billing: *general
-                actions: actions.yaml
+            example: [ExampleFile("status.test.yaml", """
+                name: a customer is told where their order is
+                customer: { id: C-1001, tier: standard, verified: true }
+                now: 2026-11-28T10:00:00Z
+                fixtures:
+                  orders:
+                    - { id: "1042", status: shipped, total: 89.00 USD, customer_id: C-1001 }
+                turns:
+                  - customer: &question "where is my order?"
+                    expect: { intent: order_status, asks_for: order_number }
+                  - customer: "it's 1042"
+                    expect: { says: "Your order is shipped" }
+                  - customer: *question
+                    expect: { says: "Your order is shipped" }
                 """)],
             fix: """
                 Write each value out in full where it is needed:
-                    tier-1: { description: general support }
-                    billing: { description: payments and refunds }
+                      - customer: "where is my order?"
+                    ...
+                      - customer: "where is my order?"
                 """),
 
         Explanation(
             .yamlTag,
-            summary: "The YAML file uses a tag such as `!!str` or `!money`.",
+            summary: "The YAML file uses a tag such as `!!str` or `!!timestamp`.",
             details: """
                 YAML tags start with `!` and tell a YAML reader how to treat a value. Mandate never \
-                needs them: it knows what each key holds, such as an amount of money for \
-                `max_per_refund`. Tags are refused so that a value always means what it says.
+                needs them: it knows what each key holds, such as a date and time for a test's `now` \
+                or an amount of money for `max_per_refund`. Tags are refused so that a value always \
+                means what it says.
                 """,
-            example: [ExampleFile("orders.goal.yaml", """
-                goal: resolve-order-issues
-                intents:
-                  refund_request:
-                    examples: ["I want my money back", "refund my order please", "can I get a refund"]
-                  order_status:
-                    examples: ["where is my order", "has my package shipped", "tracking for my parcel"]
-                resolved_when: [refund_issued, status_shared, declined]
-                guardrails:
-                  confirm_with_customer: [refund]
-                  refunds:
-                    max_per_refund: !!str 150 USD
-                escalation:
-                  default_queue: tier-1
+            example: [ExampleFile("status.test.yaml", """
+                name: a customer is told where their order is
+                customer: { id: C-1001, tier: standard, verified: true }
+                now: !!timestamp 2026-11-28T10:00:00Z
+                fixtures:
+                  orders:
+                    - { id: "1042", status: shipped, total: 89.00 USD, customer_id: C-1001 }
+                turns:
+                  - customer: "where is my order?"
+                    expect: { intent: order_status, asks_for: order_number }
                 """)],
             fix: """
                 Remove the tag and write the value alone:
-                    max_per_refund: 150 USD
+                    now: 2026-11-28T10:00:00Z
                 """),
 
         Explanation(
@@ -441,21 +445,20 @@ extension Explanation {
                 certainly generated by mistake, and Mandate refuses it so that checking stays fast and \
                 safe.
                 """,
-            example: [ExampleFile("mandate.yaml", """
-                project: example-store
-                currency: USD
-                tiers: [standard, vip]
-                queues:
-                  tier-1: { description: general support }
-                  billing: { description: payments and refunds }
-                out_of_scope:
-                  examples: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["what's the weather"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]
-                actions: actions.yaml
+            example: [ExampleFile("status.test.yaml", """
+                name: a customer is told where their order is
+                customer: { id: C-1001, tier: standard, verified: true }
+                now: 2026-11-28T10:00:00Z
+                fixtures:
+                  orders: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[{ id: "1042", status: shipped, total: 89.00 USD, customer_id: C-1001 }]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]
+                turns:
+                  - customer: "where is my order?"
+                    expect: { intent: order_status, asks_for: order_number }
                 """)],
             fix: """
-                Write the values at the level the key expects; `examples` is a plain list of texts:
-                    out_of_scope:
-                      examples: ["what's the weather"]
+                Write the values at the level the key expects; `orders` is a plain list of records:
+                    orders:
+                      - { id: "1042", status: shipped, total: 89.00 USD, customer_id: C-1001 }
                 """),
 
         Explanation(
@@ -463,34 +466,31 @@ extension Explanation {
             summary: "A YAML file holds more than one document.",
             details: """
                 A line of three dashes `---` starts a new YAML document. Mandate reads one document \
-                per file, so everything after the second `---` would be lost, and the first part is \
-                refused too rather than half-read. This often happens when two files are pasted into \
-                one.
+                per file: one project, one goal, one catalog or one test scenario. Rather than read \
+                half the file, it refuses all of it. This often happens when several test scenarios \
+                are written in one file.
                 """,
-            example: [ExampleFile("orders.goal.yaml", """
-                goal: resolve-order-issues
-                intents:
-                  refund_request:
-                    examples: ["I want my money back", "refund my order please", "can I get a refund"]
-                  order_status:
-                    examples: ["where is my order", "has my package shipped", "tracking for my parcel"]
-                resolved_when: [refund_issued, status_shared, declined]
-                guardrails:
-                  confirm_with_customer: [refund]
-                  refunds:
-                    max_per_refund: 150 USD
-                escalation:
-                  default_queue: tier-1
+            example: [ExampleFile("status.test.yaml", """
+                name: a customer is told where their order is
+                customer: { id: C-1001, tier: standard, verified: true }
+                now: 2026-11-28T10:00:00Z
+                fixtures:
+                  orders:
+                    - { id: "1042", status: shipped, total: 89.00 USD, customer_id: C-1001 }
+                turns:
+                  - customer: "where is my order?"
+                    expect: { intent: order_status, asks_for: order_number }
                 ---
-                goal: manage-subscriptions
-                intents:
-                  cancel_subscription:
-                    examples: ["cancel my membership"]
+                name: a customer asks for a refund
+                customer: { id: C-1001, tier: standard, verified: true }
+                turns:
+                  - customer: "I want my money back"
+                    expect: { intent: refund_request, asks_for: order_number }
                 """)],
             fix: """
-                Keep one document per file: remove the `---` line and move what follows to its own \
-                goal file, such as `subscriptions.goal.yaml`, starting with:
-                    goal: manage-subscriptions
+                Keep one document per file: remove the `---` line and move the second scenario to a \
+                file of its own, such as `refund.test.yaml`, starting with:
+                    name: a customer asks for a refund
                 """),
 
         // MARK: M02xx — procedure syntax
@@ -1256,29 +1256,28 @@ extension Explanation {
             details: """
                 Every action declares its effect: `read` (looks something up), `write` (changes \
                 something), `refund` (moves money back) or `identify` (checks who the customer is). \
-                Guardrails such as `confirm_with_customer` list effects too. The effect decides which \
-                guardrails apply, so an unknown one would leave an action unguarded.
+                The goal's `confirm_with_customer` guardrail lists effects too: the assistant asks the \
+                customer before running any action with one of them. An effect Mandate does not know \
+                would leave actions unguarded.
                 """,
-            example: [ExampleFile("actions.yaml", """
-                actions:
-                  lookup_order:
-                    phrase: look up the order with {order_number}
-                    input: { order_number: text, customer_id: identity }
-                    output: { order: Order }
-                    effect: read
-                    runs_on: sandbox
-                  issue_refund:
-                    phrase: refund {amount} for {order}
-                    input: { amount: money, order: Order, customer_id: identity }
-                    effect: payment
-                    runs_on: sandbox
-                    idempotency_key: [order.id]
-                types:
-                  Order: { owner: customer_id, id: text, status: [placed, shipped, delivered], total: money, delivered_at: date, customer_id: text }
+            example: [ExampleFile("orders.goal.yaml", """
+                goal: resolve-order-issues
+                intents:
+                  refund_request:
+                    examples: ["I want my money back", "refund my order please", "can I get a refund"]
+                  order_status:
+                    examples: ["where is my order", "has my package shipped", "tracking for my parcel"]
+                resolved_when: [refund_issued, status_shared, declined]
+                guardrails:
+                  confirm_with_customer: [refunds]
+                  refunds:
+                    max_per_refund: 150 USD
+                escalation:
+                  default_queue: tier-1
                 """)],
             fix: """
-                Use one of the four effects:
-                    effect: refund
+                Use the effects `read`, `write`, `refund` and `identify`:
+                    confirm_with_customer: [refund]
                 """),
 
         // MARK: M04xx — types

@@ -377,7 +377,7 @@ public struct SentenceParser {
 
     mutating func set(_ c: inout Cursor) -> StatementKind {
         c.index += 1
-        guard let target = nounPhrase(&c, stops: ["to"]) else {
+        guard let target = nounPhrase(&c, stops: ["to", "as"]) else {
             return malformed(&c, "`Set` needs a name", help: "write `Set the free bags to 2.`")
         }
         guard c.eat(["to"]) || c.eat(["as"]) else {
@@ -445,8 +445,20 @@ public struct SentenceParser {
 
     mutating func add(_ c: inout Cursor) -> StatementKind {
         c.index += 1
-        guard let v = value(&c) else { return .invalid }
-        guard c.eat(["to"]), let list = nounPhrase(&c, stops: []) else {
+        // The value runs to the last `to` of the sentence: `Add the item to return to the items.`
+        var end = c.index
+        var lastTo: Int?
+        while end < c.tokens.count, c.tokens[end].kind != .period {
+            if c.tokens[end].isWord("to") { lastTo = end }
+            end += 1
+        }
+        guard let to = lastTo, to > c.index else {
+            return malformed(&c, "`Add` needs `to` and the list to add to", help: "write `Add the new item to the new items.`")
+        }
+        var inner = Cursor(tokens: Array(c.tokens[c.index..<to]))
+        guard let v = value(&inner) else { return .invalid }
+        c.index = to + 1
+        guard let list = nounPhrase(&c, stops: []) else {
             return malformed(&c, "`Add` needs `to` and the list to add to", help: "write `Add the new item to the new items.`")
         }
         return .add(value: v, list: list)

@@ -56,8 +56,7 @@ public enum Vocabulary {
     /// Words that end a noun phrase.
     public static let stopWords: Set<String> = [
         "is", "are", "was", "were", "has", "have", "had", "does", "do", "contains", "contain",
-        "and", "or", "plus", "minus", "times", "because", "whose", "of", "in", "then", "if",
-        "as", "sounds", "seems", "for", "to", "from", "by", "with", "again",
+        "and", "or", "plus", "minus", "times", "because", "whose", "of", "then", "sounds", "seems",
     ]
 
     /// Determiners a noun phrase may start with.

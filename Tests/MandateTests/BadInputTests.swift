@@ -1,0 +1,159 @@
+import Foundation
+import MandateCompiler
+import MandateDiagnostics
+import MandateIR
+import Testing
+
+/// Whatever the file, `check` answers with diagnostics within a second: never a crash,
+/// a hang or a stack overflow.
+@Suite struct BadInputTests {
+    func expectError(_ path: String, _ bytes: [UInt8], code: MandateDiagnostics.DiagnosticCode, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        var compilation: Compilation!
+        let elapsed = seconds { compilation = compileBase(path: path, bytes: bytes) }
+        #expect(compilation.hasErrors, sourceLocation: sourceLocation)
+        #expect(compilation.diagnostics.contains { $0.code == code && $0.range?.file == path },
+                "expected \(code) in \(compilation.diagnostics.map { "\($0.code): \($0.message)" })", sourceLocation: sourceLocation)
+        // Generous for debug builds; release is far faster.
+        #expect(elapsed < 1.0, "took \(elapsed) s", sourceLocation: sourceLocation)
+    }
+
+    @Test func binaryJunkInAProcedure() {
+        var generator = SystemRandomNumberGenerator()
+        let junk = (0..<200_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        expectError("refund.procedure", junk, code: .binaryFile)
+    }
+
+    @Test func binaryJunkInAGoalFile() {
+        expectError("orders.goal.yaml", [0x00, 0x01, 0xFF, 0xFE] + Array(repeating: 0x41, count: 1000), code: .binaryFile)
+    }
+
+    @Test func invalidUTF8IsReportedAtItsByte() {
+        let text = Array("Procedure: Refund\nGoal: resolve-order-issues\n1. Say \"caf".utf8) + [0xC3, 0x28] + Array("\".\n".utf8)
+        let c = compileBase(path: "refund.procedure", bytes: text)
+        let d = c.diagnostics.first { $0.code == .invalidUTF8 }
+        #expect(d?.range?.start == text.count - 5)  // the 0xC3 lead byte with no continuation
+    }
+
+    @Test func aTenMegabyteLine() {
+        expectError("refund.procedure", Array("1. Say \"".utf8) + Array(repeating: 0x61, count: 10 << 20), code: .fileTooLarge)
+        expectError("refund.procedure", Array("Procedure: x\n1. Say \"".utf8) + Array(repeating: 0x61, count: 5000) + [0x22], code: .lineTooLong)
+    }
+
+    static func nested(_ levels: Int) -> [UInt8] {
+        let header = Array("Procedure: Deep\nGoal: resolve-order-issues\nHandles: refund_request\n".utf8)
+        let line = Array("a. If the order total is more than $1:\n".utf8)
+        // One allocation of spaces, the lines copied in place: fast even in a debug build.
+        var bytes = [UInt8](repeating: 0x20, count: header.count + levels * line.count + levels * (levels - 1) / 2)
+        bytes.withUnsafeMutableBufferPointer { out in
+            var at = 0
+            for b in header { out[at] = b; at += 1 }
+            for depth in 0..<levels {
+                at += depth
+                line.withUnsafeBufferPointer { src in
+                    UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(out)[at..<(at + src.count)])
+                        .copyMemory(from: UnsafeRawBufferPointer(src))
+                }
+                at += line.count
+            }
+        }
+        return bytes
+    }
+
+    @Test func tenThousandNestedSubSteps() {
+        // Ten thousand levels of indentation is a 50 MB file: refused by size, at once.
+        expectError("refund.procedure", Self.nested(10_000), code: .fileTooLarge)
+    }
+
+    @Test func nestingBeyondTheLimitIsReportedOnce() {
+        let c = compileBase(path: "refund.procedure", bytes: Self.nested(500))
+        #expect(c.diagnostics.filter { $0.code == .nestingTooDeep }.count == 1)
+    }
+
+    @Test func anUnterminatedQuote() {
+        let text = "Procedure: Q\nGoal: resolve-order-issues\nHandles: refund_request\n\n1. Say \"hello there.\n2. Resolve as declined.\n"
+        expectError("refund.procedure", Array(text.utf8), code: .unterminatedQuote)
+    }
+
+    @Test func aYAMLAliasBomb() {
+        var yaml = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+        var previous = "a"
+        for name in ["b", "c", "d", "e", "f", "g", "h", "i"] {
+            yaml += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ",") + "]\n"
+            previous = name
+        }
+        expectError("orders.goal.yaml", Array(yaml.utf8), code: .yamlAlias)
+    }
+
+    @Test func deeplyNestedYAML() {
+        let yaml = "goal: " + String(repeating: "[\n", count: 50_000) + String(repeating: "]\n", count: 50_000)
+        expectError("orders.goal.yaml", Array(yaml.utf8), code: .yamlTooDeep)
+    }
+
+    @Test func customTagsTabsEmptyFilesAndSeveralDocuments() {
+        expectError("orders.goal.yaml", Array("goal: !!python/object x\n".utf8), code: .yamlTag)
+        expectError("orders.goal.yaml", Array("goal: x\nintents:\n\trefund: {}\n".utf8), code: .yamlTab)
+        expectError("orders.goal.yaml", Array("   \n\n".utf8), code: .emptyFile)
+        expectError("orders.goal.yaml", Array("goal: a\n---\ngoal: b\n".utf8), code: .yamlMultipleDocuments)
+        expectError("refund.procedure", [], code: .emptyFile)
+    }
+
+    @Test func wrongValueTypesPointAtTheValue() {
+        let goal = Explanation.baseProject.first { $0.path == "orders.goal.yaml" }!.text
+            .replacingOccurrences(of: "confirm_with_customer: [refund]", with: "confidence: { threshold: high }\n  confirm_with_customer: [refund]")
+        let c = compileBase(replacing: [ExampleFile("orders.goal.yaml", goal)])
+        let d = c.diagnostics.first { $0.code == .yamlWrongType }
+        #expect(d != nil)
+        #expect(d.map { c.sources["orders.goal.yaml"]!.text(of: $0.range!) } == "high")
+    }
+
+    @Test func unknownAndDuplicateKeys() {
+        let goal = Explanation.baseProject.first { $0.path == "orders.goal.yaml" }!.text + "\nresolved_wen: [x]\ngoal: again\n"
+        let c = compileBase(replacing: [ExampleFile("orders.goal.yaml", goal)])
+        let unknown = c.diagnostics.first { $0.code == .yamlUnknownKey }
+        #expect(unknown?.help == "did you mean `resolved_when`?")
+        #expect(c.diagnostics.contains { $0.code == .yamlDuplicateKey })
+    }
+}
+
+@Suite struct PlanFileTests {
+    func planData() throws -> Data {
+        let c = compileBase()
+        #expect(c.errorCodes == [])
+        return try Compiler.planFile(c)!.encoded()
+    }
+
+    @Test func aPlanRoundTrips() throws {
+        let data = try planData()
+        let file = try PlanFile.load(data, sha256: { Compiler.sha256Hex($0) })
+        #expect(try file.encoded() == data)
+    }
+
+    @Test func anEditedPlanIsRefusedNamingBothHashes() throws {
+        let text = String(decoding: try planData(), as: UTF8.self).replacingOccurrences(of: "15000", with: "99999")
+        #expect(throws: PlanLoadError.self) { try PlanFile.load(Data(text.utf8), sha256: { Compiler.sha256Hex($0) }) }
+        do {
+            _ = try PlanFile.load(Data(text.utf8), sha256: { Compiler.sha256Hex($0) })
+        } catch {
+            guard case .hashMismatch(let recorded, let computed) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(recorded != computed)
+            #expect(error.description.contains(recorded) && error.description.contains(computed))
+        }
+    }
+
+    @Test func anotherFormatVersionIsRefusedNamingBoth() throws {
+        let text = String(decoding: try planData(), as: UTF8.self)
+            .replacingOccurrences(of: "\"formatVersion\" : 1", with: "\"formatVersion\" : 7")
+        do {
+            _ = try PlanFile.load(Data(text.utf8), sha256: { Compiler.sha256Hex($0) })
+            Issue.record("a plan of format version 7 was accepted")
+        } catch {
+            #expect(error == .unsupportedFormatVersion(found: 7, supported: 1))
+            #expect(error.description.contains("7") && error.description.contains("1"))
+        }
+    }
+
+    @Test func notAPlanAtAll() {
+        #expect(throws: PlanLoadError.self) { try PlanFile.load(Data("{\"hello\": 1}".utf8), sha256: { Compiler.sha256Hex($0) }) }
+        #expect(throws: PlanLoadError.self) { try PlanFile.load(Data([0xFF, 0x00]), sha256: { Compiler.sha256Hex($0) }) }
+    }
+}
