@@ -18,6 +18,9 @@ public struct ProjectSources: Sendable {
     /// Findings made while reading (a missing catalog, no project file).
     public var diagnostics: [Diagnostic] = []
 
+    /// The largest file Mandate reads, in bytes.
+    public static let maxFileSize = 8 << 20
+
     /// Every file read.
     public var allFiles: [SourceFile] {
         [projectFile, catalogFile].compactMap { $0 } + goalFiles + procedureFiles + scenarioFiles
@@ -80,6 +83,14 @@ public struct ProjectSources: Sendable {
             guard relative == "mandate.yaml" || relative == catalogPath || relative.hasSuffix(".goal.yaml") || relative.hasSuffix(".goal.yml")
                     || relative.hasSuffix(".procedure") || relative.hasSuffix(".test.yaml") || relative.hasSuffix(".test.yml")
             else { continue }
+            // A file over the limit is refused by its size, before it is read.
+            let size = (try? fm.attributesOfItem(atPath: prefix + relative)[.size] as? Int) ?? 0
+            if size > ProjectSources.maxFileSize {
+                sources.diagnostics.append(Diagnostic(
+                    .fileTooLarge, "`\(relative)` is \(size / 1024) KiB; Mandate reads files up to \(ProjectSources.maxFileSize / 1024) KiB",
+                    at: SourceRange(file: relative, start: 0, end: 0), help: "split the file into several smaller ones"))
+                continue
+            }
             guard let data = fm.contents(atPath: prefix + relative) else {
                 throw InputError(path: prefix + relative, reason: "the file cannot be read")
             }

@@ -9,9 +9,10 @@ extension Explanation {
             details: """
                 Every Mandate project starts with a file named exactly `mandate.yaml` at the top of \
                 its folder: it names the project, its currency, its queues and where the action \
-                catalog is. Without it Mandate cannot tell which files belong together, so it checks \
-                nothing. This usually means the command was run in the wrong folder, or the file was \
-                saved under another name such as `mandate.yml` or `Mandate.yaml`.
+                catalog is. Without it Mandate cannot tell which files belong together, nor check \
+                escalations, tiers and amounts against the project. This usually means the command \
+                was run in the wrong folder, or the file was saved under another name such as \
+                `mandate.yml` or `Mandate.yaml`.
                 """,
             example: [ExampleFile("mandate.yml", """
                 project: example-store
@@ -36,8 +37,8 @@ extension Explanation {
             details: """
                 `mandate.yaml` says where the action catalog is with `actions:`. The path is read \
                 from the folder that holds `mandate.yaml`, and it must match the file's name exactly, \
-                including upper and lower case. If the file is not there, no step can call an action, \
-                so Mandate stops until the path is right.
+                including upper and lower case. If the file is not there, Mandate knows no actions, so \
+                no step can look anything up, change anything or issue a refund.
                 """,
             example: [ExampleFile("mandate.yaml", """
                 project: example-store
@@ -1156,8 +1157,8 @@ extension Explanation {
                   Order: { owner: customer_id, id: text, status: [placed, shipped, delivered], total: money, delivered_at: timestamp, customer_id: text }
                 """)],
             fix: """
-                Use a built-in type or a declared record type:
-                    delivered_at: datetime
+                Use a built-in type, or a record type declared under `types:`:
+                    delivered_at: date
                 """),
 
         Explanation(

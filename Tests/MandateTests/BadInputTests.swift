@@ -1,4 +1,5 @@
 import Foundation
+import MandateCLI
 import MandateCompiler
 import MandateDiagnostics
 import MandateIR
@@ -59,9 +60,21 @@ import Testing
         return bytes
     }
 
-    @Test func tenThousandNestedSubSteps() {
-        // Ten thousand levels of indentation is a 50 MB file: refused by size, at once.
-        expectError("refund.procedure", Self.nested(10_000), code: .fileTooLarge)
+    @Test func tenThousandNestedSubStepsThroughTheCommand() throws {
+        // Ten thousand levels of indentation is a 50 MB file: refused by its size, before it is read.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mandate-deep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for f in Explanation.baseProject { try Data(f.text.utf8).write(to: dir.appendingPathComponent(f.path)) }
+        try Data(Self.nested(10_000)).write(to: dir.appendingPathComponent("refund.procedure"))
+        let (console, captured) = Console.capturing()
+        var exit = MandateExit.clean
+        let elapsed = seconds {
+            exit = Commands.check(path: dir.path, verbose: false, options: .init(format: .plain), console: console)
+        }
+        #expect(exit == .errorsFound)
+        #expect(captured().err.contains("refund.procedure: error[M0006]"))
+        #expect(elapsed < 1.0)
     }
 
     @Test func nestingBeyondTheLimitIsReportedOnce() {
