@@ -350,17 +350,26 @@ extension ProcedureLowering {
         }
         let sentenceWords = tokens.map { $0.kind == .possessive ? "'s" : $0.text.lowercased() }
         var options: [(Int, String)] = []
+        func nearFirstWord(_ words: [String]) -> Bool {
+            guard let a = sentenceWords.first, let b = words.first else { return false }
+            return b.hasPrefix("{") || Suggestions.editDistance(Array(a.unicodeScalars), Array(b.unicodeScalars)) <= 2
+        }
         for info in symbols.actions.values {
             let words = info.signature.phrase.lowercased().split(separator: " ").map(String.init)
+            guard nearFirstWord(words) else { continue }
             options.append((wordDistance(sentenceWords, words), info.signature.phrase))
         }
+        // Sentence forms are led by their keyword: only a near miss of it is worth suggesting.
         for form in Vocabulary.sentenceForms {
             let words = form.template.lowercased().split(separator: " ").map(String.init)
+            guard let first = sentenceWords.first,
+                  Suggestions.editDistance(Array(first.unicodeScalars), Array(form.lead[0].unicodeScalars)) <= 2 else { continue }
             options.append((wordDistance(sentenceWords, words) + 1, form.template))
         }
         options.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
         let threshold = max(2, sentenceWords.count / 2)
-        let close = options.filter { $0.0 <= threshold }.prefix(3).map { "`\($0.1.prefix(1).uppercased() + $0.1.dropFirst())`" }
+        let best = options.first?.0 ?? 0
+        let close = options.filter { $0.0 <= threshold && $0.0 <= best + 1 }.prefix(3).map { "`\($0.1.prefix(1).uppercased() + $0.1.dropFirst())`" }
         report(.unknownSentence, "`\(text)` is not a sentence Mandate knows", sentence.range,
                notes: ["a step is one of the sentence forms — " + Vocabulary.formList + " — or the phrase of an action in the catalog"],
                help: close.isEmpty ? "rewrite it as one of the sentence forms, or add an action with this phrase to the catalog"
@@ -408,6 +417,8 @@ extension ProcedureLowering {
                 let hole = b[j - 1].hasPrefix("{") || b[j - 1].hasPrefix("<") || b[j - 1].hasPrefix("\"<")
                 let cost = hole || a[i - 1] == b[j - 1].trimmingCharacters(in: ".") ? 0 : 1
                 current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                // A hole takes a run of words (`the order total` fills `{amount}`) at no cost.
+                if hole { current[j] = Swift.min(current[j], previous[j]) }
             }
             swap(&previous, &current)
         }

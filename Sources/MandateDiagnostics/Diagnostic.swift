@@ -129,9 +129,15 @@ public enum Suggestions {
         let target = Array(word.lowercased().unicodeScalars)
         let threshold = max(2, target.count / 3)
         var scored: [(Int, String)] = []
+        // `refunded` → `refund_issued`: a long shared start counts, after closer matches.
+        let stem = String(String.UnicodeScalarView(target.prefix(max(5, target.count * 2 / 3))))
         for candidate in candidates {
             let distance = editDistance(target, Array(candidate.lowercased().unicodeScalars), cap: threshold)
-            if distance <= threshold { scored.append((distance, candidate)) }
+            if distance <= threshold {
+                scored.append((distance, candidate))
+            } else if target.count >= 6, candidate.lowercased().hasPrefix(stem) {
+                scored.append((threshold + 1, candidate))
+            }
         }
         scored.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
         var seen = Set<String>()

@@ -116,6 +116,10 @@ public enum DiagnosticRenderer {
             }
         }
         out += "\(d.severity.rawValue)[\(d.code.rawValue)]: \(d.message)\n"
+        for label in d.labels {
+            let at = sources[label.range.file].map { "\(label.range.file):\($0.location(of: label.range.start))" } ?? label.range.file
+            out += "  note: \(label.message) at \(at)\n"
+        }
         for note in d.notes { out += "  note: \(note)\n" }
         if let help = d.help { out += "  help: \(help)\n" }
         return out

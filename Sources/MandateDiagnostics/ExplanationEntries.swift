@@ -283,9 +283,8 @@ extension Explanation {
                     expect: { says: "Your order is shipped" }
                 """)],
             fix: """
-                Write each value out in full where it is needed:
-                      - customer: "where is my order?"
-                    ...
+                Write the value out in full in each place it is needed, here in the first and the \
+                third turn:
                       - customer: "where is my order?"
                 """),
 

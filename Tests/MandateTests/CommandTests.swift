@@ -1,0 +1,125 @@
+import Foundation
+import MandateCLI
+import MandateCompiler
+import MandateDiagnostics
+import Testing
+
+@Suite struct CommandTests {
+    let procedures = repositoryRoot.appendingPathComponent("Procedures").path
+    let broken = repositoryRoot.appendingPathComponent("Examples/broken-project").path
+
+    func run(_ arguments: [String]) -> (code: Int32, out: String, err: String) {
+        let (console, captured) = Console.capturing()
+        let code = MandateCommand.run(arguments: arguments, console: console)
+        return (code, captured().out, captured().err)
+    }
+
+    @Test func exitCodesAreTheDocumentedOnes() {
+        #expect(run(["check", procedures]).code == 0)
+        #expect(run(["check", broken]).code == 1)
+        #expect(run(["check", "/no/such/project"]).code == 66)
+        #expect(run(["check", "--no-such-option"]).code == 64)
+        #expect(run(["check", procedures, "--diagnostic-format", "xml"]).code == 64)
+        #expect(run(["dump", "--stage", "tokens", procedures]).code == 64)
+        #expect(run(["explain", "M9999"]).code == 64)
+        #expect(MandateExit.allCases.map(\.rawValue) == [0, 1, 64, 66, 70])
+    }
+
+    @Test func diagnosticsGoToStandardErrorAndTheSummaryToStandardOutput() {
+        let result = run(["check", broken, "--diagnostic-format", "plain"])
+        #expect(result.out.hasPrefix("checked 1 goal, 2 procedures"))
+        #expect(result.err.contains("error[M0305]"))
+        #expect(!result.out.contains("error["))
+    }
+
+    @Test func brokenExampleMatchesItsCommittedDiagnostics() throws {
+        let expected = try String(contentsOfFile: broken + "/expected-diagnostics.txt", encoding: .utf8)
+        #expect(run(["check", broken, "--diagnostic-format", "plain"]).err == expected)
+        let expectedJSON = try String(contentsOfFile: broken + "/expected-diagnostics.json", encoding: .utf8)
+        #expect(run(["check", broken, "--diagnostic-format", "json"]).err == expectedJSON)
+    }
+
+    @Test func jsonOutputIsValidJSONWithASummary() throws {
+        let err = run(["check", broken, "--diagnostic-format", "json"]).err
+        let object = try JSONSerialization.jsonObject(with: Data(err.utf8)) as? [String: Any]
+        let summary = object?["summary"] as? [String: Int]
+        #expect(summary?["errors"] == 7)
+        let first = (object?["diagnostics"] as? [[String: Any]])?.first
+        #expect(first?["code"] as? String != nil)
+        #expect((first?["location"] as? [String: Any])?["line"] as? Int != nil)
+    }
+
+    @Test func colorOnlyWhenAskedAndNeverWithNoColor() {
+        #expect(!run(["check", broken, "--color", "never"]).err.contains("\u{1B}["))
+        #expect(!run(["check", broken]).err.contains("\u{1B}["))  // captured output is not a terminal
+        if ProcessInfo.processInfo.environment["NO_COLOR"] == nil {
+            #expect(run(["check", broken, "--color", "always"]).err.contains("\u{1B}[1;31m"))
+        }
+    }
+
+    @Test func maxErrorsCapsTheOutput() {
+        let result = run(["check", broken, "--diagnostic-format", "plain", "--max-errors", "2"])
+        #expect(result.err.components(separatedBy: ": error[").count - 1 == 2)
+        #expect(result.err.contains("and 5 more errors"))
+        #expect(result.code == 1)
+    }
+
+    @Test func compileWritesAPlanAndDumpShowsEveryStage() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = run(["compile", procedures, "-o", out.path])
+        #expect(result.code == 0)
+        #expect(result.out.contains("sha256:"))
+        let plan = try String(contentsOf: out, encoding: .utf8)
+        #expect(plan.contains("\"formatVersion\" : 1"))
+        #expect(run(["dump", "--stage", "ast", procedures]).out.contains("ProcedureFile refund-damaged-item.procedure"))
+        #expect(run(["dump", "--stage", "ir", procedures]).out.contains("\"procedures\""))
+        #expect(run(["dump", "--stage", "plan", procedures]).out == plan)
+        #expect(run(["compile", broken]).code == 1)
+    }
+
+    @Test func explainPrintsTheExplanation() {
+        let result = run(["explain", "m0305"])
+        #expect(result.code == 0)
+        #expect(result.out.hasPrefix("M0305"))
+    }
+}
+
+@Suite struct RendererTests {
+    let source = SourceFile(path: "refund.procedure", text: "Procedure: Refund\n1. Escalate to biling because \"too much\".\n")
+
+    var diagnostic: Diagnostic {
+        Diagnostic(.unknownQueue, "`biling` is not a queue of this project", at: SourceRange(file: "refund.procedure", start: 33, end: 39),
+                   label: "not a queue", notes: ["the queues are `billing` and `tier-1`"], help: "did you mean `billing`?")
+    }
+
+    @Test func humanFormatShowsTheLineAndAnUnderline() {
+        let text = DiagnosticRenderer.render([diagnostic], format: .human, sources: SourceLookup([source]))
+        #expect(text == """
+            error[M0305]: `biling` is not a queue of this project
+             --> refund.procedure:2:16
+              |
+            2 | 1. Escalate to biling because "too much".
+              |                ^^^^^^ not a queue
+              = note: the queues are `billing` and `tier-1`
+              = help: did you mean `billing`?
+
+
+            """)
+    }
+
+    @Test func plainFormatIsOneLineThenHelp() {
+        let text = DiagnosticRenderer.render([diagnostic], format: .plain, sources: SourceLookup([source]))
+        #expect(text == """
+            refund.procedure:2:16: error[M0305]: `biling` is not a queue of this project
+              note: the queues are `billing` and `tier-1`
+              help: did you mean `billing`?
+
+            """)
+    }
+
+    @Test func columnsCountCharactersNotBytes() {
+        let file = SourceFile(path: "x", text: "Say \"café\" now")
+        #expect(file.location(of: 11).column == 11)  // after the two-byte é
+    }
+}
