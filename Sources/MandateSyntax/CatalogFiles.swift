@@ -248,6 +248,9 @@ public struct ScenarioSyntax: Sendable {
     /// `turns:`
     public var turns: [Turn] = []
 
+    /// The top-level keys of a scenario file.
+    public static let keys = ["name", "description", "customer", "now", "fixtures", "turns"]
+
     /// The keys of an expectation.
     public static let expectationKeys = ["intent", "asks_for", "confirms", "action", "says", "says_exactly", "handoff", "outcome", "no_action"]
 
@@ -256,7 +259,7 @@ public struct ScenarioSyntax: Sendable {
         var f = YAMLFields()
         var s = ScenarioSyntax(path: document.file.path)
         guard let root = document.rootMapping(&f, kind: "scenario test"),
-              let m = f.mapping(root, in: "a scenario test", allowed: ["name", "description", "customer", "now", "fixtures", "turns"],
+              let m = f.mapping(root, in: "a scenario test", allowed: keys,
                                 required: ["name", "turns"], at: document.file.range(0, 0))
         else { return (s, document.diagnostics + f.diagnostics) }
         s.name = f.text(m["name"], "the scenario")

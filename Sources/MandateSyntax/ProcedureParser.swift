@@ -410,7 +410,7 @@ struct LineLayer {
             }
             body.append((Located(row[0].value.lowercased(), row[0].range), Array(row.dropFirst())))
         }
-        if body.isEmpty {
+        if body.isEmpty && rows.count == 1 {
             diagnostics.append(Diagnostic(
                 .malformedTable, "the table `\(name.value)` has no rows", at: range,
                 help: "add one row per value below the header"))

@@ -167,6 +167,9 @@ public struct GoalSyntax: Sendable {
     /// The top-level keys of a goal file.
     public static let keys = ["goal", "outcome", "owner", "intents", "resolved_when", "targets", "guardrails", "escalation"]
 
+    /// The keys under `guardrails`.
+    public static let guardrailKeys = ["confidence", "always_escalate", "confirm_with_customer", "refunds", "topics", "input", "output"]
+
     init(path: String) { self.path = path }
 
     /// Reads a goal file.
@@ -214,7 +217,7 @@ public struct GoalSyntax: Sendable {
         }
         if let gr = m["guardrails"], let fields = f.mapping(
             gr.value, in: "`guardrails`",
-            allowed: ["confidence", "always_escalate", "confirm_with_customer", "refunds", "topics", "input", "output"], at: gr.key.range)
+            allowed: guardrailKeys, at: gr.key.range)
         {
             if let c = fields["confidence"], let cf = f.mapping(c.value, in: "`confidence`", allowed: ["threshold", "on_low_confidence"], at: c.key.range) {
                 g.confidenceThreshold = f.decimal(cf["threshold"], "`confidence`", range: 0...1, example: "0.75")

@@ -43,6 +43,8 @@ public struct SentenceParser {
     let tables: [(words: [String], keys: Int)]
     /// What went wrong, in order.
     public internal(set) var diagnostics: [Diagnostic] = []
+    /// Where the clause being read starts: "missing part" errors cover the whole sentence.
+    var clauseStart = 0
 
     /// Makes a parser for sentences of `file`, knowing its decision tables.
     public init(file: SourceFile, tables: [DecisionTable]) {
@@ -222,6 +224,9 @@ public struct SentenceParser {
     mutating func clause(_ c: inout Cursor, item: Item, childrenUsed: inout Bool) -> Statement {
         let start = c.index
         guard let first = c.peek else { return Statement(kind: .invalid, range: file.range(item.start, item.end)) }
+        let outerStart = clauseStart
+        clauseStart = start
+        defer { clauseStart = outerStart }
         var kind: StatementKind
         switch first.kind == .word ? first.text : "" {
         case "ask" where c.isWord("for", at: 1): kind = ask(&c)
@@ -242,7 +247,10 @@ public struct SentenceParser {
     }
 
     mutating func malformed(_ c: inout Cursor, _ message: String, help: String) -> StatementKind {
-        error(.malformedSentence, message, sentenceRange(c), help: help)
+        var whole = c
+        whole.index = min(clauseStart, c.tokens.count - 1)
+        let r = sentenceRange(whole)
+        error(.malformedSentence, message, r.start < r.end ? r : sentenceRange(c), help: help)
         return .invalid
     }
 
