@@ -89,7 +89,7 @@ public struct CatalogSyntax: Sendable {
                     action.phrase = f.text(fields["phrase"], "the action")
                     action.inputs = fieldList(fields["input"], &f, context: "the inputs of `\(name.value)`")
                     action.outputs = fieldList(fields["output"], &f, context: "the outputs of `\(name.value)`")
-                    action.effect = f.choice(fields["effect"], "the action", ["read", "write", "refund", "identify"])
+                    action.effect = f.choice(fields["effect"], "the action", ["read", "write", "refund", "identify"], code: .unknownEffect)
                     action.runsOn = f.choice(fields["runs_on"], "the action", ["sandbox", "http", "mcp"])
                     action.idempotencyKey = f.list(fields["idempotency_key"], "the action")
                     if let limit = f.text(fields["limit"], "the action") {

@@ -231,7 +231,9 @@ public struct GoalSyntax: Sendable {
             g.confirmWithCustomer = f.list(fields["confirm_with_customer"], "`guardrails`")
             for effect in g.confirmWithCustomer where !["refund", "write", "identify", "read"].contains(effect.value) {
                 f.invalid(YAMLScalar(value: effect.value, range: effect.range, isQuoted: false),
-                          "`\(effect.value)` is not an effect", help: "list effects: `refund`, `write`")
+                          "`\(effect.value)` is not an effect",
+                          help: Suggestions.didYouMean(effect.value, in: ["read", "write", "refund", "identify"])
+                            ?? "list effects: `refund`, `write`, `identify` or `read`", code: .unknownEffect)
             }
             if let r = fields["refunds"], let rf = f.mapping(r.value, in: "`refunds`", allowed: ["max_per_refund", "max_per_customer", "max_by_tier"], at: r.key.range) {
                 g.maxPerRefund = f.money(rf["max_per_refund"], "`refunds`")

@@ -41,8 +41,8 @@ struct YAMLFields {
             help: "write \(expected) here"))
     }
 
-    mutating func invalid(_ scalar: YAMLScalar, _ message: String, help: String) {
-        diagnostics.append(Diagnostic(.yamlInvalidValue, message, at: scalar.range, help: help))
+    mutating func invalid(_ scalar: YAMLScalar, _ message: String, help: String, code: DiagnosticCode = .yamlInvalidValue) {
+        diagnostics.append(Diagnostic(code, message, at: scalar.range, help: help))
     }
 
     /// A text value.
@@ -142,12 +142,14 @@ struct YAMLFields {
     }
 
     /// One of a fixed set of words.
-    mutating func choice(_ entry: YAMLMapping.Entry?, _ context: String, _ options: [String]) -> Located<String>? {
+    mutating func choice(_ entry: YAMLMapping.Entry?, _ context: String, _ options: [String],
+                         code: DiagnosticCode = .yamlInvalidValue) -> Located<String>? {
         guard let value = text(entry, context) else { return nil }
         guard options.contains(value.value) else {
             let scalar = YAMLScalar(value: value.value, range: value.range, isQuoted: false)
             invalid(scalar, "`\(value.value)` is not one of " + Suggestions.list(options.map { "`\($0)`" }, joiner: "or"),
-                    help: Suggestions.didYouMean(value.value, in: options) ?? "write one of " + Suggestions.list(options.map { "`\($0)`" }, joiner: "or"))
+                    help: Suggestions.didYouMean(value.value, in: options) ?? "write one of " + Suggestions.list(options.map { "`\($0)`" }, joiner: "or"),
+                    code: code)
             return nil
         }
         return value
