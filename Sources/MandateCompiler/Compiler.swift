@@ -76,6 +76,7 @@ public enum Compiler {
 
         // Stage 2: declare — the symbol table of everything names can refer to.
         var symbols = Symbols(project: project, catalog: catalog, goals: goals, procedures: procedures, lookup: lookup)
+        symbols.catalogIncomplete = !(catalog?.isComplete ?? false)
         symbols.declare()
         diagnostics += symbols.diagnostics
 

@@ -25,11 +25,19 @@ extension ProcedureLowering {
             }
         }
         if joined == "intent_confidence" || joined == "confidence" { return (.conversation("intent_confidence"), .number) }
+        // A value the catalog takes as an input (`order_number`) that was never asked for.
+        if symbols.slotTypes[joined] != nil, !placeholder || words.count == 1 {
+            report(.unknownValue, "`\(source.text(of: range))` is used before it is asked for", range,
+                   help: "ask for it first: `Ask for the \(words.joined(separator: " ")).`")
+            return nil
+        }
         // A bound record and one of its fields: `the order total`, `order.total`.
         if words.count >= 2 {
             for k in stride(from: words.count - 1, through: 1, by: -1) {
                 let base = words[..<k].joined(separator: "_")
                 guard let t = scope[base] else { continue }
+                // A base whose type is unknown already has its own error (or comes from one).
+                if t == .unknown || t == .list(.unknown) { return (.field(.name(base), words[k...].joined(separator: "_")), .unknown) }
                 let fieldName = words[k...].joined(separator: "_")
                 if case .record(let r) = t, let record = symbols.records[r] {
                     if let field = record.fields.first(where: { $0.name == fieldName }) {
@@ -46,6 +54,8 @@ extension ProcedureLowering {
         if case .record(let r)? = scope["__element"], let field = symbols.records[r]?.fields.first(where: { $0.name == joined }) {
             return (.field(.name("__element"), joined), field.type)
         }
+        // With actions missing from the catalog, a record they would look up is unknown for that reason.
+        if symbols.catalogIncomplete { return nil }
         let known = scope.keys.filter { !$0.hasPrefix("__") }
         let shown = placeholder ? "{\(np.segments.map { $0.joined(separator: " ") }.joined(separator: "."))}" : source.text(of: range)
         report(.unknownValue, "`\(shown)` is never asked for, set or looked up in this procedure", range,
@@ -124,7 +134,7 @@ extension ProcedureLowering {
             case (.money, .add, .money), (.money, .subtract, .money):
                 checkCurrencies(lhs, rhs)
                 result = .money
-            case (.money, .multiply, .number), (.number, .multiply, .money), (.money, .multiply, .percent): result = .money
+            case (.money, .multiply, .number), (.number, .multiply, .money), (.money, .multiply, .percent), (.percent, .multiply, .money): result = .money
             case (.number, _, .number): result = .number
             case (.date, .add, .duration), (.date, .subtract, .duration), (.datetime, .add, .duration), (.datetime, .subtract, .duration): result = lt
             case (.duration, .add, .duration), (.duration, .subtract, .duration): result = .duration
@@ -137,8 +147,12 @@ extension ProcedureLowering {
         }
     }
 
-    func elementType(_ t: ValueType, range: SourceRange) -> ValueType {
+    mutating func elementType(_ t: ValueType, range: SourceRange) -> ValueType {
         if case .list(let e) = t { return e }
+        if t != .unknown {
+            report(.notAList, "`\(source.text(of: range))` is \(describe(t)), not a list", range,
+                   help: "count or total a list, such as the items of an order")
+        }
         return .unknown
     }
 
@@ -251,6 +265,10 @@ extension ProcedureLowering {
                            help: Suggestions.didYouMean(name, in: record.fields.map(\.name)) ?? "add `\(name): boolean` to `\(r)` in the catalog")
                 }
             } else if case .customer = s {
+                if let record = symbols.records["Customer"], !record.fields.contains(where: { $0.name == name || $0.name == "has_" + name }) {
+                    report(.unknownField, "a customer has no field `\(name)`", words.range,
+                           help: Suggestions.didYouMean(name, in: record.fields.map(\.name)) ?? "add `\(name): boolean` to `Customer` in the catalog")
+                }
                 result = .customer(name)
             }
             return negated ? .not(result) : result
@@ -341,6 +359,8 @@ extension ProcedureLowering {
         }
         if matches.count == 1 { return matches[0] }
         guard reportErrors else { return matches.first }
+        // When the catalog itself has errors, its own findings say what is wrong.
+        if symbols.catalogIncomplete && matches.isEmpty { return nil }
         let text = source.text(of: sentence.range)
         if matches.count > 1 {
             report(.ambiguousAction, "`\(text)` matches more than one action: " + Suggestions.list(matches.map { "`\($0.action)`" }), sentence.range,

@@ -71,6 +71,7 @@ struct ProcedureLowering {
     }
 
     func tableValue(_ text: String) -> Value {
+        if let p = LiteralParser.percent(text) { return .percent(p) }
         if Int(text) != nil || (Double(text) != nil && text.allSatisfy({ $0.isNumber || $0 == "." })) { return .number(text) }
         if case .success(let m) = LiteralParser.money(text) { return .money(Money(minor: m.minorUnits, currency: m.currency)) }
         let words = text.split(separator: " ")
@@ -81,6 +82,14 @@ struct ProcedureLowering {
     }
 
     static func slotName(_ np: NounPhrase) -> String { np.words.joined(separator: "_") }
+
+    /// Whether a slot names several things: its head word (before `to`, `for`, `of`) is plural.
+    /// `the items to return` → yes; `the refund method` → no; `the new address` → no.
+    static func isPlural(_ np: NounPhrase) -> Bool {
+        let words = np.words
+        let head = words.prefix { !["to", "for", "of", "from", "in"].contains($0) }.last ?? words.last ?? ""
+        return head.count > 2 && head.hasSuffix("s") && !head.hasSuffix("ss") && !head.hasSuffix("us") && !head.hasSuffix("is")
+    }
 
     /// Declares slots and variables first, so a value may be named anywhere in the procedure.
     mutating func declareNames(_ steps: [Step]) {
@@ -188,7 +197,7 @@ struct ProcedureLowering {
                 from = e
                 // A plural slot takes several values from the list; a singular one takes one of them.
                 if case .list(let element) = t {
-                    let type: ValueType = name.hasSuffix("s") ? t : element
+                    let type: ValueType = Self.isPlural(ask.slot) ? t : element
                     scope[name] = type
                     slots[name] = .init(name: name, type: type, pattern: nil)
                 }
@@ -283,7 +292,8 @@ struct ProcedureLowering {
             let (t, tx) = lowerBranch(then, label: label)
             if let t { patch([(n, .then)], to: t); exits += tx } else { exits.append((n, .then)) }
             if let otherwise {
-                let (o, ox) = lowerBranch(otherwise, label: label)
+                // Sub-steps under `Otherwise:` may reuse the then-branch's letters: keep labels unique.
+                let (o, ox) = lowerBranch(otherwise, label: label + ".otherwise")
                 if let o { patch([(n, .otherwise)], to: o); exits += ox } else { exits.append((n, .otherwise)) }
             } else {
                 exits.append((n, .otherwise))
@@ -305,9 +315,10 @@ struct ProcedureLowering {
     }
 
     mutating func checkQueue(_ q: Located<String>) {
-        guard !symbols.queues.contains(q.value) else { return }
+        guard !symbols.queues.contains(q.value), symbols.project?.queuesReadable ?? true else { return }
         report(.unknownQueue, "`\(q.value)` is not a queue of this project", q.range,
-               notes: ["the queues are " + Suggestions.list(symbols.queues.map { "`\($0)`" })],
+               notes: [symbols.queues.isEmpty ? "`mandate.yaml` declares no queues that could be read"
+                        : "the queues are " + Suggestions.list(symbols.queues.map { "`\($0)`" })],
                help: Suggestions.didYouMean(q.value, in: symbols.queues) ?? "declare it under `queues:` in `mandate.yaml`")
     }
 

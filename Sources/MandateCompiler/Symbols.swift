@@ -26,6 +26,8 @@ struct Symbols {
     var diagnostics: [Diagnostic] = []
     /// Whether some goal file could not be read at all (its intents and outcomes are unknown).
     var goalFilesIncomplete: Bool { goalSyntax.contains { $0.goal == nil } }
+    /// Whether the action catalog had errors (actions may be missing from it).
+    var catalogIncomplete = false
 
     var currency = "USD"
     var tiers: [String] = []
@@ -184,7 +186,7 @@ struct Symbols {
     }
 
     mutating func checkQueue(_ q: Located<String>) {
-        guard !queues.contains(q.value) else { return }
+        guard !queues.contains(q.value), project?.queuesReadable ?? true else { return }
         report(Diagnostic(.unknownQueue, "`\(q.value)` is not a queue of this project", at: q.range,
                           notes: queues.isEmpty ? ["`mandate.yaml` declares no `queues:`"] : ["the queues are " + Suggestions.list(queues.map { "`\($0)`" })],
                           help: Suggestions.didYouMean(q.value, in: queues) ?? "declare it under `queues:` in `mandate.yaml`"))

@@ -137,6 +137,9 @@ public enum Suggestions {
                 scored.append((distance, candidate))
             } else if target.count >= 6, candidate.lowercased().hasPrefix(stem) {
                 scored.append((threshold + 1, candidate))
+            } else if word.contains("_"), Set(word.lowercased().split(separator: "_")).isSubset(of: Set(candidate.lowercased().split(separator: "_"))) {
+                // `max_refund` → `max_per_refund`: every word of it is there.
+                scored.append((threshold + 1, candidate))
             }
         }
         scored.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }

@@ -91,8 +91,8 @@ public enum ASTDump {
             case .number(let n): return n
             case .money(let m): return m.description
             case .percent(let p): return "\(p / 100)\(p % 100 == 0 ? "" : "." + String(p % 100))%"
-            case .duration(let d): return "\(d.amount) \(d.unit.rawValue)"
-            case .date(let d): return "date(\(d.year)-\(d.month)-\(d.day))"
+            case .duration(let d): return "\(d.amount) \(d.amount == 1 ? String(d.unit.rawValue.dropLast()) : d.unit.rawValue)"
+            case .date(let d): return "date(\(d.year)-\(d.month < 10 ? "0" : "")\(d.month)-\(d.day < 10 ? "0" : "")\(d.day))"
             case .boolean(let b): return b ? "yes" : "no"
             }
         case .now: return "now"

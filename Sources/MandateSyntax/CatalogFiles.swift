@@ -66,6 +66,8 @@ public struct CatalogSyntax: Sendable {
     public var actions: [Action] = []
     /// `types:`
     public var records: [Record] = []
+    /// False when some action could not be read at all (so a sentence may match nothing for that reason).
+    public var isComplete = true
 
     /// The keys of an action.
     public static let actionKeys = ["description", "phrase", "input", "output", "effect", "runs_on", "idempotency_key", "limit"]
@@ -77,19 +79,24 @@ public struct CatalogSyntax: Sendable {
         guard let root = document.rootMapping(&f, kind: "catalog"),
               let m = f.mapping(root, in: "the action catalog", allowed: ["actions", "types"], required: ["actions"],
                                 at: document.file.range(0, 0))
-        else { return (c, document.diagnostics + f.diagnostics) }
+        else {
+            c.isComplete = false
+            return (c, document.diagnostics + f.diagnostics)
+        }
         if let a = m["actions"] {
             if case .mapping(let am) = a.value {
                 for entry in am.entries {
-                    guard let name = f.name(entry.key, what: "action") else { continue }
+                    guard let name = f.name(entry.key, what: "action") else { c.isComplete = false; continue }
                     var action = Action(name: name)
                     guard let fields = f.mapping(entry.value, in: "the action `\(name.value)`", allowed: actionKeys,
-                                                 required: ["phrase", "effect"], at: entry.key.range) else { continue }
+                                                 required: ["phrase", "effect"], at: entry.key.range)
+                    else { c.isComplete = false; continue }
                     action.description = f.text(fields["description"], "the action")?.value
                     action.phrase = f.text(fields["phrase"], "the action")
                     action.inputs = fieldList(fields["input"], &f, context: "the inputs of `\(name.value)`")
                     action.outputs = fieldList(fields["output"], &f, context: "the outputs of `\(name.value)`")
                     action.effect = f.choice(fields["effect"], "the action", ["read", "write", "refund", "identify"], code: .unknownEffect)
+                    if action.phrase == nil || action.effect == nil { c.isComplete = false }
                     action.runsOn = f.choice(fields["runs_on"], "the action", ["sandbox", "http", "mcp"])
                     action.idempotencyKey = f.list(fields["idempotency_key"], "the action")
                     if let limit = f.text(fields["limit"], "the action") {
@@ -104,6 +111,7 @@ public struct CatalogSyntax: Sendable {
                     c.actions.append(action)
                 }
             } else {
+                c.isComplete = false
                 f.wrongType(a.value, expected: "a set of actions", in: "`actions`")
             }
         }

@@ -53,7 +53,7 @@ public enum ProcedureParser {
             let value = Int(label) ?? label.unicodeScalars.first.map { Int($0.value) - 96 } ?? 0
             if let (p, pl) = previous, value <= p {
                 diagnostics.append(Diagnostic(
-                    .stepNumbering, "step `\(label)` comes after step `\(pl)`", at: step.label.range,
+                    .stepNumbering, value == p ? "step `\(label)` is numbered twice" : "step `\(label)` comes after step `\(pl)`", at: step.label.range,
                     help: "number the steps in order, without repeats"))
             }
             previous = (value, label)
@@ -221,9 +221,10 @@ struct LineLayer {
                     reportUnknownHeader(p, lineEnd)
                 } else {
                     let text = file.text(of: file.range(p, lineEnd))
+                    let shown = text.count > 80 ? text.prefix(77) + "…" : Substring(text)
                     diagnostics.append(Diagnostic(
-                        .textOutsideStep, "`\(text.prefix(80))` is not part of any step", at: file.range(p, lineEnd),
-                        help: "number it as a step (`4. \(text.prefix(40))`), indent it under the step it belongs to, or make it a comment with `#`"))
+                        .textOutsideStep, "`\(shown)` is not part of any step", at: file.range(p, lineEnd),
+                        help: "number it as a step, indent it under the step it belongs to, or make it a comment with `#`"))
                 }
                 continue
             }

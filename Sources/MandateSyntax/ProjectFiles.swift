@@ -23,6 +23,8 @@ public struct ProjectSyntax: Sendable {
     public var tiers: [Located<String>] = []
     /// `queues:`
     public var queues: [Queue] = []
+    /// False when `queues:` could not be read (names of queues are then unknown, not wrong).
+    public var queuesReadable = true
     /// `out_of_scope: { examples: […] }`
     public var outOfScope: [Located<String>] = []
     /// `actions:` — the catalog's path.
@@ -53,6 +55,7 @@ public struct ProjectSyntax: Sendable {
         p.timeZone = f.text(m["time_zone"], "the project")
         p.tiers = f.names(m["tiers"], "the project", what: "tier")
         if let q = m["queues"], !(q.value.isMapping) {
+            p.queuesReadable = false
             f.wrongType(q.value, expected: "a set of queues, each with its `description`", in: "`queues`")
         }
         if let q = m["queues"], case .mapping(let qm) = q.value {

@@ -453,11 +453,11 @@ public struct SentenceParser {
 
     mutating func add(_ c: inout Cursor) -> StatementKind {
         c.index += 1
-        // The value runs to the last `to` of the sentence: `Add the item to return to the items.`
+        // The value runs to the first `to` of the sentence (the grammar's rule).
         var end = c.index
         var lastTo: Int?
         while end < c.tokens.count, c.tokens[end].kind != .period {
-            if c.tokens[end].isWord("to") { lastTo = end }
+            if c.tokens[end].isWord("to"), lastTo == nil { lastTo = end }
             end += 1
         }
         guard let to = lastTo, to > c.index else {
@@ -516,18 +516,38 @@ public struct SentenceParser {
             condition = isAny ? .or(conditions) : .and(conditions)
         } else {
             condition = self.condition(&c)
-            if case .invalid = condition { return .invalid }
+            if case .invalid = condition {
+                childrenUsed = true  // the condition's own error says what is wrong; its sub-steps are not
+                return .invalid
+            }
         }
-        let otherwiseItem = item.children.first { $0.kind == .otherwise }
+        // An `Otherwise` answers the nearest `If` step before it at its own level; only when
+        // none stands there does it answer this `If`, whose sub-steps those are.
+        var otherwiseItem: Item?
+        var previousIsIf = false
+        for child in item.children {
+            switch child.kind {
+            case .step: previousIsIf = startsWithIf(child)
+            case .otherwise:
+                if previousIsIf { previousIsIf = false } else if otherwiseItem == nil { otherwiseItem = child }
+            default: break
+            }
+        }
+        if !bulletForm {
+            for bullet in item.children where bullet.kind == .bullet {
+                error(.bulletOutsideList, "a bullet can only list the conditions of `If any of these is true` or `If all of these are true`",
+                      file.range(bullet.start, bullet.end), help: "write sub-steps with letters: `a. …`")
+            }
+        }
         var then: Branch
         if c.eat(.colon) {
             childrenUsed = true
             let children = item.children
             let stepItems: [Item]
             if let o = otherwiseItem, let at = children.firstIndex(where: { $0 === o }) {
-                stepItems = children[..<at].filter { $0.kind == .step }
+                stepItems = children[..<at].filter { $0.kind == .step || $0.kind == .otherwise }
             } else {
-                stepItems = children.filter { $0.kind == .step }
+                stepItems = children.filter { $0.kind == .step || $0.kind == .otherwise }
             }
             if stepItems.isEmpty {
                 error(.malformedSentence, "this `If …:` has no sub-steps below it", file.range(item.start, item.end),
@@ -550,6 +570,15 @@ public struct SentenceParser {
             otherwise = otherwiseBranch(o, following: after).0
         }
         return .conditional(condition: condition, then: then, otherwise: otherwise)
+    }
+
+    /// Whether an item's text starts with `If`.
+    func startsWithIf(_ item: Item) -> Bool {
+        guard let first = item.segments.first else { return false }
+        var p = first.lowerBound
+        let b = file.bytes
+        while p < first.upperBound, b[p] == 0x20 || b[p] == 0x09 { p += 1 }
+        return p + 2 < first.upperBound && b[p] | 0x20 == 0x69 && b[p + 1] | 0x20 == 0x66 && (b[p + 2] == 0x20 || b[p + 2] == 0x09)
     }
 
     mutating func bulletCondition(_ item: Item) -> Condition {
@@ -614,12 +643,14 @@ public struct SentenceParser {
     mutating func simpleCondition(_ c: inout Cursor) -> Condition {
         // Quantifiers: every/any/no/each <name> in <list> <predicate>
         if let q = c.peek, q.kind == .word, ["every", "any", "no", "each", "all"].contains(q.text),
-           let v = c.peek(1), v.kind == .word, c.isWord("in", at: 2) || c.isWord("of", at: 2)
+           let length = (1...3).first(where: { n in (1...n).allSatisfy { c.isKind(.word, at: $0) && !c.isWord("in", at: $0) } && (c.isWord("in", at: n + 1) || c.isWord("of", at: n + 1)) })
         {
-            c.index += 3
-            guard let list = value(&c) else { return .invalid(file.range(q.start, v.end)) }
-            let variable = Located(v.text, file.range(v.start, v.end))
-            let subject = Expression.noun(NounPhrase(segments: [[v.text]], range: variable.range))
+            let words = (1...length).map { c.peek($0)!.text }
+            let v = c.peek(1)!, vEnd = c.peek(length)!.end
+            c.index += length + 2
+            guard let list = value(&c) else { return .invalid(file.range(q.start, vEnd)) }
+            let variable = Located(words.joined(separator: "_"), file.range(v.start, vEnd))
+            let subject = Expression.noun(NounPhrase(segments: [words], range: variable.range))
             let predicate = self.predicate(&c, subject: subject)
             let quantifier: Quantifier = q.text == "any" ? .any : q.text == "no" ? .none : .every
             return .quantified(quantifier, variable: variable, list: list, predicate: predicate)
@@ -633,6 +664,14 @@ public struct SentenceParser {
 
     /// What is said about `subject`: `is more than …`, `was delivered …`, `has …`, `contains …`.
     mutating func predicate(_ c: inout Cursor, subject: Expression) -> Condition {
+        // `the order total more than $150`: the comparison words were read into the value; `is` is missing.
+        if case .noun(let np) = subject, let (words, _) = Vocabulary.comparisons.first(where: { np.words.count > $0.words.count && Array(np.words.suffix($0.words.count)) == $0.words }) {
+            let value = np.words.dropLast(words.count).joined(separator: " ")
+            error(.malformedCondition, "`is` is missing between `\(value)` and `\(words.joined(separator: " "))`", np.range,
+                  help: "write `the \(value) is \(words.joined(separator: " ")) …`")
+            c.skipSentence()
+            return .invalid(np.range)
+        }
         guard let t = c.peek, t.kind == .word else {
             return conditionError(&c, "`\(file.text(of: subject.range))` needs something said about it",
                                   help: "write a comparison such as `is more than $150`, `is \"delivered\"` or `is missing`")

@@ -29,7 +29,7 @@ struct YAMLFields {
         }
         for key in required where out[key] == nil {
             diagnostics.append(Diagnostic(
-                .yamlMissingKey, "\(context) needs a `\(key)` key", at: SourceRange(file: m.range.file, start: m.range.start, end: m.range.start),
+                .yamlMissingKey, "\(context) needs the key `\(key)`", at: SourceRange(file: m.range.file, start: m.range.start, end: m.range.start),
                 help: "add `\(key): …`"))
         }
         return out

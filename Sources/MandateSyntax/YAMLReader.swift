@@ -170,7 +170,8 @@ public enum YAMLReader {
                 return false
             }
             if let tag {
-                let name = String(cString: tag)
+                var name = String(cString: tag)
+                if name.hasPrefix("tag:yaml.org,2002:") { name = "!!" + name.dropFirst("tag:yaml.org,2002:".count) }
                 diagnostics.append(Diagnostic(
                     .yamlTag, "tags such as `\(name)` are not allowed in Mandate files",
                     at: file.range(start, max(end, start + 1)),
