@@ -146,6 +146,14 @@ public enum Lexer {
         }
         if isLetter(c) || c == 0x5F {
             scanWord(b, &i, end)
+            // INVARIANT: every token advances. A lead byte `isLetter` accepts but a word may not
+            // start with (an em dash, `…`, a currency sign with no digit) is one symbol.
+            if i == start {
+                i += 1
+                while i < end, b[i] & 0xC0 == 0x80 { i += 1 }
+                tokens.append(Token(kind: .symbol, text: String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self), start: start, end: i))
+                return
+            }
             // Possessive: word's / word’s (’ is E2 80 99).
             var wordEnd = i
             var possessiveStart = -1

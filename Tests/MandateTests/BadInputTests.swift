@@ -3,6 +3,7 @@ import MandateCLI
 import MandateCompiler
 import MandateDiagnostics
 import MandateIR
+import MandateSyntax
 import Testing
 
 /// Whatever the file, `check` answers with diagnostics within a second: never a crash,
@@ -168,5 +169,32 @@ import Testing
     @Test func notAPlanAtAll() {
         #expect(throws: PlanLoadError.self) { try PlanFile.load(Data("{\"hello\": 1}".utf8), sha256: { Compiler.sha256Hex($0) }) }
         #expect(throws: PlanLoadError.self) { try PlanFile.load(Data([0xFF, 0x00]), sha256: { Compiler.sha256Hex($0) }) }
+    }
+}
+
+@Suite struct LexerRobustnessTests {
+    /// Punctuation outside quotes that starts like a letter in UTF-8 (em dash, ellipsis,
+    /// a currency sign with no digit) once made the lexer loop forever.
+    @Test(arguments: ["—", "…", "€", "£", "¥", "–", "’", "“x", "€x", "£ 5", "a—b", "…and"])
+    func unquotedPunctuationNeverHangs(_ text: String) {
+        let source = "Procedure: P\nGoal: resolve-order-issues\nHandles: order_status\n\n1. Say \"hi.\" \(text) thanks.\n2. Resolve as status_shared.\n"
+        var compilation: Compilation!
+        let elapsed = seconds { compilation = compileBase(replacing: [ExampleFile("status.procedure", source)]) }
+        #expect(elapsed < 1.0)
+        #expect(compilation.hasErrors)
+    }
+
+    @Test func everyTokenAdvances() {
+        // Every scalar class the lexer distinguishes, in every position.
+        let samples = ["—", "…", "€", "£", "¥", "$", "{", "}", "'", "’", "\"", "“", "”", "%", "-", "_", ":", ",", ".", "é", "日本", "🙂", "1", "a"]
+        for a in samples {
+            for b in samples {
+                let text = a + b + " " + b + a
+                let bytes = Array(text.utf8)
+                let tokens = Lexer.tokenize(bytes, segments: [0..<bytes.count])
+                #expect(tokens.allSatisfy { $0.end > $0.start }, "a token of `\(text)` is empty")
+                #expect(tokens.count <= bytes.count)
+            }
+        }
     }
 }
