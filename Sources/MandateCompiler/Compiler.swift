@@ -29,7 +29,14 @@ public enum Compiler {
 
     /// SHA-256 of bytes, as lowercase hex.
     public static func sha256Hex(_ data: some DataProtocol) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in SHA256.hash(data: data) {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Runs every stage: parse, declare, lower; then applies severity overrides.
@@ -82,8 +89,8 @@ public enum Compiler {
 
         // Stage 3: lower each procedure to a step graph.
         var lowered: [MandateIR.Procedure] = []
-        for (index, file) in procedures.enumerated() {
-            guard let source = sources.procedureFiles.first(where: { $0.path == file.path }) ?? sources.procedureFiles[safe: index] else { continue }
+        // INVARIANT: `procedures` were parsed from `sources.procedureFiles`, in the same order.
+        for (file, source) in zip(procedures, sources.procedureFiles) {
             var lowering = ProcedureLowering(file: file, source: source, symbols: symbols)
             if let p = lowering.lower() { lowered.append(p) }
             diagnostics += lowering.diagnostics

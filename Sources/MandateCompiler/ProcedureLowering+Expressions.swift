@@ -346,17 +346,44 @@ extension ProcedureLowering {
 
     /// Matches a sentence against the catalog's phrases; reports no match or several matches.
     mutating func matchAction(_ sentence: ActionSentence, reportErrors: Bool) -> ActionMatch? {
+        // Both passes ask; the catalog is searched once per sentence.
+        let matches: [ActionMatch]
+        if let cached = matchCache[sentence.range.start] {
+            matches = cached
+        } else {
+            matches = allMatches(sentence)
+            matchCache[sentence.range.start] = matches
+        }
+        return verdict(matches, sentence, reportErrors: reportErrors)
+    }
+
+    /// Trimmed tokens of an action sentence (no final punctuation).
+    func actionTokens(_ sentence: ActionSentence) -> [Token] {
         var tokens = sentence.tokens
         while let last = tokens.last, last.kind == .period || last.kind == .colon || last.kind == .comma { tokens.removeLast() }
-        guard let first = tokens.first else { return nil }
+        return tokens
+    }
+
+    /// Every catalog action whose phrase the sentence matches.
+    mutating func allMatches(_ sentence: ActionSentence) -> [ActionMatch] {
+        let tokens = actionTokens(sentence)
+        guard let first = tokens.first else { return [] }
         let candidates = ((first.kind == .word ? symbols.actionsByFirstWord[first.text] : nil) ?? []) + (symbols.actionsByFirstWord[""] ?? [])
         var matches: [ActionMatch] = []
         for name in candidates.sorted() {
             let info = symbols.actions[name]!
+            // Cheap test first: the phrase's words appear in the sentence, in order.
+            guard wordsAppearInOrder(info.parts, tokens) else { continue }
             if let arguments = match(info.parts, 0, tokens, 0) {
                 matches.append(ActionMatch(action: name, arguments: arguments))
             }
         }
+        return matches
+    }
+
+    /// One match is the action; none or several are reported when asked.
+    mutating func verdict(_ matches: [ActionMatch], _ sentence: ActionSentence, reportErrors: Bool) -> ActionMatch? {
+        let tokens = actionTokens(sentence)
         if matches.count == 1 { return matches[0] }
         guard reportErrors else { return matches.first }
         // When the catalog itself has errors, its own findings say what is wrong.
@@ -417,12 +444,26 @@ extension ProcedureLowering {
                 ends = Array((ti + 1)...tokens.count)
             }
             for end in ends {
-                var parser = SentenceParser(file: source, tables: file.tables)
-                guard let value = parser.parseValue(Array(tokens[ti..<end])) else { continue }
+                let saved = holeParser.diagnostics.count
+                let value = holeParser.parseValue(Array(tokens[ti..<end]))
+                holeParser.discardDiagnostics(after: saved)
+                guard let value else { continue }
                 if let rest = match(parts, pi + 1, tokens, end) { return [(name, value)] + rest }
             }
             return nil
         }
+    }
+
+    /// Whether the phrase's literal words occur in the sentence in order.
+    func wordsAppearInOrder(_ parts: [PhrasePart], _ tokens: [Token]) -> Bool {
+        var k = 0
+        for part in parts {
+            guard case .word(let w) = part else { continue }
+            while k < tokens.count, !(tokens[k].kind == .word && tokens[k].text == w) { k += 1 }
+            if k == tokens.count { return false }
+            k += 1
+        }
+        return true
     }
 
     /// Word-level edit distance; a `{hole}` or `<hole>` in `b` matches any one word.

@@ -15,11 +15,16 @@ struct ProcedureLowering {
     var slots: [String: MandateIR.Procedure.Slot] = [:]
     var tables: [String: MandateIR.Procedure.Table] = [:]
     var goal: Goal?
+    /// One sentence parser for the holes of action sentences (it knows the file's tables).
+    var holeParser: SentenceParser
+    /// Action matches by sentence start: the declare pass and the lowering pass share them.
+    var matchCache: [Int: [ActionMatch]] = [:]
 
     init(file: ProcedureFile, source: SourceFile, symbols: Symbols) {
         self.file = file
         self.source = source
         self.symbols = symbols
+        self.holeParser = SentenceParser(file: source, tables: file.tables)
     }
 
     mutating func report(_ code: DiagnosticCode, _ message: String, _ range: SourceRange, notes: [String] = [], help: String? = nil) {

@@ -116,7 +116,7 @@ public struct SentenceParser {
     mutating func otherwiseBranch(_ item: Item, following: [Item]) -> (Branch, Int) {
         var c = Cursor(tokens: Lexer.tokenize(file.bytes, segments: item.segments))
         c.index = 0
-        _ = c.eat(["otherwise"])
+        _ = c.eat(Phrase.otherwise)
         _ = c.eat(.comma)
         let blockForm = c.atEnd || c.isKind(.colon)
         if blockForm {
@@ -194,9 +194,7 @@ public struct SentenceParser {
 
     /// `If the customer declines` and its synonyms: the number of tokens, if present.
     func declineClause(_ c: Cursor) -> Int? {
-        for words in [["if", "the", "customer", "declines"], ["if", "the", "customer", "says", "no"],
-                      ["if", "they", "decline"], ["if", "the", "customer", "does", "not", "agree"]]
-            where c.matches(words) { return words.count }
+        for words in Phrase.declines where c.matches(words) { return words.count }
         return nil
     }
 
@@ -236,7 +234,7 @@ public struct SentenceParser {
         case "resolve": kind = resolve(&c)
         case "set": kind = set(&c)
         case "follow": kind = follow(&c)
-        case "verify" where c.matches(["verify", "the", "customer"]): kind = verify(&c)
+        case "verify" where c.matches(Phrase.verify_the_customer): kind = verify(&c)
         case "for" where c.isWord("each", at: 1): kind = forEach(&c, item: item, childrenUsed: &childrenUsed)
         case "add": kind = add(&c)
         case "if": kind = conditional(&c, item: item, childrenUsed: &childrenUsed)
@@ -257,11 +255,14 @@ public struct SentenceParser {
     mutating func template(_ token: Token) -> Template {
         var parts: [Template.Part] = []
         let scalars = Array(token.text.utf8)
-        var text: [UInt8] = []
+        guard scalars.contains(UInt8(ascii: "{")) else {
+            return Template(text: token.text, parts: token.text.isEmpty ? [] : [.text(token.text)], range: file.range(token.start, token.end))
+        }
+        var textStart = 0
         var i = 0
         while i < scalars.count {
             if scalars[i] == UInt8(ascii: "{"), let close = scalars[(i + 1)...].firstIndex(of: UInt8(ascii: "}")) {
-                if !text.isEmpty { parts.append(.text(String(decoding: text, as: UTF8.self))); text = [] }
+                if textStart < i { parts.append(.text(String(decoding: scalars[textStart..<i], as: UTF8.self))) }
                 let inner = String(decoding: scalars[(i + 1)..<close], as: UTF8.self).trimmingSpaces()
                 let offset = token.start + 1 + i
                 let path = inner.split(separator: ".").map { String($0).trimmingSpaces().lowercased().replacingSpaces() }
@@ -271,19 +272,19 @@ public struct SentenceParser {
                 }
                 parts.append(.placeholder(path, file.range(offset, offset + close - i + 1)))
                 i = close + 1
+                textStart = i
             } else {
-                text.append(scalars[i])
                 i += 1
             }
         }
-        if !text.isEmpty { parts.append(.text(String(decoding: text, as: UTF8.self))) }
+        if textStart < scalars.count { parts.append(.text(String(decoding: scalars[textStart...], as: UTF8.self))) }
         return Template(text: token.text, parts: parts, range: file.range(token.start, token.end))
     }
 
     mutating func ask(_ c: inout Cursor) -> StatementKind {
         c.index += 2
         let start = c.index
-        _ = c.eat(["the"]) || c.eat(["a"]) || c.eat(["an"]) || c.eat(["their"]) || c.eat(["the", "customer's"])
+        _ = c.eat(Phrase.the) || c.eat(Phrase.a) || c.eat(Phrase.an) || c.eat(Phrase.their) || c.eat(Phrase.the_customers)
         var segments: [[String]] = [[]]
         var again = false
         while let t = c.peek {
@@ -309,8 +310,8 @@ public struct SentenceParser {
             while let t = c.peek, t.kind == .quoted {
                 choices.append(Located(t.text, file.range(t.start, t.end)))
                 c.index += 1
-                if !(c.eat(.comma) || c.eat(["or"])) { break }
-                _ = c.eat(["or"])
+                if !(c.eat(.comma) || c.eat(Phrase.or)) { break }
+                _ = c.eat(Phrase.or)
             }
             if choices.isEmpty {
                 return malformed(&c, "the choices after `Ask for the \(slot.text):` must be quoted",
@@ -327,7 +328,7 @@ public struct SentenceParser {
 
     mutating func confirm(_ c: inout Cursor) -> StatementKind {
         c.index += 1
-        _ = c.eat(["with", "the", "customer"])
+        _ = c.eat(Phrase.with_the_customer)
         _ = c.eat(.colon)
         guard let t = c.peek, t.kind == .quoted else {
             return malformed(&c, "`Confirm` needs the question in quotes", help: "write `Confirm \"Shall I refund {order.total}?\"`")
@@ -338,7 +339,7 @@ public struct SentenceParser {
 
     mutating func say(_ c: inout Cursor) -> StatementKind {
         c.index += 1
-        _ = c.eat(["the", "customer"]) || c.eat(["them"])
+        _ = c.eat(Phrase.the_customer) || c.eat(Phrase.them)
         _ = c.eat(.colon)
         guard let t = c.peek, t.kind == .quoted else {
             return malformed(&c, "`Say` needs the message in quotes", help: "write `Say \"Your order is on its way.\"`")
@@ -348,10 +349,10 @@ public struct SentenceParser {
     }
 
     mutating func escalate(_ c: inout Cursor) -> StatementKind {
-        if !(c.eat(["escalate", "to"]) || c.eat(["hand", "off", "to"]) || c.eat(["escalate"])) {
+        if !(c.eat(Phrase.escalate_to) || c.eat(Phrase.hand_off_to) || c.eat(Phrase.escalate)) {
             return action(&c)
         }
-        _ = c.eat(["the"])
+        _ = c.eat(Phrase.the)
         let queueStart = c.index
         var words: [String] = []
         while let t = c.peek, t.kind == .word, t.text != "because", t.text != "queue" || words.isEmpty {
@@ -359,12 +360,12 @@ public struct SentenceParser {
             c.index += 1
         }
         let queueRange = range(c, from: queueStart)
-        _ = c.eat(["queue"])
+        _ = c.eat(Phrase.queue)
         guard !words.isEmpty else {
             return malformed(&c, "`Escalate to` needs the queue to hand off to", help: "write `Escalate to billing because \"high-value refund\".`")
         }
         let queue = words.joined(separator: "-")
-        guard c.eat(["because"]), let reason = c.peek, reason.kind == .quoted else {
+        guard c.eat(Phrase.because), let reason = c.peek, reason.kind == .quoted else {
             return malformed(&c, "`Escalate to \(queue)` needs a reason in quotes",
                              help: "write `Escalate to \(queue) because \"<why a person must take over>\".`")
         }
@@ -373,7 +374,7 @@ public struct SentenceParser {
     }
 
     mutating func resolve(_ c: inout Cursor) -> StatementKind {
-        guard c.eat(["resolve", "as"]) || c.eat(["resolve", "with"]) else {
+        guard c.eat(Phrase.resolve_as) || c.eat(Phrase.resolve_with) else {
             return malformed(&c, "`Resolve` needs `as` and an outcome", help: "write `Resolve as refund_issued.`")
         }
         guard let t = c.peek, t.kind == .word || t.kind == .quoted else {
@@ -388,7 +389,7 @@ public struct SentenceParser {
         guard let target = nounPhrase(&c, stops: ["to", "as"]) else {
             return malformed(&c, "`Set` needs a name", help: "write `Set the free bags to 2.`")
         }
-        guard c.eat(["to"]) || c.eat(["as"]) else {
+        guard c.eat(Phrase.to) || c.eat(Phrase.`as`) else {
             return malformed(&c, "`Set \(target.text)` needs `to` and a value", help: "write `Set \(target.text) to <value>.`")
         }
         guard let v = value(&c) else { return .invalid }
@@ -397,7 +398,7 @@ public struct SentenceParser {
 
     mutating func follow(_ c: inout Cursor) -> StatementKind {
         c.index += 1
-        _ = c.eat(["the", "procedure"]) || c.eat(["procedure"])
+        _ = c.eat(Phrase.the_procedure) || c.eat(Phrase.procedure)
         if let t = c.peek, t.kind == .quoted {
             c.index += 1
             return .follow(procedure: Located(t.text, file.range(t.start, t.end)))
@@ -408,7 +409,7 @@ public struct SentenceParser {
     mutating func verify(_ c: inout Cursor) -> StatementKind {
         c.index += 3
         var methods: [[NounPhrase]] = []
-        while c.eat(["by"]) || c.eat(["using"]) || c.eat(["with"]) {
+        while c.eat(Phrase.by) || c.eat(Phrase.using) || c.eat(Phrase.with) {
             var method: [NounPhrase] = []
             repeat {
                 guard let np = nounPhrase(&c, stops: []) else {
@@ -416,10 +417,10 @@ public struct SentenceParser {
                                      help: "write `Verify the customer by email, or by name and zip code.`")
                 }
                 method.append(np)
-            } while c.eat(["and"])
+            } while c.eat(Phrase.and)
             methods.append(method)
             _ = c.eat(.comma)
-            if !c.eat(["or"]) { break }
+            if !c.eat(Phrase.or) { break }
         }
         guard !methods.isEmpty else {
             return malformed(&c, "`Verify the customer` needs `by` and the details to check",
@@ -434,7 +435,7 @@ public struct SentenceParser {
             return malformed(&c, "`For each` needs a name for each item", help: "write `For each item in the items to return:`")
         }
         c.index += 1
-        guard c.eat(["in"]) || c.eat(["of"]) else {
+        guard c.eat(Phrase.`in`) || c.eat(Phrase.of) else {
             return malformed(&c, "`For each \(v.text)` needs `in` and the list", help: "write `For each \(v.text) in the <list>:`")
         }
         guard let list = value(&c) else { return .invalid }
@@ -496,12 +497,7 @@ public struct SentenceParser {
         c.index += 1
         var condition: Condition
         var bulletForm = false
-        let listForms: [([String], Bool)] = [
-            (["any", "of", "these", "is", "true"], true), (["any", "of", "these", "are", "true"], true),
-            (["any", "of", "the", "following", "is", "true"], true), (["any", "of", "the", "following", "are", "true"], true),
-            (["all", "of", "these", "are", "true"], false), (["all", "of", "these", "is", "true"], false),
-            (["all", "of", "the", "following", "are", "true"], false), (["all", "of", "the", "following", "is", "true"], false),
-        ]
+        let listForms = Phrase.listForms
         let headStart = c.index
         if let (words, isAny) = listForms.first(where: { c.matches($0.0) }) {
             c.index += words.count
@@ -554,7 +550,7 @@ public struct SentenceParser {
                       help: "write lettered sub-steps below it, or write the step on the same line: `If …, <what to do>.`")
             }
             then = .steps(steps(from: stepItems, splitOtherwise: false))
-        } else if c.eat(.comma) || c.eat(["then"]) {
+        } else if c.eat(.comma) || c.eat(Phrase.then) {
             then = .clauses(chain(&c, item: item, childrenUsed: &childrenUsed))
             _ = c.eat(.colon)
             if bulletForm || otherwiseItem != nil { childrenUsed = true }
@@ -679,24 +675,24 @@ public struct SentenceParser {
         switch t.text {
         case "is", "are":
             c.index += 1
-            let negated = c.eat(["not"])
-            if c.eat(["one", "of"]) || c.eat(["any", "of"]) || c.eat(["in"]) {
+            let negated = c.eat(Phrase.not)
+            if c.eat(Phrase.one_of) || c.eat(Phrase.any_of) || c.eat(Phrase.`in`) {
                 var options: [Expression] = []
                 repeat {
-                    _ = c.eat(["or"]) || c.eat(["and"])
+                    _ = c.eat(Phrase.or) || c.eat(Phrase.and)
                     guard let v = value(&c) else { return .invalid(subject.range) }
                     options.append(v)
                 } while (c.isKind(.comma) && (c.peek(1).map(isLiteralStart) ?? false || c.isWord("or", at: 1) || c.isWord("and", at: 1)))
                     ? { c.index += 1; return true }() : ((c.isWord("or") || c.isWord("and")) && (c.peek(1).map(isLiteralStart) ?? false))
                 return .oneOf(subject, options, negated: negated)
             }
-            if c.eat(["missing"]) || c.eat(["empty"]) || c.eat(["unknown"]) || c.eat(["not", "given"]) {
+            if c.eat(Phrase.missing) || c.eat(Phrase.empty) || c.eat(Phrase.unknown) || c.eat(Phrase.not_given) {
                 return .missing(subject, negated: negated)
             }
-            if c.eat(["present"]) || c.eat(["known"]) || c.eat(["given"]) {
+            if c.eat(Phrase.present) || c.eat(Phrase.known) || c.eat(Phrase.given) {
                 return .missing(subject, negated: !negated)
             }
-            if c.matches(["on", "the"]), let tier = c.peek(2), tier.kind == .word, c.isWord("tier", at: 3) {
+            if c.matches(Phrase.on_the), let tier = c.peek(2), tier.kind == .word, c.isWord("tier", at: 3) {
                 c.index += 4
                 return .onTier(subject: subject, tier: Located(tier.text, file.range(tier.start, tier.end)), negated: negated)
             }
@@ -722,38 +718,38 @@ public struct SentenceParser {
                                   help: "write `is \"delivered\"`, `is more than $150`, `is one of \"a\", \"b\"` or `is missing`")
         case "was", "were":
             c.index += 1
-            let negated = c.eat(["not"])
+            let negated = c.eat(Phrase.not)
             guard case .noun(let np) = subject, let verb = c.peek, verb.kind == .word else {
                 return conditionError(&c, "`was` needs a record and what happened to it",
                                       help: "write `the order was delivered more than 30 days ago`")
             }
             c.index += 1
             let verbLocated = Located(verb.text, file.range(verb.start, verb.end))
-            if c.eat(["more", "than"]) || c.eat(["over"]) {
-                guard let d = duration(&c), c.eat(["ago"]) else {
+            if c.eat(Phrase.more_than) || c.eat(Phrase.over) {
+                guard let d = duration(&c), c.eat(Phrase.ago) else {
                     return conditionError(&c, "`was \(verb.text) more than` needs a duration and `ago`",
                                           help: "write `was \(verb.text) more than 30 days ago`")
                 }
                 return .time(subject: np, verb: verbLocated, relation: negated ? .lessThanAgo(d) : .moreThanAgo(d))
             }
-            if c.eat(["less", "than"]) {
-                guard let d = duration(&c), c.eat(["ago"]) else {
+            if c.eat(Phrase.less_than) {
+                guard let d = duration(&c), c.eat(Phrase.ago) else {
                     return conditionError(&c, "`was \(verb.text) less than` needs a duration and `ago`",
                                           help: "write `was \(verb.text) less than 2 hours ago`")
                 }
                 return .time(subject: np, verb: verbLocated, relation: negated ? .moreThanAgo(d) : .lessThanAgo(d))
             }
-            if c.eat(["within", "the", "last"]) || c.eat(["in", "the", "last"]) || c.eat(["within", "the", "past"]) || c.eat(["within"]) {
+            if c.eat(Phrase.within_the_last) || c.eat(Phrase.in_the_last) || c.eat(Phrase.within_the_past) || c.eat(Phrase.within) {
                 guard let d = duration(&c) else {
                     return conditionError(&c, "`within the last` needs a duration", help: "write `within the last 24 hours`")
                 }
                 return .time(subject: np, verb: verbLocated, relation: negated ? .moreThanAgo(d) : .withinLast(d))
             }
-            if c.eat(["before"]) {
+            if c.eat(Phrase.before) {
                 guard let v = value(&c) else { return .invalid(subject.range) }
                 return .time(subject: np, verb: verbLocated, relation: .before(v))
             }
-            if c.eat(["after"]) {
+            if c.eat(Phrase.after) {
                 guard let v = value(&c) else { return .invalid(subject.range) }
                 return .time(subject: np, verb: verbLocated, relation: .after(v))
             }
@@ -763,15 +759,15 @@ public struct SentenceParser {
             return .state(subject: subject, words: Located(words.joined(separator: " "), file.range(verb.start, end)), negated: negated)
         case "has", "have", "had":
             c.index += 1
-            var negated = c.eat(["not"]) || c.eat(["no"])
-            if c.eat(["been"]) {
-                if c.eat(["not"]) { negated.toggle() }
+            var negated = c.eat(Phrase.not) || c.eat(Phrase.no)
+            if c.eat(Phrase.been) {
+                if c.eat(Phrase.not) { negated.toggle() }
                 guard let words = stateWords(&c) else {
                     return conditionError(&c, "`has been` needs a word after it", help: "write `has been flown`")
                 }
                 return .state(subject: subject, words: words, negated: negated)
             }
-            _ = c.eat(["a"]) || c.eat(["an"]) || c.eat(["the"])
+            _ = c.eat(Phrase.a) || c.eat(Phrase.an) || c.eat(Phrase.the)
             guard let words = stateWords(&c) else {
                 return conditionError(&c, "`has` needs what the record has", help: "write `the customer has travel insurance`")
             }
@@ -784,7 +780,7 @@ public struct SentenceParser {
             }
             if c.matches([t.text, "not", "have"]) {
                 c.index += 3
-                _ = c.eat(["a"]) || c.eat(["an"])
+                _ = c.eat(Phrase.a) || c.eat(Phrase.an)
                 guard let words = stateWords(&c) else { return .invalid(subject.range) }
                 return .has(subject: subject, words: words, negated: true)
             }
@@ -906,17 +902,17 @@ public struct SentenceParser {
                 return .literal(.boolean(b), r)
             }
             let start = c.index
-            if c.eat(["the", "number", "of"]) || c.eat(["number", "of"]) || c.eat(["the", "count", "of"]) {
+            if c.eat(Phrase.the_number_of) || c.eat(Phrase.number_of) || c.eat(Phrase.the_count_of) {
                 guard let list = term(&c) else { return nil }
                 var whose: Condition?
-                if c.eat(["whose"]) || c.eat(["where"]) || c.eat(["that"]) {
+                if c.eat(Phrase.whose) || c.eat(Phrase.`where`) || c.eat(Phrase.that) {
                     let field = value(&c)
                     if let field { whose = predicate(&c, subject: field) }
                 }
                 return .count(list: list, whose: whose, range: range(c, from: start))
             }
-            if c.eat(["the", "total"]) || c.eat(["the", "sum", "of", "the"]) {
-                guard let field = nounPhrase(&c, stops: []), c.eat(["of"]) else {
+            if c.eat(Phrase.the_total) || c.eat(Phrase.the_sum_of_the) {
+                guard let field = nounPhrase(&c, stops: []), c.eat(Phrase.of) else {
                     error(.malformedCondition, "`the total` needs a field and `of` the list", range(c, from: start),
                           help: "write `the total price of the items`")
                     return nil
@@ -956,7 +952,7 @@ public struct SentenceParser {
             c.index += skip + table.words.count + 1
             var keys: [Expression] = []
             for k in 0..<table.keys {
-                if k > 0 && !c.eat(["and"]) { break }
+                if k > 0 && !c.eat(Phrase.and) { break }
                 guard let v = term(&c) else { return nil }
                 keys.append(v)
             }
@@ -993,6 +989,11 @@ public struct SentenceParser {
 
     // MARK: public entry points for the compiler
 
+    /// Forgets diagnostics after the first `count` (a hole that did not parse is not an error).
+    public mutating func discardDiagnostics(after count: Int) {
+        if diagnostics.count > count { diagnostics.removeLast(diagnostics.count - count) }
+    }
+
     /// Parses a value from tokens (an action sentence's hole); nil and diagnostics on failure.
     public mutating func parseValue(_ tokens: [Token]) -> Expression? {
         var c = Cursor(tokens: tokens)
@@ -1022,4 +1023,80 @@ extension String {
     func replacingOccurrences(_ target: Character, _ replacement: String) -> String {
         split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
+}
+
+/// The fixed word sequences the sentence parser looks for, allocated once.
+enum Phrase {
+    static let a = ["a"]
+    static let after = ["after"]
+    static let ago = ["ago"]
+    static let an = ["an"]
+    static let and = ["and"]
+    static let any_of = ["any", "of"]
+    static let `as` = ["as"]
+    static let because = ["because"]
+    static let been = ["been"]
+    static let before = ["before"]
+    static let by = ["by"]
+    static let empty = ["empty"]
+    static let escalate = ["escalate"]
+    static let escalate_to = ["escalate", "to"]
+    static let given = ["given"]
+    static let hand_off_to = ["hand", "off", "to"]
+    static let `in` = ["in"]
+    static let in_the_last = ["in", "the", "last"]
+    static let known = ["known"]
+    static let less_than = ["less", "than"]
+    static let missing = ["missing"]
+    static let more_than = ["more", "than"]
+    static let no = ["no"]
+    static let not = ["not"]
+    static let not_given = ["not", "given"]
+    static let number_of = ["number", "of"]
+    static let of = ["of"]
+    static let on_the = ["on", "the"]
+    static let one_of = ["one", "of"]
+    static let or = ["or"]
+    static let otherwise = ["otherwise"]
+    static let over = ["over"]
+    static let present = ["present"]
+    static let procedure = ["procedure"]
+    static let queue = ["queue"]
+    static let resolve_as = ["resolve", "as"]
+    static let resolve_with = ["resolve", "with"]
+    static let that = ["that"]
+    static let the = ["the"]
+    static let the_count_of = ["the", "count", "of"]
+    static let the_customer = ["the", "customer"]
+    static let the_customers = ["the", "customer's"]
+    static let the_number_of = ["the", "number", "of"]
+    static let the_procedure = ["the", "procedure"]
+    static let the_sum_of_the = ["the", "sum", "of", "the"]
+    static let the_total = ["the", "total"]
+    static let their = ["their"]
+    static let them = ["them"]
+    static let then = ["then"]
+    static let to = ["to"]
+    static let unknown = ["unknown"]
+    static let using = ["using"]
+    static let verify_the_customer = ["verify", "the", "customer"]
+    static let `where` = ["where"]
+    static let whose = ["whose"]
+    static let with = ["with"]
+    static let with_the_customer = ["with", "the", "customer"]
+    static let within = ["within"]
+    static let within_the_last = ["within", "the", "last"]
+    static let within_the_past = ["within", "the", "past"]
+    /// `If any of these is true` and its kin: the words and whether one is enough.
+    static let listForms: [([String], Bool)] = [
+        (["any", "of", "these", "is", "true"], true), (["any", "of", "these", "are", "true"], true),
+        (["any", "of", "the", "following", "is", "true"], true), (["any", "of", "the", "following", "are", "true"], true),
+        (["all", "of", "these", "are", "true"], false), (["all", "of", "these", "is", "true"], false),
+        (["all", "of", "the", "following", "are", "true"], false), (["all", "of", "the", "following", "is", "true"], false),
+    ]
+    /// `If the customer declines` and its synonyms.
+    static let declines: [[String]] = [
+        ["if", "the", "customer", "declines"], ["if", "the", "customer", "says", "no"],
+        ["if", "they", "decline"], ["if", "the", "customer", "does", "not", "agree"],
+    ]
 }
