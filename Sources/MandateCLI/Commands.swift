@@ -67,9 +67,15 @@ public enum Commands {
         FileManager.default.fileExists(atPath: "Procedures/mandate.yaml") ? "Procedures" : "."
     }
 
+    /// The last compilation of this process. A command-line run ends right after it; keeping
+    /// it here spares freeing every node at exit (about 5% of a large check).
+    nonisolated(unsafe) static var keptUntilExit: Compilation?
+
     static func load(_ path: String, _ console: Console) -> Compilation? {
         do {
-            return Compiler.compile(try ProjectSources.load(path: path))
+            let compilation = Compiler.compile(try ProjectSources.load(path: path))
+            keptUntilExit = compilation
+            return compilation
         } catch {
             console.err("error: \(error.description)\n")
             return nil

@@ -368,13 +368,14 @@ extension ProcedureLowering {
     mutating func allMatches(_ sentence: ActionSentence) -> [ActionMatch] {
         let tokens = actionTokens(sentence)
         guard let first = tokens.first else { return [] }
-        let candidates = ((first.kind == .word ? symbols.actionsByFirstWord[first.text] : nil) ?? []) + (symbols.actionsByFirstWord[""] ?? [])
+        // INVARIANT: the lists are sorted by name (Symbols.declareActions), so matches come in a stable order.
+        let byWord = first.kind == .word ? symbols.actionsByFirstWord[first.text] ?? [] : []
+        let byHole = symbols.actionsByFirstWord[""] ?? []
         var matches: [ActionMatch] = []
-        for name in candidates.sorted() {
-            let info = symbols.actions[name]!
+        for (name, parts) in byHole.isEmpty ? byWord : (byWord + byHole).sorted(by: { $0.name < $1.name }) {
             // Cheap test first: the phrase's words appear in the sentence, in order.
-            guard wordsAppearInOrder(info.parts, tokens) else { continue }
-            if let arguments = match(info.parts, 0, tokens, 0) {
+            guard wordsAppearInOrder(parts, tokens) else { continue }
+            if let arguments = match(parts, 0, tokens, 0) {
                 matches.append(ActionMatch(action: name, arguments: arguments))
             }
         }

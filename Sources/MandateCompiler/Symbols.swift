@@ -36,8 +36,9 @@ struct Symbols {
     var intentGoal: [String: String] = [:]
     var records: [String: RecordType] = [:]
     var actions: [String: ActionInfo] = [:]
-    /// Actions by the first word of their phrase; phrases that start with a hole are under "".
-    var actionsByFirstWord: [String: [String]] = [:]
+    /// Actions by the first word of their phrase, sorted by name, with the phrase's parts;
+    /// phrases that start with a hole are under "".
+    var actionsByFirstWord: [String: [(name: String, parts: [PhrasePart])]] = [:]
     /// Procedure names (lowercased) → ids.
     var procedureIDs: [String: String] = [:]
     /// Types of every catalog input name, for slots asked for by that name.
@@ -131,6 +132,7 @@ struct Symbols {
 
     mutating func declareActions() {
         guard let catalog else { return }
+        defer { for key in actionsByFirstWord.keys { actionsByFirstWord[key]!.sort { $0.name < $1.name } } }
         for a in catalog.actions {
             let inputs = a.inputs.map { Field(name: $0.name.value, type: resolveType($0.type), pattern: $0.pattern?.value) }
             let outputs = a.outputs.map { Field(name: $0.name.value, type: resolveType($0.type), pattern: nil) }
@@ -171,8 +173,8 @@ struct Symbols {
             actions[a.name.value] = ActionInfo(
                 signature: signature, parts: parts,
                 inputTypes: Dictionary(inputs.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a }))
-            if case .word(let w)? = parts.first { actionsByFirstWord[w, default: []].append(a.name.value) }
-            else { actionsByFirstWord["", default: []].append(a.name.value) }
+            if case .word(let w)? = parts.first { actionsByFirstWord[w, default: []].append((a.name.value, parts)) }
+            else { actionsByFirstWord["", default: []].append((a.name.value, parts)) }
         }
     }
 

@@ -278,7 +278,8 @@ struct LineLayer {
     func headerKey(_ p: Int, _ end: Int) -> (String, Int)? {
         let b = file.bytes
         var q = p
-        while q < end, Lexer.isLetter(b[q]) { q += 1 }
+        while q < end, q - p <= 12, Lexer.isLetter(b[q]) { q += 1 }
+        // Cheap test first: most lines are steps or text, with no `Word:` at their start.
         guard q > p, q < end, b[q] == 0x3A, q - p <= 12 else { return nil }
         let key = String(decoding: b[p..<q], as: UTF8.self).lowercased()
         return key == "table" || Vocabulary.headers.contains(key) ? (key, q) : nil

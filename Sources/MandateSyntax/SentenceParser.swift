@@ -661,8 +661,12 @@ public struct SentenceParser {
     /// What is said about `subject`: `is more than …`, `was delivered …`, `has …`, `contains …`.
     mutating func predicate(_ c: inout Cursor, subject: Expression) -> Condition {
         // `the order total more than $150`: the comparison words were read into the value; `is` is missing.
-        if case .noun(let np) = subject, let (words, _) = Vocabulary.comparisons.first(where: { np.words.count > $0.words.count && Array(np.words.suffix($0.words.count)) == $0.words }) {
-            let value = np.words.dropLast(words.count).joined(separator: " ")
+        // Only a phrase ending in a comparison's last word can have swallowed one: test that first.
+        if case .noun(let np) = subject, let last = np.segments.last?.last, Vocabulary.comparisonEnds.contains(last),
+           case let words = np.words,
+           let (comparison, _) = Vocabulary.comparisons.first(where: { words.count > $0.words.count && words.suffix($0.words.count).elementsEqual($0.words) }) {
+            let words = comparison
+            let value = np.words.dropLast(words.count).joined(separator: " ")  // rare: broken input only
             error(.malformedCondition, "`is` is missing between `\(value)` and `\(words.joined(separator: " "))`", np.range,
                   help: "write `the \(value) is \(words.joined(separator: " ")) …`")
             c.skipSentence()
@@ -969,7 +973,7 @@ public struct SentenceParser {
         var segments: [[String]] = []
         var current: [String] = []
         while let t = c.peek {
-            if t.kind == .word, !Vocabulary.stopWords.contains(t.text), !stops.contains(t.text) {
+            if t.kind == .word, stops.isEmpty || !stops.contains(t.text), !Vocabulary.stopWords.contains(t.text) {
                 current.append(t.text)
             } else if t.kind == .possessive, !current.isEmpty {
                 segments.append(current)

@@ -10,7 +10,27 @@ public enum TextChecks {
                 .fileTooLarge, "`\(file.path)` is \(bytes.count / 1024) KiB; Mandate reads files up to \(maxBytes / 1024) KiB",
                 at: file.range(0, 0), help: "split the file into several smaller ones")
         }
-        if let nul = bytes.firstIndex(of: 0) {
+        // One pass: a zero byte, the first non-blank byte, the longest line.
+        var nul = -1
+        var blank = true
+        var longStart = -1
+        var longLength = 0
+        bytes.withUnsafeBufferPointer { b in
+            var lineStart = 0
+            for index in 0..<b.count {
+                let c = b[index]
+                if c == 0x0A {
+                    if index - lineStart > maxLine, longStart < 0 { longStart = lineStart; longLength = index - lineStart }
+                    lineStart = index + 1
+                } else if c == 0 {
+                    if nul < 0 { nul = index }
+                } else if blank, c != 0x20, c != 0x0D, c != 0x09 {
+                    blank = false
+                }
+            }
+            if b.count - lineStart > maxLine, longStart < 0 { longStart = lineStart; longLength = b.count - lineStart }
+        }
+        if nul >= 0 {
             return Diagnostic(
                 .binaryFile, "`\(file.path)` holds binary data, not text", at: file.range(nul, nul + 1),
                 label: "a zero byte here", help: "save the file as plain UTF-8 text")
@@ -20,26 +40,24 @@ public enum TextChecks {
                 .invalidUTF8, "`\(file.path)` is not valid UTF-8 text", at: file.range(bad, bad + 1),
                 label: "this byte is not UTF-8", help: "save the file with UTF-8 encoding")
         }
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+        if blank {
             return Diagnostic(
                 .emptyFile, "`\(file.path)` is empty", at: file.range(0, 0),
                 help: "write the file's content, or remove the file")
         }
-        var lineStart = 0
-        for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x0A {
-            if index - lineStart > maxLine {
-                return Diagnostic(
-                    .lineTooLong, "this line is \(index - lineStart) characters long; lines may be at most \(maxLine)",
-                    at: file.range(lineStart, lineStart + 1),
-                    help: "break the text into several lines or steps")
-            }
-            lineStart = index + 1
+        if longStart >= 0 {
+            return Diagnostic(
+                .lineTooLong, "this line is \(longLength) characters long; lines may be at most \(maxLine)",
+                at: file.range(longStart, longStart + 1),
+                help: "break the text into several lines or steps")
         }
         return nil
     }
 
     /// The offset of the first byte that is not part of valid UTF-8, if any.
     public static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        // Most files are ASCII: let the standard library's validator say so first.
+        if String(validating: bytes, as: UTF8.self) != nil { return nil }
         var i = 0
         let n = bytes.count
         while i < n {

@@ -50,6 +50,9 @@ public enum Vocabulary {
         (["equal", "to"], .equal),
     ]
 
+    /// The last words of the comparison phrases (`than`, `least`, …).
+    public static let comparisonEnds: Set<String> = Set(comparisons.map { $0.words.last! })
+
     /// Arithmetic words.
     public static let arithmetic: [String: ArithmeticOperator] = ["plus": .add, "minus": .subtract, "times": .multiply]
 

@@ -139,13 +139,17 @@ enum Bench {
         return m
     }
 
-    /// The `mandate` executable next to this one (both are built into `.build/<config>/`).
-    static func siblingMandate() -> String? {
+    /// This executable's path.
+    static func selfPath() -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        let me = n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
             : URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
-        let candidate = (me as NSString).deletingLastPathComponent + "/mandate"
+    }
+
+    /// The `mandate` executable next to this one (both are built into `.build/<config>/`).
+    static func siblingMandate() -> String? {
+        let candidate = (selfPath() as NSString).deletingLastPathComponent + "/mandate"
         return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
     }
 
@@ -264,6 +268,7 @@ enum Bench {
             out += "process run skipped: \(why)\n"
         }
         out += "command:          \(command)\n"
+        out += "executable:       \(selfPath())\n"
         return out
     }
 }
