@@ -116,7 +116,7 @@ public enum Commands {
     public static func check(path: String, verbose: Bool, options: DiagnosticOptions, console: Console) -> MandateExit {
         guard let c = load(path, console) else { return .inputUnreadable }
         if verbose {
-            for file in c.plan?.sources ?? [] { console.out("read \(file.path)\n") }
+            for path in c.files { console.out("read \(path)\n") }
         }
         let exit = report(c, options, console)
         if options.format != .json { console.out(summary(c)) }

@@ -10,6 +10,8 @@ public struct Compilation: Sendable {
     public var diagnostics: [Diagnostic]
     /// The files read, for rendering.
     public var sources: SourceLookup
+    /// The paths of every file read, in order.
+    public var files: [String]
     /// The parsed procedure files.
     public var procedures: [ProcedureFile]
     /// The parsed goals.
@@ -101,7 +103,8 @@ public enum Compiler {
 
         diagnostics = applyOverrides(diagnostics, project: project)
         return Compilation(
-            diagnostics: diagnostics.sortedForDisplay(), sources: lookup, procedures: procedures, goals: goals, plan: plan,
+            diagnostics: diagnostics.sortedForDisplay(), sources: lookup, files: sources.allFiles.map(\.path),
+            procedures: procedures, goals: goals, plan: plan,
             counts: (goals.count, procedures.count, catalog?.actions.count ?? 0, scenarios))
     }
 

@@ -25,6 +25,14 @@ import Testing
         #expect(MandateExit.allCases.map(\.rawValue) == [0, 1, 64, 66, 70])
     }
 
+    @Test func verboseListsEveryFileRead() {
+        let out = run(["check", procedures, "--verbose"]).out
+        #expect(out.contains("read mandate.yaml\n"))
+        #expect(out.contains("read actions.yaml\n"))
+        #expect(out.contains("read tests/refund-happy-path.test.yaml\n"))
+        #expect(out.hasSuffix("no problems\n"))
+    }
+
     @Test func diagnosticsGoToStandardErrorAndTheSummaryToStandardOutput() {
         let result = run(["check", broken, "--diagnostic-format", "plain"])
         #expect(result.out.hasPrefix("checked 1 goal, 2 procedures"))
