@@ -70,6 +70,7 @@ extension ProcedureLowering {
         switch e {
         case .literal(let literal, let range): return lit(literal, range)
         case .now: return (.now, .datetime)
+        case .today: return (.today, .date)
         case .noun(let np): return resolve(np, at: np.range) ?? (.literal(.text("")), .unknown)
         case .fieldOf(let field, let base):
             let (b, bt) = expression(base)

@@ -169,6 +169,8 @@ public indirect enum Expr: Codable, Sendable, Equatable {
     case conversation(String)
     /// The injected clock's time.
     case now
+    /// The injected clock's date, in the project's time zone.
+    case today
     /// The number of elements, optionally those whose element satisfies a condition.
     case count(list: Expr, variable: String, whose: Expr?)
     /// The sum of a field over a list.

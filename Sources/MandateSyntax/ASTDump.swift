@@ -96,6 +96,7 @@ public enum ASTDump {
             case .boolean(let b): return b ? "yes" : "no"
             }
         case .now: return "now"
+        case .today: return "today"
         case .noun(let n): return "<\(n.text)>"
         case .fieldOf(let f, let b): return "(\(f.text) of \(expression(b)))"
         case .count(let l, let w, _): return "count(\(expression(l))\(w.map { " whose " + condition($0) } ?? ""))"

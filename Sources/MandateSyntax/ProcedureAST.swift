@@ -175,8 +175,10 @@ public struct NounPhrase: Sendable, Equatable {
 public indirect enum Expression: Sendable {
     /// `$150`, `30 days`, `"delivered"`, `0.75`.
     case literal(Literal, SourceRange)
-    /// `now` or `today`.
+    /// `now`: the date and time.
     case now(SourceRange)
+    /// `today`: the date.
+    case today(SourceRange)
     /// `the order total`.
     case noun(NounPhrase)
     /// `the price of the item` — a field of another value.
@@ -193,7 +195,7 @@ public indirect enum Expression: Sendable {
     /// Where the expression is.
     public var range: SourceRange {
         switch self {
-        case .literal(_, let r), .now(let r): r
+        case .literal(_, let r), .now(let r), .today(let r): r
         case .noun(let n): n.range
         case .fieldOf(let f, let b): f.range.union(b.range)
         case .count(_, _, let r), .total(_, _, let r), .tableLookup(_, _, let r): r

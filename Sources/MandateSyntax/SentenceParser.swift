@@ -342,7 +342,11 @@ public struct SentenceParser {
         _ = c.eat(Phrase.the_customer) || c.eat(Phrase.them)
         _ = c.eat(.colon)
         guard let t = c.peek, t.kind == .quoted else {
-            return malformed(&c, "`Say` needs the message in quotes", help: "write `Say \"Your order is on its way.\"`")
+            var words: [String] = []
+            var k = c.index
+            while k < c.tokens.count, c.tokens[k].kind != .period, words.count < 12 { words.append(file.text(of: file.range(c.tokens[k].start, c.tokens[k].end))); k += 1 }
+            let said = words.isEmpty ? "Your order is on its way." : words.joined(separator: " ")
+            return malformed(&c, "`Say` needs the message in quotes", help: "write `Say \"\(said)\"`")
         }
         c.index += 1
         return .say(template(t))
@@ -900,7 +904,8 @@ public struct SentenceParser {
             c.index += 1
             return .literal(.number(t.text.replacingOccurrences(",", "")), r)
         case .word:
-            if t.text == "now" || t.text == "today" { c.index += 1; return .now(r) }
+            if t.text == "now" { c.index += 1; return .now(r) }
+            if t.text == "today" { c.index += 1; return .today(r) }
             if let b = Vocabulary.booleans[t.text], t.text != "no" || !(c.peek(1)?.kind == .word) {
                 c.index += 1
                 return .literal(.boolean(b), r)
