@@ -54,6 +54,19 @@ extension ProcedureLowering {
         if case .record(let r)? = scope["__element"], let field = symbols.records[r]?.fields.first(where: { $0.name == joined }) {
             return (.field(.name("__element"), joined), field.type)
         }
+        // `the cabin`: a field of the one record in scope that has it.
+        let owners = scope.filter { name, type in
+            guard !name.hasPrefix("__"), case .record(let r) = type else { return false }
+            return symbols.records[r]?.fields.contains { $0.name == joined } ?? false
+        }.keys.sorted()
+        if owners.count == 1, case .record(let r)? = scope[owners[0]], let field = symbols.records[r]?.fields.first(where: { $0.name == joined }) {
+            return (.field(.name(owners[0]), joined), field.type)
+        }
+        if owners.count > 1 {
+            report(.unknownValue, "`\(source.text(of: range))` could be the field of " + Suggestions.list(owners.map { "`\($0)`" }, joiner: "or"), range,
+                   help: "name the record: `the \(owners[0].split(separator: "_").joined(separator: " ")) \(words.joined(separator: " "))`")
+            return nil
+        }
         // With actions missing from the catalog, a record they would look up is unknown for that reason.
         if symbols.catalogIncomplete { return nil }
         let known = scope.keys.filter { !$0.hasPrefix("__") }
@@ -256,7 +269,7 @@ extension ProcedureLowering {
             return negated ? .not(e) : e
         case .has(let subject, let words, let negated):
             let (s, t) = expression(subject)
-            let name = words.value.split(separator: " ").joined(separator: "_")
+            let name = Self.fieldName(words.value)
             var result: Expr = .literal(.boolean(false))
             if case .record(let r) = t, let record = symbols.records[r] {
                 if let f = record.fields.first(where: { $0.name == name || $0.name == "has_" + name }) {
@@ -266,9 +279,11 @@ extension ProcedureLowering {
                            help: Suggestions.didYouMean(name, in: record.fields.map(\.name)) ?? "add `\(name): boolean` to `\(r)` in the catalog")
                 }
             } else if case .customer = s {
-                if let record = symbols.records["Customer"], !record.fields.contains(where: { $0.name == name || $0.name == "has_" + name }) {
+                let fields = symbols.records["Customer"]?.fields.map(\.name) ?? []
+                if !fields.contains(name), !fields.contains("has_" + name) {
                     report(.unknownField, "a customer has no field `\(name)`", words.range,
-                           help: Suggestions.didYouMean(name, in: record.fields.map(\.name)) ?? "add `\(name): boolean` to `Customer` in the catalog")
+                           help: Suggestions.didYouMean(name, in: fields)
+                            ?? "declare it in the catalog (`Customer: { \(name): boolean }`), or say which record has it: `the reservation has \(words.value)`")
                 }
                 result = .customer(name)
             }
@@ -290,8 +305,13 @@ extension ProcedureLowering {
     }
 
     /// `the item is available`, `the order is delivered`, `the customer is verified`.
+    /// `cancelled by the airline` → `cancelled_by_airline`: articles do not count.
+    static func fieldName(_ words: String) -> String {
+        words.split(separator: " ").filter { $0 != "the" && $0 != "a" && $0 != "an" }.joined(separator: "_")
+    }
+
     mutating func state(_ subject: Expression, _ words: Located<String>) -> Expr {
-        let name = words.value.split(separator: " ").joined(separator: "_")
+        let name = Self.fieldName(words.value)
         if case .noun(let np) = subject, np.words == ["customer"] {
             if name == "verified" { return .customer("verified") }
         }

@@ -17,6 +17,9 @@ struct ProcedureLowering {
     var goal: Goal?
     /// One sentence parser for the holes of action sentences (it knows the file's tables).
     var holeParser: SentenceParser
+    /// The node that first asked for each slot, and the re-asks (`… again`) that return to it.
+    var firstAsk: [String: Int] = [:]
+    var reAsks: [(node: Int, original: Int)] = []
     /// Action matches by sentence start: the declare pass and the lowering pass share them.
     var matchCache: [Int: [ActionMatch]] = [:]
 
@@ -58,6 +61,8 @@ struct ProcedureLowering {
         declareNames(file.steps)
         let (entry, exits) = lowerSteps(file.steps, labelPrefix: "")
         _ = exits  // paths that fall off the end are the flow checker's concern
+        // A re-ask continues where the first answer to that question went: the checks run again.
+        for (node, original) in reAsks { nodes[node].next = nodes[original].next }
         return MandateIR.Procedure(
             id: Symbols.procedureID(file.path), name: name.value, goal: file.goal?.value ?? "",
             handles: file.handles.map(\.value), requiresVerifiedCustomer: file.requiresVerifiedCustomer?.value ?? false,
@@ -173,7 +178,9 @@ struct ProcedureLowering {
     mutating func lowerSteps(_ steps: [Step], labelPrefix: String) -> (Int?, [Exit]) {
         var parts: [(entry: Int?, exits: [Exit])] = []
         for step in steps {
-            let label = labelPrefix.isEmpty ? step.label.value : "\(labelPrefix).\(step.label.value)"
+            // A step with no label holds the clauses of its parent's line (`If …, <clause>:`).
+            let label = step.label.value.isEmpty ? labelPrefix
+                : labelPrefix.isEmpty ? step.label.value : "\(labelPrefix).\(step.label.value)"
             for s in step.statements { parts.append(lowerStatement(s, label: label)) }
         }
         return sequence(parts)
@@ -194,6 +201,28 @@ struct ProcedureLowering {
         switch s.kind {
         case .invalid:
             return (nil, [])
+        case .ask(let ask) where ask.again:
+            let name = Self.slotName(ask.slot)
+            guard let original = firstAsk[name], case .ask(_, let type, let choices, let from, _) = nodes[original].op else {
+                report(.unknownValue, "`\(ask.slot.text)` is asked for again but was never asked for", ask.slot.range,
+                       help: "ask for it first: `Ask for the \(ask.slot.text).`")
+                return (nil, [])
+            }
+            // The same question, with the same limits, and then the same checks as the first time.
+            let n = add(label, s.range, .ask(slot: name, type: type, choices: choices, from: from, again: true))
+            reAsks.append((n, original))
+            return (n, [])
+        case .ask(let ask) where ask.again:
+            let name = Self.slotName(ask.slot)
+            guard let original = firstAsk[name], case .ask(_, let type, let choices, let from, _) = nodes[original].op else {
+                report(.unknownValue, "`\(ask.slot.text)` is asked for again but was never asked for", ask.slot.range,
+                       help: "ask for it first: `Ask for the \(ask.slot.text).`")
+                return (nil, [])
+            }
+            // The same question, with the same limits, and then the same checks as the first time.
+            let n = add(label, s.range, .ask(slot: name, type: type, choices: choices, from: from, again: true))
+            reAsks.append((n, original))
+            return (n, [])
         case .ask(let ask):
             let name = Self.slotName(ask.slot)
             var from: Expr?
@@ -208,6 +237,7 @@ struct ProcedureLowering {
                 }
             }
             let n = add(label, s.range, .ask(slot: name, type: slots[name]?.type ?? .text, choices: ask.choices.map(\.value), from: from, again: ask.again))
+            if firstAsk[name] == nil { firstAsk[name] = n }
             return (n, [(n, .next)])
         case .confirm(let question, let declines):
             let n = add(label, s.range, .confirm(question: template(question), onDecline: nil))

@@ -555,8 +555,21 @@ public struct SentenceParser {
             }
             then = .steps(steps(from: stepItems, splitOtherwise: false))
         } else if c.eat(.comma) || c.eat(Phrase.then) {
-            then = .clauses(chain(&c, item: item, childrenUsed: &childrenUsed))
-            _ = c.eat(.colon)
+            let clauses = chain(&c, item: item, childrenUsed: &childrenUsed)
+            then = .clauses(clauses)
+            if c.eat(.colon) {
+                // `If any of these is true, cancel the reservation:` — the sub-steps below the
+                // bullets run after the clauses, in the same branch.
+                let children = item.children
+                let end = otherwiseItem.flatMap { o in children.firstIndex { $0 === o } } ?? children.count
+                let stepItems = children[..<end].filter { $0.kind == .step || $0.kind == .otherwise }
+                if !stepItems.isEmpty {
+                    let lead = Step(label: Located("", file.range(item.start, item.start)), statements: clauses,
+                                    range: clauses.first.map { $0.range.union(clauses.last!.range) } ?? file.range(item.start, item.end))
+                    then = .steps([lead] + steps(from: Array(stepItems), splitOtherwise: false))
+                }
+                childrenUsed = true
+            }
             if bulletForm || otherwiseItem != nil { childrenUsed = true }
         } else {
             error(.malformedCondition, "after the condition, write `,` and what to do, or `:` and sub-steps below",
