@@ -131,3 +131,21 @@ import Testing
         #expect(file.location(of: 11).column == 11)  // after the two-byte é
     }
 }
+
+@Suite struct ExampleProjectTests {
+    static var valid: [String] {
+        let dir = repositoryRoot.appendingPathComponent("Examples").path
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+            .filter { $0 != "broken-project" && FileManager.default.fileExists(atPath: "\(dir)/\($0)/mandate.yaml") }.sorted()
+    }
+
+    @Test func thereAreExamples() { #expect(Self.valid.count >= 6) }
+
+    @Test(arguments: valid)
+    func exampleChecksWithNoFindings(_ name: String) throws {
+        let path = repositoryRoot.appendingPathComponent("Examples/\(name)").path
+        let compilation = Compiler.compile(try ProjectSources.load(path: path))
+        #expect(compilation.diagnostics.map { "\($0.code): \($0.message)" } == [])
+        #expect(try Compiler.planFile(compilation) != nil)
+    }
+}
