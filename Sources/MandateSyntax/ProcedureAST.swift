@@ -67,7 +67,8 @@ public struct Statement: Sendable {
 }
 
 /// The sentence forms.
-public indirect enum StatementKind: Sendable {
+/// (Not `indirect`: its recursion runs through arrays, which already live on the heap.)
+public enum StatementKind: Sendable {
     /// `Ask for the order number.`
     case ask(Ask)
     /// `Confirm "…?"` with what to do if the customer declines.
@@ -152,27 +153,50 @@ public struct Template: Sendable {
 
 /// Words that name a value: `the order total`, `the customer's membership`.
 public struct NounPhrase: Sendable, Equatable {
-    /// Lowercased words, split at possessives: `the customer's membership` → [[customer], [membership]].
-    public var segments: [[String]]
+    /// Lowercased words, in order, without the determiner.
+    public let words: [String]
+    /// Where possessives split the words: `the customer's membership` → [1].
+    /// Usually empty, so a phrase costs one array.
+    public let breaks: [Int]
     /// Where it is.
     public var range: SourceRange
+
+    /// The words split at possessives: `the customer's membership` → [[customer], [membership]].
+    public var segments: [[String]] {
+        var out: [[String]] = []
+        var start = 0
+        for b in breaks + [words.count] where b > start {
+            out.append(Array(words[start..<b]))
+            start = b
+        }
+        return out
+    }
     /// The words joined: `customer's membership`.
     public var text: String {
         segments.map { $0.joined(separator: " ") }.joined(separator: "'s ")
     }
-    /// All words, in order.
-    public var words: [String] { segments.flatMap { $0 } }
-    /// Makes a noun phrase.
+    /// Makes a noun phrase from words split at possessives.
     public init(segments: [[String]], range: SourceRange) {
-        self.segments = segments
+        var words: [String] = []
+        var breaks: [Int] = []
+        for (k, segment) in segments.enumerated() {
+            if k > 0 { breaks.append(words.count) }
+            words.append(contentsOf: segment)
+        }
+        self.init(words: words, breaks: breaks, range: range)
+    }
+    /// Makes a noun phrase from words and possessive positions.
+    public init(words: [String], breaks: [Int], range: SourceRange) {
+        self.words = words
+        self.breaks = breaks
         self.range = range
     }
     /// Equal ignoring ranges.
-    public static func == (lhs: NounPhrase, rhs: NounPhrase) -> Bool { lhs.segments == rhs.segments }
+    public static func == (lhs: NounPhrase, rhs: NounPhrase) -> Bool { lhs.words == rhs.words && lhs.breaks == rhs.breaks }
 }
 
 /// A value written in a condition or a `Set`.
-public indirect enum Expression: Sendable {
+public enum Expression: Sendable {
     /// `$150`, `30 days`, `"delivered"`, `0.75`.
     case literal(Literal, SourceRange)
     /// `now`: the date and time.
@@ -182,15 +206,15 @@ public indirect enum Expression: Sendable {
     /// `the order total`.
     case noun(NounPhrase)
     /// `the price of the item` — a field of another value.
-    case fieldOf(field: NounPhrase, base: Expression)
+    indirect case fieldOf(field: NounPhrase, base: Expression)
     /// `the number of passengers [whose …]`.
-    case count(list: Expression, whose: Condition?, range: SourceRange)
+    indirect case count(list: Expression, whose: Condition?, range: SourceRange)
     /// `the total price of the items`.
-    case total(field: NounPhrase, list: Expression, range: SourceRange)
+    indirect case total(field: NounPhrase, list: Expression, range: SourceRange)
     /// `the free checked bags for the membership and the cabin`.
     case tableLookup(table: Located<String>, keys: [Expression], range: SourceRange)
     /// `a plus b`.
-    case arithmetic(ArithmeticOperator, Expression, Expression)
+    indirect case arithmetic(ArithmeticOperator, Expression, Expression)
 
     /// Where the expression is.
     public var range: SourceRange {
@@ -223,7 +247,7 @@ public enum Literal: Sendable, Equatable {
 }
 
 /// A condition.
-public indirect enum Condition: Sendable {
+public enum Condition: Sendable {
     /// `a is more than b`.
     case compare(Expression, ComparisonOperator, Expression)
     /// `a is [not] one of "x", "y"`.
@@ -235,7 +259,7 @@ public indirect enum Condition: Sendable {
     /// `the order was delivered more than 30 days ago`.
     case time(subject: NounPhrase, verb: Located<String>, relation: TimeRelation)
     /// `every item in the items is available`.
-    case quantified(Quantifier, variable: Located<String>, list: Expression, predicate: Condition)
+    indirect case quantified(Quantifier, variable: Located<String>, list: Expression, predicate: Condition)
     /// `the item is available`, `the customer is verified`, `the order is delivered`.
     case state(subject: Expression, words: Located<String>, negated: Bool)
     /// `the customer has travel insurance`.

@@ -988,25 +988,24 @@ public struct SentenceParser {
     mutating func nounPhrase(_ c: inout Cursor, stops: Set<String>) -> NounPhrase? {
         let start = c.index
         if let t = c.peek, t.kind == .word, Vocabulary.determiners.contains(t.text) { c.index += 1 }
-        var segments: [[String]] = []
-        var current: [String] = []
+        var words: [String] = []
+        var breaks: [Int] = []
         while let t = c.peek {
             if t.kind == .word, stops.isEmpty || !stops.contains(t.text), !Vocabulary.stopWords.contains(t.text) {
-                current.append(t.text)
-            } else if t.kind == .possessive, !current.isEmpty {
-                segments.append(current)
-                current = []
+                words.append(t.text)
+            } else if t.kind == .possessive, !words.isEmpty, breaks.last != words.count {
+                breaks.append(words.count)
             } else {
                 break
             }
             c.index += 1
         }
-        if !current.isEmpty { segments.append(current) }
-        guard !segments.isEmpty else {
+        if breaks.last == words.count { breaks.removeLast() }
+        guard !words.isEmpty else {
             c.index = start
             return nil
         }
-        return NounPhrase(segments: segments, range: range(c, from: start))
+        return NounPhrase(words: words, breaks: breaks, range: range(c, from: start))
     }
 
     // MARK: public entry points for the compiler
