@@ -212,17 +212,6 @@ struct ProcedureLowering {
             let n = add(label, s.range, .ask(slot: name, type: type, choices: choices, from: from, again: true))
             reAsks.append((n, original))
             return (n, [])
-        case .ask(let ask) where ask.again:
-            let name = Self.slotName(ask.slot)
-            guard let original = firstAsk[name], case .ask(_, let type, let choices, let from, _) = nodes[original].op else {
-                report(.unknownValue, "`\(ask.slot.text)` is asked for again but was never asked for", ask.slot.range,
-                       help: "ask for it first: `Ask for the \(ask.slot.text).`")
-                return (nil, [])
-            }
-            // The same question, with the same limits, and then the same checks as the first time.
-            let n = add(label, s.range, .ask(slot: name, type: type, choices: choices, from: from, again: true))
-            reAsks.append((n, original))
-            return (n, [])
         case .ask(let ask):
             let name = Self.slotName(ask.slot)
             var from: Expr?
