@@ -263,10 +263,10 @@ public struct SentenceParser {
         while i < scalars.count {
             if scalars[i] == UInt8(ascii: "{"), let close = scalars[(i + 1)...].firstIndex(of: UInt8(ascii: "}")) {
                 if textStart < i { parts.append(.text(String(decoding: scalars[textStart..<i], as: UTF8.self))) }
-                let inner = String(decoding: scalars[(i + 1)..<close], as: UTF8.self).trimmingSpaces()
                 let offset = token.start + 1 + i
-                let path = inner.split(separator: ".").map { String($0).trimmingSpaces().lowercased().replacingSpaces() }
+                let path = Self.placeholderPath(scalars[(i + 1)..<close])
                 if path.isEmpty || path.contains(where: { $0.isEmpty }) {
+                    let inner = String(decoding: scalars[(i + 1)..<close], as: UTF8.self).trimmingSpaces()
                     error(.malformedSentence, "`{\(inner)}` is not a placeholder Mandate can fill", file.range(offset, offset + close - i + 1),
                           help: "name a value inside the braces, such as `{order.total}` or `{order_number}`")
                 }
@@ -279,6 +279,30 @@ public struct SentenceParser {
         }
         if textStart < scalars.count { parts.append(.text(String(decoding: scalars[textStart...], as: UTF8.self))) }
         return Template(text: token.text, parts: parts, range: file.range(token.start, token.end))
+    }
+
+    /// `{ Order.Total }` → `["order", "total"]`, `{order number}` → `["order_number"]`: split at dots,
+    /// trimmed, ASCII-lowercased, inner spaces as `_`; done on bytes, as this runs for every placeholder.
+    static func placeholderPath(_ bytes: ArraySlice<UInt8>) -> [String] {
+        var path: [String] = []
+        var part: [UInt8] = []
+        part.reserveCapacity(bytes.count)
+        func flush() {
+            while part.last == 0x5F { part.removeLast() }
+            path.append(String(decoding: part, as: UTF8.self))
+            part.removeAll(keepingCapacity: true)
+        }
+        for byte in bytes {
+            switch byte {
+            case 0x2E: flush()
+            case 0x20, 0x09:
+                if !part.isEmpty, part.last != 0x5F { part.append(0x5F) }
+            case 0x41...0x5A: part.append(byte | 0x20)
+            default: part.append(byte)
+            }
+        }
+        flush()
+        return path
     }
 
     mutating func ask(_ c: inout Cursor) -> StatementKind {
