@@ -57,10 +57,10 @@ public enum ProcedureParser {
                     help: "number the steps in order, without repeats"))
             }
             previous = (value, label)
-            for statement in step.statements { nested(statement) }
+            for index in step.statements.indices { nested(step.statements[index].kind) }
         }
-        func nested(_ statement: Statement) {
-            switch statement.kind {
+        func nested(_ kind: StatementKind) {
+            switch kind {
             case .conditional(_, let then, let otherwise):
                 if case .steps(let s) = then { checkNumbering(s, file: file, into: &diagnostics) }
                 if case .steps(let s)? = otherwise { checkNumbering(s, file: file, into: &diagnostics) }

@@ -41,6 +41,8 @@ struct Cursor {
 public struct SentenceParser {
     let file: SourceFile
     let tables: [(words: [String], keys: Int)]
+    /// The first word of every table's name.
+    let tableFirstWords: Set<String>
     /// What went wrong, in order.
     public internal(set) var diagnostics: [Diagnostic] = []
     /// Where the clause being read starts: "missing part" errors cover the whole sentence.
@@ -52,6 +54,7 @@ public struct SentenceParser {
         self.tables = tables.map {
             ($0.name.value.split(separator: " ").map(String.init), $0.columns.count == 1 ? 1 : 2)
         }.sorted { $0.words.count > $1.words.count }
+        self.tableFirstWords = Set(self.tables.compactMap(\.words.first))
     }
 
     func range(_ c: Cursor, from start: Int) -> SourceRange {
@@ -987,8 +990,11 @@ public struct SentenceParser {
 
     /// `the free checked bags for <value> [and <value>]`.
     mutating func tableLookup(_ c: inout Cursor) -> Expression? {
+        guard !tables.isEmpty else { return nil }
         let start = c.index
         let skip = c.isWord("the") ? 1 : 0
+        // Cheap test first: a table's name must start here.
+        guard let first = c.peek(skip), first.kind == .word, tableFirstWords.contains(first.text) else { return nil }
         for table in tables {
             var matched = true
             for (k, w) in table.words.enumerated() where !c.isWord(w, at: skip + k) { matched = false; break }
