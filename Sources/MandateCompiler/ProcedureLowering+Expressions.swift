@@ -419,9 +419,12 @@ extension ProcedureLowering {
         }
         let sentenceWords = tokens.map { $0.kind == .possessive ? "'s" : $0.text.lowercased() }
         var options: [(Int, String)] = []
+        // A phrase is worth offering when its verb is the sentence's first word, nearly, or
+        // stands in the sentence at all (`Issue a full refund …` → `refund {amount} for {order}`).
         func nearFirstWord(_ words: [String]) -> Bool {
             guard let a = sentenceWords.first, let b = words.first else { return false }
             return b.hasPrefix("{") || Suggestions.editDistance(Array(a.unicodeScalars), Array(b.unicodeScalars)) <= 2
+                || sentenceWords.contains(b)
         }
         for info in symbols.actions.values {
             let words = info.signature.phrase.lowercased().split(separator: " ").map(String.init)
