@@ -41,8 +41,9 @@ struct Cursor {
 public struct SentenceParser {
     let file: SourceFile
     let tables: [(words: [String], keys: Int)]
-    /// The first word of every table's name.
-    let tableFirstWords: Set<String>
+    /// The first word of every table's name (an array: a file has few tables, and comparing
+    /// a short word costs less than hashing it).
+    let tableFirstWords: [String]
     /// What went wrong, in order.
     public internal(set) var diagnostics: [Diagnostic] = []
     /// Where the clause being read starts: "missing part" errors cover the whole sentence.
@@ -54,7 +55,7 @@ public struct SentenceParser {
         self.tables = tables.map {
             ($0.name.value.split(separator: " ").map(String.init), $0.columns.count == 1 ? 1 : 2)
         }.sorted { $0.words.count > $1.words.count }
-        self.tableFirstWords = Set(self.tables.compactMap(\.words.first))
+        self.tableFirstWords = self.tables.compactMap(\.words.first)
     }
 
     func range(_ c: Cursor, from start: Int) -> SourceRange {
