@@ -131,7 +131,3 @@ public enum Compiler {
         return try PlanFile(plan: plan, compiler: version, sha256: { sha256Hex($0) })
     }
 }
-
-extension Array {
-    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
-}

@@ -28,7 +28,7 @@ public enum ProcedureParser {
         result.tables = lines.tables
         result.suppressions = lines.suppressions
         var sentences = SentenceParser(file: file, tables: lines.tables)
-        result.steps = sentences.steps(from: lines.root.children, splitOtherwise: false)
+        result.steps = sentences.steps(from: lines.root.children)
         var diagnostics = lines.diagnostics
         diagnostics.append(contentsOf: sentences.diagnostics)
         if result.name == nil {

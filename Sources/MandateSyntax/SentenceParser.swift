@@ -81,7 +81,7 @@ public struct SentenceParser {
     // MARK: steps
 
     /// The steps of a list of items; `Otherwise` items attach to the `If` before them.
-    mutating func steps(from items: [Item], splitOtherwise: Bool) -> [Step] {
+    mutating func steps(from items: [Item]) -> [Step] {
         var steps: [Step] = []
         var index = 0
         while index < items.count {
@@ -126,14 +126,14 @@ public struct SentenceParser {
         if blockForm {
             _ = c.eat(.colon)
             if item.children.contains(where: { $0.kind == .step }) {
-                return (.steps(steps(from: item.children, splitOtherwise: false)), 0)
+                return (.steps(steps(from: item.children)), 0)
             }
             let taken = following.prefix { $0.kind == .step }
             if taken.isEmpty {
                 error(.malformedSentence, "`Otherwise:` has no steps under it", file.range(item.start, item.end),
                       help: "write what to do: `Otherwise, say \"…\"`, or sub-steps below `Otherwise:`")
             }
-            return (.steps(steps(from: Array(taken), splitOtherwise: false)), taken.count)
+            return (.steps(steps(from: Array(taken))), taken.count)
         }
         var used = false
         let clauses = chain(&c, item: item, childrenUsed: &used)
@@ -476,7 +476,7 @@ public struct SentenceParser {
                              help: "end the line with `:` and write lettered sub-steps below it")
         }
         childrenUsed = true
-        let body = steps(from: item.children, splitOtherwise: false)
+        let body = steps(from: item.children)
         if body.isEmpty {
             error(.malformedSentence, "`For each \(v.text)` has no sub-steps", file.range(item.start, item.end),
                   help: "write lettered sub-steps below it")
@@ -581,7 +581,7 @@ public struct SentenceParser {
                 error(.malformedSentence, "this `If …:` has no sub-steps below it", file.range(item.start, item.end),
                       help: "write lettered sub-steps below it, or write the step on the same line: `If …, <what to do>.`")
             }
-            then = .steps(steps(from: stepItems, splitOtherwise: false))
+            then = .steps(steps(from: stepItems))
         } else if c.eat(.comma) || c.eat(Phrase.then) {
             let clauses = chain(&c, item: item, childrenUsed: &childrenUsed)
             then = .clauses(clauses)
@@ -594,7 +594,7 @@ public struct SentenceParser {
                 if !stepItems.isEmpty {
                     let lead = Step(label: Located("", file.range(item.start, item.start)), statements: clauses,
                                     range: clauses.first.map { $0.range.union(clauses.last!.range) } ?? file.range(item.start, item.end))
-                    then = .steps([lead] + steps(from: Array(stepItems), splitOtherwise: false))
+                    then = .steps([lead] + steps(from: Array(stepItems)))
                 }
                 childrenUsed = true
             }
