@@ -101,11 +101,55 @@ public enum Compiler {
         // Stage 4: assemble the plan.
         let plan = symbols.plan(procedures: lowered, sources: sources.allFiles.filter { !$0.path.hasSuffix(".test.yaml") })
 
+        diagnostics = applySuppressions(diagnostics, procedures: procedures)
         diagnostics = applyOverrides(diagnostics, project: project)
         return Compilation(
             diagnostics: diagnostics.sortedForDisplay(), sources: lookup, files: sources.allFiles.map(\.path),
             procedures: procedures, goals: goals, plan: plan,
             counts: (goals.count, procedures.count, catalog?.actions.count ?? 0, scenarios))
+    }
+
+    /// Applies `# mandate: allow CODE because "…"`: findings of that code in the next step (and
+    /// its sub-steps) are dropped. A suppression with no reason or an unknown code is an error;
+    /// one that silences nothing is a warning, so stale suppressions do not pile up.
+    static func applySuppressions(_ diagnostics: [Diagnostic], procedures: [ProcedureFile]) -> [Diagnostic] {
+        var kept = diagnostics
+        var added: [Diagnostic] = []
+        for procedure in procedures {
+            for s in procedure.suppressions {
+                let code = DiagnosticCode(rawValue: s.code.value)
+                guard code.info != nil, code != .unusedSuppression, code != .malformedSuppression else {
+                    added.append(Diagnostic(
+                        .malformedSuppression, "`\(s.code.value)` is not a diagnostic code this comment can allow", at: s.code.range,
+                        help: Suggestions.didYouMean(s.code.value, in: DiagnosticCodeInfo.all.map(\.code.rawValue))
+                            ?? "write the code Mandate reported, such as `M0214`"))
+                    continue
+                }
+                guard let reason = s.reason, !reason.value.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    added.append(Diagnostic(
+                        .malformedSuppression, "allowing `\(code)` needs a reason", at: s.range,
+                        help: "write why it is safe here: `# mandate: allow \(code) because \"<the reason>\"`"))
+                    continue
+                }
+                guard let scope = s.scope else {
+                    added.append(Diagnostic(
+                        .unusedSuppression, "allowing `\(code)` here silences nothing: no step follows it", at: s.range,
+                        help: "put the comment on the line before the step it is about, or remove it"))
+                    continue
+                }
+                let before = kept.count
+                kept.removeAll { d in
+                    guard d.code == code, let r = d.range, r.file == procedure.path else { return false }
+                    return r.start >= scope.start && r.start < scope.end
+                }
+                if kept.count == before {
+                    added.append(Diagnostic(
+                        .unusedSuppression, "allowing `\(code)` here silences nothing: the step after it has no `\(code)` finding",
+                        at: s.range, help: "remove the comment; it no longer applies"))
+                }
+            }
+        }
+        return kept + added
     }
 
     /// Applies `severity:` from `mandate.yaml`: `off` drops a code, `warning`/`error` change it.

@@ -66,6 +66,8 @@ public struct DiagnosticCodeInfo: Sendable {
         .init(code: .invalidLiteral, severity: .error, title: "an amount, duration or date cannot be read"),
         .init(code: .bulletOutsideList, severity: .error, title: "a bullet outside `If any of these` or `If all of these`"),
         .init(code: .stepNumbering, severity: .warning, title: "step numbers are out of order or repeated"),
+        .init(code: .unusedSuppression, severity: .warning, title: "a suppression silences nothing"),
+        .init(code: .malformedSuppression, severity: .error, title: "a suppression without a reason or a known code"),
         // Names.
         .init(code: .unknownSentence, severity: .error, title: "a sentence matches no sentence form and no action"),
         .init(code: .ambiguousAction, severity: .error, title: "a sentence matches more than one action"),
@@ -165,6 +167,10 @@ extension DiagnosticCode {
     public static let bulletOutsideList: DiagnosticCode = "M0213"
     /// `1.`, `3.`, `2.`.
     public static let stepNumbering: DiagnosticCode = "M0214"
+    /// `# mandate: allow …` with nothing of that code in its step.
+    public static let unusedSuppression: DiagnosticCode = "M0215"
+    /// `# mandate: allow …` with no reason, or a code that does not exist.
+    public static let malformedSuppression: DiagnosticCode = "M0216"
 
     // M03xx — names.
     /// A sentence that matches nothing.

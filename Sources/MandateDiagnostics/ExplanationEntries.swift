@@ -859,6 +859,55 @@ extension Explanation {
                     4. Resolve as status_shared.
                 """),
 
+        Explanation(
+            .unusedSuppression,
+            summary: "A `# mandate: allow` comment silences nothing.",
+            details: """
+                A comment `# mandate: allow CODE because "…"` on the line before a step silences \
+                findings of that code in that step and its sub-steps. When the step has no such \
+                finding — the procedure was fixed, or the comment sits before the wrong step — the \
+                comment only hides future mistakes, so Mandate points it out. This is a warning.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                # mandate: allow M0214 because "the steps follow the printed runbook"
+                2. Look up the order with the order number.
+                3. Say "Your order is {order.status}."
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Remove the comment, or move it to the line before the step it is about.
+                """),
+
+        Explanation(
+            .malformedSuppression,
+            summary: "A `# mandate: allow` comment has no reason, or names no diagnostic code.",
+            details: """
+                Silencing a finding is a decision a reviewer should be able to read. A suppression \
+                must name a code Mandate reports and say why it is safe, in quotes. Without a \
+                reason, or with a code that does not exist, the comment silences nothing and is an \
+                error.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                # mandate: allow M0214
+                2. Look up the order with the order number.
+                3. Say "Your order is {order.status}."
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Give the reason:
+                    # mandate: allow M0214 because "the steps follow the printed runbook"
+                """),
+
         // MARK: M03xx — names
 
         Explanation(

@@ -46,6 +46,8 @@ public struct Suppression: Sendable {
     public var reason: Located<String>?
     /// The comment line.
     public var range: SourceRange
+    /// What it silences: the next step and its sub-steps (nil when no step follows).
+    public var scope: SourceRange?
 }
 
 /// A numbered or lettered step.

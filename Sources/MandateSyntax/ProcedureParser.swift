@@ -125,6 +125,9 @@ struct LineLayer {
         var reportedDepth = false
         var table: (name: Located<String>, rows: [[Located<String>]], start: Int, end: Int, rowRanges: [SourceRange])?
         var headerSeen: [String: SourceRange] = [:]
+        // Suppressions waiting for their step, and those whose step is still open.
+        var pendingSuppressions: [Int] = []
+        var openScopes: [(index: Int, indent: Int)] = []
 
         func closeTable(_ t: inout (name: Located<String>, rows: [[Located<String>]], start: Int, end: Int, rowRanges: [SourceRange])?) {
             guard let current = t else { return }
@@ -149,7 +152,9 @@ struct LineLayer {
             }
             let c = bytes[p]
             if c == UInt8(ascii: "#") {
+                let before = suppressions.count
                 readComment(p, lineEnd)
+                if suppressions.count > before { pendingSuppressions.append(before) }
                 continue
             }
             if c == UInt8(ascii: "|") {
@@ -239,6 +244,18 @@ struct LineLayer {
                     reportedDepth = true
                 }
                 stack.removeLast(stack.count - ProcedureParser.maxDepth)
+            }
+            if itemKind == .step {
+                // A suppression's scope ends where a step at its step's level or above begins.
+                for k in openScopes.indices.reversed() where indent <= openScopes[k].indent {
+                    suppressions[openScopes[k].index].scope = file.range(suppressions[openScopes[k].index].scope!.start, p)
+                    openScopes.remove(at: k)
+                }
+                for index in pendingSuppressions {
+                    suppressions[index].scope = file.range(p, file.bytes.count)
+                    openScopes.append((index, indent))
+                }
+                pendingSuppressions.removeAll()
             }
             let item = Item(kind: itemKind, indent: indent, label: label, start: p)
             item.end = lineEnd
@@ -369,7 +386,7 @@ struct LineLayer {
             reason = Located(q.text, file.range(q.start, q.end))
         }
         suppressions.append(Suppression(
-            code: Located(codeText, file.range(codeToken.start, codeToken.end)), reason: reason, range: file.range(p, end)))
+            code: Located(codeText, file.range(codeToken.start, codeToken.end)), reason: reason, range: file.range(p, end), scope: nil))
     }
 
     /// Cells of a `| a | b |` row, trimmed, with their ranges.

@@ -84,3 +84,55 @@ import Testing
         #expect(again.next == lookup.id)
     }
 }
+
+@Suite struct SuppressionTests {
+    func compile(_ body: String) -> Compilation {
+        compileBase(replacing: [ExampleFile("status.procedure", "Procedure: Share an order's status\nGoal: resolve-order-issues\nHandles: order_status\n\n" + body)])
+    }
+
+    @Test func aSuppressionSilencesItsCodeInTheNextStepOnly() {
+        let c = compile("""
+            1. Ask for the order number.
+            # mandate: allow M0309 because "the status comes from the chat widget"
+            2. Say "Your order is {order_status}."
+            3. Say "Still {order_status}."
+            4. Resolve as status_shared.
+            """)
+        let unknown = c.diagnostics.filter { $0.code == .unknownValue }
+        #expect(unknown.count == 1)
+        #expect(unknown.first.map { c.sources["status.procedure"]!.location(of: $0.range!.start).line } == 8)
+    }
+
+    @Test func aSuppressionCoversTheSubStepsOfItsStep() {
+        let c = compile("""
+            1. Ask for the order number.
+            # mandate: allow M0309 because "the status comes from the chat widget"
+            2. If the order number is "1", say "hi":
+               a. Say "Your order is {order_status}."
+            3. Resolve as status_shared.
+            """)
+        #expect(c.errorCodes == [])
+        #expect(!c.diagnostics.contains { $0.code == .unusedSuppression })
+    }
+
+    @Test func aStaleSuppressionIsReported() {
+        let c = compile("""
+            1. Ask for the order number.
+            # mandate: allow M0309 because "no longer needed"
+            2. Resolve as status_shared.
+            """)
+        #expect(c.diagnostics.map(\.code) == [.unusedSuppression])
+        #expect(c.diagnostics.first?.severity == .warning)
+    }
+
+    @Test func aSuppressionNeedsAReasonAndAKnownCode() {
+        let c = compile("""
+            # mandate: allow M0309
+            1. Say "Your order is {order_status}."
+            # mandate: allow M9999 because "x"
+            2. Resolve as status_shared.
+            """)
+        #expect(c.diagnostics.filter { $0.code == .malformedSuppression }.count == 2)
+        #expect(c.diagnostics.contains { $0.code == .unknownValue })  // not silenced without a reason
+    }
+}
