@@ -83,7 +83,15 @@ public enum Commands {
     }
 
     /// Shows diagnostics and returns the exit code they imply.
-    static func report(_ c: Compilation, _ options: DiagnosticOptions, _ console: Console) -> MandateExit {
+    /// The project path as a prefix for repository-relative file paths (`Procedures/`).
+    static func pathPrefix(_ path: String) -> String {
+        var p = path
+        while p.hasPrefix("./") { p.removeFirst(2) }
+        if p == "." || p.isEmpty { return "" }
+        return p.hasSuffix("/") ? p : p + "/"
+    }
+
+    static func report(_ c: Compilation, _ options: DiagnosticOptions, _ console: Console, path: String = "") -> MandateExit {
         var shown: [Diagnostic] = []
         var errors = 0
         var hidden = 0
@@ -94,10 +102,12 @@ public enum Commands {
             }
             shown.append(d)
         }
-        if !shown.isEmpty || options.format == .json {
-            console.err(DiagnosticRenderer.render(shown, format: options.format, sources: c.sources, color: options.color))
+        let machine = options.format == .json || options.format == .sarif
+        if !shown.isEmpty || machine {
+            console.err(DiagnosticRenderer.render(shown, format: options.format, sources: c.sources, color: options.color,
+                                                  pathPrefix: pathPrefix(path), toolVersion: Compiler.version.replacingOccurrences(of: "mandate ", with: "")))
         }
-        if hidden > 0, options.format != .json {
+        if hidden > 0, !machine, options.format != .github {
             console.err("… and \(hidden) more error\(hidden == 1 ? "" : "s") (raise --max-errors to see them)\n")
         }
         let warnings = c.diagnostics.filter { $0.severity == .warning }.count
@@ -118,15 +128,15 @@ public enum Commands {
         if verbose {
             for path in c.files { console.out("read \(path)\n") }
         }
-        let exit = report(c, options, console)
-        if options.format != .json { console.out(summary(c)) }
+        let exit = report(c, options, console, path: path)
+        if options.format != .json && options.format != .sarif { console.out(summary(c)) }
         return exit
     }
 
     /// `mandate compile`: writes the plan to `output` (or stdout) when there are no errors.
     public static func compile(path: String, output: String?, options: DiagnosticOptions, console: Console) -> MandateExit {
         guard let c = load(path, console) else { return .inputUnreadable }
-        let exit = report(c, options, console)
+        let exit = report(c, options, console, path: path)
         guard exit == .clean else { return exit }
         do {
             guard let file = try Compiler.planFile(c) else { return .errorsFound }

@@ -4,7 +4,7 @@ import MandateDiagnostics
 
 /// Options shared by every command.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "How to show findings: human, plain or json.")
+    @Option(name: .long, help: "How to show findings: human, plain, json, sarif (SARIF 2.1.0) or github (Actions annotations).")
     var diagnosticFormat: String = "human"
 
     @Option(name: .long, help: "Color: auto, always or never (never when NO_COLOR is set).")
@@ -18,7 +18,7 @@ struct GlobalOptions: ParsableArguments {
 
     func validate() throws {
         guard DiagnosticFormat(rawValue: diagnosticFormat) != nil else {
-            throw ValidationError("--diagnostic-format must be human, plain or json, not `\(diagnosticFormat)`")
+            throw ValidationError("--diagnostic-format must be human, plain, json, sarif or github, not `\(diagnosticFormat)`")
         }
         guard ["auto", "always", "never"].contains(color) else {
             throw ValidationError("--color must be auto, always or never, not `\(color)`")

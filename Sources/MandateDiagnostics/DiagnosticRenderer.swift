@@ -6,6 +6,10 @@ public enum DiagnosticFormat: String, Sendable, CaseIterable {
     case plain
     /// One JSON document: machine-readable and stable.
     case json
+    /// SARIF 2.1.0, for code-scanning tools.
+    case sarif
+    /// GitHub Actions annotations (`::error file=…::…`).
+    case github
 }
 
 /// Looks up the text of the files diagnostics point into.
@@ -24,13 +28,17 @@ public struct SourceLookup: Sendable {
 /// Pure functions from findings to text.
 public enum DiagnosticRenderer {
     /// Renders every diagnostic in the given format; `color` applies to `human` only.
+    /// `pathPrefix` turns project-relative paths into repository-relative ones (SARIF, GitHub).
     public static func render(
-        _ diagnostics: [Diagnostic], format: DiagnosticFormat, sources: SourceLookup, color: Bool = false
+        _ diagnostics: [Diagnostic], format: DiagnosticFormat, sources: SourceLookup, color: Bool = false,
+        pathPrefix: String = "", toolVersion: String = "0.1.0"
     ) -> String {
         switch format {
         case .human: return diagnostics.map { human($0, sources: sources, color: color) }.joined()
         case .plain: return diagnostics.map { plain($0, sources: sources) }.joined()
         case .json: return json(diagnostics, sources: sources)
+        case .sarif: return sarif(diagnostics, sources: sources, pathPrefix: pathPrefix, toolVersion: toolVersion)
+        case .github: return github(diagnostics, sources: sources, pathPrefix: pathPrefix)
         }
     }
 

@@ -149,3 +149,37 @@ import Testing
         #expect(try Compiler.planFile(compilation) != nil)
     }
 }
+
+@Suite struct CIFormatTests {
+    let broken = repositoryRoot.appendingPathComponent("Examples/broken-project").path
+
+    func run(_ arguments: [String]) -> (code: Int32, out: String, err: String) {
+        let (console, captured) = Console.capturing()
+        let code = MandateCommand.run(arguments: arguments, console: console)
+        return (code, captured().out, captured().err)
+    }
+
+    @Test func sarifIsOneLogWithRulesResultsAndRepositoryPaths() throws {
+        let result = run(["check", "Examples/broken-project", "--diagnostic-format", "sarif"])
+        #expect(result.code == 1 || result.code == 66)  // 66 only if the test runs outside the repository
+        guard result.code == 1 else { return }
+        let log = try JSONSerialization.jsonObject(with: Data(result.err.utf8)) as? [String: Any]
+        #expect(log?["version"] as? String == "2.1.0")
+        let run = (log?["runs"] as? [[String: Any]])?.first
+        let results = run?["results"] as? [[String: Any]] ?? []
+        #expect(results.count == 7)
+        let rules = ((run?["tool"] as? [String: Any])?["driver"] as? [String: Any])?["rules"] as? [[String: Any]] ?? []
+        #expect(Set(results.compactMap { $0["ruleId"] as? String }) == Set(rules.compactMap { $0["id"] as? String }))
+        let location = ((results.first?["locations"] as? [[String: Any]])?.first?["physicalLocation"]) as? [String: Any]
+        #expect((location?["artifactLocation"] as? [String: Any])?["uri"] as? String == "Examples/broken-project/actions.yaml")
+        #expect((location?["region"] as? [String: Any])?["startLine"] as? Int == 3)
+        #expect(result.out == "")  // the summary line would corrupt a log read from standard output
+    }
+
+    @Test func githubAnnotationsEscapeWhatGitHubRequires() {
+        let file = SourceFile(path: "a, b.procedure", text: "1. Say \"100%\".\n")
+        let d = Diagnostic(.malformedSentence, "100% sure\nsecond line", at: SourceRange(file: "a, b.procedure", start: 3, end: 6), help: "x: y")
+        let text = DiagnosticRenderer.render([d], format: .github, sources: SourceLookup([file]), pathPrefix: "Procedures/")
+        #expect(text == "::error file=Procedures/a%2C b.procedure,line=1,col=4,endLine=1,endColumn=7,title=M0206 a sentence is missing a part::100%25 sure%0Asecond line%0Ahelp: x: y\n")
+    }
+}
