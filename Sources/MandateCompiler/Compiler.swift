@@ -14,8 +14,6 @@ public struct Compilation: Sendable {
     public var files: [String]
     /// The parsed procedure files.
     public var procedures: [ProcedureFile]
-    /// The parsed goals.
-    public var goals: [GoalSyntax]
     /// The lowered plan (present even with errors, for `dump --stage ir`).
     public var plan: Plan?
     /// Counts for the summary line.
@@ -99,13 +97,14 @@ public enum Compiler {
         }
 
         // Stage 4: assemble the plan.
-        let plan = symbols.plan(procedures: lowered, sources: sources.allFiles.filter { !$0.path.hasSuffix(".test.yaml") })
+        // The sources' digests are added by `planFile`: a check that writes no plan need not hash every file.
+        let plan = symbols.plan(procedures: lowered)
 
         diagnostics = applySuppressions(diagnostics, procedures: procedures)
         diagnostics = applyOverrides(diagnostics, project: project)
         return Compilation(
             diagnostics: diagnostics.sortedForDisplay(), sources: lookup, files: sources.allFiles.map(\.path),
-            procedures: procedures, goals: goals, plan: plan,
+            procedures: procedures, plan: plan,
             counts: (goals.count, procedures.count, catalog?.actions.count ?? 0, scenarios))
     }
 
@@ -171,7 +170,10 @@ public enum Compiler {
 
     /// Compiles and wraps the plan as a file; nil when there are errors.
     public static func planFile(_ compilation: Compilation) throws -> PlanFile? {
-        guard !compilation.hasErrors, let plan = compilation.plan else { return nil }
+        guard !compilation.hasErrors, var plan = compilation.plan else { return nil }
+        plan.sources = compilation.files.filter { !$0.hasSuffix(".test.yaml") && !$0.hasSuffix(".test.yml") }.compactMap { path in
+            compilation.sources[path].map { SourceDigest(path: path, sha256: "sha256:" + sha256Hex($0.bytes)) }
+        }.sorted { $0.path < $1.path }
         return try PlanFile(plan: plan, compiler: version, sha256: { sha256Hex($0) })
     }
 }

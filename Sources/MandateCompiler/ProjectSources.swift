@@ -1,5 +1,6 @@
 import Foundation
 import MandateDiagnostics
+import MandateSyntax
 
 /// The files of a project, read from disk, with display paths relative to the project.
 public struct ProjectSources: Sendable {
@@ -19,7 +20,7 @@ public struct ProjectSources: Sendable {
     public var diagnostics: [Diagnostic] = []
 
     /// The largest file Mandate reads, in bytes.
-    public static let maxFileSize = 8 << 20
+    public static let maxFileSize = ProcedureParser.maxFileSize
 
     /// Every file read.
     public var allFiles: [SourceFile] {
@@ -68,10 +69,12 @@ public struct ProjectSources: Sendable {
         }
         relativePaths.sort()
         var sources = ProjectSources(root: rootURL.path, files: [])
-        // The catalog's path comes from mandate.yaml; read the project file first.
+        // mandate.yaml is read once: it names the catalog, and it is itself one of the sources.
         var catalogPath = "actions.yaml"
+        var projectFile: SourceFile?
         if relativePaths.contains("mandate.yaml"), let bytes = fm.contents(atPath: prefix + "mandate.yaml") {
             let file = SourceFile(path: "mandate.yaml", bytes: [UInt8](bytes))
+            projectFile = file
             if let declared = ProjectSources.declaredCatalogPath(file) { catalogPath = declared }
         } else {
             sources.diagnostics.append(Diagnostic(
@@ -80,7 +83,11 @@ public struct ProjectSources: Sendable {
         }
         for relative in relativePaths {
             // INVARIANT: the catalog is read only if it is the declared one; other YAML files are read by suffix.
-            guard relative == "mandate.yaml" || relative == catalogPath || relative.hasSuffix(".goal.yaml") || relative.hasSuffix(".goal.yml")
+            if relative == "mandate.yaml" {
+                if let projectFile { sources.classify(projectFile, catalogPath: catalogPath) }
+                continue
+            }
+            guard relative == catalogPath || relative.hasSuffix(".goal.yaml") || relative.hasSuffix(".goal.yml")
                     || relative.hasSuffix(".procedure") || relative.hasSuffix(".test.yaml") || relative.hasSuffix(".test.yml")
             else { continue }
             // A file over the limit is refused by its size, before it is read.
@@ -104,14 +111,14 @@ public struct ProjectSources: Sendable {
         return sources
     }
 
-    /// The `actions:` value of a project file, read cheaply.
+    /// The `actions:` value of a project file, read as YAML (quotes and comments allowed).
+    /// The file is parsed again by the compiler with every check; this read only finds the catalog.
     static func declaredCatalogPath(_ file: SourceFile) -> String? {
-        for line in String(decoding: file.bytes.prefix(64 * 1024), as: UTF8.self).split(separator: "\n") where line.hasPrefix("actions:") {
-            let value = line.dropFirst("actions:".count).trimmingCharacters(in: .whitespaces)
-            let unquoted = value.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
-            if !unquoted.isEmpty, !unquoted.contains("..") { return unquoted }
-        }
-        return nil
+        guard case .mapping(let m)? = YAMLReader.read(file).0, case .scalar(let s)? = m["actions"] else { return nil }
+        let path = s.value.trimmingCharacters(in: .whitespaces)
+        // INVARIANT: the catalog stays inside the project folder.
+        guard !path.isEmpty, !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else { return nil }
+        return path
     }
 }
 

@@ -274,7 +274,7 @@ struct Symbols {
 
     // MARK: plan
 
-    func plan(procedures: [MandateIR.Procedure], sources: [SourceFile]) -> Plan {
+    func plan(procedures: [MandateIR.Procedure]) -> Plan {
         let projectIR = MandateIR.Project(
             name: project?.project?.value ?? "", currency: currency, timeZone: project?.timeZone?.value, tiers: tiers,
             queues: (project?.queues ?? []).map { .init(name: $0.name.value, description: $0.description, urgent: $0.urgent) }
@@ -286,7 +286,7 @@ struct Symbols {
             actions: actions.values.map(\.signature).sorted { $0.name < $1.name },
             records: records.values.sorted { $0.name < $1.name },
             procedures: procedures.sorted { $0.id < $1.id },
-            sources: sources.map { SourceDigest(path: $0.path, sha256: "sha256:" + Compiler.sha256Hex($0.bytes)) }.sorted { $0.path < $1.path })
+            sources: [])
     }
 }
 

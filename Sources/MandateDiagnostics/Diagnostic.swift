@@ -93,20 +93,6 @@ public struct Diagnostic: Sendable, Codable, Hashable {
     }
 }
 
-/// Where findings go. Library code never prints: it reports here.
-public struct DiagnosticBag: Sendable {
-    /// Everything reported so far, in order.
-    public private(set) var diagnostics: [Diagnostic] = []
-    /// Makes an empty bag.
-    public init() {}
-    /// Adds a finding.
-    public mutating func report(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
-    /// Adds findings.
-    public mutating func report(contentsOf other: [Diagnostic]) { diagnostics.append(contentsOf: other) }
-    /// Whether any finding is an error.
-    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
-}
-
 extension Array where Element == Diagnostic {
     /// Sorted by file, position, then code: the order every renderer shows.
     public func sortedForDisplay() -> [Diagnostic] {

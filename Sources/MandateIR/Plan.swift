@@ -12,7 +12,8 @@ public struct Plan: Codable, Sendable, Equatable {
     public var records: [RecordType]
     /// Procedures, sorted by id.
     public var procedures: [Procedure]
-    /// Every input file with its SHA-256, sorted by path.
+    /// Every input file with its SHA-256, sorted by path; filled when the plan file is made
+    /// (`Compiler.planFile`), so a check that writes no plan does not hash every file.
     public var sources: [SourceDigest]
 
     /// Makes a plan.

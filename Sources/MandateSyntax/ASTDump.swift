@@ -90,7 +90,7 @@ public enum ASTDump {
             case .text(let s): return "\"\(s)\""
             case .number(let n): return n
             case .money(let m): return m.description
-            case .percent(let p): return "\(p / 100)\(p % 100 == 0 ? "" : "." + String(p % 100))%"
+            case .percent(let p): return "\(p / 100)\(p % 100 == 0 ? "" : "." + (p % 100 < 10 ? "0" : "") + String(p % 100))%"
             case .duration(let d): return "\(d.amount) \(d.amount == 1 ? String(d.unit.rawValue.dropLast()) : d.unit.rawValue)"
             case .date(let d): return "date(\(d.year)-\(d.month < 10 ? "0" : "")\(d.month)-\(d.day < 10 ? "0" : "")\(d.day))"
             case .boolean(let b): return b ? "yes" : "no"

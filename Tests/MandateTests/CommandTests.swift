@@ -183,3 +183,24 @@ import Testing
         #expect(text == "::error file=Procedures/a%2C b.procedure,line=1,col=4,endLine=1,endColumn=7,title=M0206 a sentence is missing a part::100%25 sure%0Asecond line%0Ahelp: x: y\n")
     }
 }
+
+@Suite struct ProjectLoadingTests {
+    /// `actions:` is read as YAML: quotes and a trailing comment are fine, and the catalog
+    /// may live anywhere in the project.
+    @Test func theCatalogPathIsReadAsYAML() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mandate-catalog-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("catalog"), withIntermediateDirectories: true)
+        for f in Explanation.baseProject {
+            var text = f.text
+            if f.path == "mandate.yaml" {
+                text = text.replacingOccurrences(of: "actions: actions.yaml", with: "actions: \"catalog/store.yaml\"   # the action catalog")
+            }
+            let path = f.path == "actions.yaml" ? "catalog/store.yaml" : f.path
+            try Data(text.utf8).write(to: dir.appendingPathComponent(path))
+        }
+        let compilation = Compiler.compile(try ProjectSources.load(path: dir.path))
+        #expect(compilation.diagnostics.map { "\($0.code): \($0.message)" } == [])
+        #expect(compilation.files.contains("catalog/store.yaml"))
+    }
+}

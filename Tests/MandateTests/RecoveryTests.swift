@@ -86,3 +86,12 @@ import Testing
         #expect(d.first?.severity == .warning)
     }
 }
+
+@Suite struct DumpTests {
+    @Test func percentagesKeepTheirHundredths() {
+        let r = SourceRange(file: "x", start: 0, end: 0)
+        #expect(ASTDump.expression(.literal(.percent(1205), r)) == "12.05%")
+        #expect(ASTDump.expression(.literal(.percent(1250), r)) == "12.50%")
+        #expect(ASTDump.expression(.literal(.percent(8000), r)) == "80%")
+    }
+}
