@@ -72,7 +72,15 @@ public struct ProjectSyntax: Sendable {
         if let o = m["out_of_scope"], let fields = f.mapping(o.value, in: "`out_of_scope`", allowed: ["examples"], at: o.key.range) {
             p.outOfScope = f.list(fields["examples"], "`out_of_scope`")
         }
-        p.actionsPath = f.text(m["actions"], "the project")
+        if let path = f.text(m["actions"], "the project") {
+            if path.value.hasPrefix("/") || path.value.split(separator: "/").contains("..") {
+                f.invalid(YAMLScalar(value: path.value, range: path.range, isQuoted: false),
+                          "the action catalog `\(path.value)` is outside the project folder",
+                          help: "keep `actions.yaml` inside the project and write its path from `mandate.yaml`, such as `actions: actions.yaml`")
+            } else {
+                p.actionsPath = path
+            }
+        }
         if let s = m["severity"], case .mapping(let sm) = s.value {
             for entry in sm.entries {
                 guard case .scalar(let level) = entry.value else {

@@ -204,3 +204,14 @@ import Testing
         #expect(compilation.files.contains("catalog/store.yaml"))
     }
 }
+
+@Suite struct CatalogPathTests {
+    @Test(arguments: ["../shared/actions.yaml", "/etc/actions.yaml"])
+    func aCatalogOutsideTheProjectIsRefusedAtItsValue(_ path: String) {
+        let project = Explanation.baseProject.first { $0.path == "mandate.yaml" }!.text
+            .replacingOccurrences(of: "actions: actions.yaml", with: "actions: \(path)")
+        let c = compileBase(replacing: [ExampleFile("mandate.yaml", project)])
+        let d = c.diagnostics.first { $0.code == .yamlInvalidValue }
+        #expect(d.map { c.sources["mandate.yaml"]!.text(of: $0.range!) } == path)
+    }
+}
