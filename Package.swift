@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "mandate", targets: ["mandate"]),
         .library(name: "MandateIR", targets: ["MandateIR"]),
         .library(name: "MandateCompiler", targets: ["MandateCompiler"]),
+        .library(name: "MandateRuntime", targets: ["MandateRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,6 +31,9 @@ let package = Package(
         .target(name: "MandateSyntax", dependencies: ["MandateDiagnostics", "CYAML"]),
         // The typed, serializable plan. Foundation only: the runtime loads it without the parser.
         .target(name: "MandateIR"),
+        // The interpreter, understanding (classifier, entities, input signals), guardrails, traces.
+        // It reads plans only: never the syntax or the compiler.
+        .target(name: "MandateRuntime", dependencies: ["MandateIR"]),
         // Resolution, typing, lowering to the plan.
         .target(
             name: "MandateCompiler",
@@ -42,7 +46,7 @@ let package = Package(
         .target(
             name: "MandateCLI",
             dependencies: [
-                "MandateCompiler", "MandateDiagnostics", "MandateSyntax", "MandateIR",
+                "MandateCompiler", "MandateDiagnostics", "MandateSyntax", "MandateIR", "MandateRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,7 +59,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MandateTests",
-            dependencies: ["MandateCLI", "MandateCompiler", "MandateSyntax", "MandateIR", "MandateDiagnostics"],
+            dependencies: ["MandateCLI", "MandateCompiler", "MandateSyntax", "MandateIR", "MandateDiagnostics", "MandateRuntime"],
             exclude: ["Corpus"]
         ),
     ],

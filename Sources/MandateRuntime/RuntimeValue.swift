@@ -1,0 +1,132 @@
+import Foundation
+import MandateIR
+
+/// A calendar day, without a time or a zone: `2026-11-28`.
+public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    /// Days since 1970-01-01 (negative before).
+    public var dayNumber: Int
+
+    /// Makes a date from its day number.
+    public init(dayNumber: Int) { self.dayNumber = dayNumber }
+
+    /// Makes a date from year, month (1–12) and day (1–31); nil when no such day exists.
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...12).contains(month), day >= 1, day <= CalendarDate.daysIn(month: month, year: year) else { return nil }
+        // Days from civil (Howard Hinnant's algorithm): exact for the proleptic Gregorian calendar.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        self.dayNumber = era * 146_097 + doe - 719_468
+    }
+
+    /// Reads `YYYY-MM-DD`.
+    public init?(iso text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    /// Year, month and day.
+    public var components: (year: Int, month: Int, day: Int) {
+        let z = dayNumber + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    /// `YYYY-MM-DD`.
+    public var description: String {
+        let c = components
+        func pad(_ v: Int, _ n: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, n - s.count)) + s }
+        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))"
+    }
+
+    /// The same day `months` months later, clamped to the month's last day.
+    public func adding(months: Int) -> CalendarDate {
+        let c = components
+        let total = c.year * 12 + (c.month - 1) + months
+        let y = total >= 0 ? total / 12 : (total - 11) / 12
+        let m = total - y * 12 + 1
+        return CalendarDate(year: y, month: m, day: min(c.day, CalendarDate.daysIn(month: m, year: y)))!
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    public static func < (a: CalendarDate, b: CalendarDate) -> Bool { a.dayNumber < b.dayNumber }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let s = try c.decode(String.self)
+        guard let d = CalendarDate(iso: s) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "`\(s)` is not a date written YYYY-MM-DD")
+        }
+        self = d
+    }
+}
+
+/// A value during a conversation: a slot the customer gave, a record an action returned, a computed amount.
+///
+/// Numbers are exact decimals and money is integer minor units: nothing here is floating point.
+public indirect enum RuntimeValue: Sendable, Hashable, Codable {
+    /// Text (also emails, identities and enumeration values).
+    case text(String)
+    /// An exact decimal.
+    case number(Decimal)
+    /// An amount with its currency.
+    case money(Money)
+    /// Hundredths of a percent: 15% is 1500.
+    case percent(Int)
+    /// A calendar day.
+    case date(CalendarDate)
+    /// A moment: seconds since 1970-01-01T00:00:00Z.
+    case datetime(Int64)
+    /// An amount of a unit: `30 days`, `2 months`.
+    case duration(amount: Int, unit: String)
+    /// Yes or no.
+    case boolean(Bool)
+    /// A record's fields by name.
+    case record([String: RuntimeValue])
+    /// A list.
+    case list([RuntimeValue])
+
+    /// The field of a record, if this is one and it has it.
+    public subscript(field name: String) -> RuntimeValue? {
+        if case .record(let fields) = self { return fields[name] }
+        return nil
+    }
+}
+
+extension RuntimeValue {
+    /// A constant of the plan as a runtime value.
+    public init(_ value: Value) {
+        switch value {
+        case .text(let s): self = .text(s)
+        case .number(let s): self = .number(Decimal(string: s, locale: Locale(identifier: "en_US_POSIX")) ?? 0)
+        case .money(let m): self = .money(m)
+        case .percent(let p): self = .percent(p)
+        case .date(let s): self = CalendarDate(iso: s).map { .date($0) } ?? .text(s)
+        case .duration(let amount, let unit): self = .duration(amount: amount, unit: unit)
+        case .boolean(let b): self = .boolean(b)
+        }
+    }
+}
