@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(
             name: "MandateTests",
             dependencies: ["MandateCLI", "MandateCompiler", "MandateSyntax", "MandateIR", "MandateDiagnostics", "MandateRuntime"],
-            exclude: ["Corpus"]
+            exclude: ["Corpus", "validate_schemas.py"]
         ),
     ],
     swiftLanguageModes: [.v6]

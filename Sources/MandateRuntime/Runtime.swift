@@ -1,0 +1,83 @@
+import Foundation
+import MandateIR
+
+/// Runs conversations from a compiled plan.
+///
+/// `turn` is a pure function of the plan, the state, the customer's message and the injected
+/// environment (clock, actions, ledger): no I/O happens here. The same inputs give the same
+/// state, effects and trace, which is what makes a conversation replayable from its trace.
+public struct Runtime: Sendable {
+    /// The plan.
+    public let plan: Plan
+    let classifier: any IntentClassifier
+    let extractor: EntityExtractor
+    let procedures: [String: Procedure]
+    let handler: [String: String]
+    let goalOfIntent: [String: Goal]
+    let goals: [String: Goal]
+    let actions: [String: ActionSignature]
+    let owners: [String: String]
+    let queues: [String: Project.Queue]
+    let escalationPhrases: [String]
+    let topics: [String]
+    let zone: TimeZone
+    /// Steps one turn may run before the runtime calls it a loop and hands off.
+    public var stepBudget = 500
+
+    /// Loads a plan; `classifier` replaces the embedded one (a caller's own model).
+    public init(plan: Plan, classifier: (any IntentClassifier)? = nil) {
+        self.plan = plan
+        self.classifier = classifier ?? KeywordClassifier(plan: plan)
+        self.extractor = EntityExtractor(currency: plan.project.currency)
+        var procedures: [String: Procedure] = [:]
+        var handler: [String: String] = [:]
+        for p in plan.procedures {
+            procedures[p.id] = p
+            for intent in p.handles where handler[intent] == nil { handler[intent] = p.id }
+        }
+        self.procedures = procedures
+        self.handler = handler
+        var goalOfIntent: [String: Goal] = [:]
+        var goals: [String: Goal] = [:]
+        var phrases: [String] = []
+        var topics: [String] = []
+        for g in plan.goals {
+            goals[g.id] = g
+            for i in g.intents where goalOfIntent[i.name] == nil { goalOfIntent[i.name] = g }
+            phrases += g.guardrails.alwaysEscalatePhrases.filter { !phrases.contains($0) }
+            topics += g.guardrails.allowedTopics.filter { !topics.contains($0) }
+        }
+        self.goalOfIntent = goalOfIntent
+        self.goals = goals
+        self.escalationPhrases = phrases
+        self.topics = topics
+        self.actions = Dictionary(plan.actions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        self.owners = Dictionary(plan.records.compactMap { r in r.owner.map { (r.name, $0) } }, uniquingKeysWith: { a, _ in a })
+        self.queues = Dictionary(plan.project.queues.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        self.zone = plan.project.timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
+    }
+
+    /// A new conversation with a customer.
+    public func start(id: String, customer: CustomerProfile) -> ConversationState {
+        ConversationState(id: id, customer: customer)
+    }
+
+    /// Runs one customer turn.
+    public func turn(_ state: ConversationState, _ event: CustomerEvent, environment: TurnEnvironment) -> TurnResult {
+        var t = Turn(runtime: self, state: state, message: event.message, supplied: event.intent, env: environment)
+        t.run()
+        return TurnResult(state: t.state, effects: t.effects, trace: t.trace)
+    }
+
+    /// The calendar day of a moment in the project's time zone.
+    public func today(at now: Int64) -> CalendarDate {
+        let local = now + Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(now))))
+        return CalendarDate(dayNumber: Int((local >= 0 ? local : local - 86_399) / 86_400))
+    }
+
+    /// The goal whose rules apply: the intent's, else the first.
+    func goal(for state: ConversationState) -> Goal? {
+        if let g = state.goal, let goal = goals[g] { return goal }
+        return plan.goals.first
+    }
+}

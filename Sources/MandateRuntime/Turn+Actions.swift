@@ -1,0 +1,192 @@
+import Foundation
+import MandateIR
+
+/// A limit an action would break.
+struct LimitBreach {
+    var rule: String
+    var detail: String
+    var source: String?
+}
+
+extension Turn {
+    /// Calls an action with every guardrail in front of it: identity, ownership, confirmation,
+    /// refund and frequency limits against the ledger, the idempotency key. False when it handed off.
+    mutating func call(_ name: String, arguments: [String: Expr], binds: [String], at: String?, label: String?, verifying: Bool = false) -> Bool {
+        guard let signature = runtime.actions[name] else {
+            escalate(queue: nil, reason: "the action `\(name)` is not in the catalog", source: at)
+            return false
+        }
+        let ev = evaluator
+        var values: [String: RuntimeValue] = [:]
+        for input in signature.inputs {
+            if input.type == .identity {
+                // Identity comes from the verified session, never from the conversation.
+                guard let id = state.verifiedCustomerID else {
+                    note(.guardrail, "`\(name)` needs a verified customer, and this one is not verified", source: at)
+                    escalate(queue: nil, reason: "an action needed a verified customer", source: at, label: label)
+                    return false
+                }
+                values[input.name] = .text(id)
+                continue
+            }
+            guard let e = arguments[input.name], let v = ev.eval(e) else {
+                escalate(queue: nil, reason: "`\(name)` needs the \(words(input.name)), which is missing", source: at, label: label)
+                return false
+            }
+            if case .record(let recordType) = input.type, let ownerField = runtime.owners[recordType],
+               case .text(let owner)? = v[field: ownerField], owner != state.verifiedCustomerID {
+                note(.guardrail, "`\(name)` was refused: the \(recordType.lowercased()) belongs to another customer", source: at)
+                escalate(queue: "security", reason: "an action was asked on a record that belongs to another customer", source: at, label: label)
+                return false
+            }
+            values[input.name] = v
+        }
+        let rendered = values.mapValues { format($0) }
+        let effectful = signature.effect != "read" && signature.effect != "identify"
+        var key: String?
+        var entry: LedgerEntry?
+        if effectful {
+            let rules = goal?.guardrails
+            if rules?.confirmEffects.contains(signature.effect) == true, state.confirmed == nil {
+                note(.guardrail, "`\(name)` moves money or changes something, and the customer has not confirmed it", source: goalSource("guardrails.confirm_with_customer"))
+                escalate(queue: nil, reason: "an action needed the customer's confirmation first", source: at, label: label)
+                return false
+            }
+            let keyParts = signature.idempotencyKey.map { path -> String in
+                let parts = path.split(separator: ".").map(String.init)
+                var v: RuntimeValue? = values[parts[0]]
+                for p in parts.dropFirst() { v = v?[field: p] }
+                return "\(path)=\(v.map(format) ?? "")"
+            }
+            let k = "\(state.id)#\(state.turn)#\(name)#" + keyParts.joined(separator: "&")
+            key = k
+            if env.ledger.entry(idempotencyKey: k) != nil {
+                note(.action, "`\(name)` already ran for this turn (idempotency key), so it is not run again", source: at, ["key": k])
+                state.confirmed = nil
+                return true
+            }
+            let amount = signature.effect == "refund" ? refundAmount(signature, values) : nil
+            let scope = scopeKey(signature, values)
+            let customer = state.verifiedCustomerID ?? state.customer.id
+            let e = LedgerEntry(conversation: state.id, customerID: customer, action: name, scope: scope, idempotencyKey: k, amount: amount, at: env.now)
+            if let breach = checkLimits(signature, entry: e) {
+                note(.limit, "`\(name)` was stopped: \(breach.detail)", source: breach.source, ["rule": breach.rule])
+                escalate(queue: nil, reason: breach.detail, source: at, label: label)
+                return false
+            }
+            entry = e
+        }
+        let request = ActionRequest(action: name, signature: signature, arguments: values, customerID: state.verifiedCustomerID,
+                                    idempotencyKey: key, owners: runtime.owners)
+        let outcome = env.actions.perform(request)
+        switch outcome {
+        case .done(let outputs), .alreadyDone(let outputs):
+            for output in signature.outputs {
+                guard let v = outputs[output.name] else { continue }
+                if !verifying, case .record(let recordType) = output.type, let ownerField = runtime.owners[recordType],
+                   case .text(let owner)? = v[field: ownerField], owner != state.verifiedCustomerID {
+                    note(.guardrail, "`\(name)` returned a \(recordType.lowercased()) of another customer; it was not used", source: at)
+                    escalate(queue: "security", reason: "an action returned a record that belongs to another customer", source: at, label: label)
+                    return false
+                }
+                if binds.contains(output.name) { state.values[output.name] = v }
+            }
+            if let entry { env.ledger.append(entry) }
+            let result: String
+            if case .alreadyDone = outcome { result = "already done" } else { result = "done" }
+            state.actions.append(ActionRecord(action: name, arguments: rendered, result: result, turn: state.turn))
+            note(.action, "`\(name)` \(result)", source: at, rendered)
+            if effectful {
+                effects.append(.action(name: name, arguments: rendered))
+                state.confirmed = nil
+            }
+            return true
+        case .refused(let why), .failed(let why):
+            let refused: Bool
+            if case .refused = outcome { refused = true } else { refused = false }
+            state.actions.append(ActionRecord(action: name, arguments: rendered, result: refused ? "refused" : "failed", turn: state.turn))
+            note(.action, "`\(name)` \(refused ? "was refused" : "failed"): \(why)", source: at, rendered)
+            if verifying {
+                escalate(queue: "security", reason: "the customer could not be verified: \(why)", source: at, label: label)
+                return false
+            }
+            if refused, signature.effect == "read" {
+                send("I couldn't find that on your account.", source: at)
+            }
+            escalate(queue: nil, reason: "`\(name)` \(refused ? "was refused" : "failed"): \(why)", source: at, label: label)
+            return false
+        }
+    }
+
+    /// The money an action with `effect: refund` moves: its money input.
+    func refundAmount(_ signature: ActionSignature, _ values: [String: RuntimeValue]) -> Money? {
+        for input in signature.inputs where input.type == .money {
+            if case .money(let m)? = values[input.name] { return m }
+        }
+        return nil
+    }
+
+    /// What a frequency limit counts per: `order:1042`, `customer:C-1001`.
+    func scopeKey(_ signature: ActionSignature, _ values: [String: RuntimeValue]) -> String {
+        let customer = "customer:\(state.verifiedCustomerID ?? state.customer.id)"
+        guard let per = signature.limit?.per, per != "customer", per != "conversation" else {
+            return signature.limit?.per == "conversation" ? "conversation:\(state.id)" : customer
+        }
+        for input in signature.inputs {
+            if case .record(let type) = input.type, type.lowercased() == per.lowercased(),
+               case .text(let id)? = values[input.name]?[field: "id"] {
+                return "\(per):\(id)"
+            }
+        }
+        return customer
+    }
+
+    /// Checks the goal's refund limits and the action's frequency limit against the ledger.
+    func checkLimits(_ signature: ActionSignature, entry: LedgerEntry) -> LimitBreach? {
+        let rules = goal?.guardrails ?? Guardrails()
+        if signature.effect == "refund" {
+            guard let amount = entry.amount else {
+                return LimitBreach(rule: "refund amount", detail: "a refund had no amount", source: nil)
+            }
+            if amount.minor <= 0 {
+                return LimitBreach(rule: "refund amount", detail: "a refund of \(format(.money(amount))) is not a positive amount", source: nil)
+            }
+            if let max = rules.maxPerRefund {
+                if max.currency != amount.currency {
+                    return LimitBreach(rule: "max_per_refund", detail: "a refund in \(amount.currency) cannot be checked against a limit in \(max.currency)",
+                                       source: goalSource("guardrails.refunds.max_per_refund"))
+                }
+                if amount.minor > max.minor {
+                    return LimitBreach(rule: "max_per_refund", detail: "a refund of \(format(.money(amount))) is above the limit of \(format(.money(max))) per refund",
+                                       source: goalSource("guardrails.refunds.max_per_refund"))
+                }
+            }
+            if let max = rules.maxByTier[state.customer.tier], max.currency == amount.currency, amount.minor > max.minor {
+                return LimitBreach(rule: "max_by_tier", detail: "a refund of \(format(.money(amount))) is above the \(state.customer.tier) tier's limit of \(format(.money(max)))",
+                                   source: goalSource("guardrails.refunds.max_by_tier"))
+            }
+            if let max = rules.maxPerCustomer {
+                let days = Int64(rules.maxPerCustomerWindowDays ?? 30)
+                let since = env.now - days * 86_400
+                let used = env.ledger.entries(customerID: entry.customerID, since: since)
+                    .compactMap(\.amount).filter { $0.currency == amount.currency }.reduce(Int64(0)) { $0 + $1.minor }
+                if used + amount.minor > max.minor {
+                    return LimitBreach(rule: "max_per_customer",
+                                       detail: "a refund of \(format(.money(amount))) would bring this customer's refunds in \(days) days to \(format(.money(Money(minor: used + amount.minor, currency: amount.currency)))), above the limit of \(format(.money(max)))",
+                                       source: goalSource("guardrails.refunds.max_per_customer"))
+                }
+            }
+        }
+        if let limit = signature.limit {
+            let since = limit.windowDays.map { env.now - Int64($0) * 86_400 } ?? Int64.min
+            let count = env.ledger.entries(customerID: entry.customerID, since: since)
+                .filter { $0.action == signature.name && $0.scope == entry.scope }.count
+            if count >= limit.count {
+                let window = limit.windowDays.map { $0 == 1 ? " per day" : " per \($0) days" } ?? ""
+                return LimitBreach(rule: "limit", detail: "`\(signature.name)` may run \(limit.count == 1 ? "once" : "at most \(limit.count) times") per \(limit.per)\(window), and it already has",
+                                   source: signature.source.description)
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,658 @@
+import Foundation
+import MandateIR
+
+/// One turn in progress: routing, the step interpreter, guardrails. Mutates only its own copy.
+struct Turn {
+    let runtime: Runtime
+    var state: ConversationState
+    let message: String
+    let supplied: IntentPrediction?
+    var env: TurnEnvironment
+    var effects: [TurnEffect] = []
+    var trace: [TraceEvent] = []
+    var steps = 0
+
+    init(runtime: Runtime, state: ConversationState, message: String, supplied: IntentPrediction?, env: TurnEnvironment) {
+        self.runtime = runtime
+        self.state = state
+        self.message = message
+        self.supplied = supplied
+        self.env = env
+    }
+
+    var goal: Goal? { runtime.goal(for: state) }
+    var procedure: Procedure? { state.procedure.flatMap { runtime.procedures[$0] } }
+
+    mutating func note(_ kind: TraceEvent.Kind, _ detail: String, source: String? = nil, _ data: [String: String] = [:]) {
+        trace.append(TraceEvent(turn: state.turn, kind: kind, detail: detail, source: source, data: data))
+    }
+
+    func goalSource(_ key: String) -> String? {
+        guard let g = goal else { return nil }
+        return g.sourceMap[key].map { "\(g.file):\($0.line)" } ?? g.file
+    }
+
+    // MARK: the turn, in order
+
+    mutating func run() {
+        state.turn += 1
+        state.transcript.append(TranscriptLine(speaker: "customer", text: message, turn: state.turn))
+        note(.message, "the customer wrote \(message.count) characters")
+        if state.status != .open { beginAgain() }
+
+        // 1. Input guardrails.
+        let limit = goal?.guardrails.inputMaxCharacters ?? runtime.plan.goals.compactMap(\.guardrails.inputMaxCharacters).min()
+        if let limit, message.count > limit {
+            note(.guardrail, "the message is longer than \(limit) characters, so it was not read", source: goalSource("guardrails.input.max_characters"),
+                 ["length": "\(message.count)", "limit": "\(limit)"])
+            send("That message is too long for me to read. Could you say it in fewer than \(limit) characters?")
+            return
+        }
+        let signals = MessageSignals.read(message, alwaysEscalatePhrases: runtime.escalationPhrases)
+        if !signals.injection.isEmpty {
+            let kinds = signals.injection.map(\.kind.rawValue).joined(separator: ", ")
+            let action = goal?.guardrails.promptInjection ?? "block"
+            note(.guardrail, "prompt injection detected (\(kinds)); the goal says \(action)", source: goalSource("guardrails.input.prompt_injection"),
+                 ["evidence": signals.injection.map(\.evidence).joined(separator: " | ")])
+            switch action {
+            case "escalate":
+                escalate(queue: nil, reason: "the customer's message tried to change the agent's instructions", source: goalSource("guardrails.input.prompt_injection"))
+                return
+            case "flag": break
+            default:
+                send("I can't follow instructions like that. I'm here to help with your orders and your account. What can I do for you?")
+                return
+            }
+        }
+
+        // 2. Routing rules that come before anything else.
+        if let phrase = signals.escalationPhrase {
+            escalate(queue: nil, reason: "the customer mentioned “\(phrase)”", source: goalSource("guardrails.always_escalate.phrases"))
+            return
+        }
+        if signals.asksForHuman, goal?.escalation.onAskForHuman ?? true {
+            escalate(queue: nil, reason: "the customer asked for a person", source: goalSource("escalation.when.customer_asks_for_human"))
+            return
+        }
+        if signals.frustrated {
+            state.frustrated = true
+            if goal?.escalation.onFrustration ?? false {
+                escalate(queue: nil, reason: "the customer sounds frustrated", source: goalSource("escalation.when.frustration_detected"))
+                return
+            }
+        }
+        let normalized = message.lowercased().filter { $0.isLetter || $0.isNumber || $0 == " " }
+        state.repeats[normalized, default: 0] += 1
+        if let n = goal?.escalation.sameQuestionRepeated, n > 1, state.repeats[normalized, default: 0] >= n {
+            escalate(queue: nil, reason: "the customer wrote the same message \(n) times", source: goalSource("escalation.when.same_question_repeated"))
+            return
+        }
+
+        // 3. An answer to what the conversation waits for, else a new request.
+        switch state.awaiting {
+        case .slot(let name, let node)?: answerSlot(name, node: node)
+        case .confirmation(let node)?: answerConfirmation(node: node)
+        case .verification(let node, let method, let slot)?: answerVerification(node: node, method: method, slot: slot)
+        case .clarification?, nil: route()
+        }
+    }
+
+    /// A message after the conversation ended starts a new request with the same customer.
+    mutating func beginAgain() {
+        note(.route, "the previous request ended; this message starts a new one")
+        state.status = .open
+        state.intent = nil
+        state.goal = nil
+        state.procedure = nil
+        state.awaiting = nil
+        state.values = [:]
+        state.loops = []
+        state.confirmed = nil
+        state.clarifications = 0
+        state.unanswered = 0
+    }
+
+    // MARK: routing
+
+    mutating func route() {
+        let prediction = supplied ?? runtime.classifier.classify(message)
+        let confidenceText = String(format: "%.2f", prediction.confidence)
+        note(.intent, prediction.intent.map { "the message reads as `\($0)`" } ?? "the message fits none of the intents",
+             ["confidence": confidenceText, "ranking": prediction.ranking.map { "\($0.intent) \(String(format: "%.2f", $0.score))" }.joined(separator: ", ")])
+        guard let intent = prediction.intent, let goal = runtime.goalOfIntent[intent] else {
+            outOfScope()
+            return
+        }
+        state.goal = goal.id
+        let rules = goal.guardrails
+        if rules.alwaysEscalateTiers.contains(state.customer.tier) {
+            state.intent = intent
+            escalate(queue: nil, reason: "\(state.customer.tier) customers are always helped by a person", source: goalSource("guardrails.always_escalate.tiers"))
+            return
+        }
+        if rules.alwaysEscalateIntents.contains(intent) {
+            state.intent = intent
+            escalate(queue: nil, reason: "`\(intent)` is always handled by a person", source: goalSource("guardrails.always_escalate.intents"))
+            return
+        }
+        if let threshold = rules.confidenceThreshold, prediction.confidence < threshold {
+            let rule = rules.onLowConfidence ?? "clarify_then_escalate"
+            let thresholdText = String(format: "%.2f", threshold)
+            if rule != "escalate", state.clarifications == 0 || rule == "clarify" {
+                state.clarifications += 1
+                state.awaiting = .clarification
+                note(.route, "confidence \(confidenceText) is below the threshold \(thresholdText): ask the customer to say more",
+                     source: goalSource("guardrails.confidence.threshold"))
+                send("Sorry, I want to be sure I help with the right thing. Could you tell me a little more about what you need?")
+                return
+            }
+            state.intent = intent
+            escalate(queue: nil, reason: "the agent could not tell what the customer needs (confidence \(confidenceText), threshold \(thresholdText))",
+                     source: goalSource("guardrails.confidence.threshold"))
+            return
+        }
+        state.intent = intent
+        state.confidence = prediction.confidence
+        state.clarifications = 0
+        guard let id = runtime.handler[intent], let procedure = runtime.procedures[id] else {
+            escalate(queue: nil, reason: "no procedure handles `\(intent)`", source: goal.file)
+            return
+        }
+        note(.route, "`\(intent)` is handled by “\(procedure.name)”", source: "\(id).procedure", ["procedure": id])
+        enter(procedure)
+    }
+
+    mutating func outOfScope() {
+        state.awaiting = nil
+        note(.route, "out of scope: a polite scope message", source: goalSource("guardrails.topics.allowed"))
+        let topics = runtime.topics
+        if topics.isEmpty {
+            send("Sorry, that's not something I can help with here.")
+        } else {
+            send("Sorry, that's not something I can help with. I can help with " + Self.list(topics) + ".")
+        }
+    }
+
+    /// Starts a procedure at its first step, verifying the customer first if it requires it.
+    mutating func enter(_ procedure: Procedure) {
+        state.procedure = procedure.id
+        state.loops = []
+        if procedure.requiresVerifiedCustomer && state.verifiedCustomerID == nil {
+            note(.route, "“\(procedure.name)” requires a verified customer: verify first", source: "\(procedure.id).procedure:1")
+            startVerification(node: -1, methods: implicitMethods(), method: 0)
+            return
+        }
+        run(from: procedure.entry)
+    }
+
+    // MARK: the step interpreter
+
+    var evaluator: Evaluator {
+        Evaluator(values: state.values, customer: state.customer, verified: state.verifiedCustomerID != nil,
+                  confidence: state.confidence, frustrated: state.frustrated, now: env.now,
+                  today: runtime.today(at: env.now), tables: procedure?.tables ?? [])
+    }
+
+    mutating func run(from start: Int?) {
+        var current = start
+        while state.status == .open {
+            guard let proc = procedure else { return }
+            guard let id = current, id >= 0, id < proc.steps.count else {
+                escalate(queue: nil, reason: "“\(proc.name)” ended without an outcome", source: "\(proc.id).procedure")
+                return
+            }
+            steps += 1
+            if steps > runtime.stepBudget {
+                escalate(queue: nil, reason: "the procedure went round in a loop", source: "\(proc.id).procedure")
+                return
+            }
+            let node = proc.steps[id]
+            let at = node.source.description
+            switch node.op {
+            case .say(let template):
+                note(.step, "step \(node.label): say", source: at)
+                guard let text = render(template, at: at) else { return }
+                guard send(text, source: at) else { return }
+                current = node.next
+            case .ask(let slot, let type, let choices, let from, let again):
+                if !again, state.values[slot] != nil {
+                    note(.step, "step \(node.label): `\(slot.replacingOccurrences(of: "_", with: " "))` is already known", source: at)
+                    current = node.next
+                    continue
+                }
+                if !again, state.transcript.last?.turn == state.turn, let value = prefill(slot, type: type) {
+                    state.values[slot] = value
+                    note(.value, "step \(node.label): the \(words(slot)) is in the customer's message", source: at, ["value": format(value)])
+                    current = node.next
+                    continue
+                }
+                note(.step, "step \(node.label): ask for the \(words(slot))", source: at)
+                state.awaiting = .slot(name: slot, node: id)
+                ask(slot, type: type, choices: choices, from: from, again: again, at: at)
+                return
+            case .confirm(let question, _):
+                note(.step, "step \(node.label): confirm with the customer", source: at)
+                guard let text = render(question, at: at) else { return }
+                state.awaiting = .confirmation(node: id)
+                guard send(text, source: at, confirm: true) else { return }
+                return
+            case .escalate(let queue, let reason):
+                escalate(queue: queue, reason: reason, source: at, label: node.label)
+                return
+            case .resolve(let outcome):
+                note(.outcome, "step \(node.label): resolved as \(outcome)", source: at)
+                state.status = .resolved(outcome: outcome)
+                effects.append(.resolved(outcome))
+                return
+            case .set(let name, let value, _):
+                let v = evaluator.eval(value)
+                state.values[name] = v
+                note(.step, "step \(node.label): set the \(words(name))", source: at, ["value": v.map(format) ?? "missing"])
+                current = node.next
+            case .append(let list, let value):
+                var items: [RuntimeValue] = []
+                if case .list(let existing)? = state.values[list] { items = existing }
+                if let v = evaluator.eval(value) { items.append(v) }
+                state.values[list] = .list(items)
+                note(.step, "step \(node.label): add to the \(words(list))", source: at)
+                current = node.next
+            case .follow(let target):
+                guard let next = runtime.procedures[target] else {
+                    escalate(queue: nil, reason: "the procedure `\(target)` is not in the plan", source: at)
+                    return
+                }
+                note(.step, "step \(node.label): follow “\(next.name)”", source: at)
+                enter(next)
+                return
+            case .verify(let methods):
+                if state.verifiedCustomerID != nil {
+                    note(.step, "step \(node.label): the customer is already verified", source: at)
+                    current = node.next
+                    continue
+                }
+                note(.step, "step \(node.label): verify the customer", source: at)
+                startVerification(node: id, methods: methods, method: 0)
+                return
+            case .call(let action, let arguments, let binds):
+                note(.step, "step \(node.label): \(action)", source: at)
+                guard call(action, arguments: arguments, binds: binds, at: at, label: node.label) else { return }
+                current = node.next
+            case .branch(let condition, let then, let otherwise):
+                let holds = evaluator.truth(condition)
+                note(.condition, "step \(node.label): the condition \(holds ? "holds" : "does not hold")", source: at)
+                current = holds ? then : otherwise
+            case .forEach(let variable, let list, let body):
+                if state.loops.last?.node == id {
+                    state.loops[state.loops.count - 1].index += 1
+                } else {
+                    var elements: [RuntimeValue] = []
+                    if case .list(let l)? = evaluator.eval(list) { elements = l }
+                    state.loops.append(LoopState(node: id, elements: elements, index: 0))
+                }
+                let loop = state.loops[state.loops.count - 1]
+                if loop.index < loop.elements.count {
+                    state.values[variable] = loop.elements[loop.index]
+                    note(.step, "step \(node.label): for each \(words(variable)), \(loop.index + 1) of \(loop.elements.count)", source: at)
+                    current = body ?? id
+                } else {
+                    state.loops.removeLast()
+                    state.values[variable] = nil
+                    current = node.next
+                }
+            }
+        }
+    }
+
+    // MARK: answers
+
+    mutating func answerSlot(_ name: String, node: Int) {
+        guard let proc = procedure, node < proc.steps.count,
+              case .ask(_, let type, let choices, let from, let again) = proc.steps[node].op else {
+            state.awaiting = nil
+            route()
+            return
+        }
+        let at = proc.steps[node].source.description
+        if let value = understand(type, slot: name, choices: choices, from: from) {
+            state.values[name] = value
+            state.awaiting = nil
+            state.unanswered = 0
+            note(.value, "the customer gave the \(words(name))", source: at, ["value": format(value)])
+            run(from: proc.steps[node].next)
+            return
+        }
+        // Not an answer: perhaps a new request.
+        let prediction = supplied ?? runtime.classifier.classify(message)
+        if let intent = prediction.intent, intent != state.intent, let goal = runtime.goalOfIntent[intent],
+           prediction.confidence >= (goal.guardrails.confidenceThreshold ?? 0.75) {
+            note(.route, "the message is a new request (`\(intent)`), not the \(words(name))", ["confidence": String(format: "%.2f", prediction.confidence)])
+            state.awaiting = nil
+            state.values = [:]
+            route()
+            return
+        }
+        state.unanswered += 1
+        if state.unanswered >= 2 {
+            escalate(queue: nil, reason: "the agent could not understand the \(words(name)) after asking twice", source: at)
+            return
+        }
+        note(.value, "the message does not give the \(words(name)): ask again", source: at)
+        ask(name, type: type, choices: choices, from: from, again: again, at: at, retry: true)
+    }
+
+    mutating func answerConfirmation(node: Int) {
+        guard let proc = procedure, node < proc.steps.count, case .confirm(_, let onDecline) = proc.steps[node].op else {
+            state.awaiting = nil
+            route()
+            return
+        }
+        let at = proc.steps[node].source.description
+        switch ConfirmationReader.answer(message) {
+        case true?:
+            state.awaiting = nil
+            state.confirmed = node
+            state.unanswered = 0
+            note(.value, "the customer said yes", source: at)
+            run(from: proc.steps[node].next)
+        case false?:
+            state.awaiting = nil
+            state.confirmed = nil
+            note(.value, "the customer said no", source: at)
+            run(from: onDecline)
+        case nil:
+            state.unanswered += 1
+            if state.unanswered >= 2 {
+                escalate(queue: nil, reason: "the customer's answer to a yes/no question was unclear twice", source: at)
+                return
+            }
+            note(.value, "the answer is neither yes nor no: ask again", source: at)
+            send("Sorry, I didn't catch that. Could you answer yes or no?", confirm: true)
+        }
+    }
+
+    // MARK: verification
+
+    func implicitMethods() -> [VerificationMethod] {
+        runtime.plan.actions.filter { $0.effect == "identify" }.map { a in
+            VerificationMethod(action: a.name, slots: a.inputs.filter { $0.type != .identity }.map(\.name))
+        }
+    }
+
+    func methods(at node: Int) -> [VerificationMethod] {
+        if node >= 0, let proc = procedure, node < proc.steps.count, case .verify(let m) = proc.steps[node].op { return m }
+        return implicitMethods()
+    }
+
+    mutating func startVerification(node: Int, methods: [VerificationMethod], method: Int) {
+        guard method < methods.count, let first = methods[method].slots.first else {
+            escalate(queue: nil, reason: "the customer must be verified, and the catalog has no way to verify them", source: procedure.map { "\($0.id).procedure" })
+            return
+        }
+        state.awaiting = .verification(node: node, method: method, slot: 0)
+        let how = methods[method].slots.map(words).joined(separator: " and ")
+        send(method == 0 ? "To keep your account safe, I need to check it's you first. What's the \(words(first)) on your account?"
+             : "No problem, we can use your \(how) instead. What's the \(words(first)) on your account?")
+    }
+
+    mutating func answerVerification(node: Int, method: Int, slot: Int) {
+        let all = methods(at: node)
+        guard method < all.count, slot < all[method].slots.count, let signature = runtime.actions[all[method].action] else {
+            state.awaiting = nil
+            escalate(queue: nil, reason: "verification could not continue", source: nil)
+            return
+        }
+        let name = all[method].slots[slot]
+        let input = signature.inputs.first { $0.name == name }
+        let value = runtime.extractor.extract(input?.type ?? .text, pattern: input?.pattern, choices: [], from: message, today: runtime.today(at: env.now))
+        guard let value else {
+            if method + 1 < all.count {
+                startVerification(node: node, methods: all, method: method + 1)
+            } else {
+                escalate(queue: nil, reason: "the customer could not be verified", source: nil)
+            }
+            return
+        }
+        state.values[name] = value
+        if slot + 1 < all[method].slots.count {
+            state.awaiting = .verification(node: node, method: method, slot: slot + 1)
+            send("Thanks. And what's the \(words(all[method].slots[slot + 1])) on your account?")
+            return
+        }
+        state.awaiting = nil
+        var arguments: [String: Expr] = [:]
+        for s in all[method].slots { arguments[s] = .name(s) }
+        let before = trace.count
+        let outputs = signature.outputs.map(\.name)
+        guard call(signature.name, arguments: arguments, binds: outputs, at: nil, label: nil, verifying: true) else { return }
+        _ = before
+        guard let record = outputs.compactMap({ state.values[$0] }).first, case .text(let id)? = record[field: "id"] else {
+            escalate(queue: "security", reason: "the details given did not match an account", source: nil)
+            return
+        }
+        guard id == state.customer.id else {
+            note(.guardrail, "the details match another customer's account, not the one signed in", ["verified": id, "session": state.customer.id])
+            escalate(queue: "security", reason: "the verification details belong to a different account than the session's", source: nil)
+            return
+        }
+        state.verifiedCustomerID = id
+        note(.value, "the customer is verified", ["customer": id])
+        if node < 0 {
+            run(from: procedure?.entry)
+        } else {
+            run(from: procedure?.steps[node].next)
+        }
+    }
+
+    // MARK: understanding values
+
+    /// A pattern-matched slot found in the message that started the procedure (`order 1042`).
+    func prefill(_ slot: String, type: ValueType) -> RuntimeValue? {
+        guard let s = procedure?.slots.first(where: { $0.name == slot }), let pattern = s.pattern else { return nil }
+        return runtime.extractor.extract(type, pattern: pattern, choices: [], from: message, today: runtime.today(at: env.now))
+    }
+
+    func understand(_ type: ValueType, slot: String, choices: [String], from: Expr?) -> RuntimeValue? {
+        if let from, case .list(let options)? = evaluator.eval(from) {
+            return pick(from: options, plural: { if case .list = type { return true } else { return false } }())
+        }
+        let pattern = procedure?.slots.first { $0.name == slot }?.pattern
+        return runtime.extractor.extract(type, pattern: pattern, choices: choices, from: message, today: runtime.today(at: env.now))
+    }
+
+    /// Records from a list named in the message: by name or id, or all of them.
+    func pick(from options: [RuntimeValue], plural: Bool) -> RuntimeValue? {
+        let m = message.lowercased()
+        let everything = ["all", "both", "everything", "every", "all of them"].contains { w in
+            m.split { !$0.isLetter }.contains { $0 == w }
+        }
+        var chosen: [RuntimeValue] = []
+        for option in options {
+            let names = ["name", "id"].compactMap { k -> String? in if case .text(let s)? = option[field: k] { return s.lowercased() } else { return nil } }
+            if names.contains(where: { !$0.isEmpty && m.contains($0) }) { chosen.append(option) }
+        }
+        if everything && plural { chosen = options }
+        if chosen.isEmpty, options.count == 1, ConfirmationReader.answer(message) == true { chosen = options }
+        guard !chosen.isEmpty else { return nil }
+        return plural ? .list(chosen) : chosen[0]
+    }
+
+    mutating func ask(_ slot: String, type: ValueType, choices: [String], from: Expr?, again: Bool, at: String?, retry: Bool = false) {
+        var text: String
+        if !choices.isEmpty {
+            text = "Which of these fits best: " + choices.map { "“\($0)”" }.joined(separator: ", ") + "?"
+        } else if let from, case .list(let options)? = evaluator.eval(from) {
+            let names = options.map { format($0) }
+            text = "Which ones? " + names.joined(separator: ", ") + (names.count > 1 ? " (or “all”)" : "")
+        } else {
+            text = "What's the \(words(slot))?"
+        }
+        if retry { text = "Sorry, I couldn't find that in your message. " + text }
+        else if again { text = "Let's try that again. " + text }
+        effects.append(.ask(slot: slot, text: text))
+        state.transcript.append(TranscriptLine(speaker: "agent", text: text, turn: state.turn))
+        note(.output, text, source: at)
+    }
+
+    // MARK: output
+
+    /// Fills a template; nil (and a hand-off) when a value it needs is missing.
+    mutating func render(_ template: Template, at: String?) -> String? {
+        var out = ""
+        let ev = evaluator
+        for part in template.parts {
+            switch part {
+            case .text(let s): out += s
+            case .value(let e):
+                guard let v = ev.eval(e) else {
+                    note(.guardrail, "a message needs a value that is missing, so it was not sent", source: at, ["template": template.text])
+                    escalate(queue: nil, reason: "a message could not be completed: a value it shows is missing", source: at)
+                    return nil
+                }
+                out += format(v)
+            }
+        }
+        return out
+    }
+
+    /// Sends a message through the output guardrails; false when they stopped it (and handed off).
+    @discardableResult
+    mutating func send(_ text: String, source: String? = nil, confirm: Bool = false) -> Bool {
+        if let violation = outputViolation(text) {
+            note(.guardrail, "a message was not sent: \(violation)", source: source, ["message": text])
+            escalate(queue: nil, reason: "a message broke the output rules (\(violation))", source: source, checkOutput: false)
+            return false
+        }
+        effects.append(confirm ? .confirm(text) : .say(text))
+        state.transcript.append(TranscriptLine(speaker: "agent", text: text, turn: state.turn))
+        note(.output, text, source: source)
+        return true
+    }
+
+    func outputViolation(_ text: String) -> String? {
+        guard let rules = goal?.guardrails else { return nil }
+        let lower = text.lowercased()
+        if let phrase = rules.neverSay.first(where: { lower.contains($0.lowercased()) }) { return "it contains “\(phrase)”" }
+        if let max = rules.outputMaxCharacters, text.count > max { return "it is \(text.count) characters, more than \(max)" }
+        if text.contains("{") && text.contains("}") { return "it has an unfilled placeholder" }
+        let allowed = Set(knownAmounts())
+        for amount in Self.amounts(in: text) where !allowed.contains(amount) {
+            return "it states \(amount), an amount the plan did not compute"
+        }
+        return nil
+    }
+
+    /// Every amount the plan wrote or computed in this conversation, as shown to customers.
+    func knownAmounts() -> [String] {
+        var out: [String] = []
+        func walk(_ v: RuntimeValue) {
+            switch v {
+            case .money(let m): out.append(format(.money(m)))
+            case .record(let f): f.values.forEach(walk)
+            case .list(let l): l.forEach(walk)
+            default: break
+            }
+        }
+        state.values.values.forEach(walk)
+        if let proc = procedure {
+            for step in proc.steps {
+                let texts: [String]
+                switch step.op {
+                case .say(let t), .confirm(let t, _): texts = [t.text]
+                case .escalate(_, let reason): texts = [reason]
+                default: texts = []
+                }
+                for t in texts { out += Self.amounts(in: t) }
+            }
+        }
+        return out
+    }
+
+    /// `$150`, `$89.00`, `150 USD` in a text, normalised to how `format` shows money.
+    static func amounts(in text: String) -> [String] {
+        var found: [String] = []
+        let chars = Array(text)
+        var i = 0
+        while i < chars.count {
+            if "$€£".contains(chars[i]) {
+                var j = i + 1
+                var digits = ""
+                while j < chars.count, chars[j].isNumber || chars[j] == "," || (chars[j] == "." && j + 1 < chars.count && chars[j + 1].isNumber) {
+                    if chars[j] != "," { digits.append(chars[j]) }
+                    j += 1
+                }
+                if !digits.isEmpty {
+                    let parts = digits.split(separator: ".", maxSplits: 1)
+                    let whole = String(parts[0])
+                    var frac = parts.count > 1 ? String(parts[1]) : "00"
+                    while frac.count < 2 { frac += "0" }
+                    found.append("\(chars[i])\(whole).\(frac.prefix(2))")
+                }
+                i = j
+            } else {
+                i += 1
+            }
+        }
+        return found
+    }
+
+    // MARK: hand-off
+
+    mutating func escalate(queue: String?, reason: String, source: String?, label: String? = nil, checkOutput: Bool = true) {
+        let q = queue ?? goal?.escalation.defaultQueue ?? runtime.plan.project.queues.first?.name ?? "tier-1"
+        let info = runtime.queues[q]
+        state.status = .escalated(queue: q, reason: reason)
+        state.awaiting = nil
+        note(.handoff, "hand off to \(q): \(reason)", source: source, ["queue": q, "urgent": info?.urgent == true ? "yes" : "no"])
+        let team = q.replacingOccurrences(of: "-", with: " ")
+        var text = "I'm passing you to our \(team) team so a person can help with this. They'll see our whole conversation, so you won't need to repeat anything."
+        if checkOutput, outputViolation(text) != nil { text = "I'm passing you to a member of our team now." }
+        effects.append(.say(text))
+        state.transcript.append(TranscriptLine(speaker: "agent", text: text, turn: state.turn))
+        let packet = Handoff.packet(state: state, trace: trace, queue: q, urgent: info?.urgent ?? false, reason: reason, source: source,
+                                    procedureName: procedure?.name, label: label, formatted: { format($0) })
+        effects.append(.handoff(packet))
+    }
+
+    // MARK: formatting
+
+    func words(_ slot: String) -> String { slot.replacingOccurrences(of: "_", with: " ") }
+
+    func format(_ v: RuntimeValue) -> String { Self.format(v) }
+
+    static func format(_ v: RuntimeValue) -> String {
+        switch v {
+        case .text(let s): return s
+        case .number(let d): return "\(d)"
+        case .money(let m):
+            let symbol = ["USD": "$", "EUR": "€", "GBP": "£"][m.currency]
+            let plain = m.description // "89.00 USD"
+            let amount = String(plain.split(separator: " ").first ?? "")
+            if let symbol {
+                return amount.hasPrefix("-") ? "-\(symbol)\(amount.dropFirst())" : "\(symbol)\(amount)"
+            }
+            return plain
+        case .percent(let bp): return bp % 100 == 0 ? "\(bp / 100)%" : "\(Decimal(bp) / 100)%"
+        case .date(let d): return d.description
+        case .datetime(let s):
+            let day = CalendarDate(dayNumber: Int((s >= 0 ? s : s - 86_399) / 86_400))
+            let sec = ((s % 86_400) + 86_400) % 86_400
+            func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+            return "\(day) \(two(sec / 3600)):\(two(sec % 3600 / 60)) UTC"
+        case .duration(let a, let u): return "\(a) \(a == 1 ? String(u.dropLast()) : u)"
+        case .boolean(let b): return b ? "yes" : "no"
+        case .record(let fields):
+            for k in ["name", "id"] { if case .text(let s)? = fields[k] { return s } }
+            return "the record"
+        case .list(let items): return list(items.map(format))
+        }
+    }
+
+    static func list(_ items: [String]) -> String {
+        switch items.count {
+        case 0: return "nothing"
+        case 1: return items[0]
+        case 2: return "\(items[0]) and \(items[1])"
+        default: return items.dropLast().joined(separator: ", ") + " and " + items.last!
+        }
+    }
+}
