@@ -5,7 +5,7 @@ import MandateIR
 import MandateSyntax
 
 /// The exit codes of `mandate`, one documented set for every command.
-public enum MandateExit: Int32, Sendable, CaseIterable {
+public enum MandateExit: Int32, Error, Sendable, CaseIterable {
     /// No errors (warnings may have been shown).
     case clean = 0
     /// The project has errors (or warnings, with `--warnings-as-errors`).

@@ -74,6 +74,7 @@ extension Turn {
                 escalate(queue: nil, reason: breach.detail, source: at, label: label)
                 return false
             }
+            note(.limit, "`\(name)` is within its limits", source: at, limitFigures(signature, entry: e))
             entry = e
         }
         let request = ActionRequest(action: name, signature: signature, arguments: values, customerID: state.verifiedCustomerID,
@@ -139,6 +140,30 @@ extension Turn {
             }
         }
         return customer
+    }
+
+    /// The amounts a limit check compared, for the trace.
+    func limitFigures(_ signature: ActionSignature, entry: LedgerEntry) -> [String: String] {
+        let rules = goal?.guardrails ?? Guardrails()
+        var figures: [String: String] = [:]
+        if let amount = entry.amount {
+            figures["amount"] = format(.money(amount))
+            if let max = rules.maxPerRefund { figures["max_per_refund"] = format(.money(max)) }
+            if let max = rules.maxByTier[state.customer.tier] { figures["max_for_\(state.customer.tier)"] = format(.money(max)) }
+            if let max = rules.maxPerCustomer {
+                let days = Int64(rules.maxPerCustomerWindowDays ?? 30)
+                let used = env.ledger.entries(customerID: entry.customerID, since: env.now - days * 86_400)
+                    .compactMap(\.amount).filter { $0.currency == amount.currency }.reduce(Int64(0)) { $0 + $1.minor }
+                figures["refunded_in_\(days)_days"] = format(.money(Money(minor: used, currency: amount.currency)))
+                figures["max_per_customer"] = format(.money(max))
+            }
+        }
+        if let limit = signature.limit {
+            let since = limit.windowDays.map { env.now - Int64($0) * 86_400 } ?? Int64.min
+            let count = env.ledger.entries(customerID: entry.customerID, since: since).filter { $0.action == signature.name && $0.scope == entry.scope }.count
+            figures["runs_for_\(entry.scope)"] = "\(count) of \(limit.count)"
+        }
+        return figures
     }
 
     /// Checks the goal's refund limits and the action's frequency limit against the ledger.
