@@ -42,14 +42,18 @@ public struct TraceEvent: Codable, Sendable, Equatable {
     public var source: String?
     /// Facts: amounts, arguments, confidence, the step's label.
     public var data: [String: String]
+    /// What an action returned, exactly: replaying the trace gives the interpreter the same answers.
+    public var outputs: [String: RuntimeValue]?
 
     /// Makes an event.
-    public init(turn: Int, kind: Kind, detail: String, source: String? = nil, data: [String: String] = [:]) {
+    public init(turn: Int, kind: Kind, detail: String, source: String? = nil, data: [String: String] = [:],
+                outputs: [String: RuntimeValue]? = nil) {
         self.turn = turn
         self.kind = kind
         self.detail = detail
         self.source = source
         self.data = data
+        self.outputs = outputs
     }
 
     /// `turn 2  step  refund.procedure:9  …`.

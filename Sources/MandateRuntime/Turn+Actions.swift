@@ -96,7 +96,9 @@ extension Turn {
             let result: String
             if case .alreadyDone = outcome { result = "already done" } else { result = "done" }
             state.actions.append(ActionRecord(action: name, arguments: rendered, result: result, turn: state.turn))
-            note(.action, "`\(name)` \(result)", source: at, rendered)
+            var recorded = outputs
+            recorded["__result"] = .text(result)
+            note(.action, "`\(name)` \(result)", source: at, rendered, outputs: recorded)
             if effectful {
                 effects.append(.action(name: name, arguments: rendered))
                 state.confirmed = nil
@@ -106,7 +108,8 @@ extension Turn {
             let refused: Bool
             if case .refused = outcome { refused = true } else { refused = false }
             state.actions.append(ActionRecord(action: name, arguments: rendered, result: refused ? "refused" : "failed", turn: state.turn))
-            note(.action, "`\(name)` \(refused ? "was refused" : "failed"): \(why)", source: at, rendered)
+            note(.action, "`\(name)` \(refused ? "was refused" : "failed"): \(why)", source: at, rendered,
+                 outputs: ["__result": .text(refused ? "refused" : "failed"), "__why": .text(why)])
             if verifying {
                 escalate(queue: "security", reason: "the customer could not be verified: \(why)", source: at, label: label)
                 return false

@@ -23,8 +23,9 @@ struct Turn {
     var goal: Goal? { runtime.goal(for: state) }
     var procedure: Procedure? { state.procedure.flatMap { runtime.procedures[$0] } }
 
-    mutating func note(_ kind: TraceEvent.Kind, _ detail: String, source: String? = nil, _ data: [String: String] = [:]) {
-        trace.append(TraceEvent(turn: state.turn, kind: kind, detail: detail, source: source, data: data))
+    mutating func note(_ kind: TraceEvent.Kind, _ detail: String, source: String? = nil, _ data: [String: String] = [:],
+                       outputs: [String: RuntimeValue]? = nil) {
+        trace.append(TraceEvent(turn: state.turn, kind: kind, detail: detail, source: source, data: data, outputs: outputs))
     }
 
     func goalSource(_ key: String) -> String? {
@@ -37,7 +38,7 @@ struct Turn {
     mutating func run() {
         state.turn += 1
         state.transcript.append(TranscriptLine(speaker: "customer", text: message, turn: state.turn))
-        note(.message, "the customer wrote \(message.count) characters")
+        note(.message, "the customer wrote \(message.count) characters", ["text": message, "now": "\(env.now)"])
         if state.status != .open { beginAgain() }
 
         // 1. Input guardrails.

@@ -267,3 +267,27 @@ extension Harness {
         #expect(a.state == b.state)
     }
 }
+
+@Suite struct ReplayTests {
+    @Test func aConversationReplaysFromItsTraceToTheSameDecisions() {
+        var h = Harness(customer: "C-1001")
+        let start = h.state
+        for m in ["I'd like a refund for my stand mixer", "order 1042", "yes please"] { _ = h.say(m) }
+        #expect(h.state.status == .resolved(outcome: "refund_issued"))
+        // Replayed against no sandbox at all: the actions' answers come from the trace.
+        let report = h.runtime.replay(start: start, trace: h.trace, ledger: MemoryLedger())
+        #expect(report.identical)
+    }
+
+    @Test func aChangedPlanOrLedgerShowsWhereTheDecisionsPart() {
+        var h = Harness(customer: "C-1001")
+        let start = h.state
+        for m in ["I'd like a refund for my stand mixer", "order 1042", "yes please"] { _ = h.say(m) }
+        let ledger = MemoryLedger()
+        ledger.append(LedgerEntry(conversation: "old", customerID: "C-1001", action: "issue_refund", scope: "order:1042",
+                                  idempotencyKey: "old", amount: Money(minor: 1000, currency: "USD"), at: fixedNow - 86_400))
+        let report = h.runtime.replay(start: start, trace: h.trace, ledger: ledger)
+        #expect(!report.identical)
+        #expect(report.firstDifference?.replayed?.kind == .limit)
+    }
+}
