@@ -4,8 +4,17 @@ import MandateIR
 /// A limit an action would break.
 struct LimitBreach {
     var rule: String
+    /// The clause for coverage: `refunds.max_per_refund`, `refunds.max_by_tier:vip`, `limit:issue_refund`.
+    var clause: String
     var detail: String
     var source: String?
+
+    init(rule: String, detail: String, source: String?, clause: String? = nil) {
+        self.rule = rule
+        self.detail = detail
+        self.source = source
+        self.clause = clause ?? "refunds.\(rule)"
+    }
 }
 
 extension Turn {
@@ -48,8 +57,9 @@ extension Turn {
         if effectful {
             let rules = goal?.guardrails
             if rules?.confirmEffects.contains(signature.effect) == true, state.confirmed == nil {
-                note(.guardrail, "`\(name)` moves money or changes something, and the customer has not confirmed it", source: goalSource("guardrails.confirm_with_customer"))
-                escalate(queue: nil, reason: "an action needed the customer's confirmation first", source: at, label: label)
+                note(.guardrail, "`\(name)` moves money or changes something, and the customer has not confirmed it", source: goalSource("guardrails.confirm_with_customer"),
+                     ["clause": clauseID("confirm_with_customer:\(signature.effect)")])
+                escalate(queue: nil, reason: "an action needed the customer's confirmation first", source: at, label: label, clause: "confirm_with_customer:\(signature.effect)")
                 return false
             }
             let keyParts = signature.idempotencyKey.map { path -> String in
@@ -70,8 +80,8 @@ extension Turn {
             let customer = state.verifiedCustomerID ?? state.customer.id
             let e = LedgerEntry(conversation: state.id, customerID: customer, action: name, scope: scope, idempotencyKey: k, amount: amount, at: env.now)
             if let breach = checkLimits(signature, entry: e) {
-                note(.limit, "`\(name)` was stopped: \(breach.detail)", source: breach.source, ["rule": breach.rule])
-                escalate(queue: nil, reason: breach.detail, source: at, label: label)
+                note(.limit, "`\(name)` was stopped: \(breach.detail)", source: breach.source, ["rule": breach.rule, "clause": clauseID(breach.clause)])
+                escalate(queue: nil, reason: breach.detail, source: at, label: label, clause: breach.clause)
                 return false
             }
             note(.limit, "`\(name)` is within its limits", source: at, limitFigures(signature, entry: e))
@@ -117,7 +127,7 @@ extension Turn {
             if refused, signature.effect == "read" {
                 send("I couldn't find that on your account.", source: at)
             }
-            escalate(queue: nil, reason: "`\(name)` \(refused ? "was refused" : "failed"): \(why)", source: at, label: label)
+            escalate(queue: nil, reason: "`\(name)` \(refused ? "was refused" : "failed"): \(why)", source: at, label: label, clause: "escalation.action_fails")
             return false
         }
     }
@@ -191,7 +201,7 @@ extension Turn {
             }
             if let max = rules.maxByTier[state.customer.tier], max.currency == amount.currency, amount.minor > max.minor {
                 return LimitBreach(rule: "max_by_tier", detail: "a refund of \(format(.money(amount))) is above the \(state.customer.tier) tier's limit of \(format(.money(max)))",
-                                   source: goalSource("guardrails.refunds.max_by_tier"))
+                                   source: goalSource("guardrails.refunds.max_by_tier"), clause: "refunds.max_by_tier:\(state.customer.tier)")
             }
             if let max = rules.maxPerCustomer {
                 let days = Int64(rules.maxPerCustomerWindowDays ?? 30)
@@ -212,7 +222,7 @@ extension Turn {
             if count >= limit.count {
                 let window = limit.windowDays.map { $0 == 1 ? " per day" : " per \($0) days" } ?? ""
                 return LimitBreach(rule: "limit", detail: "`\(signature.name)` may run \(limit.count == 1 ? "once" : "at most \(limit.count) times") per \(limit.per)\(window), and it already has",
-                                   source: signature.source.description)
+                                   source: signature.source.description, clause: "limit:\(signature.name)")
             }
         }
         return nil

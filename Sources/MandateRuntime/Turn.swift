@@ -28,10 +28,12 @@ struct Turn {
         trace.append(TraceEvent(turn: state.turn, kind: kind, detail: detail, source: source, data: data, outputs: outputs))
     }
 
-    func goalSource(_ key: String) -> String? {
-        guard let g = goal else { return nil }
-        return g.sourceMap[key].map { "\(g.file):\($0.line)" } ?? g.file
+    /// A guardrail clause's id for coverage: `resolve-order-issues:refunds.max_per_refund`.
+    func clauseID(_ clause: String) -> String {
+        clause.hasPrefix("limit:") ? "actions.yaml:\(clause)" : "\(goal?.id ?? "project"):\(clause)"
     }
+
+    func goalSource(_ key: String) -> String? { goal?.location(of: key) }
 
     // MARK: the turn, in order
 
@@ -45,7 +47,7 @@ struct Turn {
         let limit = goal?.guardrails.inputMaxCharacters ?? runtime.plan.goals.compactMap(\.guardrails.inputMaxCharacters).min()
         if let limit, message.count > limit {
             note(.guardrail, "the message is longer than \(limit) characters, so it was not read", source: goalSource("guardrails.input.max_characters"),
-                 ["length": "\(message.count)", "limit": "\(limit)"])
+                 ["length": "\(message.count)", "limit": "\(limit)", "clause": clauseID("input.max_characters")])
             send("That message is too long for me to read. Could you say it in fewer than \(limit) characters?")
             return
         }
@@ -54,7 +56,7 @@ struct Turn {
             let kinds = signals.injection.map(\.kind.rawValue).joined(separator: ", ")
             let action = goal?.guardrails.promptInjection ?? "block"
             note(.guardrail, "prompt injection detected (\(kinds)); the goal says \(action)", source: goalSource("guardrails.input.prompt_injection"),
-                 ["evidence": signals.injection.map(\.evidence).joined(separator: " | ")])
+                 ["evidence": signals.injection.map(\.evidence).joined(separator: " | "), "clause": clauseID("input.prompt_injection")])
             switch action {
             case "escalate":
                 escalate(queue: nil, reason: "the customer's message tried to change the agent's instructions", source: goalSource("guardrails.input.prompt_injection"))
@@ -68,24 +70,24 @@ struct Turn {
 
         // 2. Routing rules that come before anything else.
         if let phrase = signals.escalationPhrase {
-            escalate(queue: nil, reason: "the customer mentioned “\(phrase)”", source: goalSource("guardrails.always_escalate.phrases"))
+            escalate(queue: nil, reason: "the customer mentioned “\(phrase)”", source: goalSource("guardrails.always_escalate.phrases.\(phrase)"), clause: "always_escalate.phrases:\(phrase)")
             return
         }
         if signals.asksForHuman, goal?.escalation.onAskForHuman ?? true {
-            escalate(queue: nil, reason: "the customer asked for a person", source: goalSource("escalation.when.customer_asks_for_human"))
+            escalate(queue: nil, reason: "the customer asked for a person", source: goalSource("escalation.when.customer_asks_for_human"), clause: "escalation.customer_asks_for_human")
             return
         }
         if signals.frustrated {
             state.frustrated = true
             if goal?.escalation.onFrustration ?? false {
-                escalate(queue: nil, reason: "the customer sounds frustrated", source: goalSource("escalation.when.frustration_detected"))
+                escalate(queue: nil, reason: "the customer sounds frustrated", source: goalSource("escalation.when.frustration_detected"), clause: "escalation.frustration_detected")
                 return
             }
         }
         let normalized = message.lowercased().filter { $0.isLetter || $0.isNumber || $0 == " " }
         state.repeats[normalized, default: 0] += 1
         if let n = goal?.escalation.sameQuestionRepeated, n > 1, state.repeats[normalized, default: 0] >= n {
-            escalate(queue: nil, reason: "the customer wrote the same message \(n) times", source: goalSource("escalation.when.same_question_repeated"))
+            escalate(queue: nil, reason: "the customer wrote the same message \(n) times", source: goalSource("escalation.when.same_question_repeated"), clause: "escalation.same_question_repeated")
             return
         }
 
@@ -128,12 +130,12 @@ struct Turn {
         let rules = goal.guardrails
         if rules.alwaysEscalateTiers.contains(state.customer.tier) {
             state.intent = intent
-            escalate(queue: nil, reason: "\(state.customer.tier) customers are always helped by a person", source: goalSource("guardrails.always_escalate.tiers"))
+            escalate(queue: nil, reason: "\(state.customer.tier) customers are always helped by a person", source: goalSource("guardrails.always_escalate.tiers.\(state.customer.tier)"), clause: "always_escalate.tiers:\(state.customer.tier)")
             return
         }
         if rules.alwaysEscalateIntents.contains(intent) {
             state.intent = intent
-            escalate(queue: nil, reason: "`\(intent)` is always handled by a person", source: goalSource("guardrails.always_escalate.intents"))
+            escalate(queue: nil, reason: "`\(intent)` is always handled by a person", source: goalSource("guardrails.always_escalate.intents.\(intent)"), clause: "always_escalate.intents:\(intent)")
             return
         }
         if let threshold = rules.confidenceThreshold, prediction.confidence < threshold {
@@ -143,13 +145,13 @@ struct Turn {
                 state.clarifications += 1
                 state.awaiting = .clarification
                 note(.route, "confidence \(confidenceText) is below the threshold \(thresholdText): ask the customer to say more",
-                     source: goalSource("guardrails.confidence.threshold"))
+                     source: goalSource("guardrails.confidence.threshold"), ["clause": clauseID("confidence.threshold")])
                 send("Sorry, I want to be sure I help with the right thing. Could you tell me a little more about what you need?")
                 return
             }
             state.intent = intent
             escalate(queue: nil, reason: "the agent could not tell what the customer needs (confidence \(confidenceText), threshold \(thresholdText))",
-                     source: goalSource("guardrails.confidence.threshold"))
+                     source: goalSource("guardrails.confidence.threshold"), clause: "confidence.threshold")
             return
         }
         state.intent = intent
@@ -518,9 +520,9 @@ struct Turn {
     /// Sends a message through the output guardrails; false when they stopped it (and handed off).
     @discardableResult
     mutating func send(_ text: String, source: String? = nil, confirm: Bool = false) -> Bool {
-        if let violation = outputViolation(text) {
-            note(.guardrail, "a message was not sent: \(violation)", source: source, ["message": text])
-            escalate(queue: nil, reason: "a message broke the output rules (\(violation))", source: source, checkOutput: false)
+        if let (violation, clause) = outputCheck(text) {
+            note(.guardrail, "a message was not sent: \(violation)", source: source, ["message": text, "clause": clauseID(clause)])
+            escalate(queue: nil, reason: "a message broke the output rules (\(violation))", source: source, checkOutput: false, clause: clause)
             return false
         }
         effects.append(confirm ? .confirm(text) : .say(text))
@@ -529,15 +531,18 @@ struct Turn {
         return true
     }
 
-    func outputViolation(_ text: String) -> String? {
+    func outputViolation(_ text: String) -> String? { outputCheck(text)?.why }
+
+    /// The output rule a message breaks, with its clause.
+    func outputCheck(_ text: String) -> (why: String, clause: String)? {
         guard let rules = goal?.guardrails else { return nil }
         let lower = text.lowercased()
-        if let phrase = rules.neverSay.first(where: { lower.contains($0.lowercased()) }) { return "it contains “\(phrase)”" }
-        if let max = rules.outputMaxCharacters, text.count > max { return "it is \(text.count) characters, more than \(max)" }
-        if text.contains("{") && text.contains("}") { return "it has an unfilled placeholder" }
+        if let phrase = rules.neverSay.first(where: { lower.contains($0.lowercased()) }) { return ("it contains “\(phrase)”", "output.never_say:\(phrase)") }
+        if let max = rules.outputMaxCharacters, text.count > max { return ("it is \(text.count) characters, more than \(max)", "output.max_characters") }
+        if text.contains("{") && text.contains("}") { return ("it has an unfilled placeholder", "output.placeholders") }
         let allowed = Set(knownAmounts())
         for amount in Self.amounts(in: text) where !allowed.contains(amount) {
-            return "it states \(amount), an amount the plan did not compute"
+            return ("it states \(amount), an amount the plan did not compute", "output.amounts")
         }
         return nil
     }
@@ -598,12 +603,14 @@ struct Turn {
 
     // MARK: hand-off
 
-    mutating func escalate(queue: String?, reason: String, source: String?, label: String? = nil, checkOutput: Bool = true) {
+    mutating func escalate(queue: String?, reason: String, source: String?, label: String? = nil, checkOutput: Bool = true, clause: String? = nil) {
         let q = queue ?? goal?.escalation.defaultQueue ?? runtime.plan.project.queues.first?.name ?? "tier-1"
         let info = runtime.queues[q]
         state.status = .escalated(queue: q, reason: reason)
         state.awaiting = nil
-        note(.handoff, "hand off to \(q): \(reason)", source: source, ["queue": q, "urgent": info?.urgent == true ? "yes" : "no"])
+        var data = ["queue": q, "urgent": info?.urgent == true ? "yes" : "no"]
+        if let clause { data["clause"] = clauseID(clause) }
+        note(.handoff, "hand off to \(q): \(reason)", source: source, data)
         let team = q.replacingOccurrences(of: "-", with: " ")
         var text = "I'm passing you to our \(team) team so a person can help with this. They'll see our whole conversation, so you won't need to repeat anything."
         if checkOutput, outputViolation(text) != nil { text = "I'm passing you to a member of our team now." }
