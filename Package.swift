@@ -34,6 +34,11 @@ let package = Package(
         // The interpreter, understanding (classifier, entities, input signals), guardrails, traces.
         // It reads plans only: never the syntax or the compiler.
         .target(name: "MandateRuntime", dependencies: ["MandateIR"]),
+        // Scenario tests, coverage and simulation: the runtime driven by scripted customers.
+        .target(
+            name: "MandateScenarios",
+            dependencies: ["MandateRuntime", "MandateIR", "MandateSyntax", "MandateDiagnostics"]
+        ),
         // Resolution, typing, lowering to the plan.
         .target(
             name: "MandateCompiler",
@@ -46,7 +51,7 @@ let package = Package(
         .target(
             name: "MandateCLI",
             dependencies: [
-                "MandateCompiler", "MandateDiagnostics", "MandateSyntax", "MandateIR", "MandateRuntime",
+                "MandateCompiler", "MandateDiagnostics", "MandateSyntax", "MandateIR", "MandateRuntime", "MandateScenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,7 +64,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MandateTests",
-            dependencies: ["MandateCLI", "MandateCompiler", "MandateSyntax", "MandateIR", "MandateDiagnostics", "MandateRuntime"],
+            dependencies: ["MandateCLI", "MandateCompiler", "MandateSyntax", "MandateIR", "MandateDiagnostics", "MandateRuntime", "MandateScenarios"],
             exclude: ["Corpus", "validate_schemas.py"]
         ),
     ],

@@ -121,7 +121,7 @@ struct Turn {
         let prediction = supplied ?? runtime.classifier.classify(message)
         let confidenceText = String(format: "%.2f", prediction.confidence)
         note(.intent, prediction.intent.map { "the message reads as `\($0)`" } ?? "the message fits none of the intents",
-             ["confidence": confidenceText, "ranking": prediction.ranking.map { "\($0.intent) \(String(format: "%.2f", $0.score))" }.joined(separator: ", ")])
+             ["intent": prediction.intent ?? "none", "confidence": confidenceText, "ranking": prediction.ranking.map { "\($0.intent) \(String(format: "%.2f", $0.score))" }.joined(separator: ", ")])
         guard let intent = prediction.intent, let goal = runtime.goalOfIntent[intent] else {
             outOfScope()
             return
@@ -211,6 +211,9 @@ struct Turn {
             }
             let node = proc.steps[id]
             let at = node.source.description
+            // Every event of this step names it, for coverage: `refund-delivered-order:7`.
+            let mark = trace.count
+            defer { tagStep(from: mark, "\(proc.id):\(node.label)") }
             switch node.op {
             case .say(let template):
                 note(.step, "step \(node.label): say", source: at)
@@ -282,7 +285,7 @@ struct Turn {
                 current = node.next
             case .branch(let condition, let then, let otherwise):
                 let holds = evaluator.truth(condition)
-                note(.condition, "step \(node.label): the condition \(holds ? "holds" : "does not hold")", source: at)
+                note(.condition, "step \(node.label): the condition \(holds ? "holds" : "does not hold")", source: at, ["branch": holds ? "then" : "otherwise"])
                 current = holds ? then : otherwise
             case .forEach(let variable, let list, let body):
                 if state.loops.last?.node == id {
@@ -306,6 +309,10 @@ struct Turn {
         }
     }
 
+    mutating func tagStep(from mark: Int, _ step: String) {
+        for i in mark..<trace.count where trace[i].data["step"] == nil { trace[i].data["step"] = step }
+    }
+
     // MARK: answers
 
     mutating func answerSlot(_ name: String, node: Int) {
@@ -320,7 +327,7 @@ struct Turn {
             state.values[name] = value
             state.awaiting = nil
             state.unanswered = 0
-            note(.value, "the customer gave the \(words(name))", source: at, ["value": format(value)])
+            note(.value, "the customer gave the \(words(name))", source: at, ["value": format(value), "step": "\(proc.id):\(proc.steps[node].label)"])
             run(from: proc.steps[node].next)
             return
         }
@@ -355,12 +362,12 @@ struct Turn {
             state.awaiting = nil
             state.confirmed = node
             state.unanswered = 0
-            note(.value, "the customer said yes", source: at)
+            note(.value, "the customer said yes", source: at, ["step": "\(proc.id):\(proc.steps[node].label)", "branch": "then"])
             run(from: proc.steps[node].next)
         case false?:
             state.awaiting = nil
             state.confirmed = nil
-            note(.value, "the customer said no", source: at)
+            note(.value, "the customer said no", source: at, ["step": "\(proc.id):\(proc.steps[node].label)", "branch": "otherwise"])
             run(from: onDecline)
         case nil:
             state.unanswered += 1
@@ -393,8 +400,8 @@ struct Turn {
         }
         state.awaiting = .verification(node: node, method: method, slot: 0)
         let how = methods[method].slots.map(words).joined(separator: " and ")
-        send(method == 0 ? "To keep your account safe, I need to check it's you first. What's the \(words(first)) on your account?"
-             : "No problem, we can use your \(how) instead. What's the \(words(first)) on your account?")
+        question(first, method == 0 ? "To keep your account safe, I need to check it's you first. What's the \(words(first)) on your account?"
+                 : "No problem, we can use your \(how) instead. What's the \(words(first)) on your account?")
     }
 
     mutating func answerVerification(node: Int, method: Int, slot: Int) {
@@ -418,7 +425,7 @@ struct Turn {
         state.values[name] = value
         if slot + 1 < all[method].slots.count {
             state.awaiting = .verification(node: node, method: method, slot: slot + 1)
-            send("Thanks. And what's the \(words(all[method].slots[slot + 1])) on your account?")
+            question(all[method].slots[slot + 1], "Thanks. And what's the \(words(all[method].slots[slot + 1])) on your account?")
             return
         }
         state.awaiting = nil
@@ -491,6 +498,11 @@ struct Turn {
         }
         if retry { text = "Sorry, I couldn't find that in your message. " + text }
         else if again { text = "Let's try that again. " + text }
+        question(slot, text, at: at)
+    }
+
+    /// Asks the customer for a slot's value.
+    mutating func question(_ slot: String, _ text: String, at: String? = nil) {
         effects.append(.ask(slot: slot, text: text))
         state.transcript.append(TranscriptLine(speaker: "agent", text: text, turn: state.turn))
         note(.output, text, source: at)

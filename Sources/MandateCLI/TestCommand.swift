@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import MandateCompiler
+import MandateDiagnostics
+import MandateIR
+import MandateRuntime
+import MandateScenarios
+
+extension Commands {
+    /// What `mandate test` does besides running the scenarios.
+    public struct TestOptions: Sendable {
+        /// Only scenarios whose file or name contains this.
+        public var filter: String?
+        /// Write JUnit XML here.
+        public var junit: String?
+        /// Report coverage: nil, `text` or `json`.
+        public var coverage: String?
+        /// Fail below this coverage percentage.
+        public var minCoverage: Double?
+        /// Makes options.
+        public init(filter: String? = nil, junit: String? = nil, coverage: String? = nil, minCoverage: Double? = nil) {
+            self.filter = filter
+            self.junit = junit
+            self.coverage = coverage
+            self.minCoverage = minCoverage
+        }
+    }
+
+    /// `mandate test`: runs the project's scenarios; exit 0 when all pass (and coverage is enough), 1 otherwise.
+    public static func test(path: String, test: TestOptions, options: DiagnosticOptions, console: Console) -> MandateExit {
+        guard let compilation = load(path, console) else { return .inputUnreadable }
+        if compilation.hasErrors || compilation.plan == nil {
+            _ = report(compilation, options, console, path: path)
+            console.err("error: the project has errors; fix them before running its scenarios\n")
+            return .errorsFound
+        }
+        let plan = compilation.plan!
+        var scenarios: [Scenario] = []
+        var broken = 0
+        for file in compilation.files where file.hasSuffix(".test.yaml") || file.hasSuffix(".test.yml") {
+            guard let source = compilation.sources[file] else { continue }
+            switch ScenarioLoader.load(source, plan: plan) {
+            case .success(let s):
+                if let f = test.filter, !s.file.localizedCaseInsensitiveContains(f), !s.name.localizedCaseInsensitiveContains(f) { continue }
+                scenarios.append(s)
+            case .failure(let e):
+                broken += 1
+                console.out("✘ \(file)  cannot be run: \(e.description)\n")
+            }
+        }
+        if scenarios.isEmpty && broken == 0 {
+            console.err(test.filter.map { "error: no scenario matches `\($0)`\n" } ?? "error: the project has no scenarios (`*.test.yaml`)\n")
+            return test.filter == nil ? .clean : .usage
+        }
+        let runner = ScenarioRunner(runtime: Runtime(plan: plan))
+        let results = runner.run(scenarios)
+        console.out(ScenarioReport.text(results) { file, n in
+            guard let source = compilation.sources[file] else { return nil }
+            return source.lineText(n)
+        })
+        if let junit = test.junit {
+            do { try ScenarioReport.junit(results, suite: plan.project.name).write(toFile: junit, atomically: true, encoding: .utf8) } catch {
+                console.err("error: cannot write `\(junit)`: \(error.localizedDescription)\n")
+                return .inputUnreadable
+            }
+        }
+        var enough = true
+        if test.coverage != nil || test.minCoverage != nil {
+            let coverage = Coverage(plan: plan, traces: results.map(\.trace))
+            if test.coverage == "json" {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+                if let d = try? encoder.encode(coverage), let s = String(data: d, encoding: .utf8) { console.out(s + "\n") }
+            } else if test.coverage != nil {
+                console.out("\n" + coverage.text())
+            }
+            if let min = test.minCoverage, coverage.percent < min {
+                console.err(String(format: "error: coverage %.1f%% is below the minimum %.1f%%\n", coverage.percent, min))
+                enough = false
+            }
+        }
+        return results.allSatisfy(\.passed) && broken == 0 && enough ? .clean : .errorsFound
+    }
+}
+
+struct Test: ParsableCommand, MandateRunnable {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the project's scenario tests (*.test.yaml) with a fixed clock and their own fixtures.",
+        discussion: "Exit codes: 0 every scenario passed, 1 a scenario failed or coverage is below --min-coverage, 64 usage, 66 input unreadable.")
+    @Argument(help: "The project folder.") var path: String?
+    @Option(name: .long, help: "Only scenarios whose file or name contains this text.") var filter: String?
+    @Option(name: .long, help: "Write JUnit XML to this file.") var junit: String?
+    @Flag(name: .long, help: "Report which steps, branches and guardrail clauses no scenario exercised.") var coverage = false
+    @Option(name: .long, help: "The coverage report's format: text or json.") var coverageFormat: String = "text"
+    @Option(name: .long, help: "Fail when coverage is below this percentage.") var minCoverage: Double?
+    @OptionGroup var global: GlobalOptions
+    func validate() throws {
+        guard ["text", "json"].contains(coverageFormat) else { throw ValidationError("--coverage-format must be text or json, not `\(coverageFormat)`") }
+        if let m = minCoverage, !(0...100).contains(m) { throw ValidationError("--min-coverage must be between 0 and 100") }
+    }
+    func execute(_ console: Console) -> MandateExit {
+        Commands.test(path: path ?? Commands.defaultProjectPath(),
+                      test: .init(filter: filter, junit: junit, coverage: coverage ? coverageFormat : nil, minCoverage: minCoverage),
+                      options: global.resolved, console: console)
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import MandateCLI
+import MandateIR
+import MandateRuntime
+import MandateScenarios
+import Testing
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// `mandate test`, end to end from the command line, on Procedures/ and Examples/.
+@Suite struct ScenarioCommandTests {
+    func mandate(_ arguments: [String]) -> (exit: Int32, out: String, err: String) {
+        let (console, captured) = Console.capturing()
+        let exit = MandateCommand.run(arguments: arguments, console: console)
+        return (exit, captured().out, captured().err)
+    }
+
+    func path(_ p: String) -> String { repositoryRoot.appendingPathComponent(p).path }
+
+    @Test func theReferenceProjectsScenariosPass() {
+        let r = mandate(["test", path("Procedures")])
+        #expect(r.exit == 0, "\(r.out)\(r.err)")
+        #expect(r.out.contains("0 failed"))
+        #expect(!r.out.contains("✘"))
+    }
+
+    @Test func exampleScenariosPass() {
+        let r = mandate(["test", path("Examples/refund-limits")])
+        #expect(r.exit == 0, "\(r.out)\(r.err)")
+        #expect(r.out.hasSuffix("2 scenarios: 2 passed, 0 failed\n"))
+    }
+
+    @Test func aFailingScenarioShowsExpectedAgainstActualTheTraceAndTheSteps() {
+        let r = mandate(["test", path("Examples/failing-scenario")])
+        #expect(r.exit == 1)
+        Corpus.golden(repositoryRoot.appendingPathComponent("Examples/failing-scenario/expected-test-output.txt"), r.out)
+    }
+
+    @Test func junitReportsTheFailureAsXML() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mandate-junit-\(UUID().uuidString).xml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = mandate(["test", path("Examples/failing-scenario"), "--junit", file.path])
+        #expect(r.exit == 1)
+        let xml = try XMLDocument(contentsOf: file)
+        let suite = try #require(xml.rootElement())
+        #expect(suite.attribute(forName: "tests")?.stringValue == "1")
+        #expect(suite.attribute(forName: "failures")?.stringValue == "1")
+        let failures = try xml.nodes(forXPath: "//testcase/failure")
+        #expect(failures.count == 1)
+        #expect(failures.first?.stringValue?.contains("expected:") == true)
+    }
+
+    @Test func filterSelectsScenariosAndAnUnknownFilterIsAUsageError() {
+        let r = mandate(["test", path("Procedures"), "--filter", "password"])
+        #expect(r.exit == 0)
+        #expect(r.out.contains("1 scenario: 1 passed"))
+        #expect(mandate(["test", path("Procedures"), "--filter", "no-such-scenario"]).exit == 64)
+    }
+
+    @Test func coverageListsWhatNoScenarioExercisedAndMinCoverageFails() throws {
+        let text = mandate(["test", path("Examples/refund-limits"), "--coverage"])
+        #expect(text.exit == 0)
+        #expect(text.out.contains("guardrail clauses"))
+        #expect(text.out.contains("refunds.goal.yaml:"))
+        let json = mandate(["test", path("Examples/refund-limits"), "--coverage", "--coverage-format", "json"])
+        let start = try #require(json.out.firstIndex(of: "{"))
+        let coverage = try JSONDecoder().decode(Coverage.self, from: Data(json.out[start...].utf8))
+        // The procedure hands the $160 refund off before the runtime limit could trip: that clause stays uncovered.
+        #expect(coverage.clauses.first { $0.id == "refund-delivered-orders:refunds.max_by_tier:standard" }?.covered == false)
+        #expect(coverage.steps.contains { $0.covered })
+        let low = mandate(["test", path("Examples/refund-limits"), "--min-coverage", "100"])
+        #expect(low.exit == 1)
+        #expect(low.err.contains("below the minimum"))
+    }
+
+    @Test func aBrokenScenarioFileIsReportedNotCrashed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mandate-scn-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for f in ["mandate.yaml", "actions.yaml", "refunds.goal.yaml", "refund.procedure"] {
+            try FileManager.default.copyItem(atPath: path("Examples/failing-scenario/\(f)"), toPath: dir.appendingPathComponent(f).path)
+        }
+        try "name: no customer\nturns:\n  - customer: hi\n".write(to: dir.appendingPathComponent("x.test.yaml"), atomically: true, encoding: .utf8)
+        let r = mandate(["test", dir.path])
+        #expect(r.exit == 1)
+        #expect(r.out.contains("cannot be run"))
+    }
+}
