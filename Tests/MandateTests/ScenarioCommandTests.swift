@@ -86,4 +86,49 @@ import FoundationXML
         #expect(r.exit == 1)
         #expect(r.out.contains("cannot be run"))
     }
+
+    @Test func simulationReportsMetricsAndEveryExpectedOutcomeHolds() throws {
+        let r = mandate(["simulate", path("Examples/refund-limits"), "--conversations", path("Examples/refund-limits/conversations.jsonl"), "--format", "json"])
+        #expect(r.exit == 0, "\(r.err)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let metrics = try #require(object["metrics"] as? [String: Any])
+        #expect(metrics["conversations"] as? Int == 12)
+        #expect(metrics["matchedOutcomes"] as? Int == 12)
+        let refunds = try #require(metrics["refunds"] as? [String: Any])
+        #expect(refunds["aboveLimit"] as? Int == 0)
+        #expect(r.err.contains("turns/s"))
+    }
+
+    @Test func aBaselineComparisonFindsTheConversationsALimitChangeMoves() throws {
+        // The baseline is the same project with the standard self-service limit at $100 instead of $150:
+        // exactly the $120, $149.99 and $150 refunds of standard customers change outcome.
+        let fm = FileManager.default
+        let dir = fm.temporaryDirectory.appendingPathComponent("mandate-baseline-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: dir) }
+        try fm.copyItem(atPath: path("Examples/refund-limits"), toPath: dir.path)
+        let procedure = dir.appendingPathComponent("refund-delivered-order.procedure")
+        let text = try String(contentsOf: procedure, encoding: .utf8)
+        try text.replacingOccurrences(of: "more than $150, escalate to billing because \"refund above the $150",
+                                      with: "more than $100, escalate to billing because \"refund above the $100")
+            .write(to: procedure, atomically: true, encoding: .utf8)
+        let plan = dir.appendingPathComponent("old.plan.json").path
+        #expect(mandate(["compile", dir.path, "-o", plan]).exit == 0)
+        let r = mandate(["simulate", path("Examples/refund-limits"), "--conversations", path("Examples/refund-limits/conversations.jsonl"),
+                         "--baseline", plan, "--format", "json"])
+        #expect(r.exit == 0, "\(r.err)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let comparison = try #require(object["comparison"] as? [String: Any])
+        let changed = try #require(comparison["changed"] as? [[String: Any]])
+        #expect(changed.compactMap { $0["id"] as? String } == ["rl-03", "rl-04", "rl-05"])
+        #expect(changed.allSatisfy { $0["before"] as? String == "escalated to billing" && $0["after"] as? String == "resolved as refund_issued" })
+        // The HTML report links each changed conversation to its two traces, and loads nothing from the network.
+        let html = dir.appendingPathComponent("report.html").path
+        #expect(mandate(["simulate", path("Examples/refund-limits"), "--conversations", path("Examples/refund-limits/conversations.jsonl"),
+                         "--baseline", plan, "-o", html]).exit == 0)
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains("<svg"))
+        #expect(page.contains("href=\"#baseline-rl-03\"") && page.contains("id=\"baseline-rl-03\""))
+        #expect(page.contains("href=\"#current-rl-03\"") && page.contains("id=\"current-rl-03\""))
+        #expect(!page.contains("src=") && !page.contains("href=\"http"))
+    }
 }
