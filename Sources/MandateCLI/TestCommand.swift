@@ -17,12 +17,19 @@ extension Commands {
         public var coverage: String?
         /// Fail below this coverage percentage.
         public var minCoverage: Double?
+        /// Write boundary scenarios to this folder instead of running the scenarios.
+        public var suggestInto: String?
+        /// The clock for suggestions.
+        public var now: Int64?
         /// Makes options.
-        public init(filter: String? = nil, junit: String? = nil, coverage: String? = nil, minCoverage: Double? = nil) {
+        public init(filter: String? = nil, junit: String? = nil, coverage: String? = nil, minCoverage: Double? = nil,
+                    suggestInto: String? = nil, now: Int64? = nil) {
             self.filter = filter
             self.junit = junit
             self.coverage = coverage
             self.minCoverage = minCoverage
+            self.suggestInto = suggestInto
+            self.now = now
         }
     }
 
@@ -35,6 +42,22 @@ extension Commands {
             return .errorsFound
         }
         let plan = compilation.plan!
+        if let folder = test.suggestInto {
+            let now = test.now ?? (Int64(Date().timeIntervalSince1970) / 86_400 * 86_400 + 36_000)
+            let suggestions = ScenarioSuggester.suggest(plan: plan, now: now)
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                for s in suggestions {
+                    try s.text.write(toFile: (folder as NSString).appendingPathComponent(s.fileName), atomically: true, encoding: .utf8)
+                    console.out("wrote \((folder as NSString).appendingPathComponent(s.fileName))\n")
+                }
+            } catch {
+                console.err("error: cannot write to `\(folder)`: \(error.localizedDescription)\n")
+                return .inputUnreadable
+            }
+            console.out("\(suggestions.count) boundary scenario\(suggestions.count == 1 ? "" : "s") suggested: review each one's expectations, then keep it or change the procedure\n")
+            return .clean
+        }
         var scenarios: [Scenario] = []
         var broken = 0
         for file in compilation.files where file.hasSuffix(".test.yaml") || file.hasSuffix(".test.yml") {
@@ -93,14 +116,28 @@ struct Test: ParsableCommand, MandateRunnable {
     @Flag(name: .long, help: "Report which steps, branches and guardrail clauses no scenario exercised.") var coverage = false
     @Option(name: .long, help: "The coverage report's format: text or json.") var coverageFormat: String = "text"
     @Option(name: .long, help: "Fail when coverage is below this percentage.") var minCoverage: Double?
+    @Flag(name: .long, help: "Write scenario skeletons at the plan's edges (limits, windows) instead of running the scenarios.") var suggest = false
+    @Option(name: .long, help: "Where --suggest writes (default: tests/suggested in the project).") var suggestDir: String?
+    @Option(name: .long, help: "The clock for --suggest, such as 2026-11-28T10:00:00Z (default: today).") var now: String?
     @OptionGroup var global: GlobalOptions
     func validate() throws {
         guard ["text", "json"].contains(coverageFormat) else { throw ValidationError("--coverage-format must be text or json, not `\(coverageFormat)`") }
         if let m = minCoverage, !(0...100).contains(m) { throw ValidationError("--min-coverage must be between 0 and 100") }
     }
     func execute(_ console: Console) -> MandateExit {
-        Commands.test(path: path ?? Commands.defaultProjectPath(),
-                      test: .init(filter: filter, junit: junit, coverage: coverage ? coverageFormat : nil, minCoverage: minCoverage),
-                      options: global.resolved, console: console)
+        let project = path ?? Commands.defaultProjectPath()
+        var clock: Int64?
+        if let now {
+            guard let m = FixtureConversion.parseMoment(now) else {
+                console.err("error: `--now \(now)` is not a moment like 2026-11-28T10:00:00Z\n")
+                return .usage
+            }
+            clock = m
+        }
+        let folder = suggest ? (suggestDir ?? (project as NSString).appendingPathComponent("tests/suggested")) : nil
+        return Commands.test(path: project,
+                             test: .init(filter: filter, junit: junit, coverage: coverage ? coverageFormat : nil, minCoverage: minCoverage,
+                                         suggestInto: folder, now: clock),
+                             options: global.resolved, console: console)
     }
 }

@@ -118,9 +118,12 @@ struct Evaluator {
             }
             return false
         case .olderThan(let moment, let amount, let unit):
+            // A date counts in calendar days of the project's time zone: delivered 30 days ago is not more than 30 days ago.
+            if case .date(let d)? = eval(moment), let cutoff = Self.daysBack(today, amount: amount, unit: unit) { return d < cutoff }
             guard let m = eval(moment).flatMap(seconds) else { return false }
             return m < Self.subtract(now, amount: amount, unit: unit, today: today)
         case .within(let moment, let amount, let unit):
+            if case .date(let d)? = eval(moment), let cutoff = Self.daysBack(today, amount: amount, unit: unit) { return d >= cutoff && d <= today }
             guard let m = eval(moment).flatMap(seconds) else { return false }
             return m >= Self.subtract(now, amount: amount, unit: unit, today: today) && m <= now
         case .quantified(let kind, let variable, let list, let predicate):
@@ -164,6 +167,17 @@ struct Evaluator {
         case "months": return now - Int64(today.dayNumber - today.adding(months: -amount).dayNumber) * 86_400
         case "years": return now - Int64(today.dayNumber - today.adding(months: -12 * amount).dayNumber) * 86_400
         default: return now
+        }
+    }
+
+    /// The day `amount` calendar units before `today`; nil for units shorter than a day.
+    static func daysBack(_ today: CalendarDate, amount: Int, unit: String) -> CalendarDate? {
+        switch unit {
+        case "days": CalendarDate(dayNumber: today.dayNumber - amount)
+        case "weeks": CalendarDate(dayNumber: today.dayNumber - 7 * amount)
+        case "months": today.adding(months: -amount)
+        case "years": today.adding(months: -12 * amount)
+        default: nil
         }
     }
 

@@ -131,4 +131,29 @@ import FoundationXML
         #expect(page.contains("href=\"#current-rl-03\"") && page.contains("id=\"current-rl-03\""))
         #expect(!page.contains("src=") && !page.contains("href=\"http"))
     }
+
+    @Test func suggestWritesBoundaryScenariosThatSplitAtTheEdge() throws {
+        let fm = FileManager.default
+        let dir = fm.temporaryDirectory.appendingPathComponent("mandate-suggest-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: dir) }
+        try fm.copyItem(atPath: path("Procedures"), toPath: dir.path)
+        let out = dir.appendingPathComponent("tests/suggested").path
+        let r = mandate(["test", dir.path, "--suggest", "--now", "2026-11-28T10:00:00Z"])
+        #expect(r.exit == 0, "\(r.err)")
+        func outcome(_ name: String) throws -> String? {
+            let text = try String(contentsOfFile: "\(out)/\(name).test.yaml", encoding: .utf8)
+            return text.split(separator: "\n").last { $0.contains("outcome:") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        // The per-refund limit: at it the refund goes through, one cent above it does not.
+        #expect(try outcome("resolve-order-issues-refund-at-standard-tier-limit") == "outcome: resolved as refund_issued")
+        #expect(try outcome("resolve-order-issues-refund-one-cent-above-standard-tier-limit") == "outcome: escalated to billing")
+        // The damage window: delivered 30 days ago is inside it, 31 days ago is not.
+        #expect(try outcome("refund-damaged-item-delivered-30-days-ago") == "outcome: resolved as refund_issued")
+        #expect(try outcome("refund-damaged-item-delivered-31-days-ago") == "outcome: escalated to returns")
+        // Suggestions are valid scenarios: the project's tests, suggestions included, pass.
+        let run = mandate(["test", dir.path])
+        #expect(run.exit == 0, "\(run.out)")
+        #expect(run.out.contains("suggested/"))
+    }
 }
+
