@@ -61,7 +61,9 @@ public struct TraceEvent: Codable, Sendable, Equatable {
         var s = "turn \(turn)  \(kind.rawValue)"
         if let source { s += "  \(source)" }
         s += "  \(detail)"
-        if !data.isEmpty { s += "  {" + data.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}" }
+        // Bookkeeping for replay and coverage stays in the JSON, out of the line a person reads.
+        let shown = data.filter { !["step", "branch", "now", "text", "clause"].contains($0.key) }
+        if !shown.isEmpty { s += "  {" + shown.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}" }
         return s
     }
 }
