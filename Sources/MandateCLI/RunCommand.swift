@@ -194,7 +194,7 @@ extension Commands {
             moment += 30
         }
         if output == .json {
-            console.out(json(["end": ["status": "\(state.status)", "turns": state.turn]]) + "\n")
+            console.out(json(["end": ["status": state.status.summary, "turns": state.turn]]) + "\n")
         }
         return .clean
     }

@@ -29,6 +29,15 @@ public enum ConversationStatus: Codable, Sendable, Equatable {
     case resolved(outcome: String)
     /// Handed to a person.
     case escalated(queue: String, reason: String)
+
+    /// `open`, `resolved as refund_issued`, `escalated to billing`: how scenarios and reports name it.
+    public var summary: String {
+        switch self {
+        case .open: "open"
+        case .resolved(let o): "resolved as \(o)"
+        case .escalated(let q, _): "escalated to \(q)"
+        }
+    }
 }
 
 /// What the conversation waits for from the customer.
@@ -149,6 +158,8 @@ public struct CustomerEvent: Codable, Sendable, Equatable {
 }
 
 /// Something the turn produced for the outside world.
+/// As JSON: `{"kind": "say", "text": …}`, `{"kind": "ask", "slot": …, "text": …}`, `{"kind": "action", "name": …, "arguments": {…}}`,
+/// `{"kind": "handoff", "handoff": {…}}`, `{"kind": "resolved", "outcome": …}`.
 public enum TurnEffect: Codable, Sendable, Equatable {
     /// A message to the customer.
     case say(String)
@@ -162,6 +173,33 @@ public enum TurnEffect: Codable, Sendable, Equatable {
     case handoff(HandoffPacket)
     /// The conversation ended with an outcome.
     case resolved(String)
+
+    private enum Key: String, CodingKey { case kind, text, slot, name, arguments, handoff, outcome }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        switch self {
+        case .say(let t): try c.encode("say", forKey: .kind); try c.encode(t, forKey: .text)
+        case .ask(let slot, let t): try c.encode("ask", forKey: .kind); try c.encode(slot, forKey: .slot); try c.encode(t, forKey: .text)
+        case .confirm(let t): try c.encode("confirm", forKey: .kind); try c.encode(t, forKey: .text)
+        case .action(let n, let a): try c.encode("action", forKey: .kind); try c.encode(n, forKey: .name); try c.encode(a, forKey: .arguments)
+        case .handoff(let p): try c.encode("handoff", forKey: .kind); try c.encode(p, forKey: .handoff)
+        case .resolved(let o): try c.encode("resolved", forKey: .kind); try c.encode(o, forKey: .outcome)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        switch try c.decode(String.self, forKey: .kind) {
+        case "say": self = .say(try c.decode(String.self, forKey: .text))
+        case "ask": self = .ask(slot: try c.decode(String.self, forKey: .slot), text: try c.decode(String.self, forKey: .text))
+        case "confirm": self = .confirm(try c.decode(String.self, forKey: .text))
+        case "action": self = .action(name: try c.decode(String.self, forKey: .name), arguments: try c.decode([String: String].self, forKey: .arguments))
+        case "handoff": self = .handoff(try c.decode(HandoffPacket.self, forKey: .handoff))
+        case "resolved": self = .resolved(try c.decode(String.self, forKey: .outcome))
+        case let k: throw DecodingError.dataCorruptedError(forKey: .kind, in: c, debugDescription: "no effect of kind `\(k)`")
+        }
+    }
 }
 
 /// The result of one turn.

@@ -119,12 +119,7 @@ public struct ScenarioRunner: Sendable {
             if let reason, !p.reason.localizedCaseInsensitiveContains(reason) { return "a hand-off to \(p.queue) because “\(p.reason)”" }
             return nil
         case .outcome(let want):
-            let got: String
-            switch r.state.status {
-            case .open: got = "open"
-            case .resolved(let o): got = "resolved as \(o)"
-            case .escalated(let q, _): got = "escalated to \(q)"
-            }
+            let got = r.state.status.summary
             return got == want.trimmingCharacters(in: .whitespaces) ? nil : "the conversation is \(got)"
         case .noAction:
             let actions = r.effects.compactMap { if case .action(let n, _) = $0 { n } else { nil } }

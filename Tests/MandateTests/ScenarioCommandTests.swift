@@ -157,3 +157,51 @@ import FoundationXML
     }
 }
 
+
+/// `mandate run`, end to end from the command line.
+@Suite struct RunCommandTests {
+    func mandate(_ arguments: [String]) -> (exit: Int32, out: String, err: String) {
+        let (console, captured) = Console.capturing()
+        let exit = MandateCommand.run(arguments: arguments, console: console)
+        return (exit, captured().out, captured().err)
+    }
+
+    func path(_ p: String) -> String { repositoryRoot.appendingPathComponent(p).path }
+
+    @Test func aScriptedConversationRefundsAndExplainsEachDecision() {
+        let r = mandate(["run", path("Procedures"), "--script", path("Examples/conversations/refund-stand-mixer.yaml"), "--explain"])
+        #expect(r.exit == 0, "\(r.err)")
+        #expect(r.out.contains("agent: Shall I refund $89.00 for order 1042"))
+        #expect(r.out.contains("[action] issue_refund amount=$89.00 customer_id=C-1001 order=1042"))
+        #expect(r.out.contains("refund-delivered-order.procedure:24  step 7: the condition does not hold"))
+        #expect(r.out.contains("[resolved] refund_issued"))
+    }
+
+    @Test func jsonLinesFromACompiledPlan() throws {
+        let plan = FileManager.default.temporaryDirectory.appendingPathComponent("mandate-run-\(UUID().uuidString).plan.json").path
+        defer { try? FileManager.default.removeItem(atPath: plan) }
+        #expect(mandate(["compile", path("Procedures"), "-o", plan]).exit == 0)
+        let r = mandate(["run", plan, "--fixtures", path("Procedures/sandbox.yaml"), "--script", path("Examples/conversations/refund-stand-mixer.yaml"), "--json"])
+        #expect(r.exit == 0, "\(r.err)")
+        let lines = r.out.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.allSatisfy { $0 != nil })
+        let effects = lines.compactMap { $0?["effect"] as? [String: Any] }
+        #expect(effects.contains { $0["kind"] as? String == "action" && $0["name"] as? String == "issue_refund" })
+        #expect((lines.last??["end"] as? [String: Any])?["status"] as? String == "resolved as refund_issued")
+    }
+
+    @Test func anUnknownCustomerOrAnEditedPlanIsAClearError() throws {
+        let r = mandate(["run", path("Procedures"), "--customer", "C-9999", "--script", path("Examples/conversations/refund-stand-mixer.yaml")])
+        #expect(r.exit == 64)
+        #expect(r.err.contains("there is no customer `C-9999`"))
+        let plan = FileManager.default.temporaryDirectory.appendingPathComponent("mandate-edit-\(UUID().uuidString).plan.json").path
+        defer { try? FileManager.default.removeItem(atPath: plan) }
+        #expect(mandate(["compile", path("Procedures"), "-o", plan]).exit == 0)
+        let text = try String(contentsOfFile: plan, encoding: .utf8).replacingOccurrences(of: "\"15000\"", with: "\"99999\"")
+            .replacingOccurrences(of: "150.00", with: "999.00")
+        try text.replacingOccurrences(of: "\"minor\" : 15000", with: "\"minor\" : 99900").write(toFile: plan, atomically: true, encoding: .utf8)
+        let edited = mandate(["run", plan, "--script", path("Examples/conversations/refund-stand-mixer.yaml")])
+        #expect(edited.exit == 1)
+        #expect(edited.err.contains("changed after it was compiled"))
+    }
+}
