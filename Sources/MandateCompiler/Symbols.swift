@@ -237,6 +237,13 @@ struct Symbols {
             for intent in g.alwaysEscalateIntents { sourceMap["guardrails.always_escalate.intents.\(intent.value)"] = ref(intent.range) }
             for p in g.alwaysEscalatePhrases { sourceMap["guardrails.always_escalate.phrases.\(p.value)"] = ref(p.range) }
             for t in g.alwaysEscalateTiers { sourceMap["guardrails.always_escalate.tiers.\(t.value)"] = ref(t.range) }
+            for (_, q) in g.alwaysEscalateQueues.sorted(by: { $0.key < $1.key }) { checkQueue(q) }
+            for e in g.confirmWithCustomer { sourceMap["guardrails.confirm_with_customer.\(e.value)"] = ref(e.range) }
+            if let m = g.inputMaxCharacters { sourceMap["guardrails.input.max_characters"] = ref(m.range) }
+            if let v = g.onAskForHuman { sourceMap["escalation.when.customer_asks_for_human"] = ref(v.range) }
+            if let v = g.sameQuestionRepeated { sourceMap["escalation.when.same_question_repeated"] = ref(v.range) }
+            if let v = g.onFrustration { sourceMap["escalation.when.frustration_detected"] = ref(v.range) }
+            if let v = g.onActionFailure { sourceMap["escalation.when.action_fails"] = ref(v.range) }
             for p in g.neverSay { sourceMap["guardrails.output.never_say.\(p.value)"] = ref(p.range) }
             for t in g.maxByTier { sourceMap["guardrails.refunds.max_by_tier.\(t.tier.value)"] = ref(t.amount.range) }
             if let m = g.outputMaxCharacters { sourceMap["guardrails.output.max_characters"] = ref(m.range) }
@@ -246,7 +253,8 @@ struct Symbols {
             let guardrails = Guardrails(
                 confidenceThreshold: g.confidenceThreshold.flatMap { Double($0.value) }, onLowConfidence: g.onLowConfidence?.value,
                 alwaysEscalateIntents: g.alwaysEscalateIntents.map(\.value), alwaysEscalatePhrases: g.alwaysEscalatePhrases.map(\.value),
-                alwaysEscalateTiers: g.alwaysEscalateTiers.map(\.value), confirmEffects: g.confirmWithCustomer.map(\.value),
+                alwaysEscalateTiers: g.alwaysEscalateTiers.map(\.value), alwaysEscalateQueues: g.alwaysEscalateQueues.mapValues(\.value),
+                confirmEffects: g.confirmWithCustomer.map(\.value),
                 maxPerRefund: g.maxPerRefund.map { money($0.value) }, maxPerCustomer: g.maxPerCustomer.map { money($0.value.0) },
                 maxPerCustomerWindowDays: g.maxPerCustomer?.value.1, maxByTier: byTier, allowedTopics: g.allowedTopics.map(\.value),
                 promptInjection: g.promptInjection?.value, inputMaxCharacters: g.inputMaxCharacters?.value,

@@ -203,6 +203,9 @@ public struct Guardrails: Codable, Sendable, Equatable {
     public var alwaysEscalatePhrases: [String]
     /// Tiers always handed to a person.
     public var alwaysEscalateTiers: [String]
+    /// The queue of an always-escalate entry, when it names one: `intent:billing_dispute` → `billing`
+    /// (also `phrase:TEXT`, `tier:NAME`); others go to the goal's default queue.
+    public var alwaysEscalateQueues: [String: String]
     /// Effects that need an explicit yes first.
     public var confirmEffects: [String]
     /// Largest single refund.
@@ -225,7 +228,8 @@ public struct Guardrails: Codable, Sendable, Equatable {
     public var outputMaxCharacters: Int?
     /// Makes guardrails.
     public init(confidenceThreshold: Double? = nil, onLowConfidence: String? = nil, alwaysEscalateIntents: [String] = [],
-                alwaysEscalatePhrases: [String] = [], alwaysEscalateTiers: [String] = [], confirmEffects: [String] = [],
+                alwaysEscalatePhrases: [String] = [], alwaysEscalateTiers: [String] = [], alwaysEscalateQueues: [String: String] = [:],
+                confirmEffects: [String] = [],
                 maxPerRefund: Money? = nil, maxPerCustomer: Money? = nil, maxPerCustomerWindowDays: Int? = nil,
                 maxByTier: [String: Money] = [:], allowedTopics: [String] = [], promptInjection: String? = nil,
                 inputMaxCharacters: Int? = nil, neverSay: [String] = [], outputMaxCharacters: Int? = nil) {
@@ -234,6 +238,7 @@ public struct Guardrails: Codable, Sendable, Equatable {
         self.alwaysEscalateIntents = alwaysEscalateIntents
         self.alwaysEscalatePhrases = alwaysEscalatePhrases
         self.alwaysEscalateTiers = alwaysEscalateTiers
+        self.alwaysEscalateQueues = alwaysEscalateQueues
         self.confirmEffects = confirmEffects
         self.maxPerRefund = maxPerRefund
         self.maxPerCustomer = maxPerCustomer

@@ -70,7 +70,7 @@ struct Turn {
 
         // 2. Routing rules that come before anything else.
         if let phrase = signals.escalationPhrase {
-            escalate(queue: nil, reason: "the customer mentioned “\(phrase)”", source: goalSource("guardrails.always_escalate.phrases.\(phrase)"), clause: "always_escalate.phrases:\(phrase)")
+            escalate(queue: goal?.guardrails.alwaysEscalateQueues["phrase:\(phrase)"], reason: "the customer mentioned “\(phrase)”", source: goalSource("guardrails.always_escalate.phrases.\(phrase)"), clause: "always_escalate.phrases:\(phrase)")
             return
         }
         if signals.asksForHuman, goal?.escalation.onAskForHuman ?? true {
@@ -130,12 +130,12 @@ struct Turn {
         let rules = goal.guardrails
         if rules.alwaysEscalateTiers.contains(state.customer.tier) {
             state.intent = intent
-            escalate(queue: nil, reason: "\(state.customer.tier) customers are always helped by a person", source: goalSource("guardrails.always_escalate.tiers.\(state.customer.tier)"), clause: "always_escalate.tiers:\(state.customer.tier)")
+            escalate(queue: rules.alwaysEscalateQueues["tier:\(state.customer.tier)"], reason: "\(state.customer.tier) customers are always helped by a person", source: goalSource("guardrails.always_escalate.tiers.\(state.customer.tier)"), clause: "always_escalate.tiers:\(state.customer.tier)")
             return
         }
         if rules.alwaysEscalateIntents.contains(intent) {
             state.intent = intent
-            escalate(queue: nil, reason: "`\(intent)` is always handled by a person", source: goalSource("guardrails.always_escalate.intents.\(intent)"), clause: "always_escalate.intents:\(intent)")
+            escalate(queue: rules.alwaysEscalateQueues["intent:\(intent)"], reason: "`\(intent)` is always handled by a person", source: goalSource("guardrails.always_escalate.intents.\(intent)"), clause: "always_escalate.intents:\(intent)")
             return
         }
         if let threshold = rules.confidenceThreshold, prediction.confidence < threshold {

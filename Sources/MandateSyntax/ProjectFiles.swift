@@ -146,6 +146,8 @@ public struct GoalSyntax: Sendable {
     public var alwaysEscalatePhrases: [Located<String>] = []
     /// `guardrails.always_escalate.tiers`.
     public var alwaysEscalateTiers: [Located<String>] = []
+    /// Queues named for always-escalate entries (`intents: { billing_dispute: billing }`), by `intent:NAME`, `phrase:TEXT`, `tier:NAME`.
+    public var alwaysEscalateQueues: [String: Located<String>] = [:]
     /// `guardrails.confirm_with_customer`.
     public var confirmWithCustomer: [Located<String>] = []
     /// `guardrails.refunds.max_per_refund`.
@@ -235,9 +237,15 @@ public struct GoalSyntax: Sendable {
                 g.onLowConfidence = f.choice(cf["on_low_confidence"], "`confidence`", ["clarify_then_escalate", "escalate", "clarify"])
             }
             if let a = fields["always_escalate"], let af = f.mapping(a.value, in: "`always_escalate`", allowed: ["intents", "phrases", "tiers"], at: a.key.range) {
-                g.alwaysEscalateIntents = f.names(af["intents"], "`always_escalate`", what: "intent")
-                g.alwaysEscalatePhrases = f.list(af["phrases"], "`always_escalate`")
-                g.alwaysEscalateTiers = f.names(af["tiers"], "`always_escalate`", what: "tier")
+                for (key, what) in [("intents", "intent"), ("phrases", nil), ("tiers", "tier")] as [(String, String?)] {
+                    let entries = f.routed(af[key], "`always_escalate`", what: what)
+                    for (item, queue) in entries { if let queue { g.alwaysEscalateQueues["\(String(key.dropLast())):\(item.value)"] = queue } }
+                    switch key {
+                    case "intents": g.alwaysEscalateIntents = entries.map(\.item)
+                    case "phrases": g.alwaysEscalatePhrases = entries.map(\.item)
+                    default: g.alwaysEscalateTiers = entries.map(\.item)
+                    }
+                }
             }
             g.confirmWithCustomer = f.list(fields["confirm_with_customer"], "`guardrails`")
             for effect in g.confirmWithCustomer where !["refund", "write", "identify", "read"].contains(effect.value) {

@@ -94,6 +94,28 @@ struct YAMLFields {
         list(entry, context).compactMap { name(YAMLScalar(value: $0.value, range: $0.range, isQuoted: false), what: what) }
     }
 
+    /// A list of entries, or a mapping of entries to queue names (`billing_dispute: billing`):
+    /// `always_escalate` sends each entry to its own queue, or to the goal's default queue.
+    mutating func routed(_ entry: YAMLMapping.Entry?, _ context: String, what: String?) -> [(item: Located<String>, queue: Located<String>?)] {
+        guard let entry else { return [] }
+        guard case .mapping(let m) = entry.value else {
+            let items = list(entry, context)
+            guard let what else { return items.map { ($0, nil) } }
+            return items.compactMap { i in name(YAMLScalar(value: i.value, range: i.range, isQuoted: false), what: what).map { ($0, nil) } }
+        }
+        var out: [(item: Located<String>, queue: Located<String>?)] = []
+        for e in m.entries {
+            let item: Located<String>? = what.map { name(e.key, what: $0) } ?? Located(e.key.value, e.key.range)
+            guard let item else { continue }
+            guard case .scalar(let q) = e.value, let queue = name(q, what: "queue") else {
+                if case .scalar = e.value {} else { wrongType(e.value, expected: "a queue's name", in: "`\(e.key.value)` of \(context)") }
+                continue
+            }
+            out.append((item, queue))
+        }
+        return out
+    }
+
     /// `true` / `false` (and YAML's yes/no).
     mutating func bool(_ entry: YAMLMapping.Entry?, _ context: String) -> Located<Bool>? {
         guard let entry else { return nil }
