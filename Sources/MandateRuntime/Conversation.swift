@@ -124,6 +124,8 @@ public struct ConversationState: Codable, Sendable, Equatable {
     public var actions: [ActionRecord]
     /// Whether the customer sounded frustrated.
     public var frustrated: Bool
+    /// A message the agent could not place, kept to read together with the customer's next one.
+    public var unclear: String?
 
     /// A new conversation.
     public init(id: String, customer: CustomerProfile) {

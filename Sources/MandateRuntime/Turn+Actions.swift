@@ -72,7 +72,7 @@ extension Turn {
             key = k
             if env.ledger.entry(idempotencyKey: k) != nil {
                 note(.action, "`\(name)` already ran for this turn (idempotency key), so it is not run again", source: at, ["key": k])
-                state.confirmed = nil
+                if signature.effect == "refund" { state.confirmed = nil }
                 return true
             }
             let amount = signature.effect == "refund" ? refundAmount(signature, values) : nil
@@ -111,7 +111,8 @@ extension Turn {
             note(.action, "`\(name)` \(result)", source: at, rendered, outputs: recorded)
             if effectful {
                 effects.append(.action(name: name, arguments: rendered))
-                state.confirmed = nil
+                // Each movement of money needs its own yes; one yes covers the changes that follow it.
+                if signature.effect == "refund" { state.confirmed = nil }
             }
             return true
         case .refused(let why), .failed(let why):

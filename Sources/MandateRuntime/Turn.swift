@@ -8,6 +8,8 @@ struct Turn {
     let message: String
     let supplied: IntentPrediction?
     var env: TurnEnvironment
+    /// The words of the request being routed: the message, after an unclear one when the agent asked for more.
+    var requestText: String
     var effects: [TurnEffect] = []
     var trace: [TraceEvent] = []
     var steps = 0
@@ -16,6 +18,7 @@ struct Turn {
         self.runtime = runtime
         self.state = state
         self.message = message
+        self.requestText = message
         self.supplied = supplied
         self.env = env
     }
@@ -113,12 +116,16 @@ struct Turn {
         state.confirmed = nil
         state.clarifications = 0
         state.unanswered = 0
+        state.unclear = nil
     }
 
     // MARK: routing
 
     mutating func route() {
-        let prediction = supplied ?? runtime.classifier.classify(message)
+        // After "could you tell me more", the two messages are read together.
+        if state.awaiting == .clarification, let earlier = state.unclear { requestText = earlier + "\n" + message }
+        state.awaiting = nil
+        let prediction = supplied ?? runtime.classifier.classify(requestText)
         let confidenceText = String(format: "%.2f", prediction.confidence)
         note(.intent, prediction.intent.map { "the message reads as `\($0)`" } ?? "the message fits none of the intents",
              ["intent": prediction.intent ?? "none", "confidence": confidenceText, "ranking": prediction.ranking.map { "\($0.intent) \(String(format: "%.2f", $0.score))" }.joined(separator: ", ")])
@@ -144,6 +151,7 @@ struct Turn {
             if rule != "escalate", state.clarifications == 0 || rule == "clarify" {
                 state.clarifications += 1
                 state.awaiting = .clarification
+                state.unclear = requestText
                 note(.route, "confidence \(confidenceText) is below the threshold \(thresholdText): ask the customer to say more",
                      source: goalSource("guardrails.confidence.threshold"), ["clause": clauseID("confidence.threshold")])
                 send("Sorry, I want to be sure I help with the right thing. Could you tell me a little more about what you need?")
@@ -157,6 +165,7 @@ struct Turn {
         state.intent = intent
         state.confidence = prediction.confidence
         state.clarifications = 0
+        state.unclear = nil
         guard let id = runtime.handler[intent], let procedure = runtime.procedures[id] else {
             escalate(queue: nil, reason: "no procedure handles `\(intent)`", source: goal.file)
             return
@@ -180,6 +189,7 @@ struct Turn {
     mutating func enter(_ procedure: Procedure) {
         state.procedure = procedure.id
         state.loops = []
+        state.confirmed = nil
         if procedure.requiresVerifiedCustomer && state.verifiedCustomerID == nil {
             note(.route, "“\(procedure.name)” requires a verified customer: verify first", source: "\(procedure.id).procedure:1")
             startVerification(node: -1, methods: implicitMethods(), method: 0)
@@ -234,6 +244,8 @@ struct Turn {
                 }
                 note(.step, "step \(node.label): ask for the \(words(slot))", source: at)
                 state.awaiting = .slot(name: slot, node: id)
+                // A yes covers the changes that follow it, not those after the next question.
+                state.confirmed = nil
                 ask(slot, type: type, choices: choices, from: from, again: again, at: at)
                 return
             case .confirm(let question, _):
@@ -458,7 +470,7 @@ struct Turn {
     /// A pattern-matched slot found in the message that started the procedure (`order 1042`).
     func prefill(_ slot: String, type: ValueType) -> RuntimeValue? {
         guard let s = procedure?.slots.first(where: { $0.name == slot }), let pattern = s.pattern else { return nil }
-        return runtime.extractor.extract(type, pattern: pattern, choices: [], from: message, today: runtime.today(at: env.now))
+        return runtime.extractor.extract(type, pattern: pattern, choices: [], from: requestText, today: runtime.today(at: env.now))
     }
 
     func understand(_ type: ValueType, slot: String, choices: [String], from: Expr?) -> RuntimeValue? {
@@ -476,9 +488,17 @@ struct Turn {
             m.split { !$0.isLetter }.contains { $0 == w }
         }
         var chosen: [RuntimeValue] = []
+        // A record is named by its id, its whole name, or a distinctive word of its name (`the mug` for “Ceramic mug set”).
+        func stem(_ w: Substring) -> Substring { w.count > 3 && w.hasSuffix("s") ? w.dropLast() : w }
+        let said = Set(m.split { !$0.isLetter && !$0.isNumber }.map(stem))
+        let common: Set<Substring> = ["the", "and", "set", "pack", "with", "for", "item", "one", "new"]
         for option in options {
             let names = ["name", "id"].compactMap { k -> String? in if case .text(let s)? = option[field: k] { return s.lowercased() } else { return nil } }
-            if names.contains(where: { !$0.isEmpty && m.contains($0) }) { chosen.append(option) }
+            if names.contains(where: { !$0.isEmpty && m.contains($0) }) { chosen.append(option); continue }
+            if case .text(let name)? = option[field: "name"] {
+                let words = name.lowercased().split { !$0.isLetter && !$0.isNumber }.map(stem).filter { $0.count >= 3 && !common.contains($0) }
+                if words.contains(where: said.contains) { chosen.append(option) }
+            }
         }
         if everything && plural { chosen = options }
         if chosen.isEmpty, options.count == 1, ConfirmationReader.answer(message) == true { chosen = options }

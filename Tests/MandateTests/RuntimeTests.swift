@@ -291,3 +291,41 @@ extension Harness {
         #expect(report.firstDifference?.replayed?.kind == .limit)
     }
 }
+
+@Suite struct ConfirmationScopeTests {
+    @Test func oneYesCoversTheChangesThatFollowItButNotASecondRefund() {
+        // "Secure an account": one Confirm, then lock the account and send a reset link.
+        var h = Harness(customer: "C-1001")
+        _ = h.say("someone logged into my account", intent: "suspicious_login")
+        _ = h.say("a sign-in I don't recognize")
+        let effects = h.say("yes")
+        let actions = effects.compactMap { if case .action(let n, _) = $0 { n } else { nil } }
+        #expect(actions == ["lock_account", "send_password_reset_link"])
+        #expect(h.state.status == .resolved(outcome: "account_secured"))
+    }
+}
+
+/// A classifier for tests: sure of `damaged_item` only when every word it wants is there.
+struct WordsClassifier: IntentClassifier {
+    var intent: String
+    var words: [String]
+    func classify(_ message: String) -> IntentPrediction {
+        let m = message.lowercased()
+        let hits = words.filter { m.contains($0) }.count
+        let confidence = Double(hits) / Double(words.count)
+        return IntentPrediction(intent: intent, confidence: confidence, ranking: [IntentScore(intent: intent, score: confidence)])
+    }
+}
+
+@Suite struct ClarificationTests {
+    @Test func afterAskingForMoreTheTwoMessagesAreReadTogether() {
+        var h = Harness(customer: "C-1001")
+        h.runtime = Runtime(plan: referencePlan, classifier: WordsClassifier(intent: "damaged_item", words: ["broken", "order"]))
+        let first = h.say("it's broken")
+        #expect(says(first).contains("tell me a little more"))
+        // "order 1042" alone is not sure either; with the first message it is, and the order number is taken from it.
+        let second = h.say("order 1042")
+        #expect(h.state.intent == "damaged_item")
+        #expect(second.contains { if case .ask("damaged_items", _) = $0 { true } else { false } })
+    }
+}
