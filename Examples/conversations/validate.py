@@ -25,7 +25,7 @@ except ImportError:
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 
-KEYS = ["id", "customer", "verified", "now", "messages", "fixtures", "expected", "tags"]
+KEYS = ["id", "customer", "now", "messages", "fixtures", "expected", "tags"]
 REQUIRED = {"id", "customer", "now", "messages", "expected", "tags"}
 
 # The tags a line may carry, and what each means (the README lists them too).
@@ -38,7 +38,6 @@ TAGS = {
     "angry": "the customer sounds frustrated: the frustration trigger hands off",
     "asks_for_human": "the customer asks for a person",
     "multi_intent": "one message holds several requests; the one the customer leads with is handled",
-    "multi_request": "several requests one after another; the outcome is the last one's",
     "injection": "a prompt-injection attempt",
     "fake_system": "injection: a fake system or admin message",
     "role_play": "injection: role play or 'developer mode'",
@@ -49,14 +48,13 @@ TAGS = {
     "near_scope": "out of scope, but close to the store's business",
     "greeting": "a greeting or thanks with no request",
     "declines": "the customer says no at the confirmation",
-    "verification": "the chat is not signed in: the customer proves who they are",
+    "verification": "the chat is not signed in (`customer` given as an object with `verified: false`): the customer proves who they are",
     "security": "account security, or a request about someone else's data",
     "subscription": "the Acme membership",
     "other_customer": "the customer asks about another customer's order, account or data",
     "not_found": "the order or membership asked about does not exist",
     "limit_edge": "an amount at or just around a refund or fraud-check limit",
     "window_edge": "a day or hour at or just around a return window or time limit",
-    "policy_conflict": "the goal's max_per_refund (150 USD) stops a refund the vip procedure offers (up to 250 USD)",
     "safety": "a product safety report",
     "phrase": "an always-escalate phrase (chargeback, lawyer, attorney…)",
     "clarify": "the first message is too vague: the agent asks once what the customer needs",
@@ -190,8 +188,6 @@ def check_line(project, n, raw, seen, problems):
     if lid in seen:
         problems.append(f"{where}: duplicate id")
     seen.add(lid)
-    if "verified" in line and line["verified"] is not False:
-        problems.append(f"{where}: `verified` is only written as false (a chat that is not signed in)")
     if not isinstance(line["now"], str) or not MOMENT.match(line["now"]):
         problems.append(f"{where}: `now` must be a moment like 2026-11-28T10:00:00Z")
 
@@ -220,9 +216,26 @@ def check_line(project, n, raw, seen, problems):
             for i, r in enumerate(rows):
                 if isinstance(r, dict) and r.get(owner) not in customers:
                     problems.append(f"{where}: fixtures.{collection}[{i}].{owner} `{r.get(owner)}` is no customer")
-    customer = customers.get(line["customer"])
+    given = line["customer"]
+    signed_in = True
+    if isinstance(given, dict):
+        # The object form: a session that knows the customer's details but has not verified them.
+        signed_in = given.get("verified", True)
+        if given.get("verified") is not False:
+            problems.append(f"{where}: the object form of `customer` is used here only for a chat that is not signed in, with \"verified\": false")
+        cid = given.get("id")
+    else:
+        cid = given
+    customer = customers.get(cid)
     if customer is None:
-        problems.append(f"{where}: customer `{line['customer']}` is neither in sandbox.yaml nor in fixtures.customers")
+        problems.append(f"{where}: customer `{cid}` is neither in sandbox.yaml nor in fixtures.customers")
+    elif isinstance(given, dict):
+        for k in ("tier", "name", "email", "zip_code"):
+            if given.get(k) != customer.get(k):
+                problems.append(f"{where}: customer.{k} `{given.get(k)}` differs from the record of {cid} (`{customer.get(k)}`)")
+        extra = set(given) - {"id", "tier", "name", "email", "zip_code", "verified"}
+        if extra:
+            problems.append(f"{where}: customer has unknown keys {sorted(extra)}")
     tier = customer.get("tier") if customer else None
 
     msgs = line["messages"]
@@ -246,7 +259,7 @@ def check_line(project, n, raw, seen, problems):
     counts = collections.Counter(normalized(m) for m in msgs)
     if "repeated" not in tags and any(c > 1 for c in counts.values()):
         problems.append(f"{where}: a message is sent twice, which the repeated-question trigger hands off; tag it `repeated` if meant")
-    if line.get("verified") is False and "verification" not in tags:
+    if not signed_in and "verification" not in tags:
         problems.append(f"{where}: a chat that is not signed in is tagged `verification`")
 
     expected = line["expected"]
@@ -266,10 +279,10 @@ def check_line(project, n, raw, seen, problems):
         problems.append(f"{where}: outcome `{outcome}` must be `resolved as <outcome>`, `escalated to <queue>` or `unresolved`")
     elif m.group(1) == "resolved as":
         goal = project.intent_goal.get(intent)
-        allowed = project.goals[goal]["resolved_when"] if goal and "multi_request" not in tags else project.outcomes
+        allowed = project.goals[goal]["resolved_when"] if goal else project.outcomes
         if m.group(2) not in allowed:
             problems.append(f"{where}: `{m.group(2)}` is not in the resolved_when of {goal or 'any goal'}")
-        if intent is None and "multi_request" not in tags and "injection" not in tags:
+        if intent is None and "injection" not in tags:
             problems.append(f"{where}: a conversation with no intent cannot be resolved")
     elif m.group(2) not in project.queues:
         problems.append(f"{where}: queue `{m.group(2)}` is not in mandate.yaml ({', '.join(sorted(project.queues))})")
