@@ -56,6 +56,7 @@ TAGS = {
     "limit_edge": "an amount at or just around a refund or fraud-check limit",
     "window_edge": "a day or hour at or just around a return window or time limit",
     "safety": "a product safety report",
+    "rule_precedence": "two rules name different queues (enterprise and a dispute, legal threat, takeover or frustration): the tier's queue is expected",
     "phrase": "an always-escalate phrase (chargeback, lawyer, attorney…)",
     "clarify": "the first message is too vague: the agent asks once what the customer needs",
     "repeated": "the customer sends the same message twice: the repeated-question trigger hands off",
