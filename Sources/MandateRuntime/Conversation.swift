@@ -126,6 +126,10 @@ public struct ConversationState: Codable, Sendable, Equatable {
     public var frustrated: Bool
     /// A message the agent could not place, kept to read together with the customer's next one.
     public var unclear: String?
+    /// Lookups in this request that found nothing and were asked again.
+    public var misses: Int = 0
+    /// The words of the request being served, where values with a pattern (`order 1042`) are looked for before asking.
+    public var request: String?
 
     /// A new conversation.
     public init(id: String, customer: CustomerProfile) {

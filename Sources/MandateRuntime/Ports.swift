@@ -23,8 +23,10 @@ public enum ActionOutcome: Sendable, Equatable {
     case done([String: RuntimeValue])
     /// Done before under the same idempotency key; its outputs.
     case alreadyDone([String: RuntimeValue])
-    /// Not found, or it belongs to someone else: the connector refused.
+    /// It belongs to someone else, or may not be done: the connector refused.
     case refused(String)
+    /// Nothing matches what was given (an order number with a typo).
+    case notFound(String)
     /// It broke.
     case failed(String)
 }

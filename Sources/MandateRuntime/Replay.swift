@@ -16,6 +16,7 @@ public final class RecordedActions: ActionPort, @unchecked Sendable {
             if case .text(let w)? = why { reason = w }
             switch result {
             case .text("refused")?: return .refused(reason)
+            case .text("not found")?: return .notFound(reason)
             case .text("failed")?: return .failed(reason)
             case .text("already done")?: return .alreadyDone(outputs)
             default: return .done(outputs)

@@ -75,9 +75,12 @@ public struct Runtime: Sendable {
         return CalendarDate(dayNumber: Int((local >= 0 ? local : local - 86_399) / 86_400))
     }
 
-    /// The goal whose rules apply: the intent's, else the first.
-    func goal(for state: ConversationState) -> Goal? {
-        if let g = state.goal, let goal = goals[g] { return goal }
-        return plan.goals.first
+    /// The goal whose rules apply before any intent is known: the one whose default queue most goals share
+    /// (the general desk), else the first.
+    var fallbackGoal: Goal? {
+        var counts: [String: Int] = [:]
+        for g in plan.goals { if let q = g.escalation.defaultQueue { counts[q, default: 0] += 1 } }
+        let common = counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
+        return plan.goals.first { $0.escalation.defaultQueue == common } ?? plan.goals.first
     }
 }

@@ -201,10 +201,10 @@ public final class SandboxActions: ActionPort, @unchecked Sendable {
                     }
                     if let found = own.first { outputs[output.name] = found; continue }
                     if !matches.isEmpty && !given.isEmpty { return .refused("that \(type.lowercased()) belongs to another customer") }
-                    return .refused("no \(type.lowercased()) matches " + given.map { "\($0.0.replacingOccurrences(of: "_", with: " ")) \(Turn.format($0.1))" }.joined(separator: " and "))
+                    return .notFound("no \(type.lowercased()) matches " + given.map { "\($0.0.replacingOccurrences(of: "_", with: " ")) \(Turn.format($0.1))" }.joined(separator: " and "))
                 }
                 guard !given.isEmpty, let found = matches.first else {
-                    return .refused("no \(type.lowercased()) matches the details given")
+                    return .notFound("no \(type.lowercased()) matches the details given")
                 }
                 outputs[output.name] = found
             }

@@ -115,15 +115,23 @@ extension Turn {
                 if signature.effect == "refund" { state.confirmed = nil }
             }
             return true
-        case .refused(let why), .failed(let why):
-            let refused: Bool
-            if case .refused = outcome { refused = true } else { refused = false }
-            state.actions.append(ActionRecord(action: name, arguments: rendered, result: refused ? "refused" : "failed", turn: state.turn))
-            note(.action, "`\(name)` \(refused ? "was refused" : "failed"): \(why)", source: at, rendered,
-                 outputs: ["__result": .text(refused ? "refused" : "failed"), "__why": .text(why)])
+        case .refused(let why), .failed(let why), .notFound(let why):
+            let result: String
+            switch outcome {
+            case .refused: result = "refused"
+            case .notFound: result = "not found"
+            default: result = "failed"
+            }
+            let refused = result != "failed"
+            state.actions.append(ActionRecord(action: name, arguments: rendered, result: result, turn: state.turn))
+            note(.action, "`\(name)` \(result == "refused" ? "was refused" : result == "not found" ? "found nothing" : "failed"): \(why)", source: at, rendered,
+                 outputs: ["__result": .text(result), "__why": .text(why)])
             if verifying {
-                escalate(queue: "security", reason: "the customer could not be verified: \(why)", source: at, label: label)
+                verificationFailed = true
                 return false
+            }
+            if result == "not found", signature.effect == "read" {
+                return nothingFound(signature, arguments: arguments, at: at, label: label, why: why)
             }
             if refused, signature.effect == "read" {
                 send("I couldn't find that on your account.", source: at)
@@ -131,6 +139,83 @@ extension Turn {
             escalate(queue: nil, reason: "`\(name)` \(refused ? "was refused" : "failed"): \(why)", source: at, label: label, clause: "escalation.action_fails")
             return false
         }
+    }
+
+    /// A lookup that found nothing: the procedure decides when it checks for the missing record; else
+    /// the customer is told and asked again for the value that was looked up (once); else a hand-off.
+    mutating func nothingFound(_ signature: ActionSignature, arguments: [String: Expr], at: String?, label: String?, why: String) -> Bool {
+        guard let proc = procedure else { return false }
+        let outputs = signature.outputs.map(\.name)
+        if outputs.contains(where: { Self.checksMissing($0, in: proc) }) {
+            for o in outputs { state.values[o] = nil }
+            note(.value, "the procedure handles a missing \(outputs.map(words).joined(separator: " or "))", source: at)
+            return true
+        }
+        let asked = signature.inputs.compactMap { input -> (String, Int)? in
+            guard case .name(let slot)? = arguments[input.name],
+                  let node = proc.steps.first(where: { if case .ask(slot, _, _, _, false) = $0.op { true } else { false } }) else { return nil }
+            return (slot, node.id)
+        }
+        guard let (slot, node) = asked.first, state.misses < 1 else {
+            escalate(queue: nil, reason: "`\(signature.name)` found nothing: \(why)", source: at, label: label, clause: "escalation.action_fails")
+            return false
+        }
+        state.misses += 1
+        state.values[slot] = nil
+        state.request = nil
+        send("I couldn't find that on your account.", source: at)
+        jump = node
+        return false
+    }
+
+    /// Whether a condition of the procedure asks if `name` (or one of its fields) is missing.
+    static func checksMissing(_ name: String, in proc: Procedure) -> Bool {
+        func refers(_ e: Expr) -> Bool {
+            switch e {
+            case .name(let n): n == name
+            case .field(let b, _): refers(b)
+            default: false
+            }
+        }
+        func walk(_ e: Expr) -> Bool {
+            switch e {
+            case .missing(let x): refers(x)
+            case .and(let xs), .or(let xs): xs.contains(where: walk)
+            case .not(let x): walk(x)
+            default: false
+            }
+        }
+        return proc.steps.contains { if case .branch(let c, _, _) = $0.op { walk(c) } else { false } }
+    }
+
+    /// The limit the action a `Confirm` leads to would break, checked before the customer is asked.
+    func lookahead(from start: Int?, in proc: Procedure) -> (String, LimitBreach)? {
+        var ev = evaluator
+        var current = start
+        var n = 0
+        while let id = current, id >= 0, id < proc.steps.count, n < 50 {
+            n += 1
+            let node = proc.steps[id]
+            switch node.op {
+            case .say: current = node.next
+            case .set(let name, let value, _):
+                ev.values[name] = ev.eval(value)
+                current = node.next
+            case .call(let action, let arguments, _):
+                guard let sig = runtime.actions[action], sig.effect != "read", sig.effect != "identify" else { return nil }
+                var values: [String: RuntimeValue] = [:]
+                for input in sig.inputs {
+                    if input.type == .identity { values[input.name] = state.verifiedCustomerID.map { .text($0) }; continue }
+                    values[input.name] = arguments[input.name].flatMap(ev.eval)
+                }
+                let customer = state.verifiedCustomerID ?? state.customer.id
+                let entry = LedgerEntry(conversation: state.id, customerID: customer, action: action, scope: scopeKey(sig, values),
+                                        idempotencyKey: "", amount: sig.effect == "refund" ? refundAmount(sig, values) : nil, at: env.now)
+                return checkLimits(sig, entry: entry).map { (action, $0) }
+            default: return nil
+            }
+        }
+        return nil
     }
 
     /// The money an action with `effect: refund` moves: its money input.

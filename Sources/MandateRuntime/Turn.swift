@@ -13,6 +13,14 @@ struct Turn {
     var effects: [TurnEffect] = []
     var trace: [TraceEvent] = []
     var steps = 0
+    /// The goal of the intent the message reads as, before it is routed: whose rules apply to a first message.
+    var contextGoal: Goal?
+    /// The classifier's reading of this message, once made.
+    var prediction: IntentPrediction?
+    /// Set when an identify action found no account.
+    var verificationFailed = false
+    /// Where to go on after an action that asks again (a lookup that found nothing).
+    var jump: Int?
 
     init(runtime: Runtime, state: ConversationState, message: String, supplied: IntentPrediction?, env: TurnEnvironment) {
         self.runtime = runtime
@@ -23,7 +31,18 @@ struct Turn {
         self.env = env
     }
 
-    var goal: Goal? { runtime.goal(for: state) }
+    var goal: Goal? {
+        if let g = state.goal, let goal = runtime.goals[g] { return goal }
+        return contextGoal ?? runtime.fallbackGoal
+    }
+
+    /// The intent reading of the words being routed (once per turn).
+    mutating func predict() -> IntentPrediction {
+        if let prediction { return prediction }
+        let p = supplied ?? runtime.classifier.classify(requestText)
+        prediction = p
+        return p
+    }
     var procedure: Procedure? { state.procedure.flatMap { runtime.procedures[$0] } }
 
     mutating func note(_ kind: TraceEvent.Kind, _ detail: String, source: String? = nil, _ data: [String: String] = [:],
@@ -45,6 +64,9 @@ struct Turn {
         state.transcript.append(TranscriptLine(speaker: "customer", text: message, turn: state.turn))
         note(.message, "the customer wrote \(message.count) characters", ["text": message, "now": "\(env.now)"])
         if state.status != .open { beginAgain() }
+        // A new request: the rules of the goal it reads as apply from the first check on.
+        if state.awaiting == .clarification, let earlier = state.unclear { requestText = earlier + "\n" + message }
+        if state.goal == nil, state.awaiting == nil, let intent = predict().intent { contextGoal = runtime.goalOfIntent[intent] }
 
         // 1. Input guardrails.
         let limit = goal?.guardrails.inputMaxCharacters ?? runtime.plan.goals.compactMap(\.guardrails.inputMaxCharacters).min()
@@ -117,15 +139,14 @@ struct Turn {
         state.clarifications = 0
         state.unanswered = 0
         state.unclear = nil
+        state.request = nil
     }
 
     // MARK: routing
 
     mutating func route() {
-        // After "could you tell me more", the two messages are read together.
-        if state.awaiting == .clarification, let earlier = state.unclear { requestText = earlier + "\n" + message }
         state.awaiting = nil
-        let prediction = supplied ?? runtime.classifier.classify(requestText)
+        let prediction = predict()
         let confidenceText = String(format: "%.2f", prediction.confidence)
         note(.intent, prediction.intent.map { "the message reads as `\($0)`" } ?? "the message fits none of the intents",
              ["intent": prediction.intent ?? "none", "confidence": confidenceText, "ranking": prediction.ranking.map { "\($0.intent) \(String(format: "%.2f", $0.score))" }.joined(separator: ", ")])
@@ -166,6 +187,8 @@ struct Turn {
         state.confidence = prediction.confidence
         state.clarifications = 0
         state.unclear = nil
+        state.misses = 0
+        state.request = requestText
         guard let id = runtime.handler[intent], let procedure = runtime.procedures[id] else {
             escalate(queue: nil, reason: "no procedure handles `\(intent)`", source: goal.file)
             return
@@ -236,7 +259,7 @@ struct Turn {
                     current = node.next
                     continue
                 }
-                if !again, state.transcript.last?.turn == state.turn, let value = prefill(slot, type: type) {
+                if !again, let value = prefill(slot, type: type) {
                     state.values[slot] = value
                     note(.value, "step \(node.label): the \(words(slot)) is in the customer's message", source: at, ["value": format(value)])
                     current = node.next
@@ -250,6 +273,13 @@ struct Turn {
                 return
             case .confirm(let question, _):
                 note(.step, "step \(node.label): confirm with the customer", source: at)
+                // Never offer what a limit will refuse: check the action the yes leads to first.
+                if let (action, breach) = lookahead(from: node.next, in: proc) {
+                    note(.limit, "`\(action)` would be stopped: \(breach.detail), so it is not offered", source: breach.source,
+                         ["rule": breach.rule, "clause": clauseID(breach.clause)])
+                    escalate(queue: nil, reason: breach.detail, source: at, label: node.label, clause: breach.clause)
+                    return
+                }
                 guard let text = render(question, at: at) else { return }
                 state.awaiting = .confirmation(node: id)
                 guard send(text, source: at, confirm: true) else { return }
@@ -293,7 +323,12 @@ struct Turn {
                 return
             case .call(let action, let arguments, let binds):
                 note(.step, "step \(node.label): \(action)", source: at)
-                guard call(action, arguments: arguments, binds: binds, at: at, label: node.label) else { return }
+                guard call(action, arguments: arguments, binds: binds, at: at, label: node.label) else {
+                    guard let j = jump else { return }
+                    jump = nil
+                    current = j
+                    continue
+                }
                 current = node.next
             case .branch(let condition, let then, let otherwise):
                 let holds = evaluator.truth(condition)
@@ -405,7 +440,7 @@ struct Turn {
         return implicitMethods()
     }
 
-    mutating func startVerification(node: Int, methods: [VerificationMethod], method: Int) {
+    mutating func startVerification(node: Int, methods: [VerificationMethod], method: Int, retry: Bool = false) {
         guard method < methods.count, let first = methods[method].slots.first else {
             escalate(queue: nil, reason: "the customer must be verified, and the catalog has no way to verify them", source: procedure.map { "\($0.id).procedure" })
             return
@@ -413,7 +448,7 @@ struct Turn {
         state.awaiting = .verification(node: node, method: method, slot: 0)
         let how = methods[method].slots.map(words).joined(separator: " and ")
         question(first, method == 0 ? "To keep your account safe, I need to check it's you first. What's the \(words(first)) on your account?"
-                 : "No problem, we can use your \(how) instead. What's the \(words(first)) on your account?")
+                 : (retry ? "I couldn't match that to an account. " : "No problem, ") + "we can use your \(how) instead. What's the \(words(first)) on your account?")
     }
 
     mutating func answerVerification(node: Int, method: Int, slot: Int) {
@@ -443,10 +478,17 @@ struct Turn {
         state.awaiting = nil
         var arguments: [String: Expr] = [:]
         for s in all[method].slots { arguments[s] = .name(s) }
-        let before = trace.count
         let outputs = signature.outputs.map(\.name)
-        guard call(signature.name, arguments: arguments, binds: outputs, at: nil, label: nil, verifying: true) else { return }
-        _ = before
+        guard call(signature.name, arguments: arguments, binds: outputs, at: nil, label: nil, verifying: true) else {
+            guard verificationFailed else { return }
+            // No account matches: offer the next way to verify, then hand off.
+            if method + 1 < all.count {
+                startVerification(node: node, methods: all, method: method + 1, retry: true)
+            } else {
+                escalate(queue: "security", reason: "the customer could not be verified: the details matched no account", source: nil)
+            }
+            return
+        }
         guard let record = outputs.compactMap({ state.values[$0] }).first, case .text(let id)? = record[field: "id"] else {
             escalate(queue: "security", reason: "the details given did not match an account", source: nil)
             return
@@ -467,10 +509,10 @@ struct Turn {
 
     // MARK: understanding values
 
-    /// A pattern-matched slot found in the message that started the procedure (`order 1042`).
+    /// A pattern-matched slot found in the words of the request (`order 1042`), never in later answers.
     func prefill(_ slot: String, type: ValueType) -> RuntimeValue? {
-        guard let s = procedure?.slots.first(where: { $0.name == slot }), let pattern = s.pattern else { return nil }
-        return runtime.extractor.extract(type, pattern: pattern, choices: [], from: requestText, today: runtime.today(at: env.now))
+        guard let request = state.request, let s = procedure?.slots.first(where: { $0.name == slot }), let pattern = s.pattern else { return nil }
+        return runtime.extractor.extract(type, pattern: pattern, choices: [], from: request, today: runtime.today(at: env.now))
     }
 
     func understand(_ type: ValueType, slot: String, choices: [String], from: Expr?) -> RuntimeValue? {
