@@ -21,6 +21,8 @@ public struct Runtime: Sendable {
     let escalationPhrases: [String]
     let topics: [String]
     let zone: TimeZone
+    /// The amounts each procedure's messages and reasons write, as customers see them.
+    let writtenAmounts: [String: [String]]
     /// Steps one turn may run before the runtime calls it a loop and hands off.
     public var stepBudget = 500
 
@@ -54,6 +56,19 @@ public struct Runtime: Sendable {
         self.actions = Dictionary(plan.actions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.owners = Dictionary(plan.records.compactMap { r in r.owner.map { (r.name, $0) } }, uniquingKeysWith: { a, _ in a })
         self.queues = Dictionary(plan.project.queues.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var written: [String: [String]] = [:]
+        for p in plan.procedures {
+            var amounts: [String] = []
+            for step in p.steps {
+                switch step.op {
+                case .say(let t), .confirm(let t, _): amounts += Turn.amounts(in: t.text)
+                case .escalate(_, let reason): amounts += Turn.amounts(in: reason)
+                default: break
+                }
+            }
+            written[p.id] = amounts
+        }
+        self.writtenAmounts = written
         self.zone = plan.project.timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
     }
 

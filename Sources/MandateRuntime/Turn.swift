@@ -614,9 +614,12 @@ struct Turn {
         if let phrase = rules.neverSay.first(where: { lower.contains($0.lowercased()) }) { return ("it contains “\(phrase)”", "output.never_say:\(phrase)") }
         if let max = rules.outputMaxCharacters, text.count > max { return ("it is \(text.count) characters, more than \(max)", "output.max_characters") }
         if text.contains("{") && text.contains("}") { return ("it has an unfilled placeholder", "output.placeholders") }
-        let allowed = Set(knownAmounts())
-        for amount in Self.amounts(in: text) where !allowed.contains(amount) {
-            return ("it states \(amount), an amount the plan did not compute", "output.amounts")
+        let stated = Self.amounts(in: text)
+        if !stated.isEmpty {
+            let allowed = Set(knownAmounts())
+            for amount in stated where !allowed.contains(amount) {
+                return ("it states \(amount), an amount the plan did not compute", "output.amounts")
+            }
         }
         return nil
     }
@@ -633,22 +636,14 @@ struct Turn {
             }
         }
         state.values.values.forEach(walk)
-        if let proc = procedure {
-            for step in proc.steps {
-                let texts: [String]
-                switch step.op {
-                case .say(let t), .confirm(let t, _): texts = [t.text]
-                case .escalate(_, let reason): texts = [reason]
-                default: texts = []
-                }
-                for t in texts { out += Self.amounts(in: t) }
-            }
-        }
+        if let id = procedure?.id { out += runtime.writtenAmounts[id] ?? [] }
         return out
     }
 
     /// `$150`, `$89.00`, `150 USD` in a text, normalised to how `format` shows money.
     static func amounts(in text: String) -> [String] {
+        // Most messages state no amount: look for a currency sign's bytes first ($, and the lead bytes of € and £).
+        guard text.utf8.contains(where: { $0 == 0x24 || $0 == 0xE2 || $0 == 0xC2 }) else { return [] }
         var found: [String] = []
         let chars = Array(text)
         var i = 0
