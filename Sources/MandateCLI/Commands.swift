@@ -185,6 +185,32 @@ public enum Commands {
         }
     }
 
+    /// `mandate diff OLD NEW`: the policy changes between two plan files, as Markdown or JSON.
+    /// Exits 0 whether or not there are changes; 66 when a plan cannot be read or is refused.
+    public static func diff(old: String, new: String, json: Bool, console: Console) -> MandateExit {
+        func load(_ path: String) -> Plan? {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                console.err("error: cannot read the plan `\(path)`\n")
+                return nil
+            }
+            do {
+                return try PlanFile.load(data, sha256: { Compiler.sha256Hex($0) }).plan
+            } catch {
+                console.err("error: `\(path)`: \(error.description)\n")
+                return nil
+            }
+        }
+        guard let a = load(old), let b = load(new) else { return .inputUnreadable }
+        let d = PlanDiff.between(a, b)
+        if json {
+            guard let data = try? d.json() else { return .internalError }
+            console.out(String(decoding: data, as: UTF8.self) + "\n")
+        } else {
+            console.out(d.markdown)
+        }
+        return .clean
+    }
+
     /// `mandate explain CODE`.
     public static func explain(code: String, console: Console) -> MandateExit {
         let wanted = DiagnosticCode(rawValue: code.uppercased())

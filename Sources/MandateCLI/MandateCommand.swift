@@ -50,7 +50,7 @@ public struct MandateCommand: ParsableCommand {
             Exit codes: 0 no errors, 1 errors found, 64 usage, 66 input unreadable, 70 internal error.
             PATH defaults to ./Procedures (the reference project) when it exists, else the current folder.
             """,
-        subcommands: [Check.self, Compile.self, Dump.self, Explain.self, Run.self, Test.self, Simulate.self])
+        subcommands: [Check.self, Compile.self, Dump.self, Explain.self, Diff.self, Run.self, Test.self, Simulate.self])
 
     /// Makes the command.
     public init() {}
@@ -116,4 +116,16 @@ struct Explain: ParsableCommand, MandateRunnable {
     static let configuration = CommandConfiguration(abstract: "Explain a diagnostic code, with an example and the fix.")
     @Argument(help: "The code, such as M0301.") var code: String
     func execute(_ console: Console) -> MandateExit { Commands.explain(code: code, console: console) }
+}
+
+struct Diff: ParsableCommand, MandateRunnable {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare two compiled plans: limits, actions, hand-offs, confirmations and paths to money, for a pull-request review.")
+    @Argument(help: "The plan before the change.") var old: String
+    @Argument(help: "The plan after the change.") var new: String
+    @Option(name: .long, help: "markdown or json.") var format: String = "markdown"
+    func validate() throws {
+        guard ["markdown", "json"].contains(format) else { throw ValidationError("--format must be markdown or json, not `\(format)`") }
+    }
+    func execute(_ console: Console) -> MandateExit { Commands.diff(old: old, new: new, json: format == "json", console: console) }
 }

@@ -69,11 +69,11 @@ public enum Compiler {
             procedures.append(p)
             diagnostics += d
         }
-        var scenarios = 0
+        var scenarios: [ScenarioSyntax] = []
         for file in sources.scenarioFiles {
-            let (_, d) = ScenarioSyntax.read(YAMLDocument(file))
+            let (s, d) = ScenarioSyntax.read(YAMLDocument(file))
             diagnostics += d
-            scenarios += 1
+            scenarios.append(s)
         }
         if sources.projectFile != nil, sources.goalFiles.isEmpty {
             diagnostics.append(Diagnostic(
@@ -100,12 +100,21 @@ public enum Compiler {
         // The sources' digests are added by `planFile`: a check that writes no plan need not hash every file.
         let plan = symbols.plan(procedures: lowered)
 
+        // Stage 5: prove — flow and policy over the step graphs, for procedures that lowered cleanly.
+        // An error in mandate.yaml, a goal or the catalog leaves names and types unknown everywhere: fix those first.
+        let broken = Set(diagnostics.filter { $0.severity == .error }.map { $0.range?.file ?? "" })
+        if broken.allSatisfy({ $0.hasSuffix(".procedure") }) {
+            var checks = CheckContext(plan: plan, lookup: lookup, goalSyntax: goals, scenarios: scenarios, skippedFiles: broken)
+            PlanChecks.run(&checks, syntax: procedures)
+            diagnostics += checks.diagnostics
+        }
+
         diagnostics = applySuppressions(diagnostics, procedures: procedures)
         diagnostics = applyOverrides(diagnostics, project: project)
         return Compilation(
             diagnostics: diagnostics.sortedForDisplay(), sources: lookup, files: sources.allFiles.map(\.path),
             procedures: procedures, plan: plan,
-            counts: (goals.count, procedures.count, catalog?.actions.count ?? 0, scenarios))
+            counts: (goals.count, procedures.count, catalog?.actions.count ?? 0, scenarios.count))
     }
 
     /// Applies `# mandate: allow CODE because "…"`: findings of that code in the next step (and

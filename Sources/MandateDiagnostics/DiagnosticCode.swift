@@ -88,6 +88,28 @@ public struct DiagnosticCodeInfo: Sendable {
         .init(code: .typeMismatch, severity: .error, title: "values of different types are compared or combined"),
         .init(code: .currencyMismatch, severity: .error, title: "amounts in different currencies"),
         .init(code: .notAList, severity: .error, title: "a list operation over something that is not a list"),
+        // Flow.
+        .init(code: .pathFallsOffEnd, severity: .error, title: "a path ends without resolving, escalating or following"),
+        .init(code: .unreachableStep, severity: .warning, title: "a step that can never run"),
+        .init(code: .valueMaybeUnknown, severity: .error, title: "a value used where it may not have been asked for or set"),
+        .init(code: .followCycle, severity: .error, title: "`Follow` leads back to a procedure already on the way"),
+        // Policy.
+        .init(code: .refundOverLimit, severity: .error, title: "a refund can exceed the goal's limit"),
+        .init(code: .refundUnbounded, severity: .warning, title: "nothing bounds a refund's amount"),
+        .init(code: .confirmationMissing, severity: .error, title: "an action that needs the customer's yes can run without it"),
+        .init(code: .neverSayInMessage, severity: .error, title: "a message contains a phrase the goal must never say"),
+        .init(code: .messageTooLong, severity: .error, title: "a message is longer than the goal allows"),
+        .init(code: .moneyNotComputed, severity: .warning, title: "a message states an amount the plan never computes"),
+        .init(code: .untrustedIdentity, severity: .error, title: "an identity input takes what the customer typed"),
+        .init(code: .tooFewExamples, severity: .warning, title: "an intent has too few examples"),
+        .init(code: .duplicateExample, severity: .error, title: "the same example under two intents"),
+        .init(code: .nearDuplicateExample, severity: .warning, title: "nearly the same example under two intents"),
+        .init(code: .intentHandledTwice, severity: .error, title: "two procedures handle the same intent"),
+        .init(code: .intentNeverRuns, severity: .warning, title: "a procedure handles an intent that is always escalated"),
+        .init(code: .intentNotCovered, severity: .warning, title: "an intent no procedure handles and nothing escalates"),
+        .init(code: .outcomeUnreachable, severity: .warning, title: "an outcome in `resolved_when` that no procedure reaches"),
+        .init(code: .contradictorySettings, severity: .warning, title: "goal settings that contradict each other"),
+        .init(code: .scenarioContradictsPolicy, severity: .error, title: "a scenario test expects what the plan cannot do"),
     ]
 
     /// The registry by code.
@@ -211,4 +233,48 @@ extension DiagnosticCode {
     public static let currencyMismatch: DiagnosticCode = "M0402"
     /// `every`, `any`, `the number of` over a non-list.
     public static let notAList: DiagnosticCode = "M0403"
+
+    // M05xx — flow.
+    /// A path with no `Resolve`, `Escalate` or `Follow` at its end.
+    public static let pathFallsOffEnd: DiagnosticCode = "M0501"
+    /// A step after one that always ends, or under a condition that can never hold.
+    public static let unreachableStep: DiagnosticCode = "M0502"
+    /// A slot or variable read on a path where nothing gave it a value.
+    public static let valueMaybeUnknown: DiagnosticCode = "M0503"
+    /// Procedures that follow each other in a circle.
+    public static let followCycle: DiagnosticCode = "M0504"
+
+    // M06xx — policy.
+    /// A refund whose amount can be above `max_per_refund` or the tier's limit.
+    public static let refundOverLimit: DiagnosticCode = "M0601"
+    /// A refund whose amount no condition bounds.
+    public static let refundUnbounded: DiagnosticCode = "M0602"
+    /// An action with an effect in `confirm_with_customer` and a path with no `Confirm` before it.
+    public static let confirmationMissing: DiagnosticCode = "M0603"
+    /// A `Say` or `Confirm` containing a `never_say` phrase.
+    public static let neverSayInMessage: DiagnosticCode = "M0604"
+    /// A message whose fixed text alone is over `output.max_characters`.
+    public static let messageTooLong: DiagnosticCode = "M0605"
+    /// `$20` typed into a message, with no such amount in the plan.
+    public static let moneyNotComputed: DiagnosticCode = "M0606"
+    /// A customer-typed slot passed as `customer_id` or another identity input.
+    public static let untrustedIdentity: DiagnosticCode = "M0607"
+    /// Fewer than three examples.
+    public static let tooFewExamples: DiagnosticCode = "M0608"
+    /// One example under two intents.
+    public static let duplicateExample: DiagnosticCode = "M0609"
+    /// Examples under two intents that differ only in order or one word.
+    public static let nearDuplicateExample: DiagnosticCode = "M0610"
+    /// An intent in two procedures' `Handles:`.
+    public static let intentHandledTwice: DiagnosticCode = "M0611"
+    /// An intent in `always_escalate` and in a procedure's `Handles:`.
+    public static let intentNeverRuns: DiagnosticCode = "M0612"
+    /// An intent neither handled nor always escalated.
+    public static let intentNotCovered: DiagnosticCode = "M0613"
+    /// A `resolved_when` outcome with no reachable `Resolve as`.
+    public static let outcomeUnreachable: DiagnosticCode = "M0614"
+    /// An always-escalated tier with a refund limit; a single-refund limit above the per-customer one.
+    public static let contradictorySettings: DiagnosticCode = "M0615"
+    /// A scenario test expecting a refund above the limit, an unknown action, or an outcome no path reaches.
+    public static let scenarioContradictsPolicy: DiagnosticCode = "M0616"
 }

@@ -1414,6 +1414,578 @@ extension Explanation {
                 drop the loop for a single record:
                     3. Say "Your order is {order.status}."
                 """),
+
+        // MARK: M05xx, M06xx — flow and policy, proven over the step graphs
+
+        Explanation(
+            .pathFallsOffEnd,
+            summary: "A path through the procedure ends without `Resolve as`, `Escalate to` or `Follow`.",
+            details: """
+                Every conversation a procedure starts must end somewhere: resolved with an outcome, \
+                handed to a person, or passed to another procedure. Mandate follows every path through \
+                the steps, including each `If` whose condition does not hold and each `Confirm` the \
+                customer declines, and reports a path that simply runs out of steps, with the steps it \
+                takes. On such a path the assistant would stop talking and leave the customer waiting.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Say "Your order is {order.status}."
+                """)],
+            fix: """
+                End the path. Here, after the message:
+                    4. Resolve as status_shared.
+                or hand off with `Escalate to tier-1 because "…".`
+                """),
+
+        Explanation(
+            .unreachableStep,
+            summary: "A step can never run.",
+            details: """
+                A step can never run when every path before it has already ended (`Resolve as`, \
+                `Escalate to` and `Follow` end the procedure), or when it sits under a condition that \
+                can never hold where it stands: one the steps before it already ruled out (`If the order \
+                total is more than $200` after every order above $150 was escalated), or one that \
+                contradicts itself. It is usually a step written in the wrong place, or a condition with \
+                a typo, and the customer never hears it.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Say "Your order is {order.status}."
+                4. Resolve as status_shared.
+                5. Say "Is there anything else I can help with?"
+                """)],
+            fix: """
+                Move the step before the one that ends the path, or remove it:
+                    3. Say "Your order is {order.status}. Is there anything else I can help with?"
+                    4. Resolve as status_shared.
+                """),
+
+        Explanation(
+            .valueMaybeUnknown,
+            summary: "A value is used on a path where it may not have been asked for, set or looked up.",
+            details: """
+                Mandate follows every path to each step and checks that each value the step uses was \
+                given one on all of them: asked for, set, looked up by an action, or listed by `For each`. \
+                A value given only under an `If`, or only after a `Confirm` the customer can decline, is \
+                missing on the other paths, and the assistant would have nothing to say or send. The \
+                message shows one path on which the value is missing.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. If the order number is not "0", look up the order with the order number.
+                3. Say "Your order is {order.status}."
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Give the value a value on every path before it is used, for example by looking the \
+                order up outside the `If`:
+                    2. Look up the order with the order number.
+                """),
+
+        Explanation(
+            .followCycle,
+            summary: "`Follow` leads back to a procedure already on the way: the procedures go round in a circle.",
+            details: """
+                `Follow "…"` continues the conversation in another procedure. When that procedure, or \
+                one it follows, follows back to where the path started, a customer can go round the same \
+                procedures without end, answering the same questions again. Mandate reports the `Follow` \
+                step that closes the circle and the procedures in it.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. If the order status is "placed", follow "Share an order's status".
+                4. Say "Your order is {order.status}."
+                5. Resolve as status_shared.
+                """)],
+            fix: """
+                End the circle with a step that resolves or hands off:
+                    3. If the order status is "placed", say "Your order is being prepared." and resolve as status_shared.
+                """),
+
+        Explanation(
+            .refundOverLimit,
+            summary: "A refund can be larger than the goal's limit on some path.",
+            details: """
+                For every action with `effect: refund`, Mandate works out from the conditions before it \
+                how large the amount can be on each path (`If the order total is more than $300, escalate \
+                …` means the order total is at most $300 on the path that goes on). When that bound is \
+                above `max_per_refund`, or above the limit `max_by_tier` gives a tier whose customers can \
+                reach the step, the procedure promises refunds the policy forbids. The message names the \
+                path and the limit.
+                """,
+            example: [ExampleFile("refund.procedure", """
+                Procedure: Refund an order
+                Goal: resolve-order-issues
+                Handles: refund_request
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. If the order status is not "delivered", say "Your order has not arrived yet." and resolve as status_shared.
+                4. If the order total is more than $300, escalate to billing because "high-value refund".
+                5. Confirm "Shall I refund {order.total}?"
+                   If the customer declines, say "No problem." and resolve as declined.
+                6. Refund the order total for the order.
+                7. Say "Done! {order.total} is on its way back to you."
+                8. Resolve as refund_issued.
+                """)],
+            fix: """
+                Bound the amount at the limit before the refund:
+                    4. If the order total is more than $150, escalate to billing because "high-value refund".
+                """),
+
+        Explanation(
+            .refundUnbounded,
+            summary: "Nothing bounds a refund's amount on some path.",
+            details: """
+                The goal limits refunds (`max_per_refund`, `max_by_tier`), but no condition before this \
+                refund keeps its amount within the limit on the path shown. The runtime still enforces the \
+                limit: it would refuse the refund and hand the customer off in the middle of the \
+                conversation, after promising it. Saying so in the procedure lets the assistant hand off \
+                before it asks.
+                """,
+            example: [ExampleFile("refund.procedure", """
+                Procedure: Refund an order
+                Goal: resolve-order-issues
+                Handles: refund_request
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. If the order status is not "delivered", say "Your order has not arrived yet." and resolve as status_shared.
+                4. Confirm "Shall I refund {order.total}?"
+                   If the customer declines, say "No problem." and resolve as declined.
+                5. Refund the order total for the order.
+                6. Say "Done! {order.total} is on its way back to you."
+                7. Resolve as refund_issued.
+                """)],
+            fix: """
+                Add the bound before the refund (Mandate suggests the sentence):
+                    4. If the order total is more than $150, escalate to billing because "refund above the $150 limit".
+                """),
+
+        Explanation(
+            .confirmationMissing,
+            summary: "An action whose effect the goal wants confirmed can run without the customer's yes.",
+            details: """
+                `confirm_with_customer` lists effects (`refund`, `write`) that need an explicit yes. \
+                Mandate checks that on every path to such an action the customer answered yes to a \
+                `Confirm` first, and that the question mentions what the action acts on: the amount or \
+                the record for a refund (`{order.total}`, `{order_number}`, or a value computed from \
+                them); any `Confirm` question for other effects when it names no value. A path that \
+                reaches the action without such a yes is reported.
+                """,
+            example: [ExampleFile("refund.procedure", """
+                Procedure: Refund an order
+                Goal: resolve-order-issues
+                Handles: refund_request
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. If the order status is not "delivered", say "Your order has not arrived yet." and resolve as status_shared.
+                4. If the order total is more than $150, escalate to billing because "high-value refund".
+                5. Refund the order total for the order.
+                6. Say "Done! {order.total} is on its way back to you."
+                7. Resolve as refund_issued.
+                """)],
+            fix: """
+                Ask first, with the amount in the question:
+                    5. Confirm "Shall I refund {order.total}?"
+                       If the customer declines, say "No problem." and resolve as declined.
+                """),
+
+        Explanation(
+            .neverSayInMessage,
+            summary: "A message contains a phrase the goal must never say.",
+            details: """
+                `never_say` lists phrases the assistant must never send, such as promises the company \
+                cannot keep. The runtime blocks any message that contains one; Mandate finds the `Say` \
+                and `Confirm` texts that already do, so the message can be reworded before it ever \
+                reaches a customer.
+                """,
+            example: [ExampleFile("orders.goal.yaml", """
+                goal: resolve-order-issues
+                intents:
+                  refund_request:
+                    examples: ["I want my money back", "refund my order please", "can I get a refund"]
+                  order_status:
+                    examples: ["where is my order", "has my package shipped", "tracking for my parcel"]
+                resolved_when: [refund_issued, status_shared, declined]
+                guardrails:
+                  confirm_with_customer: [refund]
+                  refunds:
+                    max_per_refund: 150 USD
+                  output:
+                    never_say: ["on its way"]
+                escalation:
+                  default_queue: tier-1
+                """)],
+            fix: """
+                Reword the message without the phrase:
+                    7. Say "Done! {order.total} goes back to your original payment method."
+                """),
+
+        Explanation(
+            .messageTooLong,
+            summary: "A message is longer than the goal's `output.max_characters`, before its values are filled in.",
+            details: """
+                The runtime blocks messages over `max_characters`. Mandate counts the fixed text of each \
+                `Say` and `Confirm` (the values in `{…}` only make it longer); when that alone is over the \
+                limit, the message can never be sent.
+                """,
+            example: [ExampleFile("orders.goal.yaml", """
+                goal: resolve-order-issues
+                intents:
+                  refund_request:
+                    examples: ["I want my money back", "refund my order please", "can I get a refund"]
+                  order_status:
+                    examples: ["where is my order", "has my package shipped", "tracking for my parcel"]
+                resolved_when: [refund_issued, status_shared, declined]
+                guardrails:
+                  confirm_with_customer: [refund]
+                  refunds:
+                    max_per_refund: 150 USD
+                  output:
+                    max_characters: 20
+                escalation:
+                  default_queue: tier-1
+                """)],
+            fix: """
+                Shorten the message, split it into two `Say` steps, or raise the limit:
+                    output:
+                      max_characters: 600
+                """),
+
+        Explanation(
+            .moneyNotComputed,
+            summary: "A message states an amount of money the procedure never computes or checks.",
+            details: """
+                An amount typed into a message (`$5`) is a promise: it can drift from the real fee, and \
+                the runtime flags amounts that the plan did not compute. Amounts the procedure uses \
+                (in conditions, `Set`, action inputs) and the goal's limits may be stated; any other \
+                amount is reported.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Say "Your order is {order.status}. Express shipping costs $5 more."
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                Show a value the plan has, with a placeholder, or set it first:
+                    3. Set the express fee to $5.
+                    4. Say "Express shipping costs {express_fee} more."
+                """),
+
+        Explanation(
+            .untrustedIdentity,
+            summary: "An input that says whose data an action touches takes a value the customer typed.",
+            details: """
+                Inputs of type `identity`, and inputs named like one (`customer_id`, `account_id`, a \
+                record's `owner` field), decide whose orders or account an action reads or changes. If \
+                that value comes from what the customer typed, anyone can type someone else's id. \
+                Identity must come from the verified session, which Mandate fills in itself.
+                """,
+            example: [ExampleFile("actions.yaml", """
+                actions:
+                  lookup_order:
+                    phrase: look up the order with {customer_id}
+                    input: { customer_id: text }
+                    output: { order: Order }
+                    effect: read
+                    runs_on: sandbox
+                  issue_refund:
+                    phrase: refund {amount} for {order}
+                    input: { amount: money, order: Order, customer_id: identity }
+                    effect: refund
+                    runs_on: sandbox
+                    idempotency_key: [order.id]
+                types:
+                  Order: { owner: customer_id, id: text, status: [placed, shipped, delivered], total: money, delivered_at: date, customer_id: text }
+                """)],
+            fix: """
+                Declare the input as an identity and leave it out of the phrase:
+                    lookup_order:
+                      phrase: look up the order with {order_number}
+                      input: { order_number: text, customer_id: identity }
+                """),
+
+        Explanation(
+            .tooFewExamples,
+            summary: "An intent has fewer than three examples.",
+            details: """
+                The classifier that recognises intents learns them from their examples. With fewer \
+                than three, it cannot tell the intent apart from its neighbours, and customers are sent \
+                to the wrong procedure or handed off for low confidence.
+                """,
+            example: [ExampleFile("orders.goal.yaml", """
+                goal: resolve-order-issues
+                intents:
+                  refund_request:
+                    examples: ["I want my money back", "refund my order please", "can I get a refund"]
+                  order_status:
+                    examples: ["where is my order", "has my package shipped"]
+                resolved_when: [refund_issued, status_shared, declined]
+                guardrails:
+                  confirm_with_customer: [refund]
+                  refunds:
+                    max_per_refund: 150 USD
+                escalation:
+                  default_queue: tier-1
+                """)],
+            fix: """
+                Add real customer messages, in different words:
+                    order_status:
+                      examples: ["where is my order", "has my package shipped", "tracking for my parcel"]
+                """),
+
+        Explanation(
+            .duplicateExample,
+            summary: "The same example is listed under two intents.",
+            details: """
+                A message cannot mean two intents. Listed under both, it teaches the classifier \
+                nothing and lowers its confidence for both. Mandate compares examples ignoring case, \
+                punctuation and spacing.
+                """,
+            example: [ExampleFile("orders.goal.yaml", """
+                goal: resolve-order-issues
+                intents:
+                  refund_request:
+                    examples: ["I want my money back", "refund my order please", "where is my order"]
+                  order_status:
+                    examples: ["where is my order", "has my package shipped", "tracking for my parcel"]
+                resolved_when: [refund_issued, status_shared, declined]
+                guardrails:
+                  confirm_with_customer: [refund]
+                  refunds:
+                    max_per_refund: 150 USD
+                escalation:
+                  default_queue: tier-1
+                """)],
+            fix: """
+                Keep the example under the intent it means, and give the other a different one:
+                    refund_request:
+                      examples: ["I want my money back", "refund my order please", "can I get a refund"]
+                """),
+
+        Explanation(
+            .nearDuplicateExample,
+            summary: "Two intents have examples that are almost the same.",
+            details: """
+                Examples under two intents that use the same words, in another order or with one word \
+                more or less, blur the line between the intents: the classifier cannot learn which one \
+                such a message means. Usually one of them is under the wrong intent.
+                """,
+            example: [ExampleFile("orders.goal.yaml", """
+                goal: resolve-order-issues
+                intents:
+                  refund_request:
+                    examples: ["I want my money back", "refund my order please", "has my package shipped yet"]
+                  order_status:
+                    examples: ["where is my order", "has my package shipped", "tracking for my parcel"]
+                resolved_when: [refund_issued, status_shared, declined]
+                guardrails:
+                  confirm_with_customer: [refund]
+                  refunds:
+                    max_per_refund: 150 USD
+                escalation:
+                  default_queue: tier-1
+                """)],
+            fix: """
+                Move the example to the intent it means, or reword it so it says what only its own \
+                intent means:
+                    refund_request:
+                      examples: ["I want my money back", "refund my order please", "can I get a refund"]
+                """),
+
+        Explanation(
+            .intentHandledTwice,
+            summary: "Two procedures handle the same intent.",
+            details: """
+                A conversation with an intent goes to the one procedure that lists it under `Handles:`. \
+                With two, Mandate cannot tell which one the operator means; nothing in the procedures \
+                says which conditions send a customer to which.
+                """,
+            example: [ExampleFile("where-is-my-order.procedure", """
+                Procedure: Find an order
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Say "Order {order_number} is {order.status}."
+                4. Resolve as status_shared.
+                """)],
+            fix: """
+                List the intent in one procedure only. The other can still run from it, with \
+                `Follow "Find an order"`, under the condition that should send customers there.
+                """),
+
+        Explanation(
+            .intentNeverRuns,
+            summary: "A procedure handles an intent that is always escalated, so it never runs for it.",
+            details: """
+                `always_escalate` is applied before any procedure: a conversation with that intent goes \
+                straight to a person. A procedure that lists the intent under `Handles:` never runs for \
+                it, which is rarely what the operator meant.
+                """,
+            example: [ExampleFile("orders.goal.yaml", """
+                goal: resolve-order-issues
+                intents:
+                  refund_request:
+                    examples: ["I want my money back", "refund my order please", "can I get a refund"]
+                  order_status:
+                    examples: ["where is my order", "has my package shipped", "tracking for my parcel"]
+                resolved_when: [refund_issued, status_shared, declined]
+                guardrails:
+                  confirm_with_customer: [refund]
+                  refunds:
+                    max_per_refund: 150 USD
+                  always_escalate:
+                    intents: [order_status]
+                escalation:
+                  default_queue: tier-1
+                """)],
+            fix: """
+                Decide which rule wins: remove the intent from `always_escalate`, or from the \
+                procedure's `Handles:`.
+                """),
+
+        Explanation(
+            .intentNotCovered,
+            summary: "An intent is neither handled by a procedure nor always escalated.",
+            details: """
+                Every intent the classifier can recognise needs somewhere to go: a procedure that \
+                lists it under `Handles:`, or `always_escalate` to hand it to a person. Otherwise a \
+                customer with that intent gets no answer.
+                """,
+            example: [ExampleFile("orders.goal.yaml", """
+                goal: resolve-order-issues
+                intents:
+                  refund_request:
+                    examples: ["I want my money back", "refund my order please", "can I get a refund"]
+                  order_status:
+                    examples: ["where is my order", "has my package shipped", "tracking for my parcel"]
+                  cancel_order:
+                    examples: ["cancel my order", "I don't want this order anymore", "please stop my order"]
+                resolved_when: [refund_issued, status_shared, declined]
+                guardrails:
+                  confirm_with_customer: [refund]
+                  refunds:
+                    max_per_refund: 150 USD
+                escalation:
+                  default_queue: tier-1
+                """)],
+            fix: """
+                Add it to a procedure's `Handles:`, or hand it off:
+                    always_escalate:
+                      intents: [cancel_order]
+                """),
+
+        Explanation(
+            .outcomeUnreachable,
+            summary: "An outcome in `resolved_when` is not reached by any procedure.",
+            details: """
+                `resolved_when` lists the outcomes that count as resolved for the goal's reports. An \
+                outcome no procedure can reach with `Resolve as …` never happens: either a procedure is \
+                missing, or the outcome is left over from an earlier version.
+                """,
+            example: [ExampleFile("orders.goal.yaml", """
+                goal: resolve-order-issues
+                intents:
+                  refund_request:
+                    examples: ["I want my money back", "refund my order please", "can I get a refund"]
+                  order_status:
+                    examples: ["where is my order", "has my package shipped", "tracking for my parcel"]
+                resolved_when: [refund_issued, status_shared, declined, order_cancelled]
+                guardrails:
+                  confirm_with_customer: [refund]
+                  refunds:
+                    max_per_refund: 150 USD
+                escalation:
+                  default_queue: tier-1
+                """)],
+            fix: """
+                Add the procedure that resolves with it, or remove it:
+                    resolved_when: [refund_issued, status_shared, declined]
+                """),
+
+        Explanation(
+            .contradictorySettings,
+            summary: "Two settings of a goal contradict each other.",
+            details: """
+                Some settings cannot both apply: a refund limit for a tier that is always escalated \
+                (its customers never reach a procedure, so the limit never applies), or a single-refund \
+                limit above the total a customer may get in the window. One of them is a mistake.
+                """,
+            example: [ExampleFile("orders.goal.yaml", """
+                goal: resolve-order-issues
+                intents:
+                  refund_request:
+                    examples: ["I want my money back", "refund my order please", "can I get a refund"]
+                  order_status:
+                    examples: ["where is my order", "has my package shipped", "tracking for my parcel"]
+                resolved_when: [refund_issued, status_shared, declined]
+                guardrails:
+                  confirm_with_customer: [refund]
+                  refunds:
+                    max_per_refund: 150 USD
+                    max_by_tier: { vip: 250 USD }
+                  always_escalate:
+                    tiers: [vip]
+                escalation:
+                  default_queue: tier-1
+                """)],
+            fix: """
+                Keep the setting that is meant. Here, if vip customers always go to a person, remove \
+                their limit:
+                    refunds:
+                      max_per_refund: 150 USD
+                """),
+
+        Explanation(
+            .scenarioContradictsPolicy,
+            summary: "A scenario test expects something the plan can never do.",
+            details: """
+                Scenario tests describe conversations and what must happen in them. A test that \
+                expects a refund above the limit, an action the catalog does not have, or an outcome no \
+                procedure reaches can never pass against this plan: the test, or the procedures, are \
+                wrong. Mandate reports it before the test runs.
+                """,
+            example: [ExampleFile("refund-above-limit.test.yaml", """
+                name: a large refund goes through
+                customer: { id: C-1001, tier: standard, verified: true }
+                turns:
+                  - customer: "refund my order please"
+                    expect:
+                      action: { issue_refund: { amount: 400.00 USD } }
+                """)],
+            fix: """
+                Expect what the policy says happens, here the hand-off:
+                    expect:
+                      handoff: { queue: billing }
+                """),
     ]
 }
 

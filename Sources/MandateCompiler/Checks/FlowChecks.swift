@@ -1,0 +1,284 @@
+import Foundation
+import MandateDiagnostics
+import MandateIR
+
+/// One procedure under check: its graph, the types of its values, and the facts on each path.
+struct ProcedureUnderCheck {
+    let graph: StepGraph
+    let facts: FlowFacts
+    let nameTypes: [String: ValueType]
+    let goal: Goal?
+
+    var procedure: MandateIR.Procedure { graph.procedure }
+    var steps: [StepNode] { graph.steps }
+
+    init(_ p: MandateIR.Procedure, context: CheckContext) {
+        graph = StepGraph(p)
+        goal = context.goal(of: p)
+        var types: [String: ValueType] = [:]
+        for s in p.slots { types[s.name] = s.type }
+        for node in p.steps {
+            if case .call(let action, _, _) = node.op, let a = context.actions[action] {
+                for o in a.outputs { types[o.name] = o.type }
+            }
+        }
+        let records = context.records
+        let tiers = context.plan.project.tiers
+        func typeOf(_ e: Expr) -> ValueType? {
+            switch e {
+            case .name(let n): return types[n]
+            case .field(let b, let f):
+                guard case .record(let r)? = typeOf(b), let rec = records[r] else { return nil }
+                return rec.fields.first { $0.name == f }?.type
+            case .customer("tier"): return tiers.isEmpty ? nil : .enumeration(tiers)
+            default: return nil
+            }
+        }
+        for node in p.steps {
+            if case .forEach(let v, let list, _) = node.op, case .list(let element)? = typeOf(list) { types[v] = element }
+        }
+        nameTypes = types
+        let analysis = FactAnalysis(domain: { e in
+            if case .enumeration(let values)? = typeOf(e) { return Set(values) }
+            return nil
+        })
+        facts = FlowFacts(graph, analysis: analysis)
+    }
+
+    func reachable(_ n: Int) -> Bool { facts.before[n] != nil }
+
+    /// The shortest path to a step over edges some path can take.
+    func path(to n: Int, avoiding: (Int, StepGraph.Edge, Int) -> Bool = { _, _, _ in true }) -> [Int]? {
+        graph.path(to: n) { from, edge, to in facts.canTake(from, edge) && avoiding(from, edge, to) }
+    }
+
+    /// The number after the top-level step of a label: `4.b` → 5.
+    func nextTopLevel(after label: String) -> Int {
+        (Int(label.split(separator: ".").first ?? "") ?? steps.count) + 1
+    }
+}
+
+/// Flow: every path ends, every step can run, every value is known where it is used,
+/// and `Follow` never goes round in a circle.
+enum FlowChecks {
+    static func run(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
+        fallsOffTheEnd(p, &context)
+        unreachable(p, &context)
+        definiteAssignment(p, &context)
+    }
+
+    // MARK: every path ends
+
+    static func fallsOffTheEnd(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
+        var reported = Set<String>()
+        for node in p.steps where p.reachable(node.id) {
+            for (target, edge) in StepGraph.successors(of: node) where target == nil && p.facts.canTake(node.id, edge) {
+                let label = StepGraph.display(node.label)
+                guard reported.insert(label).inserted else { continue }
+                let path = (p.path(to: node.id) ?? [node.id])
+                let used = p.steps.compactMap { if case .resolve(let o) = $0.op { o } else { nil } }
+                let outcome = used.first ?? p.goal?.resolvedWhen.first ?? "<outcome>"
+                let how = edge == .otherwise ? "when its condition does not hold, " : edge == .decline ? "when the customer declines, " : ""
+                context.report(
+                    .pathFallsOffEnd,
+                    "\(p.graph.describe(path)) fall off the end of the procedure: after `\(context.sentence(node))` \(how)nothing resolves, escalates or follows another procedure",
+                    at: node,
+                    notes: ["the assistant would stop mid-conversation on this path, with the customer left waiting"],
+                    help: "end every path: add `\(p.nextTopLevel(after: node.label)). Resolve as \(outcome).`, or an `Escalate to … because \"…\"` or `Follow \"…\"` step, after step \(label)")
+            }
+        }
+    }
+
+    // MARK: unreachable steps
+
+    static func unreachable(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
+        var n = 0
+        let steps = p.steps
+        while n < steps.count {
+            guard !p.reachable(n) else { n += 1; continue }
+            let first = n
+            while n < steps.count, !p.reachable(n) { n += 1 }
+            let node = steps[first]
+            let preds = p.graph.predecessors[first]
+            let label = StepGraph.display(node.label)
+            if preds.isEmpty {
+                // Nothing leads here: the steps before it end every path.
+                guard first > 0 else { continue }
+                let before = steps[first - 1]
+                context.report(
+                    .unreachableStep,
+                    "step \(label) can never run: every path before it has already ended, the last at `\(context.sentence(before))`",
+                    at: node,
+                    notes: ["`Resolve as`, `Escalate to` and `Follow` end the procedure; steps after them on the same path never run"],
+                    help: "remove step \(label), or move it before the step that ends the path")
+            } else if let (from, edge) = preds.lazy.compactMap({ pred -> (Int, StepGraph.Edge)? in
+                guard p.reachable(pred) else { return nil }
+                for (t, e) in StepGraph.successors(of: steps[pred]) where t == first && !p.facts.canTake(pred, e) { return (pred, e) }
+                return nil
+            }).first {
+                let branch = steps[from]
+                let fromLabel = StepGraph.display(branch.label)
+                if edge == .then {
+                    context.report(
+                        .unreachableStep,
+                        "step \(label) can never run: the condition of step \(fromLabel) can never hold on any path that reaches it",
+                        at: node,
+                        notes: ["`\(context.sentence(branch))`: the steps before it, or the condition itself, rule this out"],
+                        help: "correct the condition of step \(fromLabel), or remove what it guards")
+                } else {
+                    context.report(
+                        .unreachableStep,
+                        "step \(label) can never run: the condition of step \(fromLabel) always holds on the paths that reach it, and that branch ends the procedure",
+                        at: node,
+                        notes: ["`\(context.sentence(branch))`: the steps before it leave no other case"],
+                        help: "correct the condition of step \(fromLabel), or remove the steps after it")
+                }
+            }
+        }
+    }
+
+    // MARK: definite assignment
+
+    /// The names an expression reads, without the variables it binds itself.
+    static func used(_ e: Expr, bound: Set<String> = [], into out: inout [String]) {
+        switch e {
+        case .name(let n): if !bound.contains(n) { out.append(n) }
+        case .field(let b, _): used(b, bound: bound, into: &out)
+        case .count(let l, let v, let w):
+            used(l, bound: bound, into: &out)
+            if let w { used(w, bound: bound.union([v]), into: &out) }
+        case .sum(let l, _, _): used(l, bound: bound, into: &out)
+        case .lookup(_, let keys): for k in keys { used(k, bound: bound, into: &out) }
+        case .arithmetic(_, let l, let r), .compare(_, let l, let r), .contains(let l, let r):
+            used(l, bound: bound, into: &out)
+            used(r, bound: bound, into: &out)
+        case .oneOf(let v, let options): used(v, bound: bound, into: &out); for o in options { used(o, bound: bound, into: &out) }
+        case .missing(let v), .not(let v), .olderThan(let v, _, _), .within(let v, _, _): used(v, bound: bound, into: &out)
+        case .quantified(_, let v, let l, let pr):
+            used(l, bound: bound, into: &out)
+            used(pr, bound: bound.union([v]), into: &out)
+        case .and(let xs), .or(let xs): for x in xs { used(x, bound: bound, into: &out) }
+        case .literal, .customer, .conversation, .now, .today: break
+        }
+    }
+
+    static func used(_ t: MandateIR.Template, into out: inout [String]) {
+        for part in t.parts { if case .value(let e) = part { used(e, into: &out) } }
+    }
+
+    /// The names a step reads.
+    static func uses(_ op: Op) -> [String] {
+        var out: [String] = []
+        switch op {
+        case .ask(_, _, _, let from, _): if let from { used(from, into: &out) }
+        case .confirm(let q, _): used(q, into: &out)
+        case .say(let t): used(t, into: &out)
+        case .set(_, let v, _): used(v, into: &out)
+        case .call(_, let args, _): for (_, e) in args.sorted(by: { $0.key < $1.key }) { used(e, into: &out) }
+        case .branch(let c, _, _): used(c, into: &out)
+        case .forEach(_, let l, _): used(l, into: &out)
+        case .append(_, let v): used(v, into: &out)
+        case .escalate, .resolve, .follow, .verify: break
+        }
+        return out
+    }
+
+    /// The names a step gives a value to, on every edge out of it.
+    static func defines(_ op: Op) -> [String] {
+        switch op {
+        case .ask(let slot, _, _, _, _): [slot]
+        case .set(let name, _, _): [name]
+        case .call(_, _, let binds): binds
+        case .append(let list, _): [list]
+        case .verify(let methods): methods.flatMap(\.slots)
+        default: []
+        }
+    }
+
+    static func definiteAssignment(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
+        let steps = p.steps
+        guard let entry = p.procedure.entry, entry < steps.count else { return }
+        // Must-analysis: the names known on every path into each step (nil: not yet reached).
+        var known = [Set<String>?](repeating: nil, count: steps.count)
+        // A list that `Add … to` builds starts empty: it is known from the first step.
+        known[entry] = Set(steps.compactMap { if case .append(let list, _) = $0.op { list } else { nil } })
+        var work = [entry]
+        var queued = Set([entry])
+        while let n = work.popLast() {
+            queued.remove(n)
+            guard var out = known[n] else { continue }
+            let node = steps[n]
+            out.formUnion(defines(node.op))
+            for (target, edge) in StepGraph.successors(of: node) {
+                guard let target, target < steps.count, p.facts.canTake(n, edge) else { continue }
+                var s = out
+                if edge == .body, case .forEach(let v, _, _) = node.op { s.insert(v) }
+                let merged = known[target].map { $0.intersection(s) } ?? s
+                if merged == known[target] { continue }
+                known[target] = merged
+                if queued.insert(target).inserted { work.append(target) }
+            }
+        }
+        var reported = Set<String>()
+        for node in steps {
+            guard let k = known[node.id] else { continue }
+            for name in uses(node.op) where !k.contains(name) {
+                guard reported.insert(name).inserted else { continue }
+                let path = p.path(to: node.id) { _, _, to in
+                    !defines(steps[to].op).contains(name) || to == node.id
+                } ?? p.path(to: node.id) ?? [node.id]
+                let words = Words.of(.name(name))
+                let label = StepGraph.display(node.label)
+                let giver = steps.first { defines($0.op).contains(name) }
+                let how: String
+                if let giver, case .call = giver.op {
+                    how = "look it up on every path before step \(label): move `\(context.sentence(giver))` (step \(StepGraph.display(giver.label))) out of its condition, or step \(label) into it"
+                } else {
+                    how = "ask for it or set it on every path before step \(label), for example `Ask for \(words).`, or move step \(label) after the step that gives it a value"
+                }
+                context.report(
+                    .valueMaybeUnknown,
+                    "\(words) may not be known at step \(label): on \(p.graph.describe(path)) it is never asked for, set or looked up",
+                    at: node,
+                    notes: ["`\(context.sentence(node))` uses it; on this path the assistant would have nothing to put there"],
+                    help: how)
+            }
+        }
+    }
+
+    // MARK: Follow cycles
+
+    static func followCycles(_ procedures: [ProcedureUnderCheck], _ context: inout CheckContext) {
+        var byID: [String: ProcedureUnderCheck] = [:]
+        for p in procedures { byID[p.procedure.id] = p }
+        var edges: [String: [(to: String, node: StepNode)]] = [:]
+        for p in procedures {
+            for node in p.steps where p.reachable(node.id) {
+                if case .follow(let target) = node.op, byID[target] != nil { edges[p.procedure.id, default: []].append((target, node)) }
+            }
+        }
+        var state: [String: Int] = [:]  // 1: on the stack, 2: done
+        var stack: [String] = []
+        func visit(_ id: String) {
+            state[id] = 1
+            stack.append(id)
+            for (to, node) in edges[id] ?? [] {
+                if state[to] == 1 {
+                    let cycle = stack[stack.firstIndex(of: to)!...] + [to]
+                    let names = cycle.map { "\"\(byID[$0]!.procedure.name)\"" }
+                    context.report(
+                        .followCycle,
+                        "`\(context.sentence(node))` at step \(StepGraph.display(node.label)) leads back to \"\(byID[to]!.procedure.name)\": " + names.joined(separator: " → "),
+                        at: node,
+                        notes: ["a customer on this path would go round these procedures without end"],
+                        help: "end one of these procedures with `Resolve as …` or `Escalate to … because \"…\"` instead of following back")
+                } else if state[to] == nil {
+                    visit(to)
+                }
+            }
+            stack.removeLast()
+            state[id] = 2
+        }
+        for id in byID.keys.sorted() where state[id] == nil { visit(id) }
+    }
+}

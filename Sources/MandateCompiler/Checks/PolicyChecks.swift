@@ -1,0 +1,292 @@
+import Foundation
+import MandateDiagnostics
+import MandateIR
+import MandateSyntax
+
+/// Policy checks that need no path facts: what messages say, where identities come from,
+/// the classifier's examples, whether every intent and outcome is covered, and settings
+/// that contradict each other.
+enum PolicyChecks {
+    // MARK: output guardrails
+
+    static func outputGuardrails(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
+        guard let goal = p.goal else { return }
+        let g = goal.guardrails
+        // Amounts the plan computes or checks: the ones a message may state.
+        var known = Set<Int64>()
+        for node in p.steps { collectMoney(node.op, into: &known) }
+        for m in [g.maxPerRefund, g.maxPerCustomer].compactMap({ $0 }) + Array(g.maxByTier.values) { known.insert(m.minor) }
+        for node in p.steps where p.reachable(node.id) {
+            let template: MandateIR.Template
+            switch node.op {
+            case .say(let t): template = t
+            case .confirm(let t, _): template = t
+            default: continue
+            }
+            let label = StepGraph.display(node.label)
+            let lowered = template.text.lowercased()
+            for phrase in g.neverSay where lowered.contains(phrase.lowercased()) {
+                context.report(
+                    .neverSayInMessage,
+                    "the message at step \(label) says \"\(phrase)\", which the goal `\(goal.id)` must never say",
+                    at: node,
+                    notes: ["`\(phrase)` is under `never_say` in `\(goal.file)`; the runtime would block this message"],
+                    help: "reword the message without \"\(phrase)\"")
+            }
+            let literal = template.parts.reduce(0) { n, part in if case .text(let s) = part { n + s.count } else { n } }
+            if let max = g.outputMaxCharacters, literal > max {
+                context.report(
+                    .messageTooLong,
+                    "the message at step \(label) is \(literal) characters before its values are filled in; the goal `\(goal.id)` allows \(max)",
+                    at: node,
+                    notes: ["`max_characters: \(max)` is under `output` in `\(goal.file)`; the runtime would block this message"],
+                    help: "shorten it, or split it into two `Say` steps")
+            }
+            for part in template.parts {
+                guard case .text(let s) = part else { continue }
+                for amount in moneyMentions(s) where !known.contains(amount.minor) {
+                    context.report(
+                        .moneyNotComputed,
+                        "the message at step \(label) states \(Words.money(amount)), an amount this procedure never computes or checks",
+                        at: node,
+                        notes: ["an amount typed into a message can drift from the real one; the runtime flags amounts it did not compute"],
+                        help: "show the computed value with a placeholder such as `{order.total}`, or compute it first with `Set … to …`")
+                }
+            }
+        }
+    }
+
+    static func collectMoney(_ e: Expr, into set: inout Set<Int64>) {
+        switch e {
+        case .literal(.money(let m)): set.insert(m.minor)
+        case .field(let b, _): collectMoney(b, into: &set)
+        case .arithmetic(_, let l, let r), .compare(_, let l, let r), .contains(let l, let r):
+            collectMoney(l, into: &set)
+            collectMoney(r, into: &set)
+        case .oneOf(let v, let o): collectMoney(v, into: &set); for x in o { collectMoney(x, into: &set) }
+        case .not(let v), .missing(let v): collectMoney(v, into: &set)
+        case .and(let xs), .or(let xs): for x in xs { collectMoney(x, into: &set) }
+        case .quantified(_, _, let l, let pr): collectMoney(l, into: &set); collectMoney(pr, into: &set)
+        case .count(_, _, let w): if let w { collectMoney(w, into: &set) }
+        default: break
+        }
+    }
+
+    static func collectMoney(_ op: Op, into set: inout Set<Int64>) {
+        switch op {
+        case .set(_, let v, _), .append(_, let v), .branch(let v, _, _): collectMoney(v, into: &set)
+        case .call(_, let args, _): for (_, e) in args { collectMoney(e, into: &set) }
+        default: break
+        }
+    }
+
+    /// Amounts written in a message's text: `$49.99`, `€20`, `£5`, `150 USD`.
+    static func moneyMentions(_ text: String) -> [Money] {
+        var found: [Money] = []
+        let chars = Array(text)
+        var i = 0
+        while i < chars.count {
+            if "$€£".contains(chars[i]) {
+                var j = i + 1
+                while j < chars.count, chars[j].isNumber || chars[j] == "," || (chars[j] == "." && j + 1 < chars.count && chars[j + 1].isNumber) { j += 1 }
+                if j > i + 1, case .success(let m) = LiteralParser.money(String(chars[i..<j])) {
+                    found.append(Money(minor: m.minorUnits, currency: m.currency))
+                }
+                i = j
+            } else {
+                i += 1
+            }
+        }
+        return found
+    }
+
+    // MARK: untrusted data
+
+    /// Inputs that name whose data an action touches: identity inputs, and the catalog's owner fields.
+    static func identityInputs(_ context: CheckContext) -> Set<String> {
+        var names: Set<String> = ["customer_id", "account_id", "user_id"]
+        for r in context.plan.records { if let o = r.owner { names.insert(o) } }
+        return names
+    }
+
+    static func untrustedIdentity(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
+        let identityNames = identityInputs(context)
+        // What the customer typed, and every variable set from it.
+        var typed = Set<String>()
+        for node in p.steps { if case .ask(let slot, _, _, _, _) = node.op { typed.insert(slot) } }
+        var changed = true
+        while changed {
+            changed = false
+            for node in p.steps {
+                if case .set(let name, let value, _) = node.op, !typed.contains(name), !FactAnalysis.roots(value).isDisjoint(with: typed) {
+                    typed.insert(name)
+                    changed = true
+                }
+            }
+        }
+        guard !typed.isEmpty else { return }
+        for node in p.steps where p.reachable(node.id) {
+            guard case .call(let action, let args, _) = node.op, let signature = context.actions[action] else { continue }
+            for input in signature.inputs where input.type == .identity || identityNames.contains(input.name) {
+                guard let e = args[input.name] else { continue }
+                let from = FactAnalysis.roots(e).intersection(typed).sorted()
+                guard let slot = from.first else { continue }
+                context.report(
+                    .untrustedIdentity,
+                    "`\(context.sentence(node))` at step \(StepGraph.display(node.label)) takes `\(input.name)` from \(Words.of(.name(slot))), which the customer typed",
+                    at: node,
+                    notes: ["anyone can type someone else's id; `\(input.name)` of `\(action)` decides whose data the action touches"],
+                    help: "declare `\(input.name): identity` in the catalog and remove it from the phrase: Mandate then fills it from the verified customer")
+            }
+        }
+    }
+
+    // MARK: classifier examples
+
+    /// The minimum number of examples an intent needs for the classifier to tell it apart.
+    static let minimumExamples = 3
+
+    static func normalized(_ s: String) -> [String] {
+        s.lowercased().split { !$0.isLetter && !$0.isNumber && $0 != "'" }.map(String.init)
+    }
+
+    static func trainingData(_ context: inout CheckContext) {
+        struct Seen { let intent: String; let range: SourceRange; let text: String }
+        var exact: [String: Seen] = [:]
+        var byWords: [String: [Seen]] = [:]
+        var pending: [(Seen, Set<String>)] = []
+        for goal in context.goalSyntax {
+            for intent in goal.intents {
+                if intent.examples.count < minimumExamples {
+                    context.diagnostics.append(Diagnostic(
+                        .tooFewExamples,
+                        "the intent `\(intent.name.value)` has \(intent.examples.count) example\(intent.examples.count == 1 ? "" : "s"); the classifier needs at least \(minimumExamples) to recognise it",
+                        at: intent.name.range,
+                        help: "add \(minimumExamples - intent.examples.count) or more real customer messages under `examples:`, in different words"))
+                }
+                for example in intent.examples {
+                    let words = normalized(example.value)
+                    guard !words.isEmpty else { continue }
+                    let seen = Seen(intent: intent.name.value, range: example.range, text: example.value)
+                    let key = words.joined(separator: " ")
+                    if let first = exact[key] {
+                        if first.intent != seen.intent {
+                            context.diagnostics.append(Diagnostic(
+                                .duplicateExample,
+                                "\"\(example.value)\" is an example of both `\(first.intent)` and `\(seen.intent)`",
+                                at: example.range,
+                                labels: [DiagnosticLabel(range: first.range, message: "an example of `\(first.intent)` here")],
+                                notes: ["the classifier cannot learn two answers for the same message"],
+                                help: "keep it under the one intent it means, and remove it here"))
+                        }
+                        continue
+                    }
+                    exact[key] = seen
+                    let set = Set(words)
+                    guard set.count >= 3 else { continue }
+                    byWords[set.sorted().joined(separator: " "), default: []].append(seen)
+                    pending.append((seen, set))
+                }
+            }
+        }
+        // Near-duplicates: the same words in another order, or one word more or less. Indexed by
+        // word set, so the check stays linear in the number of examples.
+        var reported = Set<String>()
+        for (seen, set) in pending {
+            var keys = [set.sorted().joined(separator: " ")]
+            for w in set { keys.append(set.subtracting([w]).sorted().joined(separator: " ")) }
+            for key in keys {
+                for other in byWords[key] ?? [] where other.intent != seen.intent {
+                    let pair = [other.text, seen.text].sorted().joined(separator: "\u{1}")
+                    guard reported.insert(pair).inserted else { continue }
+                    context.diagnostics.append(Diagnostic(
+                        .nearDuplicateExample,
+                        "\"\(seen.text)\" under `\(seen.intent)` is almost the same as \"\(other.text)\" under `\(other.intent)`",
+                        at: seen.range,
+                        labels: [DiagnosticLabel(range: other.range, message: "the example of `\(other.intent)`")],
+                        notes: ["near-identical examples under two intents blur the line between them"],
+                        help: "reword one so it says what only its own intent means, or remove it"))
+                }
+            }
+        }
+    }
+
+    // MARK: completeness and conflicts
+
+    static func completeness(_ checked: [ProcedureUnderCheck], procedures: [ProcedureFile], _ context: inout CheckContext) {
+        let allChecked = checked.count == context.plan.procedures.count
+        var handledBy: [String: (procedure: String, range: SourceRange)] = [:]
+        for file in procedures where !context.skippedFiles.contains(file.path) {
+            guard let name = file.name?.value else { continue }
+            for intent in file.handles {
+                if let first = handledBy[intent.value] {
+                    context.diagnostics.append(Diagnostic(
+                        .intentHandledTwice,
+                        "`\(intent.value)` is handled by both \"\(first.procedure)\" and \"\(name)\"",
+                        at: intent.range,
+                        labels: [DiagnosticLabel(range: first.range, message: "handled here too")],
+                        notes: ["a conversation goes to one procedure per intent; Mandate cannot tell which one you mean"],
+                        help: "keep `\(intent.value)` under `Handles:` in one of them; the other can be reached with `Follow \"\(name)\"`"))
+                } else {
+                    handledBy[intent.value] = (name, intent.range)
+                }
+            }
+        }
+        var resolvable: [String: Set<String>] = [:]
+        for p in checked {
+            for node in p.steps where p.reachable(node.id) {
+                if case .resolve(let outcome) = node.op { resolvable[p.procedure.goal, default: []].insert(outcome) }
+            }
+        }
+        for goal in context.goalSyntax {
+            guard let id = goal.goal?.value else { continue }
+            let escalated = Set(goal.alwaysEscalateIntents.map { $0.value })
+            for intent in goal.intents {
+                if escalated.contains(intent.name.value), let h = handledBy[intent.name.value] {
+                    context.diagnostics.append(Diagnostic(
+                        .intentNeverRuns,
+                        "`\(intent.name.value)` is always escalated, so \"\(h.procedure)\" never runs for it",
+                        at: h.range,
+                        labels: [DiagnosticLabel(range: intent.name.range, message: "declared here")],
+                        notes: ["`always_escalate` is checked before any procedure"],
+                        help: "remove `\(intent.name.value)` from `Handles:`, or from `always_escalate` if the assistant may handle it"))
+                } else if allChecked, handledBy[intent.name.value] == nil, !isEscalatedAnywhere(intent.name.value, context) {
+                    context.diagnostics.append(Diagnostic(
+                        .intentNotCovered,
+                        "no procedure handles `\(intent.name.value)` and it is not always escalated",
+                        at: intent.name.range,
+                        notes: ["a customer with this intent would get no answer"],
+                        help: "add `\(intent.name.value)` to a procedure's `Handles:`, or to `always_escalate: { intents: [...] }`"))
+                }
+            }
+            if allChecked {
+                for outcome in goal.resolvedWhen where !(resolvable[id]?.contains(outcome.value) ?? false) {
+                    context.diagnostics.append(Diagnostic(
+                        .outcomeUnreachable,
+                        "no procedure can resolve as `\(outcome.value)`",
+                        at: outcome.range,
+                        notes: ["no reachable `Resolve as \(outcome.value).` is in a procedure of the goal `\(id)`"],
+                        help: "add `Resolve as \(outcome.value).` where it belongs, or remove it from `resolved_when`"))
+                }
+            }
+            for t in goal.maxByTier where goal.alwaysEscalateTiers.contains(where: { $0.value == t.tier.value }) {
+                context.diagnostics.append(Diagnostic(
+                    .contradictorySettings,
+                    "the \(t.tier.value) tier has a refund limit but is always escalated, so the limit never applies",
+                    at: t.tier.range,
+                    help: "remove the \(t.tier.value) limit from `max_by_tier`, or the tier from `always_escalate`"))
+            }
+            if let single = goal.maxPerRefund, let total = goal.maxPerCustomer, single.value.minorUnits > total.value.0.minorUnits {
+                context.diagnostics.append(Diagnostic(
+                    .contradictorySettings,
+                    "`max_per_refund` (\(single.value)) is above `max_per_customer` (\(total.value.0)), so no refund can ever reach it",
+                    at: single.range,
+                    help: "lower `max_per_refund` to at most \(total.value.0), or raise `max_per_customer`"))
+            }
+        }
+    }
+
+    static func isEscalatedAnywhere(_ intent: String, _ context: CheckContext) -> Bool {
+        context.goalSyntax.contains { $0.alwaysEscalateIntents.contains { $0.value == intent } }
+    }
+}

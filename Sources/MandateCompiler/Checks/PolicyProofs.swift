@@ -1,0 +1,237 @@
+import Foundation
+import MandateDiagnostics
+import MandateIR
+
+/// The proofs about money and consent: every refund stays within the goal's limits on every
+/// path, and every action the goal wants confirmed is confirmed on every path.
+enum PolicyProofs {
+    static func run(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
+        refundLimits(p, &context)
+        confirmations(p, &context)
+    }
+
+    // MARK: refund limits
+
+    /// How a refund can break its limit.
+    struct Breach {
+        /// The amount's range on the path.
+        var amount: Interval
+        /// The limit broken, and the tier whose limit it is (nil: `max_per_refund` for everyone).
+        var limit: Money
+        var tier: String?
+        /// True when the range has no upper end.
+        var unbounded: Bool { amount.hi == nil }
+    }
+
+    /// The limit each tier a customer reaching this step can be on, and whether the amount can pass it.
+    static func breach(_ amount: Expr, _ state: FactState, _ goal: Goal, _ context: CheckContext, _ analysis: FactAnalysis) -> Breach? {
+        let g = goal.guardrails
+        let range = analysis.evaluate(amount, in: state)
+        var tiers: [String?] = [nil]
+        let declared = context.plan.project.tiers
+        if !declared.isEmpty {
+            let fact = state.facts["customer.tier"]
+            let possible = (fact?.allowed ?? Set(declared)).subtracting(fact?.excluded ?? []).subtracting(g.alwaysEscalateTiers)
+            tiers = possible.sorted().map { Optional($0) }
+        }
+        var worst: Breach?
+        for tier in tiers {
+            guard let limit = tier.flatMap({ g.maxByTier[$0] }) ?? g.maxPerRefund else { continue }
+            let byTier = tier.flatMap { g.maxByTier[$0] } != nil ? tier : nil
+            let over: Bool
+            if let hi = range.hi { over = hi > limit.minor } else { over = true }
+            guard over else { continue }
+            let b = Breach(amount: range, limit: limit, tier: byTier)
+            // A stated bound above the limit (an error) outranks no bound at all (a warning).
+            if worst == nil || (worst!.unbounded && !b.unbounded) || (worst!.unbounded == b.unbounded && limit.minor < worst!.limit.minor) {
+                worst = b
+            }
+        }
+        return worst
+    }
+
+    /// A path on which the refund breaks its limit, followed with each path's own facts;
+    /// nil when no path does (the merged facts were only imprecise).
+    static func counterexample(_ p: ProcedureUnderCheck, to target: Int, amount: Expr, _ goal: Goal, _ context: CheckContext)
+        -> (path: [Int], breach: Breach)?? {
+        struct Visit: Hashable { let node: Int; let state: FactState }
+        guard let entry = p.procedure.entry else { return nil }
+        let analysis = p.facts.analysis
+        var seen: Set<Visit> = [Visit(node: entry, state: FactState())]
+        var queue: [(Visit, Int)] = [(Visit(node: entry, state: FactState()), -1)]
+        var head = 0
+        let budget = 4_000
+        while head < queue.count {
+            let (visit, _) = queue[head]
+            head += 1
+            if visit.node == target {
+                guard let b = breach(amount, visit.state, goal, context, analysis) else { continue }
+                var path = [visit.node]
+                var i = queue[head - 1].1
+                while i >= 0 { path.append(queue[i].0.node); i = queue[i].1 }
+                return .some((path.reversed(), b))
+            }
+            if queue.count > budget { return .some(nil) }
+            let node = p.steps[visit.node]
+            let out = FlowFacts.transfer(node, visit.state, analysis)
+            for (t, edge) in StepGraph.successors(of: node) {
+                guard let t, let s = FlowFacts.along(node, edge, out, analysis) else { continue }
+                let next = Visit(node: t, state: s)
+                if seen.insert(next).inserted { queue.append((next, head - 1)) }
+            }
+        }
+        return nil
+    }
+
+    static func refundLimits(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
+        guard let goal = p.goal, goal.guardrails.maxPerRefund != nil || !goal.guardrails.maxByTier.isEmpty else { return }
+        for node in p.steps {
+            guard let state = p.facts.before[node.id], case .call(let action, let args, _) = node.op,
+                  let signature = context.actions[action], signature.effect == "refund",
+                  let input = signature.inputs.first(where: { $0.type == .money }), let amount = args[input.name],
+                  let merged = breach(amount, state, goal, context, p.facts.analysis)
+            else { continue }
+            let found: (path: [Int], breach: Breach)
+            switch counterexample(p, to: node.id, amount: amount, goal, context) {
+            case .none: continue  // every single path is within the limit
+            case .some(.none): found = (p.path(to: node.id) ?? [node.id], merged)  // too many paths to follow one by one
+            case .some(.some(let f)): found = f
+            }
+            report(node, amount: amount, found.path, found.breach, p, goal, &context)
+        }
+    }
+
+    static func report(_ node: StepNode, amount: Expr, _ path: [Int], _ b: Breach, _ p: ProcedureUnderCheck, _ goal: Goal,
+                       _ context: inout CheckContext) {
+        let label = StepGraph.display(node.label)
+        let limit = Words.money(b.limit)
+        let whose = b.tier.map { "the \(limit) limit for the \($0) tier" } ?? "the \(limit) limit"
+        let setting = b.tier.map { "`max_by_tier` gives the \($0) tier \(limit)" } ?? "`max_per_refund` is \(limit)"
+        let amountWords = Words.of(amount)
+        let queue = context.suggestedQueue(for: goal)
+        let sentence = "If \(amountWords) is more than \(limit), escalate to \(queue) because \"refund above the \(limit) limit\"."
+        var notes = ["\(setting) in `\(goal.file)`"]
+        if let tier = b.tier, goal.guardrails.maxPerRefund != nil { notes.append("customers on the \(tier) tier can reach this step") }
+        if b.unbounded {
+            notes.append("the runtime enforces the limit anyway and would hand the customer off mid-conversation")
+            context.report(
+                .refundUnbounded,
+                "`\(context.sentence(node))` at step \(label) can refund more than \(whose): on \(p.graph.describe(path)) nothing bounds \(amountWords)",
+                at: node, notes: notes,
+                help: "add `\(sentence)` before step \(label)")
+        } else {
+            let hi = Words.money(Money(minor: b.amount.hi!, currency: b.limit.currency))
+            let always = b.amount.lo.map { $0 > b.limit.minor } ?? false
+            context.report(
+                .refundOverLimit,
+                always
+                    ? "`\(context.sentence(node))` at step \(label) always refunds more than \(whose): on \(p.graph.describe(path)) \(amountWords) is at least \(Words.money(Money(minor: b.amount.lo!, currency: b.limit.currency)))"
+                    : "`\(context.sentence(node))` at step \(label) can refund up to \(hi), above \(whose): on \(p.graph.describe(path)) nothing keeps \(amountWords) at or below \(limit)",
+                at: node, notes: notes,
+                help: "bound it at the limit before step \(label): `\(sentence)`")
+        }
+    }
+
+    // MARK: confirmation
+
+    /// `{order.total}`: a placeholder for a value, when it has one.
+    static func placeholder(_ e: Expr) -> String? {
+        switch e {
+        case .name(let n): return "{\(n)}"
+        case .field(.name(let n), let f): return "{\(n).\(f)}"
+        default: return nil
+        }
+    }
+
+    static func confirmations(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
+        guard let goal = p.goal, !goal.guardrails.confirmEffects.isEmpty else { return }
+        let steps = p.steps
+        // A value is named by what it came from: `{order_number}` names the order looked up with it,
+        // and `{amount_due}` the flights whose prices it was set from.
+        var foundWith: [String: Set<String>] = [:]
+        for node in steps {
+            switch node.op {
+            case .call(_, let args, let binds):
+                var from = Set<String>()
+                for (_, e) in args { FactAnalysis.roots(e, into: &from) }
+                for b in binds { foundWith[b, default: []].formUnion(from) }
+            case .set(let name, let value, _): foundWith[name, default: []].formUnion(FactAnalysis.roots(value))
+            case .ask(let slot, _, _, let from?, _): foundWith[slot, default: []].formUnion(FactAnalysis.roots(from))
+            case .append(let list, let value): foundWith[list, default: []].formUnion(FactAnalysis.roots(value))
+            case .forEach(let variable, let list, _): foundWith[variable, default: []].formUnion(FactAnalysis.roots(list))
+            default: break
+            }
+        }
+        func closure(_ names: Set<String>) -> Set<String> {
+            var all = names
+            var frontier = Array(names)
+            while let name = frontier.popLast() {
+                for source in foundWith[name] ?? [] where all.insert(source).inserted { frontier.append(source) }
+            }
+            return all
+        }
+        // What each Confirm's question mentions, with what those values came from.
+        var asked: [Int: Set<String>] = [:]
+        for node in steps {
+            guard case .confirm(let q, _) = node.op else { continue }
+            var said = Set<String>()
+            for part in q.parts { if case .value(let e) = part { FactAnalysis.roots(e, into: &said) } }
+            asked[node.id] = closure(said)
+        }
+        for node in steps where p.reachable(node.id) {
+            guard case .call(let action, let args, _) = node.op, let signature = context.actions[action],
+                  goal.guardrails.confirmEffects.contains(signature.effect) else { continue }
+            var direct = Set<String>()
+            for (_, e) in args { FactAnalysis.roots(e, into: &direct) }
+            let mentioned = closure(direct)
+            let movesMoney = signature.effect == "refund"
+            func covers(_ n: Int) -> Bool {
+                guard let said = asked[n] else { return false }
+                // A question that names no value is judged by its words, which Mandate cannot read;
+                // when money moves, the question must show the amount or the record.
+                if mentioned.isEmpty || (said.isEmpty && !movesMoney) { return true }
+                return !said.isDisjoint(with: mentioned)
+            }
+            // Must-analysis: on every path here, the customer said yes to a Confirm about these values,
+            // and none of them changed since.
+            var confirmed = [Bool?](repeating: nil, count: steps.count)
+            guard let entry = p.procedure.entry else { continue }
+            confirmed[entry] = false
+            var work = [entry]
+            var queued = Set([entry])
+            while let n = work.popLast() {
+                queued.remove(n)
+                guard let now = confirmed[n] else { continue }
+                let redefines = !direct.isDisjoint(with: FlowChecks.defines(steps[n].op))
+                for (t, edge) in StepGraph.successors(of: steps[n]) {
+                    guard let t, p.facts.canTake(n, edge) else { continue }
+                    let out = (covers(n) && edge == .next) ? true : (redefines ? false : now)
+                    let merged = confirmed[t].map { $0 && out } ?? out
+                    if merged == confirmed[t] { continue }
+                    confirmed[t] = merged
+                    if queued.insert(t).inserted { work.append(t) }
+                }
+            }
+            guard confirmed[node.id] == false else { continue }
+            let path = p.path(to: node.id) { from, edge, _ in !(covers(from) && edge == .next) } ?? p.path(to: node.id) ?? [node.id]
+            let label = StepGraph.display(node.label)
+            let subject = args.sorted { $0.key < $1.key }.map(\.value)
+            let what = subject.isEmpty ? "" : " mentioning " + Suggestions.list(subject.map { "`\(Words.of($0))`" }, joiner: "or")
+            let ask: String
+            if signature.effect == "refund", let input = signature.inputs.first(where: { $0.type == .money }),
+               let amount = args[input.name], let ph = placeholder(amount) {
+                ask = "Shall I refund \(ph)?"
+            } else if let ph = subject.lazy.compactMap({ placeholder($0) }).first {
+                ask = "Shall I go ahead with \(ph)?"
+            } else {
+                ask = "Shall I go ahead?"
+            }
+            context.report(
+                .confirmationMissing,
+                "`\(context.sentence(node))` at step \(label) runs without the customer's yes: on \(p.graph.describe(path)) no `Confirm`\(what) comes first",
+                at: node,
+                notes: ["the goal `\(goal.id)` lists `\(signature.effect)` under `confirm_with_customer` in `\(goal.file)`"],
+                help: "add before step \(label): `Confirm \"\(ask)\"` with `If the customer declines, say \"No problem, nothing has changed.\" and resolve as declined.`")
+        }
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import MandateDiagnostics
+import MandateIR
+import MandateSyntax
+
+/// A procedure's step graph with the edges each step can take, for the flow and policy checks.
+///
+/// Every check walks these edges; none looks at the source syntax, so what is proven is
+/// exactly what the runtime will execute.
+struct StepGraph {
+    /// Which way out of a step an edge is.
+    enum Edge: Equatable {
+        /// The step after it (for `Confirm`: the customer said yes).
+        case next
+        /// The condition held.
+        case then
+        /// The condition did not hold.
+        case otherwise
+        /// The customer declined a `Confirm`.
+        case decline
+        /// Into the body of `For each`.
+        case body
+    }
+
+    let procedure: MandateIR.Procedure
+    /// Predecessors of each step, over every edge.
+    let predecessors: [[Int]]
+
+    init(_ procedure: MandateIR.Procedure) {
+        self.procedure = procedure
+        var preds = [[Int]](repeating: [], count: procedure.steps.count)
+        for node in procedure.steps {
+            for (target, _) in Self.successors(of: node) { if let target, target < preds.count { preds[target].append(node.id) } }
+        }
+        predecessors = preds
+    }
+
+    var steps: [StepNode] { procedure.steps }
+
+    /// The edges out of a step; a nil target is a path that ends without resolving.
+    static func successors(of node: StepNode) -> [(target: Int?, edge: Edge)] {
+        switch node.op {
+        case .escalate, .resolve, .follow: return []
+        case .confirm(_, let onDecline): return [(node.next, .next), (onDecline, .decline)]
+        case .branch(_, let then, let otherwise): return [(then, .then), (otherwise, .otherwise)]
+        case .forEach(_, _, let body): return body.map { [($0, .body), (node.next, .next)] } ?? [(node.next, .next)]
+        case .ask, .say, .set, .verify, .call, .append: return [(node.next, .next)]
+        }
+    }
+
+    /// Whether a step ends the conversation's path in this procedure.
+    static func isTerminal(_ op: Op) -> Bool {
+        switch op {
+        case .escalate, .resolve, .follow: true
+        default: false
+        }
+    }
+
+    /// The shortest path from the entry to `target` over the edges `allowed` accepts.
+    func path(to target: Int, allowed: (Int, Edge, Int) -> Bool = { _, _, _ in true }) -> [Int]? {
+        guard let entry = procedure.entry else { return nil }
+        if entry == target { return [entry] }
+        var parent = [Int](repeating: -1, count: steps.count)
+        var seen = [Bool](repeating: false, count: steps.count)
+        var queue = [entry]
+        seen[entry] = true
+        var head = 0
+        while head < queue.count {
+            let n = queue[head]
+            head += 1
+            for (t, edge) in Self.successors(of: steps[n]) {
+                guard let t, t < steps.count, !seen[t], allowed(n, edge, t) else { continue }
+                seen[t] = true
+                parent[t] = n
+                if t == target {
+                    var path = [t]
+                    var p = n
+                    while p != -1 { path.append(p); p = parent[p] }
+                    return path.reversed()
+                }
+                queue.append(t)
+            }
+        }
+        return nil
+    }
+
+    /// `steps 1 → 3 → 4.a`: the labels along a path, each step once.
+    func describe(_ path: [Int]) -> String {
+        var labels: [String] = []
+        for n in path {
+            let label = Self.display(steps[n].label)
+            if labels.last != label { labels.append(label) }
+        }
+        return (labels.count == 1 ? "step " : "steps ") + labels.joined(separator: " → ")
+    }
+
+    /// A label as the operator numbered it: `5.otherwise.a` → `5.a`.
+    static func display(_ label: String) -> String {
+        label.replacingOccurrences(of: ".otherwise", with: "")
+    }
+}
+
+/// What every check can see: the plan, the files, the syntax of goals and tests.
+struct CheckContext {
+    let plan: Plan
+    let lookup: SourceLookup
+    let goalSyntax: [GoalSyntax]
+    let scenarios: [ScenarioSyntax]
+    /// Procedure files whose lowering reported errors: their graphs are incomplete, so flow
+    /// and policy findings there would only repeat those errors in other words.
+    let skippedFiles: Set<String>
+    var diagnostics: [Diagnostic] = []
+    /// Outcomes some reachable `Resolve as` step gives.
+    var reachableOutcomes: Set<String> = []
+
+    /// Goals by id.
+    let goals: [String: Goal]
+    /// Actions by name.
+    let actions: [String: ActionSignature]
+    /// Record types by name.
+    let records: [String: RecordType]
+
+    init(plan: Plan, lookup: SourceLookup, goalSyntax: [GoalSyntax], scenarios: [ScenarioSyntax], skippedFiles: Set<String>) {
+        self.plan = plan
+        self.lookup = lookup
+        self.goalSyntax = goalSyntax
+        self.scenarios = scenarios
+        self.skippedFiles = skippedFiles
+        goals = Dictionary(plan.goals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        actions = Dictionary(plan.actions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        records = Dictionary(plan.records.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The procedures whose graphs are complete enough to prove things about.
+    var checkedProcedures: [MandateIR.Procedure] {
+        plan.procedures.filter { p in !skippedFiles.contains(p.steps.first?.source.file ?? "") }
+    }
+
+    /// The range from a step's start to the end of its line.
+    func range(_ ref: SourceRef) -> SourceRange? {
+        guard let file = lookup[ref.file] else { return nil }
+        let start = file.offset(line: ref.line, scalarColumn: ref.column - 1)
+        var end = start
+        while end < file.bytes.count, file.bytes[end] != 0x0A, file.bytes[end] != 0x0D { end += 1 }
+        return file.range(start, end)
+    }
+
+    /// The operator's sentence at a step, shortened for a message.
+    func sentence(_ node: StepNode) -> String {
+        guard let file = lookup[node.source.file] else { return node.label }
+        let line = file.lineText(node.source.line)
+        var text = String(line.unicodeScalars.dropFirst(max(0, node.source.column - 1)))
+        text = text.trimmingCharacters(in: " ")
+        if text.count > 90 { text = String(text.prefix(87)) + "…" }
+        return text
+    }
+
+    mutating func report(_ code: DiagnosticCode, _ message: String, at node: StepNode, notes: [String] = [], help: String? = nil) {
+        diagnostics.append(Diagnostic(code, message, at: range(node.source), notes: notes, help: help))
+    }
+
+    /// The goal a procedure serves.
+    func goal(of p: MandateIR.Procedure) -> Goal? { goals[p.goal] }
+
+    /// A queue to suggest for a new escalation: `billing` when there is one, else the goal's default.
+    func suggestedQueue(for goal: Goal?) -> String {
+        let queues = plan.project.queues.map(\.name)
+        if queues.contains("billing") { return "billing" }
+        return goal?.escalation.defaultQueue ?? queues.first ?? "tier-1"
+    }
+}
+
+/// Renders plan expressions back into the operator's words, for messages and suggestions.
+enum Words {
+    static func of(_ e: Expr) -> String {
+        switch e {
+        case .literal(let v): return of(v)
+        case .name(let n): return "the " + n.replacingOccurrences(of: "_", with: " ")
+        case .field(let base, let f): return of(base) + " " + f.replacingOccurrences(of: "_", with: " ")
+        case .customer(let f): return "the customer's " + f.replacingOccurrences(of: "_", with: " ")
+        case .conversation(let f): return "the " + f.replacingOccurrences(of: "_", with: " ")
+        case .now: return "now"
+        case .today: return "today"
+        case .count(let list, _, _): return "the number of " + of(list).dropArticle
+        case .sum(let list, _, let field): return "the total " + field.replacingOccurrences(of: "_", with: " ") + " of " + of(list)
+        case .lookup(let table, _): return "the " + table
+        case .arithmetic(let op, let l, let r):
+            return of(l) + (op == "add" ? " plus " : op == "subtract" ? " minus " : " times ") + of(r)
+        default: return "the value"
+        }
+    }
+
+    static func of(_ v: Value) -> String {
+        switch v {
+        case .text(let s): return "\"\(s)\""
+        case .number(let n): return n
+        case .money(let m): return money(m)
+        case .percent(let p): return p % 100 == 0 ? "\(p / 100)%" : "\(Double(p) / 100)%"
+        case .date(let d): return d
+        case .duration(let a, let u): return "\(a) \(u)"
+        case .boolean(let b): return b ? "yes" : "no"
+        }
+    }
+
+    /// `$150`, `$150.50`, `€20`, `300 JPY`.
+    static func money(_ m: Money) -> String {
+        let symbols = ["USD": "$", "EUR": "€", "GBP": "£"]
+        guard let symbol = symbols[m.currency] else { return m.description }
+        let sign = m.minor < 0 ? "-" : ""
+        let v = m.minor.magnitude
+        let cents = v % 100
+        return sign + symbol + "\(v / 100)" + (cents == 0 ? "" : "." + (cents < 10 ? "0" : "") + "\(cents)")
+    }
+}
+
+extension String {
+    /// `the order items` → `order items`.
+    var dropArticle: String { hasPrefix("the ") ? String(dropFirst(4)) : self }
+}
