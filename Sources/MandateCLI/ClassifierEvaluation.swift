@@ -77,6 +77,7 @@ public struct ClassifierEvaluation: Codable, Sendable, Equatable {
     public var temperature: Double
 
     /// Evaluates the classifier on `examples`; nil when there are too few to hold any out.
+    /// `offset` shifts which example of every `every` is held out (0: the `every`-th, 1: the one before…).
     public static func run(_ examples: [ClassifierTraining.Example], every: Int = 5, offset: Int = 0, threshold: Double = 0.75) -> ClassifierEvaluation? {
         guard every >= 2 else { return nil }
         var seen: [String: Int] = [:]
@@ -144,7 +145,8 @@ public struct ClassifierEvaluation: Codable, Sendable, Equatable {
     /// The report as an operator reads it.
     public var text: String {
         func pct(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
-        var out = "held out every \(every)th example of each intent: trained on \(trainingExamples), tested on \(heldOutExamples)\n"
+        let suffix = every % 100 / 10 == 1 ? "th" : ([1: "st", 2: "nd", 3: "rd"][every % 10] ?? "th")
+        var out = "held out every \(every)\(suffix) example of each intent: trained on \(trainingExamples), tested on \(heldOutExamples)\n"
         let inScope = intents.reduce(0) { $0 + $1.heldOut }
         let right = intents.reduce(0) { $0 + $1.correct }
         out += "accuracy: \(pct(accuracy)) of in-scope messages (\(right)/\(inScope)); \(pct(overallAccuracy)) of all held-out messages\n"

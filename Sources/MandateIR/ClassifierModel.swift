@@ -56,11 +56,23 @@ public struct ClassifierModel: Codable, Sendable, Equatable {
     /// Reads a feature's weights; nil when malformed.
     public static func decodeWeights(_ text: String) -> [(label: Int, milli: Int)]? {
         var out: [(Int, Int)] = []
-        for part in text.split(separator: " ") {
-            guard let colon = part.firstIndex(of: ":"), let l = Int(part[..<colon]),
-                  let w = Int(part[part.index(after: colon)...]) else { return nil }
-            out.append((l, w))
+        var label = 0, value = 0, negative = false, digits = 0, inLabel = true
+        for b in text.utf8 {
+            switch b {
+            case 0x30...0x39:
+                if inLabel { label = label * 10 + Int(b - 0x30) } else { value = value * 10 + Int(b - 0x30) }
+                digits += 1
+                if digits > 15 { return nil }
+            case 0x3A where inLabel && digits > 0: inLabel = false; digits = 0
+            case 0x2D where !inLabel && digits == 0 && !negative: negative = true
+            case 0x20 where !inLabel && digits > 0:
+                out.append((label, negative ? -value : value))
+                label = 0; value = 0; negative = false; digits = 0; inLabel = true
+            default: return nil
+            }
         }
+        guard !inLabel, digits > 0 else { return text.isEmpty ? [] : nil }
+        out.append((label, negative ? -value : value))
         return out
     }
 }

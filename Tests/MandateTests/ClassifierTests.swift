@@ -80,4 +80,30 @@ let referencePlanFile: PlanFile? = {
         #expect(zip(p.ranking, p.ranking.dropFirst()).allSatisfy { $0.score >= $1.score })
         #expect(classifier.classify("my blender arrived broken, order 44718") == p)
     }
+
+    @Test func classifierCommandReportsTheHeldOutFigures() throws {
+        let path = repositoryRoot.appendingPathComponent("Procedures").path
+        let (console, captured) = Console.capturing()
+        #expect(Commands.classifier(path: path, every: 5, json: false, options: .init(), console: console) == .clean)
+        let text = captured().out
+        #expect(text.hasPrefix("held out every 5th example of each intent: trained on 231, tested on 51\n"))
+        #expect(text.contains("accuracy: "))
+        #expect(text.contains("expected calibration error"))
+        #expect(text.contains("  damaged_item "))
+        let (jsonConsole, jsonCaptured) = Console.capturing()
+        #expect(Commands.classifier(path: path, every: 5, json: true, options: .init(), console: jsonConsole) == .clean)
+        let decoded = try JSONDecoder().decode(ClassifierEvaluation.self, from: Data(jsonCaptured().out.utf8))
+        #expect(decoded == ClassifierEvaluation.run(ClassifierTraining.examples(of: try referencePlan())))
+        #expect(decoded.bins.count == 10)
+    }
+}
+
+@Suite struct ClassifierModelFormatTests {
+    @Test func weightsReadBackAsWritten() {
+        let text = ClassifierModel.encodeWeights([(label: 5, milli: -40), (label: 0, milli: 1250)])
+        #expect(text == "0:1250 5:-40")
+        #expect(ClassifierModel.decodeWeights(text).map { $0.map { [$0.label, $0.milli] } } == [[0, 1250], [5, -40]])
+        #expect(ClassifierModel.decodeWeights("").map(\.count) == 0)
+        for bad in ["0:", ":5", "0:1 ", "a:1", "0:1:2", "0:--1", "1"] { #expect(ClassifierModel.decodeWeights(bad) == nil, "\(bad)") }
+    }
 }
