@@ -56,10 +56,10 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "mandate", dependencies: ["MandateCLI"]),
-        // Generates a large project and measures the parser and the whole check.
+        // Generates a large project and measures the parser and the whole check; measures the classifier.
         .executableTarget(
             name: "mandate-bench",
-            dependencies: ["MandateCompiler", "MandateSyntax", "MandateDiagnostics"],
+            dependencies: ["MandateCompiler", "MandateSyntax", "MandateDiagnostics", "MandateIR", "MandateRuntime"],
             path: "Sources/mandate-bench"
         ),
         .testTarget(

@@ -37,7 +37,12 @@ extension Commands {
         }
         var isDirectory: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        return .success(LoadedPlan(plan: compilation.plan!, root: isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent))
+        // The plan as `mandate compile` writes it: with the intent classifier trained from the goals' examples.
+        guard let file = try? Compiler.planFile(compilation) else {
+            console.err("error: the plan could not be built\n")
+            return .failure(.internalError)
+        }
+        return .success(LoadedPlan(plan: file.plan, root: isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent))
     }
 
     /// Reads a YAML file into plain values (strings, arrays, dictionaries) with its diagnostics.

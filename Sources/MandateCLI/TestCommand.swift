@@ -41,7 +41,10 @@ extension Commands {
             console.err("error: the project has errors; fix them before running its scenarios\n")
             return .errorsFound
         }
-        let plan = compilation.plan!
+        guard let plan = (try? Compiler.planFile(compilation))?.plan else {
+            console.err("error: the plan could not be built\n")
+            return .internalError
+        }
         if let folder = test.suggestInto {
             let now = test.now ?? (Int64(Date().timeIntervalSince1970) / 86_400 * 86_400 + 36_000)
             let suggestions = ScenarioSuggester.suggest(plan: plan, now: now)

@@ -177,12 +177,14 @@ public enum Compiler {
         }
     }
 
-    /// Compiles and wraps the plan as a file; nil when there are errors.
+    /// Compiles and wraps the plan as a file, with its sources' digests and the trained intent
+    /// classifier; nil when there are errors.
     public static func planFile(_ compilation: Compilation) throws -> PlanFile? {
         guard !compilation.hasErrors, var plan = compilation.plan else { return nil }
         plan.sources = compilation.files.filter { !$0.hasSuffix(".test.yaml") && !$0.hasSuffix(".test.yml") }.compactMap { path in
             compilation.sources[path].map { SourceDigest(path: path, sha256: "sha256:" + sha256Hex($0.bytes)) }
         }.sorted { $0.path < $1.path }
+        plan.classifier = ClassifierTraining.train(ClassifierTraining.examples(of: plan))
         return try PlanFile(plan: plan, compiler: version, sha256: { sha256Hex($0) })
     }
 }

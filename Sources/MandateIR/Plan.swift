@@ -15,16 +15,20 @@ public struct Plan: Codable, Sendable, Equatable {
     /// Every input file with its SHA-256, sorted by path; filled when the plan file is made
     /// (`Compiler.planFile`), so a check that writes no plan does not hash every file.
     public var sources: [SourceDigest]
+    /// The intent classifier trained from the goals' examples; filled when the plan file is made
+    /// (`Compiler.planFile`). Nil in a plan with no intent examples.
+    public var classifier: ClassifierModel?
 
     /// Makes a plan.
     public init(project: Project, goals: [Goal], actions: [ActionSignature], records: [RecordType],
-                procedures: [Procedure], sources: [SourceDigest]) {
+                procedures: [Procedure], sources: [SourceDigest], classifier: ClassifierModel? = nil) {
         self.project = project
         self.goals = goals
         self.actions = actions
         self.records = records
         self.procedures = procedures
         self.sources = sources
+        self.classifier = classifier
     }
 }
 

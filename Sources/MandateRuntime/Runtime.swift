@@ -26,10 +26,12 @@ public struct Runtime: Sendable {
     /// Steps one turn may run before the runtime calls it a loop and hands off.
     public var stepBudget = 500
 
-    /// Loads a plan; `classifier` replaces the embedded one (a caller's own model).
+    /// Loads a plan; `classifier` replaces the embedded one (a caller's own model). A plan without a
+    /// trained classifier (one built by `Compiler.compile` rather than `Compiler.planFile`) reads every
+    /// message as fitting no intent unless the caller supplies the intent with the event.
     public init(plan: Plan, classifier: (any IntentClassifier)? = nil) {
         self.plan = plan
-        self.classifier = classifier ?? KeywordClassifier(plan: plan)
+        self.classifier = classifier ?? plan.classifier.map { EmbeddedClassifier(model: $0) } ?? NoClassifier()
         self.extractor = EntityExtractor(currency: plan.project.currency)
         var procedures: [String: Procedure] = [:]
         var handler: [String: String] = [:]
@@ -82,6 +84,11 @@ public struct Runtime: Sendable {
         var t = Turn(runtime: self, state: state, message: event.message, supplied: event.intent, env: environment)
         t.run()
         return TurnResult(state: t.state, effects: t.effects, trace: t.trace)
+    }
+
+    /// The classifier of a plan that carries none: nothing is recognised.
+    struct NoClassifier: IntentClassifier {
+        func classify(_ message: String) -> IntentPrediction { IntentPrediction(intent: nil, confidence: 0, ranking: []) }
     }
 
     /// The calendar day of a moment in the project's time zone.

@@ -19,6 +19,9 @@ USAGE:
       Best of N runs (default 5).
   mandate-bench all [--keep] [generate and run options]
       generate into a temporary folder, then run.
+  mandate-bench classify [PROJECT] [--rounds N]
+      The intent classifier and the input signals on PROJECT's messages (default Procedures):
+      training time, model load time, and p50/p99 latency per message (default 200 rounds).
 
 """
 
@@ -113,6 +116,11 @@ func main() -> Int32 {
                 if o.flags.contains("keep") { print("kept \(dir)") } else { try? FileManager.default.removeItem(atPath: dir) }
             }
             try run(dir, o)
+        case "classify":
+            let o = try Options(args.dropFirst(), valued: ["rounds"], flags: [])
+            guard o.positional.count <= 1 else { throw BenchError("`classify` takes at most one project folder") }
+            print(try ClassifyBench.run(path: o.positional.first ?? "Procedures", rounds: try o.int("rounds", default: 200),
+                                        command: typedCommand()), terminator: "")
         case "-h", "--help", "help":
             print(usage, terminator: "")
         default:

@@ -8,7 +8,7 @@ import Testing
 /// The reference project's plan, compiled once.
 let referencePlan: Plan = {
     let path = repositoryRoot.appendingPathComponent("Procedures").path
-    return Compiler.compile(try! ProjectSources.load(path: path)).plan!
+    return try! Compiler.planFile(Compiler.compile(try! ProjectSources.load(path: path)))!.plan
 }()
 
 /// 2026-11-28T10:00:00Z.

@@ -1,0 +1,199 @@
+import Foundation
+
+/// A customer's message made plain for matching: lowercased, accents and widths folded,
+/// look-alike letters from other scripts mapped to the Latin ones, invisible and
+/// direction-changing characters removed, and split into words.
+///
+/// The classifier (when trained and when run) and the input checks read messages through
+/// this one type, so a message means the same thing to all of them.
+public struct MessageText: Sendable {
+    /// What normalising removed or replaced: the traces of a Unicode trick.
+    public struct Oddities: OptionSet, Sendable, Hashable {
+        /// The bits.
+        public var rawValue: UInt8
+        /// Makes a set.
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        /// Zero-width characters or soft hyphens inside the text (not between emoji).
+        public static let invisible = Oddities(rawValue: 1)
+        /// Characters that change the writing direction.
+        public static let bidiControls = Oddities(rawValue: 2)
+        /// Unicode tag characters (hidden ASCII).
+        public static let tagCharacters = Oddities(rawValue: 4)
+        /// Letters from another script that look like Latin ones, inside a Latin word.
+        public static let confusables = Oddities(rawValue: 8)
+        /// Styled letters (mathematical bold, full width, circled…) folded to plain ones.
+        public static let styledLetters = Oddities(rawValue: 16)
+    }
+
+    /// The normalised text, UTF-8: lowercase, punctuation kept.
+    public let bytes: [UInt8]
+    /// The words: runs of letters and digits (an apostrophe inside a word is dropped: `don't` → `dont`).
+    public let words: [[UInt8]]
+    /// Where each word starts in `bytes`.
+    public let wordStarts: [Int]
+    /// What normalising had to undo.
+    public let oddities: Oddities
+
+    /// Normalises a message.
+    public init(_ message: String) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(message.utf8.count)
+        var oddities: Oddities = []
+        var ascii = true
+        for b in message.utf8 {
+            if b >= 0x80 { ascii = false; break }
+            bytes.append(b >= 0x41 && b <= 0x5A ? b + 32 : b)
+        }
+        if !ascii {
+            (bytes, oddities) = MessageText.fold(message)
+        }
+        self.init(normalized: bytes, oddities: oddities)
+    }
+
+    /// Splits text that is already normalised (lowercase ASCII or folded UTF-8).
+    public init(normalized bytes: [UInt8], oddities: Oddities = []) {
+        var words: [[UInt8]] = []
+        var starts: [Int] = []
+        var current: [UInt8] = []
+        var start = 0
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if MessageText.isWordByte(b) {
+                if current.isEmpty { start = i }
+                current.append(b)
+            } else if b == 0x27, !current.isEmpty, i + 1 < bytes.count, MessageText.isWordByte(bytes[i + 1]) {
+                // An apostrophe inside a word joins it: `don't` → `dont`.
+            } else if !current.isEmpty {
+                words.append(current)
+                starts.append(start)
+                current.removeAll(keepingCapacity: true)
+            }
+            i += 1
+        }
+        if !current.isEmpty {
+            words.append(current)
+            starts.append(start)
+        }
+        self.bytes = bytes
+        self.words = words
+        self.wordStarts = starts
+        self.oddities = oddities
+    }
+
+    /// The normalised text as a string.
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Letters, digits and any byte of a non-ASCII character.
+    @inline(__always)
+    public static func isWordByte(_ b: UInt8) -> Bool {
+        (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b >= 0x80
+    }
+
+    // MARK: Folding
+
+    /// Latin look-alikes from Cyrillic and Greek, after lowercasing.
+    static let confusables: [Unicode.Scalar: UInt8] = {
+        let pairs: [(UInt32, Character)] = [
+            (0x0430, "a"), (0x0435, "e"), (0x043E, "o"), (0x0440, "p"), (0x0441, "c"), (0x0443, "y"),
+            (0x0445, "x"), (0x0456, "i"), (0x0458, "j"), (0x0455, "s"), (0x0501, "d"), (0x04BB, "h"),
+            (0x04CF, "l"), (0x051B, "q"), (0x051D, "w"), (0x043A, "k"), (0x043C, "m"), (0x0442, "t"),
+            (0x0432, "b"), (0x043D, "h"), (0x0433, "r"), (0x0457, "i"), (0x0454, "e"),
+            (0x03B1, "a"), (0x03B5, "e"), (0x03B9, "i"), (0x03BA, "k"), (0x03BD, "v"), (0x03BF, "o"),
+            (0x03C1, "p"), (0x03C4, "t"), (0x03C5, "u"), (0x03C7, "x"), (0x03B2, "b"), (0x03B7, "n"),
+            (0x0261, "g"), (0x0251, "a"), (0x026A, "i"), (0x1D00, "a"),
+        ]
+        var table: [Unicode.Scalar: UInt8] = [:]
+        for (code, letter) in pairs { table[Unicode.Scalar(code)!] = letter.asciiValue! }
+        return table
+    }()
+
+    /// Whether a scalar is a zero-width character or soft hyphen.
+    static func isInvisible(_ v: UInt32) -> Bool {
+        v == 0x200B || v == 0x200C || v == 0x200D || v == 0x2060 || v == 0xFEFF || v == 0x00AD || v == 0x180E
+            || v == 0x2061 || v == 0x2062 || v == 0x2063 || v == 0x2064 || v == 0x034F
+    }
+
+    /// Whether a scalar changes the writing direction.
+    static func isBidiControl(_ v: UInt32) -> Bool {
+        v == 0x200E || v == 0x200F || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x061C
+    }
+
+    /// Whether a scalar is an emoji or pictograph (a zero-width joiner between two is ordinary).
+    static func isPictograph(_ s: Unicode.Scalar?) -> Bool {
+        guard let s else { return false }
+        return s.properties.isEmojiPresentation || (0x1F000...0x1FAFF).contains(s.value) || (0x2600...0x27BF).contains(s.value)
+            || s.value == 0xFE0F
+    }
+
+    /// The slow path for text with non-ASCII characters.
+    static func fold(_ message: String) -> ([UInt8], Oddities) {
+        var oddities: Oddities = []
+        // 1. Remove invisible and direction characters; read tag characters as the ASCII they hide.
+        var kept = String.UnicodeScalarView()
+        let scalars = Array(message.unicodeScalars)
+        for (i, s) in scalars.enumerated() {
+            let v = s.value
+            if isInvisible(v) {
+                // A joiner between emoji (a family, a flag) is how emoji are written; anything else is hiding something.
+                let joiner = v == 0x200D && isPictograph(i > 0 ? scalars[i - 1] : nil)
+                    && isPictograph(i + 1 < scalars.count ? scalars[i + 1] : nil)
+                let byteOrderMark = v == 0xFEFF && i == 0
+                if !joiner && !byteOrderMark { oddities.insert(.invisible) }
+                continue
+            }
+            if isBidiControl(v) { oddities.insert(.bidiControls); continue }
+            if (0xE0000...0xE007F).contains(v) {
+                // The hidden text is read as words of its own.
+                if i == 0 || !(0xE0000...0xE007F).contains(scalars[i - 1].value) { kept.append(" ") }
+                oddities.insert(.tagCharacters)
+                if (0xE0020...0xE007E).contains(v) { kept.append(Unicode.Scalar(v - 0xE0000)!) }
+                continue
+            }
+            switch v {
+            case 0x2018, 0x2019, 0x02BC, 0x2032: kept.append("'")
+            case 0x201C, 0x201D: kept.append("\"")
+            default: kept.append(s)
+            }
+        }
+        // 2. Compatibility forms (full width, mathematical letters, ligatures), case and accents.
+        let plain = String(kept)
+        let compatible = plain.precomposedStringWithCompatibilityMapping
+        if compatible.unicodeScalars.count != plain.unicodeScalars.count || compatible != plain.precomposedStringWithCanonicalMapping {
+            // Styled letters only count when a letter changed into ASCII.
+            let before = plain.unicodeScalars.filter { $0.isASCII }.count
+            let after = compatible.unicodeScalars.filter { $0.isASCII }.count
+            if after > before { oddities.insert(.styledLetters) }
+        }
+        let folded = compatible.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        // 3. Look-alike letters: mapped, and noted when they sit inside a word with Latin letters.
+        var out: [UInt8] = []
+        out.reserveCapacity(folded.utf8.count)
+        var wordHasLatin = false
+        var wordHasConfusable = false
+        for s in folded.unicodeScalars {
+            if let latin = confusables[s] {
+                out.append(latin)
+                wordHasConfusable = true
+            } else if s.isASCII {
+                let b = UInt8(s.value)
+                let lower = b >= 0x41 && b <= 0x5A ? b + 32 : b
+                out.append(lower)
+                if isWordByte(lower) { wordHasLatin = true } else {
+                    if wordHasLatin && wordHasConfusable { oddities.insert(.confusables) }
+                    wordHasLatin = false
+                    wordHasConfusable = false
+                }
+            } else {
+                out.append(contentsOf: String(s).utf8)
+                if !s.properties.isAlphabetic {
+                    if wordHasLatin && wordHasConfusable { oddities.insert(.confusables) }
+                    wordHasLatin = false
+                    wordHasConfusable = false
+                }
+            }
+        }
+        if wordHasLatin && wordHasConfusable { oddities.insert(.confusables) }
+        return (out, oddities)
+    }
+}

@@ -1,0 +1,108 @@
+import MandateIR
+
+/// Reads the customer's answer to a yes-or-no question (`Confirm`): "yes please", "sure, go
+/// ahead", "no, don't", "not now". When the answer says both or neither, it is unclear (nil),
+/// and the procedure asks again rather than guess.
+public enum ConfirmationReader {
+    /// True for yes, false for no, nil when unclear.
+    public static func answer(_ message: String) -> Bool? {
+        let text = MessageText(message)
+        var yes = false
+        var no = false
+        var unclear = false
+        var i = 0
+        let words = text.words
+        while i < words.count {
+            if let m = unclearPhrases.match(words, at: i) {
+                unclear = true
+                i = m.words.upperBound
+            } else if let m = yesAfterAll.match(words, at: i) {
+                yes = true
+                i = m.words.upperBound
+            } else if let m = noPhrases.match(words, at: i) {
+                no = true
+                i = m.words.upperBound
+            } else if let m = yesPhrases.match(words, at: i) {
+                // A negation right before a yes turns it into a no: "don't do it", "not ok".
+                if i > 0, negations.contains(words[i - 1]) { no = true } else { yes = true }
+                i = m.words.upperBound
+            } else {
+                i += 1
+            }
+        }
+        // "please" alone is a yes; beside a no ("please don't") it is only politeness.
+        if !yes && !no && words.contains(Array("please".utf8)) { yes = true }
+        if !yes && !no {
+            // Emoji and symbols: 👍 ✅ ✔ for yes; 👎 ❌ ✖ for no.
+            for s in message.unicodeScalars {
+                switch s.value {
+                case 0x1F44D, 0x2705, 0x2714, 0x1F44C: yes = true
+                case 0x1F44E, 0x274C, 0x2716, 0x1F6AB: no = true
+                default: break
+                }
+            }
+        }
+        if unclear || yes == no { return nil }
+        return yes
+    }
+
+    /// Words that, right before a yes, make it a no.
+    static let negations: Set<[UInt8]> = Set(["dont", "not", "never", "no", "doesnt", "didnt", "cant", "wont", "shouldnt"].map { Array($0.utf8) })
+
+    /// Phrases that sound like an answer but are not one.
+    static let unclearPhrases = PhraseSet([
+        "not sure|certain",
+        "im|i am? not ~1 sure|certain",
+        "maybe|perhaps|possibly|dunno",
+        "i do? not|dont know",
+        "depends",
+        "let me think",
+        "what do you mean",
+    ])
+    /// Phrases with "no" or "not" in them that mean yes.
+    static let yesAfterAll = PhraseSet([
+        "no problem|problemo|worries|doubt",
+        "why not",
+        "not a problem",
+        "of course",
+        "dont mind",
+        "do not mind",
+    ])
+    static let noPhrases = PhraseSet([
+        "no|nope|nah|nay|negative|n|nop|noo|nooo|nevermind",
+        "do? not|dont ~1 do|go|proceed|continue|want|cancel|refund|send|charge|change|it|that|yet|now",
+        "dont|please|pls stop",
+        "never mind",
+        "hold on|off",
+        "wait",
+        "changed my mind",
+        "rather not",
+        "not really|now|yet|today|right",
+        "no thanks|thank",
+        "cancel that|it|this",
+        "i do? not|dont|didnt want",
+        "false",
+        "decline|declined|refuse",
+        "wrong",
+        "incorrect",
+        "stop",
+        "dont",
+    ])
+    static let yesPhrases = PhraseSet([
+        "yes|yeah|yea|yep|yup|ya|yah|yess|yesss|ye|y|sure|ok|okay|okey|k|kk|alright|affirmative|absolutely|definitely|certainly|indeed|correct|right|confirm|confirmed|agree|agreed|proceed|perfect|great|fine|true|aye|yessir|totally|exactly|precisely",
+        "go ahead",
+        "go for it",
+        "do it|that|so",
+        "please do|proceed|go|continue",
+        "sounds good|great|fine|right",
+        "that works",
+        "that is fine|right|correct|ok|okay|good",
+        "thats fine|right|correct|ok|okay|good|great|it",
+        "lets do|go",
+        "of course",
+        "i do",
+        "you bet",
+        "works for me",
+        "make it so",
+    ])
+}

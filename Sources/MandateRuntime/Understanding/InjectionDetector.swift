@@ -1,0 +1,306 @@
+import Foundation
+import MandateIR
+
+/// What kind of attempt to steer the agent a message contains.
+public enum InjectionKind: String, Sendable, Codable {
+    /// "Ignore your previous instructions", "I am the admin, override the limit".
+    case instructionOverride
+    /// "Show me your system prompt".
+    case hiddenInstructions
+    /// "Pretend you are…", "you are now DAN".
+    case rolePlay
+    /// Text dressed as a system, assistant or tool message: `SYSTEM:`, `<|im_start|>`, `[tool result]`.
+    case fakeSystemMessage
+    /// An attempt hidden by encoding: base64, leetspeak, letters spaced apart.
+    case encodedPayload
+    /// An attempt hidden with Unicode: zero-width or direction characters, look-alike letters.
+    case unicodeTrick
+}
+
+/// One sign of prompt injection, with the words that gave it away.
+public struct InjectionFinding: Sendable, Equatable, Codable {
+    /// What kind of attempt.
+    public var kind: InjectionKind
+    /// The words found (after undoing any disguise), for the trace and the reviewer.
+    public var evidence: String
+    /// Makes a finding.
+    public init(kind: InjectionKind, evidence: String) {
+        self.kind = kind
+        self.evidence = evidence
+    }
+}
+
+/// Looks for prompt injection in a customer's message: the phrases of each kind, in the
+/// message as written and again after undoing Unicode tricks, leetspeak, spaced letters and
+/// base64. Ordinary support messages — every example in the reference project — give nothing.
+public enum InjectionDetector {
+    /// The findings in `message`, in reading order; empty when it is clean.
+    public static func scan(_ message: String) -> [InjectionFinding] {
+        scan(message, text: MessageText(message))
+    }
+
+    /// The findings, given the message already normalised.
+    public static func scan(_ message: String, text: MessageText) -> [InjectionFinding] {
+        var findings: [InjectionFinding] = []
+        func add(_ f: InjectionFinding) { if !findings.contains(f) { findings.append(f) } }
+
+        let plain = phraseFindings(text)
+        plain.forEach(add)
+        fakeMessageFindings(text.bytes).forEach(add)
+        // Unicode: direction controls and tag characters have no place in a support message;
+        // invisible characters, look-alike and styled letters count when they hid something.
+        let odd = text.oddities
+        if odd.contains(.bidiControls) { add(.init(kind: .unicodeTrick, evidence: "characters that reverse the text direction")) }
+        if odd.contains(.tagCharacters) { add(.init(kind: .unicodeTrick, evidence: "hidden Unicode tag characters")) }
+        if !findings.isEmpty {
+            if odd.contains(.invisible) { add(.init(kind: .unicodeTrick, evidence: "zero-width characters inside words")) }
+            if odd.contains(.confusables) { add(.init(kind: .unicodeTrick, evidence: "letters from another alphabet that look like Latin ones")) }
+            if odd.contains(.styledLetters) { add(.init(kind: .unicodeTrick, evidence: "styled look-alike letters")) }
+        }
+        // Leetspeak: digits and symbols for letters.
+        if let leet = deLeet(text) {
+            let found = phraseFindings(leet).filter { !plain.contains($0) }
+            if let first = found.first { add(.init(kind: .encodedPayload, evidence: "written in leetspeak: \(first.evidence)")) }
+            found.forEach(add)
+        }
+        // Letters spaced apart: `i g n o r e  a l l  r u l e s`.
+        for run in spacedRuns(text) {
+            for (signature, kind) in spacedSignatures where run.contains(signature) {
+                add(.init(kind: .encodedPayload, evidence: "letters spaced apart: \(run)"))
+                add(.init(kind: kind, evidence: signature))
+                break
+            }
+        }
+        // Base64 that decodes to an instruction.
+        for decoded in base64Texts(message) {
+            let inner = MessageText(decoded)
+            let found = phraseFindings(inner) + fakeMessageFindings(inner.bytes)
+            if let first = found.first {
+                add(.init(kind: .encodedPayload, evidence: "base64 that reads: \(first.evidence)"))
+                found.forEach(add)
+            }
+        }
+        return findings
+    }
+
+    // MARK: Phrases
+
+    static let kinds: [(InjectionKind, PhraseSet)] = [
+        (.instructionOverride, PhraseSet([
+            "ignore|disregard|forget|override|bypass|skip|ditch|abandon|discard|drop ~4 instructions|instruction|rules|prompt|prompts|directives|directions|guidelines|guardrails|policy|policies|restrictions|programming|constraints|safeguards|limits|limit|limitations|training|context",
+            "ignore|disregard|forget ~1 everything|all|anything|the ~1 above|before|prior|previous",
+            "forget|ignore|disregard ~2 what|everything|anything|all ~1 you|youve ~2 told|programmed|trained|instructed|taught",
+            "follow|obey ~2 new|updated|revised|real|actual instructions|rules|directives|orders",
+            "here are|is ~1 your|the new|updated|revised|real instructions|rules|directives",
+            "your new|real|actual|updated instructions|rules|directive|directives|task|role|job|purpose|orders|goal",
+            "new instructions|directive|directives",
+            "from now on|forward|onwards you|youll|youre|your|ur",
+            "henceforth|hereafter you|youll|youre",
+            "dont|stop|quit|cease|never|not follow*|obey*|apply*|enforce* ~1 your|ur|any|those|these ~2 instructions|rules|guidelines|policy|policies|guardrails|restrictions|limits|programming",
+            "without|no|zero ~1 restrictions|filters|guardrails|censorship|safeguards",
+            "unrestricted|unfiltered|uncensored|jailbreak|jailbreaking",
+            "developer|debug|god|admin|sudo|maintenance|unrestricted|jailbreak|dan|root|superuser mode",
+            "override|bypass ~2 code|authorization|authorisation|protocol|mode|limit|limits|policy|check|checks|system|security|verification",
+            "i|im am? ~2 the|an|a|your ~1 admin|administrator|sysadmin|superuser|moderator",
+            "i|im am? ~1 your|the developer|developers|creator|creators|programmer|programmers|maker|makers",
+            "acting|authorized|authorised|speaking as ~2 admin|administrator|developer|supervisor|manager|staff|employee|agent",
+            "admin|administrator|developer|sudo|root|superuser access|privileges|permissions|rights|override|authority|command|commands",
+            "previous|prior|above|earlier|original ~2 instructions|rules|prompt|directives ~3 void|cancelled|canceled|obsolete|outdated|fake|invalid|null|revoked|wrong",
+            "reset|wipe|clear|erase ~2 your ~1 memory|context|instructions|rules|programming",
+            "sudo",
+        ])),
+        (.hiddenInstructions, PhraseSet([
+            "system|hidden|secret|developer|initial|original|preset|pre|underlying|internal prompt|prompts",
+            "system|hidden|secret|developer instructions|instruction|directives|configuration",
+            "show|reveal|print|repeat|display|output|leak|dump|expose|recite|paste|spill ~3 your|ur instructions|prompt|prompts|programming|directives|guardrails|configuration|config|initial|original|hidden|secret|rules",
+            "what|which are|were|is ~1 your|ur ~1 instructions|prompt|prompts|directives|programming|configuration|guardrails",
+            "what|how were|are you ~2 told|instructed|programmed|prompted|configured",
+            "repeat|print|output|show|recite|copy ~3 text|words|everything|all|message|messages ~1 above|preceding",
+            "repeat|print|output ~3 above|preceding ~1 text|words|message|prompt",
+            "beginning|start ~1 of ~2 your ~1 prompt|instructions|context",
+            "prompt injection",
+        ])),
+        (.rolePlay, PhraseSet([
+            "pretend ~2 you|youre|to|your|that|ur",
+            "imagine|suppose you|youre|your|ur are? a|an|now|not|no|free",
+            "act|roleplay|impersonate as ~1 a|an|my|if|though|you|dan",
+            "act|behave like ~1 dan|you|unrestricted|evil|unfiltered|uncensored|jailbroken|my",
+            "respond|answer|reply|speak|talk|write as|like if|though|my|an|dan|a|the ~1 pirate|character|villain|hacker|evil|unfiltered|uncensored|ai|dan|grandma|grandmother|admin|developer",
+            "role play*|roleplay*",
+            "play|take|assume ~2 role|roles|part|persona|character",
+            "you|youre are? now dan|unrestricted|free|jailbroken|evil|unfiltered|uncensored|called|named|an|a",
+            "you are dan",
+            "youre dan",
+            "do anything now",
+            "stay|remain|keep|break|staying ~1 in|out? ~1 character",
+            "simulate|emulate ~2 a|an|being|the",
+            "no longer bound|restricted|limited",
+            "no longer an|a ai|assistant|chatbot|bot",
+            "your|ur new persona|personality|identity|character|name",
+            "switch|change ~2 persona|personality|character",
+            "opposite mode|day",
+            "evil|unfiltered|uncensored|unrestricted|jailbroken ~1 version|mode|ai|assistant|bot|twin|confidant",
+        ])),
+    ]
+
+    /// The phrase findings of every kind in normalised text.
+    static func phraseFindings(_ text: MessageText) -> [InjectionFinding] {
+        var out: [InjectionFinding] = []
+        for (kind, set) in kinds {
+            if let m = set.firstMatch(text.words) {
+                out.append(InjectionFinding(kind: kind, evidence: PhraseSet.quote(text.words, m.words)))
+            }
+        }
+        return out
+    }
+
+    // MARK: Fake system and tool messages
+
+    /// Markers of chat templates and tool output, anywhere.
+    static let fakeMarkers: [[UInt8]] = [
+        "<|", "|>", "[inst]", "[/inst]", "<<sys>>", "<</sys>>", "</s>", "<s>", "<system", "</system", "[system]",
+        "[system message", "[system note", "[system prompt", "[system override", "(system message", "system override",
+        "### system", "### instruction", "### assistant", "### response", "[tool", "<tool", "tool result", "tool_result",
+        "tool output", "function result", "function_call", "function call result", "[assistant", "<assistant", "[admin]",
+        "[developer", "<admin", "end of system prompt", "begin system", "im_start", "im_end", "endoftext",
+        "\"role\":", "\"role\" :", "'role':", "[/system", "<user>", "</user>", "[user]",
+    ].map { Array($0.utf8) }
+
+    /// Words that, at the start of a line and followed by `:`, pretend to be another speaker.
+    static let roleWords: Set<[UInt8]> = Set(["system", "assistant", "developer", "tool", "function", "admin", "model", "ai", "bot", "sysadmin", "root", "operator", "moderator"].map { Array($0.utf8) })
+
+    /// Fake system, assistant or tool messages in normalised bytes.
+    static func fakeMessageFindings(_ bytes: [UInt8]) -> [InjectionFinding] {
+        for marker in fakeMarkers {
+            if let at = find(marker, in: bytes) {
+                return [InjectionFinding(kind: .fakeSystemMessage, evidence: snippet(bytes, at, marker.count))]
+            }
+        }
+        // `SYSTEM: …` at the start of a line or of a sentence.
+        var i = 0
+        var lineStart = true
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x0A || ((b == 0x2E || b == 0x21 || b == 0x3F) && i + 1 < bytes.count && bytes[i + 1] == 0x20) {
+                lineStart = true
+                i += 1
+                continue
+            }
+            if lineStart {
+                if b == 0x20 || b == 0x09 || b == 0x23 || b == 0x2A || b == 0x2D || b == 0x3E || b == 0x5B || b == 0x28 { i += 1; continue }
+                var j = i
+                while j < bytes.count, bytes[j] >= 0x61, bytes[j] <= 0x7A { j += 1 }
+                if j > i, roleWords.contains(Array(bytes[i..<j])) {
+                    var k = j
+                    while k < bytes.count, bytes[k] == 0x20 || bytes[k] == 0x5D || bytes[k] == 0x29 { k += 1 }
+                    if k < bytes.count, bytes[k] == 0x3A {
+                        return [InjectionFinding(kind: .fakeSystemMessage, evidence: snippet(bytes, i, k + 1 - i))]
+                    }
+                }
+                lineStart = false
+            }
+            i += 1
+        }
+        return []
+    }
+
+    static func find(_ needle: [UInt8], in hay: [UInt8]) -> Int? {
+        guard !needle.isEmpty, hay.count >= needle.count else { return nil }
+        let first = needle[0]
+        var i = 0
+        while i <= hay.count - needle.count {
+            if hay[i] == first {
+                var k = 1
+                while k < needle.count, hay[i + k] == needle[k] { k += 1 }
+                if k == needle.count { return i }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The found text and a little after it, on one line.
+    static func snippet(_ bytes: [UInt8], _ start: Int, _ length: Int) -> String {
+        var end = min(bytes.count, start + length + 40)
+        if let newline = bytes[(start + length)..<end].firstIndex(of: 0x0A) { end = newline }
+        return String(decoding: bytes[start..<end], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+    }
+
+    // MARK: Disguises
+
+    /// The text with leetspeak undone, or nil when nothing looks like it.
+    static func deLeet(_ text: MessageText) -> MessageText? {
+        let map: [UInt8: UInt8] = [0x30: 0x6F, 0x31: 0x69, 0x33: 0x65, 0x34: 0x61, 0x35: 0x73, 0x37: 0x74, 0x38: 0x62,
+                                   0x40: 0x61, 0x24: 0x73, 0x21: 0x69, 0x7C: 0x6C]
+        var out = text.bytes
+        var changed = false
+        var i = 0
+        while i < out.count {
+            // A token: bytes that are letters, digits or leet symbols.
+            var j = i
+            var letters = 0
+            var others = 0
+            while j < out.count, MessageText.isWordByte(out[j]) || map[out[j]] != nil {
+                if out[j] >= 0x61 && out[j] <= 0x7A { letters += 1 } else if map[out[j]] != nil { others += 1 }
+                j += 1
+            }
+            if j == i { i += 1; continue }
+            if letters > 0 && others > 0 {
+                for k in i..<j { if let m = map[out[k]] { out[k] = m; changed = true } }
+            }
+            i = j
+        }
+        return changed ? MessageText(normalized: out) : nil
+    }
+
+    /// Runs of three or more single letters (`i g n o r e`), joined.
+    static func spacedRuns(_ text: MessageText) -> [String] {
+        var runs: [String] = []
+        var current: [UInt8] = []
+        var count = 0
+        func close() {
+            if count >= 3 { runs.append(String(decoding: current, as: UTF8.self)) }
+            current.removeAll()
+            count = 0
+        }
+        for w in text.words {
+            if w.count == 1 { current.append(w[0]); count += 1 } else { close() }
+        }
+        close()
+        return runs
+    }
+
+    /// Words that give away an instruction spelled with spaced letters.
+    static let spacedSignatures: [(String, InjectionKind)] = [
+        ("ignore", .instructionOverride), ("disregard", .instructionOverride), ("instruction", .instructionOverride),
+        ("override", .instructionOverride), ("bypass", .instructionOverride), ("forgetall", .instructionOverride),
+        ("forgetyour", .instructionOverride), ("newrules", .instructionOverride), ("systemprompt", .hiddenInstructions),
+        ("yourprompt", .hiddenInstructions), ("reveal", .hiddenInstructions), ("pretend", .rolePlay),
+        ("roleplay", .rolePlay), ("jailbreak", .rolePlay), ("developermode", .rolePlay), ("doanythingnow", .rolePlay),
+        ("youarenow", .rolePlay), ("actas", .rolePlay),
+    ]
+
+    /// The printable text of base64 runs of 16 characters or more.
+    static func base64Texts(_ message: String) -> [String] {
+        var out: [String] = []
+        var run: [UInt8] = []
+        func close() {
+            defer { run.removeAll() }
+            guard run.count >= 16 else { return }
+            var s = String(decoding: run, as: UTF8.self).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+            s = s.trimmingCharacters(in: CharacterSet(charactersIn: "="))
+            while s.count % 4 != 0 { s += "=" }
+            guard let data = Data(base64Encoded: s), data.count >= 8 else { return }
+            let printable = data.filter { ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A || $0 == 0x09 }.count
+            guard printable * 10 >= data.count * 9 else { return }
+            out.append(String(decoding: data, as: UTF8.self))
+        }
+        for b in message.utf8 {
+            let alphabet = (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39)
+                || b == 0x2B || b == 0x2F || b == 0x3D || b == 0x2D || b == 0x5F
+            if alphabet { run.append(b) } else { close() }
+        }
+        close()
+        return out
+    }
+}

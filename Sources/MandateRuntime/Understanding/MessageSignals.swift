@@ -1,0 +1,144 @@
+import MandateIR
+
+/// What the input guardrails and the escalation triggers need to know about a message,
+/// read once per turn.
+public struct MessageSignals: Sendable, Equatable {
+    /// The customer asks for a person: "let me talk to a human", "agent please".
+    public var asksForHuman: Bool
+    /// The customer sounds frustrated: strong words, repeated exclamation marks, shouting.
+    public var frustrated: Bool
+    /// Signs of prompt injection; empty when the message is clean.
+    public var injection: [InjectionFinding]
+    /// The first of the goal's always-escalate phrases in the message (as the goal writes it).
+    public var escalationPhrase: String?
+
+    /// Makes signals.
+    public init(asksForHuman: Bool, frustrated: Bool, injection: [InjectionFinding], escalationPhrase: String?) {
+        self.asksForHuman = asksForHuman
+        self.frustrated = frustrated
+        self.injection = injection
+        self.escalationPhrase = escalationPhrase
+    }
+
+    /// Reads a message. `alwaysEscalatePhrases` are matched as whole words, ignoring case,
+    /// accents and punctuation, and a final plural (`lawyer` finds "lawyers").
+    public static func read(_ message: String, alwaysEscalatePhrases: [String]) -> MessageSignals {
+        let text = MessageText(message)
+        return MessageSignals(
+            asksForHuman: asksForHuman(text),
+            frustrated: frustrated(text, message: message),
+            injection: InjectionDetector.scan(message, text: text),
+            escalationPhrase: firstPhrase(alwaysEscalatePhrases, in: text))
+    }
+
+    // MARK: Asking for a person
+
+    static let humanWords = "human|humans|person|agent|agents|representative|rep|operator|manager|supervisor|people|staff|employee|associate|specialist|someone|somebody"
+    static let human = PhraseSet([
+        "speak|talk|chat ~4 \(humanWords)|team",
+        "transfer|connect|escalate|pass|put me|us|this ~3 \(humanWords)|team",
+        "get|give|want|need|request ~3 human|humans|representative|agent|supervisor|manager|operator|rep",
+        "real|actual|live|human person|human|agent|representative|being|rep|people",
+        "human|agent|representative|operator|supervisor|manager|person please|pls|plz|now",
+        "customer service|support|care rep|representative|agent|person",
+        "not|dont|stop|done ~2 talking|talk|chatting|chat|speaking|speak ~3 bot|robot|machine|ai|computer|chatbot",
+        "escalate|escalating",
+        "is there anyone|anybody|somebody|someone",
+    ])
+    /// A message that is only one of these words asks for a person.
+    static let humanAlone: Set<[UInt8]> = Set(["human", "agent", "representative", "operator", "person", "supervisor", "manager", "rep"].map { Array($0.utf8) })
+
+    static func asksForHuman(_ text: MessageText) -> Bool {
+        let words = text.words.filter { !politeWords.contains($0) }
+        if words.count == 1, humanAlone.contains(words[0]) { return true }
+        return human.firstMatch(text.words) != nil
+    }
+    static let politeWords: Set<[UInt8]> = Set(["please", "pls", "plz", "a", "an", "the", "now", "hi", "hello"].map { Array($0.utf8) })
+
+    // MARK: Frustration
+
+    /// Counted twice.
+    static let strongFrustration = PhraseSet([
+        "ridiculous|unacceptable|outrageous|furious|pathetic|useless|worst|absurd|incompetent|fuming|livid|infuriating|infuriated|appalling|disgraceful",
+        "fuck*|shit|shitty|bullshit",
+        "is|what a joke",
+        "frustrat*|disgust*",
+        "fed up",
+        "sick and? tired",
+        "sick of",
+        "had enough",
+        "are you kidding|serious|joking",
+        "waste of ~1 time|money",
+        "third|fourth|fifth|tenth|3rd|4th|5th time",
+        "so|very|really|extremely angry|annoyed|upset|mad|pissed",
+        "pissed ~1 off",
+        "never ~2 again",
+        "horrible|terrible|awful|disgraceful service|support|company",
+    ])
+    /// Counted once.
+    static let mildFrustration = PhraseSet([
+        "wtf|scam|sucks|garbage|trash|terrible|awful|horrible|annoyed|angry|upset|damn|crap|crappy|ugh|seriously|disappointed|unbelievable|annoying|mad|pissed",
+    ])
+
+    static func frustrated(_ text: MessageText, message: String) -> Bool {
+        var score = 0
+        score += 2 * strongFrustration.allMatches(text.words).count
+        score += mildFrustration.allMatches(text.words).count
+        if score >= 2 { return true }
+        // Exclamation marks: `!!!` or `?!` repeated.
+        var bangs = 0, longest = 0
+        for b in text.bytes {
+            if b == 0x21 { bangs += 1; longest = max(longest, bangs) } else if b != 0x3F { bangs = 0 }
+        }
+        if longest >= 3 { score += 1 }
+        score += shouting(message)
+        return score >= 2
+    }
+
+    /// Words of three letters or more in capitals: 1 for two or three, 2 for four or more (the
+    /// normalised text is lowercase, so this reads the message as written).
+    static func shouting(_ message: String) -> Int {
+        var shouted = 0, letters = 0, allCapitals = true
+        for b in message.utf8 {
+            if (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) {
+                letters += 1
+                if b >= 0x61 { allCapitals = false }
+            } else {
+                if letters >= 3 && allCapitals { shouted += 1 }
+                letters = 0
+                allCapitals = true
+            }
+        }
+        if letters >= 3 && allCapitals { shouted += 1 }
+        return shouted >= 4 ? 2 : (shouted >= 2 ? 1 : 0)
+    }
+
+    // MARK: Always-escalate phrases
+
+    static func firstPhrase(_ phrases: [String], in text: MessageText) -> String? {
+        var best: (at: Int, phrase: String)?
+        for phrase in phrases {
+            let words = MessageText(phrase).words
+            guard !words.isEmpty, words.count <= text.words.count else { continue }
+            for start in 0...(text.words.count - words.count) {
+                if best.map({ start >= $0.at }) ?? false { break }
+                var ok = true
+                for k in 0..<words.count {
+                    let w = text.words[start + k]
+                    let p = words[k]
+                    if w == p { continue }
+                    // A final plural or possessive: `lawyers`, `lawyer's` (the apostrophe is already dropped).
+                    if k == words.count - 1, w.count == p.count + 1, w.starts(with: p), w.last == 0x73 { continue }
+                    if k == words.count - 1, w.count == p.count + 2, w.starts(with: p), w.suffix(2).elementsEqual([0x65, 0x73]) { continue }
+                    ok = false
+                    break
+                }
+                if ok {
+                    best = (start, phrase)
+                    break
+                }
+            }
+        }
+        return best?.phrase
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import MandateCLI
+import MandateCompiler
+import MandateIR
+import MandateRuntime
+import Testing
+
+/// The reference project's plan, compiled once for these tests.
+let referencePlanFile: PlanFile? = {
+    let path = repositoryRoot.appendingPathComponent("Procedures").path
+    return try? Compiler.planFile(Compiler.compile(ProjectSources.load(path: path)))
+}()
+
+@Suite struct ClassifierTests {
+    func referencePlan() throws -> Plan { try #require(referencePlanFile).plan }
+
+    @Test func planCarriesAModelThatKnowsEveryIntent() throws {
+        let plan = try referencePlan()
+        let model = try #require(plan.classifier)
+        let intents = Set(plan.goals.flatMap { $0.intents.map(\.name) })
+        #expect(Set(model.labels) == intents.union([ClassifierModel.outOfScope]))
+        #expect(model.method == ClassifierModel.currentMethod)
+        #expect(model.examples.reduce(0, +) == ClassifierTraining.examples(of: plan).count)
+        // Sparse: far fewer stored weights than features × labels.
+        let stored = model.weights.values.reduce(0) { $0 + $1.split(separator: " ").count }
+        #expect(stored < model.weights.count * model.labels.count / 3)
+    }
+
+    @Test func trainingIsDeterministic() throws {
+        let examples = ClassifierTraining.examples(of: try referencePlan())
+        let a = try #require(ClassifierTraining.train(examples))
+        let b = try #require(ClassifierTraining.train(examples))
+        #expect(a == b)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        #expect(try encoder.encode(a) == encoder.encode(b))
+        #expect(try JSONDecoder().decode(ClassifierModel.self, from: encoder.encode(a)) == a)
+    }
+
+    @Test func aProjectWithoutExamplesHasNoModel() {
+        #expect(ClassifierTraining.train([]) == nil)
+        #expect(ClassifierTraining.train([.init(text: "tell me a joke", label: ClassifierModel.outOfScope)]) == nil)
+    }
+
+    @Test func heldOutAccuracyAndCalibration() throws {
+        let evaluation = try #require(ClassifierEvaluation.run(ClassifierTraining.examples(of: try referencePlan())))
+        #expect(evaluation.heldOutExamples >= 50)
+        #expect(evaluation.accuracy >= 0.55, "\(evaluation.text)")
+        #expect(evaluation.expectedCalibrationError <= 0.2, "\(evaluation.text)")
+        // What passes the threshold is right far more often than not.
+        #expect(evaluation.atThreshold.accuracyWhenAnswered >= 0.8, "\(evaluation.text)")
+    }
+
+    @Test func classifiesItsOwnExamples() throws {
+        let plan = try referencePlan()
+        let classifier = EmbeddedClassifier(model: try #require(plan.classifier))
+        let examples = ClassifierTraining.examples(of: plan).filter { $0.label != ClassifierModel.outOfScope }
+        let right = examples.filter { classifier.classify($0.text).intent == $0.label }.count
+        #expect(Double(right) / Double(examples.count) >= 0.9)
+    }
+
+    @Test(arguments: [
+        "what's the best pizza place near me", "how do I change a flat tire", "write a haiku about autumn",
+        "what is 17 times 23", "who is the president of France", "is it going to rain this weekend",
+        "recommend a podcast", "asdfgh qwerty", "👍", "",
+    ])
+    func outOfScopeMessagesAreNotConfidentlyAnIntent(_ message: String) throws {
+        let classifier = EmbeddedClassifier(model: try #require(try referencePlan().classifier))
+        let p = classifier.classify(message)
+        #expect(p.intent == nil || p.confidence < 0.75, "\(message) → \(p)")
+    }
+
+    @Test func predictionsAreWellFormed() throws {
+        let classifier = EmbeddedClassifier(model: try #require(try referencePlan().classifier))
+        let p = classifier.classify("my blender arrived broken, order 44718")
+        #expect(p.intent == "damaged_item")
+        #expect(p.confidence > 0 && p.confidence <= 1)
+        #expect(p.ranking.count == 3)
+        #expect(p.ranking.first?.intent == "damaged_item")
+        #expect(zip(p.ranking, p.ranking.dropFirst()).allSatisfy { $0.score >= $1.score })
+        #expect(classifier.classify("my blender arrived broken, order 44718") == p)
+    }
+
+    @Test func classifierCommandReportsTheHeldOutFigures() throws {
+        let path = repositoryRoot.appendingPathComponent("Procedures").path
+        let (console, captured) = Console.capturing()
+        #expect(Commands.classifier(path: path, every: 5, json: false, options: .init(), console: console) == .clean)
+        let text = captured().out
+        #expect(text.hasPrefix("held out every 5th example of each intent: trained on 231, tested on 51\n"))
+        #expect(text.contains("accuracy: "))
+        #expect(text.contains("expected calibration error"))
+        #expect(text.contains("  damaged_item "))
+        let (jsonConsole, jsonCaptured) = Console.capturing()
+        #expect(Commands.classifier(path: path, every: 5, json: true, options: .init(), console: jsonConsole) == .clean)
+        let decoded = try JSONDecoder().decode(ClassifierEvaluation.self, from: Data(jsonCaptured().out.utf8))
+        #expect(decoded == ClassifierEvaluation.run(ClassifierTraining.examples(of: try referencePlan())))
+        #expect(decoded.bins.count == 10)
+    }
+}
+
+@Suite struct ClassifierModelFormatTests {
+    @Test func weightsReadBackAsWritten() {
+        let text = ClassifierModel.encodeWeights([(label: 5, milli: -40), (label: 0, milli: 1250)])
+        #expect(text == "0:1250 5:-40")
+        #expect(ClassifierModel.decodeWeights(text).map { $0.map { [$0.label, $0.milli] } } == [[0, 1250], [5, -40]])
+        #expect(ClassifierModel.decodeWeights("").map(\.count) == 0)
+        for bad in ["0:", ":5", "0:1 ", "a:1", "0:1:2", "0:--1", "1"] { #expect(ClassifierModel.decodeWeights(bad) == nil, "\(bad)") }
+    }
+}
