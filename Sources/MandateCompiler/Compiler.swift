@@ -63,9 +63,12 @@ public enum Compiler {
             goals.append(g)
             diagnostics += d
         }
+        // Procedure files are independent: parsed on every core, results in file order.
+        let procedureFiles = sources.procedureFiles
+        let parsed = Parallel.map(procedureFiles.count) { ProcedureParser.parse(procedureFiles[$0]) }
         var procedures: [ProcedureFile] = []
-        for file in sources.procedureFiles {
-            let (p, d) = ProcedureParser.parse(file)
+        procedures.reserveCapacity(parsed.count)
+        for (p, d) in parsed {
             procedures.append(p)
             diagnostics += d
         }
@@ -88,12 +91,17 @@ public enum Compiler {
         diagnostics += symbols.diagnostics
 
         // Stage 3: lower each procedure to a step graph.
+        // Each procedure is lowered on its own against the shared symbols: on every core, results in file order.
         var lowered: [MandateIR.Procedure] = []
         // INVARIANT: `procedures` were parsed from `sources.procedureFiles`, in the same order.
-        for (file, source) in zip(procedures, sources.procedureFiles) {
-            var lowering = ProcedureLowering(file: file, source: source, symbols: symbols)
-            if let p = lowering.lower() { lowered.append(p) }
-            diagnostics += lowering.diagnostics
+        let declared = symbols
+        let lowerings = Parallel.map(procedures.count) { index in
+            var lowering = ProcedureLowering(file: procedures[index], source: procedureFiles[index], symbols: declared)
+            return (lowering.lower(), lowering.diagnostics)
+        }
+        for (p, d) in lowerings {
+            if let p { lowered.append(p) }
+            diagnostics += d
         }
 
         // Stage 4: assemble the plan.
