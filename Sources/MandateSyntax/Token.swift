@@ -39,7 +39,7 @@ public struct Token: Sendable, Equatable {
     public var end: Int
 
     /// Whether this is the word `w` (already lowercase).
-    @inline(__always) public func isWord(_ w: String) -> Bool { kind == .word && text == w }
+    @inline(__always) public func isWord(_ w: String) -> Bool { kind == .word && SmallWords.equal(text, w) }
 }
 
 /// Splits the text of a step (one or more line segments of a file) into tokens.
@@ -233,12 +233,6 @@ public enum Lexer {
 
     /// ASCII-lowercased text of `b[start..<end]`.
     @inline(__always) static func lowered(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
-        String(unsafeUninitializedCapacity: end - start) { out in
-            for k in 0..<(end - start) {
-                let ch = b[start + k]
-                out[k] = ch >= 0x41 && ch <= 0x5A ? ch | 0x20 : ch
-            }
-            return end - start
-        }
+        SmallWords.lowered(b, start, end)
     }
 }

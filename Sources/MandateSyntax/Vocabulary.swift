@@ -63,7 +63,13 @@ public enum Vocabulary {
     ]
 
     /// Determiners a noun phrase may start with.
-    public static let determiners: Set<String> = ["the", "a", "an"]
+    public static let determiners: Set<String> = Set(determinerList)
+
+    /// The same words as lists, for the parser: a list of short words is searched faster
+    /// than a set is hashed (see `SmallWords`).
+    static let determinerList = ["the", "a", "an"]
+    static let stopWordList = Array(stopWords).sorted()
+    static let sentenceStarterList = Array(sentenceStarters).sorted()
 
     /// Duration unit words.
     public static let durationUnits: [String: DurationLiteral.Unit] = [
