@@ -185,8 +185,7 @@ public struct SentenceParser {
             if let last = statements.last, case .confirm = last.kind, declineClause(c) != nil { continue }
             finishSentence(&c)
         }
-        let unused = item.children.filter { $0.kind != .root }
-        if !childrenUsed, let first = unused.first {
+        if !childrenUsed, let first = item.children.first(where: { $0.kind != .root }) {
             error(.malformedSentence, "sub-steps can only follow a step that ends with `:`",
                   file.range(first.start, first.end),
                   help: "end step `\(label.value)` with `If …:`, `For each … in …:` or `Otherwise:`, or number these as steps of their own")
@@ -720,7 +719,7 @@ public struct SentenceParser {
     mutating func predicate(_ c: inout Cursor, subject: Expression) -> Condition {
         // `the order total more than $150`: the comparison words were read into the value; `is` is missing.
         // Only a phrase ending in a comparison's last word can have swallowed one: test that first.
-        if case .noun(let np) = subject, let last = np.segments.last?.last, Vocabulary.comparisonEnds.contains(last),
+        if case .noun(let np) = subject, let last = np.words.last, Vocabulary.comparisonEnds.contains(last),
            case let words = np.words,
            let (comparison, _) = Vocabulary.comparisons.first(where: { words.count > $0.words.count && words.suffix($0.words.count).elementsEqual($0.words) }) {
             let words = comparison
@@ -763,7 +762,7 @@ public struct SentenceParser {
                 guard let rhs = value(&c) else { return .invalid(subject.range) }
                 return .compare(subject, negated ? op.negated : op, rhs)
             }
-            if let next = c.peek, isLiteralStart(next) || next.kind == .word && (SmallWords.contains(Vocabulary.determinerList, next.text) || next.text == "now" || next.text == "today" || Vocabulary.booleans[next.text] != nil) {
+            if let next = c.peek, isLiteralStart(next) || next.kind == .word && (SmallWords.contains(Vocabulary.determinerList, next.text) || next.text == "now" || next.text == "today" || Self.boolean(next.text) != nil) {
                 guard let rhs = value(&c) else { return .invalid(subject.range) }
                 // `the reason is "health" or "weather"` reads as one of.
                 var options = [rhs]
@@ -876,10 +875,22 @@ public struct SentenceParser {
 
     // MARK: values
 
+    /// `Vocabulary.arithmetic[word]`, without hashing the word.
+    static func arithmetic(_ word: String) -> ArithmeticOperator? {
+        for (w, op) in Vocabulary.arithmeticList where SmallWords.equal(w, word) { return op }
+        return nil
+    }
+
+    /// `Vocabulary.booleans[word]`, without hashing the word.
+    static func boolean(_ word: String) -> Bool? {
+        for (w, b) in Vocabulary.booleanList where SmallWords.equal(w, word) { return b }
+        return nil
+    }
+
     /// `a plus b minus c`.
     mutating func value(_ c: inout Cursor) -> Expression? {
         guard var lhs = term(&c) else { return nil }
-        while let t = c.peek, t.kind == .word, let op = Vocabulary.arithmetic[t.text] {
+        while let t = c.peek, t.kind == .word, let op = Self.arithmetic(t.text) {
             c.index += 1
             guard let rhs = term(&c) else { return nil }
             lhs = .arithmetic(op, lhs, rhs)
@@ -960,7 +971,7 @@ public struct SentenceParser {
         case .word:
             if t.text == "now" { c.index += 1; return .now(r) }
             if t.text == "today" { c.index += 1; return .today(r) }
-            if let b = Vocabulary.booleans[t.text], t.text != "no" || !(c.peek(1)?.kind == .word) {
+            if let b = Self.boolean(t.text), t.text != "no" || !(c.peek(1)?.kind == .word) {
                 c.index += 1
                 return .literal(.boolean(b), r)
             }

@@ -71,7 +71,21 @@ public enum Lexer {
     private static func scanQuote(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ tokens: inout [Token]) -> Bool {
         let start = i
         i += b[i] == 0x22 ? 1 : 3
+        // Most quotations close on their own line: their content is the bytes between the quotes.
+        var j = i
+        while j < end {
+            let d = b[j]
+            if d == 0x22 || d == 0x0A || d == 0x0D || (d == 0xE2 && j + 2 < end && b[j + 1] == 0x80 && (b[j + 2] == 0x9D || b[j + 2] == 0x9C)) { break }
+            j += 1
+        }
+        if j < end, b[j] != 0x0A, b[j] != 0x0D {
+            let text = String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self)
+            i = j + (b[j] == 0x22 ? 1 : 3)
+            tokens.append(Token(kind: .quoted, text: text, start: start, end: i))
+            return true
+        }
         var content: [UInt8] = []
+        content.reserveCapacity(j - i + 16)
         while i < end {
             let d = b[i]
             if d == 0x22 {

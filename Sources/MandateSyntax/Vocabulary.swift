@@ -83,6 +83,10 @@ public enum Vocabulary {
     /// Words for yes and no in conditions and values.
     public static let booleans: [String: Bool] = ["yes": true, "no": false, "true": true, "false": false]
 
+    /// `arithmetic` and `booleans` as lists, for the parser (see `determinerList`).
+    static let arithmeticList = arithmetic.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    static let booleanList = booleans.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+
     /// The forms shown when a sentence is not understood.
     public static var formList: String {
         sentenceForms.filter { $0.lead != ["hand", "off", "to"] }.map { "`\($0.template)`" }.joined(separator: ", ")
