@@ -163,7 +163,7 @@ struct LineLayer {
                     diagnostics.append(Diagnostic(
                         .malformedTable, "this table row has no `Table:` line above it", at: file.range(p, lineEnd),
                         help: "name the table on the line before it: `Table: <name>`"))
-                } else if !cells.allSatisfy({ $0.value.allSatisfy { $0 == "-" || $0 == ":" || $0 == " " } }) {
+                } else if !cells.allSatisfy({ $0.value.utf8.allSatisfy { $0 == 0x2D || $0 == 0x3A || $0 == 0x20 } }) {
                     table!.rows.append(cells)
                     table!.rowRanges.append(file.range(p, lineEnd))
                     table!.end = lineEnd
@@ -364,7 +364,15 @@ struct LineLayer {
             }
             flush()
         case "requires":
-            let words = value.lowercased().split(whereSeparator: { $0 == " " || $0 == "." }).joined(separator: " ")
+            let words: String
+            if value.utf8.allSatisfy({ $0 < 0x80 }) {
+                // ASCII (as always in practice): lowercased and split on bytes.
+                words = String(decoding: value.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+                    .utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x2E }).map { String(decoding: $0, as: UTF8.self) }
+                    .joined(separator: " ")
+            } else {
+                words = value.lowercased().split(whereSeparator: { $0 == " " || $0 == "." }).joined(separator: " ")
+            }
             if ["a verified customer", "verified customer", "the customer to be verified", "a verified user"].contains(words) {
                 requires = Located(true, valueRange)
             } else {

@@ -270,10 +270,10 @@ public struct SentenceParser {
 
     mutating func template(_ token: Token) -> Template {
         var parts: [Template.Part] = []
-        let scalars = Array(token.text.utf8)
-        guard scalars.contains(UInt8(ascii: "{")) else {
+        guard token.text.utf8.contains(UInt8(ascii: "{")) else {
             return Template(text: token.text, parts: token.text.isEmpty ? [] : [.text(token.text)], range: file.range(token.start, token.end))
         }
+        let scalars = Array(token.text.utf8)
         var textStart = 0
         var i = 0
         while i < scalars.count {
