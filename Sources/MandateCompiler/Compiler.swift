@@ -44,37 +44,45 @@ public enum Compiler {
         var diagnostics = sources.diagnostics
         let lookup = SourceLookup(sources.allFiles)
 
-        // Stage 1: parse.
+        // Stage 1: parse. Every file is read on its own, so all of them are parsed on every
+        // core; the results are taken in the order of a plain loop over project file, catalog,
+        // goals, procedures and scenarios.
+        enum Parsed {
+            case project(ProjectSyntax), catalog(CatalogSyntax), goal(GoalSyntax), procedure(ProcedureFile), scenario(ScenarioSyntax)
+        }
+        var jobs: [(SourceFile, Int)] = []  // 0 project, 1 catalog, 2 goal, 3 procedure, 4 scenario
+        if let file = sources.projectFile { jobs.append((file, 0)) }
+        if let file = sources.catalogFile { jobs.append((file, 1)) }
+        jobs += sources.goalFiles.map { ($0, 2) }
+        jobs += sources.procedureFiles.map { ($0, 3) }
+        jobs += sources.scenarioFiles.map { ($0, 4) }
+        let parsed: [(Parsed, [Diagnostic])] = Parallel.map(jobs.count) { index in
+            let (file, kind) = jobs[index]
+            switch kind {
+            case 0: let (p, d) = ProjectSyntax.read(YAMLDocument(file)); return (.project(p), d)
+            case 1: let (c, d) = CatalogSyntax.read(YAMLDocument(file)); return (.catalog(c), d)
+            case 2: let (g, d) = GoalSyntax.read(YAMLDocument(file)); return (.goal(g), d)
+            case 3: let (p, d) = ProcedureParser.parse(file); return (.procedure(p), d)
+            default: let (s, d) = ScenarioSyntax.read(YAMLDocument(file)); return (.scenario(s), d)
+            }
+        }
         var project: ProjectSyntax?
-        if let file = sources.projectFile {
-            let (p, d) = ProjectSyntax.read(YAMLDocument(file))
-            project = p
-            diagnostics += d
-        }
         var catalog: CatalogSyntax?
-        if let file = sources.catalogFile {
-            let (c, d) = CatalogSyntax.read(YAMLDocument(file))
-            catalog = c
-            diagnostics += d
-        }
         var goals: [GoalSyntax] = []
-        for file in sources.goalFiles {
-            let (g, d) = GoalSyntax.read(YAMLDocument(file))
-            goals.append(g)
-            diagnostics += d
-        }
         var procedures: [ProcedureFile] = []
-        for file in sources.procedureFiles {
-            let (p, d) = ProcedureParser.parse(file)
-            procedures.append(p)
-            diagnostics += d
-        }
+        procedures.reserveCapacity(sources.procedureFiles.count)
         var scenarios: [ScenarioSyntax] = []
-        for file in sources.scenarioFiles {
-            let (s, d) = ScenarioSyntax.read(YAMLDocument(file))
+        for (result, d) in parsed {
+            switch result {
+            case .project(let p): project = p
+            case .catalog(let c): catalog = c
+            case .goal(let g): goals.append(g)
+            case .procedure(let p): procedures.append(p)
+            case .scenario(let s): scenarios.append(s)
+            }
             diagnostics += d
-            scenarios.append(s)
         }
+        let procedureFiles = sources.procedureFiles
         if sources.projectFile != nil, sources.goalFiles.isEmpty {
             diagnostics.append(Diagnostic(
                 .noGoals, "the project has no goal file", at: nil,
@@ -88,12 +96,17 @@ public enum Compiler {
         diagnostics += symbols.diagnostics
 
         // Stage 3: lower each procedure to a step graph.
+        // Each procedure is lowered on its own against the shared symbols: on every core, results in file order.
         var lowered: [MandateIR.Procedure] = []
         // INVARIANT: `procedures` were parsed from `sources.procedureFiles`, in the same order.
-        for (file, source) in zip(procedures, sources.procedureFiles) {
-            var lowering = ProcedureLowering(file: file, source: source, symbols: symbols)
-            if let p = lowering.lower() { lowered.append(p) }
-            diagnostics += lowering.diagnostics
+        let declared = symbols
+        let lowerings = Parallel.map(procedures.count) { index in
+            var lowering = ProcedureLowering(file: procedures[index], source: procedureFiles[index], symbols: declared)
+            return (lowering.lower(), lowering.diagnostics)
+        }
+        for (p, d) in lowerings {
+            if let p { lowered.append(p) }
+            diagnostics += d
         }
 
         // Stage 4: assemble the plan.

@@ -60,7 +60,8 @@ public struct ProjectSources: Sendable {
         var relativePaths: [String] = []
         let prefix = rootURL.path.hasSuffix("/") ? rootURL.path : rootURL.path + "/"
         for case let url as URL in enumerator {
-            let p = url.standardizedFileURL.path
+            // The enumerator's URLs extend the standardized root with plain names: no `.` or `..` to resolve.
+            let p = url.path
             guard p.hasPrefix(prefix) else { continue }
             let relative = String(p.dropFirst(prefix.count))
             if relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") || relative.hasSuffix(".procedure") {
@@ -90,18 +91,17 @@ public struct ProjectSources: Sendable {
             guard relative == catalogPath || relative.hasSuffix(".goal.yaml") || relative.hasSuffix(".goal.yml")
                     || relative.hasSuffix(".procedure") || relative.hasSuffix(".test.yaml") || relative.hasSuffix(".test.yml")
             else { continue }
-            // A file over the limit is refused by its size, before it is read.
-            let size = (try? fm.attributesOfItem(atPath: prefix + relative)[.size] as? Int) ?? 0
-            if size > ProjectSources.maxFileSize {
+            switch readFile(prefix + relative, maxBytes: ProjectSources.maxFileSize) {
+            case .bytes(let bytes):
+                sources.classify(SourceFile(path: relative, bytes: bytes), catalogPath: catalogPath)
+            case .tooLarge(let size):
+                // A file over the limit is refused by its size, before it is read.
                 sources.diagnostics.append(Diagnostic(
                     .fileTooLarge, "`\(relative)` is \(size / 1024) KiB; Mandate reads files up to \(ProjectSources.maxFileSize / 1024) KiB",
                     at: SourceRange(file: relative, start: 0, end: 0), help: "split the file into several smaller ones"))
-                continue
-            }
-            guard let data = fm.contents(atPath: prefix + relative) else {
+            case .unreadable:
                 throw InputError(path: prefix + relative, reason: "the file cannot be read")
             }
-            sources.classify(SourceFile(path: relative, bytes: [UInt8](data)), catalogPath: catalogPath)
         }
         if sources.projectFile != nil, sources.catalogFile == nil {
             sources.diagnostics.append(Diagnostic(
@@ -109,6 +109,43 @@ public struct ProjectSources: Sendable {
                 at: nil, help: "create `\(catalogPath)`, or point `actions:` in `mandate.yaml` at the catalog"))
         }
         return sources
+    }
+
+    /// What reading one file gave.
+    enum ReadResult {
+        case bytes([UInt8])
+        case tooLarge(Int)
+        case unreadable
+    }
+
+    /// Reads a file with plain system calls (one `open`, `fstat`, `read`s, `close`): the
+    /// size is checked before any byte is read.
+    static func readFile(_ path: String, maxBytes: Int) -> ReadResult {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .unreadable }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return .unreadable }
+        let size = Int(info.st_size)
+        if size > maxBytes { return .tooLarge(size) }
+        // One byte more than the size, so the read that finds the end needs no larger buffer;
+        // read to the end whatever the size said, as a file may change while it is read.
+        var bytes = [UInt8](repeating: 0, count: max(size, 0) + 1)
+        var filled = 0
+        while true {
+            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: 64 * 1024)) }
+            let n = bytes.withUnsafeMutableBufferPointer { buffer in
+                read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .unreadable
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        bytes.removeLast(bytes.count - filled)
+        return .bytes(bytes)
     }
 
     /// The `actions:` value of a project file, read as YAML (quotes and comments allowed).

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A file Mandate read, kept as UTF-8 bytes with a table of line starts.
 ///
 /// Ranges everywhere else are byte offsets into one of these; line and column are
@@ -5,6 +13,8 @@
 public struct SourceFile: Sendable {
     /// The path as it is shown to the operator (relative to the project when possible).
     public let path: String
+    /// The path's number in `SourcePaths`: ranges of this file carry it instead of the path.
+    public let pathID: UInt32
     /// The file's bytes, exactly as read.
     public let bytes: [UInt8]
     /// The byte offset where each line starts; `lineStarts[0] == 0`.
@@ -13,12 +23,18 @@ public struct SourceFile: Sendable {
     /// Makes a source file from bytes.
     public init(path: String, bytes: [UInt8]) {
         self.path = path
+        self.pathID = SourcePaths.id(of: path)
         self.bytes = bytes
         var starts = [0]
         starts.reserveCapacity(bytes.count / 32 + 1)
         bytes.withUnsafeBufferPointer { buffer in
-            for index in 0..<buffer.count where buffer[index] == 0x0A {
-                starts.append(index + 1)
+            guard let base = buffer.baseAddress else { return }
+            let start = UnsafeRawPointer(base)
+            var p = start
+            let end = start + buffer.count
+            while p < end, let hit = memchr(p, 0x0A, end - p) {
+                p = UnsafeRawPointer(hit) + 1
+                starts.append(p - start)
             }
         }
         self.lineStarts = starts
@@ -82,7 +98,7 @@ public struct SourceFile: Sendable {
 
     /// A range covering `start..<end` of this file.
     public func range(_ start: Int, _ end: Int) -> SourceRange {
-        SourceRange(file: path, start: start, end: end)
+        SourceRange(pathID: pathID, start: start, end: end)
     }
 }
 
@@ -102,21 +118,90 @@ public struct SourceLocation: Hashable, Sendable, Codable, CustomStringConvertib
 }
 
 /// A span of bytes in one file.
+///
+/// The file is named by its interned path number, so copying a range retains nothing; the
+/// path itself is looked up only when a range is shown or compared by name.
 public struct SourceRange: Hashable, Sendable, Codable {
-    /// The file's display path.
-    public var file: String
+    /// The file's number in `SourcePaths`.
+    public var pathID: UInt32
     /// Byte offset of the first byte.
     public var start: Int
     /// Byte offset one past the last byte.
     public var end: Int
+    /// The file's display path.
+    public var file: String {
+        get { SourcePaths.path(of: pathID) }
+        set { pathID = SourcePaths.id(of: newValue) }
+    }
     /// Makes a range.
     public init(file: String, start: Int, end: Int) {
-        self.file = file
+        self.init(pathID: SourcePaths.id(of: file), start: start, end: end)
+    }
+    /// Makes a range in the file whose path number is `pathID`.
+    public init(pathID: UInt32, start: Int, end: Int) {
+        self.pathID = pathID
         self.start = start
         self.end = max(start, end)
     }
     /// The smallest range covering both.
     public func union(_ other: SourceRange) -> SourceRange {
-        SourceRange(file: file, start: min(start, other.start), end: max(end, other.end))
+        SourceRange(pathID: pathID, start: min(start, other.start), end: max(end, other.end))
+    }
+
+    private enum CodingKeys: String, CodingKey { case file, start, end }
+    /// Decodes `{"file", "start", "end"}`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(file: try c.decode(String.self, forKey: .file), start: try c.decode(Int.self, forKey: .start),
+                  end: try c.decode(Int.self, forKey: .end))
+    }
+    /// Encodes `{"file", "start", "end"}`: the path, not its number.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(file, forKey: .file)
+        try c.encode(start, forKey: .start)
+        try c.encode(end, forKey: .end)
+    }
+}
+
+/// The display paths of every file this process has read, each with a number.
+///
+/// A path is numbered once and keeps its number; two ranges are in the same file exactly
+/// when their numbers are equal. The table only grows, by one entry per distinct path.
+public enum SourcePaths {
+    private static let table = PathTable()
+
+    /// The number of `path`, given on first use.
+    public static func id(of path: String) -> UInt32 { table.id(of: path) }
+    /// The path numbered `id` (empty for a number never given).
+    public static func path(of id: UInt32) -> String { table.path(of: id) }
+}
+
+/// The lock-guarded table behind `SourcePaths`.
+private final class PathTable: @unchecked Sendable {
+    // INVARIANT: `paths` and `ids` are read and written only while `mutex` is held.
+    private var paths: [String] = []
+    private var ids: [String: UInt32] = [:]
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+    }
+
+    func id(of path: String) -> UInt32 {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        if let id = ids[path] { return id }
+        let id = UInt32(paths.count)
+        paths.append(path)
+        ids[path] = id
+        return id
+    }
+
+    func path(of id: UInt32) -> String {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return Int(id) < paths.count ? paths[Int(id)] : ""
     }
 }

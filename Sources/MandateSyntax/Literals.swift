@@ -85,7 +85,9 @@ public enum LiteralParser {
             currency = code
             number = String(trimmed.dropFirst()).trimmingSpaces()
         }
-        let parts = number.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        // One part when there is no space at all (`$150`), without splitting characters.
+        let parts = !number.isEmpty && !number.utf8.contains(0x20) ? [number]
+            : number.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         if parts.count == 2 {
             if parts[1].count == 3, parts[1].allSatisfy({ $0.isUppercase }) {
                 guard currency == nil || currency == parts[1] else {
@@ -193,6 +195,9 @@ public enum LiteralParser {
 extension String {
     /// The text without leading and trailing spaces and tabs.
     func trimmingSpaces() -> String {
+        // Nothing to trim when neither end is a space or tab byte (a character that is a space
+        // or tab is exactly that byte): no walk over characters.
+        if let f = utf8.first, let l = utf8.last, f != 0x20, f != 0x09, l != 0x20, l != 0x09 { return self }
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }

@@ -163,7 +163,7 @@ struct LineLayer {
                     diagnostics.append(Diagnostic(
                         .malformedTable, "this table row has no `Table:` line above it", at: file.range(p, lineEnd),
                         help: "name the table on the line before it: `Table: <name>`"))
-                } else if !cells.allSatisfy({ $0.value.allSatisfy { $0 == "-" || $0 == ":" || $0 == " " } }) {
+                } else if !cells.allSatisfy({ $0.value.utf8.allSatisfy { $0 == 0x2D || $0 == 0x3A || $0 == 0x20 } }) {
                     table!.rows.append(cells)
                     table!.rowRanges.append(file.range(p, lineEnd))
                     table!.end = lineEnd
@@ -178,7 +178,7 @@ struct LineLayer {
                 var v = keyEnd + 1
                 while v < lineEnd, bytes[v] == 0x20 || bytes[v] == 0x09 { v += 1 }
                 let valueRange = file.range(v, lineEnd)
-                let value = file.text(of: valueRange).trimmingSpaces()
+                let value = trimmedText(v, lineEnd)
                 if key == "table" {
                     table = (Located(value.lowercased(), valueRange), [], p, lineEnd, [])
                     lastLineWasItemText = false
@@ -268,13 +268,27 @@ struct LineLayer {
         closeTable(&table)
     }
 
+    /// `file.text(of: start..<end).trimmingSpaces()`; ASCII text (almost every header) is
+    /// trimmed on bytes, without walking the string's characters.
+    func trimmedText(_ start: Int, _ end: Int) -> String {
+        let b = file.bytes
+        var e = end
+        var ascii = true
+        for k in start..<end where b[k] >= 0x80 { ascii = false; break }
+        guard ascii else { return file.text(of: file.range(start, end)).trimmingSpaces() }
+        var s = start
+        while s < e, b[s] == 0x20 || b[s] == 0x09 { s += 1 }
+        while e > s, b[e - 1] == 0x20 || b[e - 1] == 0x09 { e -= 1 }
+        return String(decoding: b[s..<e], as: UTF8.self)
+    }
+
     /// `12.` or `b.` followed by a space or the line's end: the label and where text starts.
     func marker(_ p: Int, _ end: Int) -> (String, Int)? {
         let b = file.bytes
         var q = p
         while q < end, b[q] >= 0x30, b[q] <= 0x39 { q += 1 }
         if q > p, q - p <= 4, q < end, b[q] == 0x2E, q + 1 == end || b[q + 1] == 0x20 || b[q + 1] == 0x09 {
-            return (String(decoding: b[p..<q], as: UTF8.self), q + 1)
+            return (b.withUnsafeBufferPointer { SmallWords.lowered($0, p, q) }, q + 1)
         }
         if q == p, p + 1 < end, b[p] >= 0x61, b[p] <= 0x7A, b[p + 1] == 0x2E,
            p + 2 == end || b[p + 2] == 0x20 || b[p + 2] == 0x09
@@ -350,7 +364,15 @@ struct LineLayer {
             }
             flush()
         case "requires":
-            let words = value.lowercased().split(whereSeparator: { $0 == " " || $0 == "." }).joined(separator: " ")
+            let words: String
+            if value.utf8.allSatisfy({ $0 < 0x80 }) {
+                // ASCII (as always in practice): lowercased and split on bytes.
+                words = String(decoding: value.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+                    .utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x2E }).map { String(decoding: $0, as: UTF8.self) }
+                    .joined(separator: " ")
+            } else {
+                words = value.lowercased().split(whereSeparator: { $0 == " " || $0 == "." }).joined(separator: " ")
+            }
             if ["a verified customer", "verified customer", "the customer to be verified", "a verified user"].contains(words) {
                 requires = Located(true, valueRange)
             } else {

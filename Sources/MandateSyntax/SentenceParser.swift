@@ -8,10 +8,18 @@ struct Cursor {
     var atEnd: Bool { index >= tokens.count }
     var peek: Token? { index < tokens.count ? tokens[index] : nil }
     func peek(_ offset: Int) -> Token? { index + offset < tokens.count ? tokens[index + offset] : nil }
-    func isWord(_ w: String, at offset: Int = 0) -> Bool { peek(offset)?.isWord(w) ?? false }
-    func isKind(_ k: Token.Kind, at offset: Int = 0) -> Bool { peek(offset)?.kind == k }
+    /// Whether the token at `offset` is the word `w`; reads the token in place (no copy).
+    func isWord(_ w: String, at offset: Int = 0) -> Bool {
+        let i = index + offset
+        return i < tokens.count && tokens[i].isWord(w)
+    }
+    func isKind(_ k: Token.Kind, at offset: Int = 0) -> Bool {
+        let i = index + offset
+        return i < tokens.count && tokens[i].kind == k
+    }
     func matches(_ words: [String]) -> Bool {
-        for (k, w) in words.enumerated() where !isWord(w, at: k) { return false }
+        guard index + words.count <= tokens.count else { return false }
+        for k in words.indices where !tokens[index + k].isWord(words[k]) { return false }
         return true
     }
     @discardableResult mutating func advance() -> Token {
@@ -172,13 +180,12 @@ public struct SentenceParser {
                 finishSentence(&c)
                 continue
             }
-            statements.append(contentsOf: chain(&c, item: item, childrenUsed: &childrenUsed))
+            chain(&c, item: item, childrenUsed: &childrenUsed, into: &statements)
             // `Confirm "…?" If the customer declines, …` needs no period between.
             if let last = statements.last, case .confirm = last.kind, declineClause(c) != nil { continue }
             finishSentence(&c)
         }
-        let unused = item.children.filter { $0.kind != .root }
-        if !childrenUsed, let first = unused.first {
+        if !childrenUsed, let first = item.children.first(where: { $0.kind != .root }) {
             error(.malformedSentence, "sub-steps can only follow a step that ends with `:`",
                   file.range(first.start, first.end),
                   help: "end step `\(label.value)` with `If …:`, `For each … in …:` or `Otherwise:`, or number these as steps of their own")
@@ -205,19 +212,24 @@ public struct SentenceParser {
     /// Clauses joined by `and`, `then`, `, and`.
     mutating func chain(_ c: inout Cursor, item: Item, childrenUsed: inout Bool) -> [Statement] {
         var out: [Statement] = []
+        chain(&c, item: item, childrenUsed: &childrenUsed, into: &out)
+        return out
+    }
+
+    /// Clauses joined by `and`, `then`, `, and`, appended to `out` (no array to copy them from).
+    mutating func chain(_ c: inout Cursor, item: Item, childrenUsed: inout Bool, into out: inout [Statement]) {
         while !c.atEnd {
             let statement = clause(&c, item: item, childrenUsed: &childrenUsed)
             out.append(statement)
             if case .invalid = statement.kind { break }
             if c.isKind(.comma), c.isWord("and", at: 1) || c.isWord("then", at: 1) { c.index += 2; continue }
             if c.isWord("and") || c.isWord("then") { c.index += 1; continue }
-            if c.isKind(.comma), let next = c.peek(1), next.kind == .word, Vocabulary.sentenceStarters.contains(next.text) {
+            if c.isKind(.comma), let next = c.peek(1), next.kind == .word, SmallWords.contains(Vocabulary.sentenceStarterList, next.text) {
                 c.index += 1
                 continue
             }
             break
         }
-        return out
     }
 
     // MARK: clauses
@@ -230,7 +242,7 @@ public struct SentenceParser {
         clauseStart = start
         defer { clauseStart = outerStart }
         var kind: StatementKind
-        switch first.kind == .word ? first.text : "" {
+        switch Keyword(first.kind == .word ? first.text : "") {
         case "ask" where c.isWord("for", at: 1): kind = ask(&c)
         case "confirm": kind = confirm(&c)
         case "say", "tell": kind = say(&c)
@@ -258,10 +270,10 @@ public struct SentenceParser {
 
     mutating func template(_ token: Token) -> Template {
         var parts: [Template.Part] = []
-        let scalars = Array(token.text.utf8)
-        guard scalars.contains(UInt8(ascii: "{")) else {
+        guard token.text.utf8.contains(UInt8(ascii: "{")) else {
             return Template(text: token.text, parts: token.text.isEmpty ? [] : [.text(token.text)], range: file.range(token.start, token.end))
         }
+        let scalars = Array(token.text.utf8)
         var textStart = 0
         var i = 0
         while i < scalars.count {
@@ -512,7 +524,7 @@ public struct SentenceParser {
             if t.kind == .period || t.kind == .colon { break }
             if t.isWord("and") || t.isWord("then") || t.kind == .comma {
                 let k = t.kind == .comma && (c.isWord("and", at: 1) || c.isWord("then", at: 1)) ? 2 : 1
-                if let next = c.peek(k), next.kind == .word, Vocabulary.sentenceStarters.contains(next.text),
+                if let next = c.peek(k), next.kind == .word, SmallWords.contains(Vocabulary.sentenceStarterList, next.text),
                    !(next.text == "for" && !c.isWord("each", at: k + 1)), !(next.text == "ask" && !c.isWord("for", at: k + 1))
                 { break }
             }
@@ -660,7 +672,7 @@ public struct SentenceParser {
     /// Whether a sentence keyword starts at `offset` (so `and` ends the condition).
     func startsClause(_ c: Cursor, at offset: Int) -> Bool {
         guard let t = c.peek(offset), t.kind == .word else { return false }
-        switch t.text {
+        switch Keyword(t.text) {
         case "say", "escalate", "resolve", "confirm", "follow", "set", "verify": return true
         case "ask": return c.isWord("for", at: offset + 1)
         default: return false
@@ -707,7 +719,7 @@ public struct SentenceParser {
     mutating func predicate(_ c: inout Cursor, subject: Expression) -> Condition {
         // `the order total more than $150`: the comparison words were read into the value; `is` is missing.
         // Only a phrase ending in a comparison's last word can have swallowed one: test that first.
-        if case .noun(let np) = subject, let last = np.segments.last?.last, Vocabulary.comparisonEnds.contains(last),
+        if case .noun(let np) = subject, let last = np.words.last, Vocabulary.comparisonEnds.contains(last),
            case let words = np.words,
            let (comparison, _) = Vocabulary.comparisons.first(where: { words.count > $0.words.count && words.suffix($0.words.count).elementsEqual($0.words) }) {
             let words = comparison
@@ -721,7 +733,7 @@ public struct SentenceParser {
             return conditionError(&c, "`\(file.text(of: subject.range))` needs something said about it",
                                   help: "write a comparison such as `is more than $150`, `is \"delivered\"` or `is missing`")
         }
-        switch t.text {
+        switch Keyword(t.text) {
         case "is", "are":
             c.index += 1
             let negated = c.eat(Phrase.not)
@@ -750,7 +762,7 @@ public struct SentenceParser {
                 guard let rhs = value(&c) else { return .invalid(subject.range) }
                 return .compare(subject, negated ? op.negated : op, rhs)
             }
-            if let next = c.peek, isLiteralStart(next) || next.kind == .word && (Vocabulary.determiners.contains(next.text) || next.text == "now" || next.text == "today" || Vocabulary.booleans[next.text] != nil) {
+            if let next = c.peek, isLiteralStart(next) || next.kind == .word && (SmallWords.contains(Vocabulary.determinerList, next.text) || next.text == "now" || next.text == "today" || Self.boolean(next.text) != nil) {
                 guard let rhs = value(&c) else { return .invalid(subject.range) }
                 // `the reason is "health" or "weather"` reads as one of.
                 var options = [rhs]
@@ -863,10 +875,22 @@ public struct SentenceParser {
 
     // MARK: values
 
+    /// `Vocabulary.arithmetic[word]`, without hashing the word.
+    static func arithmetic(_ word: String) -> ArithmeticOperator? {
+        for (w, op) in Vocabulary.arithmeticList where SmallWords.equal(w, word) { return op }
+        return nil
+    }
+
+    /// `Vocabulary.booleans[word]`, without hashing the word.
+    static func boolean(_ word: String) -> Bool? {
+        for (w, b) in Vocabulary.booleanList where SmallWords.equal(w, word) { return b }
+        return nil
+    }
+
     /// `a plus b minus c`.
     mutating func value(_ c: inout Cursor) -> Expression? {
         guard var lhs = term(&c) else { return nil }
-        while let t = c.peek, t.kind == .word, let op = Vocabulary.arithmetic[t.text] {
+        while let t = c.peek, t.kind == .word, let op = Self.arithmetic(t.text) {
             c.index += 1
             guard let rhs = term(&c) else { return nil }
             lhs = .arithmetic(op, lhs, rhs)
@@ -947,7 +971,7 @@ public struct SentenceParser {
         case .word:
             if t.text == "now" { c.index += 1; return .now(r) }
             if t.text == "today" { c.index += 1; return .today(r) }
-            if let b = Vocabulary.booleans[t.text], t.text != "no" || !(c.peek(1)?.kind == .word) {
+            if let b = Self.boolean(t.text), t.text != "no" || !(c.peek(1)?.kind == .word) {
                 c.index += 1
                 return .literal(.boolean(b), r)
             }
@@ -995,7 +1019,7 @@ public struct SentenceParser {
         let start = c.index
         let skip = c.isWord("the") ? 1 : 0
         // Cheap test first: a table's name must start here.
-        guard let first = c.peek(skip), first.kind == .word, tableFirstWords.contains(first.text) else { return nil }
+        guard let first = c.peek(skip), first.kind == .word, SmallWords.contains(tableFirstWords, first.text) else { return nil }
         for table in tables {
             var matched = true
             for (k, w) in table.words.enumerated() where !c.isWord(w, at: skip + k) { matched = false; break }
@@ -1018,11 +1042,11 @@ public struct SentenceParser {
     /// `the order total`, `the customer's membership`: words up to a stop word.
     mutating func nounPhrase(_ c: inout Cursor, stops: Set<String>) -> NounPhrase? {
         let start = c.index
-        if let t = c.peek, t.kind == .word, Vocabulary.determiners.contains(t.text) { c.index += 1 }
+        if let t = c.peek, t.kind == .word, SmallWords.contains(Vocabulary.determinerList, t.text) { c.index += 1 }
         var words: [String] = []
         var breaks: [Int] = []
         while let t = c.peek {
-            if t.kind == .word, stops.isEmpty || !stops.contains(t.text), !Vocabulary.stopWords.contains(t.text) {
+            if t.kind == .word, stops.isEmpty || !stops.contains(t.text), !SmallWords.contains(Vocabulary.stopWordList, t.text) {
                 words.append(t.text)
             } else if t.kind == .possessive, !words.isEmpty, breaks.last != words.count {
                 breaks.append(words.count)

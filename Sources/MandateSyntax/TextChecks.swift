@@ -10,32 +10,52 @@ public enum TextChecks {
                 .fileTooLarge, "`\(file.path)` is \(bytes.count / 1024) KiB; Mandate reads files up to \(maxBytes / 1024) KiB",
                 at: file.range(0, 0), help: "split the file into several smaller ones")
         }
-        // One pass: a zero byte, the first non-blank byte, the longest line.
+        // A zero byte, any non-ASCII byte, and whether every byte is blank: eight bytes at a time.
         var nul = -1
         var blank = true
+        var ascii = true
+        bytes.withUnsafeBufferPointer { b in
+            let n = b.count
+            guard let base = b.baseAddress else { return }
+            var i = 0
+            // Blank means: only spaces, tabs, line breaks and zero bytes.
+            while i < n, blank {
+                let c = base[i]
+                if c != 0x20, c != 0x0D, c != 0x09, c != 0x0A, c != 0 { blank = false }
+                i += 1
+            }
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            var high: UInt64 = 0
+            var word = 0
+            while word + 8 <= n {
+                let x = UnsafeRawPointer(base + word).loadUnaligned(as: UInt64.self)
+                high |= x
+                if (x &- ones) & ~x & highs != 0 { break }
+                word += 8
+            }
+            // The tail, or the word holding a zero byte: byte by byte from there.
+            for k in word..<n {
+                let c = base[k]
+                high |= UInt64(c)
+                if c == 0 { nul = k; break }
+            }
+            ascii = high & highs == 0 && nul < 0
+        }
+        // The longest line, from the line table: the first line longer than `maxLine`.
         var longStart = -1
         var longLength = 0
-        bytes.withUnsafeBufferPointer { b in
-            var lineStart = 0
-            for index in 0..<b.count {
-                let c = b[index]
-                if c == 0x0A {
-                    if index - lineStart > maxLine, longStart < 0 { longStart = lineStart; longLength = index - lineStart }
-                    lineStart = index + 1
-                } else if c == 0 {
-                    if nul < 0 { nul = index }
-                } else if blank, c != 0x20, c != 0x0D, c != 0x09 {
-                    blank = false
-                }
-            }
-            if b.count - lineStart > maxLine, longStart < 0 { longStart = lineStart; longLength = b.count - lineStart }
+        let starts = file.lineStarts
+        for k in starts.indices {
+            let end = k + 1 < starts.count ? starts[k + 1] - 1 : bytes.count
+            if end - starts[k] > maxLine { longStart = starts[k]; longLength = end - starts[k]; break }
         }
         if nul >= 0 {
             return Diagnostic(
                 .binaryFile, "`\(file.path)` holds binary data, not text", at: file.range(nul, nul + 1),
                 label: "a zero byte here", help: "save the file as plain UTF-8 text")
         }
-        if let bad = firstInvalidUTF8(bytes) {
+        if !ascii, let bad = firstInvalidUTF8(bytes) {
             return Diagnostic(
                 .invalidUTF8, "`\(file.path)` is not valid UTF-8 text", at: file.range(bad, bad + 1),
                 label: "this byte is not UTF-8", help: "save the file with UTF-8 encoding")

@@ -39,7 +39,7 @@ public struct Token: Sendable, Equatable {
     public var end: Int
 
     /// Whether this is the word `w` (already lowercase).
-    @inline(__always) public func isWord(_ w: String) -> Bool { kind == .word && text == w }
+    @inline(__always) public func isWord(_ w: String) -> Bool { kind == .word && SmallWords.equal(text, w) }
 }
 
 /// Splits the text of a step (one or more line segments of a file) into tokens.
@@ -71,7 +71,21 @@ public enum Lexer {
     private static func scanQuote(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ tokens: inout [Token]) -> Bool {
         let start = i
         i += b[i] == 0x22 ? 1 : 3
+        // Most quotations close on their own line: their content is the bytes between the quotes.
+        var j = i
+        while j < end {
+            let d = b[j]
+            if d == 0x22 || d == 0x0A || d == 0x0D || (d == 0xE2 && j + 2 < end && b[j + 1] == 0x80 && (b[j + 2] == 0x9D || b[j + 2] == 0x9C)) { break }
+            j += 1
+        }
+        if j < end, b[j] != 0x0A, b[j] != 0x0D {
+            let text = String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self)
+            i = j + (b[j] == 0x22 ? 1 : 3)
+            tokens.append(Token(kind: .quoted, text: text, start: start, end: i))
+            return true
+        }
         var content: [UInt8] = []
+        content.reserveCapacity(j - i + 16)
         while i < end {
             let d = b[i]
             if d == 0x22 {
@@ -233,12 +247,6 @@ public enum Lexer {
 
     /// ASCII-lowercased text of `b[start..<end]`.
     @inline(__always) static func lowered(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
-        String(unsafeUninitializedCapacity: end - start) { out in
-            for k in 0..<(end - start) {
-                let ch = b[start + k]
-                out[k] = ch >= 0x41 && ch <= 0x5A ? ch | 0x20 : ch
-            }
-            return end - start
-        }
+        SmallWords.lowered(b, start, end)
     }
 }

@@ -63,7 +63,13 @@ public enum Vocabulary {
     ]
 
     /// Determiners a noun phrase may start with.
-    public static let determiners: Set<String> = ["the", "a", "an"]
+    public static let determiners: Set<String> = Set(determinerList)
+
+    /// The same words as lists, for the parser: a list of short words is searched faster
+    /// than a set is hashed (see `SmallWords`).
+    static let determinerList = ["the", "a", "an"]
+    static let stopWordList = Array(stopWords).sorted()
+    static let sentenceStarterList = Array(sentenceStarters).sorted()
 
     /// Duration unit words.
     public static let durationUnits: [String: DurationLiteral.Unit] = [
@@ -76,6 +82,10 @@ public enum Vocabulary {
 
     /// Words for yes and no in conditions and values.
     public static let booleans: [String: Bool] = ["yes": true, "no": false, "true": true, "false": false]
+
+    /// `arithmetic` and `booleans` as lists, for the parser (see `determinerList`).
+    static let arithmeticList = arithmetic.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    static let booleanList = booleans.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
 
     /// The forms shown when a sentence is not understood.
     public static var formList: String {

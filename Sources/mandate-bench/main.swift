@@ -13,8 +13,9 @@ USAGE:
       mandate.yaml, N goal files (default 50, 4 intents each), actions.yaml (200 actions
       + lookup_order) and N .procedure files (default 1000, 50 lines each). Same seed, same bytes.
   mandate-bench run DIR [--runs N] [--process-runs N] [--parser-only]
-      Measures on one thread: (a) the procedure parser over all .procedure files already in
-      memory, (b) ProjectSources.load + Compiler.compile, (c) peak memory (VmHWM); then
+      Measures (a) the procedure parser over all .procedure files already in memory, on one
+      thread, (b) ProjectSources.load + Compiler.compile, which uses every core (wall and CPU
+      time), (c) peak memory (VmHWM); then
       `/usr/bin/time -v mandate check DIR` when the release `mandate` sits next to this tool.
       Best of N runs (default 5).
   mandate-bench all [--keep] [generate and run options]

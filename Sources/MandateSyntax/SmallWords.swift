@@ -1,0 +1,75 @@
+/// Words as Swift small strings: the lexer's and the parser's fast path.
+///
+/// On 64-bit little-endian platforms Swift keeps a string of at most 15 UTF-8 bytes inside
+/// the `String` value itself: two 64-bit words, the bytes first and the count in the low
+/// nibble of the last byte, whose high nibble is `0xE` when every byte is ASCII. Almost
+/// every word of a procedure fits. The lexer builds such strings straight from the file's
+/// bytes (no allocation, no validation pass), and the parser compares a token with a
+/// keyword by those two words. Where the layout is different, both use ordinary `String`
+/// operations; `SmallWordsTests` checks the layout on every platform the tests run on.
+enum SmallWords {
+    #if (arch(x86_64) || arch(arm64)) && _endian(little)
+    /// Whether this platform has the layout above.
+    static let enabled = true
+    #else
+    static let enabled = false
+    #endif
+
+    /// The ASCII-lowercased text of `b[start..<end]`: a small string built in place when
+    /// it is short ASCII, otherwise an ordinary one.
+    @inline(__always) static func lowered(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
+        let n = end - start
+        if enabled, n <= 15 {
+            var low: UInt64 = 0
+            var high: UInt64 = 0
+            var seen: UInt8 = 0
+            for k in 0..<n {
+                var ch = b[start + k]
+                seen |= ch
+                if ch &- 0x41 < 26 { ch |= 0x20 }
+                if k < 8 { low |= UInt64(ch) << UInt64(k * 8) } else { high |= UInt64(ch) << UInt64((k - 8) * 8) }
+            }
+            if seen < 0x80 {
+                return unsafeBitCast((low, high | (UInt64(0xE0 | n) << 56)), to: String.self)
+            }
+        }
+        return String(unsafeUninitializedCapacity: n) { out in
+            for k in 0..<n {
+                let ch = b[start + k]
+                out[k] = ch >= 0x41 && ch <= 0x5A ? ch | 0x20 : ch
+            }
+            return n
+        }
+    }
+
+    /// Whether two strings are equal; a mismatch of two small ASCII strings (most keyword
+    /// tests) is decided by comparing two integers.
+    @inline(__always) static func equal(_ a: String, _ b: String) -> Bool {
+        if enabled {
+            let x = unsafeBitCast(a, to: (UInt64, UInt64).self)
+            let y = unsafeBitCast(b, to: (UInt64, UInt64).self)
+            if x.0 == y.0 && x.1 == y.1 { return true }
+            // Two small ASCII strings are equal exactly when their bits are.
+            if x.1 >> 60 == 0xE && y.1 >> 60 == 0xE { return false }
+        }
+        return a == b
+    }
+}
+
+extension SmallWords {
+    /// Whether `w` is one of `list`.
+    @inline(__always) static func contains(_ list: [String], _ w: String) -> Bool {
+        for x in list where equal(x, w) { return true }
+        return false
+    }
+}
+
+/// A word to `switch` on: its `case "…"` patterns compare with `SmallWords.equal`.
+struct Keyword {
+    /// The word (lowercase), or "" for a token that is not a word.
+    let text: String
+    init(_ text: String) { self.text = text }
+}
+
+/// `case "ask":` against a `Keyword`.
+@inline(__always) func ~= (pattern: String, value: Keyword) -> Bool { SmallWords.equal(pattern, value.text) }
