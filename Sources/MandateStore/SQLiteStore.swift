@@ -86,10 +86,10 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
         let s = result.state
         try saveState(db, s, now: now, isNew: isNew)
         let trace = try db.cachedStatement(sql: """
-            INSERT INTO trace_event (conversation_id, turn, seq, kind, detail, source, data) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO trace_event (conversation_id, turn, seq, kind, detail, source, data, outputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for (i, e) in result.trace.enumerated() {
-            try trace.execute(arguments: [s.id, e.turn, i, e.kind.rawValue, e.detail, e.source, try json(e.data)])
+            try trace.execute(arguments: [s.id, e.turn, i, e.kind.rawValue, e.detail, e.source, try json(e.data), try e.outputs.map(json)])
         }
         try db.cachedStatement(sql: """
             INSERT INTO audit_log (conversation_id, turn, customer_id, at, message, effects) VALUES (?, ?, ?, ?, ?, ?)
@@ -167,12 +167,13 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
     public func trace(conversationID: String) throws -> [TraceEvent] {
         try wrap {
             try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT turn, kind, detail, source, data FROM trace_event WHERE conversation_id = ? ORDER BY turn, seq",
+                try Row.fetchAll(db, sql: "SELECT turn, kind, detail, source, data, outputs FROM trace_event WHERE conversation_id = ? ORDER BY turn, seq",
                                  arguments: [conversationID]).map { r in
                     let kindName: String = r["kind"]
                     guard let kind = TraceEvent.Kind(rawValue: kindName) else { throw StoreError.unreadable("a trace event of unknown kind `\(kindName)`") }
                     return TraceEvent(turn: r["turn"], kind: kind, detail: r["detail"], source: r["source"],
-                                      data: try Self.decode([String: String].self, r["data"], what: "a trace event"))
+                                      data: try Self.decode([String: String].self, r["data"], what: "a trace event"),
+                                      outputs: try (r["outputs"] as String?).map { try Self.decode([String: RuntimeValue].self, $0, what: "an action's outputs") })
                 }
             }
         }

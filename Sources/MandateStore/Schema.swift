@@ -48,6 +48,7 @@ extension SQLiteStore {
                     detail TEXT NOT NULL,
                     source TEXT,               -- refund-damaged-item.procedure:7
                     data TEXT NOT NULL,        -- facts as a JSON object
+                    outputs TEXT,              -- what an action returned, as JSON: replay answers from it
                     PRIMARY KEY (conversation_id, turn, seq)
                 ) WITHOUT ROWID;
 

@@ -58,6 +58,21 @@ func danaSandbox() throws -> SandboxData {
                                                                       turns: 3, updatedAt: fixedNow + 60)])
     }
 
+    @Test func aStoredTraceReplaysToTheSameDecisions() throws {
+        let folder = try temporaryFolder("replay")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try SQLiteStore(path: folder.appendingPathComponent("m.sqlite").path)
+        try store.loadSandbox(try danaSandbox(), plan: referencePlan)
+        for (i, m) in ["can I get a refund?", "it's order 1042", "yes please"].enumerated() {
+            _ = try store.turn(conversationID: "c1", customer: dana, event: CustomerEvent(message: m, intent: i == 0 ? refundIntent : nil),
+                               runtime: runtime, now: fixedNow + Int64(i))
+        }
+        let trace = try store.trace(conversationID: "c1")
+        #expect(trace.contains { $0.outputs?["order"] != nil })
+        let report = runtime.replay(start: runtime.start(id: "c1", customer: dana), trace: trace, ledger: MemoryLedger(), intents: [1: refundIntent])
+        #expect(report.identical, "\(String(describing: report.firstDifference))")
+    }
+
     @Test func theFileIsInWALModeWithFullSynchronousWrites() throws {
         let folder = try temporaryFolder("durability")
         defer { try? FileManager.default.removeItem(at: folder) }
