@@ -55,28 +55,70 @@ final class LedgerPortInTransaction: LedgerPort {
     }
 }
 
+/// The records of one type, decoded, with indexes that narrow a lookup to the records that can
+/// match it: by the text of each field (compared without case, as the sandbox compares text) and
+/// by owner.
+struct IndexedRecords {
+    var records: [RuntimeValue]
+    var byText: [String: [Int]] = [:]
+    var byOwner: [String: [Int]] = [:]
+
+    init(_ records: [RuntimeValue], ownerField: String?) {
+        self.records = records
+        for (i, r) in records.enumerated() {
+            guard case .record(let fields) = r else { continue }
+            for (name, value) in fields {
+                guard case .text(let t) = value else { continue }
+                byText[Self.key(t), default: []].append(i)
+                if name == ownerField { byOwner[t, default: []].append(i) }
+            }
+        }
+    }
+
+    static func key(_ text: String) -> String { text.folding(options: .caseInsensitive, locale: nil) }
+
+    /// The records a lookup can find, in fixture order: those holding every text value given, or
+    /// the customer's own when nothing is given. `SandboxActions.perform` still decides among them.
+    func candidates(for request: ActionRequest, ownerField: String?) -> [RuntimeValue] {
+        let given = request.signature.inputs.filter { $0.type != .identity }.compactMap { request.arguments[$0.name] }
+        var narrowed: Set<Int>?
+        if given.isEmpty {
+            if request.signature.effect == "read", ownerField != nil, let customer = request.customerID {
+                narrowed = Set(byOwner[customer] ?? [])
+            }
+        } else {
+            for case .text(let t) in given {
+                let hits = Set(byText[Self.key(t)] ?? [])
+                narrowed = narrowed.map { $0.intersection(hits) } ?? hits
+            }
+        }
+        guard let narrowed else { return records }
+        return narrowed.sorted().map { records[$0] }
+    }
+}
+
 /// Decoded sandbox records, reused across turns while the records in the file do not change
 /// (`meta.sandbox_generation` counts their changes, across processes).
 final class RecordCache: @unchecked Sendable {
     private let lock = NSLock()
     private var generation: Int64 = -1
-    private var records: [String: [RuntimeValue]] = [:]
+    private var types: [String: IndexedRecords] = [:]
 
-    func get(_ type: String, generation g: Int64) -> [RuntimeValue]? {
-        lock.withLock { g == generation ? records[type] : nil }
+    func get(_ type: String, generation g: Int64) -> IndexedRecords? {
+        lock.withLock { g == generation ? types[type] : nil }
     }
 
-    func put(_ type: String, _ value: [RuntimeValue], generation g: Int64) {
+    func put(_ type: String, _ value: IndexedRecords, generation g: Int64) {
         lock.withLock {
-            if g != generation { generation = g; records = [:] }
-            records[type] = value
+            if g != generation { generation = g; types = [:] }
+            types[type] = value
         }
     }
 }
 
 /// The sandbox connector inside a turn's transaction: the records an action needs are read into
 /// a `SandboxData`, `SandboxActions.perform` runs on it (the one definition of the sandbox's
-/// behaviour), and what it changed — actions performed, journal lines, records — is written back.
+/// behaviour), and what it changed — actions performed, journal lines — is written back.
 final class SandboxPortInTransaction: ActionPort {
     let db: Database
     let cache: RecordCache
@@ -97,7 +139,10 @@ final class SandboxPortInTransaction: ActionPort {
             let effectful = request.signature.effect != "read" && request.signature.effect != "identify"
             if !effectful {
                 for output in request.signature.outputs {
-                    if case .record(let type) = output.type { try load(type) }
+                    if case .record(let type) = output.type {
+                        let ownerField = request.owners[type]
+                        data.records[type] = try load(type, ownerField: ownerField).candidates(for: request, ownerField: ownerField)
+                    }
                 }
             } else if let key = request.idempotencyKey, data.performed[key] == nil,
                       let outputs = try String.fetchOne(db.cachedStatement(sql: "SELECT outputs FROM sandbox_performed WHERE idempotency_key = ?"),
@@ -115,7 +160,11 @@ final class SandboxPortInTransaction: ActionPort {
             for line in data.journal[journalBefore...] {
                 try db.cachedStatement(sql: "INSERT INTO sandbox_journal (line, at) VALUES (?, ?)").execute(arguments: [line, now])
             }
-            if effectful, data.records != recordsBefore { try writeBack(changedFrom: recordsBefore, owners: request.owners) }
+            // The sandbox's actions journal their effects and change no record; if one ever does,
+            // the turn fails rather than lose the change (only the records a lookup needed are here).
+            if effectful, data.records != recordsBefore {
+                throw StoreError.database("the sandbox action `\(request.action)` changed a record, and this store cannot write records back")
+            }
             return outcome
         } catch {
             failure = error
@@ -130,33 +179,14 @@ final class SandboxPortInTransaction: ActionPort {
         return g
     }
 
-    func load(_ type: String) throws {
-        guard data.records[type] == nil else { return }
+    /// The records of `type`, from the cache while the file's records have not changed.
+    func load(_ type: String, ownerField: String?) throws -> IndexedRecords {
         let g = try currentGeneration()
-        if let cached = cache.get(type, generation: g) {
-            data.records[type] = cached
-            return
-        }
+        if let cached = cache.get(type, generation: g) { return cached }
         let rows = try String.fetchAll(db.cachedStatement(sql: "SELECT record FROM sandbox_record WHERE type = ? ORDER BY position"), arguments: [type])
-        let records = try rows.map { try SQLiteStore.decode(RuntimeValue.self, $0, what: "a sandbox record of type \(type)") }
-        data.records[type] = records
+        let records = IndexedRecords(try rows.map { try SQLiteStore.decode(RuntimeValue.self, $0, what: "a sandbox record of type \(type)") },
+                                     ownerField: ownerField)
         cache.put(type, records, generation: g)
-    }
-
-    /// Records an action changed, written back; the generation moves so every process rereads them.
-    func writeBack(changedFrom before: [String: [RuntimeValue]], owners: [String: String]) throws {
-        for (type, records) in data.records where before[type] != records {
-            try db.execute(sql: "DELETE FROM sandbox_record WHERE type = ?", arguments: [type])
-            for (i, r) in records.enumerated() {
-                var id: String?
-                var owner: String?
-                if case .text(let s)? = r[field: "id"] { id = s }
-                if let field = owners[type], case .text(let s)? = r[field: field] { owner = s }
-                try db.execute(sql: "INSERT INTO sandbox_record (type, position, id, owner, record) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [type, i, id, owner, try SQLiteStore.json(r)])
-            }
-        }
-        try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'sandbox_generation'")
-        generation = nil
+        return records
     }
 }
