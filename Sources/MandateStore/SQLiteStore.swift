@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GRDB
 import MandateIR
 import MandateRuntime
@@ -13,6 +16,15 @@ import MandateRuntime
 /// audit line and the outcome are one atomic step, across threads and across processes sharing
 /// the file. Another process holding the lock makes a turn wait up to `busyTimeout`.
 public final class SQLiteStore: ConversationStore, @unchecked Sendable {
+    /// How a commit reaches the disk.
+    public enum Durability: String, Sendable {
+        /// `synchronous = FULL`: every commit is on disk when the turn returns (the default; what the ledger needs).
+        case full
+        /// `synchronous = NORMAL`: a crashed process loses nothing, but a power loss may lose the last
+        /// commits. For measuring what a turn costs without its disk flush, not for money.
+        case normal
+    }
+
     /// The database file.
     public let path: String
     let queue: DatabaseQueue
@@ -22,20 +34,29 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
     /// Opens (or creates) the store at `path` and brings its schema up to date.
     ///
     /// `busyTimeout` is how long a turn waits for another process's turn to finish.
+    /// `durability` is `.full` unless you are measuring.
     /// `beforeCommit` runs inside each turn's transaction after everything is written and
     /// before the commit: the crash tests stop a process there.
-    public init(path: String, busyTimeout: TimeInterval = 10,
+    public init(path: String, busyTimeout: TimeInterval = 10, durability: Durability = .full,
                 beforeCommit: (@Sendable (_ conversationID: String, _ turn: Int) -> Void)? = nil) throws {
         self.path = path
         self.beforeCommit = beforeCommit
         var config = Configuration()
         config.journalMode = .wal
-        config.busyMode = .timeout(busyTimeout)
+        // SQLite's own busy timeout backs off to 100 ms sleeps, so a turn waiting for the lock
+        // could lose to newer ones for seconds (seen: 2.9 s with two connections). Retrying every
+        // 0.2 ms keeps the wait close to the other turn's length, up to `busyTimeout`.
+        let tries = max(1, Int(busyTimeout / 0.000_2))
+        config.busyMode = .callback { n in
+            guard n < tries else { return false }
+            usleep(200)
+            return true
+        }
         config.label = "mandate-store"
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
             // GRDB sets `synchronous = NORMAL` with WAL; the ledger needs every commit on disk.
-            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")") }
             try Self.migrator.migrate(queue)
         } catch {
             throw StoreError.database("cannot open \(path): \(error)")

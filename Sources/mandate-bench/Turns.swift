@@ -80,9 +80,8 @@ struct TurnBench {
         var inMemory = Latencies(samples: [])
         var inMemoryByTurn: [Latencies] = []
         var classified = Latencies(samples: [])
-        var durable: [(workers: Int, shared: Bool, latencies: Latencies, turnsPerSecond: Double)] = []
+        var durable: [(workers: Int, shared: Bool, durability: SQLiteStore.Durability, latencies: Latencies, turnsPerSecond: Double)] = []
         var idleBytes: Double?
-        var idleStoreBytes: Double?
         var stateJSONBytes = 0
         var synchronous = 0
         var journalMode = ""
@@ -113,15 +112,17 @@ struct TurnBench {
         let total = warm + conversations * 5
         let data = try sandbox(customers: total)
         var next = 0
-        for (workers, shared) in [(1, true), (2, true), (2, false)] {
-            let path = folder.appendingPathComponent("turns-\(workers)-\(shared ? "shared" : "own").sqlite").path
+        for (workers, shared, durability) in [(1, true, SQLiteStore.Durability.full), (2, true, .full), (2, false, .full), (1, true, .normal)] {
+            let path = folder.appendingPathComponent("turns-\(workers)-\(shared ? "shared" : "own")-\(durability).sqlite").path
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-            let first = try SQLiteStore(path: path)
+            let first = try SQLiteStore(path: path, durability: durability)
             try first.loadSandbox(data, plan: plan)
             let d = try first.durability()
-            report.synchronous = d.synchronous
-            report.journalMode = d.journalMode
-            let stores = try (0..<workers).map { w in w == 0 || shared ? first : try SQLiteStore(path: path) }
+            if durability == .full {
+                report.synchronous = d.synchronous
+                report.journalMode = d.journalMode
+            }
+            let stores = try (0..<workers).map { w in w == 0 || shared ? first : try SQLiteStore(path: path, durability: durability) }
             for _ in 0..<warm {
                 try durableConversation(stores[0], next) { _ in }
                 next += 1
@@ -140,10 +141,9 @@ struct TurnBench {
             }
             let wall = monotonicSeconds() - start
             if let error = box.error { throw error }
-            report.durable.append((workers, shared, Latencies(samples: box.samples), Double(box.samples.count) / wall))
+            report.durable.append((workers, shared, durability, Latencies(samples: box.samples), Double(box.samples.count) / wall))
             let state = try first.load(conversationID: "d-\(base)")
             report.stateJSONBytes = try JSONEncoder().encode(state).count
-            if workers == 1 { report.idleStoreBytes = try fileBytes(path) / Double(next) }
         }
         return report
     }
@@ -181,14 +181,6 @@ struct TurnBench {
         withExtendedLifetime(kept) {}
         return Double(after - before) / Double(count)
     }
-
-    func fileBytes(_ path: String) throws -> Double {
-        var total = 0.0
-        for suffix in ["", "-wal"] {
-            if let size = try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? NSNumber { total += size.doubleValue }
-        }
-        return total
-    }
 }
 
 /// Resident memory of this process in bytes (`VmRSS`).
@@ -217,15 +209,15 @@ extension TurnBench.Report {
         out += "Durable turn on SQLite (state, ledger entry, trace, audit line, outcome and sandbox action in one BEGIN IMMEDIATE\n"
         out += "transaction; journal_mode=\(journalMode), synchronous=\(synchronous == 2 ? "FULL" : "\(synchronous)"); \(Bench.grouped(conversations)) conversations × 3 turns per row):\n"
         for d in durable {
-            let how = d.workers == 1 ? "1 worker" : "\(d.workers) workers, \(d.shared ? "one shared connection" : "a connection each")"
-            out += "  \(how)".padding(toLength: 40, withPad: " ", startingAt: 0)
+            var how = d.workers == 1 ? "1 worker" : "\(d.workers) workers, \(d.shared ? "one shared connection" : "a connection each")"
+            if d.durability == .normal { how += ", synchronous=NORMAL (no flush; comparison only)" }
+            out += "  \(how)".padding(toLength: 66, withPad: " ", startingAt: 0)
                 + "\(d.latencies.line)  \(Bench.grouped(Int(d.turnsPerSecond))) turns/s\n"
         }
         out += "  target p50 ≤ 0.5 ms, p99 ≤ 5 ms\n\n"
         out += "Memory per idle conversation (a ConversationState waiting for the customer's yes; growth of resident memory):\n"
         out += "  \(idleBytes.map { Bench.grouped(Int($0)) + " bytes" } ?? "not measured (no /proc/self/status)")   target < 10 KB\n"
-        out += "  stored as JSON: \(Bench.grouped(stateJSONBytes)) bytes; database file per conversation (state, ledger, trace, audit): "
-            + "\(idleStoreBytes.map { Bench.grouped(Int($0)) } ?? "?") bytes\n"
+        out += "  the same state stored as JSON in SQLite: \(Bench.grouped(stateJSONBytes)) bytes\n"
         out += "\nload average after: \(loadAverage() ?? "?")\n"
         return out
     }
