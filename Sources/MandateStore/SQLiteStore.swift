@@ -30,6 +30,7 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
     let queue: DatabaseQueue
     let beforeCommit: (@Sendable (_ conversationID: String, _ turn: Int) -> Void)?
     let cache = RecordCache()
+    let states = StateCache()
 
     /// Opens (or creates) the store at `path` and brings its schema up to date.
     ///
@@ -84,7 +85,7 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
             try queue.writeWithoutTransaction { db -> TurnResult in
                 var out: TurnResult?
                 try db.inTransaction(.immediate) {
-                    let state = try Self.state(db, conversationID) ?? runtime.start(id: conversationID, customer: customer)
+                    let state = try Self.state(db, conversationID, cache: states) ?? runtime.start(id: conversationID, customer: customer)
                     guard state.customer.id == customer.id else {
                         throw StoreError.conversationOfAnotherCustomer(conversation: conversationID, owner: state.customer.id, session: customer.id)
                     }
@@ -93,7 +94,7 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
                     let sandbox = SandboxPortInTransaction(db, cache: cache, now: now)
                     let result = runtime.turn(state, event, environment: TurnEnvironment(now: now, actions: sandbox, ledger: ledger))
                     if let failure = ledger.failure ?? sandbox.failure { throw failure }
-                    try Self.write(db, result, event: event, customerID: state.customer.id, now: now, isNew: isNew)
+                    try Self.write(db, result, event: event, customerID: state.customer.id, now: now, isNew: isNew, cache: states)
                     beforeCommit?(conversationID, result.state.turn)
                     out = result
                     return .commit
@@ -103,9 +104,10 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
         }
     }
 
-    static func write(_ db: Database, _ result: TurnResult, event: CustomerEvent, customerID: String, now: Int64, isNew: Bool) throws {
+    static func write(_ db: Database, _ result: TurnResult, event: CustomerEvent, customerID: String, now: Int64, isNew: Bool,
+                      cache: StateCache) throws {
         let s = result.state
-        try saveState(db, s, now: now, isNew: isNew)
+        cache.put(s, text: try saveState(db, s, now: now, isNew: isNew))
         let trace = try db.cachedStatement(sql: """
             INSERT INTO trace_event (conversation_id, turn, seq, kind, detail, source, data, outputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
@@ -123,21 +125,29 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
         }
     }
 
-    static func saveState(_ db: Database, _ s: ConversationState, now: Int64, isNew: Bool) throws {
+    /// Writes a state; returns the JSON text written.
+    @discardableResult
+    static func saveState(_ db: Database, _ s: ConversationState, now: Int64, isNew: Bool) throws -> String {
         let (status, outcome, reason) = columns(s.status)
+        let text = try json(s)
         try db.cachedStatement(sql: """
             INSERT INTO conversation (id, customer_id, status, outcome, reason, turn, state, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, status = excluded.status, outcome = excluded.outcome,
                 reason = excluded.reason, turn = excluded.turn, state = excluded.state, updated_at = excluded.updated_at
-            """).execute(arguments: [s.id, s.customer.id, status, outcome, reason, s.turn, try json(s), now, now])
+            """).execute(arguments: [s.id, s.customer.id, status, outcome, reason, s.turn, text, now, now])
+        return text
     }
 
-    static func state(_ db: Database, _ id: String) throws -> ConversationState? {
+    /// The stored state; decoded again only when its text differs from the one this store last wrote or read.
+    static func state(_ db: Database, _ id: String, cache: StateCache? = nil) throws -> ConversationState? {
         guard let text = try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM conversation WHERE id = ?"), arguments: [id]) else {
             return nil
         }
-        return try decode(ConversationState.self, text, what: "conversation \(id)")
+        if let cached = cache?.get(id, text: text) { return cached }
+        let state = try decode(ConversationState.self, text, what: "conversation \(id)")
+        cache?.put(state, text: text)
+        return state
     }
 
     static func columns(_ status: ConversationStatus) -> (String, String?, String?) {
@@ -302,6 +312,27 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
     func wrap<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let e as StoreError { throw e } catch {
             throw StoreError.database("\(error)")
+        }
+    }
+}
+
+/// The states this store last wrote or read, with their stored text: a turn that finds the same
+/// text in the file (no other process changed it) skips decoding it. Bounded: cleared past 4,096.
+final class StateCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: (text: String, state: ConversationState)] = [:]
+
+    func get(_ id: String, text: String) -> ConversationState? {
+        lock.withLock {
+            guard let e = entries[id], e.text == text else { return nil }
+            return e.state
+        }
+    }
+
+    func put(_ state: ConversationState, text: String) {
+        lock.withLock {
+            if entries.count >= 4_096, entries[state.id] == nil { entries.removeAll(keepingCapacity: true) }
+            entries[state.id] = (text, state)
         }
     }
 }

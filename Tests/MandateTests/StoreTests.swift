@@ -73,6 +73,22 @@ func danaSandbox() throws -> SandboxData {
         #expect(report.identical, "\(String(describing: report.firstDifference))")
     }
 
+    @Test func twoConnectionsTakingTurnsInOneConversationSeeEachOthersState() throws {
+        let folder = try temporaryFolder("alternate")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("m.sqlite").path
+        let a = try SQLiteStore(path: path)
+        let b = try SQLiteStore(path: path)
+        try a.loadSandbox(try danaSandbox(), plan: referencePlan)
+        _ = try a.turn(conversationID: "c1", customer: dana, event: CustomerEvent(message: "can I get a refund?", intent: refundIntent), runtime: runtime, now: fixedNow)
+        _ = try b.turn(conversationID: "c1", customer: dana, event: CustomerEvent(message: "it's order 1042"), runtime: runtime, now: fixedNow)
+        // `a` last saw turn 1; the file holds turn 2, written by `b`.
+        let third = try a.turn(conversationID: "c1", customer: dana, event: CustomerEvent(message: "yes please"), runtime: runtime, now: fixedNow)
+        #expect(third.state.turn == 3)
+        #expect(third.state.status == .resolved(outcome: "refund_issued"))
+        #expect(try b.ledger(customerID: "C-1001", since: 0).count == 1)
+    }
+
     @Test func theFileIsInWALModeWithFullSynchronousWrites() throws {
         let folder = try temporaryFolder("durability")
         defer { try? FileManager.default.removeItem(at: folder) }
