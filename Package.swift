@@ -13,10 +13,12 @@ let package = Package(
         .library(name: "MandateIR", targets: ["MandateIR"]),
         .library(name: "MandateCompiler", targets: ["MandateCompiler"]),
         .library(name: "MandateRuntime", targets: ["MandateRuntime"]),
+        .library(name: "MandateStore", targets: ["MandateStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libyaml (libyaml-dev, pkg-config yaml-0.1), read at the event level.
@@ -39,6 +41,12 @@ let package = Package(
             name: "MandateScenarios",
             dependencies: ["MandateRuntime", "MandateIR", "MandateSyntax", "MandateDiagnostics"]
         ),
+        // Durable conversations, ledger, traces and sandbox records in SQLite (GRDB over the system
+        // SQLite, libsqlite3-dev): each turn commits in one write transaction.
+        .target(
+            name: "MandateStore",
+            dependencies: ["MandateRuntime", "MandateIR", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // Resolution, typing, lowering to the plan.
         .target(
             name: "MandateCompiler",
@@ -59,12 +67,22 @@ let package = Package(
         // Generates a large project and measures the parser and the whole check; measures the classifier.
         .executableTarget(
             name: "mandate-bench",
-            dependencies: ["MandateCompiler", "MandateSyntax", "MandateDiagnostics", "MandateIR", "MandateRuntime"],
+            dependencies: ["MandateCompiler", "MandateSyntax", "MandateDiagnostics", "MandateIR", "MandateRuntime", "MandateStore"],
             path: "Sources/mandate-bench"
+        ),
+        // Refund turns against one SQLite file from a separate process: the store tests start it
+        // twice at once, or kill it in the middle of a turn.
+        .executableTarget(
+            name: "mandate-stress",
+            dependencies: ["MandateStore", "MandateRuntime", "MandateIR", "MandateCompiler", "MandateDiagnostics"],
+            path: "Sources/mandate-stress"
         ),
         .testTarget(
             name: "MandateTests",
-            dependencies: ["MandateCLI", "MandateCompiler", "MandateSyntax", "MandateIR", "MandateDiagnostics", "MandateRuntime", "MandateScenarios"],
+            dependencies: [
+                "MandateCLI", "MandateCompiler", "MandateSyntax", "MandateIR", "MandateDiagnostics", "MandateRuntime",
+                "MandateScenarios", "MandateStore", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             exclude: ["Corpus", "validate_schemas.py"]
         ),
     ],

@@ -23,6 +23,14 @@ USAGE:
   mandate-bench classify [PROJECT] [--rounds N]
       The intent classifier and the input signals on PROJECT's messages (default Procedures):
       training time, model load time, and p50/p99 latency per message (default 200 rounds).
+  mandate-bench turns [--project DIR] [--conversations N] [--rounds N] [--idle N] [--db DIR]
+      The runtime on the reference project (default Procedures): the interpreter alone in
+      memory (N rounds of a 3-turn refund conversation, default 20000), the first turn with
+      the embedded classifier, memory per idle conversation (default 20000 of them), and a
+      full durable turn on SQLite with 1 and 2 workers (default 2000 conversations each).
+  mandate-bench plan DIR [--runs N]
+      Plan load time for a project (a generated one): the plan file decoded, checked and
+      made into a runtime. Median of N runs (default 10).
 
 """
 
@@ -122,6 +130,19 @@ func main() -> Int32 {
             guard o.positional.count <= 1 else { throw BenchError("`classify` takes at most one project folder") }
             print(try ClassifyBench.run(path: o.positional.first ?? "Procedures", rounds: try o.int("rounds", default: 200),
                                         command: typedCommand()), terminator: "")
+        case "turns":
+            let o = try Options(args.dropFirst(), valued: ["project", "conversations", "rounds", "idle", "db"], flags: [])
+            guard o.positional.isEmpty else { throw BenchError("`turns` takes no folder; name the project with --project") }
+            let conversations = try o.int("conversations", default: 2_000)
+            let bench = try TurnBench(project: o.values["project"] ?? "Procedures")
+            let report = try bench.run(conversations: conversations, memoryRounds: try o.int("rounds", default: 20_000),
+                                       idle: try o.int("idle", default: 20_000), database: o.values["db"])
+            print(report.render(command: typedCommand(), conversations: conversations), terminator: "")
+        case "plan":
+            let o = try Options(args.dropFirst(), valued: ["runs"], flags: [])
+            guard o.positional.count == 1 else { throw BenchError("`plan` takes one project folder") }
+            print("$ \(typedCommand())")
+            print(try PlanLoadBench.run(o.positional[0], runs: try o.int("runs", default: 10)), terminator: "")
         case "-h", "--help", "help":
             print(usage, terminator: "")
         default:

@@ -1,0 +1,338 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import GRDB
+import MandateIR
+import MandateRuntime
+
+/// Conversations, the refund ledger, traces, the audit log, outcomes and the sandbox's records in
+/// one SQLite file, through GRDB.
+///
+/// The file is in WAL mode with `synchronous = FULL`: a turn that returned has been written to
+/// disk, so an acknowledged refund survives a crash or a power loss. Each turn runs in one
+/// `BEGIN IMMEDIATE` transaction, which takes the write lock before the first read: the state,
+/// the limit checks against the ledger, the sandbox's action, the ledger entry, the trace, the
+/// audit line and the outcome are one atomic step, across threads and across processes sharing
+/// the file. Another process holding the lock makes a turn wait up to `busyTimeout`.
+public final class SQLiteStore: ConversationStore, @unchecked Sendable {
+    /// How a commit reaches the disk.
+    public enum Durability: String, Sendable {
+        /// `synchronous = FULL`: every commit is on disk when the turn returns (the default; what the ledger needs).
+        case full
+        /// `synchronous = NORMAL`: a crashed process loses nothing, but a power loss may lose the last
+        /// commits. For measuring what a turn costs without its disk flush, not for money.
+        case normal
+    }
+
+    /// The database file.
+    public let path: String
+    let queue: DatabaseQueue
+    let beforeCommit: (@Sendable (_ conversationID: String, _ turn: Int) -> Void)?
+    let cache = RecordCache()
+    let states = StateCache()
+
+    /// Opens (or creates) the store at `path` and brings its schema up to date.
+    ///
+    /// `busyTimeout` is how long a turn waits for another process's turn to finish.
+    /// `durability` is `.full` unless you are measuring.
+    /// `beforeCommit` runs inside each turn's transaction after everything is written and
+    /// before the commit: the crash tests stop a process there.
+    public init(path: String, busyTimeout: TimeInterval = 10, durability: Durability = .full,
+                beforeCommit: (@Sendable (_ conversationID: String, _ turn: Int) -> Void)? = nil) throws {
+        self.path = path
+        self.beforeCommit = beforeCommit
+        var config = Configuration()
+        config.journalMode = .wal
+        // SQLite's own busy timeout backs off to 100 ms sleeps, so a turn waiting for the lock
+        // could lose to newer ones for seconds (seen: 2.9 s with two connections). Retrying every
+        // 0.2 ms keeps the wait close to the other turn's length, up to `busyTimeout`.
+        let tries = max(1, Int(busyTimeout / 0.000_2))
+        config.busyMode = .callback { n in
+            guard n < tries else { return false }
+            usleep(200)
+            return true
+        }
+        config.label = "mandate-store"
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            // GRDB sets `synchronous = NORMAL` with WAL; the ledger needs every commit on disk.
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")") }
+            try Self.migrator.migrate(queue)
+        } catch {
+            throw StoreError.database("cannot open \(path): \(error)")
+        }
+    }
+
+    /// Closes the file. Using the store afterwards fails.
+    public func close() throws {
+        do { try queue.close() } catch { throw StoreError.database("\(error)") }
+    }
+
+    /// `PRAGMA synchronous` and `PRAGMA journal_mode` as the connection has them: `2` (FULL) and `wal`.
+    public func durability() throws -> (synchronous: Int, journalMode: String) {
+        try wrap {
+            try queue.read { db in
+                (try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1, try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "")
+            }
+        }
+    }
+
+    // MARK: the turn
+
+    public func turn(conversationID: String, customer: CustomerProfile, event: CustomerEvent, runtime: Runtime, now: Int64) throws -> TurnResult {
+        try wrap {
+            try queue.writeWithoutTransaction { db -> TurnResult in
+                var out: TurnResult?
+                try db.inTransaction(.immediate) {
+                    let state = try Self.state(db, conversationID, cache: states) ?? runtime.start(id: conversationID, customer: customer)
+                    guard state.customer.id == customer.id else {
+                        throw StoreError.conversationOfAnotherCustomer(conversation: conversationID, owner: state.customer.id, session: customer.id)
+                    }
+                    let isNew = state.turn == 0
+                    let ledger = LedgerPortInTransaction(db)
+                    let sandbox = SandboxPortInTransaction(db, cache: cache, now: now)
+                    let result = runtime.turn(state, event, environment: TurnEnvironment(now: now, actions: sandbox, ledger: ledger))
+                    if let failure = ledger.failure ?? sandbox.failure { throw failure }
+                    try Self.write(db, result, event: event, customerID: state.customer.id, now: now, isNew: isNew, cache: states)
+                    beforeCommit?(conversationID, result.state.turn)
+                    out = result
+                    return .commit
+                }
+                return out!
+            }
+        }
+    }
+
+    static func write(_ db: Database, _ result: TurnResult, event: CustomerEvent, customerID: String, now: Int64, isNew: Bool,
+                      cache: StateCache) throws {
+        let s = result.state
+        cache.put(s, text: try saveState(db, s, now: now, isNew: isNew))
+        let trace = try db.cachedStatement(sql: """
+            INSERT INTO trace_event (conversation_id, turn, seq, kind, detail, source, data, outputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (i, e) in result.trace.enumerated() {
+            try trace.execute(arguments: [s.id, e.turn, i, e.kind.rawValue, e.detail, e.source, try json(e.data), try e.outputs.map(json)])
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO audit_log (conversation_id, turn, customer_id, at, message, effects) VALUES (?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [s.id, s.turn, customerID, now, event.message, try json(result.effects)])
+        if let o = OutcomeRecord.of(result, customerID: customerID, at: now) {
+            let (status, outcome, reason) = columns(o.status)
+            try db.cachedStatement(sql: """
+                INSERT INTO outcome (conversation_id, turn, customer_id, at, status, outcome, reason, handoff) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [o.conversationID, o.turn, customerID, now, status, outcome, reason, try o.handoff.map(json)])
+        }
+    }
+
+    /// Writes a state; returns the JSON text written.
+    @discardableResult
+    static func saveState(_ db: Database, _ s: ConversationState, now: Int64, isNew: Bool) throws -> String {
+        let (status, outcome, reason) = columns(s.status)
+        let text = try json(s)
+        try db.cachedStatement(sql: """
+            INSERT INTO conversation (id, customer_id, status, outcome, reason, turn, state, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, status = excluded.status, outcome = excluded.outcome,
+                reason = excluded.reason, turn = excluded.turn, state = excluded.state, updated_at = excluded.updated_at
+            """).execute(arguments: [s.id, s.customer.id, status, outcome, reason, s.turn, text, now, now])
+        return text
+    }
+
+    /// The stored state; decoded again only when its text differs from the one this store last wrote or read.
+    static func state(_ db: Database, _ id: String, cache: StateCache? = nil) throws -> ConversationState? {
+        guard let text = try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM conversation WHERE id = ?"), arguments: [id]) else {
+            return nil
+        }
+        if let cached = cache?.get(id, text: text) { return cached }
+        let state = try decode(ConversationState.self, text, what: "conversation \(id)")
+        cache?.put(state, text: text)
+        return state
+    }
+
+    static func columns(_ status: ConversationStatus) -> (String, String?, String?) {
+        switch status {
+        case .open: ("open", nil, nil)
+        case .resolved(let outcome): ("resolved", outcome, nil)
+        case .escalated(let queue, let reason): ("escalated", queue, reason)
+        }
+    }
+
+    static func status(_ row: Row) -> ConversationStatus {
+        switch row["status"] as String {
+        case "resolved": .resolved(outcome: row["outcome"] ?? "")
+        case "escalated": .escalated(queue: row["outcome"] ?? "", reason: row["reason"] ?? "")
+        default: .open
+        }
+    }
+
+    // MARK: reading
+
+    public func load(conversationID: String) throws -> ConversationState? {
+        try wrap { try queue.read { db in try Self.state(db, conversationID) } }
+    }
+
+    public func save(_ state: ConversationState, now: Int64) throws {
+        try wrap {
+            try queue.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM conversation WHERE id = ?", arguments: [state.id]) ?? false
+                    try Self.saveState(db, state, now: now, isNew: !exists)
+                    return .commit
+                }
+            }
+        }
+    }
+
+    public func conversations() throws -> [ConversationSummary] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT id, customer_id, status, outcome, reason, turn, updated_at FROM conversation ORDER BY updated_at DESC, id")
+                    .map { r in
+                        ConversationSummary(id: r["id"], customerID: r["customer_id"], status: Self.status(r), turns: r["turn"], updatedAt: r["updated_at"])
+                    }
+            }
+        }
+    }
+
+    public func trace(conversationID: String) throws -> [TraceEvent] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT turn, kind, detail, source, data, outputs FROM trace_event WHERE conversation_id = ? ORDER BY turn, seq",
+                                 arguments: [conversationID]).map { r in
+                    let kindName: String = r["kind"]
+                    guard let kind = TraceEvent.Kind(rawValue: kindName) else { throw StoreError.unreadable("a trace event of unknown kind `\(kindName)`") }
+                    return TraceEvent(turn: r["turn"], kind: kind, detail: r["detail"], source: r["source"],
+                                      data: try Self.decode([String: String].self, r["data"], what: "a trace event"),
+                                      outputs: try (r["outputs"] as String?).map { try Self.decode([String: RuntimeValue].self, $0, what: "an action's outputs") })
+                }
+            }
+        }
+    }
+
+    public func ledger(customerID: String?, since: Int64) throws -> [LedgerEntry] {
+        try wrap {
+            try queue.read { db in
+                if let customerID { return try LedgerPortInTransaction.entries(db, customerID: customerID, since: since) }
+                return try Row.fetchAll(db, sql: "SELECT * FROM ledger WHERE at >= ? ORDER BY seq", arguments: [since]).map(LedgerPortInTransaction.entry)
+            }
+        }
+    }
+
+    public func audit(conversationID: String) throws -> [AuditEntry] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE conversation_id = ? ORDER BY turn", arguments: [conversationID]).map { r in
+                    AuditEntry(conversationID: r["conversation_id"], turn: r["turn"], customerID: r["customer_id"], at: r["at"], message: r["message"],
+                               effects: try Self.decode([TurnEffect].self, r["effects"], what: "an audit line"))
+                }
+            }
+        }
+    }
+
+    public func outcomes(conversationID: String?) throws -> [OutcomeRecord] {
+        try wrap {
+            try queue.read { db in
+                let rows = if let conversationID {
+                    try Row.fetchAll(db, sql: "SELECT * FROM outcome WHERE conversation_id = ? ORDER BY at, turn", arguments: [conversationID])
+                } else {
+                    try Row.fetchAll(db, sql: "SELECT * FROM outcome ORDER BY at, conversation_id, turn")
+                }
+                return try rows.map { r in
+                    OutcomeRecord(conversationID: r["conversation_id"], turn: r["turn"], customerID: r["customer_id"], at: r["at"], status: Self.status(r),
+                                  handoff: try (r["handoff"] as String?).map { try Self.decode(HandoffPacket.self, $0, what: "a hand-off packet") })
+                }
+            }
+        }
+    }
+
+    // MARK: the sandbox's records
+
+    public func loadSandbox(_ data: SandboxData, plan: Plan) throws {
+        let owners = Dictionary(plan.records.compactMap { r in r.owner.map { (r.name, $0) } }, uniquingKeysWith: { a, _ in a })
+        try wrap {
+            try queue.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    try db.execute(sql: "DELETE FROM sandbox_record")
+                    let insert = try db.cachedStatement(sql: "INSERT INTO sandbox_record (type, position, id, owner, record) VALUES (?, ?, ?, ?, ?)")
+                    for (type, records) in data.records.sorted(by: { $0.key < $1.key }) {
+                        for (i, r) in records.enumerated() {
+                            var id: String?
+                            var owner: String?
+                            if case .text(let s)? = r[field: "id"] { id = s }
+                            if let field = owners[type], case .text(let s)? = r[field: field] { owner = s }
+                            try insert.execute(arguments: [type, i, id, owner, try Self.json(r)])
+                        }
+                    }
+                    for (key, outputs) in data.performed.sorted(by: { $0.key < $1.key }) {
+                        try db.execute(sql: "INSERT OR IGNORE INTO sandbox_performed (idempotency_key, action, outputs, at) VALUES (?, '', ?, 0)",
+                                       arguments: [key, try Self.json(outputs)])
+                    }
+                    for line in data.journal {
+                        try db.execute(sql: "INSERT INTO sandbox_journal (line, at) VALUES (?, 0)", arguments: [line])
+                    }
+                    try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'sandbox_generation'")
+                    return .commit
+                }
+            }
+        }
+    }
+
+    public func sandbox() throws -> SandboxData {
+        try wrap {
+            try queue.read { db in
+                var data = SandboxData()
+                for r in try Row.fetchAll(db, sql: "SELECT type, record FROM sandbox_record ORDER BY type, position") {
+                    data.records[r["type"], default: []].append(try Self.decode(RuntimeValue.self, r["record"], what: "a sandbox record"))
+                }
+                for r in try Row.fetchAll(db, sql: "SELECT idempotency_key, outputs FROM sandbox_performed ORDER BY seq") {
+                    data.performed[r["idempotency_key"]] = try Self.decode([String: RuntimeValue].self, r["outputs"], what: "a performed action")
+                }
+                data.journal = try String.fetchAll(db, sql: "SELECT line FROM sandbox_journal ORDER BY seq")
+                return data
+            }
+        }
+    }
+
+    // MARK: encoding
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String, what: String) throws -> T {
+        do { return try JSONDecoder().decode(T.self, from: Data(text.utf8)) } catch {
+            throw StoreError.unreadable("\(what): \(error)")
+        }
+    }
+
+    /// Runs `body`, turning database errors into `StoreError`.
+    func wrap<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as StoreError { throw e } catch {
+            throw StoreError.database("\(error)")
+        }
+    }
+}
+
+/// The states this store last wrote or read, with their stored text: a turn that finds the same
+/// text in the file (no other process changed it) skips decoding it. Bounded: cleared past 4,096.
+final class StateCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: (text: String, state: ConversationState)] = [:]
+
+    func get(_ id: String, text: String) -> ConversationState? {
+        lock.withLock {
+            guard let e = entries[id], e.text == text else { return nil }
+            return e.state
+        }
+    }
+
+    func put(_ state: ConversationState, text: String) {
+        lock.withLock {
+            if entries.count >= 4_096, entries[state.id] == nil { entries.removeAll(keepingCapacity: true) }
+            entries[state.id] = (text, state)
+        }
+    }
+}

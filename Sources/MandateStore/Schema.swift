@@ -1,0 +1,116 @@
+import GRDB
+
+extension SQLiteStore {
+    /// The schema, one migration per change; a database opened by an older Mandate is brought up to date.
+    static let migrator: DatabaseMigrator = {
+        var m = DatabaseMigrator()
+        m.registerMigration("1: conversations, ledger, trace, audit log, outcomes, sandbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+                INSERT INTO meta (key, value) VALUES ('sandbox_generation', 0);
+
+                -- One row per conversation: its state as JSON, and the columns lists and queries need.
+                CREATE TABLE conversation (
+                    id TEXT PRIMARY KEY,
+                    customer_id TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('open', 'resolved', 'escalated')),
+                    outcome TEXT,              -- the outcome when resolved, the queue when escalated
+                    reason TEXT,               -- why it was handed off
+                    turn INTEGER NOT NULL,
+                    state TEXT NOT NULL,       -- ConversationState as JSON
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX conversation_by_customer ON conversation (customer_id, updated_at);
+                CREATE INDEX conversation_by_update ON conversation (updated_at);
+
+                -- Actions with effects and the money they moved; limits are checked against it.
+                CREATE TABLE ledger (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    conversation_id TEXT NOT NULL,
+                    customer_id TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    scope TEXT NOT NULL,       -- what a frequency limit counts per: order:1042, customer:C-1001
+                    idempotency_key TEXT NOT NULL UNIQUE,
+                    amount_minor INTEGER,      -- money in minor units (cents), exactly
+                    currency TEXT,
+                    at INTEGER NOT NULL,       -- seconds since 1970
+                    CHECK ((amount_minor IS NULL) = (currency IS NULL))
+                );
+                CREATE INDEX ledger_by_customer ON ledger (customer_id, at);
+
+                -- Every decision of every turn, in order.
+                CREATE TABLE trace_event (
+                    conversation_id TEXT NOT NULL,
+                    turn INTEGER NOT NULL,
+                    seq INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    detail TEXT NOT NULL,
+                    source TEXT,               -- refund-damaged-item.procedure:7
+                    data TEXT NOT NULL,        -- facts as a JSON object
+                    outputs TEXT,              -- what an action returned, as JSON: replay answers from it
+                    PRIMARY KEY (conversation_id, turn, seq)
+                ) WITHOUT ROWID;
+
+                -- One line per turn: what the customer wrote, what the agent sent and did.
+                CREATE TABLE audit_log (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    conversation_id TEXT NOT NULL,
+                    turn INTEGER NOT NULL,
+                    customer_id TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    message TEXT NOT NULL,
+                    effects TEXT NOT NULL,     -- TurnEffect list as JSON
+                    UNIQUE (conversation_id, turn)
+                );
+
+                -- How requests ended: resolved with an outcome, or handed off with the packet.
+                CREATE TABLE outcome (
+                    conversation_id TEXT NOT NULL,
+                    turn INTEGER NOT NULL,
+                    customer_id TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('resolved', 'escalated')),
+                    outcome TEXT,              -- the outcome, or the queue
+                    reason TEXT,
+                    handoff TEXT,              -- HandoffPacket as JSON
+                    PRIMARY KEY (conversation_id, turn)
+                ) WITHOUT ROWID;
+                CREATE INDEX outcome_by_time ON outcome (at);
+
+                -- The sandbox connector's fixture records, and the actions it performed.
+                CREATE TABLE sandbox_record (
+                    type TEXT NOT NULL,        -- Order, Customer, Subscription
+                    position INTEGER NOT NULL, -- fixture order
+                    id TEXT,
+                    owner TEXT,                -- the owning customer's id
+                    record TEXT NOT NULL,      -- the record as JSON
+                    PRIMARY KEY (type, position)
+                ) WITHOUT ROWID;
+                CREATE INDEX sandbox_record_by_owner ON sandbox_record (type, owner);
+                CREATE TABLE sandbox_performed (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    idempotency_key TEXT NOT NULL UNIQUE,
+                    action TEXT NOT NULL,
+                    outputs TEXT NOT NULL,
+                    at INTEGER NOT NULL
+                );
+                CREATE TABLE sandbox_journal (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    line TEXT NOT NULL,
+                    at INTEGER NOT NULL
+                );
+                """)
+            // The ledger, the trace, the audit log, outcomes and the sandbox's performed actions are append-only.
+            for table in ["ledger", "trace_event", "audit_log", "outcome", "sandbox_performed", "sandbox_journal"] {
+                for op in ["UPDATE", "DELETE"] {
+                    try db.execute(sql: """
+                        CREATE TRIGGER \(table)_no_\(op.lowercased()) BEFORE \(op) ON \(table)
+                        BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END
+                        """)
+                }
+            }
+        }
+        return m
+    }()
+}

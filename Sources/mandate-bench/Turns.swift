@@ -1,0 +1,261 @@
+import Foundation
+import MandateCompiler
+import MandateIR
+import MandateRuntime
+import MandateStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Latencies in seconds, summarised.
+struct Latencies {
+    var samples: [Double]
+
+    func percentile(_ p: Double) -> Double {
+        guard !samples.isEmpty else { return .nan }
+        let sorted = samples.sorted()
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+    }
+
+    /// `p50 3.1 µs  p99 9.8 µs  max 40.2 µs  (n = 6000)`.
+    var line: String {
+        "p50 \(Self.us(percentile(0.5)))  p90 \(Self.us(percentile(0.9)))  p99 \(Self.us(percentile(0.99)))  max \(Self.us(samples.max() ?? .nan))  (n = \(Bench.grouped(samples.count)))"
+    }
+
+    static func us(_ s: Double) -> String { s < 1e-3 ? Bench.fixed(s * 1e6, 1) + " µs" : Bench.fixed(s * 1e3, 2) + " ms" }
+}
+
+/// The turns benchmark: the interpreter alone in memory, a full durable turn on SQLite, memory
+/// per idle conversation. Each conversation is the reference project's refund of a delivered
+/// order in three turns: the request (intent supplied by the caller), the order number, "yes".
+struct TurnBench {
+    let plan: Plan
+    let runtime: Runtime
+    static let refund = IntentPrediction(intent: "refund_request", confidence: 0.95, ranking: [IntentScore(intent: "refund_request", score: 0.95)])
+    static let now = FixtureConversion.parseMoment("2026-11-28T10:00:00Z")!
+
+    init(project: String) throws {
+        let compilation = Compiler.compile(try ProjectSources.load(path: project))
+        guard let plan = compilation.plan, !compilation.hasErrors else { throw BenchError("the project at \(project) does not compile; run `mandate check \(project)`") }
+        self.plan = plan
+        runtime = Runtime(plan: plan)
+    }
+
+    /// Customer `i` and their delivered $89 stand mixer, order `100000 + i`.
+    static func customer(_ i: Int) -> CustomerProfile { CustomerProfile(id: "B-\(i)", tier: "standard", verified: true) }
+    static func order(_ i: Int) -> String { "\(100_000 + i)" }
+    static func messages(_ i: Int) -> [CustomerEvent] {
+        [CustomerEvent(message: "I'd like a refund for my stand mixer please", intent: refund),
+         CustomerEvent(message: "it's order \(order(i))"), CustomerEvent(message: "yes please")]
+    }
+
+    func sandbox(customers n: Int) throws -> SandboxData {
+        let orders: [[String: Any]] = (0..<n).map { i in
+            ["id": Self.order(i), "status": "delivered", "total": "89.00 USD", "placed_at": "2026-11-14T16:20:00Z", "delivered_at": "2026-11-20",
+             "customer_id": Self.customer(i).id, "carrier": "UPS",
+             "items": [["id": "I-\(i)", "name": "Stand mixer", "category": "home", "price": "89.00 USD", "quantity": 1]]]
+        }
+        return try SandboxData(fixtures: ["orders": orders], plan: plan)
+    }
+
+    /// Runs one conversation in memory and checks it refunded: the benchmark measures the path it claims to.
+    func conversationInMemory(_ data: SandboxData, classifier: Bool, timing: (Int, Double) -> Void) throws {
+        var state = runtime.start(id: "bench", customer: Self.customer(0))
+        let env = TurnEnvironment(now: Self.now, actions: SandboxActions(data: data), ledger: MemoryLedger())
+        for (t, event) in Self.messages(0).enumerated() {
+            var e = event
+            if classifier { e.intent = nil }
+            let start = monotonicSeconds()
+            let result = runtime.turn(state, e, environment: env)
+            timing(t, monotonicSeconds() - start)
+            state = result.state
+        }
+        guard state.status == .resolved(outcome: "refund_issued") else {
+            throw BenchError("the benchmark conversation ended as \(state.status), not with a refund: the reference project changed")
+        }
+    }
+
+    struct Report {
+        var inMemory = Latencies(samples: [])
+        var inMemoryByTurn: [Latencies] = []
+        var classified = Latencies(samples: [])
+        var durable: [(workers: Int, shared: Bool, durability: SQLiteStore.Durability, latencies: Latencies, turnsPerSecond: Double)] = []
+        var idleBytes: Double?
+        var stateJSONBytes = 0
+        var synchronous = 0
+        var journalMode = ""
+    }
+
+    func run(conversations: Int, memoryRounds: Int, idle: Int, database: String?) throws -> Report {
+        var report = Report()
+        // 1. The interpreter alone.
+        let small = try sandbox(customers: 1)
+        for _ in 0..<200 { try conversationInMemory(small, classifier: false) { _, _ in } }
+        var byTurn: [[Double]] = [[], [], []]
+        for _ in 0..<memoryRounds { try conversationInMemory(small, classifier: false) { byTurn[$0].append($1) } }
+        report.inMemoryByTurn = byTurn.map { Latencies(samples: $0) }
+        report.inMemory = Latencies(samples: byTurn.flatMap { $0 })
+        var first: [Double] = []
+        for _ in 0..<memoryRounds { try conversationInMemory(small, classifier: true) { if $0 == 0 { first.append($1) } } }
+        report.classified = Latencies(samples: first)
+
+        // 2. Memory per idle conversation: states waiting for the customer's yes.
+        report.idleBytes = try idleMemory(count: idle)
+
+        // 3. Durable turns on SQLite.
+        let folder = database.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("mandate-bench-turns-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { if database == nil { try? FileManager.default.removeItem(at: folder) } }
+        let warm = 50
+        let total = warm + conversations * 5
+        let data = try sandbox(customers: total)
+        var next = 0
+        for (workers, shared, durability) in [(1, true, SQLiteStore.Durability.full), (2, true, .full), (2, false, .full), (1, true, .normal)] {
+            let path = folder.appendingPathComponent("turns-\(workers)-\(shared ? "shared" : "own")-\(durability).sqlite").path
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            let first = try SQLiteStore(path: path, durability: durability)
+            try first.loadSandbox(data, plan: plan)
+            let d = try first.durability()
+            if durability == .full {
+                report.synchronous = d.synchronous
+                report.journalMode = d.journalMode
+            }
+            let stores = try (0..<workers).map { w in w == 0 || shared ? first : try SQLiteStore(path: path, durability: durability) }
+            for _ in 0..<warm {
+                try durableConversation(stores[0], next) { _ in }
+                next += 1
+            }
+            let per = conversations / workers
+            let base = next
+            next += per * workers
+            let box = SampleBox()
+            let start = monotonicSeconds()
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var local: [Double] = []
+                do {
+                    for c in 0..<per { try durableConversation(stores[w], base + w * per + c) { local.append($0) } }
+                } catch { box.fail(error) }
+                box.add(local)
+            }
+            let wall = monotonicSeconds() - start
+            if let error = box.error { throw error }
+            report.durable.append((workers, shared, durability, Latencies(samples: box.samples), Double(box.samples.count) / wall))
+            let state = try first.load(conversationID: "d-\(base)")
+            report.stateJSONBytes = try JSONEncoder().encode(state).count
+        }
+        return report
+    }
+
+    func durableConversation(_ store: SQLiteStore, _ i: Int, timing: (Double) -> Void) throws {
+        var last: TurnResult?
+        for event in Self.messages(i) {
+            let start = monotonicSeconds()
+            last = try store.turn(conversationID: "d-\(i)", customer: Self.customer(i), event: event, runtime: runtime, now: Self.now)
+            timing(monotonicSeconds() - start)
+        }
+        guard last?.state.status == .resolved(outcome: "refund_issued") else {
+            throw BenchError("durable conversation d-\(i) ended as \(String(describing: last?.state.status)), not with a refund")
+        }
+    }
+
+    /// Bytes of memory held per conversation waiting for the customer (after the order number, before "yes").
+    func idleMemory(count: Int) throws -> Double? {
+        let data = try sandbox(customers: 1)
+        let actions = SandboxActions(data: data)
+        let ledger = MemoryLedger()
+        let events = Self.messages(0)
+        var kept: [String: ConversationState] = [:]
+        kept.reserveCapacity(count)
+        let before = heapInUse()
+        for i in 0..<count {
+            var state = runtime.start(id: "idle-\(i)", customer: Self.customer(0))
+            for e in events.prefix(2) {
+                state = runtime.turn(state, e, environment: TurnEnvironment(now: Self.now, actions: actions, ledger: ledger)).state
+            }
+            kept[state.id] = state
+        }
+        let after = heapInUse()
+        guard let before, let after else { return nil }
+        withExtendedLifetime(kept) {}
+        return Double(after - before) / Double(count)
+    }
+}
+
+/// Resident memory of this process in bytes (`VmRSS`).
+func heapInUse() -> Int? { procStatusKB("VmRSS").map { $0 * 1024 } }
+
+/// Latencies gathered from several threads.
+final class SampleBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var samples: [Double] = []
+    private(set) var error: Error?
+    func add(_ s: [Double]) { lock.withLock { samples += s } }
+    func fail(_ e: Error) { lock.withLock { error = e } }
+}
+
+extension TurnBench.Report {
+    func render(command: String, conversations: Int) -> String {
+        var out = "$ \(command)\n"
+        out += "load average before: \(loadAverage() ?? "?")\n\n"
+        out += "Interpreter alone, in memory (Runtime.turn, intents supplied by the caller, sandbox and ledger in memory):\n"
+        out += "  all turns        \(inMemory.line)   target p50 ≤ 5 µs, p99 ≤ 25 µs\n"
+        for (i, l) in inMemoryByTurn.enumerated() {
+            let what = ["request → ask order", "order → look up, confirm", "yes → refund, resolve"][i]
+            out += "  turn \(i + 1) (\(what))".padding(toLength: 38, withPad: " ", startingAt: 0) + l.line + "\n"
+        }
+        out += "  first turn with the embedded classifier  \(classified.line)   target p50 ≤ 50 µs\n\n"
+        out += "Durable turn on SQLite (state, ledger entry, trace, audit line, outcome and sandbox action in one BEGIN IMMEDIATE\n"
+        out += "transaction; journal_mode=\(journalMode), synchronous=\(synchronous == 2 ? "FULL" : "\(synchronous)"); \(Bench.grouped(conversations)) conversations × 3 turns per row):\n"
+        for d in durable {
+            var how = d.workers == 1 ? "1 worker" : "\(d.workers) workers, \(d.shared ? "one shared connection" : "a connection each")"
+            if d.durability == .normal { how += ", synchronous=NORMAL (no flush; comparison only)" }
+            out += "  \(how)".padding(toLength: 66, withPad: " ", startingAt: 0)
+                + "\(d.latencies.line)  \(Bench.grouped(Int(d.turnsPerSecond))) turns/s\n"
+        }
+        out += "  target p50 ≤ 0.5 ms, p99 ≤ 5 ms\n\n"
+        out += "Memory per idle conversation (a ConversationState waiting for the customer's yes; growth of resident memory):\n"
+        out += "  \(idleBytes.map { Bench.grouped(Int($0)) + " bytes" } ?? "not measured (no /proc/self/status)")   target < 10 KB\n"
+        out += "  the same state stored as JSON in SQLite: \(Bench.grouped(stateJSONBytes)) bytes\n"
+        out += "\nload average after: \(loadAverage() ?? "?")\n"
+        return out
+    }
+}
+
+/// Plan load: the compiled plan file of a project read back (JSON decode, hash check) and a
+/// runtime made from it (indexes, the embedded classifier).
+struct PlanLoadBench {
+    static func run(_ dir: String, runs: Int) throws -> String {
+        let compilation = Compiler.compile(try ProjectSources.load(path: dir))
+        guard let file = try Compiler.planFile(compilation) else { throw BenchError("the project at \(dir) does not compile") }
+        let data = try file.encoded()
+        var decode: [Double] = []
+        var verify: [Double] = []
+        var runtime: [Double] = []
+        for _ in 0..<runs {
+            let t0 = monotonicSeconds()
+            let plan = try JSONDecoder().decode(PlanFile.self, from: data).plan
+            let t1 = monotonicSeconds()
+            _ = try PlanFile.load(data, sha256: { Compiler.sha256Hex($0) })
+            let t2 = monotonicSeconds()
+            let r = Runtime(plan: plan)
+            let t3 = monotonicSeconds()
+            withExtendedLifetime(r) {}
+            decode.append(t1 - t0)
+            verify.append(t2 - t1)
+            runtime.append(t3 - t2)
+        }
+        func med(_ a: [Double]) -> String { Bench.ms(Latencies(samples: a).percentile(0.5)) }
+        func best(_ a: [Double]) -> String { Bench.ms(a.min() ?? .nan) }
+        return """
+            plan file: \(Bench.grouped(data.count)) bytes, \(file.plan.procedures.count) procedures, \(file.plan.goals.count) goals, \(file.plan.actions.count) actions
+            JSONDecoder → Plan                         median \(med(decode))  best \(best(decode))
+            PlanFile.load (header, decode, hash check)  median \(med(verify))  best \(best(verify))
+            Runtime(plan:) (indexes, classifier)       median \(med(runtime))  best \(best(runtime))
+            load = decode + Runtime(plan:)             median \(Bench.ms(Latencies(samples: zip(decode, runtime).map(+)).percentile(0.5)))   target < 10 ms
+            (\(runs) runs)
+
+            """
+    }
+}
