@@ -91,12 +91,12 @@ public enum ClassifierTraining {
         }
         let alpha = Double(max(settings.smoothingMilli, 1)) / 1000
         let vocabulary = Double(table.count)
-        var weights: [String: String] = [:]
+        var weights: [String] = []
         weights.reserveCapacity(table.count)
-        for (feature, byLabel) in table {
-            weights[feature] = ClassifierModel.encodeWeights(byLabel.map { label, count in
+        for (feature, byLabel) in table.sorted(by: { $0.key < $1.key }) {
+            weights.append(feature + "\t" + ClassifierModel.encodeWeights(byLabel.map { label, count in
                 (label: label, milli: Int(((log(Double(count) + alpha) - log(alpha)) * 1000).rounded()))
-            })
+            }))
         }
         let unseen = totals.map { Int(((log(alpha) - log(Double($0) + alpha * vocabulary)) * 1000).rounded()) }
         return ClassifierModel(labels: labels, features: settings.features, biasMilli: labels.map { _ in 0 },

@@ -29,12 +29,14 @@ public struct ClassifierModel: Codable, Sendable, Equatable {
     public var temperatureMilli: Int
     /// How many examples each label was trained on (same order as `labels`).
     public var examples: [Int]
-    /// Feature → its weights in thousandths, by label index: `"0:1250 5:3044"`. Zero weights are left out.
-    public var weights: [String: String]
+    /// One line per feature, sorted: the feature, a tab, and its weights in thousandths by label
+    /// index (`"w refund\t5:3044 9:1250"`). Zero weights are left out. A list rather than a
+    /// dictionary: it decodes several times faster and diffs one feature per line.
+    public var weights: [String]
 
     /// Makes a model.
     public init(labels: [String], features: ClassifierFeatures.Weights, biasMilli: [Int], unseenMilli: [Int],
-                temperatureMilli: Int, examples: [Int], weights: [String: String]) {
+                temperatureMilli: Int, examples: [Int], weights: [String]) {
         self.method = ClassifierModel.currentMethod
         self.labels = labels
         self.features = features
@@ -164,8 +166,8 @@ public enum ClassifierFeatures {
     }
 
     /// FNV-1a, 64 bits: how features are looked up without making strings.
-    @inline(__always)
-    public static func hash(_ bytes: [UInt8]) -> UInt64 {
+    @inlinable
+    public static func hash<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes {
             h ^= UInt64(b)
@@ -203,11 +205,18 @@ public struct ClassifierScorer: Sendable {
         index.reserveCapacity(model.weights.count)
         var entryLabels: [Int32] = []
         var entryWeights: [Double] = []
-        // Sorted, so that the arrays (and any hash collision) are the same on every load.
-        for key in model.weights.keys.sorted() {
-            guard let entries = ClassifierModel.decodeWeights(model.weights[key]!) else { continue }
-            let h = ClassifierFeatures.hash(Array(key.utf8))
-            guard index[h] == nil else { continue }
+        // In hash order (the text breaks a tie), so that the arrays and any hash collision are
+        // the same on every load.
+        var keyed: [(hash: UInt64, line: String, tab: String.UTF8View.Index)] = []
+        keyed.reserveCapacity(model.weights.count)
+        for line in model.weights {
+            guard let tab = line.utf8.firstIndex(of: 0x09) else { continue }
+            keyed.append((ClassifierFeatures.hash(line.utf8[..<tab]), line, tab))
+        }
+        keyed.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.line < $1.line }
+        for (h, line, tab) in keyed {
+            guard index[h] == nil,
+                  let entries = ClassifierModel.decodeWeights(String(line.utf8[line.utf8.index(after: tab)...])!) else { continue }
             let start = entryLabels.count
             for (label, milli) in entries where label >= 0 && label < model.labels.count {
                 entryLabels.append(Int32(label))

@@ -41,8 +41,10 @@ enum ClassifyBench {
         let json = try JSONEncoder().encode(model)
         start = monotonicSeconds()
         let decoded = try JSONDecoder().decode(ClassifierModel.self, from: json)
+        let decoding = monotonicSeconds() - start
+        start = monotonicSeconds()
         let classifier = EmbeddedClassifier(model: decoded)
-        let load = monotonicSeconds() - start
+        let indexing = monotonicSeconds() - start
         let phrases = plan.goals.first?.guardrails.alwaysEscalatePhrases ?? []
         // The examples, and each again with a typo-free order number appended: what customers type.
         let messages = examples.map(\.text) + examples.prefix(100).map { $0.text + " for order 44718" }
@@ -55,12 +57,12 @@ enum ClassifyBench {
             sink &+= classifier.classify($0).ranking.count
             sink &+= MessageSignals.read($0, alwaysEscalatePhrases: phrases).injection.count
         }
-        let stored = model.weights.values.reduce(0) { $0 + $1.split(separator: " ").count }
+        let stored = model.weights.reduce(0) { $0 + ($1.split(separator: "\t").last?.split(separator: " ").count ?? 0) }
         var out = "mandate-bench — \(command)\n"
         out += "project: \(path): \(examples.count) examples, \(model.labels.count) labels (out of scope included)\n"
         out += "model: \(model.weights.count) features, \(stored) stored weights, \(json.count) bytes of JSON\n"
         out += "training (with the 5-fold temperature fit): \(Bench.ms(training))\n"
-        out += "model load (JSON decode + index): \(Bench.ms(load))\n"
+        out += "model load: JSON decode \(Bench.ms(decoding)) + index \(Bench.ms(indexing))\n"
         out += "per message, \(messages.count) messages × \(rounds) rounds, one thread:\n"
         out += "  classify()              p50 \(us(classify.p50))  p99 \(us(classify.p99))  mean \(us(classify.mean))\n"
         out += "  MessageSignals.read()   p50 \(us(signals.p50))  p99 \(us(signals.p99))  mean \(us(signals.mean))\n"

@@ -22,7 +22,7 @@ let referencePlanFile: PlanFile? = {
         #expect(model.method == ClassifierModel.currentMethod)
         #expect(model.examples.reduce(0, +) == ClassifierTraining.examples(of: plan).count)
         // Sparse: far fewer stored weights than features × labels.
-        let stored = model.weights.values.reduce(0) { $0 + $1.split(separator: " ").count }
+        let stored = model.weights.reduce(0) { $0 + ($1.split(separator: "\t").last?.split(separator: " ").count ?? 0) }
         #expect(stored < model.weights.count * model.labels.count / 3)
     }
 
