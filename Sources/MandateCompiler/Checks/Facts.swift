@@ -113,6 +113,8 @@ struct FactState: Hashable {
 struct FactAnalysis {
     /// Enumeration values of a key, when its type says them.
     let domain: (Expr) -> Set<String>?
+    /// The range of a decision table's cells, when they are all amounts or numbers.
+    var table: (String) -> Interval? = { _ in nil }
 
     /// The canonical key of a value, when it is one the checks can track.
     static func key(_ e: Expr) -> String? {
@@ -172,6 +174,7 @@ struct FactAnalysis {
     func evaluate(_ e: Expr, in state: FactState) -> Interval {
         switch e {
         case .literal(let v): return Self.number(v).map { .exactly($0.0) } ?? .top
+        case .lookup(let name, _): return table(name) ?? .top
         case .arithmetic(let op, let l, let r):
             switch op {
             case "add": return evaluate(l, in: state) + evaluate(r, in: state)
@@ -303,10 +306,10 @@ struct FactAnalysis {
 
     private func settle(_ k: String, _ e: Expr, _ f: Fact, _ s: inout FactState) -> FactState? {
         var f = f
-        if let d = domain(e), f.allowed == nil, !f.excluded.isEmpty { f.allowed = d }
+        if f.allowed == nil, !f.excluded.isEmpty, let d = domain(e) { f.allowed = d }
         if f.isEmpty { return nil }
         s.facts[k] = f
-        s.roots[k] = Self.roots(e)
+        if s.roots[k] == nil { s.roots[k] = Self.roots(e) }
         return s
     }
 }
@@ -339,30 +342,36 @@ struct FlowFacts {
             return
         }
         before[entry] = FactState()
-        var work = [entry]
-        var queued = Set([entry])
-        while let n = work.popLast() {
-            queued.remove(n)
-            guard let state = before[n] else { continue }
-            let node = steps[n]
-            let out = Self.transfer(node, state, analysis)
-            for (target, edge) in StepGraph.successors(of: node) {
-                let s = Self.along(node, edge, out, analysis)
-                guard let s else { continue }
-                takeable.insert(Self.edgeKey(n, edge))
-                guard let target, target < steps.count else { continue }
-                let merged: FactState
-                if let old = before[target] {
-                    var j = old.join(s)
-                    visits[target] += 1
-                    if visits[target] > 6 { j = Self.widen(old, j) }
-                    if j == old { continue }
-                    merged = j
-                } else {
-                    merged = s
+        // Steps are numbered in reading order, so one pass in that order settles every step
+        // before the ones after it; only loops (`For each`, asking again) need another pass.
+        var dirty = [Bool](repeating: false, count: steps.count)
+        dirty[entry] = true
+        var again = true
+        while again {
+            again = false
+            for n in 0..<steps.count where dirty[n] {
+                dirty[n] = false
+                guard let state = before[n] else { continue }
+                let node = steps[n]
+                let out = Self.transfer(node, state, analysis)
+                for (target, edge) in graph.successors[n] {
+                    let s = Self.along(node, edge, out, analysis)
+                    guard let s else { continue }
+                    takeable.insert(Self.edgeKey(n, edge))
+                    guard let target, target < steps.count else { continue }
+                    if let old = before[target] {
+                        if old == s { continue }
+                        var j = old.join(s)
+                        visits[target] += 1
+                        if visits[target] > 6 { j = Self.widen(old, j) }
+                        if j == old { continue }
+                        before[target] = j
+                    } else {
+                        before[target] = s
+                    }
+                    dirty[target] = true
+                    if target <= n { again = true }
                 }
-                before[target] = merged
-                if queued.insert(target).inserted { work.append(target) }
             }
         }
         var impossible = Set<Int64>()
@@ -381,6 +390,7 @@ struct FlowFacts {
     static func transfer(_ node: StepNode, _ state: FactState, _ analysis: FactAnalysis) -> FactState {
         var out = state
         switch node.op {
+        case .say, .confirm, .escalate, .resolve, .follow, .branch, .forEach: return state
         case .ask(let slot, _, _, _, _): out.invalidate(slot)
         case .set(let name, let value, _):
             let v = analysis.evaluate(value, in: state)

@@ -203,7 +203,7 @@ enum PolicyProofs {
                 queued.remove(n)
                 guard let now = confirmed[n] else { continue }
                 let redefines = !direct.isDisjoint(with: FlowChecks.defines(steps[n].op))
-                for (t, edge) in StepGraph.successors(of: steps[n]) {
+                for (t, edge) in p.graph.successors[n] {
                     guard let t, p.facts.canTake(n, edge) else { continue }
                     let out = (covers(n) && edge == .next) ? true : (redefines ? false : now)
                     let merged = confirmed[t].map { $0 && out } ?? out

@@ -25,14 +25,22 @@ struct StepGraph {
     let procedure: MandateIR.Procedure
     /// Predecessors of each step, over every edge.
     let predecessors: [[Int]]
+    /// The edges out of each step, worked out once (the checks walk them many times).
+    let successors: [[(target: Int?, edge: Edge)]]
 
     init(_ procedure: MandateIR.Procedure) {
         self.procedure = procedure
-        var preds = [[Int]](repeating: [], count: procedure.steps.count)
-        for node in procedure.steps {
-            for (target, _) in Self.successors(of: node) { if let target, target < preds.count { preds[target].append(node.id) } }
+        let count = procedure.steps.count
+        var preds = [[Int]](repeating: [], count: count)
+        var succ: [[(target: Int?, edge: Edge)]] = []
+        succ.reserveCapacity(count)
+        for n in 0..<count {
+            let out = Self.successors(of: procedure.steps[n])
+            succ.append(out)
+            for (target, _) in out { if let target, target < count { preds[target].append(n) } }
         }
         predecessors = preds
+        successors = succ
     }
 
     var steps: [StepNode] { procedure.steps }
@@ -68,7 +76,7 @@ struct StepGraph {
         while head < queue.count {
             let n = queue[head]
             head += 1
-            for (t, edge) in Self.successors(of: steps[n]) {
+            for (t, edge) in successors[n] {
                 guard let t, t < steps.count, !seen[t], allowed(n, edge, t) else { continue }
                 seen[t] = true
                 parent[t] = n
