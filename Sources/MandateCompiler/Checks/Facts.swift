@@ -341,39 +341,21 @@ struct FlowFacts {
             self.impossible = []
             return
         }
-        before[entry] = FactState()
-        // Steps are numbered in reading order, so one pass in that order settles every step
-        // before the ones after it; only loops (`For each`, asking again) need another pass.
-        var dirty = [Bool](repeating: false, count: steps.count)
-        dirty[entry] = true
-        var again = true
-        while again {
-            again = false
-            for n in 0..<steps.count where dirty[n] {
-                dirty[n] = false
-                guard let state = before[n] else { continue }
-                let node = steps[n]
-                let out = Self.transfer(node, state, analysis)
-                for (target, edge) in graph.successors[n] {
-                    let s = Self.along(node, edge, out, analysis)
-                    guard let s else { continue }
-                    takeable.insert(Self.edgeKey(n, edge))
-                    guard let target, target < steps.count else { continue }
-                    if let old = before[target] {
-                        if old == s { continue }
-                        var j = old.join(s)
-                        visits[target] += 1
-                        if visits[target] > 6 { j = Self.widen(old, j) }
-                        if j == old { continue }
-                        before[target] = j
-                    } else {
-                        before[target] = s
-                    }
-                    dirty[target] = true
-                    if target <= n { again = true }
-                }
+        before = graph.forward(from: entry, start: FactState(), edges: { n, state in
+            let node = steps[n]
+            let out = Self.transfer(node, state, analysis)
+            var result: [(target: Int, state: FactState)] = []
+            for (target, edge) in graph.successors[n] {
+                guard let s = Self.along(node, edge, out, analysis) else { continue }
+                takeable.insert(Self.edgeKey(n, edge))
+                if let target { result.append((target, s)) }
             }
-        }
+            return result
+        }, merge: { target, old, new in
+            visits[target] += 1
+            let j = old.join(new)
+            return visits[target] > 6 ? Self.widen(old, j) : j
+        })
         var impossible = Set<Int64>()
         for node in steps where before[node.id] != nil {
             if case .branch = node.op {

@@ -250,29 +250,17 @@ enum FlowChecks {
         for names in usesByStep { for name in names { _ = bit(name) } }
         guard index.count <= NameBits.capacity else { return }
         // Must-analysis: the names known on every path into each step (nil: not yet reached).
-        var known = [NameBits?](repeating: nil, count: steps.count)
-        known[entry] = start
-        var dirty = [Bool](repeating: false, count: steps.count)
-        dirty[entry] = true
-        var again = true
-        while again {
-            again = false
-            for n in 0..<steps.count where dirty[n] {
-                dirty[n] = false
-                guard let k = known[n] else { continue }
-                let out = k.union(defs[n])
-                for (target, edge) in p.graph.successors[n] {
-                    guard let target, target < steps.count, p.facts.canTake(n, edge) else { continue }
-                    var s = out
-                    if edge == .body, bodyVariable[n] >= 0 { s.insert(bodyVariable[n]) }
-                    let merged = known[target].map { $0.intersection(s) } ?? s
-                    if merged == known[target] { continue }
-                    known[target] = merged
-                    dirty[target] = true
-                    if target <= n { again = true }
-                }
+        let known = p.graph.forward(from: entry, start: start, edges: { n, k in
+            let out = k.union(defs[n])
+            var result: [(target: Int, state: NameBits)] = []
+            for (target, edge) in p.graph.successors[n] {
+                guard let target, p.facts.canTake(n, edge) else { continue }
+                var s = out
+                if edge == .body, bodyVariable[n] >= 0 { s.insert(bodyVariable[n]) }
+                result.append((target, s))
             }
-        }
+            return result
+        }, merge: { _, old, new in old.intersection(new) })
         var reported = Set<String>()
         for node in steps {
             guard let k = known[node.id] else { continue }

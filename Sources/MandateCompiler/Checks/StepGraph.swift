@@ -64,6 +64,44 @@ struct StepGraph {
         }
     }
 
+    /// Runs a forward analysis to a fixed point and returns the state on entry to each step
+    /// (nil: no path reaches it). Steps are numbered in reading order, so one pass in that
+    /// order settles every step before the ones after it; only loops (`For each`, asking
+    /// again) need another pass. `edges` gives the state along each edge out of a step;
+    /// `merge` joins a new state into the one a step already has.
+    func forward<State: Equatable>(
+        from entry: Int, start: State,
+        edges: (_ step: Int, _ state: State) -> [(target: Int, state: State)],
+        merge: (_ step: Int, _ old: State, _ new: State) -> State
+    ) -> [State?] {
+        var states = [State?](repeating: nil, count: steps.count)
+        guard entry < steps.count else { return states }
+        states[entry] = start
+        var dirty = [Bool](repeating: false, count: steps.count)
+        dirty[entry] = true
+        var again = true
+        while again {
+            again = false
+            for n in 0..<steps.count where dirty[n] {
+                dirty[n] = false
+                guard let state = states[n] else { continue }
+                for (target, s) in edges(n, state) where target < steps.count {
+                    if let old = states[target] {
+                        if old == s { continue }
+                        let merged = merge(target, old, s)
+                        if merged == old { continue }
+                        states[target] = merged
+                    } else {
+                        states[target] = s
+                    }
+                    dirty[target] = true
+                    if target <= n { again = true }
+                }
+            }
+        }
+        return states
+    }
+
     /// The shortest path from the entry to `target` over the edges `allowed` accepts.
     func path(to target: Int, allowed: (Int, Edge, Int) -> Bool = { _, _, _ in true }) -> [Int]? {
         guard let entry = procedure.entry else { return nil }
