@@ -1936,7 +1936,8 @@ extension Explanation {
             summary: "Two settings of a goal contradict each other.",
             details: """
                 Some settings cannot both apply: a refund limit for a tier that is always escalated \
-                (its customers never reach a procedure, so the limit never applies), or a single-refund \
+                (its customers never reach a procedure, so the limit never applies), a tier's limit \
+                above `max_per_refund` (which caps every refund, so the higher limit never applies), or a single-refund \
                 limit above the total a customer may get in the window. One of them is a mistake.
                 """,
             example: [ExampleFile("orders.goal.yaml", """

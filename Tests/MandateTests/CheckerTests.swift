@@ -25,8 +25,8 @@ import Testing
         guardrails:
           confirm_with_customer: [refund]
           refunds:
-            max_per_refund: 150 USD
-            max_by_tier: { vip: 250 USD }
+            max_per_refund: 250 USD
+            max_by_tier: { vip: 250 USD, standard: 150 USD }
         escalation:
           default_queue: tier-1
         """

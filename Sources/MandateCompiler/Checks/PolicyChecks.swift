@@ -303,6 +303,15 @@ enum PolicyChecks {
                     at: t.tier.range,
                     help: "remove the \(t.tier.value) limit from `max_by_tier`, or the tier from `always_escalate`"))
             }
+            if let single = goal.maxPerRefund {
+                for t in goal.maxByTier where t.amount.value.minorUnits > single.value.minorUnits {
+                    context.diagnostics.append(Diagnostic(
+                        .contradictorySettings,
+                        "the \(t.tier.value) tier's limit (\(t.amount.value)) is above `max_per_refund` (\(single.value)), which caps every refund, so it never applies",
+                        at: t.amount.range,
+                        help: "raise `max_per_refund` to \(t.amount.value), or lower the \(t.tier.value) limit to at most \(single.value)"))
+                }
+            }
             if let single = goal.maxPerRefund, let total = goal.maxPerCustomer, single.value.minorUnits > total.value.0.minorUnits {
                 context.diagnostics.append(Diagnostic(
                     .contradictorySettings,

@@ -36,8 +36,10 @@ enum PolicyProofs {
         }
         var worst: Breach?
         for tier in tiers {
-            guard let limit = tier.flatMap({ g.maxByTier[$0] }) ?? g.maxPerRefund else { continue }
-            let byTier = tier.flatMap { g.maxByTier[$0] } != nil ? tier : nil
+            // Both limits apply, as the runtime checks them: the lower one decides.
+            let tierLimit = tier.flatMap { g.maxByTier[$0] }
+            guard let limit = [g.maxPerRefund, tierLimit].compactMap({ $0 }).min(by: { $0.minor < $1.minor }) else { continue }
+            let byTier = tierLimit != nil && tierLimit!.minor < (g.maxPerRefund?.minor ?? .max) ? tier : nil
             let over: Bool
             if let hi = range.hi { over = hi > limit.minor } else { over = true }
             guard over else { continue }
