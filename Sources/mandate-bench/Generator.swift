@@ -276,7 +276,7 @@ struct ProjectGenerator {
             tiers: [enterprise]
           confirm_with_customer: [refund]
           refunds:
-            max_per_refund: 150 USD
+            max_per_refund: 250 USD
             max_per_customer: 300 USD per 30 days
             max_by_tier: { vip: 250 USD, standard: 150 USD }
           topics:
