@@ -9,6 +9,8 @@ final class ProcedureUnderCheck {
     let facts: FlowFacts
     let nameTypes: [String: ValueType]
     let goal: Goal?
+    /// The values an enumeration-typed value can have.
+    let domain: (Expr) -> Set<String>?
 
     var procedure: MandateIR.Procedure { graph.procedure }
     var steps: [StepNode] { graph.steps }
@@ -39,6 +41,10 @@ final class ProcedureUnderCheck {
             if case .forEach(let v, let list, _) = node.op, case .list(let element)? = typeOf(list) { types[v] = element }
         }
         nameTypes = types
+        domain = { e in
+            if case .enumeration(let values)? = typeOf(e) { return Set(values) }
+            return nil
+        }
         var tableRanges: [String: Interval] = [:]
         for t in p.tables {
             // Whatever row and column are looked up, the value is one of the cells.
@@ -47,10 +53,7 @@ final class ProcedureUnderCheck {
             let values = numbers.compactMap { $0 }
             tableRanges[t.name] = Interval(lo: values.min(), hi: values.max())
         }
-        var analysis = FactAnalysis(domain: { e in
-            if case .enumeration(let values)? = typeOf(e) { return Set(values) }
-            return nil
-        })
+        var analysis = FactAnalysis(domain: domain)
         analysis.table = { tableRanges[$0] }
         facts = FlowFacts(graph, analysis: analysis)
     }
