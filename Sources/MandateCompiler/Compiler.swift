@@ -20,6 +20,10 @@ public struct Compilation: Sendable {
     public var counts: (goals: Int, procedures: Int, actions: Int, scenarios: Int)
     /// Whether any finding is an error.
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    /// Seconds spent parsing every file (stage 1), for the benchmark.
+    public var parseSeconds: Double = 0
+    /// Seconds spent on the flow and policy proofs (stage 5), for the benchmark.
+    public var proofSeconds: Double = 0
 }
 
 /// The compiler: a list of named stages from sources to a plan.
@@ -43,6 +47,8 @@ public enum Compiler {
     public static func compile(_ sources: ProjectSources) -> Compilation {
         var diagnostics = sources.diagnostics
         let lookup = SourceLookup(sources.allFiles)
+        func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+        let parseStart = now()
 
         // Stage 1: parse. Every file is read on its own, so all of them are parsed on every
         // core; the results are taken in the order of a plain loop over project file, catalog,
@@ -89,6 +95,8 @@ public enum Compiler {
                 help: "add a `<name>.goal.yaml` file with `goal:` and its `intents:`"))
         }
 
+        let parseSeconds = Double(now() - parseStart) / 1e9
+
         // Stage 2: declare — the symbol table of everything names can refer to.
         var symbols = Symbols(project: project, catalog: catalog, goals: goals, procedures: procedures, lookup: lookup)
         symbols.catalogIncomplete = !(catalog?.isComplete ?? false)
@@ -115,19 +123,24 @@ public enum Compiler {
 
         // Stage 5: prove — flow and policy over the step graphs, for procedures that lowered cleanly.
         // An error in mandate.yaml, a goal or the catalog leaves names and types unknown everywhere: fix those first.
+        let proofStart = now()
         let broken = Set(diagnostics.filter { $0.severity == .error }.map { $0.range?.file ?? "" })
         if broken.allSatisfy({ $0.hasSuffix(".procedure") }) {
             var checks = CheckContext(plan: plan, lookup: lookup, goalSyntax: goals, scenarios: scenarios, skippedFiles: broken)
             PlanChecks.run(&checks, syntax: procedures)
             diagnostics += checks.diagnostics
         }
+        let proofSeconds = Double(now() - proofStart) / 1e9
 
         diagnostics = applySuppressions(diagnostics, procedures: procedures)
         diagnostics = applyOverrides(diagnostics, project: project)
-        return Compilation(
+        var compilation = Compilation(
             diagnostics: diagnostics.sortedForDisplay(), sources: lookup, files: sources.allFiles.map(\.path),
             procedures: procedures, plan: plan,
             counts: (goals.count, procedures.count, catalog?.actions.count ?? 0, scenarios.count))
+        compilation.parseSeconds = parseSeconds
+        compilation.proofSeconds = proofSeconds
+        return compilation
     }
 
     /// Applies `# mandate: allow CODE because "…"`: findings of that code in the next step (and

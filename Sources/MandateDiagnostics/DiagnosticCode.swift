@@ -93,6 +93,8 @@ public struct DiagnosticCodeInfo: Sendable {
         .init(code: .unreachableStep, severity: .warning, title: "a step that can never run"),
         .init(code: .valueMaybeUnknown, severity: .error, title: "a value used where it may not have been asked for or set"),
         .init(code: .followCycle, severity: .error, title: "`Follow` leads back to a procedure already on the way"),
+        .init(code: .tableMissingCase, severity: .error, title: "a decision-table lookup can be given a value the table has no row or column for"),
+        .init(code: .tableRowRepeated, severity: .error, title: "a decision table has two rows for one value"),
         // Policy.
         .init(code: .refundOverLimit, severity: .error, title: "a refund can exceed the goal's limit"),
         .init(code: .refundUnbounded, severity: .warning, title: "nothing bounds a refund's amount"),
@@ -243,6 +245,10 @@ extension DiagnosticCode {
     public static let valueMaybeUnknown: DiagnosticCode = "M0503"
     /// Procedures that follow each other in a circle.
     public static let followCycle: DiagnosticCode = "M0504"
+    /// A lookup keyed by an enumeration with a value the table lacks.
+    public static let tableMissingCase: DiagnosticCode = "M0505"
+    /// A row key written twice.
+    public static let tableRowRepeated: DiagnosticCode = "M0506"
 
     // M06xx — policy.
     /// A refund whose amount can be above `max_per_refund` or the tier's limit.

@@ -1936,7 +1936,8 @@ extension Explanation {
             summary: "Two settings of a goal contradict each other.",
             details: """
                 Some settings cannot both apply: a refund limit for a tier that is always escalated \
-                (its customers never reach a procedure, so the limit never applies), or a single-refund \
+                (its customers never reach a procedure, so the limit never applies), a tier's limit \
+                above `max_per_refund` (which caps every refund, so the higher limit never applies), or a single-refund \
                 limit above the total a customer may get in the window. One of them is a mistake.
                 """,
             example: [ExampleFile("orders.goal.yaml", """
@@ -1985,6 +1986,70 @@ extension Explanation {
                 Expect what the policy says happens, here the hand-off:
                     expect:
                       handoff: { queue: billing }
+                """),
+
+        Explanation(
+            .tableMissingCase,
+            summary: "A decision-table lookup can be given a value the table has no row or column for.",
+            details: """
+                A lookup such as `the status message for the order status` finds the row for the \
+                value it is given. When that value is an enumeration (a status, a tier, a category), \
+                Mandate checks that the table has a row or column for every value it can have on the \
+                paths that reach the lookup. A missing one leaves the assistant with nothing to use. \
+                Tiers that are always escalated never reach a procedure and need no row.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                Table: status message
+                | status    | message      |
+                |-----------|--------------|
+                | shipped   | on its way   |
+                | delivered | at your door |
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Set the note to the status message for the order status.
+                4. Say "Your order is {note}."
+                5. Resolve as status_shared.
+                """)],
+            fix: """
+                Add the missing row:
+                    | placed    | being packed |
+                or handle that value before the lookup, with its own `If`.
+                """),
+
+        Explanation(
+            .tableRowRepeated,
+            summary: "A decision table has two rows for the same value.",
+            details: """
+                A lookup finds the first row for its value; a second row with the same key is never \
+                read, and usually holds the value that was meant. Mandate reports the table.
+                """,
+            example: [ExampleFile("status.procedure", """
+                Procedure: Share an order's status
+                Goal: resolve-order-issues
+                Handles: order_status
+
+                Table: status message
+                | status    | message      |
+                |-----------|--------------|
+                | placed    | being packed |
+                | shipped   | on its way   |
+                | shipped   | in transit   |
+                | delivered | at your door |
+
+                1. Ask for the order number.
+                2. Look up the order with the order number.
+                3. Set the note to the status message for the order status.
+                4. Say "Your order is {note}."
+                5. Resolve as status_shared.
+                """)],
+            fix: """
+                Keep one row for the value, with the value that is meant:
+                    | shipped   | on its way   |
                 """),
     ]
 }

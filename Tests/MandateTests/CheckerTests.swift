@@ -25,8 +25,8 @@ import Testing
         guardrails:
           confirm_with_customer: [refund]
           refunds:
-            max_per_refund: 150 USD
-            max_by_tier: { vip: 250 USD }
+            max_per_refund: 250 USD
+            max_by_tier: { vip: 250 USD, standard: 150 USD }
         escalation:
           default_queue: tier-1
         """
@@ -179,6 +179,28 @@ import Testing
                 """),
         ])
         #expect(codes(c).filter { $0 == "M0504" }.count == 1)
+    }
+
+    @Test func aTableNeedsNoRowForAValueTheStepsBeforeHandled() {
+        let c = compileBase(replacing: [ExampleFile("status.procedure", """
+            Procedure: Share an order's status
+            Goal: resolve-order-issues
+            Handles: order_status
+
+            Table: status message
+            | status    | message      |
+            |-----------|--------------|
+            | shipped   | on its way   |
+            | delivered | at your door |
+
+            1. Ask for the order number.
+            2. Look up the order with the order number.
+            3. If the order status is "placed", say "Your order is being packed." and resolve as status_shared.
+            4. Set the note to the status message for the order status.
+            5. Say "Your order is {note}."
+            6. Resolve as status_shared.
+            """)])
+        #expect(codes(c) == [])
     }
 
     @Test func theReferenceProjectAndEveryExampleButTheBrokenOneCheckClean() throws {

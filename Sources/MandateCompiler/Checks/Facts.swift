@@ -113,6 +113,8 @@ struct FactState: Hashable {
 struct FactAnalysis {
     /// Enumeration values of a key, when its type says them.
     let domain: (Expr) -> Set<String>?
+    /// The range of a decision table's cells, when they are all amounts or numbers.
+    var table: (String) -> Interval? = { _ in nil }
 
     /// The canonical key of a value, when it is one the checks can track.
     static func key(_ e: Expr) -> String? {
@@ -172,6 +174,7 @@ struct FactAnalysis {
     func evaluate(_ e: Expr, in state: FactState) -> Interval {
         switch e {
         case .literal(let v): return Self.number(v).map { .exactly($0.0) } ?? .top
+        case .lookup(let name, _): return table(name) ?? .top
         case .arithmetic(let op, let l, let r):
             switch op {
             case "add": return evaluate(l, in: state) + evaluate(r, in: state)
@@ -303,10 +306,10 @@ struct FactAnalysis {
 
     private func settle(_ k: String, _ e: Expr, _ f: Fact, _ s: inout FactState) -> FactState? {
         var f = f
-        if let d = domain(e), f.allowed == nil, !f.excluded.isEmpty { f.allowed = d }
+        if f.allowed == nil, !f.excluded.isEmpty, let d = domain(e) { f.allowed = d }
         if f.isEmpty { return nil }
         s.facts[k] = f
-        s.roots[k] = Self.roots(e)
+        if s.roots[k] == nil { s.roots[k] = Self.roots(e) }
         return s
     }
 }
@@ -338,33 +341,21 @@ struct FlowFacts {
             self.impossible = []
             return
         }
-        before[entry] = FactState()
-        var work = [entry]
-        var queued = Set([entry])
-        while let n = work.popLast() {
-            queued.remove(n)
-            guard let state = before[n] else { continue }
+        before = graph.forward(from: entry, start: FactState(), edges: { n, state in
             let node = steps[n]
             let out = Self.transfer(node, state, analysis)
-            for (target, edge) in StepGraph.successors(of: node) {
-                let s = Self.along(node, edge, out, analysis)
-                guard let s else { continue }
+            var result: [(target: Int, state: FactState)] = []
+            for (target, edge) in graph.successors[n] {
+                guard let s = Self.along(node, edge, out, analysis) else { continue }
                 takeable.insert(Self.edgeKey(n, edge))
-                guard let target, target < steps.count else { continue }
-                let merged: FactState
-                if let old = before[target] {
-                    var j = old.join(s)
-                    visits[target] += 1
-                    if visits[target] > 6 { j = Self.widen(old, j) }
-                    if j == old { continue }
-                    merged = j
-                } else {
-                    merged = s
-                }
-                before[target] = merged
-                if queued.insert(target).inserted { work.append(target) }
+                if let target { result.append((target, s)) }
             }
-        }
+            return result
+        }, merge: { target, old, new in
+            visits[target] += 1
+            let j = old.join(new)
+            return visits[target] > 6 ? Self.widen(old, j) : j
+        })
         var impossible = Set<Int64>()
         for node in steps where before[node.id] != nil {
             if case .branch = node.op {
@@ -381,6 +372,7 @@ struct FlowFacts {
     static func transfer(_ node: StepNode, _ state: FactState, _ analysis: FactAnalysis) -> FactState {
         var out = state
         switch node.op {
+        case .say, .confirm, .escalate, .resolve, .follow, .branch, .forEach: return state
         case .ask(let slot, _, _, _, _): out.invalidate(slot)
         case .set(let name, let value, _):
             let v = analysis.evaluate(value, in: state)

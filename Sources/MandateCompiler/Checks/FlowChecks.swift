@@ -3,11 +3,14 @@ import MandateDiagnostics
 import MandateIR
 
 /// One procedure under check: its graph, the types of its values, and the facts on each path.
-struct ProcedureUnderCheck {
+/// A class: every check reads it, none copies it.
+final class ProcedureUnderCheck {
     let graph: StepGraph
     let facts: FlowFacts
     let nameTypes: [String: ValueType]
     let goal: Goal?
+    /// The values an enumeration-typed value can have.
+    let domain: (Expr) -> Set<String>?
 
     var procedure: MandateIR.Procedure { graph.procedure }
     var steps: [StepNode] { graph.steps }
@@ -38,10 +41,20 @@ struct ProcedureUnderCheck {
             if case .forEach(let v, let list, _) = node.op, case .list(let element)? = typeOf(list) { types[v] = element }
         }
         nameTypes = types
-        let analysis = FactAnalysis(domain: { e in
+        domain = { e in
             if case .enumeration(let values)? = typeOf(e) { return Set(values) }
             return nil
-        })
+        }
+        var tableRanges: [String: Interval] = [:]
+        for t in p.tables {
+            // Whatever row and column are looked up, the value is one of the cells.
+            let numbers = t.cells.joined().map { FactAnalysis.number($0)?.0 }
+            guard !numbers.isEmpty, numbers.allSatisfy({ $0 != nil }) else { continue }
+            let values = numbers.compactMap { $0 }
+            tableRanges[t.name] = Interval(lo: values.min(), hi: values.max())
+        }
+        var analysis = FactAnalysis(domain: domain)
+        analysis.table = { tableRanges[$0] }
         facts = FlowFacts(graph, analysis: analysis)
     }
 
@@ -71,8 +84,9 @@ enum FlowChecks {
 
     static func fallsOffTheEnd(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
         var reported = Set<String>()
-        for node in p.steps where p.reachable(node.id) {
-            for (target, edge) in StepGraph.successors(of: node) where target == nil && p.facts.canTake(node.id, edge) {
+        for n in 0..<p.steps.count where p.reachable(n) {
+            for (target, edge) in p.graph.successors[n] where target == nil && p.facts.canTake(n, edge) {
+                let node = p.steps[n]
                 let label = StepGraph.display(node.label)
                 guard reported.insert(label).inserted else { continue }
                 let path = (p.path(to: node.id) ?? [node.id])
@@ -113,7 +127,7 @@ enum FlowChecks {
                     help: "remove step \(label), or move it before the step that ends the path")
             } else if let (from, edge) = preds.lazy.compactMap({ pred -> (Int, StepGraph.Edge)? in
                 guard p.reachable(pred) else { return nil }
-                for (t, e) in StepGraph.successors(of: steps[pred]) where t == first && !p.facts.canTake(pred, e) { return (pred, e) }
+                for (t, e) in p.graph.successors[pred] where t == first && !p.facts.canTake(pred, e) { return (pred, e) }
                 return nil
             }).first {
                 let branch = steps[from]
@@ -128,7 +142,7 @@ enum FlowChecks {
                 } else {
                     context.report(
                         .unreachableStep,
-                        "step \(label) can never run: the condition of step \(fromLabel) always holds on the paths that reach it, and that branch ends the procedure",
+                        "step \(label) can never run: the condition of step \(fromLabel) always holds on the paths that reach it",
                         at: node,
                         notes: ["`\(context.sentence(branch))`: the steps before it leave no other case"],
                         help: "correct the condition of step \(fromLabel), or remove the steps after it")
@@ -174,7 +188,9 @@ enum FlowChecks {
         case .confirm(let q, _): used(q, into: &out)
         case .say(let t): used(t, into: &out)
         case .set(_, let v, _): used(v, into: &out)
-        case .call(_, let args, _): for (_, e) in args.sorted(by: { $0.key < $1.key }) { used(e, into: &out) }
+        case .call(_, let args, _):
+            if args.count == 1 { for (_, e) in args { used(e, into: &out) } }
+            else { for (_, e) in args.sorted(by: { $0.key < $1.key }) { used(e, into: &out) } }
         case .branch(let c, _, _): used(c, into: &out)
         case .forEach(_, let l, _): used(l, into: &out)
         case .append(_, let v): used(v, into: &out)
@@ -195,34 +211,63 @@ enum FlowChecks {
         }
     }
 
+    /// A set of up to 256 names by their index: the must-analysis runs without allocating.
+    struct NameBits: Equatable {
+        var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
+        static let capacity = 256
+        mutating func insert(_ i: Int) {
+            let bit = UInt64(1) << UInt64(i & 63)
+            switch i >> 6 { case 0: w0 |= bit; case 1: w1 |= bit; case 2: w2 |= bit; default: w3 |= bit }
+        }
+        func contains(_ i: Int) -> Bool {
+            let bit = UInt64(1) << UInt64(i & 63)
+            switch i >> 6 { case 0: return w0 & bit != 0; case 1: return w1 & bit != 0; case 2: return w2 & bit != 0; default: return w3 & bit != 0 }
+        }
+        func union(_ o: NameBits) -> NameBits { NameBits(w0: w0 | o.w0, w1: w1 | o.w1, w2: w2 | o.w2, w3: w3 | o.w3) }
+        func intersection(_ o: NameBits) -> NameBits { NameBits(w0: w0 & o.w0, w1: w1 & o.w1, w2: w2 & o.w2, w3: w3 & o.w3) }
+    }
+
     static func definiteAssignment(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
         let steps = p.steps
         guard let entry = p.procedure.entry, entry < steps.count else { return }
-        // Must-analysis: the names known on every path into each step (nil: not yet reached).
-        var known = [Set<String>?](repeating: nil, count: steps.count)
-        // A list that `Add … to` builds starts empty: it is known from the first step.
-        known[entry] = Set(steps.compactMap { if case .append(let list, _) = $0.op { list } else { nil } })
-        var work = [entry]
-        var queued = Set([entry])
-        while let n = work.popLast() {
-            queued.remove(n)
-            guard var out = known[n] else { continue }
-            let node = steps[n]
-            out.formUnion(defines(node.op))
-            for (target, edge) in StepGraph.successors(of: node) {
-                guard let target, target < steps.count, p.facts.canTake(n, edge) else { continue }
-                var s = out
-                if edge == .body, case .forEach(let v, _, _) = node.op { s.insert(v) }
-                let merged = known[target].map { $0.intersection(s) } ?? s
-                if merged == known[target] { continue }
-                known[target] = merged
-                if queued.insert(target).inserted { work.append(target) }
+        // Names by index; the names each step gives a value to, as bits.
+        var index: [String: Int] = [:]
+        func bit(_ name: String) -> Int {
+            if let i = index[name] { return i }
+            index[name] = index.count
+            return index.count - 1
+        }
+        var defs = [NameBits](repeating: NameBits(), count: steps.count)
+        var bodyVariable = [Int](repeating: -1, count: steps.count)
+        var start = NameBits()
+        for n in 0..<steps.count {
+            for name in defines(steps[n].op) { defs[n].insert(bit(name)) }
+            switch steps[n].op {
+            case .forEach(let v, _, _): bodyVariable[n] = bit(v)
+            // A list that `Add … to` builds starts empty: it is known from the first step.
+            case .append(let list, _): start.insert(bit(list))
+            default: break
             }
         }
+        let usesByStep = steps.map { uses($0.op) }
+        for names in usesByStep { for name in names { _ = bit(name) } }
+        guard index.count <= NameBits.capacity else { return }
+        // Must-analysis: the names known on every path into each step (nil: not yet reached).
+        let known = p.graph.forward(from: entry, start: start, edges: { n, k in
+            let out = k.union(defs[n])
+            var result: [(target: Int, state: NameBits)] = []
+            for (target, edge) in p.graph.successors[n] {
+                guard let target, p.facts.canTake(n, edge) else { continue }
+                var s = out
+                if edge == .body, bodyVariable[n] >= 0 { s.insert(bodyVariable[n]) }
+                result.append((target, s))
+            }
+            return result
+        }, merge: { _, old, new in old.intersection(new) })
         var reported = Set<String>()
         for node in steps {
             guard let k = known[node.id] else { continue }
-            for name in uses(node.op) where !k.contains(name) {
+            for name in usesByStep[node.id] where !k.contains(index[name]!) {
                 guard reported.insert(name).inserted else { continue }
                 let path = p.path(to: node.id) { _, _, to in
                     !defines(steps[to].op).contains(name) || to == node.id

@@ -15,6 +15,7 @@ enum PlanChecks {
             PolicyProofs.run(p, &context)
             PolicyChecks.outputGuardrails(p, &context)
             PolicyChecks.untrustedIdentity(p, &context)
+            TableChecks.run(p, &context)
             for node in p.steps where p.reachable(node.id) {
                 if case .resolve(let outcome) = node.op { context.reachableOutcomes.insert(outcome) }
             }

@@ -23,9 +23,9 @@ enum PolicyChecks {
             case .confirm(let t, _): template = t
             default: continue
             }
-            let label = StepGraph.display(node.label)
-            let lowered = template.text.lowercased()
-            for phrase in g.neverSay where lowered.contains(phrase.lowercased()) {
+            var label: String { StepGraph.display(node.label) }
+            let text = Array(template.text.utf8)
+            for phrase in g.neverSay where Self.containsIgnoringCase(text, Array(phrase.utf8)) {
                 context.report(
                     .neverSayInMessage,
                     "the message at step \(label) says \"\(phrase)\", which the goal `\(goal.id)` must never say",
@@ -33,15 +33,19 @@ enum PolicyChecks {
                     notes: ["`\(phrase)` is under `never_say` in `\(goal.file)`; the runtime would block this message"],
                     help: "reword the message without \"\(phrase)\"")
             }
-            let literal = template.parts.reduce(0) { n, part in if case .text(let s) = part { n + s.count } else { n } }
-            if let max = g.outputMaxCharacters, literal > max {
-                context.report(
-                    .messageTooLong,
-                    "the message at step \(label) is \(literal) characters before its values are filled in; the goal `\(goal.id)` allows \(max)",
-                    at: node,
-                    notes: ["`max_characters: \(max)` is under `output` in `\(goal.file)`; the runtime would block this message"],
-                    help: "shorten it, or split it into two `Say` steps")
+            if let max = g.outputMaxCharacters, text.count > max {
+                let literal = template.parts.reduce(0) { n, part in if case .text(let s) = part { n + s.count } else { n } }
+                if literal > max {
+                    context.report(
+                        .messageTooLong,
+                        "the message at step \(label) is \(literal) characters before its values are filled in; the goal `\(goal.id)` allows \(max)",
+                        at: node,
+                        notes: ["`max_characters: \(max)` is under `output` in `\(goal.file)`; the runtime would block this message"],
+                        help: "shorten it, or split it into two `Say` steps")
+                }
             }
+            // `$`, or the first byte of `€` and `£`: most messages state no amount at all.
+            guard text.contains(where: { $0 == 0x24 || $0 == 0xE2 || $0 == 0xC2 }) else { continue }
             for part in template.parts {
                 guard case .text(let s) = part else { continue }
                 for amount in moneyMentions(s) where !known.contains(amount.minor) {
@@ -54,6 +58,25 @@ enum PolicyChecks {
                 }
             }
         }
+    }
+
+    /// Whether `text` contains `phrase`, ASCII letters compared without case.
+    static func containsIgnoringCase(_ text: [UInt8], _ phrase: [UInt8]) -> Bool {
+        guard !phrase.isEmpty, phrase.count <= text.count else { return phrase.isEmpty }
+        @inline(__always) func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+        let p = phrase.map(lower)
+        let first = p[0]
+        var i = 0
+        let last = text.count - p.count
+        while i <= last {
+            if lower(text[i]) == first {
+                var k = 1
+                while k < p.count && lower(text[i + k]) == p[k] { k += 1 }
+                if k == p.count { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     static func collectMoney(_ e: Expr, into set: inout Set<Int64>) {
@@ -111,6 +134,10 @@ enum PolicyChecks {
 
     static func untrustedIdentity(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
         let identityNames = identityInputs(context)
+        // Inputs of type `identity` cannot be in a phrase (M0313); only identity-named inputs of
+        // another type can take a typed value. Most catalogs have none, and then there is nothing to follow.
+        guard context.plan.actions.contains(where: { a in a.inputs.contains { $0.type != .identity && identityNames.contains($0.name) } })
+        else { return }
         // What the customer typed, and every variable set from it.
         var typed = Set<String>()
         for node in p.steps { if case .ask(let slot, _, _, _, _) = node.op { typed.insert(slot) } }
@@ -275,6 +302,15 @@ enum PolicyChecks {
                     "the \(t.tier.value) tier has a refund limit but is always escalated, so the limit never applies",
                     at: t.tier.range,
                     help: "remove the \(t.tier.value) limit from `max_by_tier`, or the tier from `always_escalate`"))
+            }
+            if let single = goal.maxPerRefund {
+                for t in goal.maxByTier where t.amount.value.minorUnits > single.value.minorUnits {
+                    context.diagnostics.append(Diagnostic(
+                        .contradictorySettings,
+                        "the \(t.tier.value) tier's limit (\(t.amount.value)) is above `max_per_refund` (\(single.value)), which caps every refund, so it never applies",
+                        at: t.amount.range,
+                        help: "raise `max_per_refund` to \(t.amount.value), or lower the \(t.tier.value) limit to at most \(single.value)"))
+                }
             }
             if let single = goal.maxPerRefund, let total = goal.maxPerCustomer, single.value.minorUnits > total.value.0.minorUnits {
                 context.diagnostics.append(Diagnostic(

@@ -36,8 +36,10 @@ enum PolicyProofs {
         }
         var worst: Breach?
         for tier in tiers {
-            guard let limit = tier.flatMap({ g.maxByTier[$0] }) ?? g.maxPerRefund else { continue }
-            let byTier = tier.flatMap { g.maxByTier[$0] } != nil ? tier : nil
+            // Both limits apply, as the runtime checks them: the lower one decides.
+            let tierLimit = tier.flatMap { g.maxByTier[$0] }
+            guard let limit = [g.maxPerRefund, tierLimit].compactMap({ $0 }).min(by: { $0.minor < $1.minor }) else { continue }
+            let byTier = tierLimit != nil && tierLimit!.minor < (g.maxPerRefund?.minor ?? .max) ? tier : nil
             let over: Bool
             if let hi = range.hi { over = hi > limit.minor } else { over = true }
             guard over else { continue }
@@ -203,7 +205,7 @@ enum PolicyProofs {
                 queued.remove(n)
                 guard let now = confirmed[n] else { continue }
                 let redefines = !direct.isDisjoint(with: FlowChecks.defines(steps[n].op))
-                for (t, edge) in StepGraph.successors(of: steps[n]) {
+                for (t, edge) in p.graph.successors[n] {
                     guard let t, p.facts.canTake(n, edge) else { continue }
                     let out = (covers(n) && edge == .next) ? true : (redefines ? false : now)
                     let merged = confirmed[t].map { $0 && out } ?? out

@@ -25,14 +25,22 @@ struct StepGraph {
     let procedure: MandateIR.Procedure
     /// Predecessors of each step, over every edge.
     let predecessors: [[Int]]
+    /// The edges out of each step, worked out once (the checks walk them many times).
+    let successors: [[(target: Int?, edge: Edge)]]
 
     init(_ procedure: MandateIR.Procedure) {
         self.procedure = procedure
-        var preds = [[Int]](repeating: [], count: procedure.steps.count)
-        for node in procedure.steps {
-            for (target, _) in Self.successors(of: node) { if let target, target < preds.count { preds[target].append(node.id) } }
+        let count = procedure.steps.count
+        var preds = [[Int]](repeating: [], count: count)
+        var succ: [[(target: Int?, edge: Edge)]] = []
+        succ.reserveCapacity(count)
+        for n in 0..<count {
+            let out = Self.successors(of: procedure.steps[n])
+            succ.append(out)
+            for (target, _) in out { if let target, target < count { preds[target].append(n) } }
         }
         predecessors = preds
+        successors = succ
     }
 
     var steps: [StepNode] { procedure.steps }
@@ -56,6 +64,44 @@ struct StepGraph {
         }
     }
 
+    /// Runs a forward analysis to a fixed point and returns the state on entry to each step
+    /// (nil: no path reaches it). Steps are numbered in reading order, so one pass in that
+    /// order settles every step before the ones after it; only loops (`For each`, asking
+    /// again) need another pass. `edges` gives the state along each edge out of a step;
+    /// `merge` joins a new state into the one a step already has.
+    func forward<State: Equatable>(
+        from entry: Int, start: State,
+        edges: (_ step: Int, _ state: State) -> [(target: Int, state: State)],
+        merge: (_ step: Int, _ old: State, _ new: State) -> State
+    ) -> [State?] {
+        var states = [State?](repeating: nil, count: steps.count)
+        guard entry < steps.count else { return states }
+        states[entry] = start
+        var dirty = [Bool](repeating: false, count: steps.count)
+        dirty[entry] = true
+        var again = true
+        while again {
+            again = false
+            for n in 0..<steps.count where dirty[n] {
+                dirty[n] = false
+                guard let state = states[n] else { continue }
+                for (target, s) in edges(n, state) where target < steps.count {
+                    if let old = states[target] {
+                        if old == s { continue }
+                        let merged = merge(target, old, s)
+                        if merged == old { continue }
+                        states[target] = merged
+                    } else {
+                        states[target] = s
+                    }
+                    dirty[target] = true
+                    if target <= n { again = true }
+                }
+            }
+        }
+        return states
+    }
+
     /// The shortest path from the entry to `target` over the edges `allowed` accepts.
     func path(to target: Int, allowed: (Int, Edge, Int) -> Bool = { _, _, _ in true }) -> [Int]? {
         guard let entry = procedure.entry else { return nil }
@@ -68,7 +114,7 @@ struct StepGraph {
         while head < queue.count {
             let n = queue[head]
             head += 1
-            for (t, edge) in Self.successors(of: steps[n]) {
+            for (t, edge) in successors[n] {
                 guard let t, t < steps.count, !seen[t], allowed(n, edge, t) else { continue }
                 seen[t] = true
                 parent[t] = n

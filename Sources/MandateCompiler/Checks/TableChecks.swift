@@ -1,0 +1,73 @@
+import MandateDiagnostics
+import MandateIR
+
+/// Decision tables: every value a lookup can be given has its row and column, and no row
+/// is written twice.
+enum TableChecks {
+    static func run(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
+        for t in p.procedure.tables {
+            var seen = Set<String>()
+            for key in t.rowKeys where !seen.insert(key).inserted {
+                context.diagnostics.append(Diagnostic(
+                    .tableRowRepeated, "the table `\(t.name)` has two rows for `\(key)`", at: context.range(t.source),
+                    notes: ["a lookup would find the first one; the second is never used"],
+                    help: "keep one row for `\(key)`, with the values that are meant"))
+            }
+        }
+        var reported = Set<String>()
+        for node in p.steps where p.reachable(node.id) {
+            forEachLookup(in: node.op) { table, keys in
+                guard let t = p.procedure.tables.first(where: { $0.name == table }) else { return }
+                let dimensions: [(keys: [String], what: String)] = t.columns.count == 1
+                    ? [(t.rowKeys, "row")] : [(t.rowKeys, "row"), (t.columns, "column")]
+                for (key, dimension) in zip(keys, dimensions) {
+                    guard var values = p.domain(key) else { continue }
+                    if case .customer("tier") = key, let goal = p.goal { values.subtract(goal.guardrails.alwaysEscalateTiers) }
+                    // Values the steps before it already handled cannot reach the lookup.
+                    if let k = FactAnalysis.key(key), let f = p.facts.before[node.id]?.facts[k] {
+                        if let allowed = f.allowed { values.formIntersection(allowed) }
+                        values.subtract(f.excluded)
+                    }
+                    // `basic_economy` finds the column `basic economy`: case, spaces and underscores do not count.
+                    func norm(_ v: String) -> String { v.lowercased().split(whereSeparator: { $0 == " " || $0 == "_" }).joined(separator: " ") }
+                    let present = Set(dimension.keys.map(norm))
+                    let missing = values.filter { !present.contains(norm($0)) }.sorted()
+                    guard !missing.isEmpty, reported.insert("\(t.name)|\(dimension.what)|\(missing)").inserted else { continue }
+                    let label = StepGraph.display(node.label)
+                    context.report(
+                        .tableMissingCase,
+                        "the table `\(t.name)` has no \(dimension.what) for " + Suggestions.list(missing.map { "`\($0)`" }, joiner: "or")
+                            + ", but \(Words.of(key)) at step \(label) can be " + (missing.count == 1 ? "that" : "any of them"),
+                        at: node,
+                        notes: ["`\(context.sentence(node))` looks it up; with no \(dimension.what) the assistant has no value to use"],
+                        help: "add a \(dimension.what) for " + Suggestions.list(missing.map { "`\($0)`" }) + " to `\(t.name)`, or check for "
+                            + (missing.count == 1 ? "it" : "them") + " before step \(label)")
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with each decision-table lookup a step makes.
+    static func forEachLookup(in op: Op, _ body: (String, [Expr]) -> Void) {
+        func visit(_ e: Expr) {
+            switch e {
+            case .lookup(let t, let keys): body(t, keys); keys.forEach(visit)
+            case .field(let b, _): visit(b)
+            case .arithmetic(_, let l, let r), .compare(_, let l, let r), .contains(let l, let r): visit(l); visit(r)
+            case .oneOf(let v, let o): visit(v); o.forEach(visit)
+            case .not(let v), .missing(let v), .olderThan(let v, _, _), .within(let v, _, _): visit(v)
+            case .and(let xs), .or(let xs): xs.forEach(visit)
+            case .quantified(_, _, let l, let pr): visit(l); visit(pr)
+            case .count(let l, _, let w): visit(l); if let w { visit(w) }
+            case .sum(let l, _, _): visit(l)
+            case .literal, .name, .customer, .conversation, .now, .today: break
+            }
+        }
+        switch op {
+        case .set(_, let v, _), .append(_, let v), .branch(let v, _, _): visit(v)
+        case .call(_, let args, _): for (_, e) in args.sorted(by: { $0.key < $1.key }) { visit(e) }
+        case .say(let t), .confirm(let t, _): for part in t.parts { if case .value(let e) = part { visit(e) } }
+        default: break
+        }
+    }
+}
