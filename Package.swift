@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "MandateCLI",
             dependencies: [
-                "MandateCompiler", "MandateDiagnostics", "MandateSyntax", "MandateIR", "MandateRuntime", "MandateScenarios",
+                "MandateCompiler", "MandateDiagnostics", "MandateSyntax", "MandateIR", "MandateRuntime", "MandateScenarios", "MandateStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

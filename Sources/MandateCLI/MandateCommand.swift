@@ -50,7 +50,7 @@ public struct MandateCommand: ParsableCommand {
             Exit codes: 0 no errors, 1 errors found, 64 usage, 66 input unreadable, 70 internal error.
             PATH defaults to ./Procedures (the reference project) when it exists, else the current folder.
             """,
-        subcommands: [Check.self, Compile.self, Dump.self, Explain.self, Diff.self, Run.self, Test.self, Simulate.self, ClassifierReport.self])
+        subcommands: [Check.self, Compile.self, Dump.self, Explain.self, Diff.self, Run.self, Test.self, Simulate.self, ClassifierReport.self, Trace.self, Ledger.self])
 
     /// Makes the command.
     public init() {}

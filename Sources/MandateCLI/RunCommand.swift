@@ -4,6 +4,7 @@ import MandateCompiler
 import MandateDiagnostics
 import MandateIR
 import MandateRuntime
+import MandateStore
 import MandateSyntax
 
 /// A plan ready to run, and where its project is.
@@ -102,7 +103,8 @@ extension Commands {
 
     /// `mandate run`: a conversation as a customer, from a script or the terminal.
     public static func run(path: String, customer: String?, script: String?, fixtures: String?, now: String?, unverified: Bool,
-                           explain: Bool, output: RunOutput, options: DiagnosticOptions, console: Console,
+                           explain: Bool, output: RunOutput, store storePath: String? = nil, conversation: String? = nil,
+                           options: DiagnosticOptions, console: Console,
                            readLine: () -> String? = { Swift.readLine() }) -> MandateExit {
         let loaded: LoadedPlan
         switch loadPlan(path, options: options, console: console) {
@@ -146,9 +148,25 @@ extension Commands {
             moment = Int64(Date().timeIntervalSince1970)
         }
         let runtime = Runtime(plan: loaded.plan)
-        var state = runtime.start(id: "conversation-1", customer: profile)
+        let conversationID = conversation ?? (storePath == nil ? "conversation-1" : "conversation-" + String(UUID().uuidString.prefix(8)).lowercased())
+        var state = runtime.start(id: conversationID, customer: profile)
         let sandbox = SandboxActions(data: data)
         let ledger = MemoryLedger()
+        // With a store, every turn commits durably (state, ledger, trace, sandbox) and the conversation can resume.
+        var store: SQLiteStore?
+        if let storePath {
+            do {
+                let dir = (storePath as NSString).deletingLastPathComponent
+                if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+                let s = try SQLiteStore(path: storePath)
+                if try s.sandbox().records.isEmpty { try s.loadSandbox(data, plan: loaded.plan) }
+                if let existing = try s.load(conversationID: conversationID) { state = existing }
+                store = s
+            } catch {
+                console.err("error: the store `\(storePath)` cannot be used: \(error)\n")
+                return .inputUnreadable
+            }
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         func json(_ object: [String: Any]) -> String {
@@ -171,7 +189,15 @@ extension Commands {
                 guard let line = readLine(), !line.trimmingCharacters(in: .whitespaces).isEmpty else { break }
                 message = line
             }
-            let result = runtime.turn(state, CustomerEvent(message: message), environment: TurnEnvironment(now: moment, actions: sandbox, ledger: ledger))
+            let result: TurnResult
+            if let store {
+                do { result = try store.turn(conversationID: conversationID, customer: profile, event: CustomerEvent(message: message), runtime: runtime, now: moment) } catch {
+                    console.err("error: the turn was not saved: \(error)\n")
+                    return .internalError
+                }
+            } else {
+                result = runtime.turn(state, CustomerEvent(message: message), environment: TurnEnvironment(now: moment, actions: sandbox, ledger: ledger))
+            }
             state = result.state
             switch output {
             case .json:
@@ -199,7 +225,9 @@ extension Commands {
             moment += 30
         }
         if output == .json {
-            console.out(json(["end": ["status": state.status.summary, "turns": state.turn]]) + "\n")
+            console.out(json(["end": ["status": state.status.summary, "turns": state.turn, "conversation": conversationID]]) + "\n")
+        } else if let storePath {
+            console.out("conversation \(conversationID) saved in \(storePath): `mandate trace \(conversationID) --store \(storePath)` shows its decisions\n")
         }
         return .clean
     }
@@ -217,9 +245,12 @@ struct Run: ParsableCommand, MandateRunnable {
     @Flag(name: .long, help: "Start with a customer the session has not verified.") var unverified = false
     @Flag(name: .long, help: "Show each decision with its rule and source line.") var explain = false
     @Flag(name: .long, help: "Print trace events and effects as JSON lines.") var json = false
+    @Option(name: .long, help: "Keep the conversation in this SQLite file (state, ledger, trace); without it, nothing is saved.") var store: String?
+    @Option(name: .long, help: "The conversation's id: with --store, an existing one resumes.") var conversation: String?
     @OptionGroup var global: GlobalOptions
     func execute(_ console: Console) -> MandateExit {
         Commands.run(path: path ?? Commands.defaultProjectPath(), customer: customer, script: script, fixtures: fixtures, now: now,
-                     unverified: unverified, explain: explain, output: json ? .json : .human, options: global.resolved, console: console)
+                     unverified: unverified, explain: explain, output: json ? .json : .human, store: store, conversation: conversation,
+                     options: global.resolved, console: console)
     }
 }

@@ -205,3 +205,36 @@ import FoundationXML
         #expect(edited.err.contains("changed after it was compiled"))
     }
 }
+
+/// `mandate run --store`, `mandate trace` and `mandate ledger`, end to end.
+@Suite struct StoreCommandTests {
+    func mandate(_ arguments: [String]) -> (exit: Int32, out: String, err: String) {
+        let (console, captured) = Console.capturing()
+        let exit = MandateCommand.run(arguments: arguments, console: console)
+        return (exit, captured().out, captured().err)
+    }
+
+    func path(_ p: String) -> String { repositoryRoot.appendingPathComponent(p).path }
+
+    @Test func aStoredConversationHasATraceAndItsRefundStaysInTheLedger() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mandate-store-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("m.sqlite").path
+        let script = path("Examples/conversations/refund-stand-mixer.yaml")
+        let first = mandate(["run", path("Procedures"), "--script", script, "--store", store, "--conversation", "first"])
+        #expect(first.exit == 0, "\(first.err)")
+        #expect(first.out.contains("[resolved] refund_issued"))
+        // Another run, another process's worth of state: the refund is in the ledger, so order 1042 is not refunded twice.
+        let second = mandate(["run", path("Procedures"), "--script", script, "--store", store, "--conversation", "second"])
+        #expect(second.out.contains("[hand-off]"))
+        #expect(!second.out.contains("[action] issue_refund"))
+        let trace = mandate(["trace", "first", "--store", store])
+        #expect(trace.exit == 0)
+        #expect(trace.out.contains("refund-delivered-order.procedure:27  `issue_refund` done"))
+        let ledger = mandate(["ledger", "--customer", "C-1001", "--store", store])
+        #expect(ledger.out.contains("issue_refund") && ledger.out.contains("89.00 USD"))
+        #expect(ledger.out.split(separator: "\n").filter { $0.contains("issue_refund") }.count == 1)
+        #expect(mandate(["trace", "nobody", "--store", store]).exit == 64)
+        #expect(mandate(["ledger", "--store", dir.appendingPathComponent("none.sqlite").path]).exit == 66)
+    }
+}
