@@ -4,6 +4,7 @@ import MandateCompiler
 import MandateDiagnostics
 import MandateIR
 import MandateRuntime
+import MandateScenarios
 import MandateStore
 import MandateSyntax
 
@@ -89,13 +90,7 @@ extension Commands {
 
     /// The customer with this id in the sandbox data, as a session would know them.
     public static func customerProfile(_ id: String, in data: SandboxData, verified: Bool) -> CustomerProfile? {
-        for record in data.records["Customer"] ?? [] {
-            guard case .record(let fields) = record, fields["id"] == .text(id) else { continue }
-            var tier = "standard"
-            if case .text(let t)? = fields["tier"] { tier = t }
-            return CustomerProfile(id: id, tier: tier, verified: verified, fields: fields.filter { $0.key != "id" && $0.key != "tier" })
-        }
-        return nil
+        CorpusReader.profile(id, in: data, verified: verified)
     }
 
     /// How `mandate run` shows a turn.

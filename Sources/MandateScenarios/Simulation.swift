@@ -74,13 +74,13 @@ public enum CorpusReader {
         return .success(out)
     }
 
-    /// The sandbox customer with this id, as a signed-in (verified) session knows them.
-    public static func profile(_ id: String, in data: SandboxData) -> CustomerProfile? {
+    /// The sandbox customer with this id, as a session knows them (signed in: verified).
+    public static func profile(_ id: String, in data: SandboxData, verified: Bool = true) -> CustomerProfile? {
         for record in data.records["Customer"] ?? [] {
             guard case .record(let fields) = record, fields["id"] == .text(id) else { continue }
             var tier = "standard"
             if case .text(let t)? = fields["tier"] { tier = t }
-            return CustomerProfile(id: id, tier: tier, verified: true, fields: fields.filter { $0.key != "id" && $0.key != "tier" })
+            return CustomerProfile(id: id, tier: tier, verified: verified, fields: fields.filter { $0.key != "id" && $0.key != "tier" })
         }
         return nil
     }
