@@ -41,7 +41,7 @@ extension Commands {
         _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         // The plan as `mandate compile` writes it: with the intent classifier trained from the goals' examples.
         guard let file = try? Compiler.planFile(compilation) else {
-            console.err("error: the plan could not be built\n")
+            console.err("error: Mandate could not build the plan of this project; please report it with the project attached\n")
             return .failure(.internalError)
         }
         return .success(LoadedPlan(plan: file.plan, root: isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent))
@@ -59,18 +59,7 @@ extension Commands {
             console.err(DiagnosticRenderer.render(diagnostics, format: .plain, sources: SourceLookup([file])))
             return nil
         }
-        return node.map(plain)
-    }
-
-    static func plain(_ node: YAMLNode) -> Any {
-        switch node {
-        case .scalar(let s): return s.value
-        case .sequence(let s): return s.items.map(plain)
-        case .mapping(let m):
-            var out: [String: Any] = [:]
-            for e in m.entries { out[e.key.value] = plain(e.value) }
-            return out
-        }
+        return node.map(ScenarioLoader.plain)
     }
 
     /// Reads the sandbox fixtures: `file`, else `sandbox.yaml` in the project, else none.

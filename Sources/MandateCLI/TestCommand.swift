@@ -42,7 +42,7 @@ extension Commands {
             return .errorsFound
         }
         guard let plan = (try? Compiler.planFile(compilation))?.plan else {
-            console.err("error: the plan could not be built\n")
+            console.err("error: Mandate could not build the plan of this project; please report it with the project attached\n")
             return .internalError
         }
         if let folder = test.suggestInto {

@@ -21,6 +21,8 @@ public struct Runtime: Sendable {
     let escalationPhrases: [String]
     let topics: [String]
     let zone: TimeZone
+    /// The goal whose rules apply before any intent is known (`fallbackGoal(of:)`).
+    let fallbackGoal: Goal?
     /// The amounts each procedure's messages and reasons write, as customers see them.
     let writtenAmounts: [String: [String]]
     /// Steps one turn may run before the runtime calls it a loop and hands off.
@@ -71,6 +73,7 @@ public struct Runtime: Sendable {
             written[p.id] = amounts
         }
         self.writtenAmounts = written
+        self.fallbackGoal = Runtime.fallbackGoal(of: plan)
         self.zone = plan.project.timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
     }
 
@@ -99,7 +102,7 @@ public struct Runtime: Sendable {
 
     /// The goal whose rules apply before any intent is known: the one whose default queue most goals share
     /// (the general desk), else the first.
-    var fallbackGoal: Goal? {
+    static func fallbackGoal(of plan: Plan) -> Goal? {
         var counts: [String: Int] = [:]
         for g in plan.goals { if let q = g.escalation.defaultQueue { counts[q, default: 0] += 1 } }
         let common = counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key

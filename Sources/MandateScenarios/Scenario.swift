@@ -128,8 +128,6 @@ public enum ScenarioLoader {
         return .success(Scenario(file: source.path, name: name, customer: customer, now: now, sandbox: sandbox, turns: turns))
     }
 
-    struct Why: Error { var text: String }
-
     static func expectation(_ key: String, _ value: YAMLNode) -> Result<[Expectation], ScenarioLoadError> {
         func bad(_ t: String) -> Result<[Expectation], ScenarioLoadError> { .failure(ScenarioLoadError(file: "", description: t)) }
         switch key {
