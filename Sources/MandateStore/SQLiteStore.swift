@@ -31,6 +31,7 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
     let beforeCommit: (@Sendable (_ conversationID: String, _ turn: Int) -> Void)?
     let cache = RecordCache()
     let states = StateCache()
+    let commits = GroupCommit()
 
     /// Opens (or creates) the store at `path` and brings its schema up to date.
     ///
@@ -64,6 +65,13 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
         }
     }
 
+    /// Commits made so far by `turn`, and the turns they held: more turns than commits means
+    /// turns from several threads shared commits.
+    public var groupCommits: (commits: Int, turns: Int) {
+        let c = commits.counts
+        return (c.groups, c.turns)
+    }
+
     /// Closes the file. Using the store afterwards fails.
     public func close() throws {
         do { try queue.close() } catch { throw StoreError.database("\(error)") }
@@ -80,27 +88,54 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
 
     // MARK: the turn
 
+    /// Runs one turn and returns once it is committed.
+    ///
+    /// Turns arriving together from several threads share one commit (group commit): the first
+    /// caller opens the transaction, runs every waiting turn in it — each in its own savepoint, so
+    /// a failing turn is rolled back alone — commits once, and wakes the others. Each turn still
+    /// sees the ones before it, the ledger checks included, and none returns before its commit is
+    /// on disk. On one thread nothing waits: a turn is its own group.
     public func turn(conversationID: String, customer: CustomerProfile, event: CustomerEvent, runtime: Runtime, now: Int64) throws -> TurnResult {
-        try wrap {
-            try queue.writeWithoutTransaction { db -> TurnResult in
-                var out: TurnResult?
-                try db.inTransaction(.immediate) {
-                    let state = try Self.state(db, conversationID, cache: states) ?? runtime.start(id: conversationID, customer: customer)
-                    guard state.customer.id == customer.id else {
-                        throw StoreError.conversationOfAnotherCustomer(conversation: conversationID, owner: state.customer.id, session: customer.id)
+        try commits.run { db in
+            try self.turnInTransaction(db, conversationID: conversationID, customer: customer, event: event, runtime: runtime, now: now)
+        } group: { batch -> [Result<TurnResult, Error>] in
+            try self.wrap {
+                try self.queue.writeWithoutTransaction { db in
+                    var results: [Result<TurnResult, Error>] = []
+                    try db.inTransaction(.immediate) {
+                        results = batch.map { work in
+                            Result {
+                                var result: TurnResult?
+                                try db.inSavepoint {
+                                    result = try work(db)
+                                    return .commit
+                                }
+                                return result!
+                            }
+                        }
+                        return .commit
                     }
-                    let isNew = state.turn == 0
-                    let ledger = LedgerPortInTransaction(db)
-                    let sandbox = SandboxPortInTransaction(db, cache: cache, now: now)
-                    let result = runtime.turn(state, event, environment: TurnEnvironment(now: now, actions: sandbox, ledger: ledger))
-                    if let failure = ledger.failure ?? sandbox.failure { throw failure }
-                    try Self.write(db, result, event: event, customerID: state.customer.id, now: now, isNew: isNew, cache: states)
-                    beforeCommit?(conversationID, result.state.turn)
-                    out = result
-                    return .commit
+                    return results
                 }
-                return out!
             }
+        }
+    }
+
+    /// One turn inside the group's transaction.
+    func turnInTransaction(_ db: Database, conversationID: String, customer: CustomerProfile, event: CustomerEvent, runtime: Runtime, now: Int64) throws -> TurnResult {
+        try wrap {
+            let state = try Self.state(db, conversationID, cache: states) ?? runtime.start(id: conversationID, customer: customer)
+            guard state.customer.id == customer.id else {
+                throw StoreError.conversationOfAnotherCustomer(conversation: conversationID, owner: state.customer.id, session: customer.id)
+            }
+            let isNew = state.turn == 0
+            let ledger = LedgerPortInTransaction(db)
+            let sandbox = SandboxPortInTransaction(db, cache: cache, now: now)
+            let result = runtime.turn(state, event, environment: TurnEnvironment(now: now, actions: sandbox, ledger: ledger))
+            if let failure = ledger.failure ?? sandbox.failure { throw failure }
+            try Self.write(db, result, event: event, customerID: state.customer.id, now: now, isNew: isNew, cache: states)
+            beforeCommit?(conversationID, result.state.turn)
+            return result
         }
     }
 
@@ -108,12 +143,8 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
                       cache: StateCache) throws {
         let s = result.state
         cache.put(s, text: try saveState(db, s, now: now, isNew: isNew))
-        let trace = try db.cachedStatement(sql: """
-            INSERT INTO trace_event (conversation_id, turn, seq, kind, detail, source, data, outputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        for (i, e) in result.trace.enumerated() {
-            try trace.execute(arguments: [s.id, e.turn, i, e.kind.rawValue, e.detail, e.source, try json(e.data), try e.outputs.map(json)])
-        }
+        try db.cachedStatement(sql: "INSERT INTO trace_turn (conversation_id, turn, events) VALUES (?, ?, ?)")
+            .execute(arguments: [s.id, s.turn, try json(result.trace)])
         try db.cachedStatement(sql: """
             INSERT INTO audit_log (conversation_id, turn, customer_id, at, message, effects) VALUES (?, ?, ?, ?, ?, ?)
             """).execute(arguments: [s.id, s.turn, customerID, now, event.message, try json(result.effects)])
@@ -198,14 +229,8 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
     public func trace(conversationID: String) throws -> [TraceEvent] {
         try wrap {
             try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT turn, kind, detail, source, data, outputs FROM trace_event WHERE conversation_id = ? ORDER BY turn, seq",
-                                 arguments: [conversationID]).map { r in
-                    let kindName: String = r["kind"]
-                    guard let kind = TraceEvent.Kind(rawValue: kindName) else { throw StoreError.unreadable("a trace event of unknown kind `\(kindName)`") }
-                    return TraceEvent(turn: r["turn"], kind: kind, detail: r["detail"], source: r["source"],
-                                      data: try Self.decode([String: String].self, r["data"], what: "a trace event"),
-                                      outputs: try (r["outputs"] as String?).map { try Self.decode([String: RuntimeValue].self, $0, what: "an action's outputs") })
-                }
+                try String.fetchAll(db, sql: "SELECT events FROM trace_turn WHERE conversation_id = ? ORDER BY turn", arguments: [conversationID])
+                    .flatMap { try Self.decode([TraceEvent].self, $0, what: "a turn's trace") }
             }
         }
     }
@@ -334,5 +359,62 @@ final class StateCache: @unchecked Sendable {
             if entries.count >= 4_096, entries[state.id] == nil { entries.removeAll(keepingCapacity: true) }
             entries[state.id] = (text, state)
         }
+    }
+}
+
+/// Turns waiting to be committed together (see `SQLiteStore.turn`).
+///
+/// Leader and followers: a caller queues its turn; if no group is being committed it leads —
+/// takes every queued turn, commits them as one group and wakes the others; otherwise it waits,
+/// and either finds its turn done or leads the next group.
+final class GroupCommit: @unchecked Sendable {
+    typealias Work = (Database) throws -> TurnResult
+
+    /// A queued turn and, once its group is committed, what it returned. Guarded by `condition`.
+    private final class Pending {
+        let work: Work
+        var result: Result<TurnResult, Error>?
+        init(_ work: @escaping Work) { self.work = work }
+    }
+
+    private let condition = NSCondition()
+    private var queued: [Pending] = []
+    private var leading = false
+    private var groups = 0, grouped = 0
+
+    /// Groups committed, and turns in them.
+    var counts: (groups: Int, turns: Int) { condition.withLock { (groups, grouped) } }
+
+    /// Turns queued behind the group being committed.
+    var waiting: Int { condition.withLock { queued.count } }
+
+    /// Queues `work` and returns its result once the group holding it is committed. `group` runs
+    /// a group's turns in one transaction and returns each one's result; if it throws (the
+    /// commit failed), every turn of the group fails with that error.
+    func run(_ work: @escaping Work, group: ([Work]) throws -> [Result<TurnResult, Error>]) throws -> TurnResult {
+        let mine = Pending(work)
+        condition.lock()
+        queued.append(mine)
+        while mine.result == nil && leading { condition.wait() }
+        if let done = mine.result {
+            condition.unlock()
+            return try done.get()
+        }
+        leading = true
+        let batch = queued
+        queued = []
+        condition.unlock()
+        let results: [Result<TurnResult, Error>]
+        do { results = try group(batch.map(\.work)) } catch {
+            results = Array(repeating: .failure(error), count: batch.count)
+        }
+        condition.lock()
+        for (p, r) in zip(batch, results) { p.result = r }
+        groups += 1
+        grouped += batch.count
+        leading = false
+        condition.broadcast()
+        condition.unlock()
+        return try mine.result!.get()
     }
 }

@@ -1,4 +1,5 @@
 import GRDB
+import MandateRuntime
 
 extension SQLiteStore {
     /// The schema, one migration per change; a database opened by an older Mandate is brought up to date.
@@ -103,14 +104,55 @@ extension SQLiteStore {
                 """)
             // The ledger, the trace, the audit log, outcomes and the sandbox's performed actions are append-only.
             for table in ["ledger", "trace_event", "audit_log", "outcome", "sandbox_performed", "sandbox_journal"] {
-                for op in ["UPDATE", "DELETE"] {
-                    try db.execute(sql: """
-                        CREATE TRIGGER \(table)_no_\(op.lowercased()) BEFORE \(op) ON \(table)
-                        BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END
-                        """)
-                }
+                try appendOnly(db, table)
             }
+        }
+        m.registerMigration("2: the trace as one row per turn") { db in
+            // One row per turn instead of one per event: a turn writes its trace with one insert and
+            // one encoding. Events already stored are carried over, in order.
+            try db.execute(sql: """
+                CREATE TABLE trace_turn (
+                    conversation_id TEXT NOT NULL,
+                    turn INTEGER NOT NULL,
+                    events TEXT NOT NULL,      -- the turn's TraceEvent list as JSON, in order
+                    PRIMARY KEY (conversation_id, turn)
+                ) WITHOUT ROWID;
+                """)
+            let rows = try Row.fetchAll(db, sql: "SELECT conversation_id, turn, kind, detail, source, data, outputs FROM trace_event ORDER BY conversation_id, turn, seq")
+            var pending: (id: String, turn: Int, events: [TraceEvent])?
+            func flush() throws {
+                guard let p = pending else { return }
+                try db.execute(sql: "INSERT INTO trace_turn (conversation_id, turn, events) VALUES (?, ?, ?)",
+                               arguments: [p.id, p.turn, try SQLiteStore.json(p.events)])
+            }
+            for r in rows {
+                let id: String = r["conversation_id"]
+                let turn: Int = r["turn"]
+                let kindName: String = r["kind"]
+                guard let kind = TraceEvent.Kind(rawValue: kindName) else { throw StoreError.unreadable("a trace event of unknown kind `\(kindName)`") }
+                let event = TraceEvent(turn: turn, kind: kind, detail: r["detail"], source: r["source"],
+                                       data: try SQLiteStore.decode([String: String].self, r["data"], what: "a trace event"),
+                                       outputs: try (r["outputs"] as String?).map { try SQLiteStore.decode([String: RuntimeValue].self, $0, what: "an action's outputs") })
+                if pending?.id != id || pending?.turn != turn {
+                    try flush()
+                    pending = (id, turn, [])
+                }
+                pending?.events.append(event)
+            }
+            try flush()
+            try db.execute(sql: "DROP TABLE trace_event")
+            try appendOnly(db, "trace_turn")
         }
         return m
     }()
+
+    /// Triggers that refuse to change or delete a row of `table`.
+    static func appendOnly(_ db: Database, _ table: String) throws {
+        for op in ["UPDATE", "DELETE"] {
+            try db.execute(sql: """
+                CREATE TRIGGER \(table)_no_\(op.lowercased()) BEFORE \(op) ON \(table)
+                BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END
+                """)
+        }
+    }
 }

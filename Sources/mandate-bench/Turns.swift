@@ -81,7 +81,8 @@ struct TurnBench {
         var inMemory = Latencies(samples: [])
         var inMemoryByTurn: [Latencies] = []
         var classified = Latencies(samples: [])
-        var durable: [(workers: Int, shared: Bool, durability: SQLiteStore.Durability, latencies: Latencies, turnsPerSecond: Double)] = []
+        var durable: [(workers: Int, shared: Bool, durability: SQLiteStore.Durability, latencies: Latencies, turnsPerSecond: Double, turnsPerCommit: Double)] = []
+        var flush = Latencies(samples: [])
         var idleBytes: Double?
         var stateJSONBytes = 0
         var synchronous = 0
@@ -132,6 +133,7 @@ struct TurnBench {
             let base = next
             next += per * workers
             let box = SampleBox()
+            let before = stores.map(\.groupCommits)
             let start = monotonicSeconds()
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 var local: [Double] = []
@@ -142,11 +144,36 @@ struct TurnBench {
             }
             let wall = monotonicSeconds() - start
             if let error = box.error { throw error }
-            report.durable.append((workers, shared, durability, Latencies(samples: box.samples), Double(box.samples.count) / wall))
+            // Commits and the turns in them, over the distinct connections.
+            let distinct = shared ? 1 : workers
+            let commits = (0..<distinct).reduce((0, 0)) { sum, w in
+                let now = stores[w].groupCommits
+                return (sum.0 + now.commits - before[w].commits, sum.1 + now.turns - before[w].turns)
+            }
+            report.durable.append((workers, shared, durability, Latencies(samples: box.samples), Double(box.samples.count) / wall,
+                                   Double(commits.1) / Double(max(commits.0, 1))))
             let state = try first.load(conversationID: "d-\(base)")
             report.stateJSONBytes = try JSONEncoder().encode(state).count
         }
+        report.flush = try Self.flushLatency(folder.appendingPathComponent("flush-probe").path)
         return report
+    }
+
+    /// What the disk alone needs to make a write durable: 4 KB appended and `fsync`ed, 500 times.
+    /// No durable turn can commit faster than this.
+    static func flushLatency(_ path: String) throws -> Latencies {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw BenchError("cannot create \(path)") }
+        defer { close(fd); unlink(path) }
+        let page = [UInt8](repeating: 0x2a, count: 4096)
+        var samples: [Double] = []
+        for _ in 0..<500 {
+            _ = page.withUnsafeBytes { write(fd, $0.baseAddress, 4096) }
+            let start = monotonicSeconds()
+            guard fsync(fd) == 0 else { throw BenchError("fsync failed on \(path)") }
+            samples.append(monotonicSeconds() - start)
+        }
+        return Latencies(samples: samples)
     }
 
     func durableConversation(_ store: SQLiteStore, _ i: Int, timing: (Double) -> Void) throws {
@@ -213,8 +240,9 @@ extension TurnBench.Report {
             var how = d.workers == 1 ? "1 worker" : "\(d.workers) workers, \(d.shared ? "one shared connection" : "a connection each")"
             if d.durability == .normal { how += ", synchronous=NORMAL (no flush; comparison only)" }
             out += "  \(how)".padding(toLength: 66, withPad: " ", startingAt: 0)
-                + "\(d.latencies.line)  \(Bench.grouped(Int(d.turnsPerSecond))) turns/s\n"
+                + "\(d.latencies.line)  \(Bench.grouped(Int(d.turnsPerSecond))) turns/s  \(Bench.fixed(d.turnsPerCommit, 2)) turns per commit\n"
         }
+        out += "  the disk's own flush (4 KB write + fsync, no SQLite)".padding(toLength: 66, withPad: " ", startingAt: 0) + flush.line + "\n"
         out += "  target p50 ≤ 0.5 ms, p99 ≤ 5 ms\n\n"
         out += "Memory per idle conversation (a ConversationState waiting for the customer's yes; growth of resident memory):\n"
         out += "  \(idleBytes.map { Bench.grouped(Int($0)) + " bytes" } ?? "not measured (no /proc/self/status)")   target < 10 KB\n"

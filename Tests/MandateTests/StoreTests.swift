@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import MandateIR
 import MandateRuntime
-import MandateStore
+@testable import MandateStore
 import Testing
 
 /// A fresh folder for one test's database files.
@@ -157,10 +157,117 @@ func danaSandbox() throws -> SandboxData {
         }
         try store.close()
         let raw = try DatabaseQueue(path: path)
-        for sql in ["DELETE FROM ledger", "UPDATE ledger SET amount_minor = 1", "DELETE FROM trace_event", "UPDATE audit_log SET message = ''"] {
+        for sql in ["DELETE FROM ledger", "UPDATE ledger SET amount_minor = 1", "DELETE FROM trace_turn", "UPDATE audit_log SET message = ''"] {
             #expect(throws: DatabaseError.self) { try raw.write { try $0.execute(sql: sql) } }
         }
         try raw.close()
         #expect(try SQLiteStore(path: path).ledger(customerID: nil, since: 0).count == 1)
     }
+}
+
+@Suite struct StoreMigrationTests {
+    /// A file written before the trace became one row per turn keeps every event, in order.
+    @Test func aTraceStoredOneEventPerRowIsCarriedOver() throws {
+        let folder = try temporaryFolder("migrate-trace")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("m.sqlite").path
+        let old = try DatabaseQueue(path: path)
+        try SQLiteStore.migrator.migrate(old, upTo: "1: conversations, ledger, trace, audit log, outcomes, sandbox")
+        let events = [
+            TraceEvent(turn: 1, kind: .intent, detail: "refund_request (0.95)", source: "refunds.goal.yaml:3", data: ["intent": "refund_request"]),
+            TraceEvent(turn: 1, kind: .step, detail: "Ask for the order", source: "refund.procedure:5"),
+            TraceEvent(turn: 2, kind: .action, detail: "`lookup_order` done", outputs: ["order": .text("1042")]),
+        ]
+        try old.write { db in
+            for (i, e) in events.enumerated() {
+                try db.execute(sql: "INSERT INTO trace_event (conversation_id, turn, seq, kind, detail, source, data, outputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               arguments: ["c1", e.turn, i, e.kind.rawValue, e.detail, e.source, try SQLiteStore.json(e.data), try e.outputs.map(SQLiteStore.json)])
+            }
+        }
+        try old.close()
+        let store = try SQLiteStore(path: path)
+        #expect(try store.trace(conversationID: "c1") == events)
+        #expect(try store.trace(conversationID: "c2") == [])
+    }
+}
+
+@Suite struct GroupCommitTests {
+    let runtime = Runtime(plan: referencePlan)
+
+    /// Turns that arrive while a group is being committed are committed together in the next
+    /// one; a turn that fails is rolled back alone, and the others of its group are kept.
+    @Test func turnsArrivingTogetherShareOneCommitAndFailAlone() throws {
+        let folder = try temporaryFolder("group-commit")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let gate = GroupGate()
+        let store = try SQLiteStore(path: folder.appendingPathComponent("m.sqlite").path, beforeCommit: { id, _ in gate.holdFirst(id) })
+        gate.store = store
+        try store.loadSandbox(try danaSandbox(), plan: referencePlan)
+        let other = CustomerProfile(id: "C-2002", tier: "standard", verified: true)
+        // Dana's conversation, which the last thread tries to continue as another customer.
+        _ = try store.turn(conversationID: "dana", customer: dana, event: CustomerEvent(message: "can I get a refund?", intent: refundIntent),
+                           runtime: runtime, now: fixedNow)
+        gate.armed = true
+
+        let results = ThreadResults(count: 8)
+        let runtime = self.runtime
+        let threads = (0..<8).map { i in
+            Thread {
+                let (id, customer) = i == 7 ? ("dana", other) : ("g\(i)", dana)
+                results.set(i, Result {
+                    try store.turn(conversationID: id, customer: customer, event: CustomerEvent(message: "can I get a refund?", intent: refundIntent),
+                                   runtime: runtime, now: fixedNow + 1)
+                })
+            }
+        }
+        threads[0].start()
+        gate.firstHeld.wait()   // g0's group is in its transaction; the seven others queue behind it
+        for t in threads.dropFirst() { t.start() }
+        results.done.wait()
+
+        #expect(store.commits.counts == (groups: 3, turns: 9))   // Dana's first turn, g0 alone, then the seven together
+        for i in 0..<7 {
+            #expect(try results.get(i).state.turn == 1)
+            #expect(try store.load(conversationID: "g\(i)")?.turn == 1)
+        }
+        #expect(throws: StoreError.self) { try results.get(7) }
+        #expect(try store.load(conversationID: "dana")?.turn == 1)
+        #expect(try store.audit(conversationID: "dana").count == 1)
+    }
+}
+
+/// Holds the first armed turn's commit until six more turns wait behind it.
+final class GroupGate: @unchecked Sendable {
+    var store: SQLiteStore?
+    var armed = false
+    let firstHeld = DispatchSemaphore(value: 0)
+    private var held = false
+
+    func holdFirst(_ id: String) {
+        guard armed, !held, id == "g0", let store else { return }
+        held = true
+        firstHeld.signal()
+        let deadline = Date().addingTimeInterval(30)
+        while store.commits.waiting < 7 && Date() < deadline { usleep(1_000) }
+    }
+}
+
+/// What each thread's turn returned.
+final class ThreadResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Result<TurnResult, Error>?]
+    private var remaining: Int
+    let done = DispatchSemaphore(value: 0)
+
+    init(count: Int) {
+        results = Array(repeating: nil, count: count)
+        remaining = count
+    }
+
+    func set(_ i: Int, _ r: Result<TurnResult, Error>) {
+        let last = lock.withLock { results[i] = r; remaining -= 1; return remaining == 0 }
+        if last { done.signal() }
+    }
+
+    func get(_ i: Int) throws -> TurnResult { try lock.withLock { results[i]! }.get() }
 }
