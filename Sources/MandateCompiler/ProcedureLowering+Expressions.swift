@@ -137,7 +137,9 @@ extension ProcedureLowering {
             if all.allSatisfy({ if case .number = $0 { true } else { false } }) { cellType = .number }
             else if all.allSatisfy({ if case .money = $0 { true } else { false } }) { cellType = .money }
             else if all.allSatisfy({ if case .duration = $0 { true } else { false } }) { cellType = .duration }
-            else { cellType = .text }
+            else if all.allSatisfy({ if case .percent = $0 { true } else { false } }) { cellType = .percent }
+            else if all.allSatisfy({ if case .text = $0 { true } else { false } }) { cellType = .text }
+            else { cellType = .unknown }   // cells of mixed kinds: reported where the table is written
             return (.lookup(table: t.name, keys: lowered), cellType)
         case .arithmetic(let op, let lhs, let rhs):
             let (l, lt) = expression(lhs)

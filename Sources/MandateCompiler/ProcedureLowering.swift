@@ -76,8 +76,59 @@ struct ProcedureLowering {
             return
         }
         let cells: [[Value]] = t.rows.map { row in row.cells.map { cell in tableValue(cell.value) } }
+        checkCellTypes(t, cells)
         tables[t.name.value] = .init(name: t.name.value, rowHeader: t.rowHeader.value, columns: t.columns.map(\.value),
                                      rowKeys: t.rows.map(\.key.value), cells: cells, source: ref(t.range))
+    }
+
+    /// A table's cells are all of one kind — the kind most of them have — and its amounts of
+    /// money are all in one currency: a lookup gives one type whatever the row and column.
+    mutating func checkCellTypes(_ t: DecisionTable, _ cells: [[Value]]) {
+        func kind(_ v: Value) -> String {
+            switch v {
+            case .money: "an amount of money"
+            case .number: "a number"
+            case .percent: "a percentage"
+            case .duration: "a length of time"
+            default: "text"
+            }
+        }
+        let all = zip(t.rows, cells).flatMap { row, values in zip(row.cells, values) }
+        var counts: [String: Int] = [:]
+        var order: [String] = []
+        for (_, v) in all {
+            let k = kind(v)
+            if counts[k] == nil { order.append(k) }
+            counts[k, default: 0] += 1
+        }
+        guard let main = order.max(by: { counts[$0]! < counts[$1]! || (counts[$0]! == counts[$1]! && order.firstIndex(of: $0)! > order.firstIndex(of: $1)!) })
+        else { return }
+        var currency: (code: String, cell: String)?
+        for (cell, value) in all {
+            let k = kind(value)
+            if k != main {
+                report(.typeMismatch, "the cell `\(cell.value)` of the table `\(t.name.value)` is \(k), but its other cells are \(Self.plural(main))",
+                       cell.range, notes: ["a lookup in a table gives the same kind of value whatever the row and column"],
+                       help: "write this cell as \(main) too\(main == "an amount of money" ? ", like `$0`" : "")")
+            } else if case .money(let m) = value {
+                if let first = currency, first.code != m.currency {
+                    report(.currencyMismatch, "the cell `\(cell.value)` of the table `\(t.name.value)` is in \(m.currency), but `\(first.cell)` is in \(first.code)",
+                           cell.range, help: "write every amount of the table in one currency")
+                } else if currency == nil {
+                    currency = (m.currency, cell.value)
+                }
+            }
+        }
+    }
+
+    static func plural(_ kind: String) -> String {
+        switch kind {
+        case "an amount of money": "amounts of money"
+        case "a number": "numbers"
+        case "a percentage": "percentages"
+        case "a length of time": "lengths of time"
+        default: "text"
+        }
     }
 
     func tableValue(_ text: String) -> Value {

@@ -265,7 +265,7 @@ struct Symbols {
                 onActionFailure: g.onActionFailure?.value ?? false)
             goals[id.value] = Goal(
                 id: id.value, outcome: g.outcome?.value, owner: g.owner?.value, file: g.path,
-                intents: g.intents.filter { intentGoal[$0.name.value] == id.value && intentRanges[$0.name.value] == $0.name.range }
+                intents: g.intents.filter { intentGoal[$0.name.value] == id.value && intentRanges[$0.name.value] == $0.name.range && $0.outOfScope?.value != true }
                     .map { Goal.Intent(name: $0.name.value, description: $0.description, examples: $0.examples.map(\.value)) },
                 resolvedWhen: g.resolvedWhen.map(\.value),
                 targets: g.targets.map { Goal.Target(metric: $0.metric.value, atLeast: $0.atLeast, basisPoints: $0.percent) },
@@ -282,12 +282,21 @@ struct Symbols {
 
     // MARK: plan
 
+    /// The examples of intents marked `out_of_scope: true`, by intent name: the classifier learns
+    /// them as "none of these", so a customer asking for one gets the out-of-scope answer.
+    var outOfScopeIntentExamples: [String] {
+        var seen: Set<String> = []
+        return goalSyntax.flatMap(\.intents).filter { seen.insert($0.name.value).inserted && $0.outOfScope?.value == true }
+            .sorted { $0.name.value < $1.name.value }
+            .flatMap { $0.examples.map(\.value) }
+    }
+
     func plan(procedures: [MandateIR.Procedure]) -> Plan {
         let projectIR = MandateIR.Project(
             name: project?.project?.value ?? "", currency: currency, timeZone: project?.timeZone?.value, tiers: tiers,
             queues: (project?.queues ?? []).map { .init(name: $0.name.value, description: $0.description, urgent: $0.urgent) }
                 .sorted { $0.name < $1.name },
-            outOfScopeExamples: project?.outOfScope.map(\.value) ?? [])
+            outOfScopeExamples: (project?.outOfScope.map(\.value) ?? []) + outOfScopeIntentExamples)
         return Plan(
             project: projectIR,
             goals: goals.values.sorted { $0.id < $1.id },

@@ -1874,11 +1874,13 @@ extension Explanation {
 
         Explanation(
             .intentNotCovered,
-            summary: "An intent is neither handled by a procedure nor always escalated.",
+            summary: "An intent is neither handled by a procedure, nor always escalated, nor marked out of scope.",
             details: """
                 Every intent the classifier can recognise needs somewhere to go: a procedure that \
-                lists it under `Handles:`, or `always_escalate` to hand it to a person. Otherwise a \
-                customer with that intent gets no answer.
+                lists it under `Handles:`, `always_escalate` to hand it to a person, or \
+                `out_of_scope: true` on the intent for requests the assistant recognises but does \
+                not take on (they get the polite out-of-scope answer). Otherwise a customer with \
+                that intent gets no answer.
                 """,
             example: [ExampleFile("orders.goal.yaml", """
                 goal: resolve-order-issues
@@ -1901,6 +1903,10 @@ extension Explanation {
                 Add it to a procedure's `Handles:`, or hand it off:
                     always_escalate:
                       intents: [cancel_order]
+                or, if the assistant should not take it on, mark it:
+                    cancel_order:
+                      examples: [...]
+                      out_of_scope: true
                 """),
 
         Explanation(

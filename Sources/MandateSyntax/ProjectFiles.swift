@@ -112,6 +112,9 @@ public struct GoalSyntax: Sendable {
         public var description: String?
         /// Example customer messages.
         public var examples: [Located<String>]
+        /// `out_of_scope: true`: the assistant recognises it but does not take it on; a customer
+        /// asking for it gets the polite out-of-scope answer. Its range when set.
+        public var outOfScope: Located<Bool>? = nil
     }
     /// `ai_resolution_rate: at least 60%`.
     public struct Target: Sendable {
@@ -203,10 +206,11 @@ public struct GoalSyntax: Sendable {
                     var intent = Intent(name: name, description: nil, examples: [])
                     if case .sequence = entry.value {
                         intent.examples = f.list(entry, "the intent `\(name.value)`")
-                    } else if let fields = f.mapping(entry.value, in: "the intent `\(name.value)`", allowed: ["description", "examples"],
+                    } else if let fields = f.mapping(entry.value, in: "the intent `\(name.value)`", allowed: ["description", "examples", "out_of_scope"],
                                                      required: ["examples"], at: entry.key.range) {
                         intent.description = f.text(fields["description"], "the intent")?.value
                         intent.examples = f.list(fields["examples"], "the intent `\(name.value)`")
+                        intent.outOfScope = f.bool(fields["out_of_scope"], "the intent")
                     }
                     g.intents.append(intent)
                 }

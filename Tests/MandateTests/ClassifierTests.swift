@@ -1,6 +1,7 @@
 import Foundation
 import MandateCLI
 import MandateCompiler
+import MandateDiagnostics
 import MandateIR
 import MandateRuntime
 import Testing
@@ -105,5 +106,37 @@ let referencePlanFile: PlanFile? = {
         #expect(ClassifierModel.decodeWeights(text).map { $0.map { [$0.label, $0.milli] } } == [[0, 1250], [5, -40]])
         #expect(ClassifierModel.decodeWeights("").map(\.count) == 0)
         for bad in ["0:", ":5", "0:1 ", "a:1", "0:1:2", "0:--1", "1"] { #expect(ClassifierModel.decodeWeights(bad) == nil, "\(bad)") }
+    }
+}
+
+@Suite struct OutOfScopeIntentTests {
+    /// The base project with a `store_hours` intent the assistant recognises but does not take on.
+    func compilation() throws -> Compilation {
+        let goal = try #require(Explanation.baseProject.first { $0.path == "orders.goal.yaml" })
+        let marked = goal.text.replacingOccurrences(of: "intents:\n", with: """
+            intents:
+              store_hours:
+                examples: ["when does your store open", "are you open on sunday", "what time does the shop close",
+                           "store opening hours", "is the store open today"]
+                out_of_scope: true
+
+            """)
+        return compileBase(replacing: [ExampleFile("orders.goal.yaml", marked)])
+    }
+
+    @Test func anIntentMarkedOutOfScopeNeedsNoProcedure() throws {
+        let c = try compilation()
+        #expect(c.diagnostics.map(\.code.rawValue) == [])
+        let plan = try #require(c.plan)
+        #expect(!plan.goals.flatMap(\.intents).contains { $0.name == "store_hours" })
+        #expect(plan.project.outOfScopeExamples.contains("are you open on sunday"))
+    }
+
+    @Test func aCustomerAskingForItGetsTheOutOfScopeAnswer() throws {
+        let file = try #require(try Compiler.planFile(try compilation()))
+        let model = try #require(file.plan.classifier)
+        let prediction = EmbeddedClassifier(model: model).classify("is your store open on sunday")
+        #expect(prediction.intent == nil)
+        #expect(EmbeddedClassifier(model: model).classify("refund my order").intent == "refund_request")
     }
 }

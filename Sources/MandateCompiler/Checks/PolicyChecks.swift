@@ -269,7 +269,24 @@ enum PolicyChecks {
             guard let id = goal.goal?.value else { continue }
             let escalated = Set(goal.alwaysEscalateIntents.map { $0.value })
             for intent in goal.intents {
-                if escalated.contains(intent.name.value), let h = handledBy[intent.name.value] {
+                if let marked = intent.outOfScope, marked.value {
+                    if let h = handledBy[intent.name.value] {
+                        context.diagnostics.append(Diagnostic(
+                            .intentNeverRuns,
+                            "`\(intent.name.value)` is marked out of scope, so \"\(h.procedure)\" never runs for it",
+                            at: h.range,
+                            labels: [DiagnosticLabel(range: marked.range, message: "marked out of scope here")],
+                            notes: ["a customer asking for an intent that is out of scope gets the out-of-scope answer"],
+                            help: "remove `\(intent.name.value)` from `Handles:`, or remove `out_of_scope: true` if the assistant may handle it"))
+                    } else if isEscalatedAnywhere(intent.name.value, context) {
+                        context.diagnostics.append(Diagnostic(
+                            .contradictorySettings,
+                            "`\(intent.name.value)` is both always escalated and marked out of scope",
+                            at: marked.range,
+                            notes: ["an escalated intent goes to a person; an out-of-scope one gets the polite out-of-scope answer"],
+                            help: "keep one: remove `out_of_scope: true`, or remove `\(intent.name.value)` from `always_escalate`"))
+                    }
+                } else if escalated.contains(intent.name.value), let h = handledBy[intent.name.value] {
                     context.diagnostics.append(Diagnostic(
                         .intentNeverRuns,
                         "`\(intent.name.value)` is always escalated, so \"\(h.procedure)\" never runs for it",
@@ -283,7 +300,7 @@ enum PolicyChecks {
                         "no procedure handles `\(intent.name.value)` and it is not always escalated",
                         at: intent.name.range,
                         notes: ["a customer with this intent would get no answer"],
-                        help: "add `\(intent.name.value)` to a procedure's `Handles:`, or to `always_escalate: { intents: [...] }`"))
+                        help: "add `\(intent.name.value)` to a procedure's `Handles:`, or to `always_escalate: { intents: [...] }`, or mark it `out_of_scope: true`"))
                 }
             }
             if allChecked {
