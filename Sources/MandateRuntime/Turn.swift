@@ -109,9 +109,12 @@ struct Turn {
                 return
             }
         }
+        // A yes or no to the question the agent just asked answers it; it repeats nothing.
+        let answersConfirmation: Bool
+        if case .confirmation? = state.awaiting { answersConfirmation = ConfirmationReader.answer(message) != nil } else { answersConfirmation = false }
         let normalized = message.lowercased().filter { $0.isLetter || $0.isNumber || $0 == " " }
-        state.repeats[normalized, default: 0] += 1
-        if let n = goal?.escalation.sameQuestionRepeated, n > 1, state.repeats[normalized, default: 0] >= n {
+        if !answersConfirmation { state.repeats[normalized, default: 0] += 1 }
+        if !answersConfirmation, let n = goal?.escalation.sameQuestionRepeated, n > 1, state.repeats[normalized, default: 0] >= n {
             escalate(queue: nil, reason: "the customer wrote the same message \(n) times", source: goalSource("escalation.when.same_question_repeated"), clause: "escalation.same_question_repeated")
             return
         }
