@@ -19,8 +19,15 @@ public struct Coverage: Sendable, Codable, Equatable {
     public var steps: [Item]
     /// Both ways of every condition and confirmation.
     public var branches: [Item]
-    /// Guardrail clauses: covered when a conversation made the clause decide (it fired).
+    /// Guardrail clauses that can decide something in this plan: covered when a conversation made
+    /// the clause decide. A clause decides when it stops something; a refund limit also decides
+    /// when a refund reaches it exactly (the edge it lets through); `confirm_with_customer`
+    /// decides each time an action of its effect runs, which it allows only after the customer's yes.
     public var clauses: [Item]
+    /// Guardrail clauses that cannot decide anything in this plan, and are not counted: a goal's
+    /// refund limits when none of its procedures refunds, an always-escalated intent that belongs to
+    /// another goal, output rules for a goal whose messages show no free text. The description says why.
+    public var idle: [Item] = []
 
     /// Covered items over all items, in percent (100 when there is nothing to cover).
     public var percent: Double {
@@ -38,6 +45,7 @@ public struct Coverage: Sendable, Codable, Equatable {
         var steps = Set<String>()
         var branches = Set<String>()
         var clauses = Set<String>()
+        let decisions = ClauseDecisions(plan: plan)
         for trace in traces {
             for e in trace {
                 if let s = e.data["step"] {
@@ -47,6 +55,7 @@ public struct Coverage: Sendable, Codable, Equatable {
                 if let c = e.data["clause"], e.kind == .guardrail || e.kind == .limit || e.kind == .handoff || e.kind == .route {
                     clauses.insert(c)
                 }
+                clauses.formUnion(decisions.passed(e))
             }
         }
         var stepItems: [Item] = []
@@ -75,9 +84,17 @@ public struct Coverage: Sendable, Codable, Equatable {
         }
         self.steps = stepItems
         self.branches = branchItems
-        self.clauses = GuardrailClause.all(in: plan).map { c in
-            Item(id: c.id, description: c.description, source: c.source, covered: clauses.contains(c.id))
+        var live: [Item] = []
+        var idle: [Item] = []
+        for c in GuardrailClause.all(in: plan) {
+            if let why = decisions.idle(c.id) {
+                idle.append(Item(id: c.id, description: "\(c.description): \(why)", source: c.source, covered: false))
+            } else {
+                live.append(Item(id: c.id, description: c.description, source: c.source, covered: clauses.contains(c.id)))
+            }
         }
+        self.clauses = live
+        self.idle = idle
     }
 
     /// The text report: totals, then everything not covered with `file:line`.
@@ -94,6 +111,143 @@ public struct Coverage: Sendable, Codable, Equatable {
             guard !missing.isEmpty else { continue }
             out += "\n\(title):\n"
             for m in missing { out += "  \(m.source)  \(m.description)\n" }
+        }
+        if !idle.isEmpty {
+            out += "\nguardrail clauses that cannot decide anything in this plan (not counted):\n"
+            for m in idle { out += "  \(m.source)  \(m.description)\n" }
+        }
+        return out
+    }
+}
+
+/// What each goal's procedures can do, to tell which guardrail clauses can decide anything, and
+/// the decisions a trace shows beyond the clauses that fired: a limit reached exactly, an action
+/// that ran because the customer said yes.
+struct ClauseDecisions {
+    let plan: Plan
+    /// The procedures a goal's conversations can enter: its intents' handlers and what they follow.
+    var procedures: [String: [Procedure]] = [:]
+    /// The intents each goal owns (the first goal that lists an intent owns it, as the runtime routes).
+    var intents: [String: Set<String>] = [:]
+    let byID: [String: Procedure]
+    let effects: [String: String]
+
+    init(plan: Plan) {
+        self.plan = plan
+        byID = Dictionary(plan.procedures.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        effects = Dictionary(plan.actions.map { ($0.name, $0.effect) }, uniquingKeysWith: { a, _ in a })
+        var owner: [String: String] = [:]
+        for g in plan.goals { for i in g.intents where owner[i.name] == nil { owner[i.name] = g.id } }
+        for g in plan.goals {
+            let mine = Set(owner.filter { $0.value == g.id }.keys)
+            intents[g.id] = mine
+            var queue = mine.compactMap { i in plan.procedures.first { $0.handles.contains(i) } }
+            var seen = Set<String>()
+            var reached: [Procedure] = []
+            while let p = queue.popLast() {
+                guard seen.insert(p.id).inserted else { continue }
+                reached.append(p)
+                for node in p.steps { if case .follow(let target) = node.op, let next = byID[target] { queue.append(next) } }
+            }
+            procedures[g.id] = reached
+        }
+    }
+
+    /// Why a clause cannot decide anything in this plan; nil when it can.
+    func idle(_ clause: String) -> String? {
+        let parts = clause.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let goal = plan.goals.first(where: { $0.id == parts[0] }) else { return nil }
+        let rule = parts[1]
+        let reached = procedures[goal.id] ?? []
+        let used = Set(reached.flatMap { p in p.steps.compactMap { n -> String? in
+            if case .call(let action, _, _) = n.op { return effects[action] }
+            return nil
+        } })
+        if rule.hasPrefix("refunds.") || rule == "confirm_with_customer:refund", !used.contains("refund") {
+            return "none of the goal's procedures refunds"
+        }
+        if rule.hasPrefix("confirm_with_customer:"), let effect = rule.split(separator: ":").last, !used.contains(String(effect)) {
+            return "none of the goal's procedures runs a `\(effect)` action"
+        }
+        if rule.hasPrefix("always_escalate.intents:"), let intent = rule.split(separator: ":").last,
+           intents[goal.id]?.contains(String(intent)) != true {
+            return "`\(intent)` belongs to another goal, whose rules route it"
+        }
+        if rule.hasPrefix("output."), !reached.contains(where: showsFreeText) {
+            return "the goal's messages are checked when the plan is built and show no free text, only values of a fixed form (choices, dates, amounts)"
+        }
+        return nil
+    }
+
+    /// Whether a message of the procedure shows a value that can hold any text: what the customer
+    /// typed, or a text field of a record.
+    func showsFreeText(_ p: Procedure) -> Bool {
+        func free(_ type: ValueType?, pattern: String?) -> Bool {
+            switch type {
+            case .text?: return pattern == nil
+            case .email?, .unknown?, .record?, nil: return true
+            case .list(let t)?: return free(t, pattern: nil)
+            default: return false
+            }
+        }
+        func type(_ e: Expr) -> (ValueType?, String?)? {
+            switch e {
+            case .name(let n):
+                if let s = p.slots.first(where: { $0.name == n }) { return (s.type, s.pattern) }
+                // A value an action's output binds: its type in the catalog.
+                for node in p.steps {
+                    guard case .call(let action, _, let binds) = node.op, binds.contains(n),
+                          let output = plan.actions.first(where: { $0.name == action })?.outputs.first(where: { $0.name == n }) else { continue }
+                    return (output.type, nil)
+                }
+                return (nil, nil)
+            case .field(let base, let f):
+                guard case (.record(let r)?, _)? = type(base), let record = plan.records.first(where: { $0.name == r }),
+                      let field = record.fields.first(where: { $0.name == f }) else { return (nil, nil) }
+                return (field.type, field.pattern)
+            case .customer: return (.text, nil)
+            default: return nil
+            }
+        }
+        return p.steps.contains { node in
+            let template: Template
+            switch node.op {
+            case .say(let t), .confirm(let t, _): template = t
+            default: return false
+            }
+            return template.parts.contains { part in
+                guard case .value(let e) = part, let (t, pattern) = type(e) else { return false }
+                return free(t, pattern: pattern)
+            }
+        }
+    }
+
+    /// The clauses an event shows deciding without firing: a refund that reaches a money limit
+    /// exactly (an action's count limit decides only when it stops a run), and an action that ran under `confirm_with_customer` after the customer's yes.
+    func passed(_ e: TraceEvent) -> [String] {
+        guard e.kind == .limit || e.kind == .action, e.data["clause"] == nil, let step = e.data["step"],
+              let colon = step.lastIndex(of: ":"), let p = byID[String(step[..<colon])] else { return [] }
+        let label = String(step[step.index(after: colon)...])
+        guard let node = p.steps.first(where: { $0.label == label }), case .call(let action, _, _) = node.op else { return [] }
+        let goal = p.goal
+        if e.kind == .action {
+            guard let effect = effects[action], effect != "read", effect != "identify",
+                  case .text("done")? = e.outputs?["__result"],
+                  plan.goals.first(where: { $0.id == goal })?.guardrails.confirmEffects.contains(effect) == true else { return [] }
+            return ["\(goal):confirm_with_customer:\(effect)"]
+        }
+        var out: [String] = []
+        let currency = plan.project.currency
+        func money(_ key: String) -> Int64? { e.data[key].flatMap { FixtureConversion.parseMoney($0, currency: currency)?.minor } }
+        if let amount = money("amount") {
+            if money("max_per_refund") == amount { out.append("\(goal):refunds.max_per_refund") }
+            for (key, _) in e.data where key.hasPrefix("max_for_") && money(key) == amount {
+                out.append("\(goal):refunds.max_by_tier:\(key.dropFirst("max_for_".count))")
+            }
+            if let used = e.data.keys.first(where: { $0.hasPrefix("refunded_in_") }).flatMap(money), let max = money("max_per_customer"),
+               used + amount == max {
+                out.append("\(goal):refunds.max_per_customer")
+            }
         }
         return out
     }
