@@ -119,7 +119,9 @@ public enum ScenarioSuggester {
             case (orderType.owner ?? "customer_id", _): value = customerID
             case (_, .money): value = "\(e.amount.description)"
             case (e.dateField, .date): value = edgeDay.description
-            case (let n, .date) where n.contains("deliver"): value = delivered.description
+            // An order not delivered yet has no delivery date; one expected arrives after the event.
+            case (let n, .date) where n.contains("deliver"): value = e.dateField == "delivered_at" || event == "delivered" ? delivered.description : nil
+            case (let n, .date) where n.contains("expect"): value = (event == "delivered" ? delivered : CalendarDate(dayNumber: edgeDay.dayNumber + 3)).description
             case (_, .date): value = CalendarDate(dayNumber: min(edgeDay.dayNumber, delivered.dayNumber) - 3).description
             case (_, .datetime): value = CalendarDate(dayNumber: min(edgeDay.dayNumber, delivered.dayNumber) - 5).description + "T12:00:00Z"
             case (_, .enumeration(let values)): value = values.contains(event) ? event : values.contains("delivered") ? "delivered" : values.first
@@ -150,7 +152,13 @@ public enum ScenarioSuggester {
         fixtures["customers"] = [["id": customerID, "tier": e.tier, "email": "edge@example.com", "name": "Edge Case"]]
         guard let sandbox = try? SandboxData(fixtures: fixtures, plan: plan) else { return nil }
         let customer = CustomerProfile(id: customerID, tier: e.tier, verified: true, fields: ["email": .text("edge@example.com"), "name": .text("Edge Case")])
-        let example = plan.goals.flatMap(\.intents).first { $0.name == e.intent }?.examples.first ?? "I want a refund"
+        // The first of the intent's examples the agent acts on, rather than one it asks to clarify.
+        let examples = plan.goals.flatMap(\.intents).first { $0.name == e.intent }?.examples ?? []
+        let example = examples.first { example in
+            let probe = runtime.turn(runtime.start(id: "suggest", customer: customer), CustomerEvent(message: "\(example) (order \(orderID))"),
+                                     environment: TurnEnvironment(now: now, actions: SandboxActions(data: sandbox), ledger: MemoryLedger()))
+            return probe.state.intent == e.intent
+        } ?? examples.first ?? "I want a refund"
         // The conversation: the intent's example, then answers to whatever the agent asks.
         let actions = SandboxActions(data: sandbox)
         let ledger = MemoryLedger()

@@ -150,6 +150,13 @@ import FoundationXML
         // The damage window: delivered 30 days ago is inside it, 31 days ago is not.
         #expect(try outcome("refund-damaged-item-delivered-30-days-ago") == "outcome: resolved as refund_issued")
         #expect(try outcome("refund-damaged-item-delivered-31-days-ago") == "outcome: escalated to returns")
+        // A shipped order has no delivery date yet, and is expected after it shipped.
+        let shipped = try String(contentsOfFile: "\(out)/where-is-my-order-shipped-10-days-ago.test.yaml", encoding: .utf8)
+        #expect(!shipped.contains("delivered_at"))
+        // Its first message is one the agent acts on, not one it asks to clarify.
+        #expect(shipped.contains("intent: order_status"), "\(shipped)")
+        #expect(try outcome("where-is-my-order-shipped-11-days-ago") == "outcome: escalated to tier-1")
+        #expect(shipped.contains("shipped_at: \"2026-11-18\"") && shipped.contains("expected_at: \"2026-11-21\""), "\(shipped)")
         // Suggestions are valid scenarios: the project's tests, suggestions included, pass.
         let run = mandate(["test", dir.path])
         #expect(run.exit == 0, "\(run.out)")
