@@ -18,11 +18,16 @@ import FoundationXML
 
     func path(_ p: String) -> String { repositoryRoot.appendingPathComponent(p).path }
 
-    @Test func theReferenceProjectsScenariosPass() {
-        let r = mandate(["test", path("Procedures")])
+    @Test func theReferenceProjectsScenariosPassAndCoverAtLeast90Percent() throws {
+        let r = mandate(["test", path("Procedures"), "--min-coverage", "90", "--coverage", "--coverage-format", "json"])
         #expect(r.exit == 0, "\(r.out)\(r.err)")
         #expect(r.out.contains("0 failed"))
         #expect(!r.out.contains("✘"))
+        // Issue #5: at least 90% of the steps and, separately, of the guardrail clauses.
+        let start = try #require(r.out.firstIndex(of: "{"))
+        let coverage = try JSONDecoder().decode(Coverage.self, from: Data(r.out[start...].utf8))
+        #expect(Coverage.percent(coverage.steps) >= 90, "\(coverage.text())")
+        #expect(Coverage.percent(coverage.clauses) >= 90, "\(coverage.text())")
     }
 
     @Test func exampleScenariosPass() {
