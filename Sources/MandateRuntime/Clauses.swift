@@ -42,9 +42,21 @@ public struct GuardrailClause: Sendable, Equatable, Codable {
         for action in plan.actions {
             guard let limit = action.limit else { continue }
             out.append(GuardrailClause(id: "actions.yaml:limit:\(action.name)",
-                                       description: "`\(action.name)` at most \(limit.count) per \(limit.per)", source: action.source.description))
+                                       description: "`\(action.name)` \(limit.count == 1 ? "once" : "at most \(limit.count)") per \(limit.per)\(Self.window(limit.windowDays))", source: action.source.description))
         }
         return out
+    }
+
+    /// The limit's window as the catalog says it (" per day"), or nothing when it has none.
+    static func window(_ days: Int?) -> String {
+        switch days {
+        case nil: ""
+        case 1?: " per day"
+        case 7?: " per week"
+        case 30?: " per month"
+        case 365?: " per year"
+        case let n?: " in \(n) days"
+        }
     }
 }
 

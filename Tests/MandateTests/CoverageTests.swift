@@ -39,6 +39,10 @@ import Testing
         #expect(live.contains("resolve-order-issues:output.never_say:we are liable"))
         #expect(idle.isDisjoint(with: live))
         #expect(idle.count + live.count == GuardrailClause.all(in: referencePlan).count)
+        // A count limit is described with its window, as the catalog says it.
+        let limits = GuardrailClause.all(in: referencePlan).filter { $0.id.hasPrefix("actions.yaml:limit:") }
+        #expect(limits.contains { $0.description == "`change_shipping_address` at most 3 per customer per day" })
+        #expect(limits.contains { $0.description == "`cancel_order` once per order" })
         #expect(coverage.idle.allSatisfy { $0.description.contains(": ") && !$0.covered })
         #expect(coverage.text().contains("guardrail clauses that cannot decide anything in this plan (not counted):"))
     }
