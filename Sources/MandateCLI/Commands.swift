@@ -133,24 +133,70 @@ public enum Commands {
         return exit
     }
 
-    /// `mandate compile`: writes the plan to `output` (or stdout) when there are no errors.
-    public static func compile(path: String, output: String?, options: DiagnosticOptions, console: Console) -> MandateExit {
+    /// The two forms of a plan file.
+    public enum PlanForm: String, Sendable, CaseIterable {
+        /// The compact form the runtime loads (`plan.mplan`).
+        case binary
+        /// The readable form, for people, reviews and diffs (`plan.json`).
+        case json
+    }
+
+    /// `mandate compile`: writes the plan when there are no errors — to `output` in the binary
+    /// form (the JSON form when `output` ends in `.json` or `form` says so), or to standard output
+    /// as JSON.
+    public static func compile(path: String, output: String?, form: PlanForm? = nil, options: DiagnosticOptions, console: Console) -> MandateExit {
+        let form = form ?? (output == nil || output!.hasSuffix(".json") ? .json : .binary)
+        guard output != nil || form == .json else {
+            console.err("error: a binary plan is written to a file: add `-o plan.mplan` (or use `--format json` to print the readable form)\n")
+            return .usage
+        }
         guard let c = load(path, console) else { return .inputUnreadable }
         let exit = report(c, options, console, path: path)
         guard exit == .clean else { return exit }
         do {
             guard let file = try Compiler.planFile(c) else { return .errorsFound }
-            let data = try file.encoded()
+            let data = form == .binary ? try file.binary(sha256: Compiler.sha256) : try file.json()
             if let output {
                 try data.write(to: URL(fileURLWithPath: output), options: .atomic)
-                console.out("wrote \(output) (\(file.contentHash))\n")
+                console.out("wrote \(output) (\(file.contentHash), \(data.count) bytes)\n")
             } else {
                 console.out(String(decoding: data, as: UTF8.self))
             }
             return .clean
+        } catch let error as PlanLoadError {
+            console.err("error: cannot write the plan: \(error.description)\n")
+            return .internalError
         } catch {
             console.err("error: cannot write the plan: \(error.localizedDescription)\n")
             return .inputUnreadable
+        }
+    }
+
+    /// Whether `path` names a plan file rather than a project: a file (not a folder) ending in
+    /// `.json` or `.mplan`, or starting with a binary plan's signature.
+    static func isPlanFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            return path.hasSuffix(".json") || path.hasSuffix(".mplan")
+        }
+        if path.hasSuffix(".json") || path.hasSuffix(".mplan") { return true }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 8)) ?? Data()
+        return PlanFile.isBinary(head)
+    }
+
+    /// Reads a plan file in either form, saying why when it cannot.
+    static func readPlanFile(_ path: String, procedures: PlanFile.ProcedureDecoding, console: Console) -> PlanFile? {
+        guard FileManager.default.fileExists(atPath: path) else {
+            console.err("error: cannot read the plan `\(path)`: no such file\n")
+            return nil
+        }
+        do {
+            return try PlanFile.load(contentsOf: path, sha256: Compiler.sha256, procedures: procedures)
+        } catch {
+            console.err("error: `\(path)`: \(error.description)\n")
+            return nil
         }
     }
 
@@ -164,8 +210,26 @@ public enum Commands {
         case plan
     }
 
-    /// `mandate dump --stage ast|ir|plan`.
+    /// `mandate dump --stage ast|ir|plan`. Given a plan file instead of a project, shows its
+    /// content as JSON (stage `plan`, the default, or `ir`).
     public static func dump(stage: Stage, path: String, options: DiagnosticOptions, console: Console) -> MandateExit {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        if isPlanFile(path) {
+            guard stage != .ast else {
+                console.err("error: a plan file holds no syntax trees; give the project folder to see them\n")
+                return .usage
+            }
+            guard let file = readPlanFile(path, procedures: .eager, console: console) else { return .inputUnreadable }
+            do {
+                let data = stage == .plan ? try file.json() : try encoder.encode(file.plan) + Data("\n".utf8)
+                console.out(String(decoding: data, as: UTF8.self))
+                return .clean
+            } catch {
+                console.err("error: cannot show the plan: \(error.localizedDescription)\n")
+                return .internalError
+            }
+        }
         guard let c = load(path, console) else { return .inputUnreadable }
         switch stage {
         case .ast:
@@ -176,31 +240,18 @@ public enum Commands {
         case .ir:
             let exit = report(c, options, console)
             guard let plan = c.plan else { return exit }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
             if let data = try? encoder.encode(plan) { console.out(String(decoding: data, as: UTF8.self) + "\n") }
             return exit
         case .plan:
-            return compile(path: path, output: nil, options: options, console: console)
+            return compile(path: path, output: nil, form: .json, options: options, console: console)
         }
     }
 
-    /// `mandate diff OLD NEW`: the policy changes between two plan files, as Markdown or JSON.
+    /// `mandate diff OLD NEW`: the policy changes between two plan files (either form), as Markdown or JSON.
     /// Exits 0 whether or not there are changes; 66 when a plan cannot be read or is refused.
     public static func diff(old: String, new: String, json: Bool, console: Console) -> MandateExit {
-        func load(_ path: String) -> Plan? {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                console.err("error: cannot read the plan `\(path)`\n")
-                return nil
-            }
-            do {
-                return try PlanFile.load(data, sha256: { Compiler.sha256Hex($0) }).plan
-            } catch {
-                console.err("error: `\(path)`: \(error.description)\n")
-                return nil
-            }
-        }
-        guard let a = load(old), let b = load(new) else { return .inputUnreadable }
+        guard let a = readPlanFile(old, procedures: .eager, console: console)?.plan,
+              let b = readPlanFile(new, procedures: .eager, console: console)?.plan else { return .inputUnreadable }
         let d = PlanDiff.between(a, b)
         if json {
             guard let data = try? d.json() else { return .internalError }

@@ -89,19 +89,34 @@ struct Check: ParsableCommand, MandateRunnable {
 }
 
 struct Compile: ParsableCommand, MandateRunnable {
-    static let configuration = CommandConfiguration(abstract: "Compile a project into a plan file.")
+    static let configuration = CommandConfiguration(
+        abstract: "Compile a project into a plan file.",
+        discussion: """
+            A plan file is written in the compact binary form the runtime loads (`-o plan.mplan`), or in the
+            readable JSON form for people and reviews (`-o plan.json`, or standard output). Both carry the
+            same content and the same sha256; `mandate run`, `simulate`, `dump` and `diff` read either.
+            """)
     @Argument(help: "The project folder.") var path: String?
-    @Option(name: .shortAndLong, help: "Where to write the plan (default: standard output).") var output: String?
+    @Option(name: .shortAndLong, help: "Where to write the plan (default: standard output, as JSON).") var output: String?
+    @Option(name: .long, help: "binary or json (default: json when the output ends in .json or is standard output, else binary).")
+    var format: String?
     @OptionGroup var global: GlobalOptions
+    func validate() throws {
+        if let format, Commands.PlanForm(rawValue: format) == nil {
+            throw ValidationError("--format must be binary or json, not `\(format)`")
+        }
+    }
     func execute(_ console: Console) -> MandateExit {
-        Commands.compile(path: path ?? Commands.defaultProjectPath(), output: output, options: global.resolved, console: console)
+        Commands.compile(path: path ?? Commands.defaultProjectPath(), output: output, form: format.flatMap(Commands.PlanForm.init(rawValue:)),
+                         options: global.resolved, console: console)
     }
 }
 
 struct Dump: ParsableCommand, MandateRunnable {
-    static let configuration = CommandConfiguration(abstract: "Show a stage of the pipeline: ast, ir or plan.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show a stage of the pipeline: ast, ir or plan; or a plan file (binary or JSON) as JSON.")
     @Option(name: .long, help: "ast, ir or plan.") var stage: String = "plan"
-    @Argument(help: "The project folder.") var path: String?
+    @Argument(help: "The project folder, or a plan file.") var path: String?
     @OptionGroup var global: GlobalOptions
     func validate() throws {
         guard Commands.Stage(rawValue: stage) != nil else { throw ValidationError("--stage must be ast, ir or plan, not `\(stage)`") }

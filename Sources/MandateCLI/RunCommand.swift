@@ -16,15 +16,16 @@ struct LoadedPlan {
 }
 
 extension Commands {
-    /// Loads a plan from a project folder (compiling it) or a plan file (`*.json`, checked for its format and hash).
+    /// Loads a plan from a project folder (compiling it) or a plan file (binary or JSON, checked
+    /// for its format and hash; a binary plan's procedures are decoded as conversations reach them).
     static func loadPlan(_ path: String, options: DiagnosticOptions, console: Console) -> Result<LoadedPlan, MandateExit> {
-        if path.hasSuffix(".json") {
-            guard let data = FileManager.default.contents(atPath: path) else {
+        if isPlanFile(path) {
+            guard FileManager.default.fileExists(atPath: path) else {
                 console.err("error: cannot read `\(path)`: no such file\n")
                 return .failure(.inputUnreadable)
             }
             do {
-                let file = try PlanFile.load(data, sha256: { Compiler.sha256Hex($0) })
+                let file = try PlanFile.load(contentsOf: path, sha256: Compiler.sha256, procedures: .lazy)
                 return .success(LoadedPlan(plan: file.plan, root: nil))
             } catch {
                 console.err("error: `\(path)`: \(error.description)\n")

@@ -49,7 +49,7 @@ public enum ClassifierTraining {
         let labels = self.labels(examples)
         guard labels.contains(where: { $0 != ClassifierModel.outOfScope }) else { return nil }
         let texts = examples.map { MessageText($0.text) }
-        var model = fit(examples, texts: texts, labels: labels, settings: settings)
+        guard var model = fit(examples, texts: texts, labels: labels, settings: settings) else { return nil }
         model.temperatureMilli = fitTemperature(examples, texts: texts, labels: labels, settings: settings)
         return model
     }
@@ -75,8 +75,9 @@ public enum ClassifierTraining {
 
     /// The weights, with a neutral temperature: multinomial naive Bayes with equal priors. A
     /// feature seen n times with a label weighs log((n + α) / α) for it; every feature the model
-    /// knows also adds the label's `unseen` log-probability log(α / (total + α·V)).
-    static func fit(_ examples: [Example], texts: [MessageText], labels: [String], settings: Settings) -> ClassifierModel {
+    /// knows also adds the label's `unseen` log-probability log(α / (total + α·V)). Nil only if
+    /// the weights would not fit the model's packed form (more than 2³¹ of them).
+    static func fit(_ examples: [Example], texts: [MessageText], labels: [String], settings: Settings) -> ClassifierModel? {
         let labelIndex = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
         var table: [String: [Int: Int]] = [:]
         var totals = [Int](repeating: 0, count: labels.count)
@@ -99,7 +100,7 @@ public enum ClassifierTraining {
             }))
         }
         let unseen = totals.map { Int(((log(alpha) - log(Double($0) + alpha * vocabulary)) * 1000).rounded()) }
-        return ClassifierModel(labels: labels, features: settings.features, biasMilli: labels.map { _ in 0 },
+        return try? ClassifierModel(labels: labels, features: settings.features, biasMilli: labels.map { _ in 0 },
                                unseenMilli: unseen, temperatureMilli: 1000, examples: exampleCounts, weights: weights)
     }
 
@@ -114,7 +115,7 @@ public enum ClassifierTraining {
             let train = examples.indices.filter { fold[$0] != f }
             let test = examples.indices.filter { fold[$0] == f }
             guard !train.isEmpty, !test.isEmpty else { continue }
-            let model = fit(train.map { examples[$0] }, texts: train.map { texts[$0] }, labels: labels, settings: settings)
+            guard let model = fit(train.map { examples[$0] }, texts: train.map { texts[$0] }, labels: labels, settings: settings) else { continue }
             let scorer = ClassifierScorer(model)
             for i in test { heldOut.append((scorer.logScores(texts[i]).scores, labelIndex[examples[i].label]!)) }
         }

@@ -43,6 +43,11 @@ public enum Compiler {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// SHA-256 of bytes, the 32-byte digest: what plan files are hashed with.
+    public static func sha256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        Array(SHA256.hash(data: bytes))
+    }
+
     /// Runs every stage: parse, declare, lower; then applies severity overrides.
     public static func compile(_ sources: ProjectSources) -> Compilation {
         var diagnostics = sources.diagnostics
@@ -204,13 +209,14 @@ public enum Compiler {
     }
 
     /// Compiles and wraps the plan as a file, with its sources' digests and the trained intent
-    /// classifier; nil when there are errors.
+    /// classifier; nil when there are errors. Its `contentHash` is the SHA-256 of its binary form
+    /// (`PlanFile.binary`), the form `mandate compile -o FILE` writes.
     public static func planFile(_ compilation: Compilation) throws -> PlanFile? {
         guard !compilation.hasErrors, var plan = compilation.plan else { return nil }
         plan.sources = compilation.files.filter { !$0.hasSuffix(".test.yaml") && !$0.hasSuffix(".test.yml") }.compactMap { path in
             compilation.sources[path].map { SourceDigest(path: path, sha256: "sha256:" + sha256Hex($0.bytes)) }
         }.sorted { $0.path < $1.path }
         plan.classifier = ClassifierTraining.train(ClassifierTraining.examples(of: plan))
-        return try PlanFile(plan: plan, compiler: version, sha256: { sha256Hex($0) })
+        return try PlanFile(plan: plan, compiler: version, sha256: sha256)
     }
 }

@@ -8,7 +8,11 @@ import Foundation
 /// by construction: a feature has a weight only for the labels whose examples contain it, and
 /// only those weights are stored. Weights are integers in thousandths, so identical examples
 /// give identical bytes.
-public struct ClassifierModel: Codable, Sendable, Equatable {
+///
+/// The weights are kept packed — the features' text end to end, and flat arrays of integers —
+/// so that the binary plan file loads them with a few copies. The JSON form writes one
+/// readable line per feature instead (`weights`).
+public struct ClassifierModel: Sendable, Equatable {
     /// The method this version of Mandate writes and reads.
     public static let currentMethod = "naive-bayes-1"
     /// The name of the out-of-scope class in `labels`.
@@ -29,32 +33,131 @@ public struct ClassifierModel: Codable, Sendable, Equatable {
     public var temperatureMilli: Int
     /// How many examples each label was trained on (same order as `labels`).
     public var examples: [Int]
-    /// One line per feature, sorted: the feature, a tab, and its weights in thousandths by label
-    /// index (`"w refund\t5:3044 9:1250"`). Zero weights are left out. A list rather than a
-    /// dictionary: it decodes several times faster and diffs one feature per line.
-    public var weights: [String]
+    /// The features' text (`w refund`, `c <ref`), UTF-8, one after another, sorted.
+    public private(set) var featureText: [UInt8]
+    /// Where each feature's text ends in `featureText`.
+    public private(set) var featureEnds: [Int32]
+    /// Where each feature's weights end in `weightLabels` and `weightMilli` (they start where the previous feature's end).
+    public private(set) var weightEnds: [Int32]
+    /// The label index of each stored weight, ascending within a feature.
+    public private(set) var weightLabels: [Int32]
+    /// Each stored weight, in thousandths. Zero weights are left out.
+    public private(set) var weightMilli: [Int32]
 
-    /// Makes a model.
+    /// Why packed arrays do not make a model.
+    public struct Inconsistent: Error, Sendable, CustomStringConvertible {
+        /// What is wrong, in words.
+        public var description: String
+    }
+
+    /// Makes a model from one line per feature: the feature, a tab, and its weights in
+    /// thousandths by label index (`"w refund\t5:3044 9:1250"`), sorted by feature.
     public init(labels: [String], features: ClassifierFeatures.Weights, biasMilli: [Int], unseenMilli: [Int],
-                temperatureMilli: Int, examples: [Int], weights: [String]) {
-        self.method = ClassifierModel.currentMethod
+                temperatureMilli: Int, examples: [Int], weights: [String]) throws(Inconsistent) {
+        var text: [UInt8] = []
+        var featureEnds: [Int32] = []
+        var weightEnds: [Int32] = []
+        var weightLabels: [Int32] = []
+        var weightMilli: [Int32] = []
+        featureEnds.reserveCapacity(weights.count)
+        weightEnds.reserveCapacity(weights.count)
+        for (n, line) in weights.enumerated() {
+            guard let tab = line.utf8.firstIndex(of: 0x09),
+                  let entries = ClassifierModel.decodeWeights(String(line.utf8[line.utf8.index(after: tab)...])!) else {
+                throw Inconsistent(description: "weight line \(n + 1) (`\(line.prefix(40))`) does not read as `feature<TAB>label:weight …`")
+            }
+            text += line.utf8[..<tab]
+            for (label, milli) in entries.sorted(by: { $0.label < $1.label }) {
+                guard let l = Int32(exactly: label), let m = Int32(exactly: milli) else {
+                    throw Inconsistent(description: "weight line \(n + 1) has a number too large")
+                }
+                weightLabels.append(l)
+                weightMilli.append(m)
+            }
+            guard let textEnd = Int32(exactly: text.count), let weightEnd = Int32(exactly: weightLabels.count) else {
+                throw Inconsistent(description: "the model is too large")
+            }
+            featureEnds.append(textEnd)
+            weightEnds.append(weightEnd)
+        }
+        try self.init(method: ClassifierModel.currentMethod, labels: labels, features: features, biasMilli: biasMilli,
+                      unseenMilli: unseenMilli, temperatureMilli: temperatureMilli, examples: examples, featureText: text,
+                      featureEnds: featureEnds, weightEnds: weightEnds, weightLabels: weightLabels, weightMilli: weightMilli)
+    }
+
+    /// Makes a model from its packed arrays, checking that they fit together: every offset in
+    /// order and in range, every label index one of `labels`, one bias and one unseen weight per label.
+    public init(method: String, labels: [String], features: ClassifierFeatures.Weights, biasMilli: [Int], unseenMilli: [Int],
+                temperatureMilli: Int, examples: [Int], featureText: [UInt8], featureEnds: [Int32], weightEnds: [Int32],
+                weightLabels: [Int32], weightMilli: [Int32]) throws(Inconsistent) {
+        guard biasMilli.count == labels.count, unseenMilli.count == labels.count, examples.count == labels.count else {
+            throw Inconsistent(description: "\(labels.count) labels but \(biasMilli.count) biases, \(unseenMilli.count) unseen weights and \(examples.count) example counts")
+        }
+        guard featureEnds.count == weightEnds.count else {
+            throw Inconsistent(description: "\(featureEnds.count) features but \(weightEnds.count) weight ranges")
+        }
+        guard weightLabels.count == weightMilli.count else {
+            throw Inconsistent(description: "\(weightLabels.count) weight labels but \(weightMilli.count) weights")
+        }
+        var previous: Int32 = 0
+        for end in featureEnds {
+            guard end >= previous else { throw Inconsistent(description: "the features' text offsets go backwards") }
+            previous = end
+        }
+        guard Int(previous) == featureText.count else { throw Inconsistent(description: "the features' text does not end where the last feature does") }
+        previous = 0
+        for end in weightEnds {
+            guard end >= previous else { throw Inconsistent(description: "the weight ranges go backwards") }
+            previous = end
+        }
+        guard Int(previous) == weightLabels.count else { throw Inconsistent(description: "the weights do not end where the last feature's do") }
+        let labelCount = Int32(clamping: labels.count)
+        for l in weightLabels where l < 0 || l >= labelCount {
+            throw Inconsistent(description: "a weight is for label \(l), but there are \(labels.count) labels")
+        }
+        self.method = method
         self.labels = labels
         self.features = features
         self.biasMilli = biasMilli
         self.unseenMilli = unseenMilli
         self.temperatureMilli = temperatureMilli
         self.examples = examples
-        self.weights = weights
+        self.featureText = featureText
+        self.featureEnds = featureEnds
+        self.weightEnds = weightEnds
+        self.weightLabels = weightLabels
+        self.weightMilli = weightMilli
     }
 
     /// Index of the out-of-scope class, if the model has one.
     public var outOfScopeIndex: Int? { labels.last == ClassifierModel.outOfScope ? labels.count - 1 : nil }
 
+    /// How many features the model knows.
+    public var featureCount: Int { featureEnds.count }
+
+    /// Feature `i`'s text, as bytes.
+    public func featureBytes(_ i: Int) -> ArraySlice<UInt8> {
+        featureText[(i == 0 ? 0 : Int(featureEnds[i - 1]))..<Int(featureEnds[i])]
+    }
+
+    /// Feature `i`'s weights: the range of `weightLabels` and `weightMilli` that holds them.
+    public func weightRange(_ i: Int) -> Range<Int> {
+        (i == 0 ? 0 : Int(weightEnds[i - 1]))..<Int(weightEnds[i])
+    }
+
+    /// One line per feature, sorted: the feature, a tab, and its weights in thousandths by label
+    /// index (`"w refund\t5:3044 9:1250"`). How the JSON form shows the weights: one feature a line diffs well.
+    public var weights: [String] {
+        (0..<featureCount).map { i in
+            String(decoding: featureBytes(i), as: UTF8.self) + "\t"
+                + weightRange(i).map { "\(weightLabels[$0]):\(weightMilli[$0])" }.joined(separator: " ")
+        }
+    }
+
     /// Writes a feature's weights: `[(2, 300), (0, -12)]` → `"0:-12 2:300"`.
     public static func encodeWeights(_ entries: [(label: Int, milli: Int)]) -> String {
         entries.sorted { $0.label < $1.label }.map { "\($0.label):\($0.milli)" }.joined(separator: " ")
     }
-
     /// Reads a feature's weights; nil when malformed.
     public static func decodeWeights(_ text: String) -> [(label: Int, milli: Int)]? {
         var out: [(Int, Int)] = []
@@ -76,6 +179,46 @@ public struct ClassifierModel: Codable, Sendable, Equatable {
         guard !inLabel, digits > 0 else { return text.isEmpty ? [] : nil }
         out.append((label, negative ? -value : value))
         return out
+    }
+}
+
+extension ClassifierModel: Codable {
+    enum CodingKeys: String, CodingKey {
+        case method, labels, features, biasMilli, unseenMilli, temperatureMilli, examples, weights
+    }
+
+    /// Reads the JSON form (weights as lines), checking it as the packed initializer does.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let method = try c.decode(String.self, forKey: .method)
+        guard method == ClassifierModel.currentMethod else {
+            throw DecodingError.dataCorruptedError(forKey: .method, in: c, debugDescription:
+                "the classifier was trained with `\(method)`; this Mandate reads `\(ClassifierModel.currentMethod)`")
+        }
+        do {
+            try self.init(labels: try c.decode([String].self, forKey: .labels),
+                          features: try c.decode(ClassifierFeatures.Weights.self, forKey: .features),
+                          biasMilli: try c.decode([Int].self, forKey: .biasMilli),
+                          unseenMilli: try c.decode([Int].self, forKey: .unseenMilli),
+                          temperatureMilli: try c.decode(Int.self, forKey: .temperatureMilli),
+                          examples: try c.decode([Int].self, forKey: .examples),
+                          weights: try c.decode([String].self, forKey: .weights))
+        } catch let error as Inconsistent {
+            throw DecodingError.dataCorruptedError(forKey: .weights, in: c, debugDescription: error.description)
+        }
+    }
+
+    /// Writes the JSON form: the weights one line per feature.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(method, forKey: .method)
+        try c.encode(labels, forKey: .labels)
+        try c.encode(features, forKey: .features)
+        try c.encode(biasMilli, forKey: .biasMilli)
+        try c.encode(unseenMilli, forKey: .unseenMilli)
+        try c.encode(temperatureMilli, forKey: .temperatureMilli)
+        try c.encode(examples, forKey: .examples)
+        try c.encode(weights, forKey: .weights)
     }
 }
 
@@ -187,47 +330,67 @@ public struct ClassifierScorer: Sendable {
     let features: ClassifierFeatures.Weights
     let bias: [Double]
     let unseen: [Double]
-    /// Feature hash → range in `entryLabels` / `entryWeights`.
-    let index: [UInt64: (start: Int32, count: Int32)]
+    /// The features by hash, open addressing: a slot holds a feature's index + 1 (0 is empty)
+    /// and its hash; a power-of-two number of slots, at most half of them full.
+    let slotFeatures: [Int32]
+    let slotHashes: [UInt64]
+    let mask: Int
+    /// Feature i's weights are `entryLabels`/`entryWeights` from `entryEnds[i - 1]` (0 for the first) to `entryEnds[i]`.
+    let entryEnds: [Int32]
     let entryLabels: [Int32]
     let entryWeights: [Double]
     /// 1 / temperature.
     let inverseTemperature: Double
 
-    /// Prepares a model for scoring. A feature whose weights do not read is left out.
+    /// Prepares a model for scoring: its features indexed by hash. When two features share a
+    /// hash, the first in the model's (sorted) order is kept, so every load indexes alike.
     public init(_ model: ClassifierModel) {
         labels = model.labels
         outOfScopeIndex = model.outOfScopeIndex
         features = model.features
         bias = model.labels.indices.map { $0 < model.biasMilli.count ? Double(model.biasMilli[$0]) / 1000 : 0 }
         unseen = model.labels.indices.map { $0 < model.unseenMilli.count ? Double(model.unseenMilli[$0]) / 1000 : 0 }
-        var index: [UInt64: (Int32, Int32)] = [:]
-        index.reserveCapacity(model.weights.count)
-        var entryLabels: [Int32] = []
-        var entryWeights: [Double] = []
-        // In hash order (the text breaks a tie), so that the arrays and any hash collision are
-        // the same on every load.
-        var keyed: [(hash: UInt64, line: String, tab: String.UTF8View.Index)] = []
-        keyed.reserveCapacity(model.weights.count)
-        for line in model.weights {
-            guard let tab = line.utf8.firstIndex(of: 0x09) else { continue }
-            keyed.append((ClassifierFeatures.hash(line.utf8[..<tab]), line, tab))
-        }
-        keyed.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.line < $1.line }
-        for (h, line, tab) in keyed {
-            guard index[h] == nil,
-                  let entries = ClassifierModel.decodeWeights(String(line.utf8[line.utf8.index(after: tab)...])!) else { continue }
-            let start = entryLabels.count
-            for (label, milli) in entries where label >= 0 && label < model.labels.count {
-                entryLabels.append(Int32(label))
-                entryWeights.append(Double(milli) / 1000)
+        let count = model.featureCount
+        var size = 16
+        while size < 2 * count { size <<= 1 }
+        let mask = size - 1
+        var slotFeatures = [Int32](repeating: 0, count: size)
+        var slotHashes = [UInt64](repeating: 0, count: size)
+        model.featureText.withUnsafeBufferPointer { text in
+            model.featureEnds.withUnsafeBufferPointer { ends in
+                var start = 0
+                for i in 0..<count {
+                    let end = Int(ends[i])
+                    let h = ClassifierFeatures.hash(UnsafeBufferPointer(rebasing: text[start..<end]))
+                    start = end
+                    var j = Int(truncatingIfNeeded: h) & mask
+                    while slotFeatures[j] != 0 && slotHashes[j] != h { j = (j + 1) & mask }
+                    if slotFeatures[j] == 0 {
+                        slotFeatures[j] = Int32(i + 1)
+                        slotHashes[j] = h
+                    }
+                }
             }
-            index[h] = (Int32(start), Int32(entryLabels.count - start))
         }
-        self.index = index
-        self.entryLabels = entryLabels
-        self.entryWeights = entryWeights
+        self.slotFeatures = slotFeatures
+        self.slotHashes = slotHashes
+        self.mask = mask
+        entryEnds = model.weightEnds
+        entryLabels = model.weightLabels
+        entryWeights = model.weightMilli.map { Double($0) / 1000 }
         inverseTemperature = 1000 / Double(max(model.temperatureMilli, 1))
+    }
+
+    /// The index of the feature with this hash, if the model knows one.
+    @inline(__always)
+    func feature(_ h: UInt64) -> Int? {
+        var j = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let f = slotFeatures[j]
+            if f == 0 { return nil }
+            if slotHashes[j] == h { return Int(f) - 1 }
+            j = (j + 1) & mask
+        }
     }
 
     /// Each label's score before the temperature — its log-likelihood divided by the square root
@@ -240,9 +403,9 @@ public struct ClassifierScorer: Sendable {
             entryWeights.withUnsafeBufferPointer { weightBuffer in
                 scores.withUnsafeMutableBufferPointer { s in
                     for (h, x) in zip(hashes, values) {
-                        guard let entry = index[h] else { continue }
+                        guard let f = feature(h) else { continue }
                         known += x
-                        for k in Int(entry.start)..<Int(entry.start + entry.count) {
+                        for k in (f == 0 ? 0 : Int(entryEnds[f - 1]))..<Int(entryEnds[f]) {
                             s[Int(labelsBuffer[k])] += x * weightBuffer[k]
                         }
                     }

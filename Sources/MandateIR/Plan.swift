@@ -10,8 +10,9 @@ public struct Plan: Codable, Sendable, Equatable {
     public var actions: [ActionSignature]
     /// Record types, sorted by name.
     public var records: [RecordType]
-    /// Procedures, sorted by id.
-    public var procedures: [Procedure]
+    /// Procedures, sorted by id. In a plan loaded from a binary file with `.lazy` decoding,
+    /// each is decoded the first time it is used (`ProcedureList`).
+    public var procedures: ProcedureList
     /// Every input file with its SHA-256, sorted by path; filled when the plan file is made
     /// (`Compiler.planFile`), so a check that writes no plan does not hash every file.
     public var sources: [SourceDigest]
@@ -26,7 +27,7 @@ public struct Plan: Codable, Sendable, Equatable {
         self.goals = goals
         self.actions = actions
         self.records = records
-        self.procedures = procedures
+        self.procedures = ProcedureList(procedures)
         self.sources = sources
         self.classifier = classifier
     }

@@ -11,7 +11,8 @@ public struct Runtime: Sendable {
     public let plan: Plan
     let classifier: any IntentClassifier
     let extractor: EntityExtractor
-    let procedures: [String: Procedure]
+    /// The plan's procedures by id; a plan loaded lazily decodes each on first use.
+    let procedures: ProcedureList
     let handler: [String: String]
     let goalOfIntent: [String: Goal]
     let goals: [String: Goal]
@@ -23,8 +24,9 @@ public struct Runtime: Sendable {
     let zone: TimeZone
     /// The goal whose rules apply before any intent is known (`fallbackGoal(of:)`).
     let fallbackGoal: Goal?
-    /// The amounts each procedure's messages and reasons write, as customers see them.
-    let writtenAmounts: [String: [String]]
+    /// The amounts each procedure's messages and reasons write, as customers see them; found
+    /// the first time a procedure's output is checked.
+    let writtenAmounts: WrittenAmounts
     /// Steps one turn may run before the runtime calls it a loop and hands off.
     public var stepBudget = 500
 
@@ -35,13 +37,12 @@ public struct Runtime: Sendable {
         self.plan = plan
         self.classifier = classifier ?? plan.classifier.map { EmbeddedClassifier(model: $0) } ?? NoClassifier()
         self.extractor = EntityExtractor(currency: plan.project.currency)
-        var procedures: [String: Procedure] = [:]
+        // Ids and intents only: nothing is decoded from a lazily loaded plan here.
         var handler: [String: String] = [:]
-        for p in plan.procedures {
-            procedures[p.id] = p
-            for intent in p.handles where handler[intent] == nil { handler[intent] = p.id }
+        for i in plan.procedures.indices {
+            for intent in plan.procedures.handles(at: i) where handler[intent] == nil { handler[intent] = plan.procedures.id(at: i) }
         }
-        self.procedures = procedures
+        self.procedures = plan.procedures
         self.handler = handler
         var goalOfIntent: [String: Goal] = [:]
         var goals: [String: Goal] = [:]
@@ -60,19 +61,7 @@ public struct Runtime: Sendable {
         self.actions = Dictionary(plan.actions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.owners = Dictionary(plan.records.compactMap { r in r.owner.map { (r.name, $0) } }, uniquingKeysWith: { a, _ in a })
         self.queues = Dictionary(plan.project.queues.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var written: [String: [String]] = [:]
-        for p in plan.procedures {
-            var amounts: [String] = []
-            for step in p.steps {
-                switch step.op {
-                case .say(let t), .confirm(let t, _): amounts += Turn.amounts(in: t.text)
-                case .escalate(_, let reason): amounts += Turn.amounts(in: reason)
-                default: break
-                }
-            }
-            written[p.id] = amounts
-        }
-        self.writtenAmounts = written
+        self.writtenAmounts = WrittenAmounts(plan.procedures)
         self.fallbackGoal = Runtime.fallbackGoal(of: plan)
         self.zone = plan.project.timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
     }
@@ -107,5 +96,33 @@ public struct Runtime: Sendable {
         for g in plan.goals { if let q = g.escalation.defaultQueue { counts[q, default: 0] += 1 } }
         let common = counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
         return plan.goals.first { $0.escalation.defaultQueue == common } ?? plan.goals.first
+    }
+}
+
+/// The amounts each procedure's messages and reasons write (`$150`, `89.00 USD`), as
+/// customers see them: found once per procedure, the first time its output is checked.
+final class WrittenAmounts: @unchecked Sendable {
+    private let procedures: ProcedureList
+    private let lock = NSLock()
+    private var found: [String: [String]] = [:]
+
+    init(_ procedures: ProcedureList) { self.procedures = procedures }
+
+    /// The amounts procedure `id` writes; nil for a procedure the plan does not have.
+    subscript(id: String) -> [String]? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let amounts = found[id] { return amounts }
+        guard let p = procedures[id] else { return nil }
+        var amounts: [String] = []
+        for step in p.steps {
+            switch step.op {
+            case .say(let t), .confirm(let t, _): amounts += Turn.amounts(in: t.text)
+            case .escalate(_, let reason): amounts += Turn.amounts(in: reason)
+            default: break
+            }
+        }
+        found[id] = amounts
+        return amounts
     }
 }

@@ -252,39 +252,89 @@ extension TurnBench.Report {
     }
 }
 
-/// Plan load: the compiled plan file of a project read back (JSON decode, hash check) and a
-/// runtime made from it (indexes, the embedded classifier).
+/// Plan load: a project's plan file, in the binary form `mandate compile DIR -o plan.mplan`
+/// writes, read back as the runtime reads it — header, SHA-256 of the file, table of
+/// contents, goals, actions and classifier; procedures left for first use — and made into a
+/// `Runtime`. Also: what one procedure costs on first use, every procedure decoded at once,
+/// and the JSON form for comparison.
 struct PlanLoadBench {
-    static func run(_ dir: String, runs: Int) throws -> String {
-        let compilation = Compiler.compile(try ProjectSources.load(path: dir))
-        guard let file = try Compiler.planFile(compilation) else { throw BenchError("the project at \(dir) does not compile") }
-        let data = try file.encoded()
-        var decode: [Double] = []
-        var verify: [Double] = []
+    static func run(_ dir: String, runs: Int, planPath: String?, json: Bool) throws -> String {
+        let data: Data
+        var jsonData: Data?
+        if let planPath {
+            guard let d = FileManager.default.contents(atPath: planPath) else { throw BenchError("cannot read `\(planPath)`") }
+            data = d
+        } else {
+            let compilation = Compiler.compile(try ProjectSources.load(path: dir))
+            guard let file = try Compiler.planFile(compilation) else { throw BenchError("the project at \(dir) does not compile") }
+            data = try file.binary(sha256: Compiler.sha256)
+            jsonData = try file.json()
+        }
+        var load: [Double] = []
+        var hash: [Double] = []
         var runtime: [Double] = []
+        var total: [Double] = []
+        var kept: [PlanFile] = []
         for _ in 0..<runs {
             let t0 = monotonicSeconds()
-            let plan = try JSONDecoder().decode(PlanFile.self, from: data).plan
+            let file = try PlanFile.load(data, sha256: Compiler.sha256, procedures: .lazy)
             let t1 = monotonicSeconds()
-            _ = try PlanFile.load(data, sha256: { Compiler.sha256Hex($0) })
+            let r = Runtime(plan: file.plan)
             let t2 = monotonicSeconds()
-            let r = Runtime(plan: plan)
-            let t3 = monotonicSeconds()
+            // Freed after the runs, so that no run pays for freeing the one before.
+            kept.append(file)
             withExtendedLifetime(r) {}
-            decode.append(t1 - t0)
-            verify.append(t2 - t1)
-            runtime.append(t3 - t2)
+            let digest = data.withUnsafeBytes { Compiler.sha256(UnsafeRawBufferPointer(rebasing: $0.dropLast(32))) }
+            let t3 = monotonicSeconds()
+            withExtendedLifetime(digest) {}
+            load.append(t1 - t0)
+            runtime.append(t2 - t1)
+            total.append(t2 - t0)
+            hash.append(t3 - t2)
         }
+        // First use: each procedure of a fresh lazy load decoded once.
+        let fresh = try PlanFile.load(data, sha256: Compiler.sha256, procedures: .lazy).plan.procedures
+        var firstUse: [Double] = []
+        var steps = 0
+        for i in fresh.indices {
+            let t0 = monotonicSeconds()
+            let p = try fresh.decoded(at: i)
+            firstUse.append(monotonicSeconds() - t0)
+            steps += p.steps.count
+        }
+        var eager: [Double] = []
+        for _ in 0..<max(1, runs / 4) {
+            let t0 = monotonicSeconds()
+            let all = try PlanFile.load(data, sha256: Compiler.sha256, procedures: .eager)
+            eager.append(monotonicSeconds() - t0)
+            kept.append(all)
+        }
+        withExtendedLifetime(kept) {}
         func med(_ a: [Double]) -> String { Bench.ms(Latencies(samples: a).percentile(0.5)) }
         func best(_ a: [Double]) -> String { Bench.ms(a.min() ?? .nan) }
-        return """
-            plan file: \(Bench.grouped(data.count)) bytes, \(file.plan.procedures.count) procedures, \(file.plan.goals.count) goals, \(file.plan.actions.count) actions
-            JSONDecoder → Plan                         median \(med(decode))  best \(best(decode))
-            PlanFile.load (header, decode, hash check)  median \(med(verify))  best \(best(verify))
-            Runtime(plan:) (indexes, classifier)       median \(med(runtime))  best \(best(runtime))
-            load = decode + Runtime(plan:)             median \(Bench.ms(Latencies(samples: zip(decode, runtime).map(+)).percentile(0.5)))   target < 10 ms
-            (\(runs) runs)
+        let plan = try PlanFile.load(data, sha256: Compiler.sha256, procedures: .lazy).plan
+        let model = plan.classifier
+        var out = """
+            plan file: \(Bench.grouped(data.count)) bytes (binary)\(jsonData.map { ", \(Bench.grouped($0.count)) bytes as JSON" } ?? ""); \
+            \(plan.procedures.count) procedures (\(Bench.grouped(steps)) steps), \(plan.goals.count) goals, \(plan.actions.count) actions; \
+            classifier: \(Bench.grouped(model?.featureCount ?? 0)) features, \(Bench.grouped(model?.weightMilli.count ?? 0)) weights
+            PlanFile.load(.lazy): header, SHA-256, contents, goals, classifier   median \(med(load))  best \(best(load))
+              of which SHA-256 over the file (measured alone)                  median \(med(hash))  best \(best(hash))
+            Runtime(plan:) (indexes, the classifier's hash table)               median \(med(runtime))  best \(best(runtime))
+            load = PlanFile.load + Runtime(plan:)                               median \(med(total))  best \(best(total))   target < 10 ms
+            first use of a procedure (its body decoded, once)                   median \(Bench.ms(Latencies(samples: firstUse).percentile(0.5)))  \
+            max \(Bench.ms(firstUse.max() ?? .nan))
+            every procedure at once (PlanFile.load(.eager), \(eager.count) runs)            median \(med(eager))  best \(best(eager))
 
             """
+        if json, let jsonData {
+            let t0 = monotonicSeconds()
+            let j = try PlanFile.load(jsonData, sha256: Compiler.sha256)
+            let t1 = monotonicSeconds()
+            withExtendedLifetime(j) {}
+            out += "the JSON form, for comparison (decode and hash check by re-encoding, 1 run)  \(Bench.ms(t1 - t0))\n"
+        }
+        out += "(\(runs) runs)\n"
+        return out
     }
 }

@@ -28,9 +28,13 @@ USAGE:
       memory (N rounds of a 3-turn refund conversation, default 20000), the first turn with
       the embedded classifier, memory per idle conversation (default 20000 of them), and a
       full durable turn on SQLite with 1 and 2 workers (default 2000 conversations each).
-  mandate-bench plan DIR [--runs N]
-      Plan load time for a project (a generated one): the plan file decoded, checked and
-      made into a runtime. Median of N runs (default 10).
+  mandate-bench plan DIR [--runs N] [--json]
+  mandate-bench plan --plan FILE [--runs N]
+      Plan load time for a project (a generated one): its binary plan file (as `mandate
+      compile DIR -o plan.mplan` writes it, or FILE) loaded as the runtime loads it — header,
+      SHA-256 of the file, table of contents, goals, classifier — and made into a runtime.
+      Median of N runs (default 10); also the first use of each procedure, all procedures
+      decoded at once, and with --json the JSON form's load for comparison.
 
 """
 
@@ -139,10 +143,13 @@ func main() -> Int32 {
                                        idle: try o.int("idle", default: 20_000), database: o.values["db"])
             print(report.render(command: typedCommand(), conversations: conversations), terminator: "")
         case "plan":
-            let o = try Options(args.dropFirst(), valued: ["runs"], flags: [])
-            guard o.positional.count == 1 else { throw BenchError("`plan` takes one project folder") }
+            let o = try Options(args.dropFirst(), valued: ["runs", "plan"], flags: ["json"])
+            guard o.positional.count == (o.values["plan"] == nil ? 1 : 0) else {
+                throw BenchError("`plan` takes one project folder, or `--plan FILE`")
+            }
             print("$ \(typedCommand())")
-            print(try PlanLoadBench.run(o.positional[0], runs: try o.int("runs", default: 10)), terminator: "")
+            print(try PlanLoadBench.run(o.positional.first ?? "", runs: try o.int("runs", default: 10), planPath: o.values["plan"],
+                                        json: o.flags.contains("json")), terminator: "")
         case "-h", "--help", "help":
             print(usage, terminator: "")
         default:

@@ -129,24 +129,25 @@ import Testing
     }
 }
 
+/// The JSON form of a plan file: what people read and review. (The binary form: PlanFormatTests.)
 @Suite struct PlanFileTests {
     func planData() throws -> Data {
         let c = compileBase()
         #expect(c.errorCodes == [])
-        return try Compiler.planFile(c)!.encoded()
+        return try Compiler.planFile(c)!.json()
     }
 
     @Test func aPlanRoundTrips() throws {
         let data = try planData()
-        let file = try PlanFile.load(data, sha256: { Compiler.sha256Hex($0) })
-        #expect(try file.encoded() == data)
+        let file = try PlanFile.load(data, sha256: Compiler.sha256)
+        #expect(try file.json() == data)
     }
 
     @Test func anEditedPlanIsRefusedNamingBothHashes() throws {
         let text = String(decoding: try planData(), as: UTF8.self).replacingOccurrences(of: "15000", with: "99999")
-        #expect(throws: PlanLoadError.self) { try PlanFile.load(Data(text.utf8), sha256: { Compiler.sha256Hex($0) }) }
+        #expect(throws: PlanLoadError.self) { try PlanFile.load(Data(text.utf8), sha256: Compiler.sha256) }
         do {
-            _ = try PlanFile.load(Data(text.utf8), sha256: { Compiler.sha256Hex($0) })
+            _ = try PlanFile.load(Data(text.utf8), sha256: Compiler.sha256)
         } catch {
             guard case .hashMismatch(let recorded, let computed) = error else { Issue.record("wrong error \(error)"); return }
             #expect(recorded != computed)
@@ -156,19 +157,20 @@ import Testing
 
     @Test func anotherFormatVersionIsRefusedNamingBoth() throws {
         let text = String(decoding: try planData(), as: UTF8.self)
-            .replacingOccurrences(of: "\"formatVersion\" : 1", with: "\"formatVersion\" : 7")
+            .replacingOccurrences(of: "\"formatVersion\" : 2", with: "\"formatVersion\" : 7")
         do {
-            _ = try PlanFile.load(Data(text.utf8), sha256: { Compiler.sha256Hex($0) })
+            _ = try PlanFile.load(Data(text.utf8), sha256: Compiler.sha256)
             Issue.record("a plan of format version 7 was accepted")
         } catch {
-            #expect(error == .unsupportedFormatVersion(found: 7, supported: 1))
-            #expect(error.description.contains("7") && error.description.contains("1"))
+            #expect(error == .unsupportedFormatVersion(found: 7, supported: 2))
+            #expect(error.description.contains("7") && error.description.contains("2"))
         }
     }
 
     @Test func notAPlanAtAll() {
-        #expect(throws: PlanLoadError.self) { try PlanFile.load(Data("{\"hello\": 1}".utf8), sha256: { Compiler.sha256Hex($0) }) }
-        #expect(throws: PlanLoadError.self) { try PlanFile.load(Data([0xFF, 0x00]), sha256: { Compiler.sha256Hex($0) }) }
+        #expect(throws: PlanLoadError.self) { try PlanFile.load(Data("{\"hello\": 1}".utf8), sha256: Compiler.sha256) }
+        #expect(throws: PlanLoadError.self) { try PlanFile.load(Data([0xFF, 0x00]), sha256: Compiler.sha256) }
+        #expect(throws: PlanLoadError.self) { try PlanFile.load(Data("{\"format\": \"mandate-plan\", \"formatVersion\": 2}".utf8), sha256: Compiler.sha256) }
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import MandateCLI
 import MandateCompiler
 import MandateDiagnostics
+import MandateIR
 import Testing
 
 @Suite struct CommandTests {
@@ -79,11 +80,39 @@ import Testing
         #expect(result.code == 0)
         #expect(result.out.contains("sha256:"))
         let plan = try String(contentsOf: out, encoding: .utf8)
-        #expect(plan.contains("\"formatVersion\" : 1"))
+        #expect(plan.contains("\"formatVersion\" : 2"))
         #expect(run(["dump", "--stage", "ast", procedures]).out.contains("ProcedureFile refund-damaged-item.procedure"))
         #expect(run(["dump", "--stage", "ir", procedures]).out.contains("\"procedures\""))
         #expect(run(["dump", "--stage", "plan", procedures]).out == plan)
         #expect(run(["compile", broken]).code == 1)
+    }
+
+    @Test func compileWritesTheBinaryFormAndDumpShowsItAsJSON() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let binary = dir.appendingPathComponent("plan.mplan").path
+        let result = run(["compile", procedures, "-o", binary])
+        #expect(result.code == 0)
+        let data = try Data(contentsOf: URL(fileURLWithPath: binary))
+        #expect(PlanFile.isBinary(data))
+        let json = run(["dump", "--stage", "plan", procedures]).out
+        // Any name: the signature tells a binary plan from a project.
+        let unnamed = dir.appendingPathComponent("plan").path
+        try data.write(to: URL(fileURLWithPath: unnamed))
+        #expect(run(["dump", binary]).out == json)
+        #expect(run(["dump", unnamed]).out == json)
+        #expect(run(["dump", "--stage", "ast", binary]).code == 64)
+        #expect(run(["compile", procedures, "--format", "binary"]).code == 64)
+        #expect(run(["compile", procedures, "-o", dir.appendingPathComponent("forced.json").path, "--format", "binary"]).code == 0)
+        #expect(PlanFile.isBinary(try Data(contentsOf: dir.appendingPathComponent("forced.json"))))
+        let hash = try #require(json.split(separator: "\n").first { $0.contains("contentHash") })
+        #expect(result.out.contains(hash.split(separator: "\"")[3]), "the binary and JSON forms carry one hash")
+        // A cut binary plan is a clear error.
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: binary))
+        let cut = run(["dump", binary])
+        #expect(cut.code == 66)
+        #expect(cut.err.contains("cut short"))
     }
 
     @Test func explainPrintsTheExplanation() {

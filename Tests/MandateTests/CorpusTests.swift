@@ -49,7 +49,7 @@ enum Corpus {
         let rendered = DiagnosticRenderer.render(compilation.diagnostics, format: .plain, sources: compilation.sources)
         #expect(rendered == "")
         if let file = try Compiler.planFile(compilation) {
-            Corpus.golden(good.appendingPathComponent("plan.golden.json"), String(decoding: try file.encoded(), as: UTF8.self))
+            Corpus.golden(good.appendingPathComponent("plan.golden.json"), String(decoding: try file.json(), as: UTF8.self))
         } else {
             Issue.record("the good corpus produced no plan")
         }

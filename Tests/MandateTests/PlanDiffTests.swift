@@ -62,9 +62,11 @@ import Testing
         let c = compileBase()
         let file = try #require(try Compiler.planFile(c))
         let path = dir.appendingPathComponent("plan.json").path
-        try file.encoded().write(to: URL(fileURLWithPath: path))
+        try file.json().write(to: URL(fileURLWithPath: path))
+        let binary = dir.appendingPathComponent("plan.mplan").path
+        try file.binary(sha256: Compiler.sha256).write(to: URL(fileURLWithPath: binary))
         let (console, captured) = Console.capturing()
-        #expect(MandateCommand.run(arguments: ["diff", path, path], console: console) == 0)
+        #expect(MandateCommand.run(arguments: ["diff", path, binary], console: console) == 0)
         #expect(captured().out.contains("No policy changes"))
         let (console2, captured2) = Console.capturing()
         #expect(MandateCommand.run(arguments: ["diff", path, "/no/such/plan.json"], console: console2) == 66)

@@ -26,10 +26,11 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     }
 
     @Test func planIsByteIdenticalForIdenticalInput() throws {
-        let a = try Compiler.planFile(Compiler.compile(try ProjectSources.load(path: procedures)))!.encoded()
-        let b = try Compiler.planFile(Compiler.compile(try ProjectSources.load(path: procedures)))!.encoded()
-        #expect(a == b)
-        let loaded = try PlanFile.load(a, sha256: { Compiler.sha256Hex($0) })
+        let a = try Compiler.planFile(Compiler.compile(try ProjectSources.load(path: procedures)))!
+        let b = try Compiler.planFile(Compiler.compile(try ProjectSources.load(path: procedures)))!
+        #expect(try a.binary(sha256: Compiler.sha256) == b.binary(sha256: Compiler.sha256))
+        #expect(try a.json() == b.json())
+        let loaded = try PlanFile.load(try a.binary(sha256: Compiler.sha256), sha256: Compiler.sha256)
         #expect(loaded.plan.procedures.count >= 10)
         #expect(loaded.plan.procedures.allSatisfy { p in p.steps.allSatisfy { $0.source.line > 0 } })
     }

@@ -190,7 +190,8 @@ import FoundationXML
     }
 
     @Test func jsonLinesFromACompiledPlan() throws {
-        let plan = FileManager.default.temporaryDirectory.appendingPathComponent("mandate-run-\(UUID().uuidString).plan.json").path
+        // The binary form: the runtime decodes its procedures as the conversation reaches them.
+        let plan = FileManager.default.temporaryDirectory.appendingPathComponent("mandate-run-\(UUID().uuidString).mplan").path
         defer { try? FileManager.default.removeItem(atPath: plan) }
         #expect(mandate(["compile", path("Procedures"), "-o", plan]).exit == 0)
         let r = mandate(["run", plan, "--fixtures", path("Procedures/sandbox.yaml"), "--script", path("Examples/conversations/refund-stand-mixer.yaml"), "--json"])
