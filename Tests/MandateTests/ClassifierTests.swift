@@ -87,7 +87,7 @@ let referencePlanFile: PlanFile? = {
         let (console, captured) = Console.capturing()
         #expect(Commands.classifier(path: path, every: 5, json: false, options: .init(), console: console) == .clean)
         let text = captured().out
-        #expect(text.hasPrefix("held out every 5th example of each intent: trained on 231, tested on 51\n"))
+        #expect(text.hasPrefix("held out every 5th example of each intent: trained on 596, tested on 141\n"))
         #expect(text.contains("accuracy: "))
         #expect(text.contains("expected calibration error"))
         #expect(text.contains("  damaged_item "))
