@@ -382,23 +382,32 @@ extension ProcedureLowering {
 
     /// Trimmed tokens of an action sentence (no final punctuation).
     func actionTokens(_ sentence: ActionSentence) -> [Token] {
-        var tokens = sentence.tokens
-        while let last = tokens.last, last.kind == .period || last.kind == .colon || last.kind == .comma { tokens.removeLast() }
-        return tokens
+        Array(sentence.tokens[..<actionTokenCount(sentence)])
+    }
+
+    /// How many tokens of an action sentence are left without its final punctuation.
+    func actionTokenCount(_ sentence: ActionSentence) -> Int {
+        var n = sentence.tokens.count
+        while n > 0, sentence.tokens[n - 1].kind == .period || sentence.tokens[n - 1].kind == .colon || sentence.tokens[n - 1].kind == .comma {
+            n -= 1
+        }
+        return n
     }
 
     /// Every catalog action whose phrase the sentence matches.
     mutating func allMatches(_ sentence: ActionSentence) -> [ActionMatch] {
-        let tokens = actionTokens(sentence)
-        guard let first = tokens.first else { return [] }
+        let tokens = sentence.tokens
+        let count = actionTokenCount(sentence)
+        guard count > 0 else { return [] }
+        let first = tokens[0]
         // INVARIANT: the lists are sorted by name (Symbols.declareActions), so matches come in a stable order.
         let byWord = first.kind == .word ? symbols.actionsByFirstWord[first.text] ?? [] : []
         let byHole = symbols.actionsByFirstWord[""] ?? []
         var matches: [ActionMatch] = []
         for (name, parts) in byHole.isEmpty ? byWord : (byWord + byHole).sorted(by: { $0.name < $1.name }) {
             // Cheap test first: the phrase's words appear in the sentence, in order.
-            guard wordsAppearInOrder(parts, tokens) else { continue }
-            if let arguments = match(parts, 0, tokens, 0) {
+            guard wordsAppearInOrder(parts, tokens, count) else { continue }
+            if let arguments = match(parts, 0, tokens, 0, count) {
                 matches.append(ActionMatch(action: name, arguments: arguments))
             }
         }
@@ -451,43 +460,41 @@ extension ProcedureLowering {
         return nil
     }
 
-    /// Matches phrase parts from `pi` against tokens from `ti`; the holes' values on success.
-    mutating func match(_ parts: [PhrasePart], _ pi: Int, _ tokens: [Token], _ ti: Int) -> [(String, Expression)]? {
-        if pi == parts.count { return ti == tokens.count ? [] : nil }
+    /// Matches phrase parts from `pi` against `tokens[ti..<count]`; the holes' values on success.
+    /// Each candidate hole is parsed in place (a window of the sentence's tokens), quietly:
+    /// a candidate that does not read as a value is no error.
+    mutating func match(_ parts: [PhrasePart], _ pi: Int, _ tokens: [Token], _ ti: Int, _ count: Int) -> [(String, Expression)]? {
+        if pi == parts.count { return ti == count ? [] : nil }
         switch parts[pi] {
         case .word(let w):
-            guard ti < tokens.count, tokens[ti].kind == .word, tokens[ti].text == w else { return nil }
-            return match(parts, pi + 1, tokens, ti + 1)
+            guard ti < count, tokens[ti].isWord(w) else { return nil }
+            return match(parts, pi + 1, tokens, ti + 1, count)
         case .possessive:
-            guard ti < tokens.count, tokens[ti].kind == .possessive else { return nil }
-            return match(parts, pi + 1, tokens, ti + 1)
+            guard ti < count, tokens[ti].kind == .possessive else { return nil }
+            return match(parts, pi + 1, tokens, ti + 1, count)
         case .hole(let name):
-            guard ti < tokens.count else { return nil }
-            var ends: [Int] = []
-            if pi + 1 == parts.count { ends = [tokens.count] }
-            else if case .word(let next) = parts[pi + 1] {
-                for k in (ti + 1)..<tokens.count where tokens[k].kind == .word && tokens[k].text == next { ends.append(k) }
-            } else {
-                ends = Array((ti + 1)...tokens.count)
-            }
-            for end in ends {
-                let saved = holeParser.diagnostics.count
-                let value = holeParser.parseValue(Array(tokens[ti..<end]))
-                holeParser.discardDiagnostics(after: saved)
-                guard let value else { continue }
-                if let rest = match(parts, pi + 1, tokens, end) { return [(name, value)] + rest }
+            guard ti < count else { return nil }
+            var next: String?
+            if pi + 1 < parts.count, case .word(let w) = parts[pi + 1] { next = w }
+            var end = pi + 1 == parts.count ? count : ti + 1
+            while end <= count {
+                defer { end += 1 }
+                // A hole followed by a word ends just before that word.
+                if let next, end == count || !tokens[end].isWord(next) { continue }
+                guard let value = holeParser.parseValue(tokens, window: ti..<end) else { continue }
+                if let rest = match(parts, pi + 1, tokens, end, count) { return [(name, value)] + rest }
             }
             return nil
         }
     }
 
-    /// Whether the phrase's literal words occur in the sentence in order.
-    func wordsAppearInOrder(_ parts: [PhrasePart], _ tokens: [Token]) -> Bool {
+    /// Whether the phrase's literal words occur in `tokens[..<count]` in order.
+    func wordsAppearInOrder(_ parts: [PhrasePart], _ tokens: [Token], _ count: Int) -> Bool {
         var k = 0
         for part in parts {
             guard case .word(let w) = part else { continue }
-            while k < tokens.count, !(tokens[k].kind == .word && tokens[k].text == w) { k += 1 }
-            if k == tokens.count { return false }
+            while k < count, !tokens[k].isWord(w) { k += 1 }
+            if k == count { return false }
             k += 1
         }
         return true

@@ -28,6 +28,7 @@ struct ProcedureLowering {
         self.source = source
         self.symbols = symbols
         self.holeParser = SentenceParser(file: source, tables: file.tables)
+        self.holeParser.quiet = true
     }
 
     mutating func report(_ code: DiagnosticCode, _ message: String, _ range: SourceRange, notes: [String] = [], help: String? = nil) {

@@ -27,8 +27,12 @@ public enum ProcedureParser {
         result.requiresVerifiedCustomer = lines.requires
         result.tables = lines.tables
         result.suppressions = lines.suppressions
+        lines.lex()
         var sentences = SentenceParser(file: file, tables: lines.tables)
-        result.steps = sentences.steps(from: lines.root.children)
+        sentences.items = lines.items
+        sentences.tokens = lines.tokens
+        sentences.segments = lines.segments
+        result.steps = sentences.steps(from: lines.items[0].children)
         var diagnostics = lines.diagnostics
         diagnostics.append(contentsOf: sentences.diagnostics)
         if result.name == nil {
@@ -47,59 +51,81 @@ public enum ProcedureParser {
 
     /// Warns when step numbers or letters go backwards or repeat.
     static func checkNumbering(_ steps: [Step], file: SourceFile, into diagnostics: inout [Diagnostic]) {
-        var previous: (Int, String)?
-        for step in steps {
-            let label = step.label.value
-            let value = Int(label) ?? label.unicodeScalars.first.map { Int($0.value) - 96 } ?? 0
-            if let (p, pl) = previous, value <= p {
+        var previous = Int.min
+        var previousIndex = -1
+        for index in steps.indices {
+            let value = labelValue(steps[index].label.value)
+            if previousIndex >= 0, value <= previous {
+                let label = steps[index].label.value
+                let pl = steps[previousIndex].label.value
                 diagnostics.append(Diagnostic(
-                    .stepNumbering, value == p ? "step `\(label)` is numbered twice" : "step `\(label)` comes after step `\(pl)`", at: step.label.range,
-                    help: "number the steps in order, without repeats"))
+                    .stepNumbering, value == previous ? "step `\(label)` is numbered twice" : "step `\(label)` comes after step `\(pl)`",
+                    at: steps[index].label.range, help: "number the steps in order, without repeats"))
             }
-            previous = (value, label)
-            for index in step.statements.indices { nested(step.statements[index].kind) }
-        }
-        func nested(_ kind: StatementKind) {
-            switch kind {
-            case .conditional(_, let then, let otherwise):
-                if case .steps(let s) = then { checkNumbering(s, file: file, into: &diagnostics) }
-                if case .steps(let s)? = otherwise { checkNumbering(s, file: file, into: &diagnostics) }
-            case .forEach(_, _, let body): checkNumbering(body, file: file, into: &diagnostics)
-            default: break
+            previous = value
+            previousIndex = index
+            for k in steps[index].statements.indices {
+                // Read the branches in place: no copy of the statement.
+                switch steps[index].statements[k].kind {
+                case .conditional(_, let then, let otherwise):
+                    if case .steps(let s) = then { checkNumbering(s, file: file, into: &diagnostics) }
+                    if case .steps(let s)? = otherwise { checkNumbering(s, file: file, into: &diagnostics) }
+                case .forEach(_, _, let body): checkNumbering(body, file: file, into: &diagnostics)
+                default: break
+                }
             }
         }
     }
+
+    /// A step label's place: `12` → 12, `b` → 2; decimal labels read on bytes.
+    static func labelValue(_ label: String) -> Int {
+        var utf8 = label.utf8.makeIterator()
+        guard let first = utf8.next() else { return 0 }
+        if first >= 0x30, first <= 0x39 {
+            var n = Int(first - 0x30)
+            var digits = 1
+            while let d = utf8.next() {
+                guard d >= 0x30, d <= 0x39, digits < 18 else { return Int(label) ?? Int(first) - 96 }
+                n = n * 10 + Int(d - 0x30)
+                digits += 1
+            }
+            return n
+        }
+        return Int(label) ?? label.unicodeScalars.first.map { Int($0.value) - 96 } ?? 0
+    }
 }
 
-/// An entry of the item tree: a step, a bullet, or an `Otherwise` line.
-final class Item {
+/// An entry of the item tree: a step, a bullet, or an `Otherwise` line. Items live in one
+/// array per file (`LineLayer.items`, the root first) and name each other by index, so the
+/// tree costs no object per line.
+struct Item {
     enum Kind { case root, step, bullet, otherwise }
     let kind: Kind
     let indent: Int
     let label: Located<String>?
-    /// Contiguous byte ranges holding the item's text.
-    var segments: [Range<Int>] = []
-    var children: [Item] = []
+    /// The item's text: contiguous byte ranges, `segments[segmentStart..<segmentEnd]` of the layer.
+    var segmentStart: Int
+    var segmentEnd: Int
+    /// The item's tokens: `tokens[tokenStart..<tokenEnd]` of the layer, once lexed.
+    var tokenStart = 0
+    var tokenEnd = 0
+    /// Indices of the items below it, in order.
+    var children: [Int] = []
     let start: Int
     var end: Int
 
-    init(kind: Kind, indent: Int, label: Located<String>?, start: Int) {
+    init(kind: Kind, indent: Int, label: Located<String>?, start: Int, segments: Int) {
         self.kind = kind
         self.indent = indent
         self.label = label
         self.start = start
         self.end = start
+        self.segmentStart = segments
+        self.segmentEnd = segments
     }
 
-    /// Extends the text with `start..<end`, merging with the previous range when contiguous.
-    func addText(_ range: Range<Int>, contiguous: Bool) {
-        if contiguous, let last = segments.last {
-            segments[segments.count - 1] = last.lowerBound..<range.upperBound
-        } else {
-            segments.append(range)
-        }
-        end = max(end, range.upperBound)
-    }
+    /// The item's tokens, as a window of the file's tokens.
+    var tokenWindow: Range<Int> { tokenStart..<tokenEnd }
 }
 
 /// The line scanner and classifier.
@@ -112,14 +138,43 @@ struct LineLayer {
     var requires: Located<Bool>?
     var tables: [DecisionTable] = []
     var suppressions: [Suppression] = []
-    let root = Item(kind: .root, indent: -1, label: nil, start: 0)
+    /// Every item, the root first.
+    var items: [Item] = [Item(kind: .root, indent: -1, label: nil, start: 0, segments: 0)]
+    /// The items' text. Text is only ever added to the newest item, so each item's
+    /// segments are contiguous here.
+    var segments: [Range<Int>] = []
+    /// Every item's tokens, item after item (see `lex`).
+    var tokens: [Token] = []
 
     init(file: SourceFile) { self.file = file }
 
+    /// Extends the newest item's text with `range`, merging with its previous range when contiguous.
+    mutating func addText(_ index: Int, _ range: Range<Int>, contiguous: Bool) {
+        if contiguous, items[index].segmentEnd > items[index].segmentStart {
+            let last = segments[segments.count - 1]
+            segments[segments.count - 1] = last.lowerBound..<range.upperBound
+        } else {
+            segments.append(range)
+            items[index].segmentEnd = segments.count
+        }
+        items[index].end = max(items[index].end, range.upperBound)
+    }
+
+    /// Lexes every item's text once, into `tokens`.
+    mutating func lex() {
+        tokens.reserveCapacity(file.bytes.count / 4)
+        for index in items.indices.dropFirst() {
+            items[index].tokenStart = tokens.count
+            Lexer.tokenize(file.bytes, segments: segments[items[index].segmentStart..<items[index].segmentEnd], into: &tokens)
+            items[index].tokenEnd = tokens.count
+        }
+    }
+
     mutating func run() {
         let bytes = file.bytes
-        var stack: [Item] = [root]
-        var last: Item?            // the item the next text line may continue
+        var stack: [Int] = [0]
+        stack.reserveCapacity(ProcedureParser.maxDepth + 2)
+        var last: Int?             // the item the next text line may continue
         var lastLineWasItemText = false
         var seenStep = false
         var reportedDepth = false
@@ -219,8 +274,8 @@ struct LineLayer {
 
             guard let itemKind = kind else {
                 // A text line: continues the item above it.
-                if let item = last, lastLineWasItemText || indent > item.indent {
-                    item.addText(p..<lineEnd, contiguous: lastLineWasItemText)
+                if let item = last, lastLineWasItemText || indent > items[item].indent {
+                    addText(item, p..<lineEnd, contiguous: lastLineWasItemText)
                     lastLineWasItemText = true
                 } else if !seenStep && indent == 0 && looksLikeHeader(p, lineEnd) {
                     reportUnknownHeader(p, lineEnd)
@@ -234,7 +289,7 @@ struct LineLayer {
                 continue
             }
             if itemKind == .step { seenStep = true }
-            while let top = stack.last, top !== root, top.indent >= indent { stack.removeLast() }
+            while let top = stack.last, top != 0, items[top].indent >= indent { stack.removeLast() }
             if stack.count > ProcedureParser.maxDepth {
                 if !reportedDepth {
                     diagnostics.append(Diagnostic(
@@ -257,10 +312,11 @@ struct LineLayer {
                 }
                 pendingSuppressions.removeAll()
             }
-            let item = Item(kind: itemKind, indent: indent, label: label, start: p)
-            item.end = lineEnd
-            if textStart < lineEnd { item.addText(textStart..<lineEnd, contiguous: false) }
-            stack.last!.children.append(item)
+            let item = items.count
+            items.append(Item(kind: itemKind, indent: indent, label: label, start: p, segments: segments.count))
+            items[item].end = lineEnd
+            if textStart < lineEnd { addText(item, textStart..<lineEnd, contiguous: false) }
+            items[stack.last!].children.append(item)
             stack.append(item)
             last = item
             lastLineWasItemText = true
@@ -386,6 +442,7 @@ struct LineLayer {
 
     mutating func readComment(_ p: Int, _ end: Int) {
         // `# mandate: allow M0412 because "…"`
+        if !isSuppressionComment(p, end) { return }
         let text = file.text(of: file.range(p, end))
         let body = text.dropFirst().trimmingCharacters()
         guard body.lowercased().hasPrefix("mandate:") else { return }
@@ -409,6 +466,20 @@ struct LineLayer {
         }
         suppressions.append(Suppression(
             code: Located(codeText, file.range(codeToken.start, codeToken.end)), reason: reason, range: file.range(p, end), scope: nil))
+    }
+
+    /// Whether the comment at `p..<end` may be a suppression: false when it is ASCII (as
+    /// almost every comment is) and does not start with `mandate:` after `#` and blanks,
+    /// decided on bytes, without building its text.
+    func isSuppressionComment(_ p: Int, _ end: Int) -> Bool {
+        let b = file.bytes
+        for k in p..<end where b[k] >= 0x80 { return true }
+        var q = p + 1
+        while q < end, b[q] == 0x20 || b[q] == 0x09 { q += 1 }
+        let word: [UInt8] = Array("mandate:".utf8)
+        guard end - q >= word.count else { return false }
+        for k in 0..<word.count where b[q + k] | (word[k] == 0x3A ? 0 : 0x20) != word[k] { return false }
+        return true
     }
 
     /// Cells of a `| a | b |` row, trimmed, with their ranges.

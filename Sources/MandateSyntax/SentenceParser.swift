@@ -1,24 +1,46 @@
 import MandateDiagnostics
 
-/// A position in a token list.
+/// A position in a window `lower..<upper` of a token list. Indices are those of the whole
+/// list, so a hole of an action sentence is read in place, without copying its tokens.
 struct Cursor {
     let tokens: [Token]
-    var index = 0
+    /// The window's first token.
+    let lower: Int
+    /// One past the window's last token.
+    let upper: Int
+    var index: Int
 
-    var atEnd: Bool { index >= tokens.count }
-    var peek: Token? { index < tokens.count ? tokens[index] : nil }
-    func peek(_ offset: Int) -> Token? { index + offset < tokens.count ? tokens[index + offset] : nil }
+    init(tokens: [Token]) {
+        self.tokens = tokens
+        self.lower = 0
+        self.upper = tokens.count
+        self.index = 0
+    }
+
+    init(tokens: [Token], window: Range<Int>) {
+        self.tokens = tokens
+        self.lower = window.lowerBound
+        self.upper = window.upperBound
+        self.index = window.lowerBound
+    }
+
+    var isEmpty: Bool { lower >= upper }
+    var atEnd: Bool { index >= upper }
+    /// The window's last token (the window must not be empty).
+    var last: Token { tokens[upper - 1] }
+    var peek: Token? { index < upper ? tokens[index] : nil }
+    func peek(_ offset: Int) -> Token? { index + offset < upper ? tokens[index + offset] : nil }
     /// Whether the token at `offset` is the word `w`; reads the token in place (no copy).
     func isWord(_ w: String, at offset: Int = 0) -> Bool {
         let i = index + offset
-        return i < tokens.count && tokens[i].isWord(w)
+        return i < upper && tokens[i].isWord(w)
     }
     func isKind(_ k: Token.Kind, at offset: Int = 0) -> Bool {
         let i = index + offset
-        return i < tokens.count && tokens[i].kind == k
+        return i < upper && tokens[i].kind == k
     }
     func matches(_ words: [String]) -> Bool {
-        guard index + words.count <= tokens.count else { return false }
+        guard index + words.count <= upper else { return false }
         for k in words.indices where !tokens[index + k].isWord(words[k]) { return false }
         return true
     }
@@ -56,6 +78,14 @@ public struct SentenceParser {
     public internal(set) var diagnostics: [Diagnostic] = []
     /// Where the clause being read starts: "missing part" errors cover the whole sentence.
     var clauseStart = 0
+    /// The procedure's items, tokens and text segments (see `LineLayer`); empty when the
+    /// parser reads only values (`parseValue`).
+    var items: [Item] = []
+    var tokens: [Token] = []
+    var segments: [Range<Int>] = []
+    /// Keeps no diagnostics (the compiler's parser for the holes of action sentences, where
+    /// a candidate that does not read as a value is no error).
+    public var quiet = false
 
     /// Makes a parser for sentences of `file`, knowing its decision tables.
     public init(file: SourceFile, tables: [DecisionTable]) {
@@ -67,37 +97,41 @@ public struct SentenceParser {
     }
 
     func range(_ c: Cursor, from start: Int) -> SourceRange {
-        guard !c.tokens.isEmpty else { return file.range(0, 0) }
-        let first = c.tokens[min(start, c.tokens.count - 1)]
-        let lastIndex = max(start, min(c.index, c.tokens.count) - 1)
-        let last = c.tokens[min(lastIndex, c.tokens.count - 1)]
+        guard !c.isEmpty else { return file.range(0, 0) }
+        let first = c.tokens[min(start, c.upper - 1)]
+        let lastIndex = max(start, min(c.index, c.upper) - 1)
+        let last = c.tokens[min(lastIndex, c.upper - 1)]
         return file.range(first.start, max(first.end, last.end))
     }
 
     func sentenceRange(_ c: Cursor) -> SourceRange {
-        let start = c.peek ?? c.tokens.last!
+        let start = c.peek ?? c.last
         var end = start.end
         var k = c.index
-        while k < c.tokens.count, c.tokens[k].kind != .period { end = c.tokens[k].end; k += 1 }
+        while k < c.upper, c.tokens[k].kind != .period { end = c.tokens[k].end; k += 1 }
         return file.range(start.start, end)
     }
 
     mutating func error(_ code: DiagnosticCode, _ message: String, _ range: SourceRange, help: String? = nil, notes: [String] = []) {
+        // A quiet parser (holes of action sentences) keeps nothing.
+        guard !quiet else { return }
         diagnostics.append(Diagnostic(code, message, at: range, notes: notes, help: help))
     }
 
     // MARK: steps
 
     /// The steps of a list of items; `Otherwise` items attach to the `If` before them.
-    mutating func steps(from items: [Item]) -> [Step] {
+    mutating func steps(from list: [Int]) -> [Step] {
         var steps: [Step] = []
+        steps.reserveCapacity(list.count)
         var index = 0
-        while index < items.count {
-            let item = items[index]
+        while index < list.count {
+            let itemIndex = list[index]
+            let item = items[itemIndex]
             index += 1
             switch item.kind {
             case .step:
-                steps.append(step(item))
+                steps.append(step(itemIndex))
             case .bullet:
                 error(.bulletOutsideList, "a bullet can only list the conditions of `If any of these is true` or `If all of these are true`",
                       file.range(item.start, item.end),
@@ -110,7 +144,7 @@ public struct SentenceParser {
                           help: "put `Otherwise` right after the `If` step it answers")
                     continue
                 }
-                let (branch, consumed) = otherwiseBranch(item, following: Array(items[index...]))
+                let (branch, consumed) = otherwiseBranch(itemIndex, following: list[index...])
                 index += consumed
                 previous.statements[previous.statements.count - 1] = Statement(
                     kind: .conditional(condition: condition, then: then, otherwise: branch),
@@ -125,18 +159,18 @@ public struct SentenceParser {
     }
 
     /// The branch an `Otherwise` item holds, and how many following items it took.
-    mutating func otherwiseBranch(_ item: Item, following: [Item]) -> (Branch, Int) {
-        var c = Cursor(tokens: Lexer.tokenize(file.bytes, segments: item.segments))
-        c.index = 0
+    mutating func otherwiseBranch(_ itemIndex: Int, following: ArraySlice<Int>) -> (Branch, Int) {
+        let item = items[itemIndex]
+        var c = Cursor(tokens: tokens, window: item.tokenWindow)
         _ = c.eat(Phrase.otherwise)
         _ = c.eat(.comma)
         let blockForm = c.atEnd || c.isKind(.colon)
         if blockForm {
             _ = c.eat(.colon)
-            if item.children.contains(where: { $0.kind == .step }) {
+            if item.children.contains(where: { items[$0].kind == .step }) {
                 return (.steps(steps(from: item.children)), 0)
             }
-            let taken = following.prefix { $0.kind == .step }
+            let taken = following.prefix { items[$0].kind == .step }
             if taken.isEmpty {
                 error(.malformedSentence, "`Otherwise:` has no steps under it", file.range(item.start, item.end),
                       help: "write what to do: `Otherwise, say \"…\"`, or sub-steps below `Otherwise:`")
@@ -144,26 +178,26 @@ public struct SentenceParser {
             return (.steps(steps(from: Array(taken))), taken.count)
         }
         var used = false
-        let clauses = chain(&c, item: item, childrenUsed: &used)
+        let clauses = chain(&c, item: itemIndex, childrenUsed: &used)
         finishSentence(&c)
         return (.clauses(clauses), 0)
     }
 
     /// One step: its sentences, and the sub-steps an `If …:` or `For each …:` takes.
-    mutating func step(_ item: Item) -> Step {
+    mutating func step(_ itemIndex: Int) -> Step {
+        let item = items[itemIndex]
         let label = item.label ?? Located("", file.range(item.start, item.start))
-        let tokens = Lexer.tokenize(file.bytes, segments: item.segments)
+        var c = Cursor(tokens: tokens, window: item.tokenWindow)
         let whole = file.range(item.start, item.end)
-        if let bad = tokens.last, bad.kind == .unterminatedQuote {
+        if !c.isEmpty, case let bad = c.last, bad.kind == .unterminatedQuote {
             error(.unterminatedQuote, "this quotation is never closed", file.range(bad.start, min(bad.end, bad.start + 1)),
                   help: "end the quoted text with `\"`")
             return Step(label: label, statements: [Statement(kind: .invalid, range: whole)], range: whole)
         }
-        if tokens.isEmpty {
+        if c.isEmpty {
             error(.emptyStep, "step `\(label.value)` has no text", label.range, help: "write what the step does, or remove it")
             return Step(label: label, statements: [], range: whole)
         }
-        var c = Cursor(tokens: tokens)
         var statements: [Statement] = []
         var childrenUsed = false
         while !c.atEnd {
@@ -173,19 +207,20 @@ public struct SentenceParser {
             {
                 c.index += length
                 _ = c.eat(.comma)
-                let clauses = chain(&c, item: item, childrenUsed: &childrenUsed)
+                let clauses = chain(&c, item: itemIndex, childrenUsed: &childrenUsed)
                 statements[lastIndex] = Statement(
                     kind: .confirm(question: question, onDecline: clauses),
                     range: statements[lastIndex].range.union(range(c, from: c.index - 1)))
                 finishSentence(&c)
                 continue
             }
-            chain(&c, item: item, childrenUsed: &childrenUsed, into: &statements)
+            chain(&c, item: itemIndex, childrenUsed: &childrenUsed, into: &statements)
             // `Confirm "…?" If the customer declines, …` needs no period between.
             if let last = statements.last, case .confirm = last.kind, declineClause(c) != nil { continue }
             finishSentence(&c)
         }
-        if !childrenUsed, let first = item.children.first(where: { $0.kind != .root }) {
+        if !childrenUsed, let firstIndex = item.children.first(where: { items[$0].kind != .root }) {
+            let first = items[firstIndex]
             error(.malformedSentence, "sub-steps can only follow a step that ends with `:`",
                   file.range(first.start, first.end),
                   help: "end step `\(label.value)` with `If …:`, `For each … in …:` or `Otherwise:`, or number these as steps of their own")
@@ -210,14 +245,14 @@ public struct SentenceParser {
     }
 
     /// Clauses joined by `and`, `then`, `, and`.
-    mutating func chain(_ c: inout Cursor, item: Item, childrenUsed: inout Bool) -> [Statement] {
+    mutating func chain(_ c: inout Cursor, item: Int, childrenUsed: inout Bool) -> [Statement] {
         var out: [Statement] = []
         chain(&c, item: item, childrenUsed: &childrenUsed, into: &out)
         return out
     }
 
     /// Clauses joined by `and`, `then`, `, and`, appended to `out` (no array to copy them from).
-    mutating func chain(_ c: inout Cursor, item: Item, childrenUsed: inout Bool, into out: inout [Statement]) {
+    mutating func chain(_ c: inout Cursor, item: Int, childrenUsed: inout Bool, into out: inout [Statement]) {
         while !c.atEnd {
             let statement = clause(&c, item: item, childrenUsed: &childrenUsed)
             out.append(statement)
@@ -235,9 +270,9 @@ public struct SentenceParser {
     // MARK: clauses
 
     /// One clause: a sentence form, or an action sentence.
-    mutating func clause(_ c: inout Cursor, item: Item, childrenUsed: inout Bool) -> Statement {
+    mutating func clause(_ c: inout Cursor, item: Int, childrenUsed: inout Bool) -> Statement {
         let start = c.index
-        guard let first = c.peek else { return Statement(kind: .invalid, range: file.range(item.start, item.end)) }
+        guard let first = c.peek else { return Statement(kind: .invalid, range: file.range(items[item].start, items[item].end)) }
         let outerStart = clauseStart
         clauseStart = start
         defer { clauseStart = outerStart }
@@ -262,62 +297,82 @@ public struct SentenceParser {
 
     mutating func malformed(_ c: inout Cursor, _ message: String, help: String) -> StatementKind {
         var whole = c
-        whole.index = min(clauseStart, c.tokens.count - 1)
+        whole.index = min(clauseStart, c.upper - 1)
         let r = sentenceRange(whole)
         error(.malformedSentence, message, r.start < r.end ? r : sentenceRange(c), help: help)
         return .invalid
     }
 
     mutating func template(_ token: Token) -> Template {
+        let whole = file.range(token.start, token.end)
+        var text = token.text
+        text.makeContiguousUTF8()
         var parts: [Template.Part] = []
-        guard token.text.utf8.contains(UInt8(ascii: "{")) else {
-            return Template(text: token.text, parts: token.text.isEmpty ? [] : [.text(token.text)], range: file.range(token.start, token.end))
-        }
-        let scalars = Array(token.text.utf8)
-        var textStart = 0
-        var i = 0
-        while i < scalars.count {
-            if scalars[i] == UInt8(ascii: "{"), let close = scalars[(i + 1)...].firstIndex(of: UInt8(ascii: "}")) {
-                if textStart < i { parts.append(.text(String(decoding: scalars[textStart..<i], as: UTF8.self))) }
-                let offset = token.start + 1 + i
-                let path = Self.placeholderPath(scalars[(i + 1)..<close])
-                if path.isEmpty || path.contains(where: { $0.isEmpty }) {
-                    let inner = String(decoding: scalars[(i + 1)..<close], as: UTF8.self).trimmingSpaces()
-                    error(.malformedSentence, "`{\(inner)}` is not a placeholder Mandate can fill", file.range(offset, offset + close - i + 1),
-                          help: "name a value inside the braces, such as `{order.total}` or `{order_number}`")
-                }
-                parts.append(.placeholder(path, file.range(offset, offset + close - i + 1)))
-                i = close + 1
-                textStart = i
-            } else {
-                i += 1
+        var bad: [(inner: String, range: SourceRange)] = []
+        let file = self.file
+        // The text's bytes, read in place.
+        func read(_ b: UnsafeBufferPointer<UInt8>) {
+            let n = b.count
+            guard var i = b.firstIndex(of: UInt8(ascii: "{")) else {
+                if n > 0 { parts = [.text(text)] }
+                return
             }
+            parts.reserveCapacity(8)
+            var textStart = 0
+            while i < n {
+                if b[i] == UInt8(ascii: "{"), let close = b[(i + 1)...].firstIndex(of: UInt8(ascii: "}")) {
+                    if textStart < i { parts.append(.text(String(decoding: UnsafeBufferPointer(rebasing: b[textStart..<i]), as: UTF8.self))) }
+                    let offset = token.start + 1 + i
+                    let path = Self.placeholderPath(b, i + 1, close)
+                    let r = file.range(offset, offset + close - i + 1)
+                    if path.isEmpty || path.contains(where: { $0.isEmpty }) {
+                        bad.append((String(decoding: UnsafeBufferPointer(rebasing: b[(i + 1)..<close]), as: UTF8.self).trimmingSpaces(), r))
+                    }
+                    parts.append(.placeholder(path, r))
+                    i = close + 1
+                    textStart = i
+                } else {
+                    i += 1
+                }
+            }
+            if textStart < n { parts.append(.text(String(decoding: UnsafeBufferPointer(rebasing: b[textStart...]), as: UTF8.self))) }
         }
-        if textStart < scalars.count { parts.append(.text(String(decoding: scalars[textStart...], as: UTF8.self))) }
-        return Template(text: token.text, parts: parts, range: file.range(token.start, token.end))
+        if text.utf8.withContiguousStorageIfAvailable(read) == nil { Array(text.utf8).withUnsafeBufferPointer(read) }
+        for (inner, r) in bad {
+            error(.malformedSentence, "`{\(inner)}` is not a placeholder Mandate can fill", r,
+                  help: "name a value inside the braces, such as `{order.total}` or `{order_number}`")
+        }
+        return Template(text: token.text, parts: parts, range: whole)
     }
 
     /// `{ Order.Total }` → `["order", "total"]`, `{order number}` → `["order_number"]`: split at dots,
-    /// trimmed, ASCII-lowercased, inner spaces as `_`; done on bytes, as this runs for every placeholder.
-    static func placeholderPath(_ bytes: ArraySlice<UInt8>) -> [String] {
+    /// trimmed, ASCII-lowercased, inner spaces as `_`; done on bytes (`b[from..<to]`), each part
+    /// written straight into its string, as this runs for every placeholder.
+    static func placeholderPath(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> [String] {
         var path: [String] = []
-        var part: [UInt8] = []
-        part.reserveCapacity(bytes.count)
-        func flush() {
-            while part.last == 0x5F { part.removeLast() }
-            path.append(String(decoding: part, as: UTF8.self))
-            part.removeAll(keepingCapacity: true)
-        }
-        for byte in bytes {
-            switch byte {
-            case 0x2E: flush()
-            case 0x20, 0x09:
-                if !part.isEmpty, part.last != 0x5F { part.append(0x5F) }
-            case 0x41...0x5A: part.append(byte | 0x20)
-            default: part.append(byte)
+        var partStart = from
+        var k = from
+        while k <= to {
+            if k == to || b[k] == 0x2E {
+                let start = partStart
+                path.append(String(unsafeUninitializedCapacity: max(k - start, 1)) { out in
+                    var length = 0
+                    for j in start..<k {
+                        let byte = b[j]
+                        switch byte {
+                        case 0x20, 0x09:
+                            if length > 0, out[length - 1] != 0x5F { out[length] = 0x5F; length += 1 }
+                        case 0x41...0x5A: out[length] = byte | 0x20; length += 1
+                        default: out[length] = byte; length += 1
+                        }
+                    }
+                    while length > 0, out[length - 1] == 0x5F { length -= 1 }
+                    return length
+                })
+                partStart = k + 1
             }
+            k += 1
         }
-        flush()
         return path
     }
 
@@ -384,7 +439,7 @@ public struct SentenceParser {
         guard let t = c.peek, t.kind == .quoted else {
             var words: [String] = []
             var k = c.index
-            while k < c.tokens.count, c.tokens[k].kind != .period, words.count < 12 { words.append(file.text(of: file.range(c.tokens[k].start, c.tokens[k].end))); k += 1 }
+            while k < c.upper, c.tokens[k].kind != .period, words.count < 12 { words.append(file.text(of: file.range(c.tokens[k].start, c.tokens[k].end))); k += 1 }
             let said = words.isEmpty ? "Your order is on its way." : words.joined(separator: " ")
             return malformed(&c, "`Say` needs the message in quotes", help: "write `Say \"\(said)\"`")
         }
@@ -430,7 +485,7 @@ public struct SentenceParser {
 
     mutating func set(_ c: inout Cursor) -> StatementKind {
         c.index += 1
-        guard let target = nounPhrase(&c, stops: ["to", "as"]) else {
+        guard let target = nounPhrase(&c, stops: Phrase.setStops) else {
             return malformed(&c, "`Set` needs a name", help: "write `Set the free bags to 2.`")
         }
         guard c.eat(Phrase.to) || c.eat(Phrase.`as`) else {
@@ -473,7 +528,8 @@ public struct SentenceParser {
         return .verify(methods: methods)
     }
 
-    mutating func forEach(_ c: inout Cursor, item: Item, childrenUsed: inout Bool) -> StatementKind {
+    mutating func forEach(_ c: inout Cursor, item itemIndex: Int, childrenUsed: inout Bool) -> StatementKind {
+        let item = items[itemIndex]
         c.index += 2
         guard let v = c.peek, v.kind == .word else {
             return malformed(&c, "`For each` needs a name for each item", help: "write `For each item in the items to return:`")
@@ -501,14 +557,14 @@ public struct SentenceParser {
         // The value runs to the first `to` of the sentence (the grammar's rule).
         var end = c.index
         var lastTo: Int?
-        while end < c.tokens.count, c.tokens[end].kind != .period {
+        while end < c.upper, c.tokens[end].kind != .period {
             if c.tokens[end].isWord("to"), lastTo == nil { lastTo = end }
             end += 1
         }
         guard let to = lastTo, to > c.index else {
             return malformed(&c, "`Add` needs `to` and the list to add to", help: "write `Add the new item to the new items.`")
         }
-        var inner = Cursor(tokens: Array(c.tokens[c.index..<to]))
+        var inner = Cursor(tokens: c.tokens, window: c.index..<to)
         guard let v = value(&inner) else { return .invalid }
         c.index = to + 1
         guard let list = nounPhrase(&c, stops: []) else {
@@ -537,7 +593,8 @@ public struct SentenceParser {
 
     // MARK: conditionals
 
-    mutating func conditional(_ c: inout Cursor, item: Item, childrenUsed: inout Bool) -> StatementKind {
+    mutating func conditional(_ c: inout Cursor, item itemIndex: Int, childrenUsed: inout Bool) -> StatementKind {
+        let item = items[itemIndex]
         c.index += 1
         var condition: Condition
         var bulletForm = false
@@ -547,7 +604,7 @@ public struct SentenceParser {
             c.index += words.count
             bulletForm = true
             childrenUsed = true
-            let bullets = item.children.filter { $0.kind == .bullet }
+            let bullets = item.children.filter { items[$0].kind == .bullet }
             if bullets.isEmpty {
                 error(.malformedCondition, "`If \(words.joined(separator: " "))` has no conditions below it", range(c, from: headStart),
                       help: "list the conditions below it, one per line, each starting with `- `")
@@ -563,18 +620,19 @@ public struct SentenceParser {
         }
         // An `Otherwise` answers the nearest `If` step before it at its own level; only when
         // none stands there does it answer this `If`, whose sub-steps those are.
-        var otherwiseItem: Item?
+        var otherwiseItem: Int?
         var previousIsIf = false
         for child in item.children {
-            switch child.kind {
-            case .step: previousIsIf = startsWithIf(child)
+            switch items[child].kind {
+            case .step: previousIsIf = startsWithIf(items[child])
             case .otherwise:
                 if previousIsIf { previousIsIf = false } else if otherwiseItem == nil { otherwiseItem = child }
             default: break
             }
         }
         if !bulletForm {
-            for bullet in item.children where bullet.kind == .bullet {
+            for bulletIndex in item.children where items[bulletIndex].kind == .bullet {
+                let bullet = items[bulletIndex]
                 error(.bulletOutsideList, "a bullet can only list the conditions of `If any of these is true` or `If all of these are true`",
                       file.range(bullet.start, bullet.end), help: "write sub-steps with letters: `a. …`")
             }
@@ -583,11 +641,11 @@ public struct SentenceParser {
         if c.eat(.colon) {
             childrenUsed = true
             let children = item.children
-            let stepItems: [Item]
-            if let o = otherwiseItem, let at = children.firstIndex(where: { $0 === o }) {
-                stepItems = children[..<at].filter { $0.kind == .step || $0.kind == .otherwise }
+            let stepItems: [Int]
+            if let o = otherwiseItem, let at = children.firstIndex(where: { $0 == o }) {
+                stepItems = children[..<at].filter { items[$0].kind == .step || items[$0].kind == .otherwise }
             } else {
-                stepItems = children.filter { $0.kind == .step || $0.kind == .otherwise }
+                stepItems = children.filter { items[$0].kind == .step || items[$0].kind == .otherwise }
             }
             if stepItems.isEmpty {
                 error(.malformedSentence, "this `If …:` has no sub-steps below it", file.range(item.start, item.end),
@@ -595,14 +653,14 @@ public struct SentenceParser {
             }
             then = .steps(steps(from: stepItems))
         } else if c.eat(.comma) || c.eat(Phrase.then) {
-            let clauses = chain(&c, item: item, childrenUsed: &childrenUsed)
+            let clauses = chain(&c, item: itemIndex, childrenUsed: &childrenUsed)
             then = .clauses(clauses)
             if c.eat(.colon) {
                 // `If any of these is true, cancel the reservation:` — the sub-steps below the
                 // bullets run after the clauses, in the same branch.
                 let children = item.children
-                let end = otherwiseItem.flatMap { o in children.firstIndex { $0 === o } } ?? children.count
-                let stepItems = children[..<end].filter { $0.kind == .step || $0.kind == .otherwise }
+                let end = otherwiseItem.flatMap { o in children.firstIndex { $0 == o } } ?? children.count
+                let stepItems = children[..<end].filter { items[$0].kind == .step || items[$0].kind == .otherwise }
                 if !stepItems.isEmpty {
                     let lead = Step(label: Located("", file.range(item.start, item.start)), statements: clauses,
                                     range: clauses.first.map { $0.range.union(clauses.last!.range) } ?? file.range(item.start, item.end))
@@ -619,7 +677,7 @@ public struct SentenceParser {
         var otherwise: Branch?
         if let o = otherwiseItem, childrenUsed {
             let children = item.children
-            let after = children.firstIndex(where: { $0 === o }).map { Array(children[(children.index(after: $0))...]) } ?? []
+            let after = children.firstIndex(where: { $0 == o }).map { children[(children.index(after: $0))...] } ?? []
             otherwise = otherwiseBranch(o, following: after).0
         }
         return .conditional(condition: condition, then: then, otherwise: otherwise)
@@ -627,15 +685,17 @@ public struct SentenceParser {
 
     /// Whether an item's text starts with `If`.
     func startsWithIf(_ item: Item) -> Bool {
-        guard let first = item.segments.first else { return false }
+        guard item.segmentEnd > item.segmentStart else { return false }
+        let first = segments[item.segmentStart]
         var p = first.lowerBound
         let b = file.bytes
         while p < first.upperBound, b[p] == 0x20 || b[p] == 0x09 { p += 1 }
         return p + 2 < first.upperBound && b[p] | 0x20 == 0x69 && b[p + 1] | 0x20 == 0x66 && (b[p + 2] == 0x20 || b[p + 2] == 0x09)
     }
 
-    mutating func bulletCondition(_ item: Item) -> Condition {
-        var c = Cursor(tokens: Lexer.tokenize(file.bytes, segments: item.segments))
+    mutating func bulletCondition(_ itemIndex: Int) -> Condition {
+        let item = items[itemIndex]
+        var c = Cursor(tokens: tokens, window: item.tokenWindow)
         guard !c.atEnd else { return .invalid(file.range(item.start, item.end)) }
         let result = condition(&c)
         while c.isKind(.comma) || c.isKind(.period) || c.isWord("or") || c.isWord("and") || c.isKind(.symbol) && c.peek?.text == ";" {
@@ -687,7 +747,7 @@ public struct SentenceParser {
     }
 
     mutating func conditionError(_ c: inout Cursor, _ message: String, help: String) -> Condition {
-        let r = c.atEnd ? file.range(c.tokens.last!.start, c.tokens.last!.end) : sentenceRange(c)
+        let r = c.atEnd ? file.range(c.last.start, c.last.end) : sentenceRange(c)
         error(.malformedCondition, message, r, help: help)
         c.skipSentence()
         return .invalid(r)
@@ -914,7 +974,7 @@ public struct SentenceParser {
     /// A literal, `now`, `the number of …`, `the total … of …`, a table lookup, or a noun phrase.
     mutating func term(_ c: inout Cursor) -> Expression? {
         guard let t = c.peek else {
-            let last = c.tokens.last!
+            let last = c.last
             error(.malformedCondition, "a value is missing at the end of this sentence", file.range(last.start, last.end),
                   help: "finish the sentence with the value to use")
             return nil
@@ -1040,26 +1100,40 @@ public struct SentenceParser {
     }
 
     /// `the order total`, `the customer's membership`: words up to a stop word.
-    mutating func nounPhrase(_ c: inout Cursor, stops: Set<String>) -> NounPhrase? {
+    mutating func nounPhrase(_ c: inout Cursor, stops: [String]) -> NounPhrase? {
         let start = c.index
         if let t = c.peek, t.kind == .word, SmallWords.contains(Vocabulary.determinerList, t.text) { c.index += 1 }
-        var words: [String] = []
-        var breaks: [Int] = []
-        while let t = c.peek {
-            if t.kind == .word, stops.isEmpty || !stops.contains(t.text), !SmallWords.contains(Vocabulary.stopWordList, t.text) {
-                words.append(t.text)
-            } else if t.kind == .possessive, !words.isEmpty, breaks.last != words.count {
-                breaks.append(words.count)
+        // First find where the phrase ends and how many words it has, so its arrays are
+        // allocated once, at their size.
+        var end = c.index
+        var count = 0
+        var breakCount = 0
+        var lastBreak = -1
+        while end < c.upper {
+            let t = c.tokens[end]
+            if t.kind == .word, stops.isEmpty || !SmallWords.contains(stops, t.text), !SmallWords.contains(Vocabulary.stopWordList, t.text) {
+                count += 1
+            } else if t.kind == .possessive, count > 0, lastBreak != count {
+                lastBreak = count
+                breakCount += 1
             } else {
                 break
             }
-            c.index += 1
+            end += 1
         }
-        if breaks.last == words.count { breaks.removeLast() }
-        guard !words.isEmpty else {
+        guard count > 0 else {
             c.index = start
             return nil
         }
+        var words: [String] = []
+        words.reserveCapacity(count)
+        var breaks: [Int] = []
+        if breakCount > 0 { breaks.reserveCapacity(breakCount) }
+        for k in c.index..<end {
+            if c.tokens[k].kind == .word { words.append(c.tokens[k].text) } else { breaks.append(words.count) }
+        }
+        c.index = end
+        if breaks.last == words.count { breaks.removeLast() }
         return NounPhrase(words: words, breaks: breaks, range: range(c, from: start))
     }
 
@@ -1072,8 +1146,13 @@ public struct SentenceParser {
 
     /// Parses a value from tokens (an action sentence's hole); nil and diagnostics on failure.
     public mutating func parseValue(_ tokens: [Token]) -> Expression? {
-        var c = Cursor(tokens: tokens)
-        guard !tokens.isEmpty, let v = value(&c) else { return nil }
+        parseValue(tokens, window: 0..<tokens.count)
+    }
+
+    /// Parses a value from `tokens[window]`, in place; nil and diagnostics on failure.
+    public mutating func parseValue(_ tokens: [Token], window: Range<Int>) -> Expression? {
+        var c = Cursor(tokens: tokens, window: window)
+        guard !c.isEmpty, let v = value(&c) else { return nil }
         return c.atEnd ? v : nil
     }
 }
@@ -1103,6 +1182,8 @@ extension String {
 
 /// The fixed word sequences the sentence parser looks for, allocated once.
 enum Phrase {
+    /// Words that end the name in `Set <name> to …`.
+    static let setStops = ["to", "as"]
     static let a = ["a"]
     static let after = ["after"]
     static let ago = ["ago"]

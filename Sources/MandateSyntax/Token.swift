@@ -49,6 +49,12 @@ public enum Lexer {
     public static func tokenize(_ bytes: [UInt8], segments: [Range<Int>]) -> [Token] {
         var tokens: [Token] = []
         tokens.reserveCapacity(16)
+        tokenize(bytes, segments: segments[...], into: &tokens)
+        return tokens
+    }
+
+    /// Tokenizes `segments` as above, appending to `tokens`.
+    static func tokenize(_ bytes: [UInt8], segments: ArraySlice<Range<Int>>, into tokens: inout [Token]) {
         bytes.withUnsafeBufferPointer { b in
             for segment in segments {
                 var i = segment.lowerBound
@@ -64,7 +70,6 @@ public enum Lexer {
                 }
             }
         }
-        return tokens
     }
 
     /// A quotation from `i`; false when it is not closed before `end`.
@@ -130,7 +135,7 @@ public enum Lexer {
         if symbolLength > 0, i + symbolLength < end, isDigit(b[i + symbolLength]) {
             i += symbolLength
             scanNumber(b, &i, end)
-            tokens.append(Token(kind: .money, text: String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self), start: start, end: i))
+            tokens.append(Token(kind: .money, text: lowered(b, start, i), start: start, end: i))
             return
         }
         if isDigit(c) {
@@ -140,7 +145,7 @@ public enum Lexer {
                i + 10 == end || !(isLetter(b[i + 10]) || isDigit(b[i + 10]))
             {
                 i += 10
-                tokens.append(Token(kind: .date, text: String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self), start: start, end: i))
+                tokens.append(Token(kind: .date, text: lowered(b, start, i), start: start, end: i))
                 return
             }
             scanNumber(b, &i, end)
@@ -152,10 +157,10 @@ public enum Lexer {
             }
             if i < end, b[i] == 0x25 {
                 i += 1
-                tokens.append(Token(kind: .percent, text: String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self), start: start, end: i))
+                tokens.append(Token(kind: .percent, text: lowered(b, start, i), start: start, end: i))
                 return
             }
-            tokens.append(Token(kind: .number, text: String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self), start: start, end: i))
+            tokens.append(Token(kind: .number, text: lowered(b, start, i), start: start, end: i))
             return
         }
         if isLetter(c) || c == 0x5F {
@@ -245,7 +250,8 @@ public enum Lexer {
         }
     }
 
-    /// ASCII-lowercased text of `b[start..<end]`.
+    /// ASCII-lowercased text of `b[start..<end]`. Numbers, amounts, percentages and dates
+    /// have no letters to lower, so it is their text as written, built the same cheap way.
     @inline(__always) static func lowered(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
         SmallWords.lowered(b, start, end)
     }
