@@ -416,7 +416,6 @@ extension ProcedureLowering {
 
     /// One match is the action; none or several are reported when asked.
     mutating func verdict(_ matches: [ActionMatch], _ sentence: ActionSentence, reportErrors: Bool) -> ActionMatch? {
-        let tokens = actionTokens(sentence)
         if matches.count == 1 { return matches[0] }
         guard reportErrors else { return matches.first }
         // When the catalog itself has errors, its own findings say what is wrong.
@@ -428,7 +427,7 @@ extension ProcedureLowering {
                    help: "make the actions' phrases different in the catalog, so each sentence means one action")
             return nil
         }
-        let sentenceWords = tokens.map { $0.kind == .possessive ? "'s" : $0.text.lowercased() }
+        let sentenceWords = actionTokens(sentence).map { $0.kind == .possessive ? "'s" : $0.text.lowercased() }
         var options: [(Int, String)] = []
         // A phrase is worth offering when its verb is the sentence's first word, nearly, or
         // stands in the sentence at all (`Issue a full refund …` → `refund {amount} for {order}`).

@@ -172,6 +172,8 @@ struct LineLayer {
 
     mutating func run() {
         let bytes = file.bytes
+        items.reserveCapacity(file.lineStarts.count + 1)
+        segments.reserveCapacity(file.lineStarts.count)
         var stack: [Int] = [0]
         stack.reserveCapacity(ProcedureParser.maxDepth + 2)
         var last: Int?             // the item the next text line may continue

@@ -44,6 +44,17 @@ struct Cursor {
         for k in words.indices where !tokens[index + k].isWord(words[k]) { return false }
         return true
     }
+    /// Whether the keywords `keys` (a `Phrase`) come next; compares integers only.
+    func matches(_ keys: [WordKey]) -> Bool {
+        guard index + keys.count <= upper else { return false }
+        for k in keys.indices where !tokens[index + k].isWord(keys[k]) { return false }
+        return true
+    }
+    mutating func eat(_ keys: [WordKey]) -> Bool {
+        guard matches(keys) else { return false }
+        index += keys.count
+        return true
+    }
     @discardableResult mutating func advance() -> Token {
         defer { index += 1 }
         return tokens[index]
@@ -73,7 +84,7 @@ public struct SentenceParser {
     let tables: [(words: [String], keys: Int)]
     /// The first word of every table's name (an array: a file has few tables, and comparing
     /// a short word costs less than hashing it).
-    let tableFirstWords: [String]
+    let tableFirstWords: [WordKey]
     /// What went wrong, in order.
     public internal(set) var diagnostics: [Diagnostic] = []
     /// Where the clause being read starts: "missing part" errors cover the whole sentence.
@@ -93,7 +104,7 @@ public struct SentenceParser {
         self.tables = tables.map {
             ($0.name.value.split(separator: " ").map(String.init), $0.columns.count == 1 ? 1 : 2)
         }.sorted { $0.words.count > $1.words.count }
-        self.tableFirstWords = self.tables.compactMap(\.words.first)
+        self.tableFirstWords = self.tables.compactMap { $0.words.first.map(WordKey.init) }
     }
 
     func range(_ c: Cursor, from start: Int) -> SourceRange {
@@ -259,7 +270,7 @@ public struct SentenceParser {
             if case .invalid = statement.kind { break }
             if c.isKind(.comma), c.isWord("and", at: 1) || c.isWord("then", at: 1) { c.index += 2; continue }
             if c.isWord("and") || c.isWord("then") { c.index += 1; continue }
-            if c.isKind(.comma), let next = c.peek(1), next.kind == .word, SmallWords.contains(Vocabulary.sentenceStarterList, next.text) {
+            if c.isKind(.comma), let next = c.peek(1), next.kind == .word, WordKey.contains(Vocabulary.sentenceStarterKeys, next.key) {
                 c.index += 1
                 continue
             }
@@ -277,7 +288,7 @@ public struct SentenceParser {
         clauseStart = start
         defer { clauseStart = outerStart }
         var kind: StatementKind
-        switch Keyword(first.kind == .word ? first.text : "") {
+        switch Keyword(first) {
         case "ask" where c.isWord("for", at: 1): kind = ask(&c)
         case "confirm": kind = confirm(&c)
         case "say", "tell": kind = say(&c)
@@ -580,7 +591,7 @@ public struct SentenceParser {
             if t.kind == .period || t.kind == .colon { break }
             if t.isWord("and") || t.isWord("then") || t.kind == .comma {
                 let k = t.kind == .comma && (c.isWord("and", at: 1) || c.isWord("then", at: 1)) ? 2 : 1
-                if let next = c.peek(k), next.kind == .word, SmallWords.contains(Vocabulary.sentenceStarterList, next.text),
+                if let next = c.peek(k), next.kind == .word, WordKey.contains(Vocabulary.sentenceStarterKeys, next.key),
                    !(next.text == "for" && !c.isWord("each", at: k + 1)), !(next.text == "ask" && !c.isWord("for", at: k + 1))
                 { break }
             }
@@ -600,8 +611,8 @@ public struct SentenceParser {
         var bulletForm = false
         let listForms = Phrase.listForms
         let headStart = c.index
-        if let (words, isAny) = listForms.first(where: { c.matches($0.0) }) {
-            c.index += words.count
+        if let (words, keys, isAny) = listForms.first(where: { c.matches($0.keys) }) {
+            c.index += keys.count
             bulletForm = true
             childrenUsed = true
             let bullets = item.children.filter { items[$0].kind == .bullet }
@@ -732,7 +743,7 @@ public struct SentenceParser {
     /// Whether a sentence keyword starts at `offset` (so `and` ends the condition).
     func startsClause(_ c: Cursor, at offset: Int) -> Bool {
         guard let t = c.peek(offset), t.kind == .word else { return false }
-        switch Keyword(t.text) {
+        switch Keyword(t) {
         case "say", "escalate", "resolve", "confirm", "follow", "set", "verify": return true
         case "ask": return c.isWord("for", at: offset + 1)
         default: return false
@@ -755,7 +766,7 @@ public struct SentenceParser {
 
     mutating func simpleCondition(_ c: inout Cursor) -> Condition {
         // Quantifiers: every/any/no/each <name> in <list> <predicate>
-        if let q = c.peek, q.kind == .word, ["every", "any", "no", "each", "all"].contains(q.text),
+        if let q = c.peek, q.kind == .word, WordKey.contains(Phrase.quantifiers, q.key),
            let length = (1...3).first(where: { n in (1...n).allSatisfy { c.isKind(.word, at: $0) && !c.isWord("in", at: $0) } && (c.isWord("in", at: n + 1) || c.isWord("of", at: n + 1)) })
         {
             let words = (1...length).map { c.peek($0)!.text }
@@ -793,7 +804,7 @@ public struct SentenceParser {
             return conditionError(&c, "`\(file.text(of: subject.range))` needs something said about it",
                                   help: "write a comparison such as `is more than $150`, `is \"delivered\"` or `is missing`")
         }
-        switch Keyword(t.text) {
+        switch Keyword(t) {
         case "is", "are":
             c.index += 1
             let negated = c.eat(Phrase.not)
@@ -817,12 +828,12 @@ public struct SentenceParser {
                 c.index += 4
                 return .onTier(subject: subject, tier: Located(tier.text, file.range(tier.start, tier.end)), negated: negated)
             }
-            for (words, op) in Vocabulary.comparisons where c.matches(words) {
-                c.index += words.count
+            for (keys, op) in Vocabulary.comparisonKeys where c.matches(keys) {
+                c.index += keys.count
                 guard let rhs = value(&c) else { return .invalid(subject.range) }
                 return .compare(subject, negated ? op.negated : op, rhs)
             }
-            if let next = c.peek, isLiteralStart(next) || next.kind == .word && (SmallWords.contains(Vocabulary.determinerList, next.text) || next.text == "now" || next.text == "today" || Self.boolean(next.text) != nil) {
+            if let next = c.peek, isLiteralStart(next) || next.kind == .word && (WordKey.contains(Vocabulary.determinerKeys, next.key) || next.text == "now" || next.text == "today" || Self.boolean(next.key) != nil) {
                 guard let rhs = value(&c) else { return .invalid(subject.range) }
                 // `the reason is "health" or "weather"` reads as one of.
                 var options = [rhs]
@@ -936,21 +947,23 @@ public struct SentenceParser {
     // MARK: values
 
     /// `Vocabulary.arithmetic[word]`, without hashing the word.
-    static func arithmetic(_ word: String) -> ArithmeticOperator? {
-        for (w, op) in Vocabulary.arithmeticList where SmallWords.equal(w, word) { return op }
+    static func arithmetic(_ word: WordKey) -> ArithmeticOperator? {
+        guard word.exists else { return nil }
+        for (w, op) in Vocabulary.arithmeticKeys where w == word { return op }
         return nil
     }
 
     /// `Vocabulary.booleans[word]`, without hashing the word.
-    static func boolean(_ word: String) -> Bool? {
-        for (w, b) in Vocabulary.booleanList where SmallWords.equal(w, word) { return b }
+    static func boolean(_ word: WordKey) -> Bool? {
+        guard word.exists else { return nil }
+        for (w, b) in Vocabulary.booleanKeys where w == word { return b }
         return nil
     }
 
     /// `a plus b minus c`.
     mutating func value(_ c: inout Cursor) -> Expression? {
         guard var lhs = term(&c) else { return nil }
-        while let t = c.peek, t.kind == .word, let op = Self.arithmetic(t.text) {
+        while let t = c.peek, t.kind == .word, let op = Self.arithmetic(t.key) {
             c.index += 1
             guard let rhs = term(&c) else { return nil }
             lhs = .arithmetic(op, lhs, rhs)
@@ -1027,11 +1040,12 @@ public struct SentenceParser {
                 }
             }
             c.index += 1
-            return .literal(.number(t.text.replacingOccurrences(",", "")), r)
+            // Most numbers have no thousands separator: no split and join for them.
+            return .literal(.number(t.text.utf8.contains(0x2C) ? t.text.replacingOccurrences(",", "") : t.text), r)
         case .word:
             if t.text == "now" { c.index += 1; return .now(r) }
             if t.text == "today" { c.index += 1; return .today(r) }
-            if let b = Self.boolean(t.text), t.text != "no" || !(c.peek(1)?.kind == .word) {
+            if let b = Self.boolean(t.key), t.text != "no" || !(c.peek(1)?.kind == .word) {
                 c.index += 1
                 return .literal(.boolean(b), r)
             }
@@ -1079,7 +1093,7 @@ public struct SentenceParser {
         let start = c.index
         let skip = c.isWord("the") ? 1 : 0
         // Cheap test first: a table's name must start here.
-        guard let first = c.peek(skip), first.kind == .word, SmallWords.contains(tableFirstWords, first.text) else { return nil }
+        guard let first = c.peek(skip), first.kind == .word, WordKey.contains(tableFirstWords, first.key) else { return nil }
         for table in tables {
             var matched = true
             for (k, w) in table.words.enumerated() where !c.isWord(w, at: skip + k) { matched = false; break }
@@ -1100,9 +1114,9 @@ public struct SentenceParser {
     }
 
     /// `the order total`, `the customer's membership`: words up to a stop word.
-    mutating func nounPhrase(_ c: inout Cursor, stops: [String]) -> NounPhrase? {
+    mutating func nounPhrase(_ c: inout Cursor, stops: [WordKey]) -> NounPhrase? {
         let start = c.index
-        if let t = c.peek, t.kind == .word, SmallWords.contains(Vocabulary.determinerList, t.text) { c.index += 1 }
+        if let t = c.peek, t.kind == .word, WordKey.contains(Vocabulary.determinerKeys, t.key) { c.index += 1 }
         // First find where the phrase ends and how many words it has, so its arrays are
         // allocated once, at their size.
         var end = c.index
@@ -1111,7 +1125,7 @@ public struct SentenceParser {
         var lastBreak = -1
         while end < c.upper {
             let t = c.tokens[end]
-            if t.kind == .word, stops.isEmpty || !SmallWords.contains(stops, t.text), !SmallWords.contains(Vocabulary.stopWordList, t.text) {
+            if t.kind == .word, stops.isEmpty || !WordKey.contains(stops, t.key), !WordKey.contains(Vocabulary.stopWordKeys, t.key) {
                 count += 1
             } else if t.kind == .possessive, count > 0, lastBreak != count {
                 lastBreak = count
@@ -1183,77 +1197,79 @@ extension String {
 /// The fixed word sequences the sentence parser looks for, allocated once.
 enum Phrase {
     /// Words that end the name in `Set <name> to …`.
-    static let setStops = ["to", "as"]
-    static let a = ["a"]
-    static let after = ["after"]
-    static let ago = ["ago"]
-    static let an = ["an"]
-    static let and = ["and"]
-    static let any_of = ["any", "of"]
-    static let `as` = ["as"]
-    static let because = ["because"]
-    static let been = ["been"]
-    static let before = ["before"]
-    static let by = ["by"]
-    static let empty = ["empty"]
-    static let escalate = ["escalate"]
-    static let escalate_to = ["escalate", "to"]
-    static let given = ["given"]
-    static let hand_off_to = ["hand", "off", "to"]
-    static let `in` = ["in"]
-    static let in_the_last = ["in", "the", "last"]
-    static let known = ["known"]
-    static let less_than = ["less", "than"]
-    static let missing = ["missing"]
-    static let more_than = ["more", "than"]
-    static let no = ["no"]
-    static let not = ["not"]
-    static let not_given = ["not", "given"]
-    static let number_of = ["number", "of"]
-    static let of = ["of"]
-    static let on_the = ["on", "the"]
-    static let one_of = ["one", "of"]
-    static let or = ["or"]
-    static let otherwise = ["otherwise"]
-    static let over = ["over"]
-    static let present = ["present"]
-    static let procedure = ["procedure"]
-    static let queue = ["queue"]
-    static let resolve_as = ["resolve", "as"]
-    static let resolve_with = ["resolve", "with"]
-    static let that = ["that"]
-    static let the = ["the"]
-    static let the_count_of = ["the", "count", "of"]
-    static let the_customer = ["the", "customer"]
-    static let the_customers = ["the", "customer's"]
-    static let the_number_of = ["the", "number", "of"]
-    static let the_procedure = ["the", "procedure"]
-    static let the_sum_of_the = ["the", "sum", "of", "the"]
-    static let the_total = ["the", "total"]
-    static let their = ["their"]
-    static let them = ["them"]
-    static let then = ["then"]
-    static let to = ["to"]
-    static let unknown = ["unknown"]
-    static let using = ["using"]
-    static let verify_the_customer = ["verify", "the", "customer"]
-    static let `where` = ["where"]
-    static let whose = ["whose"]
-    static let with = ["with"]
-    static let with_the_customer = ["with", "the", "customer"]
-    static let within = ["within"]
-    static let within_the_last = ["within", "the", "last"]
-    static let within_the_past = ["within", "the", "past"]
+    static let setStops = WordKey.list(["to", "as"])
+    /// Words that start a quantified condition: `every item in …`.
+    static let quantifiers = WordKey.list(["every", "any", "no", "each", "all"])
+    static let a = WordKey.list(["a"])
+    static let after = WordKey.list(["after"])
+    static let ago = WordKey.list(["ago"])
+    static let an = WordKey.list(["an"])
+    static let and = WordKey.list(["and"])
+    static let any_of = WordKey.list(["any", "of"])
+    static let `as` = WordKey.list(["as"])
+    static let because = WordKey.list(["because"])
+    static let been = WordKey.list(["been"])
+    static let before = WordKey.list(["before"])
+    static let by = WordKey.list(["by"])
+    static let empty = WordKey.list(["empty"])
+    static let escalate = WordKey.list(["escalate"])
+    static let escalate_to = WordKey.list(["escalate", "to"])
+    static let given = WordKey.list(["given"])
+    static let hand_off_to = WordKey.list(["hand", "off", "to"])
+    static let `in` = WordKey.list(["in"])
+    static let in_the_last = WordKey.list(["in", "the", "last"])
+    static let known = WordKey.list(["known"])
+    static let less_than = WordKey.list(["less", "than"])
+    static let missing = WordKey.list(["missing"])
+    static let more_than = WordKey.list(["more", "than"])
+    static let no = WordKey.list(["no"])
+    static let not = WordKey.list(["not"])
+    static let not_given = WordKey.list(["not", "given"])
+    static let number_of = WordKey.list(["number", "of"])
+    static let of = WordKey.list(["of"])
+    static let on_the = WordKey.list(["on", "the"])
+    static let one_of = WordKey.list(["one", "of"])
+    static let or = WordKey.list(["or"])
+    static let otherwise = WordKey.list(["otherwise"])
+    static let over = WordKey.list(["over"])
+    static let present = WordKey.list(["present"])
+    static let procedure = WordKey.list(["procedure"])
+    static let queue = WordKey.list(["queue"])
+    static let resolve_as = WordKey.list(["resolve", "as"])
+    static let resolve_with = WordKey.list(["resolve", "with"])
+    static let that = WordKey.list(["that"])
+    static let the = WordKey.list(["the"])
+    static let the_count_of = WordKey.list(["the", "count", "of"])
+    static let the_customer = WordKey.list(["the", "customer"])
+    static let the_customers = WordKey.list(["the", "customer's"])
+    static let the_number_of = WordKey.list(["the", "number", "of"])
+    static let the_procedure = WordKey.list(["the", "procedure"])
+    static let the_sum_of_the = WordKey.list(["the", "sum", "of", "the"])
+    static let the_total = WordKey.list(["the", "total"])
+    static let their = WordKey.list(["their"])
+    static let them = WordKey.list(["them"])
+    static let then = WordKey.list(["then"])
+    static let to = WordKey.list(["to"])
+    static let unknown = WordKey.list(["unknown"])
+    static let using = WordKey.list(["using"])
+    static let verify_the_customer = WordKey.list(["verify", "the", "customer"])
+    static let `where` = WordKey.list(["where"])
+    static let whose = WordKey.list(["whose"])
+    static let with = WordKey.list(["with"])
+    static let with_the_customer = WordKey.list(["with", "the", "customer"])
+    static let within = WordKey.list(["within"])
+    static let within_the_last = WordKey.list(["within", "the", "last"])
+    static let within_the_past = WordKey.list(["within", "the", "past"])
     /// `If any of these is true` and its kin: the words and whether one is enough.
-    static let listForms: [([String], Bool)] = [
+    static let listForms: [(words: [String], keys: [WordKey], isAny: Bool)] = [
         (["any", "of", "these", "is", "true"], true), (["any", "of", "these", "are", "true"], true),
         (["any", "of", "the", "following", "is", "true"], true), (["any", "of", "the", "following", "are", "true"], true),
         (["all", "of", "these", "are", "true"], false), (["all", "of", "these", "is", "true"], false),
         (["all", "of", "the", "following", "are", "true"], false), (["all", "of", "the", "following", "is", "true"], false),
-    ]
+    ].map { ($0.0, WordKey.list($0.0), $0.1) }
     /// `If the customer declines` and its synonyms.
-    static let declines: [[String]] = [
+    static let declines: [[WordKey]] = [
         ["if", "the", "customer", "declines"], ["if", "the", "customer", "says", "no"],
         ["if", "they", "decline"], ["if", "the", "customer", "does", "not", "agree"],
-    ]
+    ].map(WordKey.list)
 }

@@ -64,12 +64,65 @@ extension SmallWords {
     }
 }
 
-/// A word to `switch` on: its `case "…"` patterns compare with `SmallWords.equal`.
+/// A short ASCII word as two integers: the bits of its small string (see above). Tokens
+/// carry their word's key, and keyword tables hold keys, so telling a keyword costs an
+/// integer comparison and touches no reference count. Words longer than 15 bytes or not
+/// ASCII have no key (`none`) and are compared as strings.
+struct WordKey: Equatable, Sendable {
+    let low: UInt64
+    let high: UInt64
+
+    /// No key: the word is long or not ASCII.
+    static let none = WordKey(low: 0, high: 0)
+
+    @inline(__always) init(low: UInt64, high: UInt64) {
+        self.low = low
+        self.high = high
+    }
+
+    /// The key of `s`, or `none`. A key depends only on the text, not on how it is stored.
+    @inline(__always) init(_ s: String) {
+        if SmallWords.enabled {
+            let x = unsafeBitCast(s, to: (UInt64, UInt64).self)
+            if x.1 >> 60 == 0xE { self.init(low: x.0, high: x.1); return }
+        }
+        self = WordKey.fromBytes(s)
+    }
+
+    /// The key built from the text's bytes (a string that is not stored as a small one).
+    static func fromBytes(_ s: String) -> WordKey {
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        var n = 0
+        for byte in s.utf8 {
+            guard byte < 0x80, n < 15 else { return .none }
+            if n < 8 { low |= UInt64(byte) << UInt64(n * 8) } else { high |= UInt64(byte) << UInt64((n - 8) * 8) }
+            n += 1
+        }
+        return WordKey(low: low, high: high | (UInt64(0xE0 | n) << 56))
+    }
+
+    /// Whether the word has a key.
+    var exists: Bool { high != 0 }
+
+    /// The keys of `words`.
+    static func list(_ words: [String]) -> [WordKey] { words.map(WordKey.init) }
+
+    /// Whether `key` is one of `list`.
+    @inline(__always) static func contains(_ list: [WordKey], _ key: WordKey) -> Bool {
+        guard key.exists else { return false }
+        for x in list where x == key { return true }
+        return false
+    }
+}
+
+/// A word to `switch` on: its `case "…"` patterns compare keys.
 struct Keyword {
-    /// The word (lowercase), or "" for a token that is not a word.
-    let text: String
-    init(_ text: String) { self.text = text }
+    /// The word's key; `none` for a token that is not a word (or a long word, which no
+    /// pattern names).
+    let key: WordKey
+    init(_ token: Token) { self.key = token.kind == .word ? token.key : .none }
 }
 
 /// `case "ask":` against a `Keyword`.
-@inline(__always) func ~= (pattern: String, value: Keyword) -> Bool { SmallWords.equal(pattern, value.text) }
+@inline(__always) func ~= (pattern: String, value: Keyword) -> Bool { value.key.exists && WordKey(pattern) == value.key }

@@ -37,9 +37,26 @@ public struct Token: Sendable, Equatable {
     public var start: Int
     /// One past the last byte.
     public var end: Int
+    /// A word's key (`WordKey`): keyword tests compare it, not the text.
+    let key: WordKey
+
+    /// Makes a token.
+    public init(kind: Kind, text: String, start: Int, end: Int) {
+        self.kind = kind
+        self.text = text
+        self.start = start
+        self.end = end
+        self.key = kind == .word ? WordKey(text) : .none
+    }
 
     /// Whether this is the word `w` (already lowercase).
-    @inline(__always) public func isWord(_ w: String) -> Bool { kind == .word && SmallWords.equal(text, w) }
+    @inline(__always) public func isWord(_ w: String) -> Bool {
+        guard kind == .word else { return false }
+        return key.exists ? key == WordKey(w) : text == w
+    }
+
+    /// Whether this is the word whose key is `k` (a keyword: short and ASCII).
+    @inline(__always) func isWord(_ k: WordKey) -> Bool { kind == .word && key == k && k.exists }
 }
 
 /// Splits the text of a step (one or more line segments of a file) into tokens.

@@ -70,6 +70,11 @@ public enum Vocabulary {
     static let determinerList = ["the", "a", "an"]
     static let stopWordList = Array(stopWords).sorted()
     static let sentenceStarterList = Array(sentenceStarters).sorted()
+    /// The same lists as keys (`WordKey`), as the parser compares them.
+    static let determinerKeys = WordKey.list(determinerList)
+    static let stopWordKeys = WordKey.list(stopWordList)
+    static let sentenceStarterKeys = WordKey.list(sentenceStarterList)
+    static let comparisonKeys = comparisons.map { (WordKey.list($0.words), $0.op) }
 
     /// Duration unit words.
     public static let durationUnits: [String: DurationLiteral.Unit] = [
@@ -86,6 +91,8 @@ public enum Vocabulary {
     /// `arithmetic` and `booleans` as lists, for the parser (see `determinerList`).
     static let arithmeticList = arithmetic.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     static let booleanList = booleans.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    static let arithmeticKeys = arithmeticList.map { (WordKey($0.0), $0.1) }
+    static let booleanKeys = booleanList.map { (WordKey($0.0), $0.1) }
 
     /// The forms shown when a sentence is not understood.
     public static var formList: String {
