@@ -460,13 +460,15 @@ extension ProcedureLowering {
     }
 
     /// Matches phrase parts from `pi` against `tokens[ti..<count]`; the holes' values on success.
+    /// (Words are compared by their fields: `Token.isWord` cannot be inlined across modules,
+    /// and calling it copies the token.)
     /// Each candidate hole is parsed in place (a window of the sentence's tokens), quietly:
     /// a candidate that does not read as a value is no error.
     mutating func match(_ parts: [PhrasePart], _ pi: Int, _ tokens: [Token], _ ti: Int, _ count: Int) -> [(String, Expression)]? {
         if pi == parts.count { return ti == count ? [] : nil }
         switch parts[pi] {
         case .word(let w):
-            guard ti < count, tokens[ti].isWord(w) else { return nil }
+            guard ti < count, tokens[ti].kind == .word, tokens[ti].text == w else { return nil }
             return match(parts, pi + 1, tokens, ti + 1, count)
         case .possessive:
             guard ti < count, tokens[ti].kind == .possessive else { return nil }
@@ -479,7 +481,7 @@ extension ProcedureLowering {
             while end <= count {
                 defer { end += 1 }
                 // A hole followed by a word ends just before that word.
-                if let next, end == count || !tokens[end].isWord(next) { continue }
+                if let next, end == count || !(tokens[end].kind == .word && tokens[end].text == next) { continue }
                 guard let value = holeParser.parseValue(tokens, window: ti..<end) else { continue }
                 if let rest = match(parts, pi + 1, tokens, end, count) { return [(name, value)] + rest }
             }
@@ -492,7 +494,7 @@ extension ProcedureLowering {
         var k = 0
         for part in parts {
             guard case .word(let w) = part else { continue }
-            while k < count, !tokens[k].isWord(w) { k += 1 }
+            while k < count, !(tokens[k].kind == .word && tokens[k].text == w) { k += 1 }
             if k == count { return false }
             k += 1
         }

@@ -213,8 +213,9 @@ public struct SentenceParser {
         var childrenUsed = false
         while !c.atEnd {
             if c.eat(.period) { continue }
-            if let lastIndex = statements.indices.last, case .confirm(let question, let declines) = statements[lastIndex].kind,
-               declines.isEmpty, let length = declineClause(c)
+            // The cheap test first: only a decline clause makes the last statement worth reading.
+            if let length = declineClause(c), let lastIndex = statements.indices.last,
+               case .confirm(let question, let declines) = statements[lastIndex].kind, declines.isEmpty
             {
                 c.index += length
                 _ = c.eat(.comma)
@@ -227,7 +228,7 @@ public struct SentenceParser {
             }
             chain(&c, item: itemIndex, childrenUsed: &childrenUsed, into: &statements)
             // `Confirm "…?" If the customer declines, …` needs no period between.
-            if let last = statements.last, case .confirm = last.kind, declineClause(c) != nil { continue }
+            if declineClause(c) != nil, let last = statements.last, case .confirm = last.kind { continue }
             finishSentence(&c)
         }
         if !childrenUsed, let firstIndex = item.children.first(where: { items[$0].kind != .root }) {

@@ -20,6 +20,18 @@ enum SmallWords {
     @inline(__always) static func lowered(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
         let n = end - start
         if enabled, n <= 15 {
+            // Eight bytes at a time when the buffer has sixteen from `start`: load, cut to
+            // `n` bytes, and lower A–Z with word arithmetic.
+            if n > 0, start + 16 <= b.count, let base = b.baseAddress {
+                let p = UnsafeRawPointer(base + start)
+                var low = p.loadUnaligned(as: UInt64.self)
+                var high: UInt64 = 0
+                if n < 8 { low &= (1 << UInt64(n * 8)) - 1 }
+                if n > 8 { high = p.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & ((1 << UInt64((n - 8) * 8)) - 1) }
+                if (low | high) & 0x8080_8080_8080_8080 == 0 {
+                    return unsafeBitCast((lowerASCII(low), lowerASCII(high) | (UInt64(0xE0 | n) << 56)), to: String.self)
+                }
+            }
             var low: UInt64 = 0
             var high: UInt64 = 0
             var seen: UInt8 = 0
@@ -40,6 +52,17 @@ enum SmallWords {
             }
             return n
         }
+    }
+
+    /// Eight ASCII bytes with A–Z lowered: a byte's top bit after adding 0x3F says it is at
+    /// least `A`, after adding 0x25 that it is past `Z` (no byte is 0x80 or more, so no carry
+    /// crosses a byte); the letters get their 0x20 bit.
+    @inline(__always) static func lowerASCII(_ x: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let atLeastA = x &+ ones &* 0x3F
+        let pastZ = x &+ ones &* 0x25
+        let upper = atLeastA & ~pastZ & (ones &* 0x80)
+        return x | (upper >> 2)
     }
 
     /// Whether two strings are equal; a mismatch of two small ASCII strings (most keyword

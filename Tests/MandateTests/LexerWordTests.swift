@@ -28,6 +28,24 @@ import Testing
         }
     }
 
+    /// Inside a longer text the lexer lowers eight bytes at a time: every length, and the
+    /// letters at the edges of A–Z, must come out as the ordinary lowercased string.
+    @Test func wordsInsideLongTextAreOrdinaryStrings() {
+        let alphabet = Array("AZazMN09Qq_B".utf8)
+        for length in 1...17 {
+            let word = String(decoding: (0..<length).map { k in k == 0 ? UInt8(ascii: "Z") : alphabet[k % alphabet.count] }, as: UTF8.self)
+            let text = "Say " + word + " and then " + word + "s plus 1,250 and 2026-11-20 to pad the line"
+            let bytes = Array(text.utf8)
+            let tokens = Lexer.tokenize(bytes, segments: [0..<bytes.count])
+            let expected = String(decoding: Array(word.utf8).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+            #expect(tokens[1].text == expected, "\(word)")
+            #expect(Set([tokens[1].text, expected]).count == 1, "\(word) hashes like the same string")
+            #expect(tokens[1].isWord(expected) && !tokens[1].isWord(expected + "x"), "\(word)")
+            #expect(tokens[4].text == expected + "s", "\(word)s")
+            #expect(tokens.map(\.text) == ["say", expected, "and", "then", expected + "s", "plus", "1,250", "and", "2026-11-20", "to", "pad", "the", "line"])
+        }
+    }
+
     @Test func keywordsOfEqualLengthDiffer() {
         let bytes = Array("and the any".utf8)
         let tokens = Lexer.tokenize(bytes, segments: [0..<bytes.count])
