@@ -213,9 +213,10 @@ public struct SentenceParser {
         var childrenUsed = false
         while !c.atEnd {
             if c.eat(.period) { continue }
-            // The cheap test first: only a decline clause makes the last statement worth reading.
-            if let length = declineClause(c), let lastIndex = statements.indices.last,
-               case .confirm(let question, let declines) = statements[lastIndex].kind, declines.isEmpty
+            // Cheap tests first: the last statement's case (read in place, not copied), then
+            // the decline phrases; only then are the confirmation's parts taken out.
+            if let lastIndex = statements.indices.last, case .confirm = statements[lastIndex].kind,
+               let length = declineClause(c), case .confirm(let question, let declines) = statements[lastIndex].kind, declines.isEmpty
             {
                 c.index += length
                 _ = c.eat(.comma)
@@ -228,7 +229,7 @@ public struct SentenceParser {
             }
             chain(&c, item: itemIndex, childrenUsed: &childrenUsed, into: &statements)
             // `Confirm "…?" If the customer declines, …` needs no period between.
-            if declineClause(c) != nil, let last = statements.last, case .confirm = last.kind { continue }
+            if let lastIndex = statements.indices.last, case .confirm = statements[lastIndex].kind, declineClause(c) != nil { continue }
             finishSentence(&c)
         }
         if !childrenUsed, let firstIndex = item.children.first(where: { items[$0].kind != .root }) {
