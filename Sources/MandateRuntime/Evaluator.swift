@@ -191,7 +191,7 @@ struct Evaluator {
 
     static func equal(_ a: RuntimeValue, _ b: RuntimeValue) -> Bool {
         switch (a, b) {
-        case (.text(let x), .text(let y)): return x.caseInsensitiveCompare(y) == .orderedSame
+        case (.text(let x), .text(let y)): return FastText.equalIgnoringCase(x, y)
         default: return order(a, b) == 0 || a == b
         }
     }

@@ -7,14 +7,14 @@ enum Handoff {
                        procedureName: String?, label: String?, formatted: (RuntimeValue) -> String) -> HandoffPacket {
         var collected: [String: String] = [:]
         for (k, v) in state.values where !k.hasPrefix("__") {
-            collected[k.replacingOccurrences(of: "_", with: " ")] = formatted(v)
+            collected[FastText.words(k)] = formatted(v)
         }
         let failed = trace.filter { $0.kind == .guardrail || $0.kind == .limit }.map { e in
             e.source.map { "\(e.detail) (\($0))" } ?? e.detail
         }
         var summary: [String] = []
         if let intent = state.intent {
-            summary.append("The customer wants help with `\(intent)`" + (state.confidence.map { String(format: " (confidence %.2f)", $0) } ?? "") + ".")
+            summary.append("The customer wants help with `\(intent)`" + (state.confidence.map { " (confidence \(FastText.fixed2($0)))" } ?? "") + ".")
         } else {
             summary.append("The agent did not identify what the customer needs.")
         }
@@ -22,7 +22,7 @@ enum Handoff {
         if !collected.isEmpty {
             summary.append("Collected: " + collected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "; ") + ".")
         }
-        let done = state.actions.filter { $0.result == "done" }.map { "\($0.action.replacingOccurrences(of: "_", with: " "))" }
+        let done = state.actions.filter { $0.result == "done" }.map { FastText.words($0.action) }
         summary.append(done.isEmpty ? "No action was taken." : "Actions taken: " + done.joined(separator: ", ") + ".")
         summary.append("Handed off because \(reason)" + (source.map { " (\($0))" } ?? "") + ".")
         let next: String

@@ -224,7 +224,7 @@ public final class SandboxActions: ActionPort, @unchecked Sendable {
         guard case .record(let fields) = record else { return false }
         return fields.values.contains { f in
             switch (f, value) {
-            case (.text(let a), .text(let b)): return a.caseInsensitiveCompare(b) == .orderedSame
+            case (.text(let a), .text(let b)): return FastText.equalIgnoringCase(a, b)
             case (.datetime(let s), .date(let d)): return Int((s >= 0 ? s : s - 86_399) / 86_400) == d.dayNumber
             default: return f == value
             }

@@ -21,6 +21,8 @@ struct Turn {
     var verificationFailed = false
     /// Where to go on after an action that asks again (a lookup that found nothing).
     var jump: Int?
+    /// The calendar day of this turn in the project's time zone (the clock does not move during a turn).
+    let today: CalendarDate
 
     init(runtime: Runtime, state: ConversationState, message: String, supplied: IntentPrediction?, env: TurnEnvironment) {
         self.runtime = runtime
@@ -29,6 +31,7 @@ struct Turn {
         self.requestText = message
         self.supplied = supplied
         self.env = env
+        self.today = runtime.today(at: env.now)
     }
 
     var goal: Goal? {
@@ -55,14 +58,15 @@ struct Turn {
         clause.hasPrefix("limit:") ? "actions.yaml:\(clause)" : "\(goal?.id ?? "project"):\(clause)"
     }
 
-    func goalSource(_ key: String) -> String? { goal?.location(of: key) }
+    func goalSource(_ key: String) -> String? { goal.map { runtime.location(in: $0, of: key) } }
 
     // MARK: the turn, in order
 
     mutating func run() {
         state.turn += 1
         state.transcript.append(TranscriptLine(speaker: "customer", text: message, turn: state.turn))
-        note(.message, "the customer wrote \(message.count) characters", ["text": message, "now": "\(env.now)"])
+        let length = FastText.characterCount(message)
+        note(.message, "the customer wrote \(length) characters", ["text": message, "now": "\(env.now)"])
         if state.status != .open { beginAgain() }
         // A new request: the rules of the goal it reads as apply from the first check on.
         if state.awaiting == .clarification, let earlier = state.unclear { requestText = earlier + "\n" + message }
@@ -70,13 +74,13 @@ struct Turn {
 
         // 1. Input guardrails.
         let limit = goal?.guardrails.inputMaxCharacters ?? runtime.plan.goals.compactMap(\.guardrails.inputMaxCharacters).min()
-        if let limit, message.count > limit {
+        if let limit, length > limit {
             note(.guardrail, "the message is longer than \(limit) characters, so it was not read", source: goalSource("guardrails.input.max_characters"),
-                 ["length": "\(message.count)", "limit": "\(limit)", "clause": clauseID("input.max_characters")])
+                 ["length": "\(length)", "limit": "\(limit)", "clause": clauseID("input.max_characters")])
             send("That message is too long for me to read. Could you say it in fewer than \(limit) characters?")
             return
         }
-        let signals = MessageSignals.read(message, alwaysEscalatePhrases: runtime.escalationPhrases)
+        let signals = MessageSignals.read(message, phrases: runtime.escalationPhraseWords)
         if !signals.injection.isEmpty {
             let kinds = signals.injection.map(\.kind.rawValue).joined(separator: ", ")
             let action = goal?.guardrails.promptInjection ?? "block"
@@ -112,7 +116,7 @@ struct Turn {
         // A yes or no to the question the agent just asked answers it; it repeats nothing.
         let answersConfirmation: Bool
         if case .confirmation? = state.awaiting { answersConfirmation = ConfirmationReader.answer(message) != nil } else { answersConfirmation = false }
-        let normalized = message.lowercased().filter { $0.isLetter || $0.isNumber || $0 == " " }
+        let normalized = Self.normalizedForRepeats(message)
         if !answersConfirmation { state.repeats[normalized, default: 0] += 1 }
         if !answersConfirmation, let n = goal?.escalation.sameQuestionRepeated, n > 1, state.repeats[normalized, default: 0] >= n {
             escalate(queue: nil, reason: "the customer wrote the same message \(n) times", source: goalSource("escalation.when.same_question_repeated"), clause: "escalation.same_question_repeated")
@@ -150,9 +154,9 @@ struct Turn {
     mutating func route() {
         state.awaiting = nil
         let prediction = predict()
-        let confidenceText = String(format: "%.2f", prediction.confidence)
+        let confidenceText = FastText.fixed2(prediction.confidence)
         note(.intent, prediction.intent.map { "the message reads as `\($0)`" } ?? "the message fits none of the intents",
-             ["intent": prediction.intent ?? "none", "confidence": confidenceText, "ranking": prediction.ranking.map { "\($0.intent) \(String(format: "%.2f", $0.score))" }.joined(separator: ", ")])
+             ["intent": prediction.intent ?? "none", "confidence": confidenceText, "ranking": prediction.ranking.map { "\($0.intent) \(FastText.fixed2($0.score))" }.joined(separator: ", ")])
         guard let intent = prediction.intent, let goal = runtime.goalOfIntent[intent] else {
             outOfScope()
             return
@@ -171,7 +175,7 @@ struct Turn {
         }
         if let threshold = rules.confidenceThreshold, prediction.confidence < threshold {
             let rule = rules.onLowConfidence ?? "clarify_then_escalate"
-            let thresholdText = String(format: "%.2f", threshold)
+            let thresholdText = FastText.fixed2(threshold)
             if rule != "escalate", state.clarifications == 0 || rule == "clarify" {
                 state.clarifications += 1
                 state.awaiting = .clarification
@@ -203,12 +207,7 @@ struct Turn {
     mutating func outOfScope() {
         state.awaiting = nil
         note(.route, "out of scope: a polite scope message", source: goalSource("guardrails.topics.allowed"))
-        let topics = runtime.topics
-        if topics.isEmpty {
-            send("Sorry, that's not something I can help with here.")
-        } else {
-            send("Sorry, that's not something I can help with. I can help with " + Self.list(topics) + ".")
-        }
+        send(runtime.outOfScopeMessage)
     }
 
     /// Starts a procedure at its first step, verifying the customer first if it requires it.
@@ -229,7 +228,7 @@ struct Turn {
     var evaluator: Evaluator {
         Evaluator(values: state.values, customer: state.customer, verified: state.verifiedCustomerID != nil,
                   confidence: state.confidence, frustrated: state.frustrated, now: env.now,
-                  today: runtime.today(at: env.now), tables: procedure?.tables ?? [])
+                  today: today, tables: procedure?.tables ?? [])
     }
 
     mutating func run(from start: Int?) {
@@ -246,10 +245,11 @@ struct Turn {
                 return
             }
             let node = proc.steps[id]
-            let at = node.source.description
+            let text = runtime.stepText[proc.id]
+            let at = text?.sources[id] ?? node.source.description
             // Every event of this step names it, for coverage: `refund-delivered-order:7`.
             let mark = trace.count
-            defer { tagStep(from: mark, "\(proc.id):\(node.label)") }
+            defer { tagStep(from: mark, text?.keys[id] ?? "\(proc.id):\(node.label)") }
             switch node.op {
             case .say(let template):
                 note(.step, "step \(node.label): say", source: at)
@@ -258,7 +258,7 @@ struct Turn {
                 current = node.next
             case .ask(let slot, let type, let choices, let from, let again):
                 if !again, state.values[slot] != nil {
-                    note(.step, "step \(node.label): `\(slot.replacingOccurrences(of: "_", with: " "))` is already known", source: at)
+                    note(.step, "step \(node.label): `\(words(slot))` is already known", source: at)
                     current = node.next
                     continue
                 }
@@ -372,12 +372,13 @@ struct Turn {
             route()
             return
         }
-        let at = proc.steps[node].source.description
+        let at = runtime.stepText[proc.id]?.sources[node] ?? proc.steps[node].source.description
+        let step = runtime.stepText[proc.id]?.keys[node] ?? "\(proc.id):\(proc.steps[node].label)"
         if let value = understand(type, slot: name, choices: choices, from: from) {
             state.values[name] = value
             state.awaiting = nil
             state.unanswered = 0
-            note(.value, "the customer gave the \(words(name))", source: at, ["value": format(value), "step": "\(proc.id):\(proc.steps[node].label)"])
+            note(.value, "the customer gave the \(words(name))", source: at, ["value": format(value), "step": step])
             run(from: proc.steps[node].next)
             return
         }
@@ -385,7 +386,7 @@ struct Turn {
         let prediction = supplied ?? runtime.classifier.classify(message)
         if let intent = prediction.intent, intent != state.intent, let goal = runtime.goalOfIntent[intent],
            prediction.confidence >= (goal.guardrails.confidenceThreshold ?? 0.75) {
-            note(.route, "the message is a new request (`\(intent)`), not the \(words(name))", ["confidence": String(format: "%.2f", prediction.confidence)])
+            note(.route, "the message is a new request (`\(intent)`), not the \(words(name))", ["confidence": FastText.fixed2(prediction.confidence)])
             state.awaiting = nil
             state.values = [:]
             route()
@@ -406,18 +407,19 @@ struct Turn {
             route()
             return
         }
-        let at = proc.steps[node].source.description
+        let at = runtime.stepText[proc.id]?.sources[node] ?? proc.steps[node].source.description
+        let step = runtime.stepText[proc.id]?.keys[node] ?? "\(proc.id):\(proc.steps[node].label)"
         switch ConfirmationReader.answer(message) {
         case true?:
             state.awaiting = nil
             state.confirmed = node
             state.unanswered = 0
-            note(.value, "the customer said yes", source: at, ["step": "\(proc.id):\(proc.steps[node].label)", "branch": "then"])
+            note(.value, "the customer said yes", source: at, ["step": step, "branch": "then"])
             run(from: proc.steps[node].next)
         case false?:
             state.awaiting = nil
             state.confirmed = nil
-            note(.value, "the customer said no", source: at, ["step": "\(proc.id):\(proc.steps[node].label)", "branch": "otherwise"])
+            note(.value, "the customer said no", source: at, ["step": step, "branch": "otherwise"])
             run(from: onDecline)
         case nil:
             state.unanswered += 1
@@ -463,7 +465,7 @@ struct Turn {
         }
         let name = all[method].slots[slot]
         let input = signature.inputs.first { $0.name == name }
-        let value = runtime.extractor.extract(input?.type ?? .text, pattern: input?.pattern, choices: [], from: message, today: runtime.today(at: env.now))
+        let value = runtime.extractor.extract(input?.type ?? .text, pattern: input?.pattern, choices: [], from: message, today: today)
         guard let value else {
             if method + 1 < all.count {
                 startVerification(node: node, methods: all, method: method + 1)
@@ -515,7 +517,7 @@ struct Turn {
     /// A pattern-matched slot found in the words of the request (`order 1042`), never in later answers.
     func prefill(_ slot: String, type: ValueType) -> RuntimeValue? {
         guard let request = state.request, let s = procedure?.slots.first(where: { $0.name == slot }), let pattern = s.pattern else { return nil }
-        return runtime.extractor.extract(type, pattern: pattern, choices: [], from: request, today: runtime.today(at: env.now))
+        return runtime.extractor.extract(type, pattern: pattern, choices: [], from: request, today: today)
     }
 
     func understand(_ type: ValueType, slot: String, choices: [String], from: Expr?) -> RuntimeValue? {
@@ -523,7 +525,7 @@ struct Turn {
             return pick(from: options, plural: { if case .list = type { return true } else { return false } }())
         }
         let pattern = procedure?.slots.first { $0.name == slot }?.pattern
-        return runtime.extractor.extract(type, pattern: pattern, choices: choices, from: message, today: runtime.today(at: env.now))
+        return runtime.extractor.extract(type, pattern: pattern, choices: choices, from: message, today: today)
     }
 
     /// Records from a list named in the message: by name or id, or all of them.
@@ -612,11 +614,29 @@ struct Turn {
 
     /// The output rule a message breaks, with its clause.
     func outputCheck(_ text: String) -> (why: String, clause: String)? {
-        guard let rules = goal?.guardrails else { return nil }
-        let lower = text.lowercased()
-        if let phrase = rules.neverSay.first(where: { lower.contains($0.lowercased()) }) { return ("it contains “\(phrase)”", "output.never_say:\(phrase)") }
-        if let max = rules.outputMaxCharacters, text.count > max { return ("it is \(text.count) characters, more than \(max)", "output.max_characters") }
-        if text.contains("{") && text.contains("}") { return ("it has an unfilled placeholder", "output.placeholders") }
+        guard let goal else { return nil }
+        let rules = goal.guardrails
+        if FastText.isASCII(text) {
+            // The same checks on bytes, with the phrases lowercased once at plan load.
+            if !rules.neverSay.isEmpty {
+                let lower = text.utf8.map(FastText.lower)
+                let phrases = runtime.goalIndex[goal.id]?.neverSay ?? rules.neverSay.map { ($0, nil) }
+                for (phrase, needle) in phrases {
+                    let found = needle.map { FastText.contains(lower, $0) } ?? String(decoding: lower, as: UTF8.self).contains(phrase.lowercased())
+                    if found { return ("it contains “\(phrase)”", "output.never_say:\(phrase)") }
+                }
+            }
+            if let max = rules.outputMaxCharacters {
+                let count = FastText.characterCount(text)
+                if count > max { return ("it is \(count) characters, more than \(max)", "output.max_characters") }
+            }
+            if text.utf8.contains(0x7B) && text.utf8.contains(0x7D) { return ("it has an unfilled placeholder", "output.placeholders") }
+        } else {
+            let lower = text.lowercased()
+            if let phrase = rules.neverSay.first(where: { lower.contains($0.lowercased()) }) { return ("it contains “\(phrase)”", "output.never_say:\(phrase)") }
+            if let max = rules.outputMaxCharacters, text.count > max { return ("it is \(text.count) characters, more than \(max)", "output.max_characters") }
+            if text.contains("{") && text.contains("}") { return ("it has an unfilled placeholder", "output.placeholders") }
+        }
         let stated = Self.amounts(in: text)
         if !stated.isEmpty {
             let allowed = Set(knownAmounts())
@@ -647,6 +667,12 @@ struct Turn {
     static func amounts(in text: String) -> [String] {
         // Most messages state no amount: look for a currency sign's bytes first ($, and the lead bytes of € and £).
         guard text.utf8.contains(where: { $0 == 0x24 || $0 == 0xE2 || $0 == 0xC2 }) else { return [] }
+        if FastText.isASCII(text) { return asciiAmounts(Array(text.utf8)) }
+        return characterAmounts(text)
+    }
+
+    /// `amounts(in:)` character by character: for text that is not ASCII (`€`, `£`, other digits).
+    static func characterAmounts(_ text: String) -> [String] {
         var found: [String] = []
         let chars = Array(text)
         var i = 0
@@ -673,6 +699,58 @@ struct Turn {
         return found
     }
 
+    /// `amounts(in:)` for ASCII text, on bytes: `$` is the only currency sign, and digits are `0`–`9`.
+    static func asciiAmounts(_ b: [UInt8]) -> [String] {
+        func digit(_ x: UInt8) -> Bool { x >= 0x30 && x <= 0x39 }
+        var found: [String] = []
+        var i = 0
+        while i < b.count {
+            guard b[i] == 0x24 else { i += 1; continue }
+            var j = i + 1
+            var digits: [UInt8] = []
+            while j < b.count, digit(b[j]) || b[j] == 0x2C || (b[j] == 0x2E && j + 1 < b.count && digit(b[j + 1])) {
+                if b[j] != 0x2C { digits.append(b[j]) }
+                j += 1
+            }
+            if !digits.isEmpty {
+                // As `digits.split(separator: ".", maxSplits: 1)`: empty pieces are dropped.
+                var parts: [ArraySlice<UInt8>] = []
+                var start = 0
+                var k = 0
+                while k < digits.count {
+                    if digits[k] == 0x2E {
+                        let appended = k > start
+                        if appended { parts.append(digits[start..<k]) }
+                        k += 1
+                        start = k
+                        if appended && parts.count == 1 { break }
+                        continue
+                    }
+                    k += 1
+                }
+                if start < digits.count { parts.append(digits[start...]) }
+                let whole = parts[0]
+                var frac = parts.count > 1 ? Array(parts[1]) : [0x30, 0x30]
+                while frac.count < 2 { frac.append(0x30) }
+                found.append("$" + String(decoding: whole, as: UTF8.self) + "." + String(decoding: frac.prefix(2), as: UTF8.self))
+            }
+            i = j
+        }
+        return found
+    }
+
+    /// The message as `same_question_repeated` compares it: lowercase letters, digits and spaces.
+    static func normalizedForRepeats(_ message: String) -> String {
+        guard FastText.isASCII(message) else { return message.lowercased().filter { $0.isLetter || $0.isNumber || $0 == " " } }
+        var out: [UInt8] = []
+        out.reserveCapacity(message.utf8.count)
+        for b in message.utf8 {
+            let l = FastText.lower(b)
+            if (l >= 0x61 && l <= 0x7A) || (l >= 0x30 && l <= 0x39) || l == 0x20 { out.append(l) }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     // MARK: hand-off
 
     mutating func escalate(queue: String?, reason: String, source: String?, label: String? = nil, checkOutput: Bool = true, clause: String? = nil) {
@@ -683,7 +761,7 @@ struct Turn {
         var data = ["queue": q, "urgent": info?.urgent == true ? "yes" : "no"]
         if let clause { data["clause"] = clauseID(clause) }
         note(.handoff, "hand off to \(q): \(reason)", source: source, data)
-        let team = q.replacingOccurrences(of: "-", with: " ")
+        let team = FastText.replacing(q, 0x2D, 0x20)
         var text = "I'm passing you to our \(team) team so a person can help with this. They'll see our whole conversation, so you won't need to repeat anything."
         if checkOutput, outputViolation(text) != nil { text = "I'm passing you to a member of our team now." }
         effects.append(.say(text))
@@ -695,7 +773,7 @@ struct Turn {
 
     // MARK: formatting
 
-    func words(_ slot: String) -> String { slot.replacingOccurrences(of: "_", with: " ") }
+    func words(_ slot: String) -> String { FastText.words(slot) }
 
     func format(_ v: RuntimeValue) -> String { Self.format(v) }
 
@@ -703,14 +781,7 @@ struct Turn {
         switch v {
         case .text(let s): return s
         case .number(let d): return "\(d)"
-        case .money(let m):
-            let symbol = ["USD": "$", "EUR": "€", "GBP": "£"][m.currency]
-            let plain = m.description // "89.00 USD"
-            let amount = String(plain.split(separator: " ").first ?? "")
-            if let symbol {
-                return amount.hasPrefix("-") ? "-\(symbol)\(amount.dropFirst())" : "\(symbol)\(amount)"
-            }
-            return plain
+        case .money(let m): return formatMoney(m)
         case .percent(let bp): return bp % 100 == 0 ? "\(bp / 100)%" : "\(Decimal(bp) / 100)%"
         case .date(let d): return d.description
         case .datetime(let s):
@@ -725,6 +796,35 @@ struct Turn {
             return "the record"
         case .list(let items): return list(items.map(format))
         }
+    }
+
+    /// `$89.00`, `-€5.00`, `1500 JPY`: as `Money.description` writes the amount, with the sign of USD, EUR and GBP.
+    static func formatMoney(_ m: Money) -> String {
+        let symbol: String?
+        switch m.currency {
+        case "USD": symbol = "$"
+        case "EUR": symbol = "€"
+        case "GBP": symbol = "£"
+        default: symbol = nil
+        }
+        let exponent: Int
+        switch m.currency {
+        case "JPY", "KRW": exponent = 0
+        case "KWD", "BHD": exponent = 3
+        default: exponent = 2
+        }
+        let sign = m.minor < 0 ? "-" : ""
+        let magnitude = m.minor.magnitude
+        var amount: String
+        if exponent == 0 {
+            amount = String(magnitude)
+        } else {
+            let divisor: UInt64 = exponent == 3 ? 1000 : 100
+            let frac = String(magnitude % divisor)
+            amount = String(magnitude / divisor) + "." + String(repeating: "0", count: exponent - frac.utf8.count) + frac
+        }
+        guard let symbol else { return sign + amount + " " + m.currency }
+        return sign + symbol + amount
     }
 
     static func list(_ items: [String]) -> String {

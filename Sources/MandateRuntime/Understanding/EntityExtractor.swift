@@ -66,6 +66,12 @@ enum EntityPatterns {
     /// The best match of `pattern`: one after "order", "#" or "number" wins; one that is an
     /// amount ("$1042") or part of a date is skipped.
     static func match(_ pattern: String, in message: String) -> String? {
+        if let run = digitRun(pattern), FastText.isASCII(message) { return matchDigits(run, in: Array(message.utf8)) }
+        return regexMatch(pattern, in: message)
+    }
+
+    /// `match` with the compiled regex: any pattern, any message.
+    static func regexMatch(_ pattern: String, in message: String) -> String? {
         guard let r = regex(pattern) else { return nil }
         let ns = message as NSString
         var best: (score: Int, text: String)?
@@ -89,6 +95,85 @@ enum EntityPatterns {
             if best == nil || score > best!.score { best = (score, text) }
         }
         return best?.text
+    }
+}
+
+extension EntityPatterns {
+    /// The lengths a pattern of ASCII digits allows: `[0-9]{4,8}` → 4...8, `[0-9]{5}` → 5...5, `[0-9]+`; nil for any other pattern.
+    static func digitRun(_ pattern: String) -> ClosedRange<Int>? {
+        let p = Array(pattern.utf8)
+        // `[0-9]` then `+`, `{n}` or `{m,n}`.
+        guard p.count >= 6, p[0] == 0x5B, p[1] == 0x30, p[2] == 0x2D, p[3] == 0x39, p[4] == 0x5D else { return nil }
+        if p.count == 6 { return p[5] == 0x2B ? 1...Int.max : nil }
+        guard p[5] == 0x7B, p[p.count - 1] == 0x7D else { return nil }
+        var bounds: [Int] = []
+        var value = 0
+        var digits = 0
+        for b in p[6..<(p.count - 1)] {
+            if b >= 0x30 && b <= 0x39 {
+                digits += 1
+                guard digits < 9 else { return nil }
+                value = value * 10 + Int(b - 0x30)
+            } else if b == 0x2C, bounds.isEmpty, digits > 0 {
+                bounds.append(value)
+                value = 0
+                digits = 0
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0 else { return nil }
+        bounds.append(value)
+        let low = bounds[0], high = bounds[bounds.count - 1]
+        guard low >= 1, low <= high else { return nil }
+        return low...high
+    }
+
+    /// `match` for a digit pattern in an ASCII message, on bytes. What the regex
+    /// `(?<![A-Za-z0-9])(?:[0-9]{m,n})(?![A-Za-z0-9])` matches there is exactly each whole run of
+    /// digits whose length is within m...n and that no letter or digit touches on either side.
+    static func matchDigits(_ lengths: ClosedRange<Int>, in b: [UInt8]) -> String? {
+        func digit(_ x: UInt8) -> Bool { x >= 0x30 && x <= 0x39 }
+        func alnum(_ x: UInt8) -> Bool { digit(x) || (x >= 0x61 && x <= 0x7A) || (x >= 0x41 && x <= 0x5A) }
+        func space(_ x: UInt8) -> Bool { x == 0x20 || x == 0x09 }
+        func lower(_ x: UInt8) -> UInt8 { FastText.lower(x) }
+        /// Whether the bytes before `end`, lowercased, end with `suffix`.
+        func endsWith(_ end: Int, _ suffix: String) -> Bool {
+            let s = Array(suffix.utf8)
+            guard end >= s.count else { return false }
+            for k in 0..<s.count where lower(b[end - s.count + k]) != s[k] { return false }
+            return true
+        }
+        func startsWith(_ start: Int, _ prefix: String) -> Bool {
+            let p = Array(prefix.utf8)
+            guard b.count - start >= p.count else { return false }
+            for k in 0..<p.count where lower(b[start + k]) != p[k] { return false }
+            return true
+        }
+        var best: (score: Int, start: Int, end: Int)?
+        var i = 0
+        while i < b.count {
+            guard digit(b[i]) else { i += 1; continue }
+            let s = i
+            while i < b.count, digit(b[i]) { i += 1 }
+            let e = i
+            guard lengths.contains(e - s), s == 0 || !alnum(b[s - 1]), e == b.count || !alnum(b[e]) else { continue }
+            // The words around it, as the regex path reads them (whitespace is space and tab).
+            var trimmedEnd = s
+            while trimmedEnd > 0, space(b[trimmedEnd - 1]) { trimmedEnd -= 1 }
+            var afterStart = e
+            while afterStart < b.count, space(b[afterStart]) { afterStart += 1 }
+            if endsWith(trimmedEnd, "$") || endsWith(trimmedEnd, "usd")
+                || (e < b.count && b[e] == 0x2E && e + 1 < b.count && digit(b[e + 1])) {
+                continue
+            }
+            if ["dollar", "usd", "buck", "%", "percent", "euro"].contains(where: { startsWith(afterStart, $0) }) { continue }
+            if (s > 0 && (b[s - 1] == 0x2D || b[s - 1] == 0x2F)) || (e < b.count && (b[e] == 0x2D || b[e] == 0x2F)) { continue }
+            var score = 1
+            if ["#", "order", "number", "no.", "order no", "id"].contains(where: { endsWith(trimmedEnd, $0) }) { score = 2 }
+            if best == nil || score > best!.score { best = (score, s, e) }
+        }
+        return best.map { String(decoding: b[$0.start..<$0.end], as: UTF8.self) }
     }
 }
 

@@ -166,15 +166,29 @@ public enum InjectionDetector {
         "\"role\":", "\"role\" :", "'role':", "[/system", "<user>", "</user>", "[user]",
     ].map { Array($0.utf8) }
 
+    /// The indexes of `fakeMarkers` by their first byte.
+    static let markersByFirstByte: [[Int]] = {
+        var t = [[Int]](repeating: [], count: 256)
+        for (i, m) in fakeMarkers.enumerated() { t[Int(m[0])].append(i) }
+        return t
+    }()
+
     /// Words that, at the start of a line and followed by `:`, pretend to be another speaker.
     static let roleWords: Set<[UInt8]> = Set(["system", "assistant", "developer", "tool", "function", "admin", "model", "ai", "bot", "sysadmin", "root", "operator", "moderator"].map { Array($0.utf8) })
 
     /// Fake system, assistant or tool messages in normalised bytes.
     static func fakeMessageFindings(_ bytes: [UInt8]) -> [InjectionFinding] {
-        for marker in fakeMarkers {
-            if let at = find(marker, in: bytes) {
-                return [InjectionFinding(kind: .fakeSystemMessage, evidence: snippet(bytes, at, marker.count))]
+        // The first marker of the list that occurs, at its first place: one pass over the bytes,
+        // trying at each byte only the markers that start with it.
+        var found: (marker: Int, at: Int)?
+        for (i, b) in bytes.enumerated() {
+            for m in markersByFirstByte[Int(b)] where m < (found?.marker ?? Int.max) {
+                let marker = fakeMarkers[m]
+                if i + marker.count <= bytes.count, bytes[i..<(i + marker.count)].elementsEqual(marker) { found = (m, i) }
             }
+        }
+        if let found {
+            return [InjectionFinding(kind: .fakeSystemMessage, evidence: snippet(bytes, found.at, fakeMarkers[found.marker].count))]
         }
         // `SYSTEM: …` at the start of a line or of a sentence.
         var i = 0
@@ -204,21 +218,6 @@ public enum InjectionDetector {
         return []
     }
 
-    static func find(_ needle: [UInt8], in hay: [UInt8]) -> Int? {
-        guard !needle.isEmpty, hay.count >= needle.count else { return nil }
-        let first = needle[0]
-        var i = 0
-        while i <= hay.count - needle.count {
-            if hay[i] == first {
-                var k = 1
-                while k < needle.count, hay[i + k] == needle[k] { k += 1 }
-                if k == needle.count { return i }
-            }
-            i += 1
-        }
-        return nil
-    }
-
     /// The found text and a little after it, on one line.
     static func snippet(_ bytes: [UInt8], _ start: Int, _ length: Int) -> String {
         var end = min(bytes.count, start + length + 40)
@@ -230,8 +229,7 @@ public enum InjectionDetector {
 
     /// The text with leetspeak undone, or nil when nothing looks like it.
     static func deLeet(_ text: MessageText) -> MessageText? {
-        let map: [UInt8: UInt8] = [0x30: 0x6F, 0x31: 0x69, 0x33: 0x65, 0x34: 0x61, 0x35: 0x73, 0x37: 0x74, 0x38: 0x62,
-                                   0x40: 0x61, 0x24: 0x73, 0x21: 0x69, 0x7C: 0x6C]
+        let map = leetTable
         var out = text.bytes
         var changed = false
         var i = 0
@@ -240,18 +238,29 @@ public enum InjectionDetector {
             var j = i
             var letters = 0
             var others = 0
-            while j < out.count, MessageText.isWordByte(out[j]) || map[out[j]] != nil {
-                if out[j] >= 0x61 && out[j] <= 0x7A { letters += 1 } else if map[out[j]] != nil { others += 1 }
+            while j < out.count, MessageText.isWordByte(out[j]) || map[Int(out[j])] != 0 {
+                if out[j] >= 0x61 && out[j] <= 0x7A { letters += 1 } else if map[Int(out[j])] != 0 { others += 1 }
                 j += 1
             }
             if j == i { i += 1; continue }
             if letters > 0 && others > 0 {
-                for k in i..<j { if let m = map[out[k]] { out[k] = m; changed = true } }
+                for k in i..<j where map[Int(out[k])] != 0 {
+                    out[k] = map[Int(out[k])]
+                    changed = true
+                }
             }
             i = j
         }
         return changed ? MessageText(normalized: out) : nil
     }
+
+    /// The letter each leet symbol stands for, by byte (0: none): `0` → `o`, `1` → `i`, `@` → `a`, `$` → `s`…
+    static let leetTable: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 256)
+        for (from, to): (UInt8, UInt8) in [(0x30, 0x6F), (0x31, 0x69), (0x33, 0x65), (0x34, 0x61), (0x35, 0x73), (0x37, 0x74), (0x38, 0x62),
+                                           (0x40, 0x61), (0x24, 0x73), (0x21, 0x69), (0x7C, 0x6C)] { t[Int(from)] = to }
+        return t
+    }()
 
     /// Runs of three or more single letters (`i g n o r e`), joined.
     static func spacedRuns(_ text: MessageText) -> [String] {

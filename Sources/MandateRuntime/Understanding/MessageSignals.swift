@@ -23,12 +23,17 @@ public struct MessageSignals: Sendable, Equatable {
     /// Reads a message. `alwaysEscalatePhrases` are matched as whole words, ignoring case,
     /// accents and punctuation, and a final plural (`lawyer` finds "lawyers").
     public static func read(_ message: String, alwaysEscalatePhrases: [String]) -> MessageSignals {
+        read(message, phrases: alwaysEscalatePhrases.map { ($0, MessageText($0).words) })
+    }
+
+    /// Reads a message against always-escalate phrases already split into words (once, at plan load).
+    static func read(_ message: String, phrases: [(phrase: String, words: [[UInt8]])]) -> MessageSignals {
         let text = MessageText(message)
         return MessageSignals(
             asksForHuman: asksForHuman(text),
             frustrated: frustrated(text, message: message),
             injection: InjectionDetector.scan(message, text: text),
-            escalationPhrase: firstPhrase(alwaysEscalatePhrases, in: text))
+            escalationPhrase: firstPhrase(phrases, in: text))
     }
 
     // MARK: Asking for a person
@@ -49,8 +54,15 @@ public struct MessageSignals: Sendable, Equatable {
     static let humanAlone: Set<[UInt8]> = Set(["human", "agent", "representative", "operator", "person", "supervisor", "manager", "rep"].map { Array($0.utf8) })
 
     static func asksForHuman(_ text: MessageText) -> Bool {
-        let words = text.words.filter { !politeWords.contains($0) }
-        if words.count == 1, humanAlone.contains(words[0]) { return true }
+        // The one word left when polite words are set aside, if only one is.
+        var only: [UInt8]?
+        var others = 0
+        for w in text.words where !politeWords.contains(w) {
+            others += 1
+            if others > 1 { break }
+            only = w
+        }
+        if others == 1, let only, humanAlone.contains(only) { return true }
         return human.firstMatch(text.words) != nil
     }
     static let politeWords: Set<[UInt8]> = Set(["please", "pls", "plz", "a", "an", "the", "now", "hi", "hello"].map { Array($0.utf8) })
@@ -115,10 +127,9 @@ public struct MessageSignals: Sendable, Equatable {
 
     // MARK: Always-escalate phrases
 
-    static func firstPhrase(_ phrases: [String], in text: MessageText) -> String? {
+    static func firstPhrase(_ phrases: [(phrase: String, words: [[UInt8]])], in text: MessageText) -> String? {
         var best: (at: Int, phrase: String)?
-        for phrase in phrases {
-            let words = MessageText(phrase).words
+        for (phrase, words) in phrases {
             guard !words.isEmpty, words.count <= text.words.count else { continue }
             for start in 0...(text.words.count - words.count) {
                 if best.map({ start >= $0.at }) ?? false { break }

@@ -67,6 +67,9 @@ struct PhraseSet: Sendable {
     let patterns: [PhrasePattern]
     let byFirstWord: [[UInt8]: [Int]]
     let unindexed: [Int]
+    /// Whether some indexed first word has this first byte and length (lengths from 63 up share a bit):
+    /// most words of a message are ruled out here, without hashing them.
+    let firstWordShapes: [UInt64]
 
     init(_ sources: [String]) {
         patterns = sources.map(PhrasePattern.init)
@@ -77,11 +80,20 @@ struct PhraseSet: Sendable {
         }
         byFirstWord = index
         unindexed = rest
+        var shapes = [UInt64](repeating: 0, count: 256)
+        for w in index.keys where !w.isEmpty { shapes[Int(w[0])] |= 1 << UInt64(min(w.count, 63)) }
+        firstWordShapes = shapes
+    }
+
+    @inline(__always)
+    func mayStart(_ word: [UInt8]) -> Bool {
+        guard let first = word.first else { return true }
+        return firstWordShapes[Int(first)] & (1 << UInt64(min(word.count, 63))) != 0
     }
 
     /// The first pattern that matches at `start`, and the words it covers.
     func match(_ words: [[UInt8]], at start: Int) -> (pattern: PhrasePattern, words: Range<Int>)? {
-        if let candidates = byFirstWord[words[start]] {
+        if mayStart(words[start]), let candidates = byFirstWord[words[start]] {
             for i in candidates { if let end = patterns[i].match(words, at: start) { return (patterns[i], start..<end) } }
         }
         for i in unindexed {

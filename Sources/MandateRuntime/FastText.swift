@@ -1,0 +1,138 @@
+import Foundation
+
+/// Text work the interpreter does on every turn, done on UTF-8 bytes when the text is ASCII.
+///
+/// Each helper gives exactly what the Foundation or `Character` code it replaces gives: the
+/// byte path is taken only for ASCII text, where the two agree, and anything else goes the
+/// old way. Most messages and nearly every message the agent writes are ASCII.
+enum FastText {
+    /// Whether every byte of `s` is ASCII.
+    @inline(__always)
+    static func isASCII(_ s: String) -> Bool {
+        if let r = s.utf8.withContiguousStorageIfAvailable({ allASCII($0) }) { return r }
+        return !s.utf8.contains { $0 >= 0x80 }
+    }
+
+    static func allASCII(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let n = b.count
+        guard let base = b.baseAddress else { return true }
+        // Eight bytes at a time.
+        while i + 8 <= n {
+            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            if w & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 8
+        }
+        while i < n {
+            if base[i] >= 0x80 { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// The number of characters (`String.count`): for ASCII text the bytes, less one for each `\r\n` (one character).
+    static func characterCount(_ s: String) -> Int {
+        guard isASCII(s) else { return s.count }
+        var n = 0
+        var previous: UInt8 = 0
+        for b in s.utf8 {
+            if !(b == 0x0A && previous == 0x0D) { n += 1 }
+            previous = b
+        }
+        return n
+    }
+
+    /// ASCII bytes lowercased.
+    @inline(__always)
+    static func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b + 32 : b }
+
+    /// `s` lowercased, as bytes; nil when `s` is not ASCII.
+    static func lowercasedASCII(_ s: String) -> [UInt8]? {
+        guard isASCII(s) else { return nil }
+        return s.utf8.map(lower)
+    }
+
+    /// Whether `needle` occurs in `hay` (bytes).
+    static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
+        if needle.isEmpty { return true }
+        guard hay.count >= needle.count else { return false }
+        return hay.withUnsafeBufferPointer { h in
+            needle.withUnsafeBufferPointer { n in
+                let first = n[0]
+                let last = hay.count - needle.count
+                var i = 0
+                while i <= last {
+                    if h[i] == first {
+                        var k = 1
+                        while k < n.count, h[i + k] == n[k] { k += 1 }
+                        if k == n.count { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
+    }
+
+    /// `a.caseInsensitiveCompare(b) == .orderedSame`; on bytes when both are ASCII (where only A–Z fold).
+    static func equalIgnoringCase(_ a: String, _ b: String) -> Bool {
+        guard isASCII(a), isASCII(b) else { return a.caseInsensitiveCompare(b) == .orderedSame }
+        guard a.utf8.count == b.utf8.count else { return false }
+        return a.utf8.elementsEqual(b.utf8) { lower($0) == lower($1) }
+    }
+
+    /// `name` with `_` written as spaces (`order_number` → `order number`).
+    static func words(_ name: String) -> String {
+        guard name.utf8.contains(0x5F) else { return name }
+        guard isASCII(name) else { return name.replacingOccurrences(of: "_", with: " ") }
+        return String(decoding: name.utf8.map { $0 == 0x5F ? 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// `name` with every `from` byte written as `to` (both ASCII), as `replacingOccurrences` would.
+    static func replacing(_ name: String, _ from: UInt8, _ to: UInt8) -> String {
+        guard name.utf8.contains(from) else { return name }
+        guard isASCII(name) else {
+            return name.replacingOccurrences(of: String(UnicodeScalar(from)), with: String(UnicodeScalar(to)))
+        }
+        return String(decoding: name.utf8.map { $0 == from ? to : $0 }, as: UTF8.self)
+    }
+
+    /// `String(format: "%.2f", x)`, without Foundation's formatter: the exact binary value of `x`
+    /// rounded to two decimals, half to even (as C's `printf` does). Large, negative and odd
+    /// values go to `String(format:)`.
+    static func fixed2(_ x: Double) -> String {
+        guard x.isFinite, x >= 0, x < 1e12 else { return String(format: "%.2f", x) }
+        if x == 0 { return "0.00" }
+        // x = significand × 2^exponent, the significand a 53-bit integer.
+        let bits = x.bitPattern
+        let rawExponent = Int((bits >> 52) & 0x7FF)
+        var significand = bits & 0x000F_FFFF_FFFF_FFFF
+        var exponent: Int
+        if rawExponent == 0 {
+            exponent = -1074
+        } else {
+            significand |= 0x0010_0000_0000_0000
+            exponent = rawExponent - 1075
+        }
+        // hundredths = round(significand × 100 × 2^exponent), half to even; significand × 100 < 2^60.
+        let scaled = significand * 100
+        var hundredths: UInt64
+        if exponent >= 0 {
+            guard exponent < 4 else { return String(format: "%.2f", x) }
+            hundredths = scaled << UInt64(exponent)
+        } else if -exponent >= 62 {
+            // Below 2^60 / 2^62 = a quarter of a hundredth: rounds to zero.
+            hundredths = 0
+        } else {
+            let shift = UInt64(-exponent)
+            let q = scaled >> shift
+            let r = scaled & ((1 << shift) - 1)
+            let half = UInt64(1) << (shift - 1)
+            hundredths = q
+            if r > half || (r == half && q & 1 == 1) { hundredths += 1 }
+        }
+        let whole = hundredths / 100
+        let frac = hundredths % 100
+        return "\(whole)." + (frac < 10 ? "0\(frac)" : "\(frac)")
+    }
+}

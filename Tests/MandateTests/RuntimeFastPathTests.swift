@@ -1,0 +1,117 @@
+import Foundation
+import MandateIR
+@testable import MandateRuntime
+import Testing
+
+/// The interpreter does its per-turn text work on bytes for ASCII text. Each fast path must
+/// give exactly what the Foundation or character-by-character code it replaced gives; the old
+/// code is kept here (or beside the fast path, for text that is not ASCII) as the oracle.
+@Suite struct RuntimeFastPathTests {
+    /// Deterministic pseudo-random texts built from pieces that matter to the code under test.
+    static func texts(_ pieces: [String], count: Int, seed: UInt64) -> [String] {
+        var state = seed
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        return (0..<count).map { _ in (0..<(1 + next() % 8)).map { _ in pieces[next() % pieces.count] }.joined() }
+    }
+
+    @Test func twoDecimalsAsPrintfWritesThem() {
+        var values: [Double] = [0, 0.005, 0.015, 0.025, 0.125, 0.375, 0.625, 0.875, 0.995, 0.999, 1, 0.75, 0.5, 0.3333333333,
+                                0.1 + 0.2, 1e-9, 5e-324, 0.004999999, 0.0050000001, 12.345, 99.995, 123_456.785, 1e11, 0.95, 0.7499999999999999]
+        for i in 0...20_000 { values.append(Double(i) / 20_000) }
+        for i in 0...2_000 { values.append(Double(i) * 0.005) }
+        var state: UInt64 = 7
+        for _ in 0..<20_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1
+            values.append(Double(state >> 11) / Double(1 << 53) * 3)
+        }
+        for v in values { #expect(FastText.fixed2(v) == String(format: "%.2f", v), "\(v)") }
+    }
+
+    @Test func amountsOnBytesMatchTheCharacterScan() {
+        let pieces = ["$", "$", "1", "23", "4", ".", ",", ".5", "..", " ", "a", "USD", "$.", "$,", "0", "99.995", "$1,000.5", "€", "£"]
+        for text in Self.texts(pieces, count: 20_000, seed: 3) where FastText.isASCII(text) {
+            #expect(Turn.asciiAmounts(Array(text.utf8)) == Turn.characterAmounts(text), "\(text)")
+        }
+        #expect(Turn.amounts(in: "a refund of €12.50 and $3") == ["€12.50", "$3.00"])
+    }
+
+    @Test func digitPatternsMatchAsTheRegexDoes() {
+        let pieces = ["1042", "123456", "12", "123456789", " ", "order ", "#", "no. ", "$", "usd", " dollars", "%", "-", "/", ".", ".5",
+                      "a", "B", "id ", "Order Number ", "\t", "euro", "x9", "2026-11-20", "ORDER NO "]
+        for pattern in ["[0-9]{4,8}", "[0-9]{5}", "[0-9]+"] {
+            #expect(EntityPatterns.digitRun(pattern) != nil)
+            for text in Self.texts(pieces, count: 5_000, seed: 11) {
+                #expect(EntityPatterns.match(pattern, in: text) == EntityPatterns.regexMatch(pattern, in: text), "\(pattern) in \(text)")
+            }
+        }
+        for other in ["[0-9]{4,8}x", "[A-Z]{2}[0-9]{4}", "[0-9]*", "[0-9]{0,3}", "[0-9]{5,2}", "\\d{4}"] { #expect(EntityPatterns.digitRun(other) == nil) }
+    }
+
+    @Test func repeatsAreNormalisedAsBefore() {
+        let pieces = ["Hello", " ", "WORLD", "!", "?", "42", "\r\n", "\t", "don't", "--", "é", "Ünïcode"]
+        for text in Self.texts(pieces, count: 5_000, seed: 5) {
+            #expect(Turn.normalizedForRepeats(text) == text.lowercased().filter { $0.isLetter || $0.isNumber || $0 == " " }, "\(text)")
+        }
+    }
+
+    @Test func counts() {
+        for text in Self.texts(["a", "\r\n", "\n", "\r", " ", "é", "👍🏽"], count: 2_000, seed: 9) {
+            #expect(FastText.characterCount(text) == text.count)
+        }
+    }
+
+    @Test func moneyIsWrittenAsBefore() {
+        func old(_ m: Money) -> String {
+            let symbol = ["USD": "$", "EUR": "€", "GBP": "£"][m.currency]
+            let plain = m.description
+            let amount = String(plain.split(separator: " ").first ?? "")
+            if let symbol { return amount.hasPrefix("-") ? "-\(symbol)\(amount.dropFirst())" : "\(symbol)\(amount)" }
+            return plain
+        }
+        for currency in ["USD", "EUR", "GBP", "JPY", "KRW", "KWD", "BHD", "CAD"] {
+            for minor: Int64 in [0, 1, 9, 10, 99, 100, 101, 8900, -1, -150, 123_456_789, -1_000, Int64.max, Int64.min + 1] {
+                let m = Money(minor: minor, currency: currency)
+                #expect(Turn.formatMoney(m) == old(m))
+            }
+        }
+    }
+
+    @Test func neverSayAndWordsOnBytes() {
+        let hay = Self.texts(["We ", "GUARANTEE", " it", "guaran", "tee", " refund", "!"], count: 2_000, seed: 2)
+        for h in hay {
+            let lower = h.utf8.map(FastText.lower)
+            for needle in ["guarantee", "we guarantee", "e", "refund!"] {
+                #expect(FastText.contains(lower, Array(needle.utf8)) == h.lowercased().contains(needle), "\(needle) in \(h)")
+            }
+        }
+        #expect(FastText.words("order_number") == "order number")
+        #expect(FastText.replacing("tier-1", 0x2D, 0x20) == "tier 1")
+    }
+
+    @Test func textComparedIgnoringCaseAsFoundationDoes() {
+        let words = ["order", "ORDER", "Order", "orders", "ordér", "C-1001", "c-1001", "", "straße", "STRASSE", "1042", "ǅ"]
+        for a in words {
+            for b in words { #expect(FastText.equalIgnoringCase(a, b) == (a.caseInsensitiveCompare(b) == .orderedSame), "\(a) \(b)") }
+        }
+    }
+
+    @Test func goalLocationsFromTheIndex() {
+        let runtime = Runtime(plan: referencePlan)
+        for goal in referencePlan.goals {
+            var keys = Array(goal.sourceMap.keys)
+            for k in goal.sourceMap.keys {
+                var parts = k.split(separator: ".").map(String.init)
+                while !parts.isEmpty {
+                    keys.append(parts.joined(separator: "."))
+                    keys.append(parts.joined(separator: ".") + ".nothing.here")
+                    parts.removeLast()
+                }
+            }
+            keys += ["guardrails.topics.allowed", "escalation.when.frustration_detected", "nothing", "", "guardrails."]
+            for key in keys { #expect(runtime.location(in: goal, of: key) == goal.location(of: key), "\(goal.id) \(key)") }
+        }
+    }
+}
