@@ -24,6 +24,8 @@ public struct Compilation: Sendable {
     public var parseSeconds: Double = 0
     /// Seconds spent on the flow and policy proofs (stage 5), for the benchmark.
     public var proofSeconds: Double = 0
+    /// What the proofs started from, so the benchmark can time them alone; nil when they did not run.
+    var proofInput: Compiler.ProofInput?
 }
 
 /// The compiler: a list of named stages from sources to a plan.
@@ -130,10 +132,11 @@ public enum Compiler {
         // An error in mandate.yaml, a goal or the catalog leaves names and types unknown everywhere: fix those first.
         let proofStart = now()
         let broken = Set(diagnostics.filter { $0.severity == .error }.map { $0.range?.file ?? "" })
+        var proofInput: ProofInput?
         if broken.allSatisfy({ $0.hasSuffix(".procedure") }) {
-            var checks = CheckContext(plan: plan, lookup: lookup, goalSyntax: goals, scenarios: scenarios, skippedFiles: broken)
-            PlanChecks.run(&checks, syntax: procedures)
-            diagnostics += checks.diagnostics
+            let input = ProofInput(plan: plan, lookup: lookup, goals: goals, scenarios: scenarios, procedures: procedures, broken: broken)
+            diagnostics += prove(input)
+            proofInput = input
         }
         let proofSeconds = Double(now() - proofStart) / 1e9
 
@@ -145,7 +148,41 @@ public enum Compiler {
             counts: (goals.count, procedures.count, catalog?.actions.count ?? 0, scenarios.count))
         compilation.parseSeconds = parseSeconds
         compilation.proofSeconds = proofSeconds
+        compilation.proofInput = proofInput
         return compilation
+    }
+
+    /// What the proofs (stage 5) start from: the plan and the syntax they read.
+    struct ProofInput: Sendable {
+        let plan: Plan
+        let lookup: SourceLookup
+        let goals: [GoalSyntax]
+        let scenarios: [ScenarioSyntax]
+        let procedures: [ProcedureFile]
+        /// Files with errors: their procedures are left out.
+        let broken: Set<String>
+    }
+
+    /// Stage 5: flow and policy over the step graphs, per procedure on up to `threads` threads.
+    static func prove(_ input: ProofInput, threads: Int = Parallel.threads) -> [Diagnostic] {
+        var checks = CheckContext(plan: input.plan, lookup: input.lookup, goalSyntax: input.goals, scenarios: input.scenarios, skippedFiles: input.broken)
+        PlanChecks.run(&checks, syntax: input.procedures, threads: threads)
+        return checks.diagnostics
+    }
+
+    /// Seconds each of `runs` runs of the flow and policy proofs alone takes on `threads`
+    /// threads, over what `compilation` already parsed and lowered; empty when errors in
+    /// `mandate.yaml`, a goal or the catalog stopped the proofs. For the benchmark, which
+    /// compares them with the parse time.
+    public static func proofRuns(_ compilation: Compilation, runs: Int, threads: Int = 1) -> [Double] {
+        guard let input = compilation.proofInput else { return [] }
+        return (0..<runs).map { _ in
+            let start = DispatchTime.now().uptimeNanoseconds
+            let found = prove(input, threads: threads)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            withExtendedLifetime(found) {}
+            return seconds
+        }
     }
 
     /// Applies `# mandate: allow CODE because "…"`: findings of that code in the next step (and

@@ -11,7 +11,7 @@ enum Parallel {
 
     /// `(0..<count).map(body)`, run on up to `threads` threads. `body` must not share
     /// mutable state between indices.
-    static func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
+    static func map<T>(_ count: Int, threads: Int = Parallel.threads, _ body: (Int) -> T) -> [T] {
         guard threads > 1, count > 1 else { return (0..<count).map(body) }
         // Several chunks per thread, so one slow file does not leave a core idle.
         let chunk = max(1, (count + threads * 8 - 1) / (threads * 8))

@@ -69,6 +69,8 @@ struct Measurement {
     /// The parse and proof parts of the best whole-check run.
     var parseOfBest = 0.0
     var proofsOfBest = 0.0
+    /// Every run of the flow and policy proofs alone on one thread, over the plan of the first whole-check run, in seconds.
+    var proofRuns: [Double] = []
     /// Peak resident memory of this process after all runs (VmHWM), kB.
     var peakKB: Int?
     /// VmHWM before the whole-check runs (after the parser runs), kB.
@@ -148,6 +150,8 @@ enum Bench {
                 m.proofsOfBest = compilation.proofSeconds
             }
             if run == 0 {
+                // (b') The proofs alone, on one thread like the parser in (a), so the two compare.
+                m.proofRuns = Compiler.proofRuns(compilation, runs: runs, threads: 1)
                 m.goals = compilation.counts.goals
                 m.actions = compilation.counts.actions
                 m.errors = compilation.diagnostics.filter { $0.severity == .error }.count
@@ -261,6 +265,12 @@ enum Bench {
         var rows: [[String]] = [["measure", "best", "rate", "target", "met"]]
         rows.append(["(a) parser, in memory", ms(parserBest), grouped(Int(parserRate)) + " lines/s",
                      "≥ " + grouped(Int(parserTargetLinesPerSecond)) + " lines/s", parserRate >= parserTargetLinesPerSecond ? "yes" : "NO"])
+        if let proofBest = m.proofRuns.min() {
+            // Issue 3: the proofs add less than half of the parse time; both on one thread.
+            let share = proofBest / parserBest
+            rows.append(["(a') proofs alone, one thread", ms(proofBest), fixed(share * 100, 0) + "% of (a)",
+                         "< " + fixed(proofShareOfParseTarget * 100, 0) + "% of (a)", share < proofShareOfParseTarget ? "yes" : "NO"])
+        }
         if let checkBest = m.checkRuns.min() {
             let rate = Double(m.inputLines) / checkBest
             rows.append(["(b) load + compile", ms(checkBest), grouped(Int(rate)) + " lines/s",
@@ -296,6 +306,7 @@ enum Bench {
         out += "\n"
         out += "parser runs:      " + m.parserRuns.map(ms).joined(separator: ", ") + "\n"
         if !m.checkRuns.isEmpty { out += "check runs:       " + m.checkRuns.map(ms).joined(separator: ", ") + "\n" }
+        if !m.proofRuns.isEmpty { out += "proof runs:       " + m.proofRuns.map(ms).joined(separator: ", ") + " (one thread)\n" }
         if let after = m.peakAfterParserKB, !m.checkRuns.isEmpty { out += "VmHWM after the parser runs: " + fixed(Double(after) / 1024, 1) + " MB\n" }
         if let c = m.processCommand {
             out += "process runs:     " + m.processRuns.map { "\(ms($0.wall)) / \(fixed(Double($0.maxRSSKB) / 1024, 1)) MB (exit \($0.exit))" }.joined(separator: ", ") + "\n"

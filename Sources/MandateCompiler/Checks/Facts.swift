@@ -84,37 +84,106 @@ struct Fact: Hashable {
     }
 }
 
-/// The facts known at a step: values by their canonical key (`order.total`), with the names each depends on.
+/// The values one procedure's facts are about, numbered: each canonical key (`order.total`)
+/// once, with the names it depends on and its enumeration values. Worked out before the
+/// analysis, so the facts at a step are a short array indexed by number, not a dictionary
+/// of strings.
+final class FactKeys {
+    private var ids: [String: Int] = [:]
+    /// The keys that depend on each name: asking for the name again forgets them.
+    private var dependents: [String: [Int]] = [:]
+    /// The enumeration values of each key, when its type says them.
+    private(set) var domains: [Set<String>?] = []
+
+    /// The number of a key, when the procedure has it.
+    func id(_ key: String) -> Int? { ids[key] }
+
+    /// The number of a key, numbering it if it is new; `roots` are the names it depends on.
+    func intern(_ key: String, roots: Set<String>, domain: () -> Set<String>?) -> Int {
+        let id: Int
+        if let known = ids[key] {
+            id = known
+        } else {
+            id = domains.count
+            ids[key] = id
+            domains.append(domain())
+        }
+        for name in roots where !(dependents[name]?.contains(id) ?? false) { dependents[name, default: []].append(id) }
+        return id
+    }
+
+    /// The keys that depend on a name.
+    func dependents(of name: String) -> [Int] { dependents[name] ?? [] }
+}
+
+/// The facts known at a step: values by their key number, in key order.
 struct FactState: Hashable {
-    var facts: [String: Fact] = [:]
-    var roots: [String: Set<String>] = [:]
+    struct Entry: Hashable {
+        var key: Int
+        var fact: Fact
+    }
+    var entries: [Entry] = []
+
+    /// What is known of a key.
+    func fact(_ key: Int) -> Fact? {
+        for e in entries where e.key >= key { return e.key == key ? e.fact : nil }
+        return nil
+    }
+
+    /// Sets what is known of a key.
+    mutating func set(_ key: Int, _ fact: Fact) {
+        var i = 0
+        while i < entries.count, entries[i].key < key { i += 1 }
+        if i < entries.count, entries[i].key == key { entries[i].fact = fact } else { entries.insert(Entry(key: key, fact: fact), at: i) }
+    }
 
     /// Keeps what both paths know.
     func join(_ o: FactState) -> FactState {
         var r = FactState()
-        for (k, f) in facts {
-            guard let g = o.facts[k] else { continue }
-            let j = f.join(g)
-            if j != Fact() { r.facts[k] = j; r.roots[k] = roots[k] }
+        var j = 0
+        for e in entries {
+            while j < o.entries.count, o.entries[j].key < e.key { j += 1 }
+            guard j < o.entries.count, o.entries[j].key == e.key else { continue }
+            let f = e.fact.join(o.entries[j].fact)
+            if f != Fact() { r.entries.append(Entry(key: e.key, fact: f)) }
         }
         return r
     }
 
-    /// Forgets everything that depends on a name that was asked for again, set or looked up.
-    mutating func invalidate(_ name: String) {
-        for (k, r) in roots where r.contains(name) {
-            facts[k] = nil
-            roots[k] = nil
-        }
+    /// Forgets the facts about these keys: something they depend on was asked for again, set or looked up.
+    mutating func forget(_ keys: [Int]) {
+        guard !keys.isEmpty, entries.contains(where: { keys.contains($0.key) }) else { return }
+        entries.removeAll { keys.contains($0.key) }
     }
+}
+
+/// A value or condition as the fact analysis reads it: tracked values replaced by their key number.
+indirect enum FactExpr {
+    case literal(Value)
+    case key(Int)
+    case lookup(String)
+    case arithmetic(String, FactExpr, FactExpr)
+    case compare(String, FactExpr, FactExpr)
+    case oneOf(FactExpr, [FactExpr])
+    case not(FactExpr)
+    case and([FactExpr])
+    case or([FactExpr])
+    /// Anything the analysis learns nothing from.
+    case other
 }
 
 /// Facts about values: keys, evaluation, and what a condition teaches on each of its branches.
 struct FactAnalysis {
+    /// The procedure's keys; `compile` numbers new ones.
+    let keys = FactKeys()
     /// Enumeration values of a key, when its type says them.
     let domain: (Expr) -> Set<String>?
     /// The range of a decision table's cells, when they are all amounts or numbers.
     var table: (String) -> Interval? = { _ in nil }
+
+    init(domain: @escaping (Expr) -> Set<String>?) {
+        self.domain = domain
+    }
 
     /// The canonical key of a value, when it is one the checks can track.
     static func key(_ e: Expr) -> String? {
@@ -151,6 +220,27 @@ struct FactAnalysis {
         return s
     }
 
+    /// The key number of a name a step sets.
+    func key(ofName name: String) -> Int {
+        keys.intern(name, roots: [name], domain: { domain(.name(name)) })
+    }
+
+    /// An expression with its tracked values numbered.
+    func compile(_ e: Expr) -> FactExpr {
+        if let k = Self.key(e) { return .key(keys.intern(k, roots: Self.roots(e), domain: { domain(e) })) }
+        switch e {
+        case .literal(let v): return .literal(v)
+        case .lookup(let name, _): return .lookup(name)
+        case .arithmetic(let op, let l, let r): return .arithmetic(op, compile(l), compile(r))
+        case .compare(let op, let l, let r): return .compare(op, compile(l), compile(r))
+        case .oneOf(let v, let options): return .oneOf(compile(v), options.map(compile))
+        case .not(let c): return .not(compile(c))
+        case .and(let parts): return .and(parts.map(compile))
+        case .or(let parts): return .or(parts.map(compile))
+        default: return .other
+        }
+    }
+
     /// A number literal as an integer in the value's own unit, with whether it is money
     /// (money is whole minor units, so `more than $150` means at least $150.01).
     static func number(_ v: Value) -> (Int64, isMoney: Bool)? {
@@ -171,10 +261,10 @@ struct FactAnalysis {
     }
 
     /// The range of a value on the paths `state` describes.
-    func evaluate(_ e: Expr, in state: FactState) -> Interval {
+    func evaluate(_ e: FactExpr, in state: FactState) -> Interval {
         switch e {
         case .literal(let v): return Self.number(v).map { .exactly($0.0) } ?? .top
-        case .lookup(let name, _): return table(name) ?? .top
+        case .lookup(let name): return table(name) ?? .top
         case .arithmetic(let op, let l, let r):
             switch op {
             case "add": return evaluate(l, in: state) + evaluate(r, in: state)
@@ -187,14 +277,13 @@ struct FactAnalysis {
                 }
                 return .top
             }
-        default:
-            guard let k = Self.key(e) else { return .top }
-            return state.facts[k]?.interval ?? .top
+        case .key(let k): return state.fact(k)?.interval ?? .top
+        default: return .top
         }
     }
 
     /// The state on the paths where `condition` is `truth`; nil when there are none.
-    func assume(_ condition: Expr, _ truth: Bool, in state: FactState) -> FactState? {
+    func assume(_ condition: FactExpr, _ truth: Bool, in state: FactState) -> FactState? {
         switch condition {
         case .literal(.boolean(let b)): return b == truth ? state : nil
         case .not(let c): return assume(c, !truth, in: state)
@@ -214,21 +303,21 @@ struct FactAnalysis {
             if case .literal(let a) = lhs, case .literal(let b) = rhs {
                 return constant(op, a, b).map { $0 == truth ? state : nil } ?? state
             }
-            if case .literal(let v) = rhs, let k = Self.key(lhs) { return restrict(k, lhs, op, v, truth, state) }
-            if case .literal(let v) = lhs, let k = Self.key(rhs) { return restrict(k, rhs, Self.flipped(op), v, truth, state) }
+            if case .literal(let v) = rhs, case .key(let k) = lhs { return restrict(k, op, v, truth, state) }
+            if case .literal(let v) = lhs, case .key(let k) = rhs { return restrict(k, Self.flipped(op), v, truth, state) }
             return state
         case .oneOf(let value, let options):
-            guard let k = Self.key(value) else { return state }
+            guard case .key(let k) = value else { return state }
             let values = options.compactMap { o -> String? in if case .literal(let v) = o { return Self.discrete(v) }; return nil }
             guard values.count == options.count else { return state }
             var s = state
-            var f = s.facts[k] ?? Fact()
+            var f = s.fact(k) ?? Fact()
             if truth {
-                f.allowed = (f.allowed ?? domain(value) ?? Set(values)).intersection(values)
+                f.allowed = (f.allowed ?? keys.domains[k] ?? Set(values)).intersection(values)
             } else {
                 f.excluded.formUnion(values)
             }
-            return settle(k, value, f, &s)
+            return settle(k, f, &s)
         default:
             return state
         }
@@ -274,10 +363,10 @@ struct FactAnalysis {
         return nil
     }
 
-    func restrict(_ k: String, _ e: Expr, _ op: String, _ v: Value, _ truth: Bool, _ state: FactState) -> FactState? {
+    func restrict(_ k: Int, _ op: String, _ v: Value, _ truth: Bool, _ state: FactState) -> FactState? {
         let op = truth ? op : Self.negated(op)
         var s = state
-        var f = s.facts[k] ?? Fact()
+        var f = s.fact(k) ?? Fact()
         if let (n, isMoney) = Self.number(v) {
             // Whole minor units: `more than $150` is `at least $150.01`.
             let strictUp = isMoney ? (n &+ 1, false) : (n, true)
@@ -293,7 +382,7 @@ struct FactAnalysis {
         } else if let d = Self.discrete(v) {
             switch op {
             case "equal":
-                f.allowed = (f.allowed ?? domain(e) ?? [d]).intersection([d])
+                f.allowed = (f.allowed ?? keys.domains[k] ?? [d]).intersection([d])
             case "notEqual":
                 f.excluded.insert(d)
             default: return state
@@ -301,17 +390,28 @@ struct FactAnalysis {
         } else {
             return state
         }
-        return settle(k, e, f, &s)
+        return settle(k, f, &s)
     }
 
-    private func settle(_ k: String, _ e: Expr, _ f: Fact, _ s: inout FactState) -> FactState? {
+    private func settle(_ k: Int, _ f: Fact, _ s: inout FactState) -> FactState? {
         var f = f
-        if f.allowed == nil, !f.excluded.isEmpty, let d = domain(e) { f.allowed = d }
+        if f.allowed == nil, !f.excluded.isEmpty, let d = keys.domains[k] { f.allowed = d }
         if f.isEmpty { return nil }
-        s.facts[k] = f
-        if s.roots[k] == nil { s.roots[k] = Self.roots(e) }
+        s.set(k, f)
         return s
     }
+}
+
+/// What a step does to the facts, worked out once from its operation.
+struct StepFacts {
+    /// Keys forgotten when the step runs: what it asks for, sets or looks up again.
+    var forgets: [Int] = []
+    /// A `Set` step: the key it sets, its value, and the value when it is a text or yes/no literal.
+    var sets: (key: Int, value: FactExpr, discrete: String?)?
+    /// A branch's condition.
+    var condition: FactExpr?
+    /// Keys forgotten on the way into a `For each` body: the loop variable's.
+    var bodyForgets: [Int] = []
 }
 
 /// The forward analysis over a procedure's graph: the facts at each step and which branch
@@ -323,16 +423,49 @@ struct FlowFacts {
     /// Edges no path can take: `(step, edge)` where the condition can never go that way.
     var impossible: Set<Int64>
     let analysis: FactAnalysis
+    /// What each step does to the facts.
+    let program: [StepFacts]
 
     static func edgeKey(_ node: Int, _ edge: StepGraph.Edge) -> Int64 {
         Int64(node) * 8 + (edge == .then ? 1 : edge == .otherwise ? 2 : edge == .decline ? 3 : edge == .body ? 4 : 0)
     }
 
-    func canTake(_ node: Int, _ edge: StepGraph.Edge) -> Bool { !impossible.contains(Self.edgeKey(node, edge)) }
+    func canTake(_ node: Int, _ edge: StepGraph.Edge) -> Bool { impossible.isEmpty || !impossible.contains(Self.edgeKey(node, edge)) }
+
+    /// What each step does to the facts. Every key a step's values mention is numbered here,
+    /// before the analysis runs, so forgetting a name forgets every key that depends on it.
+    static func program(_ steps: [StepNode], _ analysis: FactAnalysis) -> [StepFacts] {
+        var program = [StepFacts](repeating: StepFacts(), count: steps.count)
+        var forgotten: [(step: Int, names: [String], body: Bool)] = []
+        for (n, node) in steps.enumerated() {
+            switch node.op {
+            case .ask(let slot, _, _, _, _): forgotten.append((n, [slot], false))
+            case .set(let name, let value, _):
+                var discrete: String?
+                if case .literal(let lit) = value { discrete = FactAnalysis.discrete(lit) }
+                program[n].sets = (analysis.key(ofName: name), analysis.compile(value), discrete)
+                forgotten.append((n, [name], false))
+            case .call(_, _, let binds): forgotten.append((n, binds, false))
+            case .append(let list, _): forgotten.append((n, [list], false))
+            case .verify(let methods): forgotten.append((n, methods.flatMap(\.slots), false))
+            case .branch(let c, _, _): program[n].condition = analysis.compile(c)
+            case .forEach(let variable, _, _): forgotten.append((n, [variable], true))
+            default: break
+            }
+        }
+        for (n, names, body) in forgotten {
+            var keys: [Int] = []
+            for name in names { for k in analysis.keys.dependents(of: name) where !keys.contains(k) { keys.append(k) } }
+            if body { program[n].bodyForgets = keys } else { program[n].forgets = keys }
+        }
+        return program
+    }
 
     init(_ graph: StepGraph, analysis: FactAnalysis) {
         self.analysis = analysis
         let steps = graph.steps
+        let program = Self.program(steps, analysis)
+        self.program = program
         var before = [FactState?](repeating: nil, count: steps.count)
         var visits = [Int](repeating: 0, count: steps.count)
         var takeable = Set<Int64>()
@@ -342,11 +475,10 @@ struct FlowFacts {
             return
         }
         before = graph.forward(from: entry, start: FactState(), edges: { n, state in
-            let node = steps[n]
-            let out = Self.transfer(node, state, analysis)
+            let out = Self.transfer(program[n], state, analysis)
             var result: [(target: Int, state: FactState)] = []
             for (target, edge) in graph.successors[n] {
-                guard let s = Self.along(node, edge, out, analysis) else { continue }
+                guard let s = Self.along(program[n], edge, out, analysis) else { continue }
                 takeable.insert(Self.edgeKey(n, edge))
                 if let target { result.append((target, s)) }
             }
@@ -369,32 +501,28 @@ struct FlowFacts {
     }
 
     /// The facts after a step runs.
-    static func transfer(_ node: StepNode, _ state: FactState, _ analysis: FactAnalysis) -> FactState {
-        var out = state
-        switch node.op {
-        case .say, .confirm, .escalate, .resolve, .follow, .branch, .forEach: return state
-        case .ask(let slot, _, _, _, _): out.invalidate(slot)
-        case .set(let name, let value, _):
-            let v = analysis.evaluate(value, in: state)
-            out.invalidate(name)
-            var f = Fact()
-            f.interval = v
-            if case .literal(let lit) = value, let d = FactAnalysis.discrete(lit) { f.allowed = [d] }
-            if f != Fact() { out.facts[name] = f; out.roots[name] = [name] }
-        case .call(_, _, let binds): for b in binds { out.invalidate(b) }
-        case .append(let list, _): out.invalidate(list)
-        case .verify(let methods): for m in methods { for s in m.slots { out.invalidate(s) } }
-        default: break
+    static func transfer(_ step: StepFacts, _ state: FactState, _ analysis: FactAnalysis) -> FactState {
+        guard let (key, value, discrete) = step.sets else {
+            var out = state
+            out.forget(step.forgets)
+            return out
         }
+        let v = analysis.evaluate(value, in: state)
+        var out = state
+        out.forget(step.forgets)
+        var f = Fact()
+        f.interval = v
+        if let discrete { f.allowed = [discrete] }
+        if f != Fact() { out.set(key, f) }
         return out
     }
 
     /// The facts along one edge out of a step; nil when no path can take it.
-    static func along(_ node: StepNode, _ edge: StepGraph.Edge, _ out: FactState, _ analysis: FactAnalysis) -> FactState? {
-        if case .branch(let c, _, _) = node.op { return analysis.assume(c, edge == .then, in: out) }
-        if case .forEach(let variable, _, _) = node.op, edge == .body {
+    static func along(_ step: StepFacts, _ edge: StepGraph.Edge, _ out: FactState, _ analysis: FactAnalysis) -> FactState? {
+        if let c = step.condition { return analysis.assume(c, edge == .then, in: out) }
+        if edge == .body {
             var s = out
-            s.invalidate(variable)
+            s.forget(step.bodyForgets)
             return s
         }
         return out
@@ -403,12 +531,12 @@ struct FlowFacts {
     /// After several rounds through a loop, a bound that still moves is dropped.
     static func widen(_ old: FactState, _ new: FactState) -> FactState {
         var r = new
-        for (k, f) in new.facts {
-            guard let o = old.facts[k] else { continue }
-            var g = f
+        for (i, e) in new.entries.enumerated() {
+            guard let o = old.fact(e.key) else { continue }
+            var g = e.fact
             if g.interval.lo != o.interval.lo { g.interval.lo = nil }
             if g.interval.hi != o.interval.hi { g.interval.hi = nil }
-            r.facts[k] = g
+            r.entries[i].fact = g
         }
         return r
     }

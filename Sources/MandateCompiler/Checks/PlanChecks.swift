@@ -8,17 +8,33 @@ import MandateSyntax
 /// holds for the plan that ships. Procedures whose files had errors are left out: their
 /// graphs are incomplete and those errors come first.
 enum PlanChecks {
-    static func run(_ context: inout CheckContext, syntax: [ProcedureFile]) {
-        let procedures = context.checkedProcedures.map { ProcedureUnderCheck($0, context: context) }
-        for p in procedures {
-            FlowChecks.run(p, &context)
-            PolicyProofs.run(p, &context)
-            PolicyChecks.outputGuardrails(p, &context)
-            PolicyChecks.untrustedIdentity(p, &context)
-            TableChecks.run(p, &context)
+    /// Runs every check. Each procedure is checked on its own, on every core (`threads`: at
+    /// most that many); its findings are gathered in procedure order, so the output is the
+    /// same whatever the number of threads.
+    static func run(_ context: inout CheckContext, syntax: [ProcedureFile], threads: Int = Parallel.threads) {
+        let checked = context.checkedProcedures
+        let shared = context
+        let results = Parallel.map(checked.count, threads: threads) { index in
+            var local = shared
+            local.diagnostics = []
+            let p = ProcedureUnderCheck(checked[index], context: shared)
+            FlowChecks.run(p, &local)
+            PolicyProofs.run(p, &local)
+            PolicyChecks.outputGuardrails(p, &local)
+            PolicyChecks.untrustedIdentity(p, &local)
+            TableChecks.run(p, &local)
+            var outcomes: [String] = []
             for node in p.steps where p.reachable(node.id) {
-                if case .resolve(let outcome) = node.op { context.reachableOutcomes.insert(outcome) }
+                if case .resolve(let outcome) = node.op { outcomes.append(outcome) }
             }
+            return (p, local.diagnostics, outcomes)
+        }
+        var procedures: [ProcedureUnderCheck] = []
+        procedures.reserveCapacity(results.count)
+        for (p, diagnostics, outcomes) in results {
+            procedures.append(p)
+            context.diagnostics += diagnostics
+            context.reachableOutcomes.formUnion(outcomes)
         }
         FlowChecks.followCycles(procedures, &context)
         PolicyChecks.trainingData(&context)

@@ -104,7 +104,44 @@ enum PolicyChecks {
     }
 
     /// Amounts written in a message's text: `$49.99`, `€20`, `£5`, `150 USD`.
+    ///
+    /// Scanned on the UTF-8 bytes: a symbol, then digits, commas, and points followed by a
+    /// digit. A text with any other non-ASCII character (a digit of another script, a
+    /// combining mark) is read by characters instead, which tell those apart.
     static func moneyMentions(_ text: String) -> [Money] {
+        var text = text
+        return text.withUTF8 { bytes in
+            var found: [Money] = []
+            @inline(__always) func digit(_ k: Int) -> Bool { k < bytes.count && bytes[k] >= 0x30 && bytes[k] <= 0x39 }
+            var i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                let width: Int
+                if b == 0x24 {
+                    width = 1
+                } else if b == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x82, bytes[i + 2] == 0xAC {
+                    width = 3
+                } else if b == 0xC2, i + 1 < bytes.count, bytes[i + 1] == 0xA3 {
+                    width = 2
+                } else if b < 0x80 {
+                    i += 1
+                    continue
+                } else {
+                    return moneyMentionsByCharacter(String(decoding: bytes, as: UTF8.self))
+                }
+                var j = i + width
+                while digit(j) || (j < bytes.count && bytes[j] == 0x2C) || (j < bytes.count && bytes[j] == 0x2E && digit(j + 1)) { j += 1 }
+                if j > i + width, case .success(let m) = LiteralParser.money(String(decoding: bytes[i..<j], as: UTF8.self)) {
+                    found.append(Money(minor: m.minorUnits, currency: m.currency))
+                }
+                i = j
+            }
+            return found
+        }
+    }
+
+    /// `moneyMentions` by characters, for texts with non-ASCII characters other than `€` and `£`.
+    static func moneyMentionsByCharacter(_ text: String) -> [Money] {
         var found: [Money] = []
         let chars = Array(text)
         var i = 0
@@ -126,18 +163,22 @@ enum PolicyChecks {
     // MARK: untrusted data
 
     /// Inputs that name whose data an action touches: identity inputs, and the catalog's owner fields.
-    static func identityInputs(_ context: CheckContext) -> Set<String> {
+    static func identityInputs(_ plan: Plan) -> Set<String> {
         var names: Set<String> = ["customer_id", "account_id", "user_id"]
-        for r in context.plan.records { if let o = r.owner { names.insert(o) } }
+        for r in plan.records { if let o = r.owner { names.insert(o) } }
         return names
     }
 
+    /// Whether an action takes an identity-named input of a type other than `identity`.
+    static func takesTypedIdentity(_ plan: Plan, identityNames: Set<String>) -> Bool {
+        plan.actions.contains(where: { a in a.inputs.contains { $0.type != .identity && identityNames.contains($0.name) } })
+    }
+
     static func untrustedIdentity(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
-        let identityNames = identityInputs(context)
+        let identityNames = context.identityNames
         // Inputs of type `identity` cannot be in a phrase (M0313); only identity-named inputs of
         // another type can take a typed value. Most catalogs have none, and then there is nothing to follow.
-        guard context.plan.actions.contains(where: { a in a.inputs.contains { $0.type != .identity && identityNames.contains($0.name) } })
-        else { return }
+        guard context.takesTypedIdentity else { return }
         // What the customer typed, and every variable set from it.
         var typed = Set<String>()
         for node in p.steps { if case .ask(let slot, _, _, _, _) = node.op { typed.insert(slot) } }

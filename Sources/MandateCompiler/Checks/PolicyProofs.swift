@@ -24,13 +24,13 @@ enum PolicyProofs {
     }
 
     /// The limit each tier a customer reaching this step can be on, and whether the amount can pass it.
-    static func breach(_ amount: Expr, _ state: FactState, _ goal: Goal, _ context: CheckContext, _ analysis: FactAnalysis) -> Breach? {
+    static func breach(_ amount: FactExpr, _ state: FactState, _ goal: Goal, _ context: CheckContext, _ analysis: FactAnalysis) -> Breach? {
         let g = goal.guardrails
         let range = analysis.evaluate(amount, in: state)
         var tiers: [String?] = [nil]
         let declared = context.plan.project.tiers
         if !declared.isEmpty {
-            let fact = state.facts["customer.tier"]
+            let fact = analysis.keys.id("customer.tier").flatMap { state.fact($0) }
             let possible = (fact?.allowed ?? Set(declared)).subtracting(fact?.excluded ?? []).subtracting(g.alwaysEscalateTiers)
             tiers = possible.sorted().map { Optional($0) }
         }
@@ -54,7 +54,7 @@ enum PolicyProofs {
 
     /// A path on which the refund breaks its limit, followed with each path's own facts;
     /// nil when no path does (the merged facts were only imprecise).
-    static func counterexample(_ p: ProcedureUnderCheck, to target: Int, amount: Expr, _ goal: Goal, _ context: CheckContext)
+    static func counterexample(_ p: ProcedureUnderCheck, to target: Int, amount: FactExpr, _ goal: Goal, _ context: CheckContext)
         -> (path: [Int], breach: Breach)?? {
         struct Visit: Hashable { let node: Int; let state: FactState }
         guard let entry = p.procedure.entry else { return nil }
@@ -74,10 +74,10 @@ enum PolicyProofs {
                 return .some((path.reversed(), b))
             }
             if queue.count > budget { return .some(nil) }
-            let node = p.steps[visit.node]
-            let out = FlowFacts.transfer(node, visit.state, analysis)
-            for (t, edge) in StepGraph.successors(of: node) {
-                guard let t, let s = FlowFacts.along(node, edge, out, analysis) else { continue }
+            let step = p.facts.program[visit.node]
+            let out = FlowFacts.transfer(step, visit.state, analysis)
+            for (t, edge) in p.graph.successors[visit.node] {
+                guard let t, let s = FlowFacts.along(step, edge, out, analysis) else { continue }
                 let next = Visit(node: t, state: s)
                 if seen.insert(next).inserted { queue.append((next, head - 1)) }
             }
@@ -90,11 +90,12 @@ enum PolicyProofs {
         for node in p.steps {
             guard let state = p.facts.before[node.id], case .call(let action, let args, _) = node.op,
                   let signature = context.actions[action], signature.effect == "refund",
-                  let input = signature.inputs.first(where: { $0.type == .money }), let amount = args[input.name],
-                  let merged = breach(amount, state, goal, context, p.facts.analysis)
+                  let input = signature.inputs.first(where: { $0.type == .money }), let amount = args[input.name]
             else { continue }
+            let compiled = p.facts.analysis.compile(amount)
+            guard let merged = breach(compiled, state, goal, context, p.facts.analysis) else { continue }
             let found: (path: [Int], breach: Breach)
-            switch counterexample(p, to: node.id, amount: amount, goal, context) {
+            switch counterexample(p, to: node.id, amount: compiled, goal, context) {
             case .none: continue  // every single path is within the limit
             case .some(.none): found = (p.path(to: node.id) ?? [node.id], merged)  // too many paths to follow one by one
             case .some(.some(let f)): found = f
@@ -180,6 +181,8 @@ enum PolicyProofs {
             for part in q.parts { if case .value(let e) = part { FactAnalysis.roots(e, into: &said) } }
             asked[node.id] = closure(said)
         }
+        // What each step gives a value to, worked out once for every action below.
+        let definedBy = steps.map { FlowChecks.defines($0.op) }
         for node in steps where p.reachable(node.id) {
             guard case .call(let action, let args, _) = node.op, let signature = context.actions[action],
                   goal.guardrails.confirmEffects.contains(signature.effect) else { continue }
@@ -187,35 +190,37 @@ enum PolicyProofs {
             for (_, e) in args { FactAnalysis.roots(e, into: &direct) }
             let mentioned = closure(direct)
             let movesMoney = signature.effect == "refund"
-            func covers(_ n: Int) -> Bool {
-                guard let said = asked[n] else { return false }
+            // Which Confirm steps ask about these values, and which steps change them: each step's
+            // answer is the same on every visit, so it is worked out once.
+            var covering = [Bool](repeating: false, count: steps.count)
+            for (n, said) in asked {
                 // A question that names no value is judged by its words, which Mandate cannot read;
                 // when money moves, the question must show the amount or the record.
-                if mentioned.isEmpty || (said.isEmpty && !movesMoney) { return true }
-                return !said.isDisjoint(with: mentioned)
+                covering[n] = mentioned.isEmpty || (said.isEmpty && !movesMoney) || !said.isDisjoint(with: mentioned)
             }
+            let redefining = definedBy.map { names in names.contains { direct.contains($0) } }
             // Must-analysis: on every path here, the customer said yes to a Confirm about these values,
             // and none of them changed since.
             var confirmed = [Bool?](repeating: nil, count: steps.count)
             guard let entry = p.procedure.entry else { continue }
             confirmed[entry] = false
             var work = [entry]
-            var queued = Set([entry])
+            var queued = [Bool](repeating: false, count: steps.count)
+            queued[entry] = true
             while let n = work.popLast() {
-                queued.remove(n)
+                queued[n] = false
                 guard let now = confirmed[n] else { continue }
-                let redefines = !direct.isDisjoint(with: FlowChecks.defines(steps[n].op))
                 for (t, edge) in p.graph.successors[n] {
                     guard let t, p.facts.canTake(n, edge) else { continue }
-                    let out = (covers(n) && edge == .next) ? true : (redefines ? false : now)
+                    let out = (covering[n] && edge == .next) ? true : (redefining[n] ? false : now)
                     let merged = confirmed[t].map { $0 && out } ?? out
                     if merged == confirmed[t] { continue }
                     confirmed[t] = merged
-                    if queued.insert(t).inserted { work.append(t) }
+                    if !queued[t] { queued[t] = true; work.append(t) }
                 }
             }
             guard confirmed[node.id] == false else { continue }
-            let path = p.path(to: node.id) { from, edge, _ in !(covers(from) && edge == .next) } ?? p.path(to: node.id) ?? [node.id]
+            let path = p.path(to: node.id) { from, edge, _ in !(covering[from] && edge == .next) } ?? p.path(to: node.id) ?? [node.id]
             let label = StepGraph.display(node.label)
             let subject = args.sorted { $0.key < $1.key }.map(\.value)
             let what = subject.isEmpty ? "" : " mentioning " + Suggestions.list(subject.map { "`\(Words.of($0))`" }, joiner: "or")

@@ -165,6 +165,10 @@ struct CheckContext {
     let actions: [String: ActionSignature]
     /// Record types by name.
     let records: [String: RecordType]
+    /// Inputs that name whose data an action touches, worked out once for every procedure.
+    let identityNames: Set<String>
+    /// Whether an action takes such an input with a type other than `identity`.
+    let takesTypedIdentity: Bool
 
     init(plan: Plan, lookup: SourceLookup, goalSyntax: [GoalSyntax], scenarios: [ScenarioSyntax], skippedFiles: Set<String>) {
         self.plan = plan
@@ -175,6 +179,8 @@ struct CheckContext {
         goals = Dictionary(plan.goals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         actions = Dictionary(plan.actions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         records = Dictionary(plan.records.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        identityNames = PolicyChecks.identityInputs(plan)
+        takesTypedIdentity = PolicyChecks.takesTypedIdentity(plan, identityNames: identityNames)
     }
 
     /// The procedures whose graphs are complete enough to prove things about.

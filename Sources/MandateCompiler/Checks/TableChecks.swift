@@ -24,7 +24,7 @@ enum TableChecks {
                     guard var values = p.domain(key) else { continue }
                     if case .customer("tier") = key, let goal = p.goal { values.subtract(goal.guardrails.alwaysEscalateTiers) }
                     // Values the steps before it already handled cannot reach the lookup.
-                    if let k = FactAnalysis.key(key), let f = p.facts.before[node.id]?.facts[k] {
+                    if let k = FactAnalysis.key(key).flatMap(p.facts.analysis.keys.id), let f = p.facts.before[node.id]?.fact(k) {
                         if let allowed = f.allowed { values.formIntersection(allowed) }
                         values.subtract(f.excluded)
                     }
