@@ -468,7 +468,8 @@ struct FlowFacts {
         self.program = program
         var before = [FactState?](repeating: nil, count: steps.count)
         var visits = [Int](repeating: 0, count: steps.count)
-        var takeable = Set<Int64>()
+        // Edges some path takes, by `edgeKey`.
+        var takeable = [Bool](repeating: false, count: steps.count * 8)
         guard let entry = graph.procedure.entry, entry < steps.count else {
             self.before = before
             self.impossible = []
@@ -479,7 +480,7 @@ struct FlowFacts {
             var result: [(target: Int, state: FactState)] = []
             for (target, edge) in graph.successors[n] {
                 guard let s = Self.along(program[n], edge, out, analysis) else { continue }
-                takeable.insert(Self.edgeKey(n, edge))
+                takeable[Int(Self.edgeKey(n, edge))] = true
                 if let target { result.append((target, s)) }
             }
             return result
@@ -489,11 +490,9 @@ struct FlowFacts {
             return visits[target] > 6 ? Self.widen(old, j) : j
         })
         var impossible = Set<Int64>()
-        for node in steps where before[node.id] != nil {
-            if case .branch = node.op {
-                for edge in [StepGraph.Edge.then, .otherwise] where !takeable.contains(Self.edgeKey(node.id, edge)) {
-                    impossible.insert(Self.edgeKey(node.id, edge))
-                }
+        for n in steps.indices where before[n] != nil && program[n].condition != nil {
+            for edge in [StepGraph.Edge.then, .otherwise] where !takeable[Int(Self.edgeKey(n, edge))] {
+                impossible.insert(Self.edgeKey(n, edge))
             }
         }
         self.before = before

@@ -14,30 +14,37 @@ enum PlanChecks {
     static func run(_ context: inout CheckContext, syntax: [ProcedureFile], threads: Int = Parallel.threads) {
         let checked = context.checkedProcedures
         let shared = context
-        let results = Parallel.map(checked.count, threads: threads) { index in
+        // Index 0 checks the classifier's examples, which need no procedure, alongside the
+        // procedures (1…): it is the largest single piece of work, so it starts first.
+        let results = Parallel.map(checked.count + 1, threads: threads) { index -> (ProcedureUnderCheck?, [Diagnostic], [String]) in
             var local = shared
             local.diagnostics = []
-            let p = ProcedureUnderCheck(checked[index], context: shared)
+            guard index > 0 else {
+                PolicyChecks.trainingData(&local)
+                return (nil, local.diagnostics, [])
+            }
+            let p = ProcedureUnderCheck(checked[index - 1], context: shared)
             FlowChecks.run(p, &local)
             PolicyProofs.run(p, &local)
             PolicyChecks.outputGuardrails(p, &local)
             PolicyChecks.untrustedIdentity(p, &local)
             TableChecks.run(p, &local)
             var outcomes: [String] = []
-            for node in p.steps where p.reachable(node.id) {
-                if case .resolve(let outcome) = node.op { outcomes.append(outcome) }
+            let steps = p.steps
+            for n in steps.indices where p.reachable(n) {
+                if case .resolve(let outcome) = steps[n].op { outcomes.append(outcome) }
             }
             return (p, local.diagnostics, outcomes)
         }
         var procedures: [ProcedureUnderCheck] = []
-        procedures.reserveCapacity(results.count)
-        for (p, diagnostics, outcomes) in results {
-            procedures.append(p)
+        procedures.reserveCapacity(checked.count)
+        for (p, diagnostics, outcomes) in results.dropFirst() {
+            if let p { procedures.append(p) }
             context.diagnostics += diagnostics
             context.reachableOutcomes.formUnion(outcomes)
         }
         FlowChecks.followCycles(procedures, &context)
-        PolicyChecks.trainingData(&context)
+        context.diagnostics += results[0].1
         PolicyChecks.completeness(procedures, procedures: syntax, &context)
         ScenarioChecks.run(&context)
     }

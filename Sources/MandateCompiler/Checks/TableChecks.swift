@@ -14,25 +14,30 @@ enum TableChecks {
                     help: "keep one row for `\(key)`, with the values that are meant"))
             }
         }
+        guard !p.procedure.tables.isEmpty else { return }
         var reported = Set<String>()
-        for node in p.steps where p.reachable(node.id) {
-            forEachLookup(in: node.op) { table, keys in
+        // Each table's rows and columns as a lookup finds them, worked out once.
+        var presentByTable: [String: [Set<String>]] = [:]
+        let steps = p.steps
+        for n in steps.indices where p.reachable(n) {
+            // The closure takes the step's number, not the step: a captured step would be copied on every call.
+            forEachLookup(in: steps[n].op) { table, keys in
                 guard let t = p.procedure.tables.first(where: { $0.name == table }) else { return }
                 let dimensions: [(keys: [String], what: String)] = t.columns.count == 1
                     ? [(t.rowKeys, "row")] : [(t.rowKeys, "row"), (t.columns, "column")]
-                for (key, dimension) in zip(keys, dimensions) {
+                let presentSets = presentByTable[t.name] ?? dimensions.map { Set($0.keys.map(normalizedKey)) }
+                presentByTable[t.name] = presentSets
+                for ((key, dimension), present) in zip(zip(keys, dimensions), presentSets) {
                     guard var values = p.domain(key) else { continue }
                     if case .customer("tier") = key, let goal = p.goal { values.subtract(goal.guardrails.alwaysEscalateTiers) }
                     // Values the steps before it already handled cannot reach the lookup.
-                    if let k = FactAnalysis.key(key).flatMap(p.facts.analysis.keys.id), let f = p.facts.before[node.id]?.fact(k) {
+                    if let k = FactAnalysis.key(key).flatMap(p.facts.analysis.keys.id), let f = p.facts.before[n]?.fact(k) {
                         if let allowed = f.allowed { values.formIntersection(allowed) }
                         values.subtract(f.excluded)
                     }
-                    // `basic_economy` finds the column `basic economy`: case, spaces and underscores do not count.
-                    func norm(_ v: String) -> String { v.lowercased().split(whereSeparator: { $0 == " " || $0 == "_" }).joined(separator: " ") }
-                    let present = Set(dimension.keys.map(norm))
-                    let missing = values.filter { !present.contains(norm($0)) }.sorted()
+                    let missing = values.filter { !present.contains(normalizedKey($0)) }.sorted()
                     guard !missing.isEmpty, reported.insert("\(t.name)|\(dimension.what)|\(missing)").inserted else { continue }
+                    let node = steps[n]
                     let label = StepGraph.display(node.label)
                     context.report(
                         .tableMissingCase,
@@ -45,6 +50,29 @@ enum TableChecks {
                 }
             }
         }
+    }
+
+    /// A row or column key as a lookup finds it: `basic_economy` finds the column `basic economy`;
+    /// case, spaces and underscores do not count.
+    static func normalizedKey(_ v: String) -> String {
+        var v = v
+        let ascii: [UInt8]? = v.withUTF8 { bytes in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var pendingSpace = false
+            for b in bytes {
+                if b == 0x20 || b == 0x5F {
+                    pendingSpace = !out.isEmpty
+                    continue
+                }
+                if pendingSpace { out.append(0x20); pendingSpace = false }
+                out.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
+            }
+            return out
+        }
+        if let ascii { return String(decoding: ascii, as: UTF8.self) }
+        return v.lowercased().split(whereSeparator: { $0 == " " || $0 == "_" }).joined(separator: " ")
     }
 
     /// Calls `body` with each decision-table lookup a step makes.
