@@ -98,17 +98,14 @@ final class FactKeys {
     /// The number of a key, when the procedure has it.
     func id(_ key: String) -> Int? { ids[key] }
 
-    /// The number of a key, numbering it if it is new; `roots` are the names it depends on.
-    func intern(_ key: String, roots: Set<String>, domain: () -> Set<String>?) -> Int {
-        let id: Int
-        if let known = ids[key] {
-            id = known
-        } else {
-            id = domains.count
-            ids[key] = id
-            domains.append(domain())
-        }
-        for name in roots where !(dependents[name]?.contains(id) ?? false) { dependents[name, default: []].append(id) }
+    /// The number of a key, numbering it if it is new; `roots` are the names it depends on
+    /// (the same for every value with that key, so they are read for a new key only).
+    func intern(_ key: String, roots: () -> Set<String>, domain: () -> Set<String>?) -> Int {
+        if let known = ids[key] { return known }
+        let id = domains.count
+        ids[key] = id
+        domains.append(domain())
+        for name in roots() { dependents[name, default: []].append(id) }
         return id
     }
 
@@ -222,12 +219,12 @@ struct FactAnalysis {
 
     /// The key number of a name a step sets.
     func key(ofName name: String) -> Int {
-        keys.intern(name, roots: [name], domain: { domain(.name(name)) })
+        keys.intern(name, roots: { [name] }, domain: { domain(.name(name)) })
     }
 
     /// An expression with its tracked values numbered.
     func compile(_ e: Expr) -> FactExpr {
-        if let k = Self.key(e) { return .key(keys.intern(k, roots: Self.roots(e), domain: { domain(e) })) }
+        if let k = Self.key(e) { return .key(keys.intern(k, roots: { Self.roots(e) }, domain: { domain(e) })) }
         switch e {
         case .literal(let v): return .literal(v)
         case .lookup(let name, _): return .lookup(name)
