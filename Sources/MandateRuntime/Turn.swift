@@ -151,6 +151,12 @@ struct Turn {
 
     // MARK: routing
 
+    /// A confidence shown beside the threshold it is below: with more digits when two would
+    /// round it up to the threshold ("0.749", not "0.75 is below 0.75").
+    static func below(_ confidence: Double, _ threshold: String, _ shown: String) -> String {
+        shown == threshold ? String(format: "%.3f", (confidence * 1000).rounded(.down) / 1000) : shown
+    }
+
     mutating func route() {
         state.awaiting = nil
         let prediction = predict()
@@ -180,13 +186,13 @@ struct Turn {
                 state.clarifications += 1
                 state.awaiting = .clarification
                 state.unclear = requestText
-                note(.route, "confidence \(confidenceText) is below the threshold \(thresholdText): ask the customer to say more",
+                note(.route, "confidence \(Self.below(prediction.confidence, thresholdText, confidenceText)) is below the threshold \(thresholdText): ask the customer to say more",
                      source: goalSource("guardrails.confidence.threshold"), ["clause": clauseID("confidence.threshold")])
                 send("Sorry, I want to be sure I help with the right thing. Could you tell me a little more about what you need?")
                 return
             }
             state.intent = intent
-            escalate(queue: nil, reason: "the agent could not tell what the customer needs (confidence \(confidenceText), threshold \(thresholdText))",
+            escalate(queue: nil, reason: "the agent could not tell what the customer needs (confidence \(Self.below(prediction.confidence, thresholdText, confidenceText)), threshold \(thresholdText))",
                      source: goalSource("guardrails.confidence.threshold"), clause: "confidence.threshold")
             return
         }

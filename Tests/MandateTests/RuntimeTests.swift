@@ -153,6 +153,14 @@ extension Harness {
         #expect(p.reason.contains("confidence 0.50"))
     }
 
+    /// A confidence just under the threshold is not shown as equal to it.
+    @Test func aConfidenceJustBelowTheThresholdIsShownBelowIt() throws {
+        var h = Harness(customer: "C-1001")
+        _ = h.say("cancel", intent: "cancel_order", confidence: 0.7496)
+        let route = try #require(h.trace.first { $0.kind == .route && $0.detail.contains("below the threshold") })
+        #expect(route.detail.hasPrefix("confidence 0.749 is below the threshold 0.75"))
+    }
+
     @Test func anotherCustomersOrderIsRefusedAtTheBoundary() throws {
         // Dana asks about Marcus's order 1187: the lookup refuses it, nothing is refunded.
         var h = Harness(customer: "C-1001")
