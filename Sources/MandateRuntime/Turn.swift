@@ -113,12 +113,19 @@ struct Turn {
                 return
             }
         }
-        // A yes or no to the question the agent just asked answers it; it repeats nothing.
-        let answersConfirmation: Bool
-        if case .confirmation? = state.awaiting { answersConfirmation = ConfirmationReader.answer(message) != nil } else { answersConfirmation = false }
+        // A message answering what the agent asked (a value, a choice, a yes or no) repeats no
+        // request, even when it is the same answer as before; only a request written again counts,
+        // whenever it comes.
+        let answering: Bool
+        switch state.awaiting {
+        case .slot?, .confirmation?, .verification?: answering = true
+        case .clarification?, nil: answering = false
+        }
         let normalized = Self.normalizedForRepeats(message)
-        if !answersConfirmation { state.repeats[normalized, default: 0] += 1 }
-        if !answersConfirmation, let n = goal?.escalation.sameQuestionRepeated, n > 1, state.repeats[normalized, default: 0] >= n {
+        let seen = state.repeats[normalized, default: 0]
+        let repeated = !answering || seen > 0
+        if repeated { state.repeats[normalized] = seen + 1 }
+        if repeated, let n = goal?.escalation.sameQuestionRepeated, n > 1, seen + 1 >= n {
             escalate(queue: nil, reason: "the customer wrote the same message \(n) times", source: goalSource("escalation.when.same_question_repeated"), clause: "escalation.same_question_repeated")
             return
         }

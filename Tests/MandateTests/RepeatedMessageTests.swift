@@ -26,3 +26,27 @@ import Testing
         #expect(handoff(again)?.reason == "the customer wrote the same message 2 times")
     }
 }
+
+@Suite struct RepeatedAnswerTests {
+    let fixtures: [String: Any] = ["orders": [orderFixture(id: "1042", customer: "C-1001", total: "89.00 USD")]]
+
+    /// Giving the same answer to a question asked again in a new request repeats nothing.
+    @Test func theSameAnswerInTwoRequestsIsNotARepeatedQuestion() throws {
+        var h = try Harness(customer: dana, fixtures: fixtures)
+        _ = h.say("I want a refund", intent: "refund_request")
+        #expect(says(h.say("1042")).contains("Shall I refund $89.00 for order 1042"))
+        _ = h.say("no")
+        _ = h.say("actually, can I get that refund after all", intent: "refund_request")
+        let again = h.say("1042")
+        #expect(handoff(again) == nil)
+        #expect(says(again).contains("Shall I refund $89.00 for order 1042"))
+    }
+
+    /// A request written again while the agent waits for an answer still counts.
+    @Test func aRequestRepeatedWhileTheAgentWaitsIsHandedOff() throws {
+        var h = try Harness(customer: dana, fixtures: fixtures)
+        _ = h.say("where is my refund", intent: "refund_request")
+        let again = h.say("where is my refund")
+        #expect(handoff(again)?.reason == "the customer wrote the same message 2 times")
+    }
+}
