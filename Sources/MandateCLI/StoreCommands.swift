@@ -58,9 +58,7 @@ extension Commands {
             }
             console.out("when (UTC)            customer   action                      scope              amount\n")
             for e in entries {
-                let day = CalendarDate(dayNumber: Int(e.at / 86_400))
-                let s = ((e.at % 86_400) + 86_400) % 86_400
-                let time = String(format: "%@ %02d:%02d:%02d", day.description, s / 3600, s % 3600 / 60, s % 60)
+                let time = UTCMoment(e.at).inListings
                 console.out(time.padding(toLength: 22, withPad: " ", startingAt: 0) + e.customerID.padding(toLength: 11, withPad: " ", startingAt: 0)
                             + e.action.padding(toLength: 28, withPad: " ", startingAt: 0) + e.scope.padding(toLength: 19, withPad: " ", startingAt: 0)
                             + (e.amount?.description ?? "—") + "\n")

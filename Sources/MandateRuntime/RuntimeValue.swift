@@ -1,6 +1,34 @@
 import Foundation
 import MandateIR
 
+/// A moment — seconds since 1970-01-01 00:00 UTC — as a day and a time of day in UTC: the one
+/// place moments are turned into text (messages, the ledger's listing, suggested scenarios).
+public struct UTCMoment: Sendable, Equatable {
+    /// The day.
+    public var day: CalendarDate
+    /// Seconds since midnight, 0 ..< 86,400.
+    public var secondOfDay: Int
+
+    /// The moment `seconds` after 1970-01-01 00:00 UTC (before it when negative).
+    public init(_ seconds: Int64) {
+        let (days, rest) = seconds.quotientAndRemainder(dividingBy: 86_400)
+        day = CalendarDate(dayNumber: Int(rest < 0 ? days - 1 : days))
+        secondOfDay = Int(rest < 0 ? rest + 86_400 : rest)
+    }
+
+    private static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    private var hh: String { Self.two(secondOfDay / 3600) }
+    private var mm: String { Self.two(secondOfDay % 3600 / 60) }
+    private var ss: String { Self.two(secondOfDay % 60) }
+
+    /// `2026-11-28 14:05 UTC`, as messages show it.
+    public var inMessages: String { "\(day) \(hh):\(mm) UTC" }
+    /// `2026-11-28 14:05:09`, as listings show it.
+    public var inListings: String { "\(day) \(hh):\(mm):\(ss)" }
+    /// `2026-11-28T14:05:09Z` (ISO 8601), as test files write it.
+    public var iso: String { "\(day)T\(hh):\(mm):\(ss)Z" }
+}
+
 /// A calendar day, without a time or a zone: `2026-11-28`.
 public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     /// Days since 1970-01-01 (negative before).

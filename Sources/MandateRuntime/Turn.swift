@@ -797,11 +797,7 @@ struct Turn {
         case .money(let m): return formatMoney(m)
         case .percent(let bp): return bp % 100 == 0 ? "\(bp / 100)%" : "\(Decimal(bp) / 100)%"
         case .date(let d): return d.description
-        case .datetime(let s):
-            let day = CalendarDate(dayNumber: Int((s >= 0 ? s : s - 86_399) / 86_400))
-            let sec = ((s % 86_400) + 86_400) % 86_400
-            func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-            return "\(day) \(two(sec / 3600)):\(two(sec % 3600 / 60)) UTC"
+        case .datetime(let s): return UTCMoment(s).inMessages
         case .duration(let a, let u): return "\(a) \(a == 1 ? String(u.dropLast()) : u)"
         case .boolean(let b): return b ? "yes" : "no"
         case .record(let fields):

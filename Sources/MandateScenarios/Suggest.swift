@@ -203,7 +203,7 @@ public enum ScenarioSuggester {
         y += "# the behaviour you want (move it next to your other tests), or change the procedure.\n"
         y += "name: \(quote(e.why))\n"
         y += "customer: { id: \(customerID), tier: \(e.tier), verified: true, name: Edge Case, email: edge@example.com }\n"
-        y += "now: \(isoMoment(now))\n"
+        y += "now: \(UTCMoment(now).iso)\n"
         y += "fixtures:\n  orders:\n    - " + orderYAML.map { "\($0.0): \($0.1)" }.joined(separator: "\n      ") + "\n"
         y += "turns:\n"
         for (m, expect) in turns {
@@ -214,12 +214,5 @@ public enum ScenarioSuggester {
 
     static func quote(_ s: String) -> String {
         "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    }
-
-    static func isoMoment(_ s: Int64) -> String {
-        let day = CalendarDate(dayNumber: Int((s >= 0 ? s : s - 86_399) / 86_400))
-        let sec = ((s % 86_400) + 86_400) % 86_400
-        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(day)T\(two(sec / 3600)):\(two(sec % 3600 / 60)):\(two(sec % 60))Z"
     }
 }
