@@ -132,14 +132,9 @@ extension ProcedureLowering {
                        help: wanted == 2 ? "write `the \(t.name) for <\(t.rowHeader)> and <column>`" : "write `the \(t.name) for <\(t.rowHeader)>`")
             }
             let lowered = keys.map { expression($0).0 }
-            let cellType: ValueType
-            let all = t.cells.flatMap { $0 }
-            if all.allSatisfy({ if case .number = $0 { true } else { false } }) { cellType = .number }
-            else if all.allSatisfy({ if case .money = $0 { true } else { false } }) { cellType = .money }
-            else if all.allSatisfy({ if case .duration = $0 { true } else { false } }) { cellType = .duration }
-            else if all.allSatisfy({ if case .percent = $0 { true } else { false } }) { cellType = .percent }
-            else if all.allSatisfy({ if case .text = $0 { true } else { false } }) { cellType = .text }
-            else { cellType = .unknown }   // cells of mixed kinds: reported where the table is written
+            // One type when every cell has it; cells of mixed types are reported where the table is written.
+            let types = Set(t.cells.joined().map(Self.cellType))
+            let cellType: ValueType = types.count == 1 ? types.first! : types.isEmpty ? .number : .unknown
             return (.lookup(table: t.name, keys: lowered), cellType)
         case .arithmetic(let op, let lhs, let rhs):
             let (l, lt) = expression(lhs)

@@ -82,35 +82,27 @@ struct ProcedureLowering {
                                      rowKeys: t.rows.map(\.key.value), cells: cells, source: ref(t.range))
     }
 
-    /// A table's cells are all of one kind — the kind most of them have — and its amounts of
+    /// A table's cells are all of one type — the type most of them have — and its amounts of
     /// money are all in one currency: a lookup gives one type whatever the row and column.
     mutating func checkCellTypes(_ t: DecisionTable, _ cells: [[Value]]) {
-        func kind(_ v: Value) -> String {
-            switch v {
-            case .money: "an amount of money"
-            case .number: "a number"
-            case .percent: "a percentage"
-            case .duration: "a length of time"
-            default: "text"
-            }
-        }
         let all = zip(t.rows, cells).flatMap { row, values in zip(row.cells, values) }
-        var counts: [String: Int] = [:]
-        var order: [String] = []
+        var counts: [ValueType: Int] = [:]
+        var order: [ValueType] = []
         for (_, v) in all {
-            let k = kind(v)
-            if counts[k] == nil { order.append(k) }
-            counts[k, default: 0] += 1
+            let type = Self.cellType(v)
+            if counts[type] == nil { order.append(type) }
+            counts[type, default: 0] += 1
         }
-        guard let main = order.max(by: { counts[$0]! < counts[$1]! || (counts[$0]! == counts[$1]! && order.firstIndex(of: $0)! > order.firstIndex(of: $1)!) })
+        // The most frequent type; on a tie, the one that comes first.
+        guard let main = order.enumerated().max(by: { (counts[$0.element]!, -$0.offset) < (counts[$1.element]!, -$1.offset) })?.element
         else { return }
         var currency: (code: String, cell: String)?
         for (cell, value) in all {
-            let k = kind(value)
-            if k != main {
-                report(.typeMismatch, "the cell `\(cell.value)` of the table `\(t.name.value)` is \(k), but its other cells are \(Self.plural(main))",
+            let type = Self.cellType(value)
+            if type != main {
+                report(.typeMismatch, "the cell `\(cell.value)` of the table `\(t.name.value)` is \(describe(type)), not \(describe(main)) like the table's other cells",
                        cell.range, notes: ["a lookup in a table gives the same kind of value whatever the row and column"],
-                       help: "write this cell as \(main) too\(main == "an amount of money" ? ", like `$0`" : "")")
+                       help: "write this cell as \(describe(main)) too\(main == .money ? ", like `$0`" : "")")
             } else if case .money(let m) = value {
                 if let first = currency, first.code != m.currency {
                     report(.currencyMismatch, "the cell `\(cell.value)` of the table `\(t.name.value)` is in \(m.currency), but `\(first.cell)` is in \(first.code)",
@@ -122,13 +114,14 @@ struct ProcedureLowering {
         }
     }
 
-    static func plural(_ kind: String) -> String {
-        switch kind {
-        case "an amount of money": "amounts of money"
-        case "a number": "numbers"
-        case "a percentage": "percentages"
-        case "a length of time": "lengths of time"
-        default: "text"
+    /// The type of a table cell's value (`tableValue` makes only these kinds).
+    static func cellType(_ v: Value) -> ValueType {
+        switch v {
+        case .money: .money
+        case .number: .number
+        case .percent: .percent
+        case .duration: .duration
+        default: .text
         }
     }
 
