@@ -173,7 +173,7 @@ public enum Commands {
     }
 
     /// Whether `path` names a plan file rather than a project: a file (not a folder) ending in
-    /// `.json` or `.mplan`, or starting with a binary plan's signature.
+    /// `.json` or `.mplan`, starting with a binary plan's signature, or starting with `{` (a JSON plan).
     static func isPlanFile(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
@@ -182,21 +182,22 @@ public enum Commands {
         if path.hasSuffix(".json") || path.hasSuffix(".mplan") { return true }
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 8)) ?? Data()
-        return PlanFile.isBinary(head)
+        let head = (try? handle.read(upToCount: 64)) ?? Data()
+        return PlanFile.isBinary(head) || head.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "{")
     }
 
-    /// Reads a plan file in either form, saying why when it cannot.
-    static func readPlanFile(_ path: String, procedures: PlanFile.ProcedureDecoding, console: Console) -> PlanFile? {
+    /// Reads a plan file in either form, saying why when it cannot: a missing file is
+    /// `inputUnreadable` (66); a file refused for its form, version or hash is `errorsFound` (1).
+    static func readPlanFile(_ path: String, procedures: PlanFile.ProcedureDecoding, console: Console) -> Result<PlanFile, MandateExit> {
         guard FileManager.default.fileExists(atPath: path) else {
             console.err("error: cannot read the plan `\(path)`: no such file\n")
-            return nil
+            return .failure(.inputUnreadable)
         }
         do {
-            return try PlanFile.load(contentsOf: path, sha256: Compiler.sha256, procedures: procedures)
+            return .success(try PlanFile.load(contentsOf: path, sha256: Compiler.sha256, procedures: procedures))
         } catch {
             console.err("error: `\(path)`: \(error.description)\n")
-            return nil
+            return .failure(.errorsFound)
         }
     }
 
@@ -220,7 +221,11 @@ public enum Commands {
                 console.err("error: a plan file holds no syntax trees; give the project folder to see them\n")
                 return .usage
             }
-            guard let file = readPlanFile(path, procedures: .eager, console: console) else { return .inputUnreadable }
+            let file: PlanFile
+            switch readPlanFile(path, procedures: .eager, console: console) {
+            case .success(let f): file = f
+            case .failure(let exit): return exit
+            }
             do {
                 let data = stage == .plan ? try file.json() : try encoder.encode(file.plan) + Data("\n".utf8)
                 console.out(String(decoding: data, as: UTF8.self))
@@ -250,8 +255,11 @@ public enum Commands {
     /// `mandate diff OLD NEW`: the policy changes between two plan files (either form), as Markdown or JSON.
     /// Exits 0 whether or not there are changes; 66 when a plan cannot be read or is refused.
     public static func diff(old: String, new: String, json: Bool, console: Console) -> MandateExit {
-        guard let a = readPlanFile(old, procedures: .eager, console: console)?.plan,
-              let b = readPlanFile(new, procedures: .eager, console: console)?.plan else { return .inputUnreadable }
+        let a: Plan, b: Plan
+        switch (readPlanFile(old, procedures: .eager, console: console), readPlanFile(new, procedures: .eager, console: console)) {
+        case (.success(let x), .success(let y)): (a, b) = (x.plan, y.plan)
+        case (.failure(let exit), _), (_, .failure(let exit)): return exit
+        }
         let d = PlanDiff.between(a, b)
         if json {
             guard let data = try? d.json() else { return .internalError }

@@ -20,17 +20,7 @@ extension Commands {
     /// for its format and hash; a binary plan's procedures are decoded as conversations reach them).
     static func loadPlan(_ path: String, options: DiagnosticOptions, console: Console) -> Result<LoadedPlan, MandateExit> {
         if isPlanFile(path) {
-            guard FileManager.default.fileExists(atPath: path) else {
-                console.err("error: cannot read `\(path)`: no such file\n")
-                return .failure(.inputUnreadable)
-            }
-            do {
-                let file = try PlanFile.load(contentsOf: path, sha256: Compiler.sha256, procedures: .lazy)
-                return .success(LoadedPlan(plan: file.plan, root: nil))
-            } catch {
-                console.err("error: `\(path)`: \(error.description)\n")
-                return .failure(.errorsFound)
-            }
+            return readPlanFile(path, procedures: .lazy, console: console).map { LoadedPlan(plan: $0.plan, root: nil) }
         }
         guard let compilation = load(path, console) else { return .failure(.inputUnreadable) }
         if compilation.hasErrors || compilation.plan == nil {
@@ -41,11 +31,8 @@ extension Commands {
         var isDirectory: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         // The plan as `mandate compile` writes it: with the intent classifier trained from the goals' examples.
-        guard let file = try? Compiler.planFile(compilation) else {
-            console.err("error: Mandate could not build the plan of this project; please report it with the project attached\n")
-            return .failure(.internalError)
-        }
-        return .success(LoadedPlan(plan: file.plan, root: isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent))
+        guard let plan = Compiler.runnablePlan(compilation) else { return .failure(.errorsFound) }
+        return .success(LoadedPlan(plan: plan, root: isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent))
     }
 
     /// Reads a YAML file into plain values (strings, arrays, dictionaries) with its diagnostics.

@@ -41,10 +41,7 @@ extension Commands {
             console.err("error: the project has errors; fix them before running its scenarios\n")
             return .errorsFound
         }
-        guard let plan = (try? Compiler.planFile(compilation))?.plan else {
-            console.err("error: Mandate could not build the plan of this project; please report it with the project attached\n")
-            return .internalError
-        }
+        guard let plan = Compiler.runnablePlan(compilation) else { return .errorsFound }
         if let folder = test.suggestInto {
             let now = test.now ?? (Int64(Date().timeIntervalSince1970) / 86_400 * 86_400 + 36_000)
             let suggestions = ScenarioSuggester.suggest(plan: plan, now: now)

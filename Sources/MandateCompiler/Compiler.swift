@@ -130,10 +130,11 @@ public enum Compiler {
 
         // Stage 5: prove — flow and policy over the step graphs, for procedures that lowered cleanly.
         // An error in mandate.yaml, a goal or the catalog leaves names and types unknown everywhere: fix those first.
+        // Errors in procedures or scenario tests leave the rest of the project to prove.
         let proofStart = now()
         let broken = Set(diagnostics.filter { $0.severity == .error }.map { $0.range?.file ?? "" })
         var proofInput: ProofInput?
-        if broken.allSatisfy({ $0.hasSuffix(".procedure") }) {
+        if broken.allSatisfy({ $0.hasSuffix(".procedure") || $0.hasSuffix(".test.yaml") || $0.hasSuffix(".test.yml") }) {
             let input = ProofInput(plan: plan, lookup: lookup, goals: goals, scenarios: scenarios, procedures: procedures, broken: broken)
             diagnostics += prove(input)
             proofInput = input
@@ -249,11 +250,20 @@ public enum Compiler {
     /// classifier; nil when there are errors. Its `contentHash` is the SHA-256 of its binary form
     /// (`PlanFile.binary`), the form `mandate compile -o FILE` writes.
     public static func planFile(_ compilation: Compilation) throws -> PlanFile? {
-        guard !compilation.hasErrors, var plan = compilation.plan else { return nil }
+        guard var plan = runnablePlan(compilation) else { return nil }
         plan.sources = compilation.files.filter { !$0.hasSuffix(".test.yaml") && !$0.hasSuffix(".test.yml") }.compactMap { path in
             compilation.sources[path].map { SourceDigest(path: path, sha256: "sha256:" + sha256Hex($0.bytes)) }
         }.sorted { $0.path < $1.path }
-        plan.classifier = ClassifierTraining.train(ClassifierTraining.examples(of: plan))
         return try PlanFile(plan: plan, compiler: version, sha256: sha256)
+    }
+
+    /// The plan as a runtime runs it — with the intent classifier trained from the goals'
+    /// examples, exactly as in a plan file — for commands that run a project folder directly
+    /// (`run`, `test`, `simulate`): no source digests, no encoding, no hash. Nil when the
+    /// compilation has errors.
+    public static func runnablePlan(_ compilation: Compilation) -> Plan? {
+        guard !compilation.hasErrors, var plan = compilation.plan else { return nil }
+        plan.classifier = ClassifierTraining.train(ClassifierTraining.examples(of: plan))
+        return plan
     }
 }

@@ -108,10 +108,11 @@ import Testing
         #expect(PlanFile.isBinary(try Data(contentsOf: dir.appendingPathComponent("forced.json"))))
         let hash = try #require(json.split(separator: "\n").first { $0.contains("contentHash") })
         #expect(result.out.contains(hash.split(separator: "\"")[3]), "the binary and JSON forms carry one hash")
-        // A cut binary plan is a clear error.
+        // A cut binary plan is a clear error: refused (1), as `run` refuses it; a missing one is unreadable (66).
         try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: binary))
         let cut = run(["dump", binary])
-        #expect(cut.code == 66)
+        #expect(cut.code == 1)
+        #expect(run(["dump", binary + ".missing.mplan"]).code == 66)
         #expect(cut.err.contains("cut short"))
     }
 
