@@ -17,6 +17,29 @@ public struct Procedure: Codable, Sendable, Equatable {
     }
     /// A decision table.
     public struct Table: Codable, Sendable, Equatable {
+        /// A row or column key as a lookup finds it: `basic_economy` finds the column `basic economy`;
+        /// case, spaces and underscores do not count.
+        public static func key(_ v: String) -> String {
+            var v = v
+            let ascii: [UInt8]? = v.withUTF8 { bytes in
+                guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+                var out: [UInt8] = []
+                out.reserveCapacity(bytes.count)
+                var pendingSpace = false
+                for b in bytes {
+                    if b == 0x20 || b == 0x5F {
+                        pendingSpace = !out.isEmpty
+                        continue
+                    }
+                    if pendingSpace { out.append(0x20); pendingSpace = false }
+                    out.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
+                }
+                return out
+            }
+            if let ascii { return String(decoding: ascii, as: UTF8.self) }
+            return v.lowercased().split(whereSeparator: { $0 == " " || $0 == "_" }).joined(separator: " ")
+        }
+
         /// Its name.
         public var name: String
         /// The row key's header.

@@ -68,10 +68,10 @@ struct Evaluator {
             guard let table = tables.first(where: { $0.name == name }) else { return nil }
             let k = keys.map { eval($0).flatMap(Self.key) }
             guard let row = k.first.flatMap({ $0 }),
-                  let r = table.rowKeys.firstIndex(where: { $0.lowercased() == row }) else { return nil }
+                  let r = table.rowKeys.firstIndex(where: { Procedure.Table.key($0) == row }) else { return nil }
             var c = 0
             if k.count > 1 {
-                guard let col = k[1], let ci = table.columns.firstIndex(where: { $0.lowercased() == col }) else { return nil }
+                guard let col = k[1], let ci = table.columns.firstIndex(where: { Procedure.Table.key($0) == col }) else { return nil }
                 c = ci
             }
             guard r < table.cells.count, c < table.cells[r].count else { return nil }
@@ -183,7 +183,7 @@ struct Evaluator {
 
     static func key(_ v: RuntimeValue) -> String? {
         switch v {
-        case .text(let s): return s.lowercased()
+        case .text(let s): return Procedure.Table.key(s)
         case .number(let d): return "\(d)"
         default: return nil
         }
