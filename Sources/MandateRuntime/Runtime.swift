@@ -19,8 +19,6 @@ public struct Runtime: Sendable {
     let actions: [String: ActionSignature]
     let owners: [String: String]
     let queues: [String: Project.Queue]
-    let escalationPhrases: [String]
-    let topics: [String]
     /// The always-escalate phrases split into words, for `MessageSignals`.
     let escalationPhraseWords: [(phrase: String, words: [[UInt8]])]
     /// What the agent says to a message that fits no intent.
@@ -66,8 +64,6 @@ public struct Runtime: Sendable {
         }
         self.goalOfIntent = goalOfIntent
         self.goals = goals
-        self.escalationPhrases = phrases
-        self.topics = topics
         self.escalationPhraseWords = phrases.map { ($0, MessageText($0).words) }
         self.outOfScopeMessage = topics.isEmpty ? "Sorry, that's not something I can help with here."
             : "Sorry, that's not something I can help with. I can help with " + Turn.list(topics) + "."

@@ -126,7 +126,9 @@ extension Turn {
             state.actions.append(ActionRecord(action: name, arguments: rendered, result: result, turn: state.turn))
             note(.action, "`\(name)` \(result == "refused" ? "was refused" : result == "not found" ? "found nothing" : "failed"): \(why)", source: at, rendered,
                  outputs: ["__result": .text(result), "__why": .text(why)])
-            if verifying {
+            // Details that match no account (or someone else's) may be tried another way; a connector
+            // that failed says nothing about the customer, and is handed off with its cause below.
+            if verifying, result != "failed" {
                 verificationFailed = true
                 return false
             }

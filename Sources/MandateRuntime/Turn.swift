@@ -466,7 +466,7 @@ struct Turn {
         state.awaiting = .verification(node: node, method: method, slot: 0)
         let how = methods[method].slots.map(words).joined(separator: " and ")
         question(first, method == 0 ? "To keep your account safe, I need to check it's you first. What's the \(words(first)) on your account?"
-                 : (retry ? "I couldn't match that to an account. " : "No problem, ") + "we can use your \(how) instead. What's the \(words(first)) on your account?")
+                 : (retry ? "I couldn't match that to an account. We" : "No problem, we") + " can use your \(how) instead. What's the \(words(first)) on your account?")
     }
 
     mutating func answerVerification(node: Int, method: Int, slot: Int) {

@@ -10,11 +10,12 @@ import MandateRuntime
 /// one SQLite file, through GRDB.
 ///
 /// The file is in WAL mode with `synchronous = FULL`: a turn that returned has been written to
-/// disk, so an acknowledged refund survives a crash or a power loss. Each turn runs in one
-/// `BEGIN IMMEDIATE` transaction, which takes the write lock before the first read: the state,
-/// the limit checks against the ledger, the sandbox's action, the ledger entry, the trace, the
-/// audit line and the outcome are one atomic step, across threads and across processes sharing
-/// the file. Another process holding the lock makes a turn wait up to `busyTimeout`.
+/// disk, so an acknowledged refund survives a crash or a power loss. Turns run in a `BEGIN
+/// IMMEDIATE` transaction, which takes the write lock before the first read — one turn alone, or
+/// the turns that arrived together from several threads, each in its own savepoint (group commit,
+/// see `turn`). A turn's state, limit checks against the ledger, the sandbox's action, ledger
+/// entry, trace, audit line and outcome are one atomic step, across threads and across
+/// processes sharing the file. Another process holding the lock makes a turn wait up to `busyTimeout`.
 public final class SQLiteStore: ConversationStore, @unchecked Sendable {
     /// How a commit reaches the disk.
     public enum Durability: String, Sendable {
@@ -37,8 +38,9 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
     ///
     /// `busyTimeout` is how long a turn waits for another process's turn to finish.
     /// `durability` is `.full` unless you are measuring.
-    /// `beforeCommit` runs inside each turn's transaction after everything is written and
-    /// before the commit: the crash tests stop a process there.
+    /// `beforeCommit` runs inside each turn's savepoint after everything is written, before the
+    /// group's commit (other turns of the group may still run before it): the crash tests stop a
+    /// process there.
     public init(path: String, busyTimeout: TimeInterval = 10, durability: Durability = .full,
                 beforeCommit: (@Sendable (_ conversationID: String, _ turn: Int) -> Void)? = nil) throws {
         self.path = path
@@ -128,21 +130,20 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
             guard state.customer.id == customer.id else {
                 throw StoreError.conversationOfAnotherCustomer(conversation: conversationID, owner: state.customer.id, session: customer.id)
             }
-            let isNew = state.turn == 0
             let ledger = LedgerPortInTransaction(db)
             let sandbox = SandboxPortInTransaction(db, cache: cache, now: now)
             let result = runtime.turn(state, event, environment: TurnEnvironment(now: now, actions: sandbox, ledger: ledger))
             if let failure = ledger.failure ?? sandbox.failure { throw failure }
-            try Self.write(db, result, event: event, customerID: state.customer.id, now: now, isNew: isNew, cache: states)
+            try Self.write(db, result, event: event, customerID: state.customer.id, now: now, cache: states)
             beforeCommit?(conversationID, result.state.turn)
             return result
         }
     }
 
-    static func write(_ db: Database, _ result: TurnResult, event: CustomerEvent, customerID: String, now: Int64, isNew: Bool,
+    static func write(_ db: Database, _ result: TurnResult, event: CustomerEvent, customerID: String, now: Int64,
                       cache: StateCache) throws {
         let s = result.state
-        cache.put(s, text: try saveState(db, s, now: now, isNew: isNew))
+        cache.put(s, text: try saveState(db, s, now: now))
         try db.cachedStatement(sql: "INSERT INTO trace_turn (conversation_id, turn, events) VALUES (?, ?, ?)")
             .execute(arguments: [s.id, s.turn, try json(result.trace)])
         try db.cachedStatement(sql: """
@@ -158,7 +159,7 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
 
     /// Writes a state; returns the JSON text written.
     @discardableResult
-    static func saveState(_ db: Database, _ s: ConversationState, now: Int64, isNew: Bool) throws -> String {
+    static func saveState(_ db: Database, _ s: ConversationState, now: Int64) throws -> String {
         let (status, outcome, reason) = columns(s.status)
         let text = try json(s)
         try db.cachedStatement(sql: """
@@ -207,8 +208,7 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
         try wrap {
             try queue.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
-                    let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM conversation WHERE id = ?", arguments: [state.id]) ?? false
-                    try Self.saveState(db, state, now: now, isNew: !exists)
+                    try Self.saveState(db, state, now: now)
                     return .commit
                 }
             }

@@ -359,8 +359,28 @@ struct WordsClassifier: IntentClassifier {
         _ = h.say("refund please", intent: "refund_request")
         let effects = h.say("nobody@example.com")
         #expect(handoff(effects) == nil)
-        #expect(says(effects).contains("I couldn't match that to an account"))
+        #expect(says(effects).contains("I couldn't match that to an account. We can use your"))
         #expect(effects.contains { if case .ask("name", _) = $0 { true } else { false } })
+    }
+
+    /// A connector that fails while verifying says nothing about the customer: the hand-off gives
+    /// the failure, and the customer is not told their details matched nothing.
+    @Test func aFailingConnectorWhileVerifyingIsHandedOffWithItsCause() throws {
+        struct Down: ActionPort {
+            func perform(_ request: ActionRequest) -> ActionOutcome { .failed("the connector timed out") }
+        }
+        let h = Harness(customer: "C-1001", verified: false)
+        var state = h.state
+        for m in ["refund please", "dana@example.com"] {
+            let r = h.runtime.turn(state, CustomerEvent(message: m, intent: m == "refund please" ? IntentPrediction(intent: "refund_request", confidence: 0.95, ranking: []) : nil),
+                                   environment: TurnEnvironment(now: fixedNow, actions: Down(), ledger: h.ledger))
+            state = r.state
+            if m != "refund please" {
+                let p = try #require(handoff(r.effects))
+                #expect(p.reason.contains("failed: the connector timed out"))
+                #expect(!says(r.effects).contains("couldn't match that to an account"))
+            }
+        }
     }
 
     @Test func theOrderNumberInTheFirstMessageIsNotAskedAgainAfterVerification() {
