@@ -147,14 +147,3 @@ let referencePlanFile: PlanFile? = {
         #expect(EmbeddedClassifier(model: model).classify("refund my order").intent == "refund_request")
     }
 }
-
-@Suite struct ProofsBesideBrokenTestsTests {
-    /// A scenario test file with an error does not turn off the proofs of the procedures.
-    @Test func aBrokenScenarioFileLeavesTheProofsOn() throws {
-        let example = try #require(Explanation.byCode[.refundOverLimit]).example
-        let c = compileBase(replacing: example + [ExampleFile("tests/broken.test.yaml", "name: [unclosed\n")])
-        let codes = Set(c.diagnostics.map(\.code.rawValue))
-        #expect(codes.contains("M0101"))
-        #expect(codes.contains("M0601"))
-    }
-}

@@ -34,8 +34,11 @@ enum ScenarioChecks {
             for input in inputs.entries {
                 guard signature.inputs.first(where: { $0.name == input.key.value })?.type == .money,
                       case .scalar(let s) = input.value, case .success(let amount) = LiteralParser.money(s.value) else { continue }
-                // The most any goal lets this customer have refunded at once.
-                let limits = context.plan.goals.compactMap { g in tier.flatMap { g.guardrails.maxByTier[$0] } ?? g.guardrails.maxPerRefund }
+                // The most any goal lets this customer have refunded at once: in each goal both
+                // limits apply, as the runtime checks them, and the lower one decides.
+                let limits = context.plan.goals.compactMap { g in
+                    [g.guardrails.maxPerRefund, tier.flatMap { g.guardrails.maxByTier[$0] }].compactMap { $0 }.min(by: { $0.minor < $1.minor })
+                }
                 guard let most = limits.max(by: { $0.minor < $1.minor }), amount.minorUnits > most.minor else { continue }
                 context.diagnostics.append(Diagnostic(
                     .scenarioContradictsPolicy,
