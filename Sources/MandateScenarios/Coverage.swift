@@ -26,7 +26,8 @@ public struct Coverage: Sendable, Codable, Equatable {
     public var clauses: [Item]
     /// Guardrail clauses that cannot decide anything in this plan, and are not counted: a goal's
     /// refund limits when none of its procedures refunds, an always-escalated intent that belongs to
-    /// another goal, output rules for a goal whose messages show no free text. The description says why.
+    /// another goal, the never-say and amount rules for a goal whose messages show no free text (its
+    /// length limit still counts: filled-in values lengthen a message). The description says why.
     public var idle: [Item] = []
 
     /// Covered items over all items, in percent (100 when there is nothing to cover).
@@ -173,8 +174,10 @@ struct ClauseDecisions {
            intents[goal.id]?.contains(String(intent)) != true {
             return "`\(intent)` belongs to another goal, whose rules route it"
         }
-        if rule.hasPrefix("output."), !reached.contains(where: showsFreeText) {
-            return "the goal's messages are checked when the plan is built and show no free text, only values of a fixed form (choices, dates, amounts)"
+        // The length limit stays counted: values filled into a message (dates, amounts, choices)
+        // lengthen it, and the runtime measures the message as sent.
+        if rule.hasPrefix("output."), rule != "output.max_characters", !reached.contains(where: showsFreeText) {
+            return "the goal's messages are checked when the plan is built and show no free text, only values of a fixed form (choices, dates, amounts), which cannot hold a phrase"
         }
         return nil
     }

@@ -35,7 +35,7 @@ import Testing
         #expect(live.contains("manage-subscriptions:escalation.customer_asks_for_human"))
         // Output rules count where a message shows free text (an address the customer typed).
         #expect(idle.contains("protect-accounts:output.never_say:your password is"))
-        #expect(idle.contains("manage-subscriptions:output.max_characters"))
+        #expect(live.contains("manage-subscriptions:output.max_characters"))   // filled-in values lengthen a message
         #expect(live.contains("resolve-order-issues:output.never_say:we are liable"))
         #expect(idle.isDisjoint(with: live))
         #expect(idle.count + live.count == GuardrailClause.all(in: referencePlan).count)
