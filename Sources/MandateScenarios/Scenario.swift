@@ -16,6 +16,8 @@ public struct Scenario: Sendable {
     public var now: Int64
     /// The sandbox data: the scenario's fixtures and its customer.
     public var sandbox: SandboxData
+    /// The actions that fail in this scenario, as if their system were down (`unavailable:`).
+    public var unavailable: Set<String> = []
     /// The turns.
     public var turns: [ScenarioTurn]
 }
@@ -107,6 +109,17 @@ public enum ScenarioLoader {
         }
         let sandbox: SandboxData
         do { sandbox = try SandboxData(fixtures: fixtures, plan: plan) } catch { return fail("fixtures: \(error)") }
+        // The actions whose systems are down.
+        var unavailable: Set<String> = []
+        if let u = root["unavailable"] {
+            guard case .sequence(let names) = u else { return fail("`unavailable:` takes a list of action names, like `[lock_account]`") }
+            for item in names.items {
+                guard let name = scalar(item), plan.actions.contains(where: { $0.name == name }) else {
+                    return fail("line \(source.location(of: item.range.start).line): `unavailable:` names `\(scalar(item) ?? "?")`, which is not an action of the catalog")
+                }
+                unavailable.insert(name)
+            }
+        }
         // The turns.
         guard case .sequence(let seq)? = root["turns"] else { return fail("`turns:` must be a list of `- customer: …` with `expect:`") }
         var turns: [ScenarioTurn] = []
@@ -125,7 +138,8 @@ public enum ScenarioLoader {
             }
             turns.append(ScenarioTurn(message: message, line: source.location(of: item.range.start).line, expectations: expectations))
         }
-        return .success(Scenario(file: source.path, name: name, customer: customer, now: now, sandbox: sandbox, turns: turns))
+        return .success(Scenario(file: source.path, name: name, customer: customer, now: now, sandbox: sandbox,
+                                 unavailable: unavailable, turns: turns))
     }
 
     static func expectation(_ key: String, _ value: YAMLNode) -> Result<[Expectation], ScenarioLoadError> {

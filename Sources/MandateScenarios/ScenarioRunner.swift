@@ -58,7 +58,7 @@ public struct ScenarioRunner: Sendable {
     /// Runs one scenario, stopping at the first turn that does not do what it expects.
     public func run(_ scenario: Scenario) -> ScenarioResult {
         let started = DispatchTime.now().uptimeNanoseconds
-        let sandbox = SandboxActions(data: scenario.sandbox)
+        let sandbox = SystemsDown(SandboxActions(data: scenario.sandbox), unavailable: scenario.unavailable)
         let ledger = MemoryLedger()
         var state = runtime.start(id: "scenario", customer: scenario.customer)
         var trace: [TraceEvent] = []
@@ -132,5 +132,22 @@ public struct ScenarioRunner: Sendable {
         if want.caseInsensitiveCompare(got) == .orderedSame { return true }
         if let a = FixtureConversion.parseMoney(want, currency: "USD"), let b = FixtureConversion.parseMoney(got, currency: a.currency) { return a == b }
         return false
+    }
+}
+
+/// The sandbox with some systems down: the actions a scenario lists under `unavailable:` fail
+/// as a connector does when its system does not answer; every other action runs as usual.
+struct SystemsDown: ActionPort {
+    let base: any ActionPort
+    let unavailable: Set<String>
+
+    init(_ base: any ActionPort, unavailable: Set<String>) {
+        self.base = base
+        self.unavailable = unavailable
+    }
+
+    func perform(_ request: ActionRequest) -> ActionOutcome {
+        if unavailable.contains(request.action) { return .failed("the system behind it did not answer (unavailable in this scenario)") }
+        return base.perform(request)
     }
 }

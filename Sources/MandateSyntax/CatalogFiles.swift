@@ -253,11 +253,13 @@ public struct ScenarioSyntax: Sendable {
     public var now: Located<String>?
     /// `fixtures:` table → records (field → value).
     public var fixtures: [(table: Located<String>, records: [[(key: Located<String>, value: Located<String>)]])] = []
+    /// `unavailable:` the actions that fail in this scenario, as if their system were down.
+    public var unavailable: [Located<String>] = []
     /// `turns:`
     public var turns: [Turn] = []
 
     /// The top-level keys of a scenario file.
-    public static let keys = ["name", "description", "customer", "now", "fixtures", "turns"]
+    public static let keys = ["name", "description", "customer", "now", "fixtures", "unavailable", "turns"]
 
     /// The keys of an expectation.
     public static let expectationKeys = ["intent", "asks_for", "confirms", "action", "says", "says_exactly", "handoff", "outcome", "no_action"]
@@ -298,6 +300,19 @@ public struct ScenarioSyntax: Sendable {
             }
         } else if let fx = m["fixtures"] {
             f.wrongType(fx.value, expected: "a set of tables", in: "`fixtures`")
+        }
+        if let u = m["unavailable"] {
+            if case .sequence(let seq) = u.value {
+                for item in seq.items {
+                    guard case .scalar(let name) = item else {
+                        f.wrongType(item, expected: "an action's name", in: "`unavailable`")
+                        continue
+                    }
+                    s.unavailable.append(Located(name.value, name.range))
+                }
+            } else {
+                f.wrongType(u.value, expected: "a list of action names (`[lock_account]`)", in: "`unavailable`")
+            }
         }
         if let t = m["turns"] {
             if case .sequence(let seq) = t.value {

@@ -8,6 +8,12 @@ enum ScenarioChecks {
     static func run(_ context: inout CheckContext) {
         for scenario in context.scenarios {
             let tier = scenario.customer.first { $0.key.value == "tier" }?.value.value
+            for name in scenario.unavailable where context.actions[name.value] == nil {
+                context.diagnostics.append(Diagnostic(
+                    .scenarioContradictsPolicy, "the test makes `\(name.value)` unavailable, but the catalog has no such action",
+                    at: name.range,
+                    help: Suggestions.didYouMean(name.value, in: context.actions.keys) ?? "name an action from `actions.yaml`"))
+            }
             for turn in scenario.turns {
                 for (key, value) in turn.expect {
                     switch key.value {
