@@ -27,8 +27,7 @@ extension Commands {
         guard let c = load(path, console) else { return .inputUnreadable }
         let exit = report(c, options, console, path: path)
         guard exit == .clean, let plan = c.plan else { return exit == .clean ? .errorsFound : exit }
-        let threshold = plan.goals.compactMap(\.guardrails.confidenceThreshold).first ?? 0.75
-        guard let evaluation = ClassifierEvaluation.run(ClassifierTraining.examples(of: plan), every: every, threshold: threshold) else {
+        guard let evaluation = ClassifierEvaluation.run(plan: plan, every: every) else {
             console.err("error: the project has too few intent examples to hold any out; give each intent at least \(every)\n")
             return .errorsFound
         }

@@ -43,10 +43,11 @@ public struct ClassifierEvaluation: Codable, Sendable, Equatable {
         /// In-scope held-out examples wrongly called out of scope.
         public var inScopeRejected: Int
     }
-    /// What the confidence threshold does on the held-out examples.
+    /// What the confidence thresholds do on the held-out examples: each answer is held to the
+    /// threshold of the goal that owns the intent it names, as the runtime holds it.
     public struct Threshold: Codable, Sendable, Equatable {
-        /// The goal's threshold.
-        public var threshold: Double
+        /// Each goal's threshold, by goal id (a goal without one answers at any confidence).
+        public var thresholds: [String: Double]
         /// Share of in-scope examples answered with an intent at or above it.
         public var answered: Double
         /// Accuracy of those answers.
@@ -78,7 +79,22 @@ public struct ClassifierEvaluation: Codable, Sendable, Equatable {
 
     /// Evaluates the classifier on `examples`; nil when there are too few to hold any out.
     /// `offset` shifts which example of every `every` is held out (0: the `every`-th, 1: the one before…).
-    public static func run(_ examples: [ClassifierTraining.Example], every: Int = 5, offset: Int = 0, threshold: Double = 0.75) -> ClassifierEvaluation? {
+    /// Evaluates the classifier of `plan` on its own examples, each answer held to the
+    /// threshold of the goal owning the intent it names (the first goal listing it), as the runtime routes.
+    public static func run(plan: Plan, every: Int = 5, offset: Int = 0) -> ClassifierEvaluation? {
+        var thresholds: [String: Double] = [:]
+        for goal in plan.goals.reversed() {
+            for intent in goal.intents { thresholds[intent.name] = goal.guardrails.confidenceThreshold }
+        }
+        var goalThresholds: [String: Double] = [:]
+        for goal in plan.goals { goalThresholds[goal.id] = goal.guardrails.confidenceThreshold }
+        return run(ClassifierTraining.examples(of: plan), every: every, offset: offset, thresholds: thresholds, goalThresholds: goalThresholds)
+    }
+
+    /// `thresholds` maps an intent to the confidence threshold of its goal; an intent missing
+    /// from it is answered at any confidence. `goalThresholds` is shown in the report.
+    public static func run(_ examples: [ClassifierTraining.Example], every: Int = 5, offset: Int = 0,
+                           thresholds: [String: Double] = [:], goalThresholds: [String: Double] = [:]) -> ClassifierEvaluation? {
         guard every >= 2 else { return nil }
         var seen: [String: Int] = [:]
         var train: [ClassifierTraining.Example] = []
@@ -115,7 +131,7 @@ public struct ClassifierEvaluation: Codable, Sendable, Equatable {
             inScope += 1
             if right { inScopeRight += 1 }
             if p.intent == nil { outOfScope.inScopeRejected += 1 }
-            if p.intent != nil, p.confidence >= threshold {
+            if let intent = p.intent, p.confidence >= thresholds[intent, default: 0] {
                 answered += 1
                 if right { answeredRight += 1 }
             }
@@ -137,7 +153,7 @@ public struct ClassifierEvaluation: Codable, Sendable, Equatable {
             every: every, trainingExamples: train.count, heldOutExamples: test.count,
             accuracy: share(inScopeRight, inScope), overallAccuracy: share(allRight, test.count),
             intents: byIntent.values.sorted { $0.intent < $1.intent }, outOfScope: outOfScope,
-            atThreshold: Threshold(threshold: threshold, answered: share(answered, inScope),
+            atThreshold: Threshold(thresholds: goalThresholds, answered: share(answered, inScope),
                                    accuracyWhenAnswered: share(answeredRight, answered)),
             expectedCalibrationError: ece, bins: bins, temperature: Double(model.temperatureMilli) / 1000)
     }
@@ -151,7 +167,14 @@ public struct ClassifierEvaluation: Codable, Sendable, Equatable {
         let right = intents.reduce(0) { $0 + $1.correct }
         out += "accuracy: \(pct(accuracy)) of in-scope messages (\(right)/\(inScope)); \(pct(overallAccuracy)) of all held-out messages\n"
         out += "out of scope: \(outOfScope.recognised)/\(outOfScope.heldOut) recognised; \(outOfScope.inScopeRejected) in-scope message\(outOfScope.inScopeRejected == 1 ? "" : "s") wrongly called out of scope\n"
-        out += "at the threshold \(String(format: "%.2f", atThreshold.threshold)): \(pct(atThreshold.answered)) answered, \(pct(atThreshold.accuracyWhenAnswered)) of those right\n"
+        let levels = Set(atThreshold.thresholds.values)
+        let at = switch levels.count {
+        case 0: "with no confidence threshold"
+        case 1: "at the threshold " + String(format: "%.2f", levels.first!)
+        default: "at each goal's threshold (" + atThreshold.thresholds.sorted { $0.key < $1.key }
+            .map { "\($0.key) " + String(format: "%.2f", $0.value) }.joined(separator: ", ") + ")"
+        }
+        out += "\(at): \(pct(atThreshold.answered)) answered, \(pct(atThreshold.accuracyWhenAnswered)) of those right\n"
         out += "calibration: expected calibration error \(String(format: "%.3f", expectedCalibrationError)) (temperature \(String(format: "%.3f", temperature)))\n"
         out += "\nper intent:\n"
         let width = intents.map(\.intent.count).max() ?? 0

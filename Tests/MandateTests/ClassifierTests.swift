@@ -44,12 +44,28 @@ let referencePlanFile: PlanFile? = {
     }
 
     @Test func heldOutAccuracyAndCalibration() throws {
-        let evaluation = try #require(ClassifierEvaluation.run(ClassifierTraining.examples(of: try referencePlan())))
+        let evaluation = try #require(ClassifierEvaluation.run(plan: try referencePlan()))
         #expect(evaluation.heldOutExamples >= 50)
         #expect(evaluation.accuracy >= 0.55, "\(evaluation.text)")
         #expect(evaluation.expectedCalibrationError <= 0.2, "\(evaluation.text)")
         // What passes the threshold is right far more often than not.
         #expect(evaluation.atThreshold.accuracyWhenAnswered >= 0.8, "\(evaluation.text)")
+    }
+
+    /// An answer is held to the threshold of the goal owning the intent it names: a goal that
+    /// demands certainty answers none of its own messages, and the others answer as before.
+    @Test func eachAnswerIsHeldToItsOwnGoalsThreshold() throws {
+        let plan = try referencePlan()
+        let usual = try #require(ClassifierEvaluation.run(plan: plan))
+        #expect(usual.text.contains("at the threshold 0.75:"))
+        var thresholds: [String: Double] = [:]
+        for goal in plan.goals { for intent in goal.intents where thresholds[intent.name] == nil { thresholds[intent.name] = 0.75 } }
+        for intent in plan.goals[0].intents { thresholds[intent.name] = 1.01 }
+        let strict = try #require(ClassifierEvaluation.run(ClassifierTraining.examples(of: plan), thresholds: thresholds,
+                                                           goalThresholds: [plan.goals[0].id: 1.01, plan.goals[1].id: 0.75]))
+        #expect(strict.atThreshold.answered > 0)
+        #expect(strict.atThreshold.answered < usual.atThreshold.answered)
+        #expect(strict.text.contains("at each goal's threshold ("))
     }
 
     @Test func classifiesItsOwnExamples() throws {
@@ -101,7 +117,7 @@ let referencePlanFile: PlanFile? = {
         let (jsonConsole, jsonCaptured) = Console.capturing()
         #expect(Commands.classifier(path: path, every: 5, json: true, options: .init(), console: jsonConsole) == .clean)
         let decoded = try JSONDecoder().decode(ClassifierEvaluation.self, from: Data(jsonCaptured().out.utf8))
-        #expect(decoded == ClassifierEvaluation.run(ClassifierTraining.examples(of: try referencePlan())))
+        #expect(decoded == ClassifierEvaluation.run(plan: try referencePlan()))
         #expect(decoded.bins.count == 10)
     }
 }
