@@ -80,25 +80,28 @@ public struct ScenarioLoadError: Error, Sendable, CustomStringConvertible {
 
 /// Reads scenario files.
 public enum ScenarioLoader {
-    /// Reads a scenario file against a plan (types for the fixtures).
+    /// Reads a scenario file against a plan (types for the fixtures). The file is read by
+    /// `ScenarioSyntax`, as the checker reads it, so both apply the same rules.
     public static func load(_ source: SourceFile, plan: Plan) -> Result<Scenario, ScenarioLoadError> {
         func fail(_ why: String) -> Result<Scenario, ScenarioLoadError> { .failure(ScenarioLoadError(file: source.path, description: why)) }
-        let (node, diagnostics) = YAMLReader.read(source)
-        if let d = diagnostics.first { return fail("line \(source.location(of: d.range?.start ?? 0).line): \(d.message)") }
-        guard case .mapping(let root)? = node else { return fail("a scenario is a set of keys: `name`, `customer`, `fixtures`, `turns`") }
-        let name = scalar(root["name"]) ?? source.path
+        func line(_ offset: Int) -> Int { source.location(of: offset).line }
+        let (syntax, diagnostics) = ScenarioSyntax.read(YAMLDocument(source))
+        if let d = diagnostics.first(where: { $0.severity == .error }) { return fail("line \(line(d.range?.start ?? 0)): \(d.message)") }
+        let name = syntax.name?.value ?? source.path
         // The customer.
-        guard case .mapping(let c)? = root["customer"], let id = scalar(c["id"]) else { return fail("`customer:` needs an `id`") }
+        let given = Dictionary(syntax.customer.map { ($0.key.value, $0.value.value) }, uniquingKeysWith: { a, _ in a })
+        guard let id = given["id"] else { return fail("`customer:` needs an `id`") }
         var fields: [String: RuntimeValue] = [:]
-        for key in ["name", "email", "zip_code"] { if let v = scalar(c[key]) { fields[key] = .text(v) } }
-        let tier = scalar(c["tier"]) ?? plan.project.tiers.first ?? "standard"
-        let verified = scalar(c["verified"]).map { ["true", "yes"].contains($0.lowercased()) } ?? true
+        for key in ["name", "email", "zip_code"] { if let v = given[key] { fields[key] = .text(v) } }
+        let tier = given["tier"] ?? plan.project.tiers.first ?? "standard"
+        let verified = given["verified"].map { ["true", "yes"].contains($0.lowercased()) } ?? true
         let customer = CustomerProfile(id: id, tier: tier, verified: verified, fields: fields)
         // The clock.
-        let nowText = scalar(root["now"]) ?? "2026-01-01T00:00:00Z"
+        let nowText = syntax.now?.value ?? "2026-01-01T00:00:00Z"
         guard let now = FixtureConversion.parseMoment(nowText) else { return fail("`now: \(nowText)` is not a moment like 2026-11-28T10:00:00Z") }
         // The fixtures, with the customer's own record.
-        var fixtures = (root["fixtures"].map(plain) as? [String: Any]) ?? [:]
+        var fixtures: [String: Any] = [:]
+        for (table, records) in syntax.fixtures { fixtures[table.value] = records.map(plain) }
         if plan.records.contains(where: { $0.name == "Customer" }) {
             var record: [String: Any] = ["id": id, "tier": tier]
             for (k, v) in fields { if case .text(let s) = v { record[k] = s } }
@@ -111,32 +114,23 @@ public enum ScenarioLoader {
         do { sandbox = try SandboxData(fixtures: fixtures, plan: plan) } catch { return fail("fixtures: \(error)") }
         // The actions whose systems are down.
         var unavailable: Set<String> = []
-        if let u = root["unavailable"] {
-            guard case .sequence(let names) = u else { return fail("`unavailable:` takes a list of action names, like `[lock_account]`") }
-            for item in names.items {
-                guard let name = scalar(item), plan.actions.contains(where: { $0.name == name }) else {
-                    return fail("line \(source.location(of: item.range.start).line): `unavailable:` names `\(scalar(item) ?? "?")`, which is not an action of the catalog")
-                }
-                unavailable.insert(name)
+        for action in syntax.unavailable {
+            guard plan.actions.contains(where: { $0.name == action.value }) else {
+                return fail("line \(line(action.range.start)): `unavailable:` names `\(action.value)`, which is not an action of the catalog")
             }
+            unavailable.insert(action.value)
         }
         // The turns.
-        guard case .sequence(let seq)? = root["turns"] else { return fail("`turns:` must be a list of `- customer: …` with `expect:`") }
         var turns: [ScenarioTurn] = []
-        for item in seq.items {
-            guard case .mapping(let t) = item, let message = scalar(t["customer"]) else {
-                return fail("line \(source.location(of: item.range.start).line): each turn needs `customer:` with what the customer writes")
-            }
+        for turn in syntax.turns {
             var expectations: [Expectation] = []
-            if case .mapping(let e)? = t["expect"] {
-                for entry in e.entries {
-                    switch expectation(entry.key.value, entry.value) {
-                    case .success(let x): expectations += x
-                    case .failure(let why): return fail("line \(source.location(of: entry.key.range.start).line): \(why)")
-                    }
+            for (key, value) in turn.expect {
+                switch expectation(key.value, value) {
+                case .success(let x): expectations += x
+                case .failure(let why): return fail("line \(line(key.range.start)): \(why)")
                 }
             }
-            turns.append(ScenarioTurn(message: message, line: source.location(of: item.range.start).line, expectations: expectations))
+            turns.append(ScenarioTurn(message: turn.customer.value, line: line(turn.customer.range.start), expectations: expectations))
         }
         return .success(Scenario(file: source.path, name: name, customer: customer, now: now, sandbox: sandbox,
                                  unavailable: unavailable, turns: turns))

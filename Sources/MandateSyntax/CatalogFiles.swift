@@ -251,8 +251,8 @@ public struct ScenarioSyntax: Sendable {
     public var customer: [(key: Located<String>, value: Located<String>)] = []
     /// `now:`
     public var now: Located<String>?
-    /// `fixtures:` table → records (field → value).
-    public var fixtures: [(table: Located<String>, records: [[(key: Located<String>, value: Located<String>)]])] = []
+    /// `fixtures:` table → its records, each a mapping of field → value (values may be lists or records).
+    public var fixtures: [(table: Located<String>, records: [YAMLNode])] = []
     /// `unavailable:` the actions that fail in this scenario, as if their system were down.
     public var unavailable: [Located<String>] = []
     /// `turns:`
@@ -285,16 +285,13 @@ public struct ScenarioSyntax: Sendable {
                     f.wrongType(table.value, expected: "a list of records", in: "the fixtures `\(table.key.value)`")
                     continue
                 }
-                var records: [[(key: Located<String>, value: Located<String>)]] = []
+                var records: [YAMLNode] = []
                 for row in rows.items {
-                    guard case .mapping(let rm) = row else {
+                    guard case .mapping = row else {
                         f.wrongType(row, expected: "a record (`{ id: …, … }`)", in: "a fixture of `\(table.key.value)`")
                         continue
                     }
-                    records.append(rm.entries.compactMap { e in
-                        guard case .scalar(let v) = e.value else { return nil }
-                        return (Located(e.key.value, e.key.range), Located(v.value, v.range))
-                    })
+                    records.append(row)
                 }
                 s.fixtures.append((Located(table.key.value, table.key.range), records))
             }
