@@ -130,6 +130,10 @@ struct ClauseDecisions {
     var procedures: [String: [Procedure]] = [:]
     /// The intents each goal owns (the first goal that lists an intent owns it, as the runtime routes).
     var intents: [String: Set<String>] = [:]
+    /// The effects of the actions each goal's procedures call.
+    var usedEffects: [String: Set<String>] = [:]
+    /// The goals whose messages can show free text.
+    var showFreeText: Set<String> = []
     let byID: [String: Procedure]
     let effects: [String: String]
 
@@ -152,6 +156,14 @@ struct ClauseDecisions {
             }
             procedures[g.id] = reached
         }
+        for g in plan.goals {
+            let reached = procedures[g.id] ?? []
+            usedEffects[g.id] = Set(reached.flatMap { p in p.steps.compactMap { n -> String? in
+                if case .call(let action, _, _) = n.op { return effects[action] }
+                return nil
+            } })
+            if reached.contains(where: showsFreeText) { showFreeText.insert(g.id) }
+        }
     }
 
     /// Why a clause cannot decide anything in this plan; nil when it can.
@@ -159,11 +171,7 @@ struct ClauseDecisions {
         let parts = clause.split(separator: ":", maxSplits: 1).map(String.init)
         guard parts.count == 2, let goal = plan.goals.first(where: { $0.id == parts[0] }) else { return nil }
         let rule = parts[1]
-        let reached = procedures[goal.id] ?? []
-        let used = Set(reached.flatMap { p in p.steps.compactMap { n -> String? in
-            if case .call(let action, _, _) = n.op { return effects[action] }
-            return nil
-        } })
+        let used = usedEffects[goal.id] ?? []
         if rule.hasPrefix("refunds.") || rule == "confirm_with_customer:refund", !used.contains("refund") {
             return "none of the goal's procedures refunds"
         }
@@ -176,7 +184,7 @@ struct ClauseDecisions {
         }
         // The length limit stays counted: values filled into a message (dates, amounts, choices)
         // lengthen it, and the runtime measures the message as sent.
-        if rule.hasPrefix("output."), rule != "output.max_characters", !reached.contains(where: showsFreeText) {
+        if rule.hasPrefix("output."), rule != "output.max_characters", !showFreeText.contains(goal.id) {
             return "the goal's messages are checked when the plan is built and show no free text, only values of a fixed form (choices, dates, amounts), which cannot hold a phrase"
         }
         return nil
