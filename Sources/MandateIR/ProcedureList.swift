@@ -142,7 +142,8 @@ final class LazyProcedures: @unchecked Sendable {
     let defaultQueue: String
 
     private let lock = NSLock()
-    private var cache: [Procedure?]
+    /// Each procedure's decoding, once tried: a body that does not decode is not tried again.
+    private var cache: [Result<Procedure, PlanLoadError>?]
     /// The strings made so far: the load's, then every procedure's.
     private var stringCache: StringCache
     private var decodedSoFar = 0
@@ -167,7 +168,7 @@ final class LazyProcedures: @unchecked Sendable {
     func decode(_ i: Int) -> Result<Procedure, PlanLoadError> {
         lock.lock()
         defer { lock.unlock() }
-        if let p = cache[i] { return .success(p) }
+        if let done = cache[i] { return done }
         let e = entries[i]
         let taken = stringCache
         stringCache = StringCache()
@@ -180,10 +181,8 @@ final class LazyProcedures: @unchecked Sendable {
                 return .failure(error)
             }
         }
-        if case .success(let p) = result {
-            cache[i] = p
-            decodedSoFar += 1
-        }
+        cache[i] = result
+        if case .success = result { decodedSoFar += 1 }
         return result
     }
 

@@ -221,6 +221,9 @@ import Testing
         // reaches it is handed to a person.
         let plan = try Self.load(crafted, .lazy).plan
         #expect(throws: PlanLoadError.self) { try plan.procedures.decoded(at: position) }
+        // The failure is kept: asking again gives the same answer without decoding again.
+        #expect(throws: PlanLoadError.self) { try plan.procedures.decoded(at: position) }
+        #expect(plan.procedures.decodedCount == 0)
         var h = try Harness(plan: plan, customer: dana, fixtures: ["orders": [orderFixture(id: "1042", customer: "C-1001", total: "89.00 USD")]])
         let effects = h.say("can I get a refund?", intent: "refund_request")
         let packet = try #require(handoff(effects))
