@@ -581,8 +581,14 @@ struct Turn {
         question(slot, text, at: at)
     }
 
-    /// Asks the customer for a slot's value.
+    /// Asks the customer for a slot's value. The question passes the output guardrails like any
+    /// message: it can show values from the catalog's records (the names of an order's items).
     mutating func question(_ slot: String, _ text: String, at: String? = nil) {
+        if let (violation, clause) = outputCheck(text) {
+            note(.guardrail, "a question was not sent: \(violation)", source: at, ["message": text, "clause": clauseID(clause)])
+            escalate(queue: nil, reason: "a message broke the output rules (\(violation))", source: at, checkOutput: false, clause: clause)
+            return
+        }
         effects.append(.ask(slot: slot, text: text))
         state.transcript.append(TranscriptLine(speaker: "agent", text: text, turn: state.turn))
         note(.output, text, source: at)

@@ -191,7 +191,7 @@ struct ClauseDecisions {
     }
 
     /// Whether a message of the procedure shows a value that can hold any text: what the customer
-    /// typed, or a text field of a record.
+    /// typed, or a text field of a record, in a message or in a question offering a list's values.
     func showsFreeText(_ p: Procedure) -> Bool {
         func free(_ type: ValueType?, pattern: String?) -> Bool {
             switch type {
@@ -224,6 +224,8 @@ struct ClauseDecisions {
             let template: Template
             switch node.op {
             case .say(let t), .confirm(let t, _): template = t
+            // A question offering a list's values shows them ("Which ones? Kettle, Mug set").
+            case .ask(_, _, _, let from?, _): return type(from).map { free($0.0, pattern: $0.1) } ?? true
             default: return false
             }
             return template.parts.contains { part in
