@@ -15,9 +15,10 @@ public struct GuardrailClause: Sendable, Equatable, Codable {
         var out: [GuardrailClause] = []
         for goal in plan.goals {
             let g = goal.guardrails
+            let index = GoalIndex(goal)
             func add(_ clause: String, _ description: String, _ key: String) {
                 let item = clause.split(separator: ":", maxSplits: 1).dropFirst().first.map { ".\($0)" } ?? ""
-                out.append(GuardrailClause(id: "\(goal.id):\(clause)", description: description, source: goal.location(of: key + item)))
+                out.append(GuardrailClause(id: "\(goal.id):\(clause)", description: description, source: index.location(of: key + item)))
             }
             if g.inputMaxCharacters != nil { add("input.max_characters", "messages longer than \(g.inputMaxCharacters!) characters are not read", "guardrails.input.max_characters") }
             if g.promptInjection != nil { add("input.prompt_injection", "prompt injection: \(g.promptInjection!)", "guardrails.input.prompt_injection") }
@@ -64,14 +65,6 @@ extension Goal {
     /// Where a setting is written, `resolve-order-issues.goal.yaml:31`: the key itself, else its
     /// first entry (`guardrails.refunds.max_by_tier.vip` for `guardrails.refunds.max_by_tier`), else its parent.
     public func location(of key: String) -> String {
-        var k = key
-        while !k.isEmpty {
-            if let ref = sourceMap[k] { return "\(file):\(ref.line)" }
-            let inside = sourceMap.filter { $0.key.hasPrefix(k + ".") }.map(\.value.line).min()
-            if let line = inside { return "\(file):\(line)" }
-            guard let dot = k.lastIndex(of: ".") else { break }
-            k = String(k[..<dot])
-        }
-        return file
+        GoalIndex(self).location(of: key)
     }
 }

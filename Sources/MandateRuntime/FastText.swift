@@ -30,16 +30,56 @@ enum FastText {
         return true
     }
 
+    /// `body` over the UTF-8 bytes of `s`, in place when the string is stored contiguously (native strings are).
+    @inline(__always)
+    static func withBytes<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let r = s.utf8.withContiguousStorageIfAvailable(body) { return r }
+        return Array(s.utf8).withUnsafeBufferPointer(body)
+    }
+
     /// The number of characters (`String.count`): for ASCII text the bytes, less one for each `\r\n` (one character).
     static func characterCount(_ s: String) -> Int {
-        guard isASCII(s) else { return s.count }
-        var n = 0
-        var previous: UInt8 = 0
-        for b in s.utf8 {
-            if !(b == 0x0A && previous == 0x0D) { n += 1 }
-            previous = b
+        let ascii = withBytes(s) { b -> Int? in
+            guard allASCII(b), let base = b.baseAddress else { return b.isEmpty ? 0 : nil }
+            var n = b.count
+            var i = 1
+            while i < b.count {
+                if base[i] == 0x0A && base[i - 1] == 0x0D { n -= 1 }
+                i += 1
+            }
+            return n
         }
-        return n
+        return ascii ?? s.count
+    }
+
+    /// Whether the UTF-8 bytes of `s` contain `byte`.
+    static func contains(_ s: String, byte: UInt8) -> Bool {
+        withBytes(s) { b in
+            for x in b where x == byte { return true }
+            return false
+        }
+    }
+
+    /// Whether the ASCII text `s`, lowercased, contains `needle` (lowercase bytes): without making the lowercase copy.
+    static func containsIgnoringCase(_ s: String, _ needle: [UInt8]) -> Bool {
+        if needle.isEmpty { return true }
+        return withBytes(s) { h in
+            needle.withUnsafeBufferPointer { n in
+                guard h.count >= n.count else { return false }
+                let first = n[0]
+                let last = h.count - n.count
+                var i = 0
+                while i <= last {
+                    if lower(h[i]) == first {
+                        var k = 1
+                        while k < n.count, lower(h[i + k]) == n[k] { k += 1 }
+                        if k == n.count { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
     }
 
     /// ASCII bytes lowercased.
@@ -50,28 +90,6 @@ enum FastText {
     static func lowercasedASCII(_ s: String) -> [UInt8]? {
         guard isASCII(s) else { return nil }
         return s.utf8.map(lower)
-    }
-
-    /// Whether `needle` occurs in `hay` (bytes).
-    static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
-        if needle.isEmpty { return true }
-        guard hay.count >= needle.count else { return false }
-        return hay.withUnsafeBufferPointer { h in
-            needle.withUnsafeBufferPointer { n in
-                let first = n[0]
-                let last = hay.count - needle.count
-                var i = 0
-                while i <= last {
-                    if h[i] == first {
-                        var k = 1
-                        while k < n.count, h[i + k] == n[k] { k += 1 }
-                        if k == n.count { return true }
-                    }
-                    i += 1
-                }
-                return false
-            }
-        }
     }
 
     /// `a.caseInsensitiveCompare(b) == .orderedSame`; on bytes when both are ASCII (where only A–Z fold).

@@ -54,7 +54,7 @@ extension Runtime {
         var state = start
         var replayed: [TraceEvent] = []
         for event in recorded where event.kind == .message {
-            guard let text = event.data["text"], let now = event.data["now"].flatMap({ Int64($0) }) else { continue }
+            guard let text = event.datum("text"), let now = event.datum("now").flatMap({ Int64($0) }) else { continue }
             let result = turn(state, CustomerEvent(message: text, intent: intents[event.turn]),
                               environment: TurnEnvironment(now: now, actions: actions, ledger: ledger))
             state = result.state

@@ -8,33 +8,10 @@ import MandateIR
 /// state, effects and trace, which is what makes a conversation replayable from its trace.
 public struct Runtime: Sendable {
     /// The plan.
-    public let plan: Plan
-    let classifier: any IntentClassifier
-    let extractor: EntityExtractor
-    /// The plan's procedures by id; a plan loaded lazily decodes each on first use.
-    let procedures: ProcedureList
-    let handler: [String: String]
-    let goalOfIntent: [String: Goal]
-    let goals: [String: Goal]
-    let actions: [String: ActionSignature]
-    let owners: [String: String]
-    let queues: [String: Project.Queue]
-    /// The always-escalate phrases split into words, for `MessageSignals`.
-    let escalationPhraseWords: [(phrase: String, words: [[UInt8]])]
-    /// What the agent says to a message that fits no intent.
-    let outOfScopeMessage: String
-    let zone: TimeZone
-    /// The zone's offset from UTC when it never changes (UTC itself): no time-zone arithmetic per turn.
-    let fixedOffset: Int64?
-    /// The goal whose rules apply before any intent is known (`fallbackGoal(of:)`).
-    let fallbackGoal: Goal?
-    /// The amounts each procedure's messages and reasons write, as customers see them; found
-    /// the first time a procedure's output is checked.
-    let writtenAmounts: WrittenAmounts
-    /// Each procedure's steps as the trace names them, by procedure id, written the first time the procedure runs.
-    let stepText: StepTexts
-    /// What a turn looks up about each goal, by goal id, worked out here once.
-    let goalIndex: [String: GoalIndex]
+    public var plan: Plan { core.plan }
+    /// Everything a turn reads from the plan, worked out once at load and shared by reference,
+    /// so that a turn holds one reference rather than a copy of every table.
+    let core: RuntimeCore
     /// Steps one turn may run before the runtime calls it a loop and hands off.
     public var stepBudget = 500
 
@@ -42,43 +19,7 @@ public struct Runtime: Sendable {
     /// trained classifier (one built by `Compiler.compile` rather than `Compiler.planFile`) reads every
     /// message as fitting no intent unless the caller supplies the intent with the event.
     public init(plan: Plan, classifier: (any IntentClassifier)? = nil) {
-        self.plan = plan
-        self.classifier = classifier ?? plan.classifier.map { EmbeddedClassifier(model: $0) } ?? NoClassifier()
-        self.extractor = EntityExtractor(currency: plan.project.currency)
-        // Ids and intents only: nothing is decoded from a lazily loaded plan here.
-        var handler: [String: String] = [:]
-        for i in plan.procedures.indices {
-            for intent in plan.procedures.handles(at: i) where handler[intent] == nil { handler[intent] = plan.procedures.id(at: i) }
-        }
-        self.procedures = plan.procedures
-        self.handler = handler
-        var goalOfIntent: [String: Goal] = [:]
-        var goals: [String: Goal] = [:]
-        var phrases: [String] = []
-        var topics: [String] = []
-        for g in plan.goals {
-            goals[g.id] = g
-            for i in g.intents where goalOfIntent[i.name] == nil { goalOfIntent[i.name] = g }
-            phrases += g.guardrails.alwaysEscalatePhrases.filter { !phrases.contains($0) }
-            topics += g.guardrails.allowedTopics.filter { !topics.contains($0) }
-        }
-        self.goalOfIntent = goalOfIntent
-        self.goals = goals
-        self.escalationPhraseWords = phrases.map { ($0, MessageText($0).words) }
-        self.outOfScopeMessage = topics.isEmpty ? "Sorry, that's not something I can help with here."
-            : "Sorry, that's not something I can help with. I can help with " + Turn.list(topics) + "."
-        self.actions = Dictionary(plan.actions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        self.owners = Dictionary(plan.records.compactMap { r in r.owner.map { (r.name, $0) } }, uniquingKeysWith: { a, _ in a })
-        self.queues = Dictionary(plan.project.queues.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        self.writtenAmounts = WrittenAmounts(plan.procedures)
-        self.stepText = StepTexts(plan.procedures)
-        self.fallbackGoal = Runtime.fallbackGoal(of: plan)
-        var goalIndex: [String: GoalIndex] = [:]
-        for g in plan.goals where goalIndex[g.id] == nil { goalIndex[g.id] = GoalIndex(g) }
-        self.goalIndex = goalIndex
-        let zone = plan.project.timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
-        self.zone = zone
-        self.fixedOffset = ["UTC", "GMT", "Etc/UTC", "Etc/GMT"].contains(zone.identifier) && zone.secondsFromGMT() == 0 ? 0 : nil
+        core = RuntimeCore(plan: plan, classifier: classifier)
     }
 
     /// A new conversation with a customer.
@@ -87,8 +28,8 @@ public struct Runtime: Sendable {
     }
 
     /// Runs one customer turn.
-    public func turn(_ state: ConversationState, _ event: CustomerEvent, environment: TurnEnvironment) -> TurnResult {
-        var t = Turn(runtime: self, state: state, message: event.message, supplied: event.intent, env: environment)
+    public func turn(_ state: consuming ConversationState, _ event: CustomerEvent, environment: TurnEnvironment) -> TurnResult {
+        var t = Turn(runtime: core, stepBudget: stepBudget, state: state, message: event.message, supplied: event.intent, env: environment)
         t.run()
         return TurnResult(state: t.state, effects: t.effects, trace: t.trace)
     }
@@ -99,24 +40,7 @@ public struct Runtime: Sendable {
     }
 
     /// The calendar day of a moment in the project's time zone.
-    public func today(at now: Int64) -> CalendarDate {
-        let local = now + (fixedOffset ?? Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(now)))))
-        return CalendarDate(dayNumber: Int((local >= 0 ? local : local - 86_399) / 86_400))
-    }
-
-    /// Where a goal's setting is written (`Goal.location(of:)`), from the index made at plan load.
-    func location(in goal: Goal, of key: String) -> String {
-        guard let index = goalIndex[goal.id], index.asciiKeys, FastText.isASCII(key) else { return goal.location(of: key) }
-        var k = Substring(key)
-        while !k.isEmpty {
-            let s = String(k)
-            if let ref = goal.sourceMap[s] { return "\(goal.file):\(ref.line)" }
-            if let line = index.firstLineInside[s] { return "\(goal.file):\(line)" }
-            guard let dot = k.utf8.lastIndex(of: 0x2E) else { break }
-            k = k[..<dot]
-        }
-        return goal.file
-    }
+    public func today(at now: Int64) -> CalendarDate { core.today(at: now) }
 
     /// The goal whose rules apply before any intent is known: the one whose default queue most goals share
     /// (the general desk), else the first.
@@ -128,21 +52,172 @@ public struct Runtime: Sendable {
     }
 }
 
-/// The amounts each procedure's messages and reasons write (`$150`, `89.00 USD`), as
-/// customers see them: found once per procedure, the first time its output is checked.
-final class WrittenAmounts: @unchecked Sendable {
-    private let procedures: ProcedureList
-    private let lock = NSLock()
-    private var found: [String: [String]] = [:]
+/// What a turn reads from the plan, indexed once when the plan is loaded.
+final class RuntimeCore: Sendable {
+    let plan: Plan
+    let classifier: any IntentClassifier
+    let extractor: EntityExtractor
+    /// The intent each procedure handles → the procedure's id (the first procedure wins).
+    let handler: [String: String]
+    let goalOfIntent: [String: GoalRules]
+    let goals: [String: GoalRules]
+    let actions: [String: ActionSignature]
+    let owners: [String: String]
+    let queues: [String: Project.Queue]
+    /// The always-escalate phrases split into words, for `MessageSignals`.
+    let escalationPhraseWords: [(phrase: String, words: [[UInt8]])]
+    /// What the agent says to a message that fits no intent.
+    let outOfScopeMessage: String
+    /// The shortest `input.max_characters` of any goal: the limit while no goal applies.
+    let shortestInputLimit: Int?
+    /// The ways to verify a customer when a procedure names none: every `identify` action.
+    let implicitMethods: [VerificationMethod]
+    /// The project's first queue, where a hand-off goes when nothing names one.
+    let firstQueue: String
+    let zone: TimeZone
+    /// The zone's offset from UTC when it never changes (UTC itself): no time-zone arithmetic per turn.
+    let fixedOffset: Int64?
+    /// The goal whose rules apply before any intent is known (`Runtime.fallbackGoal(of:)`).
+    let fallbackGoal: GoalRules?
+    /// Each procedure as a turn runs it, made the first time it runs.
+    let procedures: ProcedureCache
 
-    init(_ procedures: ProcedureList) { self.procedures = procedures }
+    init(plan: Plan, classifier: (any IntentClassifier)?) {
+        self.plan = plan
+        self.classifier = classifier ?? plan.classifier.map { EmbeddedClassifier(model: $0) } ?? Runtime.NoClassifier()
+        self.extractor = EntityExtractor(currency: plan.project.currency)
+        // Ids and intents only: nothing is decoded from a lazily loaded plan here.
+        var handler: [String: String] = [:]
+        for i in plan.procedures.indices {
+            for intent in plan.procedures.handles(at: i) where handler[intent] == nil { handler[intent] = plan.procedures.id(at: i) }
+        }
+        self.handler = handler
+        var goalOfIntent: [String: GoalRules] = [:]
+        var goals: [String: GoalRules] = [:]
+        var phrases: [String] = []
+        var topics: [String] = []
+        for g in plan.goals {
+            let rules = GoalRules(g)
+            goals[g.id] = rules
+            for i in g.intents where goalOfIntent[i.name] == nil { goalOfIntent[i.name] = rules }
+            phrases += g.guardrails.alwaysEscalatePhrases.filter { !phrases.contains($0) }
+            topics += g.guardrails.allowedTopics.filter { !topics.contains($0) }
+        }
+        self.goalOfIntent = goalOfIntent
+        self.goals = goals
+        self.escalationPhraseWords = phrases.map { ($0, MessageText($0).words) }
+        self.outOfScopeMessage = topics.isEmpty ? "Sorry, that's not something I can help with here."
+            : "Sorry, that's not something I can help with. I can help with " + Turn.list(topics) + "."
+        self.shortestInputLimit = plan.goals.compactMap(\.guardrails.inputMaxCharacters).min()
+        self.implicitMethods = plan.actions.filter { $0.effect == "identify" }.map { a in
+            VerificationMethod(action: a.name, slots: a.inputs.filter { $0.type != .identity }.map(\.name))
+        }
+        self.firstQueue = plan.project.queues.first?.name ?? "tier-1"
+        self.actions = Dictionary(plan.actions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        self.owners = Dictionary(plan.records.compactMap { r in r.owner.map { (r.name, $0) } }, uniquingKeysWith: { a, _ in a })
+        self.queues = Dictionary(plan.project.queues.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        self.procedures = ProcedureCache(plan.procedures)
+        self.fallbackGoal = Runtime.fallbackGoal(of: plan).map { GoalRules($0) }
+        let zone = plan.project.timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
+        self.zone = zone
+        self.fixedOffset = ["UTC", "GMT", "Etc/UTC", "Etc/GMT"].contains(zone.identifier) && zone.secondsFromGMT() == 0 ? 0 : nil
+    }
 
-    /// The amounts procedure `id` writes; nil for a procedure the plan does not have.
-    subscript(id: String) -> [String]? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let amounts = found[id] { return amounts }
-        guard let p = procedures[id] else { return nil }
+    /// The calendar day of a moment in the project's time zone.
+    func today(at now: Int64) -> CalendarDate {
+        let local = now + (fixedOffset ?? Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(now)))))
+        return CalendarDate(dayNumber: Int((local >= 0 ? local : local - 86_399) / 86_400))
+    }
+}
+
+/// A goal as a turn reads it: its rules, and what is worked out once about them.
+final class GoalRules: Sendable {
+    /// The goal's id.
+    let id: String
+    /// Its file: `resolve-order-issues.goal.yaml`.
+    let file: String
+    let guardrails: Guardrails
+    let escalation: EscalationPolicy
+    let index: GoalIndex
+
+    init(_ goal: Goal) {
+        id = goal.id
+        file = goal.file
+        guardrails = goal.guardrails
+        escalation = goal.escalation
+        index = GoalIndex(goal)
+    }
+
+    /// Where a setting of the goal is written (`Goal.location(of:)`), from the index.
+    func location(of key: String) -> String { index.location(of: key) }
+}
+
+/// What a turn looks up about a goal, worked out once when the plan is loaded.
+struct GoalIndex: Sendable {
+    /// The `never_say` phrases, each with its lowercase bytes (nil when the phrase is empty or not ASCII: matched as before).
+    let neverSay: [(phrase: String, lower: [UInt8]?)]
+    /// `file:line` of each source-map key, and for each dotted prefix of a key (`guardrails.refunds`)
+    /// of the first of the keys under it, as `Goal.location(of:)` looks for them.
+    let locations: [String: String]
+    let file: String
+
+    init(_ goal: Goal) {
+        neverSay = goal.guardrails.neverSay.map { ($0, $0.isEmpty ? nil : FastText.lowercasedASCII($0)) }
+        file = goal.file
+        locations = GoalIndex.lines(goal.sourceMap).mapValues { "\(goal.file):\($0)" }
+    }
+
+    /// The key's own line, else the first line of the keys inside it (prefix `key.`).
+    static func lines(_ sourceMap: [String: SourceRef]) -> [String: Int] {
+        var inside: [String: Int] = [:]
+        for (key, ref) in sourceMap {
+            var i = key.startIndex
+            while i != key.endIndex {
+                if key[i] == "." {
+                    let prefix = String(key[..<i])
+                    if inside[prefix].map({ ref.line < $0 }) ?? true { inside[prefix] = ref.line }
+                }
+                i = key.index(after: i)
+            }
+        }
+        for (key, ref) in sourceMap { inside[key] = ref.line }
+        return inside
+    }
+
+    /// `file:line` for the key, or its nearest parent with a line; the file alone when none has one.
+    func location(of key: String) -> String {
+        guard !key.isEmpty else { return file }
+        if let found = locations[key] { return found }
+        var k = Substring(key)
+        while let dot = k.lastIndex(of: ".") {
+            k = k[..<dot]
+            guard !k.isEmpty else { break }
+            if let found = locations[String(k)] { return found }
+        }
+        return file
+    }
+}
+
+/// A procedure as a turn runs it: its steps, what the trace calls them, the amounts its messages write.
+final class ProcedureRuntime: Sendable {
+    let procedure: Procedure
+    /// `refund-delivered-order:7`, by step: the coverage key.
+    let keys: [String]
+    /// `refund-delivered-order.procedure:12`, by step: where the sentence is.
+    let sources: [String]
+    /// The amounts the procedure's messages and reasons write (`$150`, `89.00 USD`), as customers see them.
+    let writtenAmounts: [String]
+    /// What the trace says when each step runs (`Turn.stepDetails`): usually, and when a condition does not hold.
+    let details: [String]
+    let otherwiseDetails: [String]
+
+    init(_ p: Procedure) {
+        procedure = p
+        keys = p.steps.map { "\(p.id):\($0.label)" }
+        sources = p.steps.map { $0.source.description }
+        let details = p.steps.map(Turn.stepDetails)
+        self.details = details.map(\.usual)
+        otherwiseDetails = details.map(\.otherwise)
         var amounts: [String] = []
         for step in p.steps {
             switch step.op {
@@ -151,70 +226,30 @@ final class WrittenAmounts: @unchecked Sendable {
             default: break
             }
         }
-        found[id] = amounts
-        return amounts
+        writtenAmounts = amounts
     }
 }
 
-/// What a turn looks up about a goal, worked out once when the plan is loaded.
-struct GoalIndex: Sendable {
-    /// The `never_say` phrases, each with its lowercase bytes (nil when the phrase is empty or not ASCII: matched as before).
-    let neverSay: [(phrase: String, lower: [UInt8]?)]
-    /// For each dotted prefix of a source-map key (`guardrails.refunds`), the first line of the keys under it.
-    let firstLineInside: [String: Int]
-    /// Whether every source-map key is ASCII (else locations are found the slow way, `Goal.location(of:)`).
-    let asciiKeys: Bool
-
-    init(_ goal: Goal) {
-        neverSay = goal.guardrails.neverSay.map { ($0, $0.isEmpty ? nil : FastText.lowercasedASCII($0)) }
-        var inside: [String: Int] = [:]
-        var ascii = true
-        for (key, ref) in goal.sourceMap {
-            if !FastText.isASCII(key) { ascii = false }
-            var i = key.utf8.startIndex
-            while i != key.utf8.endIndex {
-                if key.utf8[i] == 0x2E {
-                    let prefix = String(key[..<i])
-                    if inside[prefix].map({ ref.line < $0 }) ?? true { inside[prefix] = ref.line }
-                }
-                i = key.utf8.index(after: i)
-            }
-        }
-        firstLineInside = inside
-        asciiKeys = ascii
-    }
-}
-
-/// A procedure's steps as the trace names them, written once when the plan is loaded.
-struct StepText: Sendable {
-    /// `refund-delivered-order:7`, by step: the coverage key.
-    let keys: [String]
-    /// `refund-delivered-order.procedure:12`, by step: where the sentence is.
-    let sources: [String]
-
-    init(_ p: Procedure) {
-        keys = p.steps.map { "\(p.id):\($0.label)" }
-        sources = p.steps.map { $0.source.description }
-    }
-}
-
-/// Each procedure's `StepText`, written once per procedure, the first time it runs (a plan
-/// loaded lazily decodes a procedure only when it is used).
-final class StepTexts: @unchecked Sendable {
+/// Each procedure's `ProcedureRuntime`, made once per procedure the first time it runs (a plan
+/// loaded lazily decodes a procedure only when it is used); a turn fetches it once.
+final class ProcedureCache: @unchecked Sendable {
     private let procedures: ProcedureList
     private let lock = NSLock()
-    private var written: [String: StepText] = [:]
+    private var made: [ProcedureRuntime?]
 
-    init(_ procedures: ProcedureList) { self.procedures = procedures }
+    init(_ procedures: ProcedureList) {
+        self.procedures = procedures
+        made = Array(repeating: nil, count: procedures.count)
+    }
 
-    /// The step text of procedure `id`; nil for a procedure the plan does not have.
-    subscript(id: String) -> StepText? {
+    /// The procedure with id `id`; nil for a procedure the plan does not have.
+    subscript(id: String) -> ProcedureRuntime? {
+        guard let position = procedures.position(of: id) else { return nil }
         lock.lock()
         defer { lock.unlock() }
-        if let text = written[id] { return text }
-        guard let p = procedures[id] else { return nil }
-        let text = StepText(p)
-        written[id] = text
-        return text
+        if let known = made[position] { return known }
+        let p = ProcedureRuntime(procedures[position])
+        made[position] = p
+        return p
     }
 }

@@ -40,20 +40,85 @@ public struct TraceEvent: Codable, Sendable, Equatable {
     public var detail: String
     /// Where the rule is written: `refund-damaged-item.procedure:7`.
     public var source: String?
-    /// Facts: amounts, arguments, confidence, the step's label.
-    public var data: [String: String]
+    /// The facts as the interpreter wrote them, keys distinct, `step` apart: `data` without a
+    /// dictionary built for every event.
+    var facts: [(String, String)]
+    /// `data["step"]`: the step the event belongs to, which the interpreter adds to every event of a step.
+    var step: String?
     /// What an action returned, exactly: replaying the trace gives the interpreter the same answers.
     public var outputs: [String: RuntimeValue]?
+
+    /// Facts: amounts, arguments, confidence, the step's label.
+    public var data: [String: String] {
+        get {
+            var d = [String: String](minimumCapacity: facts.count + (step == nil ? 0 : 1))
+            for (k, v) in facts { d[k] = v }
+            if let step { d["step"] = step }
+            return d
+        }
+        set {
+            var d = newValue
+            step = d.removeValue(forKey: "step")
+            facts = d.map { ($0.key, $0.value) }
+        }
+    }
+
+    /// `data[key]`, without making the dictionary.
+    public func datum(_ key: String) -> String? {
+        if key == "step" { return step }
+        for (k, v) in facts where k == key { return v }
+        return nil
+    }
 
     /// Makes an event.
     public init(turn: Int, kind: Kind, detail: String, source: String? = nil, data: [String: String] = [:],
                 outputs: [String: RuntimeValue]? = nil) {
+        self.init(turn: turn, kind: kind, detail: detail, source: source, facts: [], outputs: outputs)
+        self.data = data
+    }
+
+    /// Makes an event from facts with distinct keys (a `step` among them is kept apart).
+    init(turn: Int, kind: Kind, detail: String, source: String?, facts: [(String, String)], outputs: [String: RuntimeValue]?) {
         self.turn = turn
         self.kind = kind
         self.detail = detail
         self.source = source
-        self.data = data
+        self.facts = facts
         self.outputs = outputs
+        if let i = facts.firstIndex(where: { $0.0 == "step" }) {
+            step = facts[i].1
+            self.facts.remove(at: i)
+        }
+    }
+
+    /// Equal when every public property is: the facts compare as `data` does, in any order.
+    public static func == (a: TraceEvent, b: TraceEvent) -> Bool {
+        guard a.turn == b.turn, a.kind == b.kind, a.detail == b.detail, a.source == b.source, a.step == b.step,
+              a.outputs == b.outputs, a.facts.count == b.facts.count else { return false }
+        if a.facts.elementsEqual(b.facts, by: { $0.0 == $1.0 && $0.1 == $1.1 }) { return true }
+        return a.data == b.data
+    }
+
+    private enum CodingKeys: String, CodingKey { case turn, kind, detail, source, data, outputs }
+
+    /// The same JSON as ever: `turn`, `kind`, `detail`, `source` when there is one, `data`, `outputs` when there are some.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(turn, forKey: .turn)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(detail, forKey: .detail)
+        try c.encodeIfPresent(source, forKey: .source)
+        try c.encode(data, forKey: .data)
+        try c.encodeIfPresent(outputs, forKey: .outputs)
+    }
+
+    /// Reads the JSON `encode(to:)` writes.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(turn: try c.decode(Int.self, forKey: .turn), kind: try c.decode(Kind.self, forKey: .kind),
+                  detail: try c.decode(String.self, forKey: .detail), source: try c.decodeIfPresent(String.self, forKey: .source),
+                  data: try c.decode([String: String].self, forKey: .data),
+                  outputs: try c.decodeIfPresent([String: RuntimeValue].self, forKey: .outputs))
     }
 
     /// `turn 2  step  refund.procedure:9  …`.
@@ -66,6 +131,20 @@ public struct TraceEvent: Codable, Sendable, Equatable {
         if !shown.isEmpty { s += "  {" + shown.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}" }
         return s
     }
+}
+
+/// The facts of an event as the interpreter writes them: a dictionary literal (`["queue": q]`)
+/// kept as a list, since an event is written once and read as a whole.
+struct TraceFacts: ExpressibleByDictionaryLiteral {
+    var items: [(String, String)]
+
+    init(dictionaryLiteral elements: (String, String)...) { items = elements }
+
+    /// The entries of a dictionary.
+    init(_ dictionary: [String: String]) { items = dictionary.map { ($0.key, $0.value) } }
+
+    /// Adds a fact whose key is not there yet.
+    mutating func add(_ key: String, _ value: String) { items.append((key, value)) }
 }
 
 /// What a person picking up a hand-off needs, built from the trace without rereading.

@@ -55,8 +55,7 @@ extension Turn {
         var key: String?
         var entry: LedgerEntry?
         if effectful {
-            let rules = goal?.guardrails
-            if rules?.confirmEffects.contains(signature.effect) == true, state.confirmed == nil {
+            if goal?.guardrails.confirmEffects.contains(signature.effect) == true, state.confirmed == nil {
                 note(.guardrail, "`\(name)` moves money or changes something, and the customer has not confirmed it", source: goalSource("guardrails.confirm_with_customer"),
                      ["clause": clauseID("confirm_with_customer:\(signature.effect)")])
                 escalate(queue: nil, reason: "an action needed the customer's confirmation first", source: at, label: label, clause: "confirm_with_customer:\(signature.effect)")
@@ -108,7 +107,7 @@ extension Turn {
             state.actions.append(ActionRecord(action: name, arguments: rendered, result: result, turn: state.turn))
             var recorded = outputs
             recorded["__result"] = .text(result)
-            note(.action, "`\(name)` \(result)", source: at, rendered, outputs: recorded)
+            note(.action, "`\(name)` \(result)", source: at, TraceFacts(rendered), outputs: recorded)
             if effectful {
                 effects.append(.action(name: name, arguments: rendered))
                 // Each movement of money needs its own yes; one yes covers the changes that follow it.
@@ -124,7 +123,7 @@ extension Turn {
             }
             let refused = result != "failed"
             state.actions.append(ActionRecord(action: name, arguments: rendered, result: result, turn: state.turn))
-            note(.action, "`\(name)` \(result == "refused" ? "was refused" : result == "not found" ? "found nothing" : "failed"): \(why)", source: at, rendered,
+            note(.action, "`\(name)` \(result == "refused" ? "was refused" : result == "not found" ? "found nothing" : "failed"): \(why)", source: at, TraceFacts(rendered),
                  outputs: ["__result": .text(result), "__why": .text(why)])
             // Details that match no account (or someone else's) may be tried another way; a connector
             // that failed says nothing about the customer, and is handed off with its cause below.
@@ -146,7 +145,7 @@ extension Turn {
     /// A lookup that found nothing: the procedure decides when it checks for the missing record; else
     /// the customer is told and asked again for the value that was looked up (once); else a hand-off.
     mutating func nothingFound(_ signature: ActionSignature, arguments: [String: Expr], at: String?, label: String?, why: String) -> Bool {
-        guard let proc = procedure else { return false }
+        guard let proc = proc?.procedure else { return false }
         let outputs = signature.outputs.map(\.name)
         if outputs.contains(where: { Self.checksMissing($0, in: proc) }) {
             for o in outputs { state.values[o] = nil }
@@ -244,32 +243,32 @@ extension Turn {
     }
 
     /// The amounts a limit check compared, for the trace.
-    func limitFigures(_ signature: ActionSignature, entry: LedgerEntry) -> [String: String] {
-        let rules = goal?.guardrails ?? Guardrails()
-        var figures: [String: String] = [:]
+    func limitFigures(_ signature: ActionSignature, entry: LedgerEntry) -> TraceFacts {
+        let g = goal
+        var figures: TraceFacts = [:]
         if let amount = entry.amount {
-            figures["amount"] = format(.money(amount))
-            if let max = rules.maxPerRefund { figures["max_per_refund"] = format(.money(max)) }
-            if let max = rules.maxByTier[state.customer.tier] { figures["max_for_\(state.customer.tier)"] = format(.money(max)) }
-            if let max = rules.maxPerCustomer {
-                let days = Int64(rules.maxPerCustomerWindowDays ?? 30)
+            figures.add("amount", format(.money(amount)))
+            if let max = g?.guardrails.maxPerRefund { figures.add("max_per_refund", format(.money(max))) }
+            if let max = g?.guardrails.maxByTier[state.customer.tier] { figures.add("max_for_\(state.customer.tier)", format(.money(max))) }
+            if let max = g?.guardrails.maxPerCustomer {
+                let days = Int64(g?.guardrails.maxPerCustomerWindowDays ?? 30)
                 let used = env.ledger.entries(customerID: entry.customerID, since: env.now - days * 86_400)
                     .compactMap(\.amount).filter { $0.currency == amount.currency }.reduce(Int64(0)) { $0 + $1.minor }
-                figures["refunded_in_\(days)_days"] = format(.money(Money(minor: used, currency: amount.currency)))
-                figures["max_per_customer"] = format(.money(max))
+                figures.add("refunded_in_\(days)_days", format(.money(Money(minor: used, currency: amount.currency))))
+                figures.add("max_per_customer", format(.money(max)))
             }
         }
         if let limit = signature.limit {
             let since = limit.windowDays.map { env.now - Int64($0) * 86_400 } ?? Int64.min
             let count = env.ledger.entries(customerID: entry.customerID, since: since).filter { $0.action == signature.name && $0.scope == entry.scope }.count
-            figures["runs_for_\(entry.scope)"] = "\(count) of \(limit.count)"
+            figures.add("runs_for_\(entry.scope)", "\(count) of \(limit.count)")
         }
         return figures
     }
 
     /// Checks the goal's refund limits and the action's frequency limit against the ledger.
     func checkLimits(_ signature: ActionSignature, entry: LedgerEntry) -> LimitBreach? {
-        let rules = goal?.guardrails ?? Guardrails()
+        let g = goal
         if signature.effect == "refund" {
             guard let amount = entry.amount else {
                 return LimitBreach(rule: "refund amount", detail: "a refund had no amount", source: nil)
@@ -277,7 +276,7 @@ extension Turn {
             if amount.minor <= 0 {
                 return LimitBreach(rule: "refund amount", detail: "a refund of \(format(.money(amount))) is not a positive amount", source: nil)
             }
-            if let max = rules.maxPerRefund {
+            if let max = g?.guardrails.maxPerRefund {
                 if max.currency != amount.currency {
                     return LimitBreach(rule: "max_per_refund", detail: "a refund in \(amount.currency) cannot be checked against a limit in \(max.currency)",
                                        source: goalSource("guardrails.refunds.max_per_refund"))
@@ -287,12 +286,12 @@ extension Turn {
                                        source: goalSource("guardrails.refunds.max_per_refund"))
                 }
             }
-            if let max = rules.maxByTier[state.customer.tier], max.currency == amount.currency, amount.minor > max.minor {
+            if let max = g?.guardrails.maxByTier[state.customer.tier], max.currency == amount.currency, amount.minor > max.minor {
                 return LimitBreach(rule: "max_by_tier", detail: "a refund of \(format(.money(amount))) is above the \(state.customer.tier) tier's limit of \(format(.money(max)))",
                                    source: goalSource("guardrails.refunds.max_by_tier"), clause: "refunds.max_by_tier:\(state.customer.tier)")
             }
-            if let max = rules.maxPerCustomer {
-                let days = Int64(rules.maxPerCustomerWindowDays ?? 30)
+            if let max = g?.guardrails.maxPerCustomer {
+                let days = Int64(g?.guardrails.maxPerCustomerWindowDays ?? 30)
                 let since = env.now - days * 86_400
                 let used = env.ledger.entries(customerID: entry.customerID, since: since)
                     .compactMap(\.amount).filter { $0.currency == amount.currency }.reduce(Int64(0)) { $0 + $1.minor }

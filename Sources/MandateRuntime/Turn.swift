@@ -3,7 +3,9 @@ import MandateIR
 
 /// One turn in progress: routing, the step interpreter, guardrails. Mutates only its own copy.
 struct Turn {
-    let runtime: Runtime
+    let runtime: RuntimeCore
+    /// Steps this turn may run (`Runtime.stepBudget`).
+    let stepBudget: Int
     var state: ConversationState
     let message: String
     let supplied: IntentPrediction?
@@ -14,9 +16,17 @@ struct Turn {
     var trace: [TraceEvent] = []
     var steps = 0
     /// The goal of the intent the message reads as, before it is routed: whose rules apply to a first message.
-    var contextGoal: Goal?
+    var contextGoal: GoalRules?
+    /// The goal `state.goal` names, kept beside it.
+    var servedGoal: GoalRules?
+    /// The procedure `state.procedure` names, kept beside it: fetched once, not at every step.
+    var proc: ProcedureRuntime?
     /// The classifier's reading of this message, once made.
     var prediction: IntentPrediction?
+    /// The message made plain for matching (`MessageText`), made once and read by every check of the turn.
+    var plain: MessageText?
+    /// Its words numbered for the phrase patterns, made once.
+    var numbered: PhraseWords?
     /// Set when an identify action found no account.
     var verificationFailed = false
     /// Where to go on after an action that asks again (a lookup that found nothing).
@@ -24,9 +34,12 @@ struct Turn {
     /// The calendar day of this turn in the project's time zone (the clock does not move during a turn).
     let today: CalendarDate
 
-    init(runtime: Runtime, state: ConversationState, message: String, supplied: IntentPrediction?, env: TurnEnvironment) {
+    init(runtime: RuntimeCore, stepBudget: Int, state: ConversationState, message: String, supplied: IntentPrediction?, env: TurnEnvironment) {
         self.runtime = runtime
+        self.stepBudget = stepBudget
         self.state = state
+        self.servedGoal = state.goal.flatMap { runtime.goals[$0] }
+        self.proc = state.procedure.flatMap { runtime.procedures[$0] }
         self.message = message
         self.requestText = message
         self.supplied = supplied
@@ -34,23 +47,42 @@ struct Turn {
         self.today = runtime.today(at: env.now)
     }
 
-    var goal: Goal? {
-        if let g = state.goal, let goal = runtime.goals[g] { return goal }
-        return contextGoal ?? runtime.fallbackGoal
-    }
+    /// The goal whose rules apply: the one being served, else the one the message reads as, else the general desk's.
+    var goal: GoalRules? { servedGoal ?? contextGoal ?? runtime.fallbackGoal }
 
     /// The intent reading of the words being routed (once per turn).
     mutating func predict() -> IntentPrediction {
         if let prediction { return prediction }
-        let p = supplied ?? runtime.classifier.classify(requestText)
+        let p = supplied ?? (requestText == message ? classify() : runtime.classifier.classify(requestText))
         prediction = p
         return p
     }
-    var procedure: Procedure? { state.procedure.flatMap { runtime.procedures[$0] } }
 
-    mutating func note(_ kind: TraceEvent.Kind, _ detail: String, source: String? = nil, _ data: [String: String] = [:],
+    /// The classifier's reading of this message alone.
+    mutating func classify() -> IntentPrediction {
+        let text = messageText()
+        return runtime.classifier.classify(text, message: message)
+    }
+
+    /// The message made plain for matching, made the first time it is needed.
+    mutating func messageText() -> MessageText {
+        if let plain { return plain }
+        let text = MessageText(message)
+        plain = text
+        return text
+    }
+
+    /// The message's words numbered for the phrase patterns, made the first time they are needed.
+    mutating func phraseWords() -> PhraseWords {
+        if let numbered { return numbered }
+        let words = PhraseWords(messageText().words)
+        numbered = words
+        return words
+    }
+
+    mutating func note(_ kind: TraceEvent.Kind, _ detail: String, source: String? = nil, _ facts: TraceFacts = [:],
                        outputs: [String: RuntimeValue]? = nil) {
-        trace.append(TraceEvent(turn: state.turn, kind: kind, detail: detail, source: source, data: data, outputs: outputs))
+        trace.append(TraceEvent(turn: state.turn, kind: kind, detail: detail, source: source, facts: facts.items, outputs: outputs))
     }
 
     /// A guardrail clause's id for coverage: `resolve-order-issues:refunds.max_per_refund`.
@@ -58,7 +90,7 @@ struct Turn {
         clause.hasPrefix("limit:") ? "actions.yaml:\(clause)" : "\(goal?.id ?? "project"):\(clause)"
     }
 
-    func goalSource(_ key: String) -> String? { goal.map { runtime.location(in: $0, of: key) } }
+    func goalSource(_ key: String) -> String? { goal?.location(of: key) }
 
     // MARK: the turn, in order
 
@@ -73,14 +105,16 @@ struct Turn {
         if state.goal == nil, state.awaiting == nil, let intent = predict().intent { contextGoal = runtime.goalOfIntent[intent] }
 
         // 1. Input guardrails.
-        let limit = goal?.guardrails.inputMaxCharacters ?? runtime.plan.goals.compactMap(\.guardrails.inputMaxCharacters).min()
+        let limit = goal?.guardrails.inputMaxCharacters ?? runtime.shortestInputLimit
         if let limit, length > limit {
             note(.guardrail, "the message is longer than \(limit) characters, so it was not read", source: goalSource("guardrails.input.max_characters"),
                  ["length": "\(length)", "limit": "\(limit)", "clause": clauseID("input.max_characters")])
             send("That message is too long for me to read. Could you say it in fewer than \(limit) characters?")
             return
         }
-        let signals = MessageSignals.read(message, phrases: runtime.escalationPhraseWords)
+        let text = messageText()
+        let words = phraseWords()
+        let signals = MessageSignals.read(message, text: text, words: words, phrases: runtime.escalationPhraseWords)
         if !signals.injection.isEmpty {
             let kinds = signals.injection.map(\.kind.rawValue).joined(separator: ", ")
             let action = goal?.guardrails.promptInjection ?? "block"
@@ -145,7 +179,9 @@ struct Turn {
         state.status = .open
         state.intent = nil
         state.goal = nil
+        servedGoal = nil
         state.procedure = nil
+        proc = nil
         state.awaiting = nil
         state.values = [:]
         state.loops = []
@@ -175,19 +211,19 @@ struct Turn {
             return
         }
         state.goal = goal.id
-        let rules = goal.guardrails
-        if rules.alwaysEscalateTiers.contains(state.customer.tier) {
+        servedGoal = goal
+        if goal.guardrails.alwaysEscalateTiers.contains(state.customer.tier) {
             state.intent = intent
-            escalate(queue: rules.alwaysEscalateQueues["tier:\(state.customer.tier)"], reason: "\(state.customer.tier) customers are always helped by a person", source: goalSource("guardrails.always_escalate.tiers.\(state.customer.tier)"), clause: "always_escalate.tiers:\(state.customer.tier)")
+            escalate(queue: goal.guardrails.alwaysEscalateQueues["tier:\(state.customer.tier)"], reason: "\(state.customer.tier) customers are always helped by a person", source: goalSource("guardrails.always_escalate.tiers.\(state.customer.tier)"), clause: "always_escalate.tiers:\(state.customer.tier)")
             return
         }
-        if rules.alwaysEscalateIntents.contains(intent) {
+        if goal.guardrails.alwaysEscalateIntents.contains(intent) {
             state.intent = intent
-            escalate(queue: rules.alwaysEscalateQueues["intent:\(intent)"], reason: "`\(intent)` is always handled by a person", source: goalSource("guardrails.always_escalate.intents.\(intent)"), clause: "always_escalate.intents:\(intent)")
+            escalate(queue: goal.guardrails.alwaysEscalateQueues["intent:\(intent)"], reason: "`\(intent)` is always handled by a person", source: goalSource("guardrails.always_escalate.intents.\(intent)"), clause: "always_escalate.intents:\(intent)")
             return
         }
-        if let threshold = rules.confidenceThreshold, prediction.confidence < threshold {
-            let rule = rules.onLowConfidence ?? "clarify_then_escalate"
+        if let threshold = goal.guardrails.confidenceThreshold, prediction.confidence < threshold {
+            let rule = goal.guardrails.onLowConfidence ?? "clarify_then_escalate"
             let thresholdText = FastText.fixed2(threshold)
             if rule != "escalate", state.clarifications == 0 || rule == "clarify" {
                 state.clarifications += 1
@@ -213,7 +249,7 @@ struct Turn {
             escalate(queue: nil, reason: "no procedure handles `\(intent)`", source: goal.file)
             return
         }
-        note(.route, "`\(intent)` is handled by “\(procedure.name)”", source: "\(id).procedure", ["procedure": id])
+        note(.route, "`\(intent)` is handled by “\(procedure.procedure.name)”", source: "\(id).procedure", ["procedure": id])
         enter(procedure)
     }
 
@@ -224,16 +260,17 @@ struct Turn {
     }
 
     /// Starts a procedure at its first step, verifying the customer first if it requires it.
-    mutating func enter(_ procedure: Procedure) {
-        state.procedure = procedure.id
+    mutating func enter(_ p: ProcedureRuntime) {
+        state.procedure = p.procedure.id
+        proc = p
         state.loops = []
         state.confirmed = nil
-        if procedure.requiresVerifiedCustomer && state.verifiedCustomerID == nil {
-            note(.route, "“\(procedure.name)” requires a verified customer: verify first", source: "\(procedure.id).procedure:1")
-            startVerification(node: -1, methods: implicitMethods(), method: 0)
+        if p.procedure.requiresVerifiedCustomer && state.verifiedCustomerID == nil {
+            note(.route, "“\(p.procedure.name)” requires a verified customer: verify first", source: "\(p.procedure.id).procedure:1")
+            startVerification(node: -1, methods: runtime.implicitMethods, method: 0)
             return
         }
-        run(from: procedure.entry)
+        run(from: p.procedure.entry)
     }
 
     // MARK: the step interpreter
@@ -241,31 +278,30 @@ struct Turn {
     var evaluator: Evaluator {
         Evaluator(values: state.values, customer: state.customer, verified: state.verifiedCustomerID != nil,
                   confidence: state.confidence, frustrated: state.frustrated, now: env.now,
-                  today: today, tables: procedure?.tables ?? [])
+                  today: today, tables: proc?.procedure.tables ?? [])
     }
 
     mutating func run(from start: Int?) {
         var current = start
         while state.status == .open {
-            guard let proc = procedure else { return }
-            guard let id = current, id >= 0, id < proc.steps.count else {
-                escalate(queue: nil, reason: "“\(proc.name)” ended without an outcome", source: "\(proc.id).procedure")
+            guard let p = self.proc else { return }
+            guard let id = current, id >= 0, id < p.procedure.steps.count else {
+                escalate(queue: nil, reason: "“\(p.procedure.name)” ended without an outcome", source: "\(p.procedure.id).procedure")
                 return
             }
             steps += 1
-            if steps > runtime.stepBudget {
-                escalate(queue: nil, reason: "the procedure went round in a loop", source: "\(proc.id).procedure")
+            if steps > stepBudget {
+                escalate(queue: nil, reason: "the procedure went round in a loop", source: "\(p.procedure.id).procedure")
                 return
             }
-            let node = proc.steps[id]
-            let text = runtime.stepText[proc.id]
-            let at = text?.sources[id] ?? node.source.description
+            let node = p.procedure.steps[id]
+            let at = p.sources[id]
             // Every event of this step names it, for coverage: `refund-delivered-order:7`.
             let mark = trace.count
-            defer { tagStep(from: mark, text?.keys[id] ?? "\(proc.id):\(node.label)") }
+            defer { tagStep(from: mark, p.keys[id]) }
             switch node.op {
             case .say(let template):
-                note(.step, "step \(node.label): say", source: at)
+                note(.step, p.details[id], source: at)
                 guard let text = render(template, at: at) else { return }
                 guard send(text, source: at) else { return }
                 current = node.next
@@ -281,16 +317,16 @@ struct Turn {
                     current = node.next
                     continue
                 }
-                note(.step, "step \(node.label): ask for the \(words(slot))", source: at)
+                note(.step, p.details[id], source: at)
                 state.awaiting = .slot(name: slot, node: id)
                 // A yes covers the changes that follow it, not those after the next question.
                 state.confirmed = nil
                 ask(slot, type: type, choices: choices, from: from, again: again, at: at)
                 return
             case .confirm(let question, _):
-                note(.step, "step \(node.label): confirm with the customer", source: at)
+                note(.step, p.details[id], source: at)
                 // Never offer what a limit will refuse: check the action the yes leads to first.
-                if let (action, breach) = lookahead(from: node.next, in: proc) {
+                if let (action, breach) = lookahead(from: node.next, in: p.procedure) {
                     note(.limit, "`\(action)` would be stopped: \(breach.detail), so it is not offered", source: breach.source,
                          ["rule": breach.rule, "clause": clauseID(breach.clause)])
                     escalate(queue: nil, reason: breach.detail, source: at, label: node.label, clause: breach.clause)
@@ -304,28 +340,28 @@ struct Turn {
                 escalate(queue: queue, reason: reason, source: at, label: node.label)
                 return
             case .resolve(let outcome):
-                note(.outcome, "step \(node.label): resolved as \(outcome)", source: at)
+                note(.outcome, p.details[id], source: at)
                 state.status = .resolved(outcome: outcome)
                 effects.append(.resolved(outcome))
                 return
             case .set(let name, let value, _):
                 let v = evaluator.eval(value)
                 state.values[name] = v
-                note(.step, "step \(node.label): set the \(words(name))", source: at, ["value": v.map(format) ?? "missing"])
+                note(.step, p.details[id], source: at, ["value": v.map(format) ?? "missing"])
                 current = node.next
             case .append(let list, let value):
                 var items: [RuntimeValue] = []
                 if case .list(let existing)? = state.values[list] { items = existing }
                 if let v = evaluator.eval(value) { items.append(v) }
                 state.values[list] = .list(items)
-                note(.step, "step \(node.label): add to the \(words(list))", source: at)
+                note(.step, p.details[id], source: at)
                 current = node.next
             case .follow(let target):
                 guard let next = runtime.procedures[target] else {
                     escalate(queue: nil, reason: "the procedure `\(target)` is not in the plan", source: at)
                     return
                 }
-                note(.step, "step \(node.label): follow “\(next.name)”", source: at)
+                note(.step, "step \(node.label): follow “\(next.procedure.name)”", source: at)
                 enter(next)
                 return
             case .verify(let methods):
@@ -334,11 +370,11 @@ struct Turn {
                     current = node.next
                     continue
                 }
-                note(.step, "step \(node.label): verify the customer", source: at)
+                note(.step, p.details[id], source: at)
                 startVerification(node: id, methods: methods, method: 0)
                 return
             case .call(let action, let arguments, let binds):
-                note(.step, "step \(node.label): \(action)", source: at)
+                note(.step, p.details[id], source: at)
                 guard call(action, arguments: arguments, binds: binds, at: at, label: node.label) else {
                     guard let j = jump else { return }
                     jump = nil
@@ -348,7 +384,7 @@ struct Turn {
                 current = node.next
             case .branch(let condition, let then, let otherwise):
                 let holds = evaluator.truth(condition)
-                note(.condition, "step \(node.label): the condition \(holds ? "holds" : "does not hold")", source: at, ["branch": holds ? "then" : "otherwise"])
+                note(.condition, holds ? p.details[id] : p.otherwiseDetails[id], source: at, ["branch": holds ? "then" : "otherwise"])
                 current = holds ? then : otherwise
             case .forEach(let variable, let list, let body):
                 if state.loops.last?.node == id {
@@ -372,31 +408,51 @@ struct Turn {
         }
     }
 
+    /// What the trace says when a step runs, its usual case (`step 7: say`), and for a condition the
+    /// case where it does not hold: written once per procedure (`ProcedureRuntime`).
+    static func stepDetails(_ node: StepNode) -> (usual: String, otherwise: String) {
+        let l = node.label
+        switch node.op {
+        case .say: return ("step \(l): say", "")
+        case .ask(let slot, _, _, _, _): return ("step \(l): ask for the \(FastText.words(slot))", "")
+        case .confirm: return ("step \(l): confirm with the customer", "")
+        case .resolve(let outcome): return ("step \(l): resolved as \(outcome)", "")
+        case .set(let name, _, _): return ("step \(l): set the \(FastText.words(name))", "")
+        case .append(let list, _): return ("step \(l): add to the \(FastText.words(list))", "")
+        case .verify: return ("step \(l): verify the customer", "")
+        case .call(let action, _, _): return ("step \(l): \(action)", "")
+        case .branch: return ("step \(l): the condition holds", "step \(l): the condition does not hold")
+        case .escalate, .follow, .forEach: return ("", "")
+        }
+    }
+
     mutating func tagStep(from mark: Int, _ step: String) {
-        for i in mark..<trace.count where trace[i].data["step"] == nil { trace[i].data["step"] = step }
+        for i in mark..<trace.count where trace[i].step == nil { trace[i].step = step }
     }
 
     // MARK: answers
 
     mutating func answerSlot(_ name: String, node: Int) {
-        guard let proc = procedure, node < proc.steps.count,
-              case .ask(_, let type, let choices, let from, let again) = proc.steps[node].op else {
+        guard let p = self.proc, node < p.procedure.steps.count,
+              case .ask(_, let type, let choices, let from, let again) = p.procedure.steps[node].op else {
             state.awaiting = nil
             route()
             return
         }
-        let at = runtime.stepText[proc.id]?.sources[node] ?? proc.steps[node].source.description
-        let step = runtime.stepText[proc.id]?.keys[node] ?? "\(proc.id):\(proc.steps[node].label)"
-        if let value = understand(type, slot: name, choices: choices, from: from) {
+        let next = p.procedure.steps[node].next
+        let at = p.sources[node]
+        let step = p.keys[node]
+        let text = messageText()
+        if let value = understand(type, slot: name, choices: choices, from: from, text: text) {
             state.values[name] = value
             state.awaiting = nil
             state.unanswered = 0
             note(.value, "the customer gave the \(words(name))", source: at, ["value": format(value), "step": step])
-            run(from: proc.steps[node].next)
+            run(from: next)
             return
         }
         // Not an answer: perhaps a new request.
-        let prediction = supplied ?? runtime.classifier.classify(message)
+        let prediction = supplied ?? classify()
         if let intent = prediction.intent, intent != state.intent, let goal = runtime.goalOfIntent[intent],
            prediction.confidence >= (goal.guardrails.confidenceThreshold ?? 0.75) {
             note(.route, "the message is a new request (`\(intent)`), not the \(words(name))", ["confidence": FastText.fixed2(prediction.confidence)])
@@ -415,20 +471,22 @@ struct Turn {
     }
 
     mutating func answerConfirmation(node: Int) {
-        guard let proc = procedure, node < proc.steps.count, case .confirm(_, let onDecline) = proc.steps[node].op else {
+        guard let p = self.proc, node < p.procedure.steps.count, case .confirm(_, let onDecline) = p.procedure.steps[node].op else {
             state.awaiting = nil
             route()
             return
         }
-        let at = runtime.stepText[proc.id]?.sources[node] ?? proc.steps[node].source.description
-        let step = runtime.stepText[proc.id]?.keys[node] ?? "\(proc.id):\(proc.steps[node].label)"
-        switch ConfirmationReader.answer(message) {
+        let next = p.procedure.steps[node].next
+        let at = p.sources[node]
+        let step = p.keys[node]
+        let words = phraseWords()
+        switch ConfirmationReader.answer(message, words: words) {
         case true?:
             state.awaiting = nil
             state.confirmed = node
             state.unanswered = 0
             note(.value, "the customer said yes", source: at, ["step": step, "branch": "then"])
-            run(from: proc.steps[node].next)
+            run(from: next)
         case false?:
             state.awaiting = nil
             state.confirmed = nil
@@ -447,20 +505,14 @@ struct Turn {
 
     // MARK: verification
 
-    func implicitMethods() -> [VerificationMethod] {
-        runtime.plan.actions.filter { $0.effect == "identify" }.map { a in
-            VerificationMethod(action: a.name, slots: a.inputs.filter { $0.type != .identity }.map(\.name))
-        }
-    }
-
     func methods(at node: Int) -> [VerificationMethod] {
-        if node >= 0, let proc = procedure, node < proc.steps.count, case .verify(let m) = proc.steps[node].op { return m }
-        return implicitMethods()
+        if node >= 0, let p = proc, node < p.procedure.steps.count, case .verify(let m) = p.procedure.steps[node].op { return m }
+        return runtime.implicitMethods
     }
 
     mutating func startVerification(node: Int, methods: [VerificationMethod], method: Int, retry: Bool = false) {
         guard method < methods.count, let first = methods[method].slots.first else {
-            escalate(queue: nil, reason: "the customer must be verified, and the catalog has no way to verify them", source: procedure.map { "\($0.id).procedure" })
+            escalate(queue: nil, reason: "the customer must be verified, and the catalog has no way to verify them", source: proc.map { "\($0.procedure.id).procedure" })
             return
         }
         state.awaiting = .verification(node: node, method: method, slot: 0)
@@ -478,7 +530,8 @@ struct Turn {
         }
         let name = all[method].slots[slot]
         let input = signature.inputs.first { $0.name == name }
-        let value = runtime.extractor.extract(input?.type ?? .text, pattern: input?.pattern, choices: [], from: message, today: today)
+        let text = messageText()
+        let value = runtime.extractor.extract(input?.type ?? .text, pattern: input?.pattern, choices: [], from: message, text: text, today: today)
         guard let value else {
             if method + 1 < all.count {
                 startVerification(node: node, methods: all, method: method + 1)
@@ -519,9 +572,9 @@ struct Turn {
         state.verifiedCustomerID = id
         note(.value, "the customer is verified", ["customer": id])
         if node < 0 {
-            run(from: procedure?.entry)
+            run(from: proc?.procedure.entry)
         } else {
-            run(from: procedure?.steps[node].next)
+            run(from: proc?.procedure.steps[node].next)
         }
     }
 
@@ -529,20 +582,20 @@ struct Turn {
 
     /// A pattern-matched slot found in the words of the request (`order 1042`), never in later answers.
     func prefill(_ slot: String, type: ValueType) -> RuntimeValue? {
-        guard let request = state.request, let s = procedure?.slots.first(where: { $0.name == slot }), let pattern = s.pattern else { return nil }
+        guard let request = state.request, let s = proc?.procedure.slots.first(where: { $0.name == slot }), let pattern = s.pattern else { return nil }
         return runtime.extractor.extract(type, pattern: pattern, choices: [], from: request, today: today)
     }
 
-    func understand(_ type: ValueType, slot: String, choices: [String], from: Expr?) -> RuntimeValue? {
+    func understand(_ type: ValueType, slot: String, choices: [String], from: Expr?, text: MessageText) -> RuntimeValue? {
         if let from, case .list(let options)? = evaluator.eval(from) {
-            return pick(from: options, plural: { if case .list = type { return true } else { return false } }())
+            return pick(from: options, plural: { if case .list = type { return true } else { return false } }(), text: text)
         }
-        let pattern = procedure?.slots.first { $0.name == slot }?.pattern
-        return runtime.extractor.extract(type, pattern: pattern, choices: choices, from: message, today: today)
+        let pattern = proc?.procedure.slots.first { $0.name == slot }?.pattern
+        return runtime.extractor.extract(type, pattern: pattern, choices: choices, from: message, text: text, today: today)
     }
 
     /// Records from a list named in the message: by name or id, or all of them.
-    func pick(from options: [RuntimeValue], plural: Bool) -> RuntimeValue? {
+    func pick(from options: [RuntimeValue], plural: Bool, text: MessageText) -> RuntimeValue? {
         let m = message.lowercased()
         let everything = ["all", "both", "everything", "every", "all of them"].contains { w in
             m.split { !$0.isLetter }.contains { $0 == w }
@@ -561,7 +614,7 @@ struct Turn {
             }
         }
         if everything && plural { chosen = options }
-        if chosen.isEmpty, options.count == 1, ConfirmationReader.answer(message) == true { chosen = options }
+        if chosen.isEmpty, options.count == 1, ConfirmationReader.answer(message, words: PhraseWords(text.words)) == true { chosen = options }
         guard !chosen.isEmpty else { return nil }
         return plural ? .list(chosen) : chosen[0]
     }
@@ -634,26 +687,23 @@ struct Turn {
     /// The output rule a message breaks, with its clause.
     func outputCheck(_ text: String) -> (why: String, clause: String)? {
         guard let goal else { return nil }
-        let rules = goal.guardrails
         if FastText.isASCII(text) {
             // The same checks on bytes, with the phrases lowercased once at plan load.
-            if !rules.neverSay.isEmpty {
-                let lower = text.utf8.map(FastText.lower)
-                let phrases = runtime.goalIndex[goal.id]?.neverSay ?? rules.neverSay.map { ($0, nil) }
-                for (phrase, needle) in phrases {
-                    let found = needle.map { FastText.contains(lower, $0) } ?? String(decoding: lower, as: UTF8.self).contains(phrase.lowercased())
+            if !goal.guardrails.neverSay.isEmpty {
+                for (phrase, needle) in goal.index.neverSay {
+                    let found = needle.map { FastText.containsIgnoringCase(text, $0) } ?? text.lowercased().contains(phrase.lowercased())
                     if found { return ("it contains “\(phrase)”", "output.never_say:\(phrase)") }
                 }
             }
-            if let max = rules.outputMaxCharacters {
+            if let max = goal.guardrails.outputMaxCharacters {
                 let count = FastText.characterCount(text)
                 if count > max { return ("it is \(count) characters, more than \(max)", "output.max_characters") }
             }
-            if text.utf8.contains(0x7B) && text.utf8.contains(0x7D) { return ("it has an unfilled placeholder", "output.placeholders") }
+            if FastText.contains(text, byte: 0x7B) && FastText.contains(text, byte: 0x7D) { return ("it has an unfilled placeholder", "output.placeholders") }
         } else {
             let lower = text.lowercased()
-            if let phrase = rules.neverSay.first(where: { lower.contains($0.lowercased()) }) { return ("it contains “\(phrase)”", "output.never_say:\(phrase)") }
-            if let max = rules.outputMaxCharacters, text.count > max { return ("it is \(text.count) characters, more than \(max)", "output.max_characters") }
+            if let phrase = goal.guardrails.neverSay.first(where: { lower.contains($0.lowercased()) }) { return ("it contains “\(phrase)”", "output.never_say:\(phrase)") }
+            if let max = goal.guardrails.outputMaxCharacters, text.count > max { return ("it is \(text.count) characters, more than \(max)", "output.max_characters") }
             if text.contains("{") && text.contains("}") { return ("it has an unfilled placeholder", "output.placeholders") }
         }
         let stated = Self.amounts(in: text)
@@ -678,14 +728,18 @@ struct Turn {
             }
         }
         state.values.values.forEach(walk)
-        if let id = procedure?.id { out += runtime.writtenAmounts[id] ?? [] }
+        if let p = proc { out += p.writtenAmounts }
         return out
     }
 
     /// `$150`, `$89.00`, `150 USD` in a text, normalised to how `format` shows money.
     static func amounts(in text: String) -> [String] {
         // Most messages state no amount: look for a currency sign's bytes first ($, and the lead bytes of € and £).
-        guard text.utf8.contains(where: { $0 == 0x24 || $0 == 0xE2 || $0 == 0xC2 }) else { return [] }
+        let sign = FastText.withBytes(text) { b in
+            for x in b where x == 0x24 || x == 0xE2 || x == 0xC2 { return true }
+            return false
+        }
+        guard sign else { return [] }
         if FastText.isASCII(text) { return asciiAmounts(Array(text.utf8)) }
         return characterAmounts(text)
     }
@@ -773,20 +827,20 @@ struct Turn {
     // MARK: hand-off
 
     mutating func escalate(queue: String?, reason: String, source: String?, label: String? = nil, checkOutput: Bool = true, clause: String? = nil) {
-        let q = queue ?? goal?.escalation.defaultQueue ?? runtime.plan.project.queues.first?.name ?? "tier-1"
+        let q = queue ?? goal?.escalation.defaultQueue ?? runtime.firstQueue
         let info = runtime.queues[q]
         state.status = .escalated(queue: q, reason: reason)
         state.awaiting = nil
-        var data = ["queue": q, "urgent": info?.urgent == true ? "yes" : "no"]
-        if let clause { data["clause"] = clauseID(clause) }
-        note(.handoff, "hand off to \(q): \(reason)", source: source, data)
+        var facts: TraceFacts = ["queue": q, "urgent": info?.urgent == true ? "yes" : "no"]
+        if let clause { facts.add("clause", clauseID(clause)) }
+        note(.handoff, "hand off to \(q): \(reason)", source: source, facts)
         let team = FastText.replacing(q, 0x2D, 0x20)
         var text = "I'm passing you to our \(team) team so a person can help with this. They'll see our whole conversation, so you won't need to repeat anything."
         if checkOutput, outputViolation(text) != nil { text = "I'm passing you to a member of our team now." }
         effects.append(.say(text))
         state.transcript.append(TranscriptLine(speaker: "agent", text: text, turn: state.turn))
         let packet = Handoff.packet(state: state, trace: trace, queue: q, urgent: info?.urgent ?? false, reason: reason, source: source,
-                                    procedureName: procedure?.name, label: label, formatted: { format($0) })
+                                    procedureName: proc?.procedure.name, label: label, formatted: { format($0) })
         effects.append(.handoff(packet))
     }
 

@@ -49,11 +49,11 @@ public struct Coverage: Sendable, Codable, Equatable {
         let decisions = ClauseDecisions(plan: plan)
         for trace in traces {
             for e in trace {
-                if let s = e.data["step"] {
+                if let s = e.datum("step") {
                     steps.insert(s)
-                    if let b = e.data["branch"] { branches.insert("\(s) \(b)") }
+                    if let b = e.datum("branch") { branches.insert("\(s) \(b)") }
                 }
-                if let c = e.data["clause"], e.kind == .guardrail || e.kind == .limit || e.kind == .handoff || e.kind == .route {
+                if let c = e.datum("clause"), e.kind == .guardrail || e.kind == .limit || e.kind == .handoff || e.kind == .route {
                     clauses.insert(c)
                 }
                 clauses.formUnion(decisions.passed(e))
@@ -238,7 +238,7 @@ struct ClauseDecisions {
     /// The clauses an event shows deciding without firing: a refund that reaches a money limit
     /// exactly (an action's count limit decides only when it stops a run), and an action that ran under `confirm_with_customer` after the customer's yes.
     func passed(_ e: TraceEvent) -> [String] {
-        guard e.kind == .limit || e.kind == .action, e.data["clause"] == nil, let step = e.data["step"],
+        guard e.kind == .limit || e.kind == .action, e.datum("clause") == nil, let step = e.datum("step"),
               let colon = step.lastIndex(of: ":"), let p = byID[String(step[..<colon])] else { return [] }
         let label = String(step[step.index(after: colon)...])
         guard let node = p.steps.first(where: { $0.label == label }), case .call(let action, _, _) = node.op else { return [] }
@@ -251,7 +251,7 @@ struct ClauseDecisions {
         }
         var out: [String] = []
         let currency = plan.project.currency
-        func money(_ key: String) -> Int64? { e.data[key].flatMap { FixtureConversion.parseMoney($0, currency: currency)?.minor } }
+        func money(_ key: String) -> Int64? { e.datum(key).flatMap { FixtureConversion.parseMoney($0, currency: currency)?.minor } }
         if let amount = money("amount") {
             if money("max_per_refund") == amount { out.append("\(goal):refunds.max_per_refund") }
             for (key, _) in e.data where key.hasPrefix("max_for_") && money(key) == amount {

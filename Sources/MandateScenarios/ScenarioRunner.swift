@@ -91,7 +91,7 @@ public struct ScenarioRunner: Sendable {
         let said = texts.isEmpty ? "the agent said nothing" : "the agent said " + texts.map { "“\($0)”" }.joined(separator: " then ")
         switch e {
         case .intent(let want):
-            let got = r.trace.last { $0.kind == .intent }?.data["intent"] ?? r.state.intent
+            let got = r.trace.last { $0.kind == .intent }?.datum("intent") ?? r.state.intent
             return got == want ? nil : "intent `\(got ?? "none")`"
         case .asksFor(let slot):
             let asked = r.effects.compactMap { if case .ask(let s, _) = $0 { s } else { nil } }

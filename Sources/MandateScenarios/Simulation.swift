@@ -183,7 +183,7 @@ public struct Simulator: Sendable {
             state = r.state
             trace += r.trace
             if firstIntent == nil, let e = r.trace.first(where: { $0.kind == .intent }) {
-                firstIntent = .some(e.data["intent"] == "none" ? nil : e.data["intent"])
+                firstIntent = .some(e.datum("intent") == "none" ? nil : e.datum("intent"))
             }
             if state.status != .open { break }
         }
@@ -205,15 +205,15 @@ public struct Simulator: Sendable {
         }
         let clauses = trace.compactMap { e -> String? in
             guard e.kind == .guardrail || e.kind == .limit || e.kind == .handoff else { return nil }
-            return e.data["clause"]
+            return e.datum("clause")
         }
         let intent = firstIntent ?? nil
         return SimulatedConversation(
             id: c.id, tier: c.customer.tier, intent: intent, goal: intent.flatMap { i in runtime.plan.goals.first { $0.intents.contains { $0.name == i } }?.id },
             outcome: outcome, aiResolved: aiResolved, queue: queue, reason: reason, clauses: Array(Set(clauses)).sorted(),
-            clarified: trace.contains { $0.kind == .route && $0.data["clause"]?.hasSuffix("confidence.threshold") == true },
+            clarified: trace.contains { $0.kind == .route && $0.datum("clause")?.hasSuffix("confidence.threshold") == true },
             turns: state.turn, refunds: refunds,
-            injectionsBlocked: trace.filter { $0.data["clause"]?.hasSuffix("input.prompt_injection") == true && $0.kind == .guardrail }.count,
+            injectionsBlocked: trace.filter { $0.datum("clause")?.hasSuffix("input.prompt_injection") == true && $0.kind == .guardrail }.count,
             expectedOutcome: c.expectedOutcome, expectedIntent: c.expectedIntent.map { $0 ?? "none" }, trace: trace)
     }
 }

@@ -91,7 +91,7 @@ public struct SimulationMetrics: Sendable, Codable, Equatable {
             if let q = r.queue { byQueue[q, default: 0] += 1 }
             if let why = r.reason {
                 // A clause's kind when a guardrail decided; else the procedure's own reason.
-                let clause = r.trace.last { $0.kind == .handoff }?.data["clause"]
+                let clause = r.trace.last { $0.kind == .handoff }?.datum("clause")
                 byReason[clause.map(Self.kind) ?? why, default: 0] += 1
             }
             for c in r.clauses { trips[Self.kind(c), default: 0] += 1 }

@@ -82,13 +82,24 @@ import Testing
     @Test func neverSayAndWordsOnBytes() {
         let hay = Self.texts(["We ", "GUARANTEE", " it", "guaran", "tee", " refund", "!"], count: 2_000, seed: 2)
         for h in hay {
-            let lower = h.utf8.map(FastText.lower)
             for needle in ["guarantee", "we guarantee", "e", "refund!"] {
-                #expect(FastText.contains(lower, Array(needle.utf8)) == h.lowercased().contains(needle), "\(needle) in \(h)")
+                #expect(FastText.containsIgnoringCase(h, Array(needle.utf8)) == h.lowercased().contains(needle), "\(needle) in \(h)")
             }
+            #expect(FastText.contains(h, byte: 0x21) == h.contains("!"))
         }
         #expect(FastText.words("order_number") == "order number")
         #expect(FastText.replacing("tier-1", 0x2D, 0x20) == "tier 1")
+    }
+
+    @Test func phraseVocabularyNumbersEveryWordOnce() {
+        let vocabulary = PhraseVocabulary.shared
+        #expect(vocabulary.words.count > 300)
+        #expect(Set(vocabulary.words).count == vocabulary.words.count)
+        for (n, w) in vocabulary.words.enumerated() { #expect(vocabulary.id(w) == Int32(n), "\(String(decoding: w, as: UTF8.self))") }
+        for w in ["", "refund", "mixer", "humanx", "huma", "ignoreinstructions", "é"] where !vocabulary.words.contains(Array(w.utf8)) {
+            #expect(vocabulary.id(Array(w.utf8)) == -1, "\(w)")
+        }
+        #expect(vocabulary.id(Array("human".utf8)) >= 0)
     }
 
     @Test func textComparedIgnoringCaseAsFoundationDoes() {
@@ -99,8 +110,27 @@ import Testing
     }
 
     @Test func goalLocationsFromTheIndex() {
-        let runtime = Runtime(plan: referencePlan)
-        for goal in referencePlan.goals {
+        /// How `Goal.location(of:)` looked before it had an index: the whole source map filtered at each level.
+        func scan(_ goal: Goal, _ key: String) -> String {
+            var k = key
+            while !k.isEmpty {
+                if let ref = goal.sourceMap[k] { return "\(goal.file):\(ref.line)" }
+                let inside = goal.sourceMap.filter { $0.key.hasPrefix(k + ".") }.map(\.value.line).min()
+                if let line = inside { return "\(goal.file):\(line)" }
+                guard let dot = k.lastIndex(of: ".") else { break }
+                k = String(k[..<dot])
+            }
+            return goal.file
+        }
+        var goals = referencePlan.goals
+        // Keys that are not ASCII, and a dot that a combining accent makes part of another character.
+        var odd = goals[0]
+        odd.sourceMap["guardrails.always_escalate.phrases.abogado señor"] = SourceRef(file: odd.file, line: 900, column: 1)
+        odd.sourceMap["guardrails.e\u{301}.x"] = SourceRef(file: odd.file, line: 901, column: 1)
+        odd.sourceMap["guardrails.a.\u{301}b.c"] = SourceRef(file: odd.file, line: 902, column: 1)
+        odd.sourceMap[".hidden"] = SourceRef(file: odd.file, line: 903, column: 1)
+        goals.append(odd)
+        for goal in goals {
             var keys = Array(goal.sourceMap.keys)
             for k in goal.sourceMap.keys {
                 var parts = k.split(separator: ".").map(String.init)
@@ -110,8 +140,12 @@ import Testing
                     parts.removeLast()
                 }
             }
-            keys += ["guardrails.topics.allowed", "escalation.when.frustration_detected", "nothing", "", "guardrails."]
-            for key in keys { #expect(runtime.location(in: goal, of: key) == goal.location(of: key), "\(goal.id) \(key)") }
+            keys += ["guardrails.topics.allowed", "escalation.when.frustration_detected", "nothing", "", "guardrails.", "guardrails.a", "guardrails.a.\u{301}b", ".", "..", ".hidden.y", ".other", "a..b"]
+            let rules = GoalRules(goal)
+            for key in keys {
+                #expect(rules.location(of: key) == scan(goal, key), "\(goal.id) \(key)")
+                #expect(goal.location(of: key) == scan(goal, key), "\(goal.id) \(key)")
+            }
         }
     }
 }

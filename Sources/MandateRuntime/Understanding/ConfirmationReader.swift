@@ -6,12 +6,15 @@ import MandateIR
 public enum ConfirmationReader {
     /// True for yes, false for no, nil when unclear.
     public static func answer(_ message: String) -> Bool? {
-        let text = MessageText(message)
+        answer(message, words: PhraseWords(MessageText(message).words))
+    }
+
+    /// `answer(message)`, given the message's words already numbered (`PhraseWords(MessageText(message).words)`).
+    static func answer(_ message: String, words: PhraseWords) -> Bool? {
         var yes = false
         var no = false
         var unclear = false
         var i = 0
-        let words = text.words
         while i < words.count {
             if let m = unclearPhrases.match(words, at: i) {
                 unclear = true
@@ -24,14 +27,14 @@ public enum ConfirmationReader {
                 i = m.words.upperBound
             } else if let m = yesPhrases.match(words, at: i) {
                 // A negation right before a yes turns it into a no: "don't do it", "not ok".
-                if i > 0, negations.contains(words[i - 1]) { no = true } else { yes = true }
+                if i > 0, negations.contains(words.ids[i - 1]) { no = true } else { yes = true }
                 i = m.words.upperBound
             } else {
                 i += 1
             }
         }
         // "please" alone is a yes; beside a no ("please don't") it is only politeness.
-        if !yes && !no && words.contains(Array("please".utf8)) { yes = true }
+        if !yes && !no && words.ids.contains(please) { yes = true }
         if !yes && !no {
             // Emoji and symbols: 👍 ✅ ✔ for yes; 👎 ❌ ✖ for no.
             for s in message.unicodeScalars {
@@ -46,11 +49,14 @@ public enum ConfirmationReader {
         return yes
     }
 
+    static let please = PhraseVocabulary.shared.required(Array("please".utf8))
+
     /// Words that, right before a yes, make it a no.
-    static let negations: Set<[UInt8]> = Set(["dont", "not", "never", "no", "doesnt", "didnt", "cant", "wont", "shouldnt"].map { Array($0.utf8) })
+    static let negationWords = ["dont", "not", "never", "no", "doesnt", "didnt", "cant", "wont", "shouldnt"]
+    static let negations = PhraseVocabulary.shared.set(negationWords)
 
     /// Phrases that sound like an answer but are not one.
-    static let unclearPhrases = PhraseSet([
+    static let unclearPatterns = [
         "not sure|certain",
         "im|i am? not ~1 sure|certain",
         "maybe|perhaps|possibly|dunno",
@@ -58,17 +64,19 @@ public enum ConfirmationReader {
         "depends",
         "let me think",
         "what do you mean",
-    ])
+    ]
+    static let unclearPhrases = PhraseSet(unclearPatterns)
     /// Phrases with "no" or "not" in them that mean yes.
-    static let yesAfterAll = PhraseSet([
+    static let yesAfterAllPatterns = [
         "no problem|problemo|worries|doubt",
         "why not",
         "not a problem",
         "of course",
         "dont mind",
         "do not mind",
-    ])
-    static let noPhrases = PhraseSet([
+    ]
+    static let yesAfterAll = PhraseSet(yesAfterAllPatterns)
+    static let noPatterns = [
         "no|nope|nah|nay|negative|n|nop|noo|nooo|nevermind",
         "do? not|dont ~1 do|go|proceed|continue|want|cancel|refund|send|charge|change|it|that|yet|now",
         "dont|please|pls stop",
@@ -87,8 +95,9 @@ public enum ConfirmationReader {
         "incorrect",
         "stop",
         "dont",
-    ])
-    static let yesPhrases = PhraseSet([
+    ]
+    static let noPhrases = PhraseSet(noPatterns)
+    static let yesPatterns = [
         "yes|yeah|yea|yep|yup|ya|yah|yess|yesss|ye|y|sure|ok|okay|okey|k|kk|alright|affirmative|absolutely|definitely|certainly|indeed|correct|right|confirm|confirmed|agree|agreed|proceed|perfect|great|fine|true|aye|yessir|totally|exactly|precisely",
         "go ahead",
         "go for it",
@@ -104,5 +113,6 @@ public enum ConfirmationReader {
         "you bet",
         "works for me",
         "make it so",
-    ])
+    ]
+    static let yesPhrases = PhraseSet(yesPatterns)
 }

@@ -15,14 +15,19 @@ public struct EntityExtractor: Sendable {
     /// A value of `type` in the customer's message, or nil. `pattern` is the catalog's regex for the slot (e.g. "[0-9]{4,8}"),
     /// `choices` the allowed words for enumerations/choices, `today` for relative dates ("yesterday", "last Tuesday").
     public func extract(_ type: ValueType, pattern: String?, choices: [String], from message: String, today: CalendarDate) -> RuntimeValue? {
+        extract(type, pattern: pattern, choices: choices, from: message, text: nil, today: today)
+    }
+
+    /// `extract`, given the message already normalised when the caller has it (`text` is `MessageText(message)`).
+    func extract(_ type: ValueType, pattern: String?, choices: [String], from message: String, text: MessageText?, today: CalendarDate) -> RuntimeValue? {
         switch type {
         case .text, .identity:
             if let pattern { return EntityPatterns.match(pattern, in: message).map { .text($0) } }
-            if !choices.isEmpty { return EntityChoices.pick(choices, in: message).map { .text($0) } }
+            if !choices.isEmpty { return EntityChoices.pick(choices, in: text ?? MessageText(message)).map { .text($0) } }
             let trimmed = message.trimmingCharacters(in: .whitespacesAndNewlines)
             return trimmed.isEmpty ? nil : .text(trimmed)
         case .enumeration(let values):
-            return EntityChoices.pick(choices.isEmpty ? values : choices, in: message).map { .text($0) }
+            return EntityChoices.pick(choices.isEmpty ? values : choices, in: text ?? MessageText(message)).map { .text($0) }
         case .email:
             return EntityNumbers.email(in: message).map { .text($0) }
         case .number:
@@ -38,7 +43,7 @@ public struct EntityExtractor: Sendable {
         case .datetime:
             return EntityDates.moment(in: message).map { .datetime($0) }
         case .boolean:
-            return ConfirmationReader.answer(message).map { .boolean($0) }
+            return ConfirmationReader.answer(message, words: PhraseWords((text ?? MessageText(message)).words)).map { .boolean($0) }
         case .record, .list, .unknown:
             return nil
         }
@@ -180,8 +185,8 @@ extension EntityPatterns {
 /// One of a list of choices, forgiving typos.
 enum EntityChoices {
     /// The choice the message names, or nil when it names none or several.
-    static func pick(_ choices: [String], in message: String) -> String? {
-        let words = MessageText(message).words
+    static func pick(_ choices: [String], in text: MessageText) -> String? {
+        let words = text.words
         guard !words.isEmpty else { return nil }
         // "1", "the second one", "option 2".
         if let n = ordinal(words), n >= 1, n <= choices.count { return choices[n - 1] }

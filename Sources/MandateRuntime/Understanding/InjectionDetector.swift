@@ -41,10 +41,15 @@ public enum InjectionDetector {
 
     /// The findings, given the message already normalised.
     public static func scan(_ message: String, text: MessageText) -> [InjectionFinding] {
+        scan(message, text: text, words: PhraseWords(text.words))
+    }
+
+    /// The findings, given the message already normalised and its words numbered.
+    static func scan(_ message: String, text: MessageText, words: PhraseWords) -> [InjectionFinding] {
         var findings: [InjectionFinding] = []
         func add(_ f: InjectionFinding) { if !findings.contains(f) { findings.append(f) } }
 
-        let plain = phraseFindings(text)
+        let plain = phraseFindings(words)
         plain.forEach(add)
         fakeMessageFindings(text.bytes).forEach(add)
         // Unicode: direction controls and tag characters have no place in a support message;
@@ -59,7 +64,7 @@ public enum InjectionDetector {
         }
         // Leetspeak: digits and symbols for letters.
         if let leet = deLeet(text) {
-            let found = phraseFindings(leet).filter { !plain.contains($0) }
+            let found = phraseFindings(PhraseWords(leet.words)).filter { !plain.contains($0) }
             if let first = found.first { add(.init(kind: .encodedPayload, evidence: "written in leetspeak: \(first.evidence)")) }
             found.forEach(add)
         }
@@ -74,7 +79,7 @@ public enum InjectionDetector {
         // Base64 that decodes to an instruction.
         for decoded in base64Texts(message) {
             let inner = MessageText(decoded)
-            let found = phraseFindings(inner) + fakeMessageFindings(inner.bytes)
+            let found = phraseFindings(PhraseWords(inner.words)) + fakeMessageFindings(inner.bytes)
             if let first = found.first {
                 add(.init(kind: .encodedPayload, evidence: "base64 that reads: \(first.evidence)"))
                 found.forEach(add)
@@ -85,8 +90,8 @@ public enum InjectionDetector {
 
     // MARK: Phrases
 
-    static let kinds: [(InjectionKind, PhraseSet)] = [
-        (.instructionOverride, PhraseSet([
+    static let kindPatterns: [(InjectionKind, [String])] = [
+        (.instructionOverride, [
             "ignore|disregard|forget|override|bypass|skip|ditch|abandon|discard|drop ~4 instructions|instruction|rules|prompt|prompts|directives|directions|guidelines|guardrails|policy|policies|restrictions|programming|constraints|safeguards|limits|limit|limitations|training|context",
             "ignore|disregard|forget ~1 everything|all|anything|the ~1 above|before|prior|previous",
             "forget|ignore|disregard ~2 what|everything|anything|all ~1 you|youve ~2 told|programmed|trained|instructed|taught",
@@ -108,8 +113,8 @@ public enum InjectionDetector {
             "previous|prior|above|earlier|original ~2 instructions|rules|prompt|directives ~3 void|cancelled|canceled|obsolete|outdated|fake|invalid|null|revoked|wrong",
             "reset|wipe|clear|erase ~2 your ~1 memory|context|instructions|rules|programming",
             "sudo",
-        ])),
-        (.hiddenInstructions, PhraseSet([
+        ]),
+        (.hiddenInstructions, [
             "system|hidden|secret|developer|initial|original|preset|pre|underlying|internal prompt|prompts",
             "system|hidden|secret|developer instructions|instruction|directives|configuration",
             "show|reveal|print|repeat|display|output|leak|dump|expose|recite|paste|spill ~3 your|ur instructions|prompt|prompts|programming|directives|guardrails|configuration|config|initial|original|hidden|secret|rules",
@@ -119,8 +124,8 @@ public enum InjectionDetector {
             "repeat|print|output ~3 above|preceding ~1 text|words|message|prompt",
             "beginning|start ~1 of ~2 your ~1 prompt|instructions|context",
             "prompt injection",
-        ])),
-        (.rolePlay, PhraseSet([
+        ]),
+        (.rolePlay, [
             "pretend ~2 you|youre|to|your|that|ur",
             "imagine|suppose you|youre|your|ur are? a|an|now|not|no|free",
             "act|roleplay|impersonate as ~1 a|an|my|if|though|you|dan",
@@ -140,15 +145,16 @@ public enum InjectionDetector {
             "switch|change ~2 persona|personality|character",
             "opposite mode|day",
             "evil|unfiltered|uncensored|unrestricted|jailbroken ~1 version|mode|ai|assistant|bot|twin|confidant",
-        ])),
+        ]),
     ]
+    static let kinds: [(InjectionKind, PhraseSet)] = kindPatterns.map { ($0.0, PhraseSet($0.1)) }
 
     /// The phrase findings of every kind in normalised text.
-    static func phraseFindings(_ text: MessageText) -> [InjectionFinding] {
+    static func phraseFindings(_ words: PhraseWords) -> [InjectionFinding] {
         var out: [InjectionFinding] = []
         for (kind, set) in kinds {
-            if let m = set.firstMatch(text.words) {
-                out.append(InjectionFinding(kind: kind, evidence: PhraseSet.quote(text.words, m.words)))
+            if let m = set.firstMatch(words) {
+                out.append(InjectionFinding(kind: kind, evidence: PhraseSet.quote(words, m.words)))
             }
         }
         return out
@@ -291,6 +297,20 @@ public enum InjectionDetector {
 
     /// The printable text of base64 runs of 16 characters or more.
     static func base64Texts(_ message: String) -> [String] {
+        // Most messages have no run of 16 such characters: look for one before copying anything.
+        let long = FastText.withBytes(message) { b -> Bool in
+            var length = 0
+            for x in b {
+                if base64Alphabet(x) {
+                    length += 1
+                    if length >= 16 { return true }
+                } else {
+                    length = 0
+                }
+            }
+            return false
+        }
+        guard long else { return [] }
         var out: [String] = []
         var run: [UInt8] = []
         func close() {
@@ -305,11 +325,16 @@ public enum InjectionDetector {
             out.append(String(decoding: data, as: UTF8.self))
         }
         for b in message.utf8 {
-            let alphabet = (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39)
-                || b == 0x2B || b == 0x2F || b == 0x3D || b == 0x2D || b == 0x5F
-            if alphabet { run.append(b) } else { close() }
+            if base64Alphabet(b) { run.append(b) } else { close() }
         }
         close()
         return out
+    }
+
+    /// Letters, digits and `+ / = - _`: what a base64 run is made of.
+    @inline(__always)
+    static func base64Alphabet(_ b: UInt8) -> Bool {
+        (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39)
+            || b == 0x2B || b == 0x2F || b == 0x3D || b == 0x2D || b == 0x5F
     }
 }

@@ -37,6 +37,14 @@ public struct IntentPrediction: Sendable, Codable, Equatable {
 public protocol IntentClassifier: Sendable {
     /// The intent of `message`, with a confidence.
     func classify(_ message: String) -> IntentPrediction
+    /// The intent of `message`, given it already normalised (`text` is `MessageText(message)`): a
+    /// classifier that reads `MessageText` need not normalise the message again. By default `classify(message)`.
+    func classify(_ text: MessageText, message: String) -> IntentPrediction
+}
+
+extension IntentClassifier {
+    /// `classify(message)`: a classifier of its own reads the message as written.
+    public func classify(_ text: MessageText, message: String) -> IntentPrediction { classify(message) }
 }
 
 /// The classifier trained at compile time and stored in the plan (`Plan.classifier`): no
@@ -56,6 +64,9 @@ public struct EmbeddedClassifier: IntentClassifier {
     public func classify(_ message: String) -> IntentPrediction {
         classify(MessageText(message))
     }
+
+    /// The intent of `message`, already normalised as `text`.
+    public func classify(_ text: MessageText, message: String) -> IntentPrediction { classify(text) }
 
     /// The intent of an already-normalised message.
     public func classify(_ text: MessageText) -> IntentPrediction {

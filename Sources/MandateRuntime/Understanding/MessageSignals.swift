@@ -29,17 +29,22 @@ public struct MessageSignals: Sendable, Equatable {
     /// Reads a message against always-escalate phrases already split into words (once, at plan load).
     static func read(_ message: String, phrases: [(phrase: String, words: [[UInt8]])]) -> MessageSignals {
         let text = MessageText(message)
-        return MessageSignals(
-            asksForHuman: asksForHuman(text),
-            frustrated: frustrated(text, message: message),
-            injection: InjectionDetector.scan(message, text: text),
+        return read(message, text: text, words: PhraseWords(text.words), phrases: phrases)
+    }
+
+    /// Reads a message already normalised (`text` is `MessageText(message)`, `words` its words numbered).
+    static func read(_ message: String, text: MessageText, words: PhraseWords, phrases: [(phrase: String, words: [[UInt8]])]) -> MessageSignals {
+        MessageSignals(
+            asksForHuman: asksForHuman(words),
+            frustrated: frustrated(text, words: words, message: message),
+            injection: InjectionDetector.scan(message, text: text, words: words),
             escalationPhrase: firstPhrase(phrases, in: text))
     }
 
     // MARK: Asking for a person
 
     static let humanWords = "human|humans|person|agent|agents|representative|rep|operator|manager|supervisor|people|staff|employee|associate|specialist|someone|somebody"
-    static let human = PhraseSet([
+    static let humanPatterns = [
         "speak|talk|chat ~4 \(humanWords)|team",
         "transfer|connect|escalate|pass|put me|us|this ~3 \(humanWords)|team",
         "get|give|want|need|request ~3 human|humans|representative|agent|supervisor|manager|operator|rep",
@@ -49,28 +54,31 @@ public struct MessageSignals: Sendable, Equatable {
         "not|dont|stop|done ~2 talking|talk|chatting|chat|speaking|speak ~3 bot|robot|machine|ai|computer|chatbot",
         "escalate|escalating",
         "is there anyone|anybody|somebody|someone",
-    ])
+    ]
+    static let human = PhraseSet(humanPatterns)
     /// A message that is only one of these words asks for a person.
-    static let humanAlone: Set<[UInt8]> = Set(["human", "agent", "representative", "operator", "person", "supervisor", "manager", "rep"].map { Array($0.utf8) })
+    static let humanAloneWords = ["human", "agent", "representative", "operator", "person", "supervisor", "manager", "rep"]
+    static let humanAlone = PhraseVocabulary.shared.set(humanAloneWords)
 
-    static func asksForHuman(_ text: MessageText) -> Bool {
+    static func asksForHuman(_ words: PhraseWords) -> Bool {
         // The one word left when polite words are set aside, if only one is.
-        var only: [UInt8]?
+        var only: Int32?
         var others = 0
-        for w in text.words where !politeWords.contains(w) {
+        for id in words.ids where !politeWords.contains(id) {
             others += 1
             if others > 1 { break }
-            only = w
+            only = id
         }
         if others == 1, let only, humanAlone.contains(only) { return true }
-        return human.firstMatch(text.words) != nil
+        return human.firstMatch(words) != nil
     }
-    static let politeWords: Set<[UInt8]> = Set(["please", "pls", "plz", "a", "an", "the", "now", "hi", "hello"].map { Array($0.utf8) })
+    static let politeWordList = ["please", "pls", "plz", "a", "an", "the", "now", "hi", "hello"]
+    static let politeWords = PhraseVocabulary.shared.set(politeWordList)
 
     // MARK: Frustration
 
     /// Counted twice.
-    static let strongFrustration = PhraseSet([
+    static let strongPatterns = [
         "ridiculous|unacceptable|outrageous|furious|pathetic|useless|worst|absurd|incompetent|fuming|livid|infuriating|infuriated|appalling|disgraceful",
         "fuck*|shit|shitty|bullshit",
         "is|what a joke",
@@ -86,16 +94,18 @@ public struct MessageSignals: Sendable, Equatable {
         "pissed ~1 off",
         "never ~2 again",
         "horrible|terrible|awful|disgraceful service|support|company",
-    ])
+    ]
+    static let strongFrustration = PhraseSet(strongPatterns)
     /// Counted once.
-    static let mildFrustration = PhraseSet([
+    static let mildPatterns = [
         "wtf|scam|sucks|garbage|trash|terrible|awful|horrible|annoyed|angry|upset|damn|crap|crappy|ugh|seriously|disappointed|unbelievable|annoying|mad|pissed",
-    ])
+    ]
+    static let mildFrustration = PhraseSet(mildPatterns)
 
-    static func frustrated(_ text: MessageText, message: String) -> Bool {
+    static func frustrated(_ text: MessageText, words: PhraseWords, message: String) -> Bool {
         var score = 0
-        score += 2 * strongFrustration.allMatches(text.words).count
-        score += mildFrustration.allMatches(text.words).count
+        score += 2 * strongFrustration.allMatches(words).count
+        score += mildFrustration.allMatches(words).count
         if score >= 2 { return true }
         // Exclamation marks: `!!!` or `?!` repeated.
         var bangs = 0, longest = 0

@@ -1,51 +1,164 @@
 import MandateIR
 
+/// The words the built-in phrase patterns name, numbered: a message's words are looked up here
+/// once per turn (`PhraseWords`), and every pattern then compares numbers instead of hashing bytes.
+struct PhraseVocabulary: Sendable {
+    /// Every built-in pattern's words, and the single words the readers compare against.
+    static let shared = PhraseVocabulary(
+        patterns: MessageSignals.humanPatterns + MessageSignals.strongPatterns + MessageSignals.mildPatterns
+            + InjectionDetector.kindPatterns.flatMap(\.1)
+            + ConfirmationReader.unclearPatterns + ConfirmationReader.yesAfterAllPatterns + ConfirmationReader.noPatterns + ConfirmationReader.yesPatterns,
+        words: MessageSignals.humanAloneWords + MessageSignals.politeWordList + ConfirmationReader.negationWords + ["please"])
+
+    /// The words, by number.
+    let words: [[UInt8]]
+    /// An open-addressed table of word numbers by the word's hash (`hash`); -1 marks a free slot.
+    let table: [Int32]
+    let mask: Int
+
+    init(patterns: [String], words: [String]) {
+        var ids: [[UInt8]: Int32] = [:]
+        var list: [[UInt8]] = []
+        func add(_ w: [UInt8]) {
+            if ids[w] == nil {
+                ids[w] = Int32(list.count)
+                list.append(w)
+            }
+        }
+        for source in patterns {
+            for part in source.split(separator: " ") where !part.hasPrefix("~") {
+                let alternatives = part.hasSuffix("?") ? part.dropLast() : part
+                for a in alternatives.split(separator: "|") where !a.hasSuffix("*") { add(Array(a.utf8)) }
+            }
+        }
+        for w in words { add(Array(w.utf8)) }
+        self.words = list
+        var size = 64
+        while size < list.count * 4 { size *= 2 }
+        var table = [Int32](repeating: -1, count: size)
+        for (n, w) in list.enumerated() {
+            var i = w.withUnsafeBufferPointer { Int(truncatingIfNeeded: PhraseVocabulary.hash($0)) } & (size - 1)
+            while table[i] >= 0 { i = (i + 1) & (size - 1) }
+            table[i] = Int32(n)
+        }
+        self.table = table
+        mask = size - 1
+    }
+
+    /// FNV-1a over the bytes: one multiply a byte, no `Hasher`.
+    @inline(__always)
+    static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for x in b { h = (h ^ UInt64(x)) &* 0x0000_0100_0000_01B3 }
+        return h ^ (h >> 29)
+    }
+
+    /// The number of a word; -1 for a word no pattern names.
+    func id(_ word: [UInt8]) -> Int32 {
+        word.withUnsafeBufferPointer { b in
+            var i = Int(truncatingIfNeeded: PhraseVocabulary.hash(b)) & mask
+            while true {
+                let n = table[i]
+                if n < 0 { return -1 }
+                if words[Int(n)].withUnsafeBufferPointer({ $0.elementsEqual(b) }) { return n }
+                i = (i + 1) & mask
+            }
+        }
+    }
+
+    /// The number of a word the vocabulary must have (a built-in pattern's or list's word).
+    func required(_ word: [UInt8]) -> Int32 {
+        let n = id(word)
+        precondition(n >= 0, "`\(String(decoding: word, as: UTF8.self))` is not in the phrase vocabulary: add its list to PhraseVocabulary.shared")
+        return n
+    }
+
+    /// A set of words of the vocabulary, as bits.
+    func set(_ words: [String]) -> WordSet { WordSet(words.map { required(Array($0.utf8)) }) }
+}
+
+/// Words of the vocabulary, one bit each.
+struct WordSet: Sendable {
+    let bits: [UInt64]
+
+    init(_ ids: [Int32]) {
+        var bits = [UInt64](repeating: 0, count: (ids.max().map { Int($0) } ?? -1) / 64 + 1)
+        for id in ids { bits[Int(id) / 64] |= 1 << UInt64(id % 64) }
+        self.bits = bits
+    }
+
+    @inline(__always)
+    func contains(_ id: Int32) -> Bool {
+        guard id >= 0 else { return false }
+        let i = Int(id) >> 6
+        return i < bits.count && bits[i] & (1 << UInt64(id & 63)) != 0
+    }
+}
+
+/// A message's words and their numbers in the vocabulary, made once per message.
+struct PhraseWords: Sendable {
+    /// The words (`MessageText.words`).
+    let words: [[UInt8]]
+    /// Each word's number, -1 for a word no pattern names.
+    let ids: [Int32]
+
+    init(_ words: [[UInt8]]) {
+        self.words = words
+        let vocabulary = PhraseVocabulary.shared
+        ids = words.map { vocabulary.id($0) }
+    }
+
+    var count: Int { words.count }
+}
+
 /// A phrase to look for in a message's words, written as data:
 /// `ignore|disregard ~3 instructions|rules*` — words separated by spaces, alternatives by `|`,
 /// `~N` for up to N words of anything, a final `*` for any word starting so, a final `?` for a
 /// word that may be left out (`you are? now`).
 struct PhrasePattern: Sendable {
     enum Slot: Sendable {
-        case words(exact: Set<[UInt8]>, prefixes: [[UInt8]], optional: Bool)
+        case words(exact: WordSet, prefixes: [[UInt8]], optional: Bool)
         case gap(Int)
     }
     let slots: [Slot]
+    /// The exact words of the first slot (for indexing), or nil when it takes prefixes or may be left out.
+    let firstWords: [Int32]?
     /// The pattern as written.
     let source: String
 
     init(_ source: String) {
         self.source = source
-        slots = source.split(separator: " ").map { part in
-            if part.hasPrefix("~"), let n = Int(part.dropFirst()) { return .gap(n) }
-            var exact: Set<[UInt8]> = []
+        let vocabulary = PhraseVocabulary.shared
+        var first: [Int32]?
+        slots = source.split(separator: " ").enumerated().map { n, part in
+            if part.hasPrefix("~"), let gap = Int(part.dropFirst()) { return .gap(gap) }
+            var exact: [Int32] = []
             var prefixes: [[UInt8]] = []
             let optional = part.hasSuffix("?")
             for alternative in (optional ? part.dropLast() : part).split(separator: "|") {
-                if alternative.hasSuffix("*") { prefixes.append(Array(alternative.dropLast().utf8)) } else { exact.insert(Array(alternative.utf8)) }
+                if alternative.hasSuffix("*") { prefixes.append(Array(alternative.dropLast().utf8)) } else { exact.append(vocabulary.required(Array(alternative.utf8))) }
             }
-            return .words(exact: exact, prefixes: prefixes, optional: optional)
+            if n == 0, prefixes.isEmpty, !optional { first = exact }
+            return .words(exact: WordSet(exact), prefixes: prefixes, optional: optional)
         }
+        firstWords = first
     }
 
-    /// The exact words the first slot accepts (for indexing), or nil when it takes prefixes too.
-    var firstWords: Set<[UInt8]>? {
-        guard case .words(let exact, let prefixes, let optional)? = slots.first, prefixes.isEmpty, !optional else { return nil }
-        return exact
-    }
-
-    static func accepts(_ slot: Slot, _ word: [UInt8]) -> Bool {
+    @inline(__always)
+    static func accepts(_ slot: Slot, _ words: PhraseWords, _ i: Int) -> Bool {
         guard case .words(let exact, let prefixes, _) = slot else { return false }
-        if exact.contains(word) { return true }
+        if exact.contains(words.ids[i]) { return true }
+        let word = words.words[i]
         for p in prefixes where word.count >= p.count && word.starts(with: p) { return true }
         return false
     }
 
     /// The end (exclusive) of a match starting at `start`, or nil.
-    func match(_ words: [[UInt8]], at start: Int) -> Int? {
+    func match(_ words: PhraseWords, at start: Int) -> Int? {
         match(words, slot: 0, at: start)
     }
 
-    private func match(_ words: [[UInt8]], slot: Int, at i: Int) -> Int? {
+    private func match(_ words: PhraseWords, slot: Int, at i: Int) -> Int? {
         if slot == slots.count { return i }
         switch slots[slot] {
         case .gap(let n):
@@ -54,7 +167,7 @@ struct PhrasePattern: Sendable {
             }
             return nil
         case .words(_, _, let optional):
-            if i < words.count, PhrasePattern.accepts(slots[slot], words[i]), let end = match(words, slot: slot + 1, at: i + 1) {
+            if i < words.count, PhrasePattern.accepts(slots[slot], words, i), let end = match(words, slot: slot + 1, at: i + 1) {
                 return end
             }
             return optional ? match(words, slot: slot + 1, at: i) : nil
@@ -62,39 +175,29 @@ struct PhrasePattern: Sendable {
     }
 }
 
-/// A list of phrase patterns, indexed by their first word so a message is read once.
+/// A list of phrase patterns, indexed by the number of their first word so a message is read once.
 struct PhraseSet: Sendable {
     let patterns: [PhrasePattern]
-    let byFirstWord: [[UInt8]: [Int]]
+    /// By word number: the patterns whose first word it is.
+    let byFirstWord: [[Int]]
     let unindexed: [Int]
-    /// Whether some indexed first word has this first byte and length (lengths from 63 up share a bit):
-    /// most words of a message are ruled out here, without hashing them.
-    let firstWordShapes: [UInt64]
 
     init(_ sources: [String]) {
         patterns = sources.map(PhrasePattern.init)
-        var index: [[UInt8]: [Int]] = [:]
+        var index = [[Int]](repeating: [], count: PhraseVocabulary.shared.words.count)
         var rest: [Int] = []
         for (i, p) in patterns.enumerated() {
-            if let first = p.firstWords { for w in first { index[w, default: []].append(i) } } else { rest.append(i) }
+            if let first = p.firstWords { for w in first where !index[Int(w)].contains(i) { index[Int(w)].append(i) } } else { rest.append(i) }
         }
         byFirstWord = index
         unindexed = rest
-        var shapes = [UInt64](repeating: 0, count: 256)
-        for w in index.keys where !w.isEmpty { shapes[Int(w[0])] |= 1 << UInt64(min(w.count, 63)) }
-        firstWordShapes = shapes
-    }
-
-    @inline(__always)
-    func mayStart(_ word: [UInt8]) -> Bool {
-        guard let first = word.first else { return true }
-        return firstWordShapes[Int(first)] & (1 << UInt64(min(word.count, 63))) != 0
     }
 
     /// The first pattern that matches at `start`, and the words it covers.
-    func match(_ words: [[UInt8]], at start: Int) -> (pattern: PhrasePattern, words: Range<Int>)? {
-        if mayStart(words[start]), let candidates = byFirstWord[words[start]] {
-            for i in candidates { if let end = patterns[i].match(words, at: start) { return (patterns[i], start..<end) } }
+    func match(_ words: PhraseWords, at start: Int) -> (pattern: PhrasePattern, words: Range<Int>)? {
+        let id = words.ids[start]
+        if id >= 0 {
+            for i in byFirstWord[Int(id)] { if let end = patterns[i].match(words, at: start) { return (patterns[i], start..<end) } }
         }
         for i in unindexed {
             if let end = patterns[i].match(words, at: start) { return (patterns[i], start..<end) }
@@ -103,13 +206,13 @@ struct PhraseSet: Sendable {
     }
 
     /// The first match in reading order.
-    func firstMatch(_ words: [[UInt8]]) -> (pattern: PhrasePattern, words: Range<Int>)? {
-        for start in words.indices { if let m = match(words, at: start) { return m } }
+    func firstMatch(_ words: PhraseWords) -> (pattern: PhrasePattern, words: Range<Int>)? {
+        for start in 0..<words.count { if let m = match(words, at: start) { return m } }
         return nil
     }
 
     /// The matches in reading order, not overlapping.
-    func allMatches(_ words: [[UInt8]]) -> [(pattern: PhrasePattern, words: Range<Int>)] {
+    func allMatches(_ words: PhraseWords) -> [(pattern: PhrasePattern, words: Range<Int>)] {
         var out: [(pattern: PhrasePattern, words: Range<Int>)] = []
         var start = 0
         while start < words.count {
@@ -124,7 +227,7 @@ struct PhraseSet: Sendable {
     }
 
     /// The words of a range, joined by spaces.
-    static func quote(_ words: [[UInt8]], _ range: Range<Int>) -> String {
-        range.map { String(decoding: words[$0], as: UTF8.self) }.joined(separator: " ")
+    static func quote(_ words: PhraseWords, _ range: Range<Int>) -> String {
+        range.map { String(decoding: words.words[$0], as: UTF8.self) }.joined(separator: " ")
     }
 }
