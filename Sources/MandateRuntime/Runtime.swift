@@ -156,15 +156,57 @@ final class GoalRules: Sendable {
 struct GoalIndex: Sendable {
     /// The `never_say` phrases, each with its lowercase bytes (nil when the phrase is empty or not ASCII: matched as before).
     let neverSay: [(phrase: String, lower: [UInt8]?)]
+    /// For each byte, the first 64 `never_say` phrases with lowercase bytes whose first byte it is, as bits
+    /// (bit `k`: `neverSay[k]`): the phrases are looked for in one pass over a message.
+    let neverSayStarts: [UInt64]
     /// `file:line` of each source-map key, and for each dotted prefix of a key (`guardrails.refunds`)
-    /// of the first of the keys under it, as `Goal.location(of:)` looks for them.
+    /// of the first of the keys under it, as `Goal.location(of:)` looks for them; and the location of
+    /// each setting the runtime names in its trace (`GoalIndex.runtimeKeys`), worked out here once.
     let locations: [String: String]
     let file: String
 
+    /// The settings the runtime's trace events name, whatever the goal writes.
+    static let runtimeKeys = [
+        "guardrails.input.max_characters", "guardrails.input.prompt_injection", "guardrails.topics.allowed",
+        "guardrails.confidence.threshold", "guardrails.confirm_with_customer", "guardrails.refunds.max_per_refund",
+        "guardrails.refunds.max_by_tier", "guardrails.refunds.max_per_customer", "escalation.when.customer_asks_for_human",
+        "escalation.when.frustration_detected", "escalation.when.same_question_repeated",
+    ]
+
     init(_ goal: Goal) {
-        neverSay = goal.guardrails.neverSay.map { ($0, $0.isEmpty ? nil : FastText.lowercasedASCII($0)) }
+        let neverSay = goal.guardrails.neverSay.map { ($0, $0.isEmpty ? nil : FastText.lowercasedASCII($0)) }
+        self.neverSay = neverSay
+        var starts = [UInt64](repeating: 0, count: 256)
+        for (k, (_, needle)) in neverSay.prefix(64).enumerated() {
+            if let first = needle?.first { starts[Int(first)] |= 1 << UInt64(k) }
+        }
+        neverSayStarts = starts
         file = goal.file
-        locations = GoalIndex.lines(goal.sourceMap).mapValues { "\(goal.file):\($0)" }
+        var table = GoalIndex.lines(goal.sourceMap).mapValues { "\(goal.file):\($0)" }
+        // A key's location is where the search from it ends, so keeping it changes no other key's.
+        for key in GoalIndex.runtimeKeys where table[key] == nil { table[key] = GoalIndex.location(of: key, in: table, file: goal.file) }
+        locations = table
+    }
+
+    /// Which of the first 64 `never_say` phrases with lowercase bytes occur in the ASCII text, ignoring case, as bits.
+    func neverSayFound(in text: String) -> UInt64 {
+        FastText.withBytes(text) { h in
+            var found: UInt64 = 0
+            var i = 0
+            while i < h.count {
+                var candidates = neverSayStarts[Int(FastText.lower(h[i]))] & ~found
+                while candidates != 0 {
+                    let k = candidates.trailingZeroBitCount
+                    candidates &= candidates - 1
+                    guard let needle = neverSay[k].lower, i + needle.count <= h.count else { continue }
+                    var j = 1
+                    while j < needle.count, FastText.lower(h[i + j]) == needle[j] { j += 1 }
+                    if j == needle.count { found |= 1 << UInt64(k) }
+                }
+                i += 1
+            }
+            return found
+        }
     }
 
     /// The key's own line, else the first line of the keys inside it (prefix `key.`).
@@ -185,7 +227,9 @@ struct GoalIndex: Sendable {
     }
 
     /// `file:line` for the key, or its nearest parent with a line; the file alone when none has one.
-    func location(of key: String) -> String {
+    func location(of key: String) -> String { GoalIndex.location(of: key, in: locations, file: file) }
+
+    static func location(of key: String, in locations: [String: String], file: String) -> String {
         guard !key.isEmpty else { return file }
         if let found = locations[key] { return found }
         var k = Substring(key)

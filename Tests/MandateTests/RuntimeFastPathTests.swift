@@ -102,6 +102,20 @@ import Testing
         #expect(vocabulary.id(Array("human".utf8)) >= 0)
     }
 
+    @Test func neverSayPhrasesFoundInOnePass() {
+        var goal = referencePlan.goals[0]
+        goal.guardrails.neverSay = ["guarantee", "we guarantee", "e", "refund!", "", "garantía", "GUARANTEE", "ee", "tee it", "legal advice"]
+        let index = GoalIndex(goal)
+        let texts = Self.texts(["We ", "GUARANTEE", " it", "guaran", "tee", " refund", "!", "Legal", " advice", "e", "x"], count: 3_000, seed: 4)
+        for text in texts {
+            let found = index.neverSayFound(in: text)
+            for (k, (_, needle)) in index.neverSay.enumerated() {
+                guard let needle else { #expect(found & (1 << UInt64(k)) == 0); continue }
+                #expect((found & (1 << UInt64(k)) != 0) == FastText.containsIgnoringCase(text, needle), "\(needle) in \(text)")
+            }
+        }
+    }
+
     @Test func textComparedIgnoringCaseAsFoundationDoes() {
         let words = ["order", "ORDER", "Order", "orders", "ordér", "C-1001", "c-1001", "", "straße", "STRASSE", "1042", "ǅ"]
         for a in words {
@@ -140,6 +154,7 @@ import Testing
                     parts.removeLast()
                 }
             }
+            keys += GoalIndex.runtimeKeys
             keys += ["guardrails.topics.allowed", "escalation.when.frustration_detected", "nothing", "", "guardrails.", "guardrails.a", "guardrails.a.\u{301}b", ".", "..", ".hidden.y", ".other", "a..b"]
             let rules = GoalRules(goal)
             for key in keys {

@@ -179,6 +179,9 @@ public enum InjectionDetector {
         return t
     }()
 
+    /// Whether some marker starts with the byte.
+    static let startsMarker: [Bool] = markersByFirstByte.map { !$0.isEmpty }
+
     /// Words that, at the start of a line and followed by `:`, pretend to be another speaker.
     static let roleWords: Set<[UInt8]> = Set(["system", "assistant", "developer", "tool", "function", "admin", "model", "ai", "bot", "sysadmin", "root", "operator", "moderator"].map { Array($0.utf8) })
 
@@ -187,7 +190,7 @@ public enum InjectionDetector {
         // The first marker of the list that occurs, at its first place: one pass over the bytes,
         // trying at each byte only the markers that start with it.
         var found: (marker: Int, at: Int)?
-        for (i, b) in bytes.enumerated() {
+        for (i, b) in bytes.enumerated() where startsMarker[Int(b)] {
             for m in markersByFirstByte[Int(b)] where m < (found?.marker ?? Int.max) {
                 let marker = fakeMarkers[m]
                 if i + marker.count <= bytes.count, bytes[i..<(i + marker.count)].elementsEqual(marker) { found = (m, i) }
