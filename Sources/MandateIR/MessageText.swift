@@ -54,26 +54,25 @@ public struct MessageText: Sendable {
     public init(normalized bytes: [UInt8], oddities: Oddities = []) {
         var words: [[UInt8]] = []
         var starts: [Int] = []
-        var current: [UInt8] = []
-        var start = 0
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            if MessageText.isWordByte(b) {
-                if current.isEmpty { start = i }
-                current.append(b)
-            } else if b == 0x27, !current.isEmpty, i + 1 < bytes.count, MessageText.isWordByte(bytes[i + 1]) {
-                // An apostrophe inside a word joins it: `don't` → `dont`.
-            } else if !current.isEmpty {
-                words.append(current)
+        bytes.withUnsafeBufferPointer { b in
+            let n = b.count
+            var i = 0
+            while i < n {
+                guard MessageText.isWordByte(b[i]) else { i += 1; continue }
+                // A word: the run of word bytes from here, each made once at its size.
+                let start = i
+                var joined = false
+                var j = i + 1
+                while j < n {
+                    if MessageText.isWordByte(b[j]) { j += 1; continue }
+                    // An apostrophe inside a word joins it: `don't` → `dont`.
+                    if b[j] == 0x27, j + 1 < n, MessageText.isWordByte(b[j + 1]) { joined = true; j += 1; continue }
+                    break
+                }
+                words.append(joined ? b[start..<j].filter { $0 != 0x27 } : Array(b[start..<j]))
                 starts.append(start)
-                current.removeAll(keepingCapacity: true)
+                i = j
             }
-            i += 1
-        }
-        if !current.isEmpty {
-            words.append(current)
-            starts.append(start)
         }
         self.bytes = bytes
         self.words = words

@@ -116,6 +116,34 @@ import Testing
         }
     }
 
+    @Test func messageWordsAsTheByteByByteSplit() {
+        /// The split as it was written before: byte by byte, a word grown one byte at a time.
+        func split(_ bytes: [UInt8]) -> (words: [[UInt8]], starts: [Int]) {
+            var words: [[UInt8]] = [], starts: [Int] = [], current: [UInt8] = []
+            var start = 0
+            for (i, b) in bytes.enumerated() {
+                if MessageText.isWordByte(b) {
+                    if current.isEmpty { start = i }
+                    current.append(b)
+                } else if b == 0x27, !current.isEmpty, i + 1 < bytes.count, MessageText.isWordByte(bytes[i + 1]) {
+                } else if !current.isEmpty {
+                    words.append(current)
+                    starts.append(start)
+                    current.removeAll()
+                }
+            }
+            if !current.isEmpty { words.append(current); starts.append(start) }
+            return (words, starts)
+        }
+        let texts = Self.texts(["don't", "'", "''", "a", "B", " ", "42", "é", "--", "o'", "'s", "it's order 100000", "\n"], count: 5_000, seed: 6)
+        for text in texts + ["", "'", "a'", "'a", "a''b", "a'b'c", "ça va"] {
+            let m = MessageText(text)
+            let old = split(m.bytes)
+            #expect(m.words == old.words, "\(text)")
+            #expect(m.wordStarts == old.starts, "\(text)")
+        }
+    }
+
     @Test func textComparedIgnoringCaseAsFoundationDoes() {
         let words = ["order", "ORDER", "Order", "orders", "ordér", "C-1001", "c-1001", "", "straße", "STRASSE", "1042", "ǅ"]
         for a in words {
