@@ -31,6 +31,10 @@ public struct Plan: Codable, Sendable, Equatable {
         self.sources = sources
         self.classifier = classifier
     }
+
+    /// Where a hand-off goes when neither the step nor the goal names a queue: the project's
+    /// first queue, or `tier-1` in a project that declares none.
+    public static func fallbackQueue(of project: Project) -> String { project.queues.first?.name ?? "tier-1" }
 }
 
 /// Where something in the plan came from: `refund.procedure:7:4`.
@@ -75,9 +79,20 @@ public struct Money: Codable, Sendable, Hashable, CustomStringConvertible {
         self.minor = minor
         self.currency = currency
     }
+    /// How many decimals the minor unit of an ISO 4217 currency has: 0 for JPY and KRW, 3 for
+    /// KWD and BHD, 2 for the others Mandate accepts. The one table the runtime uses.
+    @inline(__always)
+    public static func exponent(of currency: String) -> Int {
+        switch currency {
+        case "JPY", "KRW": 0
+        case "KWD", "BHD": 3
+        default: 2
+        }
+    }
+
     /// `150.00 USD`.
     public var description: String {
-        let exponent = ["JPY": 0, "KRW": 0, "KWD": 3, "BHD": 3][currency] ?? 2
+        let exponent = Money.exponent(of: currency)
         var divisor: Int64 = 1
         for _ in 0..<exponent { divisor *= 10 }
         let sign = minor < 0 ? "-" : ""

@@ -152,7 +152,7 @@ public struct PlanFile: Codable, Sendable, Equatable {
                 var queues: [String: String] = [:]
                 for g in plan.goals { if let q = g.escalation.defaultQueue { queues[g.id] = q } }
                 let lazy = LazyProcedures(file: data, strings: strings, entries: entries, fallbackQueues: queues,
-                                          defaultQueue: plan.project.queues.first?.name ?? "tier-1", cache: toc.takeCache())
+                                          defaultQueue: Plan.fallbackQueue(of: plan.project), cache: toc.takeCache())
                 plan.procedures = ProcedureList(lazy: lazy)
                 let trailer = Array(raw[(raw.count - PlanBinary.trailerSize)...])
                 return (PlanFile(plan: plan, compiler: compiler, trailer: trailer), lazy)

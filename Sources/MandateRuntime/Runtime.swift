@@ -112,7 +112,7 @@ final class RuntimeCore: Sendable {
         self.implicitMethods = plan.actions.filter { $0.effect == "identify" }.map { a in
             VerificationMethod(action: a.name, slots: a.inputs.filter { $0.type != .identity }.map(\.name))
         }
-        self.firstQueue = plan.project.queues.first?.name ?? "tier-1"
+        self.firstQueue = Plan.fallbackQueue(of: plan.project)
         self.actions = Dictionary(plan.actions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.owners = Dictionary(plan.records.compactMap { r in r.owner.map { (r.name, $0) } }, uniquingKeysWith: { a, _ in a })
         self.queues = Dictionary(plan.project.queues.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })

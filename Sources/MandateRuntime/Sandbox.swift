@@ -123,7 +123,7 @@ public enum FixtureConversion {
         }
         let parts = t.split(separator: " ")
         if parts.count == 2 { code = String(parts[1]).uppercased(); t = String(parts[0]) }
-        let exponent = ["JPY": 0, "KRW": 0, "KWD": 3, "BHD": 3][code] ?? 2
+        let exponent = Money.exponent(of: code)
         let pieces = t.replacingOccurrences(of: ",", with: "").split(separator: ".", omittingEmptySubsequences: false)
         guard pieces.count <= 2, let whole = Int64(pieces[0]) else { return nil }
         var frac = pieces.count == 2 ? String(pieces[1]) : ""

@@ -481,7 +481,9 @@ struct Turn {
         let at = p.sources[node]
         let step = p.keys[node]
         let words = phraseWords()
-        switch ConfirmationReader.answer(message, words: words) {
+        let answer = ConfirmationReader.answer(message, words: words)
+        if answer != true, correct(node, in: p, at: at, step: step) { return }
+        switch answer {
         case true?:
             state.awaiting = nil
             state.confirmed = node
@@ -502,6 +504,44 @@ struct Turn {
             note(.value, "the answer is neither yes nor no: ask again", source: at)
             send("Sorry, I didn't catch that. Could you answer yes or no?", confirm: true)
         }
+    }
+
+    /// An answer to a yes/no question that gives a new value for something the question shows
+    /// ("no, I meant order 1043"): the value replaces the old one and the procedure goes back to
+    /// the step that asked for it, so every check and look-up after that step runs again on the
+    /// new value and the question is asked again. Only values a message states unmistakably
+    /// (a pattern, an amount, a date, an email, a number, a choice) are taken, and only when no
+    /// action with effects ran since that step. Returns whether it did.
+    mutating func correct(_ node: Int, in p: ProcedureRuntime, at: String, step: String) -> Bool {
+        let steps = p.procedure.steps
+        guard case .confirm(let question, _) = steps[node].op else { return false }
+        for part in question.parts {
+            guard case .value(.name(let slot)) = part,
+                  let ask = steps.firstIndex(where: { if case .ask(slot, _, _, nil, _) = $0.op { true } else { false } }), ask < node,
+                  case .ask(_, let type, let choices, _, _) = steps[ask].op else { continue }
+            if case .list = type { continue }
+            if case .text = type, choices.isEmpty, p.procedure.slots.first(where: { $0.name == slot })?.pattern == nil { continue }
+            let acted = steps[ask..<node].contains { s in
+                guard case .call(let action, _, _) = s.op, let effect = runtime.actions[action]?.effect else { return false }
+                return effect != "read" && effect != "identify"
+            }
+            guard !acted, let value = understand(type, slot: slot, choices: choices, from: nil, text: messageText()),
+                  value != state.values[slot] else { continue }
+            state.awaiting = nil
+            state.confirmed = nil
+            state.unanswered = 0
+            state.values[slot] = value
+            // A later answer picked from a list (the items of the order it names) may not fit the
+            // new value: ask it again. Other answers (a reason, a choice) still hold.
+            for later in steps[(ask + 1)..<node] {
+                if case .ask(let other, _, _, _?, _) = later.op { state.values[other] = nil }
+            }
+            note(.value, "the customer corrected the \(words(slot)) instead of answering yes or no: go back to step \(steps[ask].label) with it",
+                 source: at, ["step": step, "value": format(value)])
+            run(from: ask)
+            return true
+        }
+        return false
     }
 
     // MARK: verification
@@ -883,12 +923,7 @@ struct Turn {
         case "GBP": symbol = "£"
         default: symbol = nil
         }
-        let exponent: Int
-        switch m.currency {
-        case "JPY", "KRW": exponent = 0
-        case "KWD", "BHD": exponent = 3
-        default: exponent = 2
-        }
+        let exponent = Money.exponent(of: m.currency)
         // Sign, symbol, whole units, point and minor units written into one buffer: one string, and
         // no allocation at all for amounts of up to 15 bytes (`$89.00`).
         let text = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buffer -> String in

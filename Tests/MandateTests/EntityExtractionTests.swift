@@ -1,6 +1,7 @@
 import Foundation
 import MandateIR
-import MandateRuntime
+import MandateSyntax
+@testable import MandateRuntime
 import Testing
 
 /// Saturday 2026-11-28.
@@ -141,5 +142,18 @@ let extractionToday = CalendarDate(year: 2026, month: 11, day: 28)!
     ] as [(String, Bool?)])
     func answers(_ message: String, _ expected: Bool?) {
         #expect(ConfirmationReader.answer(message) == expected, "\(message)")
+    }
+}
+
+@Suite struct CurrencyExponentTests {
+    /// The compiler accepts a currency with the decimals `Currency.exponents` gives it; the
+    /// runtime writes and reads amounts with `Money.exponent(of:)`: the two must agree.
+    @Test func theCompilerAndTheRuntimeAgreeOnEveryCurrencysDecimals() {
+        for (code, exponent) in Currency.exponents {
+            #expect(Money.exponent(of: code) == exponent, "\(code)")
+        }
+        #expect(Money(minor: 1500, currency: "JPY").description == "1500 JPY")
+        #expect(Money(minor: 1500, currency: "KWD").description == "1.500 KWD")
+        #expect(Turn.formatMoney(Money(minor: -500, currency: "EUR")) == "-€5.00")
     }
 }

@@ -396,3 +396,37 @@ struct WordsClassifier: IntentClassifier {
         #expect(p.queue == "tier-1")
     }
 }
+
+@Suite struct CorrectionAtAConfirmTests {
+    func harness() throws -> Harness {
+        try Harness(customer: dana, fixtures: ["orders": [
+            orderFixture(id: "1042", customer: "C-1001", total: "89.00 USD"),
+            orderFixture(id: "1045", customer: "C-1001", total: "35.00 USD"),
+        ]])
+    }
+
+    /// "No, order 1045" at "Shall I refund $89.00 for order 1042?" looks up 1045 and asks about it;
+    /// nothing is refunded until the yes, and the trace says what was corrected.
+    @Test func aNewValueAtTheQuestionGoesBackToTheStepThatAskedForIt() throws {
+        var h = try harness()
+        let asked = says(h.say("can I get a refund for order 1042?", intent: "refund_request"))
+        #expect(asked.contains("Shall I refund $89.00 for order 1042"), "\(asked)")
+        let again = h.say("no sorry, I meant order 1045")
+        #expect(says(again).contains("Shall I refund $35.00 for order 1045"), "\(says(again))")
+        #expect(!again.contains { if case .action = $0 { true } else { false } })
+        #expect(h.trace.contains { $0.detail.contains("corrected the order number") })
+        let done = h.say("yes")
+        #expect(done.contains { if case .action("issue_refund", let args) = $0 { args["amount"] == "$35.00" } else { false } })
+    }
+
+    /// A plain no, or a no that repeats the value already shown, declines as before.
+    @Test func aNoWithoutANewValueDeclines() throws {
+        for answer in ["no thanks", "no, not for order 1042"] {
+            var h = try harness()
+            _ = h.say("can I get a refund for order 1042?", intent: "refund_request")
+            let declined = h.say(answer)
+            #expect(says(declined).contains("nothing has changed"), "\(answer): \(says(declined))")
+            #expect(!h.trace.contains { $0.detail.contains("corrected") }, "\(answer)")
+        }
+    }
+}

@@ -89,8 +89,6 @@ enum EntityNumbers {
     static let dollarWords: Set<String> = ["$", "dollar", "dollars", "bucks", "buck", "usd$"]
     static let dollarCurrencies: Set<String> = ["USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN"]
 
-    /// Decimals of a currency's minor unit.
-    static func exponent(_ code: String) -> Int { ["JPY": 0, "KRW": 0, "KWD": 3, "BHD": 3][code] ?? 2 }
 
     /// `"89.5"` at exponent 2 → 8950; nil when it has more decimals than the currency.
     static func minorUnits(_ text: String, exponent: Int) -> Int64? {
@@ -121,7 +119,7 @@ enum EntityNumbers {
         for i in l.indices where l[i].kind == .number {
             // Before: `$89`, `usd 89`, `us$ 89`.
             if i > 0, let code = currency(of: l[i - 1].text, project: project) {
-                if let minor = minorUnits(l[i].text, exponent: exponent(code)) { return Money(minor: minor, currency: code) }
+                if let minor = minorUnits(l[i].text, exponent: Money.exponent(of: code)) { return Money(minor: minor, currency: code) }
             }
             // After: `89 dollars`, `89.00 usd`, `20€`, `50 cents`.
             if i + 1 < l.count {
@@ -130,12 +128,12 @@ enum EntityNumbers {
                     if let minor = Int64(l[i].text) { return Money(minor: minor, currency: project) }
                 }
                 if let code = currency(of: next, project: project),
-                   let minor = minorUnits(l[i].text, exponent: exponent(code)) { return Money(minor: minor, currency: code) }
+                   let minor = minorUnits(l[i].text, exponent: Money.exponent(of: code)) { return Money(minor: minor, currency: code) }
             }
         }
         let numbers = l.filter { $0.kind == .number }
         if numbers.count == 1, !l.contains(where: { $0.text == "%" || $0.text == "percent" }),
-           let minor = minorUnits(numbers[0].text, exponent: exponent(project)) {
+           let minor = minorUnits(numbers[0].text, exponent: Money.exponent(of: project)) {
             return Money(minor: minor, currency: project)
         }
         return nil
