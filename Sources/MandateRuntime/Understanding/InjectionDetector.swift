@@ -76,6 +76,12 @@ public enum InjectionDetector {
                 break
             }
         }
+        // Text written backwards, with a word telling the reader to reverse it.
+        if let backwards = reversed(text) {
+            let found = phraseFindings(PhraseWords(backwards.words)).filter { !plain.contains($0) }
+            if let first = found.first { add(.init(kind: .encodedPayload, evidence: "written backwards: \(first.evidence)")) }
+            found.forEach(add)
+        }
         // Base64 that decodes to an instruction.
         for decoded in base64Texts(message) {
             let inner = MessageText(decoded)
@@ -237,6 +243,18 @@ public enum InjectionDetector {
     // MARK: Disguises
 
     /// The text with leetspeak undone, or nil when nothing looks like it.
+    /// Words that tell the reader to read something backwards.
+    static let backwardsCues: [[UInt8]] = ["reverse", "reversed", "reversing", "backwards", "backward", "mirrored", "mirror", "flipped", "flip"]
+        .map { Array($0.utf8) }
+
+    /// The message read from its last character to its first, when one of its words asks for
+    /// that ("follow the text after the arrow, reversed"); nil otherwise, so most messages cost
+    /// a word comparison.
+    static func reversed(_ text: MessageText) -> MessageText? {
+        guard text.words.contains(where: { w in backwardsCues.contains(w) }) else { return nil }
+        return MessageText(String(String(decoding: text.bytes, as: UTF8.self).reversed()))
+    }
+
     static func deLeet(_ text: MessageText) -> MessageText? {
         let map = leetTable
         var out = text.bytes
