@@ -12,6 +12,9 @@ final class ProcedureUnderCheck {
     /// The values an enumeration-typed value can have.
     let domain: (Expr) -> Set<String>?
 
+    /// Whether some path reaches each step.
+    let reached: [Bool]
+
     var procedure: MandateIR.Procedure { graph.procedure }
     var steps: [StepNode] { graph.steps }
 
@@ -20,8 +23,9 @@ final class ProcedureUnderCheck {
         goal = context.goal(of: p)
         var types: [String: ValueType] = [:]
         for s in p.slots { types[s.name] = s.type }
-        for node in p.steps {
-            if case .call(let action, _, _) = node.op, let a = context.actions[action] {
+        let steps = p.steps
+        for n in steps.indices {
+            if case .call(let action, _, _) = steps[n].op, let a = context.actions[action] {
                 for o in a.outputs { types[o.name] = o.type }
             }
         }
@@ -37,8 +41,8 @@ final class ProcedureUnderCheck {
             default: return nil
             }
         }
-        for node in p.steps {
-            if case .forEach(let v, let list, _) = node.op, case .list(let element)? = typeOf(list) { types[v] = element }
+        for n in steps.indices {
+            if case .forEach(let v, let list, _) = steps[n].op, case .list(let element)? = typeOf(list) { types[v] = element }
         }
         nameTypes = types
         domain = { e in
@@ -56,9 +60,10 @@ final class ProcedureUnderCheck {
         var analysis = FactAnalysis(domain: domain)
         analysis.table = { tableRanges[$0] }
         facts = FlowFacts(graph, analysis: analysis)
+        reached = facts.before.map { $0 != nil }
     }
 
-    func reachable(_ n: Int) -> Bool { facts.before[n] != nil }
+    func reachable(_ n: Int) -> Bool { reached[n] }
 
     /// The shortest path to a step over edges some path can take.
     func path(to n: Int, avoiding: (Int, StepGraph.Edge, Int) -> Bool = { _, _, _ in true }) -> [Int]? {
@@ -108,12 +113,14 @@ enum FlowChecks {
     static func unreachable(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
         var n = 0
         let steps = p.steps
+        var predecessors: [[Int]]?
         while n < steps.count {
             guard !p.reachable(n) else { n += 1; continue }
             let first = n
             while n < steps.count, !p.reachable(n) { n += 1 }
             let node = steps[first]
-            let preds = p.graph.predecessors[first]
+            if predecessors == nil { predecessors = p.graph.predecessors() }
+            let preds = predecessors![first]
             let label = StepGraph.display(node.label)
             if preds.isEmpty {
                 // Nothing leads here: the steps before it end every path.
@@ -180,9 +187,8 @@ enum FlowChecks {
         for part in t.parts { if case .value(let e) = part { used(e, into: &out) } }
     }
 
-    /// The names a step reads.
-    static func uses(_ op: Op) -> [String] {
-        var out: [String] = []
+    /// The names a step reads, appended to `out`.
+    static func uses(_ op: Op, into out: inout [String]) {
         switch op {
         case .ask(_, _, _, let from, _): if let from { used(from, into: &out) }
         case .confirm(let q, _): used(q, into: &out)
@@ -196,18 +202,24 @@ enum FlowChecks {
         case .append(_, let v): used(v, into: &out)
         case .escalate, .resolve, .follow, .verify: break
         }
-        return out
     }
 
     /// The names a step gives a value to, on every edge out of it.
     static func defines(_ op: Op) -> [String] {
+        var out: [String] = []
+        defines(op) { out.append($0) }
+        return out
+    }
+
+    /// Calls `body` with each name a step gives a value to, on every edge out of it.
+    static func defines(_ op: Op, _ body: (String) -> Void) {
         switch op {
-        case .ask(let slot, _, _, _, _): [slot]
-        case .set(let name, _, _): [name]
-        case .call(_, _, let binds): binds
-        case .append(let list, _): [list]
-        case .verify(let methods): methods.flatMap(\.slots)
-        default: []
+        case .ask(let slot, _, _, _, _): body(slot)
+        case .set(let name, _, _): body(name)
+        case .call(_, _, let binds): for b in binds { body(b) }
+        case .append(let list, _): body(list)
+        case .verify(let methods): for m in methods { for s in m.slots { body(s) } }
+        default: break
         }
     }
 
@@ -230,7 +242,8 @@ enum FlowChecks {
     static func definiteAssignment(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
         let steps = p.steps
         guard let entry = p.procedure.entry, entry < steps.count else { return }
-        // Names by index; the names each step gives a value to, as bits.
+        // Names by index; the names each step gives a value to, as bits; the names each step
+        // reads, by index, in one array (`useEnd[n]`: where step n's end).
         var index: [String: Int] = [:]
         func bit(_ name: String) -> Int {
             if let i = index[name] { return i }
@@ -240,35 +253,46 @@ enum FlowChecks {
         var defs = [NameBits](repeating: NameBits(), count: steps.count)
         var bodyVariable = [Int](repeating: -1, count: steps.count)
         var start = NameBits()
+        var useIDs: [Int] = []
+        var useEnd = [Int](repeating: 0, count: steps.count)
+        var read: [String] = []
         for n in 0..<steps.count {
-            for name in defines(steps[n].op) { defs[n].insert(bit(name)) }
-            switch steps[n].op {
+            let op = steps[n].op
+            defines(op) { defs[n].insert(bit($0)) }
+            switch op {
             case .forEach(let v, _, _): bodyVariable[n] = bit(v)
             // A list that `Add … to` builds starts empty: it is known from the first step.
             case .append(let list, _): start.insert(bit(list))
             default: break
             }
+            read.removeAll(keepingCapacity: true)
+            uses(op, into: &read)
+            for name in read { useIDs.append(bit(name)) }
+            useEnd[n] = useIDs.count
         }
-        let usesByStep = steps.map { uses($0.op) }
-        for names in usesByStep { for name in names { _ = bit(name) } }
         guard index.count <= NameBits.capacity else { return }
         // Must-analysis: the names known on every path into each step (nil: not yet reached).
-        let known = p.graph.forward(from: entry, start: start, edges: { n, k in
+        let known = p.graph.forward(from: entry, start: start, edges: { n, k, result in
             let out = k.union(defs[n])
-            var result: [(target: Int, state: NameBits)] = []
             for (target, edge) in p.graph.successors[n] {
                 guard let target, p.facts.canTake(n, edge) else { continue }
                 var s = out
                 if edge == .body, bodyVariable[n] >= 0 { s.insert(bodyVariable[n]) }
                 result.append((target, s))
             }
-            return result
         }, merge: { _, old, new in old.intersection(new) })
-        var reported = Set<String>()
-        for node in steps {
-            guard let k = known[node.id] else { continue }
-            for name in usesByStep[node.id] where !k.contains(index[name]!) {
-                guard reported.insert(name).inserted else { continue }
+        var reported = [Bool](repeating: false, count: index.count)
+        var names: [String] = []
+        for n in steps.indices {
+            guard let k = known[n] else { continue }
+            for u in (n == 0 ? 0 : useEnd[n - 1])..<useEnd[n] where !k.contains(useIDs[u]) && !reported[useIDs[u]] {
+                reported[useIDs[u]] = true
+                if names.isEmpty {
+                    names = [String](repeating: "", count: index.count)
+                    for (name, i) in index { names[i] = name }
+                }
+                let name = names[useIDs[u]]
+                let node = steps[n]
                 let path = p.path(to: node.id) { _, _, to in
                     !defines(steps[to].op).contains(name) || to == node.id
                 } ?? p.path(to: node.id) ?? [node.id]
@@ -298,8 +322,9 @@ enum FlowChecks {
         for p in procedures { byID[p.procedure.id] = p }
         var edges: [String: [(to: String, node: StepNode)]] = [:]
         for p in procedures {
-            for node in p.steps where p.reachable(node.id) {
-                if case .follow(let target) = node.op, byID[target] != nil { edges[p.procedure.id, default: []].append((target, node)) }
+            let steps = p.steps
+            for n in steps.indices where p.reachable(n) {
+                if case .follow(let target) = steps[n].op, byID[target] != nil { edges[p.procedure.id, default: []].append((target, steps[n])) }
             }
         }
         var state: [String: Int] = [:]  // 1: on the stack, 2: done
