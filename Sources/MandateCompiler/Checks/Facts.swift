@@ -172,13 +172,15 @@ final class FactKeys {
     /// The enumeration values of each key, worked out when first needed (most keys never are).
     private var domains: [ValueSet??] = []
     /// The enumeration values of a value, when its type says them.
-    private let domainOf: (Expr) -> Set<String>?
+    private let domainOf: (Expr) -> [String]?
     private var valueIDs: [String: Int] = [:]
     /// The text and yes/no values, by number.
     private(set) var values: [String] = []
 
-    init(domain: @escaping (Expr) -> Set<String>?) {
+    init(domain: @escaping (Expr) -> [String]?) {
         domainOf = domain
+        ids.reserveCapacity(32)
+        valueIDs.reserveCapacity(32)
     }
 
     /// The number of a key, when the procedure has it.
@@ -187,7 +189,7 @@ final class FactKeys {
     /// The enumeration values of a key, when its type says them.
     func domain(_ k: Int) -> ValueSet? {
         if let known = domains[k] { return known }
-        let d = domainOf(expressions[k]).map { d in ValueSet(d.sorted().map(value)) }
+        let d = domainOf(expressions[k]).map { d in ValueSet(d.map(value)) }
         domains[k] = .some(d)
         return d
     }
@@ -365,7 +367,7 @@ struct FactAnalysis {
     var table: (String) -> Interval? = { _ in nil }
 
     /// `domain`: the enumeration values of a value, when its type says them.
-    init(domain: @escaping (Expr) -> Set<String>?) {
+    init(domain: @escaping (Expr) -> [String]?) {
         keys = FactKeys(domain: domain)
     }
 

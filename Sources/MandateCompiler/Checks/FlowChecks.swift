@@ -7,13 +7,15 @@ import MandateIR
 final class ProcedureUnderCheck {
     let graph: StepGraph
     let facts: FlowFacts
-    let nameTypes: [String: ValueType]
     let goal: Goal?
     /// The values an enumeration-typed value can have.
     let domain: (Expr) -> Set<String>?
 
     /// Whether some path reaches each step.
     let reached: [Bool]
+    /// What every step reads (`readRange`, `lookupRange`: a step's part), worked out in one walk.
+    let reads: FlowChecks.Reads
+    private let readEnd: [Int], lookupEnd: [Int]
 
     var procedure: MandateIR.Procedure { graph.procedure }
     var steps: [StepNode] { graph.steps }
@@ -44,11 +46,11 @@ final class ProcedureUnderCheck {
         for n in steps.indices {
             if case .forEach(let v, let list, _) = steps[n].op, case .list(let element)? = typeOf(list) { types[v] = element }
         }
-        nameTypes = types
-        domain = { e in
-            if case .enumeration(let values)? = typeOf(e) { return Set(values) }
+        let enumeration = { (e: Expr) -> [String]? in
+            if case .enumeration(let values)? = typeOf(e) { return values }
             return nil
         }
+        domain = { e in enumeration(e).map { Set($0) } }
         var tableRanges: [String: Interval] = [:]
         for t in p.tables {
             // Whatever row and column are looked up, the value is one of the cells.
@@ -57,11 +59,28 @@ final class ProcedureUnderCheck {
             let values = numbers.compactMap { $0 }
             tableRanges[t.name] = Interval(lo: values.min(), hi: values.max())
         }
-        var analysis = FactAnalysis(domain: domain)
+        var analysis = FactAnalysis(domain: enumeration)
         analysis.table = { tableRanges[$0] }
         facts = FlowFacts(graph, analysis: analysis)
         reached = facts.before.map { $0 != nil }
+        var reads = FlowChecks.Reads()
+        var readEnd = [Int](repeating: 0, count: steps.count)
+        var lookupEnd = [Int](repeating: 0, count: steps.count)
+        for n in steps.indices {
+            FlowChecks.uses(steps[n].op, into: &reads)
+            readEnd[n] = reads.names.count
+            lookupEnd[n] = reads.lookups.count
+        }
+        self.reads = reads
+        self.readEnd = readEnd
+        self.lookupEnd = lookupEnd
     }
+
+    /// Where step `n`'s names are in `reads.names`.
+    func readRange(_ n: Int) -> Range<Int> { (n == 0 ? 0 : readEnd[n - 1])..<readEnd[n] }
+
+    /// Where step `n`'s decision-table lookups are in `reads.lookups`.
+    func lookupRange(_ n: Int) -> Range<Int> { (n == 0 ? 0 : lookupEnd[n - 1])..<lookupEnd[n] }
 
     func reachable(_ n: Int) -> Bool { reached[n] }
 
@@ -161,15 +180,27 @@ enum FlowChecks {
     // MARK: definite assignment
 
     /// The names an expression reads, without the variables it binds itself.
-    static func used(_ e: Expr, bound: Set<String> = [], into out: inout [String]) {
+    /// What steps' values read: the names (without the variables an expression binds itself),
+    /// and each decision-table lookup with its keys — worked out in one walk for every check.
+    struct Reads {
+        var names: [String] = []
+        var lookups: [(table: String, keys: [Expr])] = []
+        /// Whether lookups are kept: `TableChecks` looks at those in what a step computes or
+        /// says, not at an `Ask`'s list of choices or a `For each` list.
+        var keepsLookups = true
+    }
+
+    static func used(_ e: Expr, bound: Set<String> = [], into out: inout Reads) {
         switch e {
-        case .name(let n): if !bound.contains(n) { out.append(n) }
+        case .name(let n): if !bound.contains(n) { out.names.append(n) }
         case .field(let b, _): used(b, bound: bound, into: &out)
         case .count(let l, let v, let w):
             used(l, bound: bound, into: &out)
             if let w { used(w, bound: bound.union([v]), into: &out) }
         case .sum(let l, _, _): used(l, bound: bound, into: &out)
-        case .lookup(_, let keys): for k in keys { used(k, bound: bound, into: &out) }
+        case .lookup(let table, let keys):
+            if out.keepsLookups { out.lookups.append((table, keys)) }
+            for k in keys { used(k, bound: bound, into: &out) }
         case .arithmetic(_, let l, let r), .compare(_, let l, let r), .contains(let l, let r):
             used(l, bound: bound, into: &out)
             used(r, bound: bound, into: &out)
@@ -183,14 +214,18 @@ enum FlowChecks {
         }
     }
 
-    static func used(_ t: MandateIR.Template, into out: inout [String]) {
+    static func used(_ t: MandateIR.Template, into out: inout Reads) {
         for part in t.parts { if case .value(let e) = part { used(e, into: &out) } }
     }
 
-    /// The names a step reads, appended to `out`.
-    static func uses(_ op: Op, into out: inout [String]) {
+    /// What a step reads, appended to `out`.
+    static func uses(_ op: Op, into out: inout Reads) {
         switch op {
-        case .ask(_, _, _, let from, _): if let from { used(from, into: &out) }
+        case .ask(_, _, _, let from, _):
+            guard let from else { return }
+            out.keepsLookups = false
+            used(from, into: &out)
+            out.keepsLookups = true
         case .confirm(let q, _): used(q, into: &out)
         case .say(let t): used(t, into: &out)
         case .set(_, let v, _): used(v, into: &out)
@@ -198,7 +233,10 @@ enum FlowChecks {
             if args.count == 1 { for (_, e) in args { used(e, into: &out) } }
             else { for (_, e) in args.sorted(by: { $0.key < $1.key }) { used(e, into: &out) } }
         case .branch(let c, _, _): used(c, into: &out)
-        case .forEach(_, let l, _): used(l, into: &out)
+        case .forEach(_, let l, _):
+            out.keepsLookups = false
+            used(l, into: &out)
+            out.keepsLookups = true
         case .append(_, let v): used(v, into: &out)
         case .escalate, .resolve, .follow, .verify: break
         }
@@ -255,7 +293,7 @@ enum FlowChecks {
         var start = NameBits()
         var useIDs: [Int] = []
         var useEnd = [Int](repeating: 0, count: steps.count)
-        var read: [String] = []
+        let read = p.reads.names
         for n in 0..<steps.count {
             let op = steps[n].op
             defines(op) { defs[n].insert(bit($0)) }
@@ -265,9 +303,7 @@ enum FlowChecks {
             case .append(let list, _): start.insert(bit(list))
             default: break
             }
-            read.removeAll(keepingCapacity: true)
-            uses(op, into: &read)
-            for name in read { useIDs.append(bit(name)) }
+            for r in p.readRange(n) { useIDs.append(bit(read[r])) }
             useEnd[n] = useIDs.count
         }
         guard index.count <= NameBits.capacity else { return }

@@ -21,9 +21,8 @@ enum TableChecks {
         var presentByTable = [[Set<String>]?](repeating: nil, count: tables.count)
         let steps = p.steps
         for n in steps.indices where p.reachable(n) {
-            // The closure takes the step's number, not the step: a captured step would be copied on every call.
-            forEachLookup(in: steps[n].op) { table, keys in
-                guard let index = tables.firstIndex(where: { $0.name == table }) else { return }
+            for (table, keys) in p.reads.lookups[p.lookupRange(n)] {
+                guard let index = tables.firstIndex(where: { $0.name == table }) else { continue }
                 let t = tables[index]
                 let dimensions: [(keys: [String], what: String)] = t.columns.count == 1
                     ? [(t.rowKeys, "row")] : [(t.rowKeys, "row"), (t.columns, "column")]
@@ -57,32 +56,4 @@ enum TableChecks {
 
     /// A row or column key as a lookup finds it (`Procedure.Table.key`, as the runtime looks it up).
     static func normalizedKey(_ v: String) -> String { Procedure.Table.key(v) }
-
-    /// Calls `body` with each decision-table lookup a step makes.
-    static func forEachLookup(in op: Op, _ body: (String, [Expr]) -> Void) {
-        switch op {
-        case .set(_, let v, _), .append(_, let v), .branch(let v, _, _): visit(v, body)
-        case .call(_, let args, _):
-            if args.count == 1 { for (_, e) in args { visit(e, body) } }
-            else { for (_, e) in args.sorted(by: { $0.key < $1.key }) { visit(e, body) } }
-        case .say(let t), .confirm(let t, _): for part in t.parts { if case .value(let e) = part { visit(e, body) } }
-        default: break
-        }
-    }
-
-    /// Calls `body` with each decision-table lookup in an expression.
-    private static func visit(_ e: Expr, _ body: (String, [Expr]) -> Void) {
-        switch e {
-        case .lookup(let t, let keys): body(t, keys); for k in keys { visit(k, body) }
-        case .field(let b, _): visit(b, body)
-        case .arithmetic(_, let l, let r), .compare(_, let l, let r), .contains(let l, let r): visit(l, body); visit(r, body)
-        case .oneOf(let v, let o): visit(v, body); for x in o { visit(x, body) }
-        case .not(let v), .missing(let v), .olderThan(let v, _, _), .within(let v, _, _): visit(v, body)
-        case .and(let xs), .or(let xs): for x in xs { visit(x, body) }
-        case .quantified(_, _, let l, let pr): visit(l, body); visit(pr, body)
-        case .count(let l, _, let w): visit(l, body); if let w { visit(w, body) }
-        case .sum(let l, _, _): visit(l, body)
-        case .literal, .name, .customer, .conversation, .now, .today: break
-        }
-    }
 }
