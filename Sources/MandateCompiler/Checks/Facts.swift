@@ -64,14 +64,89 @@ struct Interval: Hashable {
     }
 }
 
+/// A set of a procedure's text and yes/no values, by their number (`FactKeys.value`): the
+/// first 64 in one word, the rest (only in procedures with more values) after it.
+struct ValueSet: Hashable {
+    private var w0: UInt64 = 0
+    /// Words for values 64 and up; no trailing zero word, so equal sets are equal here.
+    private var rest: [UInt64] = []
+
+    init() {}
+
+    init(_ ids: some Sequence<Int>) { for i in ids { insert(i) } }
+
+    var isEmpty: Bool { w0 == 0 && rest.isEmpty }
+
+    func contains(_ i: Int) -> Bool {
+        if i < 64 { return w0 & (1 << UInt64(i)) != 0 }
+        let w = i / 64 - 1
+        return w < rest.count && rest[w] & (1 << UInt64(i % 64)) != 0
+    }
+
+    mutating func insert(_ i: Int) {
+        if i < 64 { w0 |= 1 << UInt64(i); return }
+        let w = i / 64 - 1
+        while rest.count <= w { rest.append(0) }
+        rest[w] |= 1 << UInt64(i % 64)
+    }
+
+    private mutating func trim() { while rest.last == 0 { rest.removeLast() } }
+
+    func union(_ o: ValueSet) -> ValueSet {
+        var r = self
+        r.formUnion(o)
+        return r
+    }
+
+    mutating func formUnion(_ o: ValueSet) {
+        w0 |= o.w0
+        guard !o.rest.isEmpty else { return }
+        while rest.count < o.rest.count { rest.append(0) }
+        for i in o.rest.indices { rest[i] |= o.rest[i] }
+    }
+
+    func intersection(_ o: ValueSet) -> ValueSet {
+        var r = ValueSet()
+        r.w0 = w0 & o.w0
+        if !rest.isEmpty, !o.rest.isEmpty {
+            r.rest = (0..<min(rest.count, o.rest.count)).map { rest[$0] & o.rest[$0] }
+            r.trim()
+        }
+        return r
+    }
+
+    func subtracting(_ o: ValueSet) -> ValueSet {
+        var r = self
+        r.w0 &= ~o.w0
+        if !r.rest.isEmpty, !o.rest.isEmpty {
+            for i in 0..<min(r.rest.count, o.rest.count) { r.rest[i] &= ~o.rest[i] }
+            r.trim()
+        }
+        return r
+    }
+
+    /// The numbers in the set, smallest first.
+    var members: [Int] {
+        var out: [Int] = []
+        for (w, word) in ([w0] + rest).enumerated() {
+            var bits = word
+            while bits != 0 {
+                out.append(w * 64 + bits.trailingZeroBitCount)
+                bits &= bits - 1
+            }
+        }
+        return out
+    }
+}
+
 /// What is known of one value on the paths reaching a step.
 struct Fact: Hashable {
     /// Its numeric range, for amounts, counts and percentages.
     var interval: Interval = .top
-    /// The only values it can have (text and enumerations); nil when any.
-    var allowed: Set<String>?
-    /// Values it cannot have.
-    var excluded: Set<String> = []
+    /// The only values it can have (text and enumerations), by number; nil when any.
+    var allowed: ValueSet?
+    /// Values it cannot have, by number.
+    var excluded = ValueSet()
 
     var isEmpty: Bool { interval.isEmpty || (allowed.map { $0.subtracting(excluded).isEmpty } ?? false) }
 
@@ -85,27 +160,65 @@ struct Fact: Hashable {
 }
 
 /// The values one procedure's facts are about, numbered: each canonical key (`order.total`)
-/// once, with the names it depends on and its enumeration values. Worked out before the
-/// analysis, so the facts at a step are a short array indexed by number, not a dictionary
-/// of strings.
+/// once, with the names it depends on and its enumeration values; and each text or yes/no
+/// value the facts compare with. Worked out before the analysis, so the facts at a step are a
+/// short array indexed by number, not a dictionary of strings.
 final class FactKeys {
     private var ids: [String: Int] = [:]
     /// The keys that depend on each name: asking for the name again forgets them.
     private var dependents: [String: [Int]] = [:]
-    /// The enumeration values of each key, when its type says them.
-    private(set) var domains: [Set<String>?] = []
+    /// A value of each key, for its enumeration values.
+    private var expressions: [Expr] = []
+    /// The enumeration values of each key, worked out when first needed (most keys never are).
+    private var domains: [ValueSet??] = []
+    /// The enumeration values of a value, when its type says them.
+    private let domainOf: (Expr) -> [String]?
+    private var valueIDs: [String: Int] = [:]
+    /// The text and yes/no values, by number.
+    private(set) var values: [String] = []
+
+    init(domain: @escaping (Expr) -> [String]?) {
+        domainOf = domain
+        ids.reserveCapacity(32)
+        valueIDs.reserveCapacity(32)
+    }
 
     /// The number of a key, when the procedure has it.
     func id(_ key: String) -> Int? { ids[key] }
 
-    /// The number of a key, numbering it if it is new; `roots` are the names it depends on
-    /// (the same for every value with that key, so they are read for a new key only).
-    func intern(_ key: String, roots: () -> Set<String>, domain: () -> Set<String>?) -> Int {
+    /// The enumeration values of a key, when its type says them.
+    func domain(_ k: Int) -> ValueSet? {
+        if let known = domains[k] { return known }
+        let d = domainOf(expressions[k]).map { d in ValueSet(d.map(value)) }
+        domains[k] = .some(d)
+        return d
+    }
+
+    /// The number of a text or yes/no value, numbering it if it is new.
+    func value(_ v: String) -> Int {
+        if let known = valueIDs[v] { return known }
+        valueIDs[v] = values.count
+        values.append(v)
+        return values.count - 1
+    }
+
+    /// The number of a value, when some fact or domain has it.
+    func knownValue(_ v: String) -> Int? { valueIDs[v] }
+
+    /// The values of a set, by name.
+    func names(_ set: ValueSet) -> Set<String> { Set(set.members.map { values[$0] }) }
+
+    /// The number of the key of `e`, numbering it if it is new; the names it depends on are
+    /// the same for every value with that key, so they are read for a new key only.
+    func intern(_ key: String, _ e: Expr) -> Int {
         if let known = ids[key] { return known }
-        let id = domains.count
+        let id = expressions.count
         ids[key] = id
-        domains.append(domain())
-        for name in roots() { dependents[name, default: []].append(id) }
+        expressions.append(e)
+        domains.append(nil)
+        FactAnalysis.roots(e) { name in
+            if dependents[name]?.last != id { dependents[name, default: []].append(id) }
+        }
         return id
     }
 
@@ -154,13 +267,90 @@ struct FactState: Hashable {
     }
 }
 
+/// A comparison, as the fact analysis reads `Expr.compare`'s operator.
+enum CompareOp {
+    case equal, notEqual, greaterThan, atLeast, lessThan, atMost
+    /// An operator the analysis does not know: compared like `atMost`, negated to `lessThan`.
+    case other
+
+    init(_ op: String) {
+        switch op {
+        case "equal": self = .equal
+        case "notEqual": self = .notEqual
+        case "greaterThan": self = .greaterThan
+        case "atLeast": self = .atLeast
+        case "lessThan": self = .lessThan
+        case "atMost": self = .atMost
+        default: self = .other
+        }
+    }
+
+    /// The same comparison with its sides swapped.
+    var flipped: CompareOp {
+        switch self {
+        case .greaterThan: .lessThan
+        case .lessThan: .greaterThan
+        case .atLeast: .atMost
+        case .atMost: .atLeast
+        default: self
+        }
+    }
+
+    /// The comparison that holds when this one does not.
+    var negated: CompareOp {
+        switch self {
+        case .equal: .notEqual
+        case .notEqual: .equal
+        case .greaterThan: .atMost
+        case .atMost: .greaterThan
+        case .lessThan: .atLeast
+        default: .lessThan
+        }
+    }
+}
+
+/// A constant as the fact analysis reads it: a number in its own unit, or a text or yes/no value by number.
+enum FactLiteral: Equatable {
+    case money(Int64)
+    case percent(Int64)
+    case number(Int64)
+    /// A text or yes/no value (`true`/`false`), by number; `boolean` for yes/no.
+    case discrete(Int, boolean: Bool?)
+    /// A date, a duration, a number that is not whole: nothing the analysis compares.
+    case other
+
+    init(_ v: Value, _ keys: FactKeys) {
+        switch v {
+        case .money(let m): self = .money(m.minor)
+        case .percent(let p): self = .percent(Int64(p))
+        case .number(let n): self = Int64(n).map { .number($0) } ?? .other
+        case .text(let t): self = .discrete(keys.value(t), boolean: nil)
+        case .boolean(let b): self = .discrete(keys.value(b ? "true" : "false"), boolean: b)
+        default: self = .other
+        }
+    }
+
+    /// The number, with whether it is money (money is whole minor units, so `more than $150` means at least $150.01).
+    var number: (Int64, isMoney: Bool)? {
+        switch self {
+        case .money(let m): (m, true)
+        case .percent(let p): (p, false)
+        case .number(let n): (n, false)
+        default: nil
+        }
+    }
+
+    var discrete: Int? { if case .discrete(let d, _) = self { d } else { nil } }
+}
+
 /// A value or condition as the fact analysis reads it: tracked values replaced by their key number.
 indirect enum FactExpr {
-    case literal(Value)
+    case literal(FactLiteral)
     case key(Int)
     case lookup(String)
-    case arithmetic(String, FactExpr, FactExpr)
-    case compare(String, FactExpr, FactExpr)
+    /// `add`, `subtract`, or (`nil`) any other: `times`.
+    case arithmetic(add: Bool?, FactExpr, FactExpr)
+    case compare(CompareOp, FactExpr, FactExpr)
     case oneOf(FactExpr, [FactExpr])
     case not(FactExpr)
     case and([FactExpr])
@@ -172,14 +362,13 @@ indirect enum FactExpr {
 /// Facts about values: keys, evaluation, and what a condition teaches on each of its branches.
 struct FactAnalysis {
     /// The procedure's keys; `compile` numbers new ones.
-    let keys = FactKeys()
-    /// Enumeration values of a key, when its type says them.
-    let domain: (Expr) -> Set<String>?
+    let keys: FactKeys
     /// The range of a decision table's cells, when they are all amounts or numbers.
     var table: (String) -> Interval? = { _ in nil }
 
-    init(domain: @escaping (Expr) -> Set<String>?) {
-        self.domain = domain
+    /// `domain`: the enumeration values of a value, when its type says them.
+    init(domain: @escaping (Expr) -> [String]?) {
+        keys = FactKeys(domain: domain)
     }
 
     /// The canonical key of a value, when it is one the checks can track.
@@ -197,16 +386,21 @@ struct FactAnalysis {
 
     /// The names a value depends on.
     static func roots(_ e: Expr, into set: inout Set<String>) {
+        roots(e) { set.insert($0) }
+    }
+
+    /// Calls `body` with each name a value depends on (a name may come more than once).
+    static func roots(_ e: Expr, _ body: (String) -> Void) {
         switch e {
-        case .name(let n): set.insert(n)
-        case .field(let b, _): roots(b, into: &set)
-        case .sum(let l, _, _), .count(let l, _, _): roots(l, into: &set)
-        case .arithmetic(_, let l, let r), .compare(_, let l, let r), .contains(let l, let r): roots(l, into: &set); roots(r, into: &set)
-        case .lookup(_, let keys): for k in keys { roots(k, into: &set) }
-        case .oneOf(let v, let options): roots(v, into: &set); for o in options { roots(o, into: &set) }
-        case .missing(let v), .not(let v), .olderThan(let v, _, _), .within(let v, _, _): roots(v, into: &set)
-        case .quantified(_, _, let l, let p): roots(l, into: &set); roots(p, into: &set)
-        case .and(let xs), .or(let xs): for x in xs { roots(x, into: &set) }
+        case .name(let n): body(n)
+        case .field(let b, _): roots(b, body)
+        case .sum(let l, _, _), .count(let l, _, _): roots(l, body)
+        case .arithmetic(_, let l, let r), .compare(_, let l, let r), .contains(let l, let r): roots(l, body); roots(r, body)
+        case .lookup(_, let keys): for k in keys { roots(k, body) }
+        case .oneOf(let v, let options): roots(v, body); for o in options { roots(o, body) }
+        case .missing(let v), .not(let v), .olderThan(let v, _, _), .within(let v, _, _): roots(v, body)
+        case .quantified(_, _, let l, let p): roots(l, body); roots(p, body)
+        case .and(let xs), .or(let xs): for x in xs { roots(x, body) }
         case .literal, .customer, .conversation, .now, .today: break
         }
     }
@@ -219,17 +413,17 @@ struct FactAnalysis {
 
     /// The key number of a name a step sets.
     func key(ofName name: String) -> Int {
-        keys.intern(name, roots: { [name] }, domain: { domain(.name(name)) })
+        keys.intern(name, .name(name))
     }
 
     /// An expression with its tracked values numbered.
     func compile(_ e: Expr) -> FactExpr {
-        if let k = Self.key(e) { return .key(keys.intern(k, roots: { Self.roots(e) }, domain: { domain(e) })) }
+        if let k = Self.key(e) { return .key(keys.intern(k, e)) }
         switch e {
-        case .literal(let v): return .literal(v)
+        case .literal(let v): return .literal(FactLiteral(v, keys))
         case .lookup(let name, _): return .lookup(name)
-        case .arithmetic(let op, let l, let r): return .arithmetic(op, compile(l), compile(r))
-        case .compare(let op, let l, let r): return .compare(op, compile(l), compile(r))
+        case .arithmetic(let op, let l, let r): return .arithmetic(add: op == "add" ? true : op == "subtract" ? false : nil, compile(l), compile(r))
+        case .compare(let op, let l, let r): return .compare(CompareOp(op), compile(l), compile(r))
         case .oneOf(let v, let options): return .oneOf(compile(v), options.map(compile))
         case .not(let c): return .not(compile(c))
         case .and(let parts): return .and(parts.map(compile))
@@ -249,28 +443,20 @@ struct FactAnalysis {
         }
     }
 
-    static func discrete(_ v: Value) -> String? {
-        switch v {
-        case .text(let s): return s
-        case .boolean(let b): return b ? "true" : "false"
-        default: return nil
-        }
-    }
-
     /// The range of a value on the paths `state` describes.
     func evaluate(_ e: FactExpr, in state: FactState) -> Interval {
         switch e {
-        case .literal(let v): return Self.number(v).map { .exactly($0.0) } ?? .top
+        case .literal(let v): return v.number.map { .exactly($0.0) } ?? .top
         case .lookup(let name): return table(name) ?? .top
-        case .arithmetic(let op, let l, let r):
-            switch op {
-            case "add": return evaluate(l, in: state) + evaluate(r, in: state)
-            case "subtract": return evaluate(l, in: state) - evaluate(r, in: state)
-            default:
+        case .arithmetic(let add, let l, let r):
+            switch add {
+            case true?: return evaluate(l, in: state) + evaluate(r, in: state)
+            case false?: return evaluate(l, in: state) - evaluate(r, in: state)
+            case nil:
                 // A money amount times a constant percentage or whole number.
                 for (amount, factor) in [(l, r), (r, l)] {
-                    if case .literal(.percent(let p)) = factor { return evaluate(amount, in: state).scaled(Int64(p), 10_000) }
-                    if case .literal(.number(let n)) = factor, let k = Int64(n) { return evaluate(amount, in: state).scaled(k, 1) }
+                    if case .literal(.percent(let p)) = factor { return evaluate(amount, in: state).scaled(p, 10_000) }
+                    if case .literal(.number(let k)) = factor { return evaluate(amount, in: state).scaled(k, 1) }
                 }
                 return .top
             }
@@ -282,7 +468,7 @@ struct FactAnalysis {
     /// The state on the paths where `condition` is `truth`; nil when there are none.
     func assume(_ condition: FactExpr, _ truth: Bool, in state: FactState) -> FactState? {
         switch condition {
-        case .literal(.boolean(let b)): return b == truth ? state : nil
+        case .literal(.discrete(_, let b?)): return b == truth ? state : nil
         case .not(let c): return assume(c, !truth, in: state)
         case .and(let parts) where truth, .or(let parts) where !truth:
             var s = state
@@ -301,16 +487,19 @@ struct FactAnalysis {
                 return constant(op, a, b).map { $0 == truth ? state : nil } ?? state
             }
             if case .literal(let v) = rhs, case .key(let k) = lhs { return restrict(k, op, v, truth, state) }
-            if case .literal(let v) = lhs, case .key(let k) = rhs { return restrict(k, Self.flipped(op), v, truth, state) }
+            if case .literal(let v) = lhs, case .key(let k) = rhs { return restrict(k, op.flipped, v, truth, state) }
             return state
         case .oneOf(let value, let options):
             guard case .key(let k) = value else { return state }
-            let values = options.compactMap { o -> String? in if case .literal(let v) = o { return Self.discrete(v) }; return nil }
-            guard values.count == options.count else { return state }
+            var values = ValueSet()
+            for o in options {
+                guard case .literal(let v) = o, let d = v.discrete else { return state }
+                values.insert(d)
+            }
             var s = state
             var f = s.fact(k) ?? Fact()
             if truth {
-                f.allowed = (f.allowed ?? keys.domains[k] ?? Set(values)).intersection(values)
+                f.allowed = (f.allowed ?? keys.domain(k) ?? values).intersection(values)
             } else {
                 f.excluded.formUnion(values)
             }
@@ -320,67 +509,47 @@ struct FactAnalysis {
         }
     }
 
-    static func flipped(_ op: String) -> String {
-        switch op {
-        case "greaterThan": "lessThan"
-        case "lessThan": "greaterThan"
-        case "atLeast": "atMost"
-        case "atMost": "atLeast"
-        default: op
-        }
-    }
-
-    static func negated(_ op: String) -> String {
-        switch op {
-        case "equal": "notEqual"
-        case "notEqual": "equal"
-        case "greaterThan": "atMost"
-        case "atMost": "greaterThan"
-        case "lessThan": "atLeast"
-        default: "lessThan"
-        }
-    }
-
     /// A comparison of two constants, when both are known.
-    func constant(_ op: String, _ a: Value, _ b: Value) -> Bool? {
-        if let (x, _) = Self.number(a), let (y, _) = Self.number(b) {
+    func constant(_ op: CompareOp, _ a: FactLiteral, _ b: FactLiteral) -> Bool? {
+        if let (x, _) = a.number, let (y, _) = b.number {
             switch op {
-            case "equal": return x == y
-            case "notEqual": return x != y
-            case "greaterThan": return x > y
-            case "atLeast": return x >= y
-            case "lessThan": return x < y
+            case .equal: return x == y
+            case .notEqual: return x != y
+            case .greaterThan: return x > y
+            case .atLeast: return x >= y
+            case .lessThan: return x < y
             default: return x <= y
             }
         }
-        if let x = Self.discrete(a), let y = Self.discrete(b) {
-            if op == "equal" { return x == y }
-            if op == "notEqual" { return x != y }
+        if let x = a.discrete, let y = b.discrete {
+            if op == .equal { return x == y }
+            if op == .notEqual { return x != y }
         }
         return nil
     }
 
-    func restrict(_ k: Int, _ op: String, _ v: Value, _ truth: Bool, _ state: FactState) -> FactState? {
-        let op = truth ? op : Self.negated(op)
+    func restrict(_ k: Int, _ op: CompareOp, _ v: FactLiteral, _ truth: Bool, _ state: FactState) -> FactState? {
+        let op = truth ? op : op.negated
         var s = state
         var f = s.fact(k) ?? Fact()
-        if let (n, isMoney) = Self.number(v) {
+        if let (n, isMoney) = v.number {
             // Whole minor units: `more than $150` is `at least $150.01`.
             let strictUp = isMoney ? (n &+ 1, false) : (n, true)
             let strictDown = isMoney ? (n &- 1, false) : (n, true)
             switch op {
-            case "equal": f.interval.atLeast(n, strict: false); f.interval.atMost(n, strict: false)
-            case "greaterThan": f.interval.atLeast(strictUp.0, strict: strictUp.1)
-            case "atLeast": f.interval.atLeast(n, strict: false)
-            case "lessThan": f.interval.atMost(strictDown.0, strict: strictDown.1)
-            case "atMost": f.interval.atMost(n, strict: false)
+            case .equal: f.interval.atLeast(n, strict: false); f.interval.atMost(n, strict: false)
+            case .greaterThan: f.interval.atLeast(strictUp.0, strict: strictUp.1)
+            case .atLeast: f.interval.atLeast(n, strict: false)
+            case .lessThan: f.interval.atMost(strictDown.0, strict: strictDown.1)
+            case .atMost: f.interval.atMost(n, strict: false)
             default: if f.interval.lo == n && f.interval.hi == n { return nil }
             }
-        } else if let d = Self.discrete(v) {
+        } else if let d = v.discrete {
             switch op {
-            case "equal":
-                f.allowed = (f.allowed ?? keys.domains[k] ?? [d]).intersection([d])
-            case "notEqual":
+            case .equal:
+                let only = ValueSet([d])
+                f.allowed = (f.allowed ?? keys.domain(k) ?? only).intersection(only)
+            case .notEqual:
                 f.excluded.insert(d)
             default: return state
             }
@@ -392,7 +561,7 @@ struct FactAnalysis {
 
     private func settle(_ k: Int, _ f: Fact, _ s: inout FactState) -> FactState? {
         var f = f
-        if f.allowed == nil, !f.excluded.isEmpty, let d = keys.domains[k] { f.allowed = d }
+        if f.allowed == nil, !f.excluded.isEmpty, let d = keys.domain(k) { f.allowed = d }
         if f.isEmpty { return nil }
         s.set(k, f)
         return s
@@ -403,8 +572,8 @@ struct FactAnalysis {
 struct StepFacts {
     /// Keys forgotten when the step runs: what it asks for, sets or looks up again.
     var forgets: [Int] = []
-    /// A `Set` step: the key it sets, its value, and the value when it is a text or yes/no literal.
-    var sets: (key: Int, value: FactExpr, discrete: String?)?
+    /// A `Set` step: the key it sets, its value, and the value's number when it is a text or yes/no literal.
+    var sets: (key: Int, value: FactExpr, discrete: Int?)?
     /// A branch's condition.
     var condition: FactExpr?
     /// Keys forgotten on the way into a `For each` body: the loop variable's.
@@ -424,36 +593,49 @@ struct FlowFacts {
     let program: [StepFacts]
 
     static func edgeKey(_ node: Int, _ edge: StepGraph.Edge) -> Int64 {
-        Int64(node) * 8 + (edge == .then ? 1 : edge == .otherwise ? 2 : edge == .decline ? 3 : edge == .body ? 4 : 0)
+        Int64(node) * 8 + Int64(edge.rawValue)
     }
 
     func canTake(_ node: Int, _ edge: StepGraph.Edge) -> Bool { impossible.isEmpty || !impossible.contains(Self.edgeKey(node, edge)) }
+
+    /// The names whose new value makes a step forget facts, and whether they are forgotten
+    /// on the way into a `For each` body rather than when the step runs.
+    static func forgotten(_ op: Op, _ body: (_ name: String, _ intoBody: Bool) -> Void) {
+        switch op {
+        case .ask(let slot, _, _, _, _): body(slot, false)
+        case .set(let name, _, _): body(name, false)
+        case .call(_, _, let binds): for b in binds { body(b, false) }
+        case .append(let list, _): body(list, false)
+        case .verify(let methods): for m in methods { for s in m.slots { body(s, false) } }
+        case .forEach(let variable, _, _): body(variable, true)
+        default: break
+        }
+    }
 
     /// What each step does to the facts. Every key a step's values mention is numbered here,
     /// before the analysis runs, so forgetting a name forgets every key that depends on it.
     static func program(_ steps: [StepNode], _ analysis: FactAnalysis) -> [StepFacts] {
         var program = [StepFacts](repeating: StepFacts(), count: steps.count)
-        var forgotten: [(step: Int, names: [String], body: Bool)] = []
-        for (n, node) in steps.enumerated() {
-            switch node.op {
-            case .ask(let slot, _, _, _, _): forgotten.append((n, [slot], false))
+        for n in steps.indices {
+            switch steps[n].op {
             case .set(let name, let value, _):
-                var discrete: String?
-                if case .literal(let lit) = value { discrete = FactAnalysis.discrete(lit) }
+                var discrete: Int?
+                if case .literal(let lit) = value { discrete = FactLiteral(lit, analysis.keys).discrete }
                 program[n].sets = (analysis.key(ofName: name), analysis.compile(value), discrete)
-                forgotten.append((n, [name], false))
-            case .call(_, _, let binds): forgotten.append((n, binds, false))
-            case .append(let list, _): forgotten.append((n, [list], false))
-            case .verify(let methods): forgotten.append((n, methods.flatMap(\.slots), false))
             case .branch(let c, _, _): program[n].condition = analysis.compile(c)
-            case .forEach(let variable, _, _): forgotten.append((n, [variable], true))
             default: break
             }
         }
-        for (n, names, body) in forgotten {
-            var keys: [Int] = []
-            for name in names { for k in analysis.keys.dependents(of: name) where !keys.contains(k) { keys.append(k) } }
-            if body { program[n].bodyForgets = keys } else { program[n].forgets = keys }
+        for n in steps.indices {
+            forgotten(steps[n].op) { name, intoBody in
+                for k in analysis.keys.dependents(of: name) {
+                    if intoBody {
+                        if !program[n].bodyForgets.contains(k) { program[n].bodyForgets.append(k) }
+                    } else if !program[n].forgets.contains(k) {
+                        program[n].forgets.append(k)
+                    }
+                }
+            }
         }
         return program
     }
@@ -472,15 +654,13 @@ struct FlowFacts {
             self.impossible = []
             return
         }
-        before = graph.forward(from: entry, start: FactState(), edges: { n, state in
+        before = graph.forward(from: entry, start: FactState(), edges: { n, state, result in
             let out = Self.transfer(program[n], state, analysis)
-            var result: [(target: Int, state: FactState)] = []
             for (target, edge) in graph.successors[n] {
                 guard let s = Self.along(program[n], edge, out, analysis) else { continue }
                 takeable[Int(Self.edgeKey(n, edge))] = true
                 if let target { result.append((target, s)) }
             }
-            return result
         }, merge: { target, old, new in
             visits[target] += 1
             let j = old.join(new)
@@ -508,7 +688,7 @@ struct FlowFacts {
         out.forget(step.forgets)
         var f = Fact()
         f.interval = v
-        if let discrete { f.allowed = [discrete] }
+        if let discrete { f.allowed = ValueSet([discrete]) }
         if f != Fact() { out.set(key, f) }
         return out
     }

@@ -7,10 +7,15 @@ import MandateIR
 final class ProcedureUnderCheck {
     let graph: StepGraph
     let facts: FlowFacts
-    let nameTypes: [String: ValueType]
     let goal: Goal?
     /// The values an enumeration-typed value can have.
     let domain: (Expr) -> Set<String>?
+
+    /// Whether some path reaches each step.
+    let reached: [Bool]
+    /// What every step reads (`readRange`, `lookupRange`: a step's part), worked out in one walk.
+    let reads: FlowChecks.Reads
+    private let readEnd: [Int], lookupEnd: [Int]
 
     var procedure: MandateIR.Procedure { graph.procedure }
     var steps: [StepNode] { graph.steps }
@@ -20,8 +25,9 @@ final class ProcedureUnderCheck {
         goal = context.goal(of: p)
         var types: [String: ValueType] = [:]
         for s in p.slots { types[s.name] = s.type }
-        for node in p.steps {
-            if case .call(let action, _, _) = node.op, let a = context.actions[action] {
+        let steps = p.steps
+        for n in steps.indices {
+            if case .call(let action, _, _) = steps[n].op, let a = context.actions[action] {
                 for o in a.outputs { types[o.name] = o.type }
             }
         }
@@ -37,14 +43,14 @@ final class ProcedureUnderCheck {
             default: return nil
             }
         }
-        for node in p.steps {
-            if case .forEach(let v, let list, _) = node.op, case .list(let element)? = typeOf(list) { types[v] = element }
+        for n in steps.indices {
+            if case .forEach(let v, let list, _) = steps[n].op, case .list(let element)? = typeOf(list) { types[v] = element }
         }
-        nameTypes = types
-        domain = { e in
-            if case .enumeration(let values)? = typeOf(e) { return Set(values) }
+        let enumeration = { (e: Expr) -> [String]? in
+            if case .enumeration(let values)? = typeOf(e) { return values }
             return nil
         }
+        domain = { e in enumeration(e).map { Set($0) } }
         var tableRanges: [String: Interval] = [:]
         for t in p.tables {
             // Whatever row and column are looked up, the value is one of the cells.
@@ -53,12 +59,30 @@ final class ProcedureUnderCheck {
             let values = numbers.compactMap { $0 }
             tableRanges[t.name] = Interval(lo: values.min(), hi: values.max())
         }
-        var analysis = FactAnalysis(domain: domain)
+        var analysis = FactAnalysis(domain: enumeration)
         analysis.table = { tableRanges[$0] }
         facts = FlowFacts(graph, analysis: analysis)
+        reached = facts.before.map { $0 != nil }
+        var reads = FlowChecks.Reads()
+        var readEnd = [Int](repeating: 0, count: steps.count)
+        var lookupEnd = [Int](repeating: 0, count: steps.count)
+        for n in steps.indices {
+            FlowChecks.uses(steps[n].op, into: &reads)
+            readEnd[n] = reads.names.count
+            lookupEnd[n] = reads.lookups.count
+        }
+        self.reads = reads
+        self.readEnd = readEnd
+        self.lookupEnd = lookupEnd
     }
 
-    func reachable(_ n: Int) -> Bool { facts.before[n] != nil }
+    /// Where step `n`'s names are in `reads.names`.
+    func readRange(_ n: Int) -> Range<Int> { (n == 0 ? 0 : readEnd[n - 1])..<readEnd[n] }
+
+    /// Where step `n`'s decision-table lookups are in `reads.lookups`.
+    func lookupRange(_ n: Int) -> Range<Int> { (n == 0 ? 0 : lookupEnd[n - 1])..<lookupEnd[n] }
+
+    func reachable(_ n: Int) -> Bool { reached[n] }
 
     /// The shortest path to a step over edges some path can take.
     func path(to n: Int, avoiding: (Int, StepGraph.Edge, Int) -> Bool = { _, _, _ in true }) -> [Int]? {
@@ -108,12 +132,14 @@ enum FlowChecks {
     static func unreachable(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
         var n = 0
         let steps = p.steps
+        var predecessors: [[Int]]?
         while n < steps.count {
             guard !p.reachable(n) else { n += 1; continue }
             let first = n
             while n < steps.count, !p.reachable(n) { n += 1 }
             let node = steps[first]
-            let preds = p.graph.predecessors[first]
+            if predecessors == nil { predecessors = p.graph.predecessors() }
+            let preds = predecessors![first]
             let label = StepGraph.display(node.label)
             if preds.isEmpty {
                 // Nothing leads here: the steps before it end every path.
@@ -154,15 +180,27 @@ enum FlowChecks {
     // MARK: definite assignment
 
     /// The names an expression reads, without the variables it binds itself.
-    static func used(_ e: Expr, bound: Set<String> = [], into out: inout [String]) {
+    /// What steps' values read: the names (without the variables an expression binds itself),
+    /// and each decision-table lookup with its keys — worked out in one walk for every check.
+    struct Reads {
+        var names: [String] = []
+        var lookups: [(table: String, keys: [Expr])] = []
+        /// Whether lookups are kept: `TableChecks` looks at those in what a step computes or
+        /// says, not at an `Ask`'s list of choices or a `For each` list.
+        var keepsLookups = true
+    }
+
+    static func used(_ e: Expr, bound: Set<String> = [], into out: inout Reads) {
         switch e {
-        case .name(let n): if !bound.contains(n) { out.append(n) }
+        case .name(let n): if !bound.contains(n) { out.names.append(n) }
         case .field(let b, _): used(b, bound: bound, into: &out)
         case .count(let l, let v, let w):
             used(l, bound: bound, into: &out)
             if let w { used(w, bound: bound.union([v]), into: &out) }
         case .sum(let l, _, _): used(l, bound: bound, into: &out)
-        case .lookup(_, let keys): for k in keys { used(k, bound: bound, into: &out) }
+        case .lookup(let table, let keys):
+            if out.keepsLookups { out.lookups.append((table, keys)) }
+            for k in keys { used(k, bound: bound, into: &out) }
         case .arithmetic(_, let l, let r), .compare(_, let l, let r), .contains(let l, let r):
             used(l, bound: bound, into: &out)
             used(r, bound: bound, into: &out)
@@ -176,15 +214,18 @@ enum FlowChecks {
         }
     }
 
-    static func used(_ t: MandateIR.Template, into out: inout [String]) {
+    static func used(_ t: MandateIR.Template, into out: inout Reads) {
         for part in t.parts { if case .value(let e) = part { used(e, into: &out) } }
     }
 
-    /// The names a step reads.
-    static func uses(_ op: Op) -> [String] {
-        var out: [String] = []
+    /// What a step reads, appended to `out`.
+    static func uses(_ op: Op, into out: inout Reads) {
         switch op {
-        case .ask(_, _, _, let from, _): if let from { used(from, into: &out) }
+        case .ask(_, _, _, let from, _):
+            guard let from else { return }
+            out.keepsLookups = false
+            used(from, into: &out)
+            out.keepsLookups = true
         case .confirm(let q, _): used(q, into: &out)
         case .say(let t): used(t, into: &out)
         case .set(_, let v, _): used(v, into: &out)
@@ -192,22 +233,31 @@ enum FlowChecks {
             if args.count == 1 { for (_, e) in args { used(e, into: &out) } }
             else { for (_, e) in args.sorted(by: { $0.key < $1.key }) { used(e, into: &out) } }
         case .branch(let c, _, _): used(c, into: &out)
-        case .forEach(_, let l, _): used(l, into: &out)
+        case .forEach(_, let l, _):
+            out.keepsLookups = false
+            used(l, into: &out)
+            out.keepsLookups = true
         case .append(_, let v): used(v, into: &out)
         case .escalate, .resolve, .follow, .verify: break
         }
-        return out
     }
 
     /// The names a step gives a value to, on every edge out of it.
     static func defines(_ op: Op) -> [String] {
+        var out: [String] = []
+        defines(op) { out.append($0) }
+        return out
+    }
+
+    /// Calls `body` with each name a step gives a value to, on every edge out of it.
+    static func defines(_ op: Op, _ body: (String) -> Void) {
         switch op {
-        case .ask(let slot, _, _, _, _): [slot]
-        case .set(let name, _, _): [name]
-        case .call(_, _, let binds): binds
-        case .append(let list, _): [list]
-        case .verify(let methods): methods.flatMap(\.slots)
-        default: []
+        case .ask(let slot, _, _, _, _): body(slot)
+        case .set(let name, _, _): body(name)
+        case .call(_, _, let binds): for b in binds { body(b) }
+        case .append(let list, _): body(list)
+        case .verify(let methods): for m in methods { for s in m.slots { body(s) } }
+        default: break
         }
     }
 
@@ -230,7 +280,8 @@ enum FlowChecks {
     static func definiteAssignment(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
         let steps = p.steps
         guard let entry = p.procedure.entry, entry < steps.count else { return }
-        // Names by index; the names each step gives a value to, as bits.
+        // Names by index; the names each step gives a value to, as bits; the names each step
+        // reads, by index, in one array (`useEnd[n]`: where step n's end).
         var index: [String: Int] = [:]
         func bit(_ name: String) -> Int {
             if let i = index[name] { return i }
@@ -240,35 +291,44 @@ enum FlowChecks {
         var defs = [NameBits](repeating: NameBits(), count: steps.count)
         var bodyVariable = [Int](repeating: -1, count: steps.count)
         var start = NameBits()
+        var useIDs: [Int] = []
+        var useEnd = [Int](repeating: 0, count: steps.count)
+        let read = p.reads.names
         for n in 0..<steps.count {
-            for name in defines(steps[n].op) { defs[n].insert(bit(name)) }
-            switch steps[n].op {
+            let op = steps[n].op
+            defines(op) { defs[n].insert(bit($0)) }
+            switch op {
             case .forEach(let v, _, _): bodyVariable[n] = bit(v)
             // A list that `Add … to` builds starts empty: it is known from the first step.
             case .append(let list, _): start.insert(bit(list))
             default: break
             }
+            for r in p.readRange(n) { useIDs.append(bit(read[r])) }
+            useEnd[n] = useIDs.count
         }
-        let usesByStep = steps.map { uses($0.op) }
-        for names in usesByStep { for name in names { _ = bit(name) } }
         guard index.count <= NameBits.capacity else { return }
         // Must-analysis: the names known on every path into each step (nil: not yet reached).
-        let known = p.graph.forward(from: entry, start: start, edges: { n, k in
+        let known = p.graph.forward(from: entry, start: start, edges: { n, k, result in
             let out = k.union(defs[n])
-            var result: [(target: Int, state: NameBits)] = []
             for (target, edge) in p.graph.successors[n] {
                 guard let target, p.facts.canTake(n, edge) else { continue }
                 var s = out
                 if edge == .body, bodyVariable[n] >= 0 { s.insert(bodyVariable[n]) }
                 result.append((target, s))
             }
-            return result
         }, merge: { _, old, new in old.intersection(new) })
-        var reported = Set<String>()
-        for node in steps {
-            guard let k = known[node.id] else { continue }
-            for name in usesByStep[node.id] where !k.contains(index[name]!) {
-                guard reported.insert(name).inserted else { continue }
+        var reported = [Bool](repeating: false, count: index.count)
+        var names: [String] = []
+        for n in steps.indices {
+            guard let k = known[n] else { continue }
+            for u in (n == 0 ? 0 : useEnd[n - 1])..<useEnd[n] where !k.contains(useIDs[u]) && !reported[useIDs[u]] {
+                reported[useIDs[u]] = true
+                if names.isEmpty {
+                    names = [String](repeating: "", count: index.count)
+                    for (name, i) in index { names[i] = name }
+                }
+                let name = names[useIDs[u]]
+                let node = steps[n]
                 let path = p.path(to: node.id) { _, _, to in
                     !defines(steps[to].op).contains(name) || to == node.id
                 } ?? p.path(to: node.id) ?? [node.id]
@@ -298,8 +358,9 @@ enum FlowChecks {
         for p in procedures { byID[p.procedure.id] = p }
         var edges: [String: [(to: String, node: StepNode)]] = [:]
         for p in procedures {
-            for node in p.steps where p.reachable(node.id) {
-                if case .follow(let target) = node.op, byID[target] != nil { edges[p.procedure.id, default: []].append((target, node)) }
+            let steps = p.steps
+            for n in steps.indices where p.reachable(n) {
+                if case .follow(let target) = steps[n].op, byID[target] != nil { edges[p.procedure.id, default: []].append((target, steps[n])) }
             }
         }
         var state: [String: Int] = [:]  // 1: on the stack, 2: done

@@ -12,20 +12,31 @@ enum PolicyChecks {
     static func outputGuardrails(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
         guard let goal = p.goal else { return }
         let g = goal.guardrails
-        // Amounts the plan computes or checks: the ones a message may state.
-        var known = Set<Int64>()
-        for node in p.steps { collectMoney(node.op, into: &known) }
-        for m in [g.maxPerRefund, g.maxPerCustomer].compactMap({ $0 }) + Array(g.maxByTier.values) { known.insert(m.minor) }
-        for node in p.steps where p.reachable(node.id) {
+        // Amounts the plan computes or checks: the ones a message may state. Worked out when a
+        // message first states an amount: most never do.
+        var known: Set<Int64>?
+        // The phrases never to say, lowercased once for every message.
+        let phrases = g.neverSay.map { (phrase: $0, lowered: $0.utf8.map(lower)) }
+        let max = g.outputMaxCharacters
+        let steps = p.steps
+        for n in steps.indices where p.reachable(n) {
             let template: MandateIR.Template
-            switch node.op {
+            switch steps[n].op {
             case .say(let t): template = t
             case .confirm(let t, _): template = t
             default: continue
             }
-            var label: String { StepGraph.display(node.label) }
-            let text = Array(template.text.utf8)
-            for phrase in g.neverSay where Self.containsIgnoringCase(text, Array(phrase.utf8)) {
+            var text = template.text
+            let (said, tooLong, statesMoney) = text.withUTF8 { bytes in
+                (phrases.filter { containsIgnoringCase(bytes, $0.lowered) }.map(\.phrase),
+                 max.map { bytes.count > $0 } ?? false,
+                 // `$`, or the first byte of `€` and `£`: most messages state no amount at all.
+                 bytes.contains(where: { $0 == 0x24 || $0 == 0xE2 || $0 == 0xC2 }))
+            }
+            guard !said.isEmpty || tooLong || statesMoney else { continue }
+            let node = steps[n]
+            let label = StepGraph.display(node.label)
+            for phrase in said {
                 context.report(
                     .neverSayInMessage,
                     "the message at step \(label) says \"\(phrase)\", which the goal `\(goal.id)` must never say",
@@ -33,7 +44,7 @@ enum PolicyChecks {
                     notes: ["`\(phrase)` is under `never_say` in `\(goal.file)`; the runtime would block this message"],
                     help: "reword the message without \"\(phrase)\"")
             }
-            if let max = g.outputMaxCharacters, text.count > max {
+            if let max, tooLong {
                 let literal = template.parts.reduce(0) { n, part in if case .text(let s) = part { n + s.count } else { n } }
                 if literal > max {
                     context.report(
@@ -44,11 +55,16 @@ enum PolicyChecks {
                         help: "shorten it, or split it into two `Say` steps")
                 }
             }
-            // `$`, or the first byte of `€` and `£`: most messages state no amount at all.
-            guard text.contains(where: { $0 == 0x24 || $0 == 0xE2 || $0 == 0xC2 }) else { continue }
+            guard statesMoney else { continue }
+            if known == nil {
+                var amounts = Set<Int64>()
+                for node in steps { collectMoney(node.op, into: &amounts) }
+                for m in [g.maxPerRefund, g.maxPerCustomer].compactMap({ $0 }) + Array(g.maxByTier.values) { amounts.insert(m.minor) }
+                known = amounts
+            }
             for part in template.parts {
                 guard case .text(let s) = part else { continue }
-                for amount in moneyMentions(s) where !known.contains(amount.minor) {
+                for amount in moneyMentions(s) where !known!.contains(amount.minor) {
                     context.report(
                         .moneyNotComputed,
                         "the message at step \(label) states \(Words.money(amount)), an amount this procedure never computes or checks",
@@ -60,19 +76,20 @@ enum PolicyChecks {
         }
     }
 
-    /// Whether `text` contains `phrase`, ASCII letters compared without case.
-    static func containsIgnoringCase(_ text: [UInt8], _ phrase: [UInt8]) -> Bool {
-        guard !phrase.isEmpty, phrase.count <= text.count else { return phrase.isEmpty }
-        @inline(__always) func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
-        let p = phrase.map(lower)
-        let first = p[0]
+    /// An ASCII letter in lower case; any other byte as it is.
+    @inline(__always) static func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+
+    /// Whether `text` contains `lowered` (already in lower case), ASCII letters compared without case.
+    static func containsIgnoringCase(_ text: UnsafeBufferPointer<UInt8>, _ lowered: [UInt8]) -> Bool {
+        guard !lowered.isEmpty, lowered.count <= text.count else { return lowered.isEmpty }
+        let first = lowered[0]
         var i = 0
-        let last = text.count - p.count
+        let last = text.count - lowered.count
         while i <= last {
             if lower(text[i]) == first {
                 var k = 1
-                while k < p.count && lower(text[i + k]) == p[k] { k += 1 }
-                if k == p.count { return true }
+                while k < lowered.count && lower(text[i + k]) == lowered[k] { k += 1 }
+                if k == lowered.count { return true }
             }
             i += 1
         }
@@ -103,7 +120,8 @@ enum PolicyChecks {
         }
     }
 
-    /// Amounts written in a message's text: `$49.99`, `€20`, `£5`, `150 USD`.
+    /// Amounts written in a message's text after a currency symbol: `$49.99`, `€20`, `£5`
+    /// (an amount written with a currency code, `150 USD`, is not found).
     ///
     /// Scanned on the UTF-8 bytes: a symbol, then digits, commas, and points followed by a
     /// digit. A text with any other non-ASCII character (a digit of another script, a
@@ -214,15 +232,40 @@ enum PolicyChecks {
     /// The minimum number of examples an intent needs for the classifier to tell it apart.
     static let minimumExamples = 3
 
+    /// An example's words, lowercased: letters, digits and apostrophes; everything else separates them.
     static func normalized(_ s: String) -> [String] {
-        s.lowercased().split { !$0.isLetter && !$0.isNumber && $0 != "'" }.map(String.init)
+        var s = s
+        // Most examples are ASCII: there a letter is A–Z or a–z and a digit 0–9, so the bytes
+        // decide without the Unicode properties of each character.
+        let ascii: [String]? = s.withUTF8 { bytes in
+            var words: [String] = []
+            var word: [UInt8] = []
+            for b in bytes {
+                guard b < 0x80 else { return nil }
+                if (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x27 {
+                    word.append(b)
+                } else if b >= 0x41 && b <= 0x5A {
+                    word.append(b | 0x20)
+                } else if !word.isEmpty {
+                    words.append(String(decoding: word, as: UTF8.self))
+                    word.removeAll(keepingCapacity: true)
+                }
+            }
+            if !word.isEmpty { words.append(String(decoding: word, as: UTF8.self)) }
+            return words
+        }
+        if let ascii { return ascii }
+        return s.lowercased().split { !$0.isLetter && !$0.isNumber && $0 != "'" }.map(String.init)
     }
 
     static func trainingData(_ context: inout CheckContext) {
         struct Seen { let intent: String; let range: SourceRange; let text: String }
-        var exact: [String: Seen] = [:]
-        var byWords: [String: [Seen]] = [:]
-        var pending: [(Seen, Set<String>)] = []
+        // Words by number: an example is its words' numbers, a word set its numbers in order.
+        var wordIDs: [String: Int] = [:]
+        var exact: [[Int]: Seen] = [:]
+        var byWords: [[Int]: [Seen]] = [:]
+        // Each example of three words or more, with its distinct words' numbers in order.
+        var pending: [(Seen, [Int])] = []
         for goal in context.goalSyntax {
             for intent in goal.intents {
                 if intent.examples.count < minimumExamples {
@@ -236,7 +279,11 @@ enum PolicyChecks {
                     let words = normalized(example.value)
                     guard !words.isEmpty else { continue }
                     let seen = Seen(intent: intent.name.value, range: example.range, text: example.value)
-                    let key = words.joined(separator: " ")
+                    let key = words.map { word in
+                        if let id = wordIDs[word] { return id }
+                        wordIDs[word] = wordIDs.count
+                        return wordIDs.count - 1
+                    }
                     if let first = exact[key] {
                         if first.intent != seen.intent {
                             context.diagnostics.append(Diagnostic(
@@ -250,19 +297,19 @@ enum PolicyChecks {
                         continue
                     }
                     exact[key] = seen
-                    let set = Set(words)
-                    guard set.count >= 3 else { continue }
-                    byWords[set.sorted().joined(separator: " "), default: []].append(seen)
-                    pending.append((seen, set))
+                    let distinct = Set(key).sorted()
+                    guard distinct.count >= 3 else { continue }
+                    byWords[distinct, default: []].append(seen)
+                    pending.append((seen, distinct))
                 }
             }
         }
         // Near-duplicates: the same words in another order, or one word more or less. Indexed by
         // word set, so the check stays linear in the number of examples.
         var reported = Set<String>()
-        for (seen, set) in pending {
-            var keys = [set.sorted().joined(separator: " ")]
-            for w in set { keys.append(set.subtracting([w]).sorted().joined(separator: " ")) }
+        for (seen, distinct) in pending {
+            var keys = [distinct]
+            for i in distinct.indices { keys.append(Array(distinct[..<i] + distinct[(i + 1)...])) }
             for key in keys {
                 for other in byWords[key] ?? [] where other.intent != seen.intent {
                     let pair = [other.text, seen.text].sorted().joined(separator: "\u{1}")
@@ -302,8 +349,9 @@ enum PolicyChecks {
         }
         var resolvable: [String: Set<String>] = [:]
         for p in checked {
-            for node in p.steps where p.reachable(node.id) {
-                if case .resolve(let outcome) = node.op { resolvable[p.procedure.goal, default: []].insert(outcome) }
+            let steps = p.steps
+            for n in steps.indices where p.reachable(n) {
+                if case .resolve(let outcome) = steps[n].op { resolvable[p.procedure.goal, default: []].insert(outcome) }
             }
         }
         for goal in context.goalSyntax {

@@ -31,7 +31,9 @@ enum PolicyProofs {
         let declared = context.plan.project.tiers
         if !declared.isEmpty {
             let fact = analysis.keys.id("customer.tier").flatMap { state.fact($0) }
-            let possible = (fact?.allowed ?? Set(declared)).subtracting(fact?.excluded ?? []).subtracting(g.alwaysEscalateTiers)
+            let allowed = fact?.allowed.map(analysis.keys.names) ?? Set(declared)
+            let excluded = fact.map { analysis.keys.names($0.excluded) } ?? []
+            let possible = allowed.subtracting(excluded).subtracting(g.alwaysEscalateTiers)
             tiers = possible.sorted().map { Optional($0) }
         }
         var worst: Breach?
@@ -87,20 +89,21 @@ enum PolicyProofs {
 
     static func refundLimits(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
         guard let goal = p.goal, goal.guardrails.maxPerRefund != nil || !goal.guardrails.maxByTier.isEmpty else { return }
-        for node in p.steps {
-            guard let state = p.facts.before[node.id], case .call(let action, let args, _) = node.op,
+        let steps = p.steps
+        for n in steps.indices where p.reachable(n) {
+            guard case .call(let action, let args, _) = steps[n].op, let state = p.facts.before[n],
                   let signature = context.actions[action], signature.effect == "refund",
                   let input = signature.inputs.first(where: { $0.type == .money }), let amount = args[input.name]
             else { continue }
             let compiled = p.facts.analysis.compile(amount)
             guard let merged = breach(compiled, state, goal, context, p.facts.analysis) else { continue }
             let found: (path: [Int], breach: Breach)
-            switch counterexample(p, to: node.id, amount: compiled, goal, context) {
+            switch counterexample(p, to: n, amount: compiled, goal, context) {
             case .none: continue  // every single path is within the limit
-            case .some(.none): found = (p.path(to: node.id) ?? [node.id], merged)  // too many paths to follow one by one
+            case .some(.none): found = (p.path(to: n) ?? [n], merged)  // too many paths to follow one by one
             case .some(.some(let f)): found = f
             }
-            report(node, amount: amount, found.path, found.breach, p, goal, &context)
+            report(steps[n], amount: amount, found.path, found.breach, p, goal, &context)
         }
     }
 
@@ -149,45 +152,72 @@ enum PolicyProofs {
     static func confirmations(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
         guard let goal = p.goal, !goal.guardrails.confirmEffects.isEmpty else { return }
         let steps = p.steps
+        // The calls whose effect needs the customer's yes; most procedures have none or one.
+        let calls = steps.indices.filter { n in
+            guard p.reachable(n), case .call(let action, _, _) = steps[n].op, let signature = context.actions[action] else { return false }
+            return goal.guardrails.confirmEffects.contains(signature.effect)
+        }
+        guard !calls.isEmpty, let entry = p.procedure.entry else { return }
+        // Names by number, for the sets below.
+        var ids: [String: Int] = [:]
+        func id(_ name: String) -> Int {
+            if let i = ids[name] { return i }
+            ids[name] = ids.count
+            return ids.count - 1
+        }
+        func roots(_ e: Expr, into set: inout ValueSet) { FactAnalysis.roots(e) { set.insert(id($0)) } }
         // A value is named by what it came from: `{order_number}` names the order looked up with it,
         // and `{amount_due}` the flights whose prices it was set from.
-        var foundWith: [String: Set<String>] = [:]
-        for node in steps {
-            switch node.op {
+        var foundWith: [[Int]] = []
+        func found(_ name: String, from: ValueSet) {
+            let i = id(name)
+            while foundWith.count <= i { foundWith.append([]) }
+            for source in from.members where !foundWith[i].contains(source) { foundWith[i].append(source) }
+        }
+        // What each step gives a value to, by number, in one array (`definedEnd[n]`: where step n's end).
+        var defined: [Int] = []
+        var definedEnd = [Int](repeating: 0, count: steps.count)
+        for n in steps.indices {
+            let op = steps[n].op
+            var from = ValueSet()
+            switch op {
             case .call(_, let args, let binds):
-                var from = Set<String>()
-                for (_, e) in args { FactAnalysis.roots(e, into: &from) }
-                for b in binds { foundWith[b, default: []].formUnion(from) }
-            case .set(let name, let value, _): foundWith[name, default: []].formUnion(FactAnalysis.roots(value))
-            case .ask(let slot, _, _, let from?, _): foundWith[slot, default: []].formUnion(FactAnalysis.roots(from))
-            case .append(let list, let value): foundWith[list, default: []].formUnion(FactAnalysis.roots(value))
-            case .forEach(let variable, let list, _): foundWith[variable, default: []].formUnion(FactAnalysis.roots(list))
+                for (_, e) in args { roots(e, into: &from) }
+                for b in binds { found(b, from: from) }
+            case .set(let name, let value, _): roots(value, into: &from); found(name, from: from)
+            case .ask(let slot, _, _, let source?, _): roots(source, into: &from); found(slot, from: from)
+            case .append(let list, let value): roots(value, into: &from); found(list, from: from)
+            case .forEach(let variable, let list, _): roots(list, into: &from); found(variable, from: from)
             default: break
             }
+            FlowChecks.defines(op) { defined.append(id($0)) }
+            definedEnd[n] = defined.count
         }
-        func closure(_ names: Set<String>) -> Set<String> {
+        func closure(_ names: ValueSet) -> ValueSet {
             var all = names
-            var frontier = Array(names)
+            var frontier = names.members
             while let name = frontier.popLast() {
-                for source in foundWith[name] ?? [] where all.insert(source).inserted { frontier.append(source) }
+                guard name < foundWith.count else { continue }
+                for source in foundWith[name] where !all.contains(source) {
+                    all.insert(source)
+                    frontier.append(source)
+                }
             }
             return all
         }
         // What each Confirm's question mentions, with what those values came from.
-        var asked: [Int: Set<String>] = [:]
-        for node in steps {
-            guard case .confirm(let q, _) = node.op else { continue }
-            var said = Set<String>()
-            for part in q.parts { if case .value(let e) = part { FactAnalysis.roots(e, into: &said) } }
-            asked[node.id] = closure(said)
+        var asked: [(step: Int, said: ValueSet)] = []
+        for n in steps.indices {
+            guard case .confirm(let q, _) = steps[n].op else { continue }
+            var said = ValueSet()
+            for part in q.parts { if case .value(let e) = part { roots(e, into: &said) } }
+            asked.append((n, closure(said)))
         }
-        // What each step gives a value to, worked out once for every action below.
-        let definedBy = steps.map { FlowChecks.defines($0.op) }
-        for node in steps where p.reachable(node.id) {
-            guard case .call(let action, let args, _) = node.op, let signature = context.actions[action],
-                  goal.guardrails.confirmEffects.contains(signature.effect) else { continue }
-            var direct = Set<String>()
-            for (_, e) in args { FactAnalysis.roots(e, into: &direct) }
+        for call in calls {
+            let node = steps[call]
+            guard case .call(let action, let args, _) = node.op, let signature = context.actions[action] else { continue }
+            var direct = ValueSet()
+            for (_, e) in args { roots(e, into: &direct) }
             let mentioned = closure(direct)
             let movesMoney = signature.effect == "refund"
             // Which Confirm steps ask about these values, and which steps change them: each step's
@@ -196,13 +226,15 @@ enum PolicyProofs {
             for (n, said) in asked {
                 // A question that names no value is judged by its words, which Mandate cannot read;
                 // when money moves, the question must show the amount or the record.
-                covering[n] = mentioned.isEmpty || (said.isEmpty && !movesMoney) || !said.isDisjoint(with: mentioned)
+                covering[n] = mentioned.isEmpty || (said.isEmpty && !movesMoney) || !said.intersection(mentioned).isEmpty
             }
-            let redefining = definedBy.map { names in names.contains { direct.contains($0) } }
+            var redefining = [Bool](repeating: false, count: steps.count)
+            for n in steps.indices {
+                for d in (n == 0 ? 0 : definedEnd[n - 1])..<definedEnd[n] where direct.contains(defined[d]) { redefining[n] = true }
+            }
             // Must-analysis: on every path here, the customer said yes to a Confirm about these values,
             // and none of them changed since.
             var confirmed = [Bool?](repeating: nil, count: steps.count)
-            guard let entry = p.procedure.entry else { continue }
             confirmed[entry] = false
             var work = [entry]
             var queued = [Bool](repeating: false, count: steps.count)

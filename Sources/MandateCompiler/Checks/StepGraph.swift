@@ -9,7 +9,7 @@ import MandateSyntax
 /// exactly what the runtime will execute.
 struct StepGraph {
     /// Which way out of a step an edge is.
-    enum Edge: Equatable {
+    enum Edge: UInt8, Equatable {
         /// The step after it (for `Confirm`: the customer said yes).
         case next
         /// The condition held.
@@ -22,56 +22,75 @@ struct StepGraph {
         case body
     }
 
+    /// The edges out of one step: at most two, kept inline so the graph is one array.
+    /// A nil target is a path that ends without resolving.
+    struct Successors: RandomAccessCollection {
+        private var count_: UInt8 = 0
+        private var edge0: Edge = .next, edge1: Edge = .next
+        private var target0: Int32 = -1, target1: Int32 = -1
+
+        init() {}
+
+        mutating func append(_ target: Int?, _ edge: Edge) {
+            let t = Int32(target ?? -1)
+            if count_ == 0 { target0 = t; edge0 = edge } else { target1 = t; edge1 = edge }
+            count_ += 1
+        }
+
+        var startIndex: Int { 0 }
+        var endIndex: Int { Int(count_) }
+        subscript(i: Int) -> (target: Int?, edge: Edge) {
+            let t = i == 0 ? target0 : target1
+            return (t < 0 ? nil : Int(t), i == 0 ? edge0 : edge1)
+        }
+    }
+
     let procedure: MandateIR.Procedure
-    /// Predecessors of each step, over every edge.
-    let predecessors: [[Int]]
+    /// The procedure's steps, by number.
+    let steps: [StepNode]
     /// The edges out of each step, worked out once (the checks walk them many times).
-    let successors: [[(target: Int?, edge: Edge)]]
+    let successors: [Successors]
 
     init(_ procedure: MandateIR.Procedure) {
         self.procedure = procedure
-        let count = procedure.steps.count
-        var preds = [[Int]](repeating: [], count: count)
-        var succ: [[(target: Int?, edge: Edge)]] = []
-        succ.reserveCapacity(count)
-        for n in 0..<count {
-            let out = Self.successors(of: procedure.steps[n])
-            succ.append(out)
-            for (target, _) in out { if let target, target < count { preds[target].append(n) } }
-        }
-        predecessors = preds
-        successors = succ
+        steps = procedure.steps
+        successors = steps.map(Self.successors(of:))
     }
 
-    var steps: [StepNode] { procedure.steps }
+    /// The steps with an edge into each step, over every edge; worked out on demand (only a
+    /// step that can never run needs them).
+    func predecessors() -> [[Int]] {
+        var preds = [[Int]](repeating: [], count: steps.count)
+        for n in steps.indices {
+            for (target, _) in successors[n] { if let target, target < steps.count { preds[target].append(n) } }
+        }
+        return preds
+    }
 
     /// The edges out of a step; a nil target is a path that ends without resolving.
-    static func successors(of node: StepNode) -> [(target: Int?, edge: Edge)] {
+    static func successors(of node: StepNode) -> Successors {
+        var out = Successors()
         switch node.op {
-        case .escalate, .resolve, .follow: return []
-        case .confirm(_, let onDecline): return [(node.next, .next), (onDecline, .decline)]
-        case .branch(_, let then, let otherwise): return [(then, .then), (otherwise, .otherwise)]
-        case .forEach(_, _, let body): return body.map { [($0, .body), (node.next, .next)] } ?? [(node.next, .next)]
-        case .ask, .say, .set, .verify, .call, .append: return [(node.next, .next)]
+        case .escalate, .resolve, .follow: break
+        case .confirm(_, let onDecline): out.append(node.next, .next); out.append(onDecline, .decline)
+        case .branch(_, let then, let otherwise): out.append(then, .then); out.append(otherwise, .otherwise)
+        case .forEach(_, _, let body):
+            if let body { out.append(body, .body) }
+            out.append(node.next, .next)
+        case .ask, .say, .set, .verify, .call, .append: out.append(node.next, .next)
         }
-    }
-
-    /// Whether a step ends the conversation's path in this procedure.
-    static func isTerminal(_ op: Op) -> Bool {
-        switch op {
-        case .escalate, .resolve, .follow: true
-        default: false
-        }
+        return out
     }
 
     /// Runs a forward analysis to a fixed point and returns the state on entry to each step
     /// (nil: no path reaches it). Steps are numbered in reading order, so one pass in that
     /// order settles every step before the ones after it; only loops (`For each`, asking
-    /// again) need another pass. `edges` gives the state along each edge out of a step;
-    /// `merge` joins a new state into the one a step already has.
+    /// again) need another pass. `edges` appends to `out` the state along each edge out of a
+    /// step (`out` is emptied before each step and reused, so no step allocates); `merge`
+    /// joins a new state into the one a step already has.
     func forward<State: Equatable>(
         from entry: Int, start: State,
-        edges: (_ step: Int, _ state: State) -> [(target: Int, state: State)],
+        edges: (_ step: Int, _ state: State, _ out: inout [(target: Int, state: State)]) -> Void,
         merge: (_ step: Int, _ old: State, _ new: State) -> State
     ) -> [State?] {
         var states = [State?](repeating: nil, count: steps.count)
@@ -79,13 +98,17 @@ struct StepGraph {
         states[entry] = start
         var dirty = [Bool](repeating: false, count: steps.count)
         dirty[entry] = true
+        var out: [(target: Int, state: State)] = []
+        out.reserveCapacity(2)
         var again = true
         while again {
             again = false
             for n in 0..<steps.count where dirty[n] {
                 dirty[n] = false
                 guard let state = states[n] else { continue }
-                for (target, s) in edges(n, state) where target < steps.count {
+                out.removeAll(keepingCapacity: true)
+                edges(n, state, &out)
+                for (target, s) in out where target < steps.count {
                     if let old = states[target] {
                         if old == s { continue }
                         let merged = merge(target, old, s)

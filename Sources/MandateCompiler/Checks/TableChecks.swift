@@ -14,26 +14,28 @@ enum TableChecks {
                     help: "keep one row for `\(key)`, with the values that are meant"))
             }
         }
-        guard !p.procedure.tables.isEmpty else { return }
+        let tables = p.procedure.tables
+        guard !tables.isEmpty else { return }
         var reported = Set<String>()
         // Each table's rows and columns as a lookup finds them, worked out once.
-        var presentByTable: [String: [Set<String>]] = [:]
+        var presentByTable = [[Set<String>]?](repeating: nil, count: tables.count)
         let steps = p.steps
         for n in steps.indices where p.reachable(n) {
-            // The closure takes the step's number, not the step: a captured step would be copied on every call.
-            forEachLookup(in: steps[n].op) { table, keys in
-                guard let t = p.procedure.tables.first(where: { $0.name == table }) else { return }
+            for (table, keys) in p.reads.lookups[p.lookupRange(n)] {
+                guard let index = tables.firstIndex(where: { $0.name == table }) else { continue }
+                let t = tables[index]
                 let dimensions: [(keys: [String], what: String)] = t.columns.count == 1
                     ? [(t.rowKeys, "row")] : [(t.rowKeys, "row"), (t.columns, "column")]
-                let presentSets = presentByTable[t.name] ?? dimensions.map { Set($0.keys.map(normalizedKey)) }
-                presentByTable[t.name] = presentSets
+                let presentSets = presentByTable[index] ?? dimensions.map { Set($0.keys.map(normalizedKey)) }
+                presentByTable[index] = presentSets
                 for ((key, dimension), present) in zip(zip(keys, dimensions), presentSets) {
                     guard var values = p.domain(key) else { continue }
                     if case .customer("tier") = key, let goal = p.goal { values.subtract(goal.guardrails.alwaysEscalateTiers) }
                     // Values the steps before it already handled cannot reach the lookup.
                     if let k = FactAnalysis.key(key).flatMap(p.facts.analysis.keys.id), let f = p.facts.before[n]?.fact(k) {
-                        if let allowed = f.allowed { values.formIntersection(allowed) }
-                        values.subtract(f.excluded)
+                        let keys = p.facts.analysis.keys
+                        if let allowed = f.allowed { values.formIntersection(keys.names(allowed)) }
+                        values.subtract(keys.names(f.excluded))
                     }
                     let missing = values.filter { !present.contains(normalizedKey($0)) }.sorted()
                     guard !missing.isEmpty, reported.insert("\(t.name)|\(dimension.what)|\(missing)").inserted else { continue }
@@ -54,28 +56,4 @@ enum TableChecks {
 
     /// A row or column key as a lookup finds it (`Procedure.Table.key`, as the runtime looks it up).
     static func normalizedKey(_ v: String) -> String { Procedure.Table.key(v) }
-
-    /// Calls `body` with each decision-table lookup a step makes.
-    static func forEachLookup(in op: Op, _ body: (String, [Expr]) -> Void) {
-        func visit(_ e: Expr) {
-            switch e {
-            case .lookup(let t, let keys): body(t, keys); keys.forEach(visit)
-            case .field(let b, _): visit(b)
-            case .arithmetic(_, let l, let r), .compare(_, let l, let r), .contains(let l, let r): visit(l); visit(r)
-            case .oneOf(let v, let o): visit(v); o.forEach(visit)
-            case .not(let v), .missing(let v), .olderThan(let v, _, _), .within(let v, _, _): visit(v)
-            case .and(let xs), .or(let xs): xs.forEach(visit)
-            case .quantified(_, _, let l, let pr): visit(l); visit(pr)
-            case .count(let l, _, let w): visit(l); if let w { visit(w) }
-            case .sum(let l, _, _): visit(l)
-            case .literal, .name, .customer, .conversation, .now, .today: break
-            }
-        }
-        switch op {
-        case .set(_, let v, _), .append(_, let v), .branch(let v, _, _): visit(v)
-        case .call(_, let args, _): for (_, e) in args.sorted(by: { $0.key < $1.key }) { visit(e) }
-        case .say(let t), .confirm(let t, _): for part in t.parts { if case .value(let e) = part { visit(e) } }
-        default: break
-        }
-    }
 }
