@@ -154,8 +154,8 @@ public enum Commands {
         let exit = report(c, options, console, path: path)
         guard exit == .clean else { return exit }
         do {
-            guard let file = try Compiler.planFile(c) else { return .errorsFound }
-            let data = form == .binary ? try file.binary(sha256: Compiler.sha256) : try file.json()
+            guard let (file, binary) = try Compiler.encodedPlan(c) else { return .errorsFound }
+            let data = form == .binary ? binary : try file.json()
             if let output {
                 try data.write(to: URL(fileURLWithPath: output), options: .atomic)
                 console.out("wrote \(output) (\(file.contentHash), \(data.count) bytes)\n")

@@ -250,11 +250,16 @@ public enum Compiler {
     /// classifier; nil when there are errors. Its `contentHash` is the SHA-256 of its binary form
     /// (`PlanFile.binary`), the form `mandate compile -o FILE` writes.
     public static func planFile(_ compilation: Compilation) throws -> PlanFile? {
+        try encodedPlan(compilation)?.file
+    }
+
+    /// The plan file and its binary form, encoded once; nil when there are errors.
+    public static func encodedPlan(_ compilation: Compilation) throws -> (file: PlanFile, binary: Data)? {
         guard var plan = runnablePlan(compilation) else { return nil }
         plan.sources = compilation.files.filter { !$0.hasSuffix(".test.yaml") && !$0.hasSuffix(".test.yml") }.compactMap { path in
             compilation.sources[path].map { SourceDigest(path: path, sha256: "sha256:" + sha256Hex($0.bytes)) }
         }.sorted { $0.path < $1.path }
-        return try PlanFile(plan: plan, compiler: version, sha256: sha256)
+        return try PlanFile.encoded(plan: plan, compiler: version, sha256: sha256)
     }
 
     /// The plan as a runtime runs it — with the intent classifier trained from the goals'

@@ -33,8 +33,14 @@ public struct PlanFile: Codable, Sendable, Equatable {
 
     /// Wraps a plan, hashing its binary form with `sha256` (which returns the 32-byte digest).
     public init(plan: Plan, compiler: String, sha256: (UnsafeRawBufferPointer) -> [UInt8]) throws(PlanLoadError) {
+        self = try PlanFile.encoded(plan: plan, compiler: compiler, sha256: sha256).file
+    }
+
+    /// Wraps a plan and returns its binary form too: the bytes its hash was taken over, so a
+    /// caller that writes them does not encode the plan a second time.
+    public static func encoded(plan: Plan, compiler: String, sha256: (UnsafeRawBufferPointer) -> [UInt8]) throws(PlanLoadError) -> (file: PlanFile, binary: Data) {
         let bytes = try PlanBinary.encode(plan, compiler: compiler, sha256: sha256)
-        self.init(plan: plan, compiler: compiler, trailer: Array(bytes.suffix(PlanBinary.trailerSize)))
+        return (PlanFile(plan: plan, compiler: compiler, trailer: Array(bytes.suffix(PlanBinary.trailerSize))), Data(bytes))
     }
 
     init(plan: Plan, compiler: String, trailer: [UInt8]) {
