@@ -157,7 +157,18 @@ struct JSONWriter {
     mutating func event(_ e: TraceEvent) {
         raw("{")
         key("data", first: true)
-        object(e.data) { $0.string($1) }
+        // The facts (distinct keys) and the step, sorted as `data`'s keys would be, without building `data`.
+        var facts = e.facts
+        if let step = e.step { facts.append(("step", step)) }
+        if facts.count > 1 { facts.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) } }
+        bytes.append(UInt8(ascii: "{"))
+        for (i, (k, v)) in facts.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            string(k)
+            bytes.append(UInt8(ascii: ":"))
+            string(v)
+        }
+        bytes.append(UInt8(ascii: "}"))
         field("detail", e.detail)
         field("kind", e.kind.rawValue)
         if let outputs = e.outputs {

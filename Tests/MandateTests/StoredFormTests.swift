@@ -165,6 +165,11 @@ let everyStatus: [ConversationStatus] = [.open, .resolved(outcome: "refund_issue
                                      data: i % 3 == 0 ? [:] : ["amount": "$89.00", text: text, "zeta": "z", "Zeta": "Z", "é": "e"],
                                      outputs: i % 2 == 1 ? everyValue : nil))
         }
+        // The step the interpreter adds to every event of a step is kept apart from the other facts.
+        events.append(TraceEvent(turn: 2, kind: .step, detail: "Ask for the order", source: "refund.procedure:5",
+                                 data: ["step": "ask-order", "label": "order", "sa": "1", "su": "2"]))
+        events.append(TraceEvent(turn: 2, kind: .condition, detail: "true", source: nil,
+                                 facts: [("zz", "last"), ("step", "check"), ("a", "first")], outputs: nil))
         #expect(StoredJSON.trace(events) == (try foundation(events)))
         #expect(StoredJSON.trace([]) == "[]")
         #expect(try JSONDecoder().decode([TraceEvent].self, from: Data(StoredJSON.trace(events).utf8)) == events)
