@@ -263,18 +263,8 @@ struct BinaryWriter {
 
     init(_ pool: StringPool) { self.pool = pool }
 
-    mutating func unsigned(_ v: UInt64) {
-        var v = v
-        while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
-    mutating func int(_ v: Int) {
-        let x = Int64(v)
-        unsigned(UInt64(bitPattern: (x << 1) ^ (x >> 63)))
-    }
+    mutating func unsigned(_ v: UInt64) { VarInt.append(v, to: &bytes) }
+    mutating func int(_ v: Int) { unsigned(VarInt.zigzag(Int64(v))) }
     mutating func count(_ n: Int) { unsigned(UInt64(n)) }
     mutating func bool(_ b: Bool) { bytes.append(b ? 1 : 0) }
     mutating func string(_ s: String) { unsigned(UInt64(pool.number(s))) }

@@ -155,7 +155,7 @@ final class SandboxPortInTransaction: ActionPort {
             let outcome = SandboxActions.perform(request, on: &data)
             for (key, outputs) in data.performed where !performedBefore.contains(key) {
                 try db.cachedStatement(sql: "INSERT INTO sandbox_performed (idempotency_key, action, outputs, at) VALUES (?, ?, ?, ?)")
-                    .execute(arguments: [key, request.action, try SQLiteStore.json(outputs), now])
+                    .execute(arguments: [key, request.action, StoredJSON.values(outputs), now])
             }
             for line in data.journal[journalBefore...] {
                 try db.cachedStatement(sql: "INSERT INTO sandbox_journal (line, at) VALUES (?, ?)").execute(arguments: [line, now])
