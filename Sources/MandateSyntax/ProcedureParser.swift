@@ -139,14 +139,19 @@ struct LineLayer {
     var tables: [DecisionTable] = []
     var suppressions: [Suppression] = []
     /// Every item, the root first.
-    var items: [Item] = [Item(kind: .root, indent: -1, label: nil, start: 0, segments: 0)]
+    var items: [Item] = []
     /// The items' text. Text is only ever added to the newest item, so each item's
     /// segments are contiguous here.
     var segments: [Range<Int>] = []
     /// Every item's tokens, item after item (see `lex`).
     var tokens: [Token] = []
 
-    init(file: SourceFile) { self.file = file }
+    init(file: SourceFile) {
+        self.file = file
+        // One item per line at most, and the root: allocated once.
+        items.reserveCapacity(file.lineStarts.count + 1)
+        items.append(Item(kind: .root, indent: -1, label: nil, start: 0, segments: 0))
+    }
 
     /// Extends the newest item's text with `range`, merging with its previous range when contiguous.
     mutating func addText(_ index: Int, _ range: Range<Int>, contiguous: Bool) {
@@ -172,7 +177,6 @@ struct LineLayer {
 
     mutating func run() {
         let bytes = file.bytes
-        items.reserveCapacity(file.lineStarts.count + 1)
         segments.reserveCapacity(file.lineStarts.count)
         var stack: [Int] = [0]
         stack.reserveCapacity(ProcedureParser.maxDepth + 2)
@@ -181,7 +185,8 @@ struct LineLayer {
         var seenStep = false
         var reportedDepth = false
         var table: (name: Located<String>, rows: [[Located<String>]], start: Int, end: Int, rowRanges: [SourceRange])?
-        var headerSeen: [String: SourceRange] = [:]
+        // The headers seen so far (at most a handful: searched, not hashed).
+        var headerSeen: [(key: String, range: SourceRange)] = []
         // Suppressions waiting for their step, and those whose step is still open.
         var pendingSuppressions: [Int] = []
         var openScopes: [(index: Int, indent: Int)] = []
@@ -237,21 +242,21 @@ struct LineLayer {
                 let valueRange = file.range(v, lineEnd)
                 let value = trimmedText(v, lineEnd)
                 if key == "table" {
-                    table = (Located(value.lowercased(), valueRange), [], p, lineEnd, [])
+                    table = (Located(value.smallLowercased, valueRange), [], p, lineEnd, [])
                     lastLineWasItemText = false
                     last = nil
                     continue
                 }
                 if !seenStep && indent == 0 {
                     let keyRange = file.range(p, keyEnd)
-                    if let first = headerSeen[key] {
+                    if let first = headerSeen.first(where: { SmallWords.equal($0.key, key) })?.range {
                         diagnostics.append(Diagnostic(
                             .duplicateHeader, "`\(key.capitalizedFirst):` is given twice", at: keyRange,
                             label: "second time", labels: [DiagnosticLabel(range: first, message: "first time")],
                             help: "keep one `\(key.capitalizedFirst):` line"))
                         continue
                     }
-                    headerSeen[key] = keyRange
+                    headerSeen.append((key, keyRange))
                     readHeader(key, keyRange: keyRange, value: value, valueRange: valueRange)
                     lastLineWasItemText = false
                     continue
@@ -318,6 +323,8 @@ struct LineLayer {
             items.append(Item(kind: itemKind, indent: indent, label: label, start: p, segments: segments.count))
             items[item].end = lineEnd
             if textStart < lineEnd { addText(item, textStart..<lineEnd, contiguous: false) }
+            // Room for a few sub-steps at once, rather than growing one by one.
+            if items[stack.last!].children.isEmpty { items[stack.last!].children.reserveCapacity(stack.last! == 0 ? 32 : 4) }
             items[stack.last!].children.append(item)
             stack.append(item)
             last = item
@@ -357,10 +364,14 @@ struct LineLayer {
     }
 
     func startsWithOtherwise(_ p: Int, _ end: Int) -> Bool {
-        let word = Array("otherwise".utf8)
-        guard end - p >= word.count else { return false }
-        for k in 0..<word.count where file.bytes[p + k] | 0x20 != word[k] { return false }
-        return p + word.count == end || !Lexer.isLetter(file.bytes[p + word.count])
+        // `otherwise` in any case, compared on bytes without building an array for it.
+        guard end - p >= 9, file.bytes[p] | 0x20 == UInt8(ascii: "o") else { return false }
+        var k = 0
+        for w in "otherwise".utf8 {
+            if file.bytes[p + k] | 0x20 != w { return false }
+            k += 1
+        }
+        return p + 9 == end || !Lexer.isLetter(file.bytes[p + 9])
     }
 
     /// A known header or `Table` key at the line's start: its lowercased name and the colon's offset.
@@ -423,7 +434,10 @@ struct LineLayer {
             flush()
         case "requires":
             let words: String
-            if value.utf8.allSatisfy({ $0 < 0x80 }) {
+            if value.utf8.count == 19, value.utf8.elementsEqual("a verified customer".utf8, by: { $0 | 0x20 == $1 }) {
+                // As almost every procedure writes it: no splitting and joining.
+                words = "a verified customer"
+            } else if value.utf8.allSatisfy({ $0 < 0x80 }) {
                 // ASCII (as always in practice): lowercased and split on bytes.
                 words = String(decoding: value.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
                     .utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x2E }).map { String(decoding: $0, as: UTF8.self) }
@@ -488,6 +502,9 @@ struct LineLayer {
     func splitRow(_ p: Int, _ end: Int) -> [Located<String>] {
         let b = file.bytes
         var cells: [Located<String>] = []
+        var pipes = 0
+        for k in p..<end where b[k] == UInt8(ascii: "|") { pipes += 1 }
+        cells.reserveCapacity(pipes)
         var q = p + 1
         var cellStart = q
         while q <= end {
@@ -496,7 +513,7 @@ struct LineLayer {
                 while s < e, b[s] == 0x20 || b[s] == 0x09 { s += 1 }
                 while e > s, b[e - 1] == 0x20 || b[e - 1] == 0x09 { e -= 1 }
                 if q < end || s < e {
-                    cells.append(Located(String(decoding: b[s..<e], as: UTF8.self), file.range(s, e)))
+                    cells.append(Located(b.withUnsafeBufferPointer { SmallWords.exact($0, s, e) }, file.range(s, e)))
                 }
                 cellStart = q + 1
             }
@@ -522,7 +539,7 @@ struct LineLayer {
                     at: rowRanges[index], help: "give every row one cell per column"))
                 continue
             }
-            body.append((Located(row[0].value.lowercased(), row[0].range), Array(row.dropFirst())))
+            body.append((Located(row[0].value.smallLowercased, row[0].range), Array(row.dropFirst())))
         }
         if body.isEmpty && rows.count == 1 {
             diagnostics.append(Diagnostic(
@@ -530,8 +547,8 @@ struct LineLayer {
                 help: "add one row per value below the header"))
         }
         tables.append(DecisionTable(
-            name: name, rowHeader: Located(header[0].value.lowercased(), header[0].range),
-            columns: header.dropFirst().map { Located($0.value.lowercased(), $0.range) }, rows: body, range: range))
+            name: name, rowHeader: Located(header[0].value.smallLowercased, header[0].range),
+            columns: header.dropFirst().map { Located($0.value.smallLowercased, $0.range) }, rows: body, range: range))
     }
 }
 

@@ -31,11 +31,16 @@ struct Cursor {
     var peek: Token? { index < upper ? tokens[index] : nil }
     func peek(_ offset: Int) -> Token? { index + offset < upper ? tokens[index + offset] : nil }
     /// Whether the token at `offset` is the word `w`; reads the token in place (no copy).
-    func isWord(_ w: String, at offset: Int = 0) -> Bool {
+    @inline(__always) func isWord(_ w: String, at offset: Int = 0) -> Bool {
         let i = index + offset
         return i < upper && tokens[i].isWord(w)
     }
-    func isKind(_ k: Token.Kind, at offset: Int = 0) -> Bool {
+    /// Whether the token at `offset` is the keyword whose key is `k`.
+    @inline(__always) func isWord(_ k: WordKey, at offset: Int = 0) -> Bool {
+        let i = index + offset
+        return i < upper && tokens[i].isWord(k)
+    }
+    @inline(__always) func isKind(_ k: Token.Kind, at offset: Int = 0) -> Bool {
         let i = index + offset
         return i < upper && tokens[i].kind == k
     }
@@ -101,9 +106,15 @@ public struct SentenceParser {
     /// Makes a parser for sentences of `file`, knowing its decision tables.
     public init(file: SourceFile, tables: [DecisionTable]) {
         self.file = file
-        self.tables = tables.map {
-            ($0.name.value.split(separator: " ").map(String.init), $0.columns.count == 1 ? 1 : 2)
-        }.sorted { $0.words.count > $1.words.count }
+        let named = tables.map { table -> (words: [String], keys: Int) in
+            let name = table.name.value
+            // ASCII names (as always in practice) are split on bytes, without walking characters.
+            let words = name.utf8.allSatisfy({ $0 < 0x80 })
+                ? name.utf8.split(separator: 0x20).map { String(decoding: $0, as: UTF8.self) }
+                : name.split(separator: " ").map(String.init)
+            return (words, table.columns.count == 1 ? 1 : 2)
+        }
+        self.tables = named.count > 1 ? named.sorted { $0.words.count > $1.words.count } : named
         self.tableFirstWords = self.tables.compactMap { $0.words.first.map(WordKey.init) }
     }
 
@@ -138,20 +149,20 @@ public struct SentenceParser {
         var index = 0
         while index < list.count {
             let itemIndex = list[index]
-            let item = items[itemIndex]
             index += 1
-            switch item.kind {
+            // The item's fields are read in place: copying it would retain its label and children.
+            switch items[itemIndex].kind {
             case .step:
                 steps.append(step(itemIndex))
             case .bullet:
                 error(.bulletOutsideList, "a bullet can only list the conditions of `If any of these is true` or `If all of these are true`",
-                      file.range(item.start, item.end),
+                      file.range(items[itemIndex].start, items[itemIndex].end),
                       help: "number it as a step, or put it under an `If any of these is true:` line")
             case .otherwise:
                 guard var previous = steps.popLast(), let last = previous.statements.last,
                       case .conditional(let condition, let then, nil) = last.kind
                 else {
-                    error(.otherwiseWithoutIf, "`Otherwise` has no `If` step just before it", file.range(item.start, item.end),
+                    error(.otherwiseWithoutIf, "`Otherwise` has no `If` step just before it", file.range(items[itemIndex].start, items[itemIndex].end),
                           help: "put `Otherwise` right after the `If` step it answers")
                     continue
                 }
@@ -159,8 +170,8 @@ public struct SentenceParser {
                 index += consumed
                 previous.statements[previous.statements.count - 1] = Statement(
                     kind: .conditional(condition: condition, then: then, otherwise: branch),
-                    range: last.range.union(file.range(item.start, item.end)))
-                previous.range = previous.range.union(file.range(item.start, item.end))
+                    range: last.range.union(file.range(items[itemIndex].start, items[itemIndex].end)))
+                previous.range = previous.range.union(file.range(items[itemIndex].start, items[itemIndex].end))
                 steps.append(previous)
             case .root:
                 break
@@ -196,10 +207,9 @@ public struct SentenceParser {
 
     /// One step: its sentences, and the sub-steps an `If …:` or `For each …:` takes.
     mutating func step(_ itemIndex: Int) -> Step {
-        let item = items[itemIndex]
-        let label = item.label ?? Located("", file.range(item.start, item.start))
-        var c = Cursor(tokens: tokens, window: item.tokenWindow)
-        let whole = file.range(item.start, item.end)
+        let label = items[itemIndex].label ?? Located("", file.range(items[itemIndex].start, items[itemIndex].start))
+        var c = Cursor(tokens: tokens, window: items[itemIndex].tokenWindow)
+        let whole = file.range(items[itemIndex].start, items[itemIndex].end)
         if !c.isEmpty, case let bad = c.last, bad.kind == .unterminatedQuote {
             error(.unterminatedQuote, "this quotation is never closed", file.range(bad.start, min(bad.end, bad.start + 1)),
                   help: "end the quoted text with `\"`")
@@ -232,7 +242,7 @@ public struct SentenceParser {
             if let lastIndex = statements.indices.last, case .confirm = statements[lastIndex].kind, declineClause(c) != nil { continue }
             finishSentence(&c)
         }
-        if !childrenUsed, let firstIndex = item.children.first(where: { items[$0].kind != .root }) {
+        if !childrenUsed, let firstIndex = items[itemIndex].children.first(where: { items[$0].kind != .root }) {
             let first = items[firstIndex]
             error(.malformedSentence, "sub-steps can only follow a step that ends with `:`",
                   file.range(first.start, first.end),
@@ -253,8 +263,9 @@ public struct SentenceParser {
 
     /// `If the customer declines` and its synonyms: the number of tokens, if present.
     func declineClause(_ c: Cursor) -> Int? {
-        for words in Phrase.declines where c.matches(words) { return words.count }
-        return nil
+        // Every decline phrase starts with `if`; the phrases are compared in place.
+        guard c.isWord("if") else { return nil }
+        return Phrase.declines.indices.first { c.matches(Phrase.declines[$0]) }.map { Phrase.declines[$0].count }
     }
 
     /// Clauses joined by `and`, `then`, `, and`.
@@ -268,8 +279,11 @@ public struct SentenceParser {
     mutating func chain(_ c: inout Cursor, item: Int, childrenUsed: inout Bool, into out: inout [Statement]) {
         while !c.atEnd {
             let statement = clause(&c, item: item, childrenUsed: &childrenUsed)
+            // Tested before it is appended, so the statement moves into the array rather than being copied.
+            var invalid = false
+            if case .invalid = statement.kind { invalid = true }
             out.append(statement)
-            if case .invalid = statement.kind { break }
+            if invalid { break }
             if c.isKind(.comma), c.isWord("and", at: 1) || c.isWord("then", at: 1) { c.index += 2; continue }
             if c.isWord("and") || c.isWord("then") { c.index += 1; continue }
             if c.isKind(.comma), let next = c.peek(1), next.kind == .word, WordKey.contains(Vocabulary.sentenceStarterKeys, next.key) {
@@ -334,7 +348,7 @@ public struct SentenceParser {
             var textStart = 0
             while i < n {
                 if b[i] == UInt8(ascii: "{"), let close = b[(i + 1)...].firstIndex(of: UInt8(ascii: "}")) {
-                    if textStart < i { parts.append(.text(String(decoding: UnsafeBufferPointer(rebasing: b[textStart..<i]), as: UTF8.self))) }
+                    if textStart < i { parts.append(.text(SmallWords.exact(b, textStart, i))) }
                     let offset = token.start + 1 + i
                     let path = Self.placeholderPath(b, i + 1, close)
                     let r = file.range(offset, offset + close - i + 1)
@@ -348,7 +362,7 @@ public struct SentenceParser {
                     i += 1
                 }
             }
-            if textStart < n { parts.append(.text(String(decoding: UnsafeBufferPointer(rebasing: b[textStart...]), as: UTF8.self))) }
+            if textStart < n { parts.append(.text(SmallWords.exact(b, textStart, n))) }
         }
         if text.utf8.withContiguousStorageIfAvailable(read) == nil { Array(text.utf8).withUnsafeBufferPointer(read) }
         for (inner, r) in bad {
@@ -364,27 +378,31 @@ public struct SentenceParser {
     static func placeholderPath(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> [String] {
         var path: [String] = []
         var partStart = from
-        var k = from
-        while k <= to {
-            if k == to || b[k] == 0x2E {
-                let start = partStart
-                path.append(String(unsafeUninitializedCapacity: max(k - start, 1)) { out in
-                    var length = 0
-                    for j in start..<k {
-                        let byte = b[j]
-                        switch byte {
-                        case 0x20, 0x09:
-                            if length > 0, out[length - 1] != 0x5F { out[length] = 0x5F; length += 1 }
-                        case 0x41...0x5A: out[length] = byte | 0x20; length += 1
-                        default: out[length] = byte; length += 1
-                        }
-                    }
-                    while length > 0, out[length - 1] == 0x5F { length -= 1 }
-                    return length
-                })
-                partStart = k + 1
+        for k in from...to where k == to || b[k] == 0x2E {
+            let start = partStart
+            partStart = k + 1
+            // A short ASCII part with no blank and no trailing `_` (`{order.total}`): its
+            // lowercased bytes are the part, built in place as a small string.
+            if k > start, k - start <= 15, b[k - 1] != 0x5F,
+               !b[start..<k].contains(where: { $0 >= 0x80 || $0 == 0x20 || $0 == 0x09 })
+            {
+                path.append(SmallWords.lowered(b, start, k))
+                continue
             }
-            k += 1
+            path.append(String(unsafeUninitializedCapacity: max(k - start, 1)) { out in
+                var length = 0
+                for j in start..<k {
+                    let byte = b[j]
+                    switch byte {
+                    case 0x20, 0x09:
+                        if length > 0, out[length - 1] != 0x5F { out[length] = 0x5F; length += 1 }
+                    case 0x41...0x5A: out[length] = byte | 0x20; length += 1
+                    default: out[length] = byte; length += 1
+                    }
+                }
+                while length > 0, out[length - 1] == 0x5F { length -= 1 }
+                return length
+            })
         }
         return path
     }
@@ -393,24 +411,28 @@ public struct SentenceParser {
         c.index += 2
         let start = c.index
         _ = c.eat(Phrase.the) || c.eat(Phrase.a) || c.eat(Phrase.an) || c.eat(Phrase.their) || c.eat(Phrase.the_customers)
-        var segments: [[String]] = [[]]
+        // The words and where possessives split them, built directly (as `nounPhrase` does):
+        // a split with no word on either side of it counts for nothing.
+        var words: [String] = []
+        var breaks: [Int] = []
         var again = false
-        while let t = c.peek {
-            if t.kind == .word {
-                if t.text == "again", c.peek(1).map({ $0.kind == .period }) ?? true { again = true; c.index += 1; break }
-                segments[segments.count - 1].append(t.text)
-            } else if t.kind == .possessive {
-                segments.append([])
+        while c.index < c.upper {
+            let kind = c.tokens[c.index].kind
+            if kind == .word {
+                if c.isWord("again"), c.peek(1).map({ $0.kind == .period }) ?? true { again = true; c.index += 1; break }
+                words.append(c.tokens[c.index].text)
+            } else if kind == .possessive {
+                if !words.isEmpty, breaks.last != words.count { breaks.append(words.count) }
             } else {
                 break
             }
             c.index += 1
         }
-        segments = segments.filter { !$0.isEmpty }
-        guard !segments.isEmpty else {
+        if breaks.last == words.count { breaks.removeLast() }
+        guard !words.isEmpty else {
             return malformed(&c, "`Ask for` needs the value to ask for", help: "write `Ask for the order number.`")
         }
-        let slot = NounPhrase(segments: segments, range: range(c, from: start))
+        let slot = NounPhrase(words: words, breaks: breaks, range: range(c, from: start))
         var choices: [Located<String>] = []
         var from: Expression?
         if c.isKind(.colon) {
@@ -589,12 +611,14 @@ public struct SentenceParser {
     /// An action sentence: to the end of the sentence, or to `and` + a sentence keyword.
     mutating func action(_ c: inout Cursor) -> StatementKind {
         let start = c.index
-        while let t = c.peek {
-            if t.kind == .period || t.kind == .colon { break }
-            if t.isWord("and") || t.isWord("then") || t.kind == .comma {
-                let k = t.kind == .comma && (c.isWord("and", at: 1) || c.isWord("then", at: 1)) ? 2 : 1
-                if let next = c.peek(k), next.kind == .word, WordKey.contains(Vocabulary.sentenceStarterKeys, next.key),
-                   !(next.text == "for" && !c.isWord("each", at: k + 1)), !(next.text == "ask" && !c.isWord("for", at: k + 1))
+        // Tokens are read in place (a copy would retain each one's text).
+        while c.index < c.upper {
+            let kind = c.tokens[c.index].kind
+            if kind == .period || kind == .colon { break }
+            if kind == .comma || c.isWord(K.and) || c.isWord(K.then) {
+                let k = kind == .comma && (c.isWord(K.and, at: 1) || c.isWord(K.then, at: 1)) ? 2 : 1
+                if c.index + k < c.upper, case let nextKey = c.tokens[c.index + k].key, WordKey.contains(Vocabulary.sentenceStarterKeys, nextKey),
+                   !(nextKey == K.for && !c.isWord(K.each, at: k + 1)), !(nextKey == WordKey("ask") && !c.isWord(K.for, at: k + 1))
                 { break }
             }
             c.index += 1
@@ -611,9 +635,15 @@ public struct SentenceParser {
         c.index += 1
         var condition: Condition
         var bulletForm = false
-        let listForms = Phrase.listForms
         let headStart = c.index
-        if let (words, keys, isAny) = listForms.first(where: { c.matches($0.keys) }) {
+        // Every list form starts with `any` or `all`: the forms are compared only then, in
+        // place (taking each out of the table would retain its arrays).
+        var listForm: Int?
+        if c.isWord("any") || c.isWord("all") {
+            listForm = Phrase.listForms.indices.first { c.matches(Phrase.listForms[$0].keys) }
+        }
+        if let form = listForm {
+            let (words, keys, isAny) = Phrase.listForms[form]
             c.index += keys.count
             bulletForm = true
             childrenUsed = true
@@ -725,21 +755,26 @@ public struct SentenceParser {
 
     /// `a or b`, with `and` binding tighter.
     mutating func condition(_ c: inout Cursor) -> Condition {
-        var parts = [andCondition(&c)]
+        // Most conditions have no `or`: no array for them.
+        let first = andCondition(&c)
+        guard c.isWord("or"), let next = c.peek(1), !isLiteralStart(next) else { return first }
+        var parts = [first]
         while c.isWord("or"), let next = c.peek(1), !isLiteralStart(next) {
             c.index += 1
             parts.append(andCondition(&c))
         }
-        return parts.count == 1 ? parts[0] : .or(parts)
+        return .or(parts)
     }
 
     mutating func andCondition(_ c: inout Cursor) -> Condition {
-        var parts = [simpleCondition(&c)]
+        let first = simpleCondition(&c)
+        guard c.isWord("and"), let next = c.peek(1), !isLiteralStart(next), !startsClause(c, at: 1) else { return first }
+        var parts = [first]
         while c.isWord("and"), let next = c.peek(1), !isLiteralStart(next), !startsClause(c, at: 1) {
             c.index += 1
             parts.append(simpleCondition(&c))
         }
-        return parts.count == 1 ? parts[0] : .and(parts)
+        return .and(parts)
     }
 
     /// Whether a sentence keyword starts at `offset` (so `and` ends the condition).
@@ -792,7 +827,7 @@ public struct SentenceParser {
     mutating func predicate(_ c: inout Cursor, subject: Expression) -> Condition {
         // `the order total more than $150`: the comparison words were read into the value; `is` is missing.
         // Only a phrase ending in a comparison's last word can have swallowed one: test that first.
-        if case .noun(let np) = subject, let last = np.words.last, Vocabulary.comparisonEnds.contains(last),
+        if case .noun(let np) = subject, let last = np.words.last, WordKey.contains(Vocabulary.comparisonEndKeys, WordKey(last)),
            case let words = np.words,
            let (comparison, _) = Vocabulary.comparisons.first(where: { words.count > $0.words.count && words.suffix($0.words.count).elementsEqual($0.words) }) {
             let words = comparison
@@ -810,7 +845,9 @@ public struct SentenceParser {
         case "is", "are":
             c.index += 1
             let negated = c.eat(Phrase.not)
-            if c.eat(Phrase.one_of) || c.eat(Phrase.any_of) || c.eat(Phrase.`in`) {
+            // The word forms below are tried only when a word follows (`is "delivered"` needs none of them).
+            let wordFollows = c.isKind(.word)
+            if wordFollows, c.eat(Phrase.one_of) || c.eat(Phrase.any_of) || c.eat(Phrase.`in`) {
                 var options: [Expression] = []
                 repeat {
                     _ = c.eat(Phrase.or) || c.eat(Phrase.and)
@@ -820,18 +857,19 @@ public struct SentenceParser {
                     ? { c.index += 1; return true }() : ((c.isWord("or") || c.isWord("and")) && (c.peek(1).map(isLiteralStart) ?? false))
                 return .oneOf(subject, options, negated: negated)
             }
-            if c.eat(Phrase.missing) || c.eat(Phrase.empty) || c.eat(Phrase.unknown) || c.eat(Phrase.not_given) {
+            if wordFollows, c.eat(Phrase.missing) || c.eat(Phrase.empty) || c.eat(Phrase.unknown) || c.eat(Phrase.not_given) {
                 return .missing(subject, negated: negated)
             }
-            if c.eat(Phrase.present) || c.eat(Phrase.known) || c.eat(Phrase.given) {
+            if wordFollows, c.eat(Phrase.present) || c.eat(Phrase.known) || c.eat(Phrase.given) {
                 return .missing(subject, negated: !negated)
             }
-            if c.matches(Phrase.on_the), let tier = c.peek(2), tier.kind == .word, c.isWord("tier", at: 3) {
+            if wordFollows, c.matches(Phrase.on_the), let tier = c.peek(2), tier.kind == .word, c.isWord("tier", at: 3) {
                 c.index += 4
                 return .onTier(subject: subject, tier: Located(tier.text, file.range(tier.start, tier.end)), negated: negated)
             }
-            for (keys, op) in Vocabulary.comparisonKeys where c.matches(keys) {
-                c.index += keys.count
+            if wordFollows, let k = Vocabulary.comparisonKeys.indices.first(where: { c.matches(Vocabulary.comparisonKeys[$0].keys) }) {
+                let op = Vocabulary.comparisonKeys[k].op
+                c.index += Vocabulary.comparisonKeys[k].keys.count
                 guard let rhs = value(&c) else { return .invalid(subject.range) }
                 return .compare(subject, negated ? op.negated : op, rhs)
             }
@@ -1045,14 +1083,20 @@ public struct SentenceParser {
             // Most numbers have no thousands separator: no split and join for them.
             return .literal(.number(t.text.utf8.contains(0x2C) ? t.text.replacingOccurrences(",", "") : t.text), r)
         case .word:
-            if t.text == "now" { c.index += 1; return .now(r) }
-            if t.text == "today" { c.index += 1; return .today(r) }
-            if let b = Self.boolean(t.key), t.text != "no" || !(c.peek(1)?.kind == .word) {
+            let key = t.key
+            if key == K.now { c.index += 1; return .now(r) }
+            if key == K.today { c.index += 1; return .today(r) }
+            if let b = Self.boolean(key), t.text != "no" || !(c.peek(1)?.kind == .word) {
                 c.index += 1
                 return .literal(.boolean(b), r)
             }
             let start = c.index
-            if c.eat(Phrase.the_number_of) || c.eat(Phrase.number_of) || c.eat(Phrase.the_count_of) {
+            // The counting and summing forms are told by their first two words: their phrases
+            // are compared only when those fit.
+            let startsWithThe = key == K.the
+            let second = c.index + 1 < c.upper ? c.tokens[c.index + 1].key : .none
+            let counting = startsWithThe ? second == K.number || second == K.count : key == K.number && second == K.of
+            if counting, c.eat(Phrase.the_number_of) || c.eat(Phrase.number_of) || c.eat(Phrase.the_count_of) {
                 guard let list = term(&c) else { return nil }
                 var whose: Condition?
                 if c.eat(Phrase.whose) || c.eat(Phrase.`where`) || c.eat(Phrase.that) {
@@ -1061,7 +1105,7 @@ public struct SentenceParser {
                 }
                 return .count(list: list, whose: whose, range: range(c, from: start))
             }
-            if c.eat(Phrase.the_total) || c.eat(Phrase.the_sum_of_the) {
+            if startsWithThe, second == K.total || second == K.sum, c.eat(Phrase.the_total) || c.eat(Phrase.the_sum_of_the) {
                 guard let field = nounPhrase(&c, stops: []), c.eat(Phrase.of) else {
                     error(.malformedCondition, "`the total` needs a field and `of` the list", range(c, from: start),
                           help: "write `the total price of the items`")
@@ -1076,7 +1120,7 @@ public struct SentenceParser {
                       help: "name a value such as `the order total`, or write a literal such as `$150` or `\"delivered\"`")
                 return nil
             }
-            if c.isWord("of"), let next = c.peek(1), next.kind == .word {
+            if c.isWord(K.of), let next = c.peek(1), next.kind == .word {
                 c.index += 1
                 guard let base = term(&c) else { return nil }
                 return .fieldOf(field: np, base: base)
@@ -1093,7 +1137,7 @@ public struct SentenceParser {
     mutating func tableLookup(_ c: inout Cursor) -> Expression? {
         guard !tables.isEmpty else { return nil }
         let start = c.index
-        let skip = c.isWord("the") ? 1 : 0
+        let skip = c.isWord(K.the) ? 1 : 0
         // Cheap test first: a table's name must start here.
         guard let first = c.peek(skip), first.kind == .word, WordKey.contains(tableFirstWords, first.key) else { return nil }
         for table in tables {

@@ -15,22 +15,32 @@ enum SmallWords {
     static let enabled = false
     #endif
 
+    /// The bytes `b[start..<end]`, when they are 1 to 15 ASCII bytes and the buffer has
+    /// sixteen from `start`: loaded eight at a time and cut to length, as the two words of a
+    /// small string (without its count).
+    @inline(__always) static func shortASCII(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (low: UInt64, high: UInt64)? {
+        let n = end - start
+        guard enabled, n > 0, n <= 15, start + 16 <= b.count, let base = b.baseAddress else { return nil }
+        let p = UnsafeRawPointer(base + start)
+        var low = p.loadUnaligned(as: UInt64.self)
+        var high: UInt64 = 0
+        if n < 8 { low &= (1 << UInt64(n * 8)) - 1 }
+        if n > 8 { high = p.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & ((1 << UInt64((n - 8) * 8)) - 1) }
+        return (low | high) & 0x8080_8080_8080_8080 == 0 ? (low, high) : nil
+    }
+
+    /// The last word of a small ASCII string of `n` bytes whose bytes 8–14 are `high`.
+    @inline(__always) static func tagged(_ high: UInt64, _ n: Int) -> UInt64 { high | (UInt64(0xE0 | n) << 56) }
+
     /// The ASCII-lowercased text of `b[start..<end]`: a small string built in place when
     /// it is short ASCII, otherwise an ordinary one.
     @inline(__always) static func lowered(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
         let n = end - start
         if enabled, n <= 15 {
-            // Eight bytes at a time when the buffer has sixteen from `start`: load, cut to
-            // `n` bytes, and lower A–Z with word arithmetic.
-            if n > 0, start + 16 <= b.count, let base = b.baseAddress {
-                let p = UnsafeRawPointer(base + start)
-                var low = p.loadUnaligned(as: UInt64.self)
-                var high: UInt64 = 0
-                if n < 8 { low &= (1 << UInt64(n * 8)) - 1 }
-                if n > 8 { high = p.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & ((1 << UInt64((n - 8) * 8)) - 1) }
-                if (low | high) & 0x8080_8080_8080_8080 == 0 {
-                    return unsafeBitCast((lowerASCII(low), lowerASCII(high) | (UInt64(0xE0 | n) << 56)), to: String.self)
-                }
+            // Eight bytes at a time when the buffer has sixteen from `start`, A–Z lowered with
+            // word arithmetic.
+            if let (low, high) = shortASCII(b, start, end) {
+                return unsafeBitCast((lowerASCII(low), tagged(lowerASCII(high), n)), to: String.self)
             }
             var low: UInt64 = 0
             var high: UInt64 = 0
@@ -42,7 +52,7 @@ enum SmallWords {
                 if k < 8 { low |= UInt64(ch) << UInt64(k * 8) } else { high |= UInt64(ch) << UInt64((k - 8) * 8) }
             }
             if seen < 0x80 {
-                return unsafeBitCast((low, high | (UInt64(0xE0 | n) << 56)), to: String.self)
+                return unsafeBitCast((low, tagged(high, n)), to: String.self)
             }
         }
         return String(unsafeUninitializedCapacity: n) { out in
@@ -52,6 +62,15 @@ enum SmallWords {
             }
             return n
         }
+    }
+
+    /// The text of `b[start..<end]` as written: a small string built in place when it is
+    /// short ASCII (no validation pass), otherwise decoded as UTF-8.
+    @inline(__always) static func exact(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
+        if let (low, high) = shortASCII(b, start, end) {
+            return unsafeBitCast((low, tagged(high, end - start)), to: String.self)
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
     }
 
     /// Eight ASCII bytes with A–Z lowered: a byte's top bit after adding 0x3F says it is at
@@ -76,6 +95,21 @@ enum SmallWords {
             if x.1 >> 60 == 0xE && y.1 >> 60 == 0xE { return false }
         }
         return a == b
+    }
+}
+
+extension String {
+    /// `lowercased()`; a small ASCII string (a short table cell or name) is lowered with word
+    /// arithmetic, without the Unicode case tables or a new allocation.
+    var smallLowercased: String {
+        if SmallWords.enabled {
+            let x = unsafeBitCast(self, to: (UInt64, UInt64).self)
+            if x.1 >> 60 == 0xE {
+                let tag = x.1 & 0xFF00_0000_0000_0000
+                return unsafeBitCast((SmallWords.lowerASCII(x.0), SmallWords.lowerASCII(x.1 & ~tag) | tag), to: String.self)
+            }
+        }
+        return lowercased()
     }
 }
 
@@ -108,6 +142,8 @@ struct WordKey: Equatable, Sendable {
         if SmallWords.enabled {
             let x = unsafeBitCast(s, to: (UInt64, UInt64).self)
             if x.1 >> 60 == 0xE { self.init(low: x.0, high: x.1); return }
+            // Any other string of more than 15 bytes, or not ASCII, has no key.
+            if s.utf8.count > 15 { self = .none; return }
         }
         self = WordKey.fromBytes(s)
     }
@@ -149,3 +185,29 @@ struct Keyword {
 
 /// `case "ask":` against a `Keyword`.
 @inline(__always) func ~= (pattern: String, value: Keyword) -> Bool { value.key.exists && WordKey(pattern) == value.key }
+
+/// Keywords as constants: their keys written out, so reading one costs no lazy
+/// initialisation. `LexerWordTests` checks each against `WordKey("…")`.
+enum K {
+    static let the = WordKey(low: 0x656874, high: 0xE300000000000000)
+    static let number = WordKey(low: 0x7265626D756E, high: 0xE600000000000000)
+    static let count = WordKey(low: 0x746E756F63, high: 0xE500000000000000)
+    static let sum = WordKey(low: 0x6D7573, high: 0xE300000000000000)
+    static let total = WordKey(low: 0x6C61746F74, high: 0xE500000000000000)
+    static let now = WordKey(low: 0x776F6E, high: 0xE300000000000000)
+    static let today = WordKey(low: 0x7961646F74, high: 0xE500000000000000)
+    static let of = WordKey(low: 0x666F, high: 0xE200000000000000)
+    static let and = WordKey(low: 0x646E61, high: 0xE300000000000000)
+    static let or = WordKey(low: 0x726F, high: 0xE200000000000000)
+    static let to = WordKey(low: 0x6F74, high: 0xE200000000000000)
+    static let `as` = WordKey(low: 0x7361, high: 0xE200000000000000)
+    static let `in` = WordKey(low: 0x6E69, high: 0xE200000000000000)
+    static let `is` = WordKey(low: 0x7369, high: 0xE200000000000000)
+    static let are = WordKey(low: 0x657261, high: 0xE300000000000000)
+    static let not = WordKey(low: 0x746F6E, high: 0xE300000000000000)
+    static let then = WordKey(low: 0x6E656874, high: 0xE400000000000000)
+    static let `for` = WordKey(low: 0x726F66, high: 0xE300000000000000)
+    static let each = WordKey(low: 0x68636165, high: 0xE400000000000000)
+    /// Every constant with its word, for the test.
+    static let all: [(String, WordKey)] = [("the", the), ("number", number), ("count", count), ("sum", sum), ("total", total), ("now", now), ("today", today), ("of", of), ("and", and), ("or", or), ("to", to), ("as", `as`), ("in", `in`), ("is", `is`), ("are", are), ("not", not), ("then", then), ("for", `for`), ("each", each)]
+}

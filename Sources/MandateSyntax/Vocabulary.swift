@@ -74,7 +74,9 @@ public enum Vocabulary {
     static let determinerKeys = WordKey.list(determinerList)
     static let stopWordKeys = WordKey.list(stopWordList)
     static let sentenceStarterKeys = WordKey.list(sentenceStarterList)
-    static let comparisonKeys = comparisons.map { (WordKey.list($0.words), $0.op) }
+    static let comparisonKeys: [(keys: [WordKey], op: ComparisonOperator)] = comparisons.map { (WordKey.list($0.words), $0.op) }
+    /// `comparisonEnds` as keys (all short ASCII words).
+    static let comparisonEndKeys = WordKey.list(comparisonEnds.sorted())
 
     /// Duration unit words.
     public static let durationUnits: [String: DurationLiteral.Unit] = [

@@ -1,0 +1,28 @@
+@testable import MandateSyntax
+import Testing
+
+/// The parser compares tokens with keyword keys written out as constants (`K`): each must be
+/// exactly the key of its word, or a keyword would silently stop matching.
+@Suite struct KeywordConstantTests {
+    @Test func everyConstantIsTheKeyOfItsWord() {
+        #expect(!K.all.isEmpty)
+        for (word, key) in K.all {
+            #expect(WordKey(word) == key, "\(word)")
+            #expect(key.exists, "\(word)")
+            let bytes = Array(word.utf8)
+            let token = Lexer.tokenize(bytes, segments: [0..<bytes.count]).first
+            #expect(token?.key == key, "the lexed word `\(word)` has the constant's key")
+        }
+    }
+
+    /// Table names and cells are lowered with word arithmetic when they are short ASCII: the
+    /// result must be `lowercased()` at every length, and for any other text too.
+    @Test func smallLowercasedIsLowercased() {
+        let samples = ["", "A", "Vip", "MISSING PARTS", "Enterprise Tier", "ABCDEFGHIJKLMNO", "ABCDEFGHIJKLMNOP",
+                       "@[`{Zz", "Café", "ÜBERWEISUNG", "Goodwill Credit For Everyone"]
+        for sample in samples {
+            #expect(sample.smallLowercased == sample.lowercased(), "\(sample)")
+            #expect(Set([sample.smallLowercased, sample.lowercased()]).count == 1, "\(sample) hashes like the same string")
+        }
+    }
+}
