@@ -94,6 +94,8 @@ public struct SentenceParser {
     public internal(set) var diagnostics: [Diagnostic] = []
     /// Where the clause being read starts: "missing part" errors cover the whole sentence.
     var clauseStart = 0
+    /// Whether the clause `clause` returned last could not be read.
+    var lastClauseInvalid = false
     /// The procedure's items, tokens and text segments (see `LineLayer`); empty when the
     /// parser reads only values (`parseValue`).
     var items: [Item] = []
@@ -278,12 +280,10 @@ public struct SentenceParser {
     /// Clauses joined by `and`, `then`, `, and`, appended to `out` (no array to copy them from).
     mutating func chain(_ c: inout Cursor, item: Int, childrenUsed: inout Bool, into out: inout [Statement]) {
         while !c.atEnd {
-            let statement = clause(&c, item: item, childrenUsed: &childrenUsed)
-            // Tested before it is appended, so the statement moves into the array rather than being copied.
-            var invalid = false
-            if case .invalid = statement.kind { invalid = true }
-            out.append(statement)
-            if invalid { break }
+            // Appended as it is made, so it moves into the array rather than being copied;
+            // `clause` says whether it was invalid.
+            out.append(clause(&c, item: item, childrenUsed: &childrenUsed))
+            if lastClauseInvalid { break }
             if c.isKind(.comma), c.isWord("and", at: 1) || c.isWord("then", at: 1) { c.index += 2; continue }
             if c.isWord("and") || c.isWord("then") { c.index += 1; continue }
             if c.isKind(.comma), let next = c.peek(1), next.kind == .word, WordKey.contains(Vocabulary.sentenceStarterKeys, next.key) {
@@ -299,7 +299,10 @@ public struct SentenceParser {
     /// One clause: a sentence form, or an action sentence.
     mutating func clause(_ c: inout Cursor, item: Int, childrenUsed: inout Bool) -> Statement {
         let start = c.index
-        guard let first = c.peek else { return Statement(kind: .invalid, range: file.range(items[item].start, items[item].end)) }
+        guard let first = c.peek else {
+            lastClauseInvalid = true
+            return Statement(kind: .invalid, range: file.range(items[item].start, items[item].end))
+        }
         let outerStart = clauseStart
         clauseStart = start
         defer { clauseStart = outerStart }
@@ -318,7 +321,11 @@ public struct SentenceParser {
         case "if": kind = conditional(&c, item: item, childrenUsed: &childrenUsed)
         default: kind = action(&c)
         }
-        if case .invalid = kind { c.skipSentence() }
+        lastClauseInvalid = false
+        if case .invalid = kind {
+            c.skipSentence()
+            lastClauseInvalid = true
+        }
         return Statement(kind: kind, range: range(c, from: start))
     }
 
