@@ -348,7 +348,7 @@ struct LineLayer {
     }
 
     /// `12.` or `b.` followed by a space or the line's end: the label and where text starts.
-    func marker(_ p: Int, _ end: Int) -> (String, Int)? {
+    @inline(__always) func marker(_ p: Int, _ end: Int) -> (String, Int)? {
         let b = file.bytes
         var q = p
         while q < end, b[q] >= 0x30, b[q] <= 0x39 { q += 1 }
@@ -363,7 +363,7 @@ struct LineLayer {
         return nil
     }
 
-    func startsWithOtherwise(_ p: Int, _ end: Int) -> Bool {
+    @inline(__always) func startsWithOtherwise(_ p: Int, _ end: Int) -> Bool {
         // `otherwise` in any case, compared on bytes without building an array for it.
         guard end - p >= 9, file.bytes[p] | 0x20 == UInt8(ascii: "o") else { return false }
         var k = 0
@@ -375,7 +375,7 @@ struct LineLayer {
     }
 
     /// A known header or `Table` key at the line's start: its lowercased name and the colon's offset.
-    func headerKey(_ p: Int, _ end: Int) -> (String, Int)? {
+    @inline(__always) func headerKey(_ p: Int, _ end: Int) -> (String, Int)? {
         let b = file.bytes
         var q = p
         while q < end, q - p <= 12, Lexer.isLetter(b[q]) { q += 1 }

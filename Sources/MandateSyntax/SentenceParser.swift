@@ -1169,7 +1169,7 @@ public struct SentenceParser {
     /// `the order total`, `the customer's membership`: words up to a stop word.
     mutating func nounPhrase(_ c: inout Cursor, stops: [WordKey]) -> NounPhrase? {
         let start = c.index
-        if let t = c.peek, t.kind == .word, WordKey.contains(Vocabulary.determinerKeys, t.key) { c.index += 1 }
+        if c.isKind(.word), WordKey.contains(Vocabulary.determinerKeys, c.tokens[c.index].key) { c.index += 1 }
         // First find where the phrase ends and how many words it has, so its arrays are
         // allocated once, at their size.
         var end = c.index
@@ -1177,10 +1177,12 @@ public struct SentenceParser {
         var breakCount = 0
         var lastBreak = -1
         while end < c.upper {
-            let t = c.tokens[end]
-            if t.kind == .word, stops.isEmpty || !WordKey.contains(stops, t.key), !WordKey.contains(Vocabulary.stopWordKeys, t.key) {
+            // The token's kind and key are read in place: a copy would retain its text.
+            let kind = c.tokens[end].kind
+            let key = c.tokens[end].key
+            if kind == .word, stops.isEmpty || !WordKey.contains(stops, key), !WordKey.contains(Vocabulary.stopWordKeys, key) {
                 count += 1
-            } else if t.kind == .possessive, count > 0, lastBreak != count {
+            } else if kind == .possessive, count > 0, lastBreak != count {
                 lastBreak = count
                 breakCount += 1
             } else {
