@@ -695,7 +695,9 @@ public struct SentenceParser {
             if let o = otherwiseItem, let at = children.firstIndex(where: { $0 == o }) {
                 stepItems = children[..<at].filter { items[$0].kind == .step || items[$0].kind == .otherwise }
             } else {
-                stepItems = children.filter { items[$0].kind == .step || items[$0].kind == .otherwise }
+                // Usually every child is a step: the list itself, without filtering it into a new one.
+                stepItems = children.allSatisfy { items[$0].kind == .step || items[$0].kind == .otherwise } ? children
+                    : children.filter { items[$0].kind == .step || items[$0].kind == .otherwise }
             }
             if stepItems.isEmpty {
                 error(.malformedSentence, "this `If …:` has no sub-steps below it", file.range(item.start, item.end),
