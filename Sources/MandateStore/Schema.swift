@@ -143,6 +143,24 @@ extension SQLiteStore {
             try db.execute(sql: "DROP TABLE trace_event")
             try appendOnly(db, "trace_turn")
         }
+        m.registerMigration("3: fewer pages written per turn") { db in
+            // Every turn rewrote a page of `sqlite_sequence` for AUTOINCREMENT and an entry of an
+            // index no query reads. The append-only tables never lose a row, so a plain integer
+            // key already only grows: each is rebuilt without AUTOINCREMENT, rows, indexes and
+            // triggers kept, and `seq` values unchanged.
+            try db.execute(sql: "DROP INDEX conversation_by_customer")
+            for table in ["audit_log", "ledger", "sandbox_performed", "sandbox_journal"] {
+                guard let create = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [table]) else { continue }
+                let indexes = try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", arguments: [table])
+                try db.execute(sql: create.replacingOccurrences(of: " AUTOINCREMENT", with: "")
+                    .replacingOccurrences(of: "CREATE TABLE \(table) (", with: "CREATE TABLE \(table)_rebuilt ("))
+                try db.execute(sql: "INSERT INTO \(table)_rebuilt SELECT * FROM \(table)")
+                try db.execute(sql: "DROP TABLE \(table)")
+                try db.execute(sql: "ALTER TABLE \(table)_rebuilt RENAME TO \(table)")
+                for index in indexes { try db.execute(sql: index) }
+                try appendOnly(db, table)
+            }
+        }
         return m
     }()
 

@@ -191,6 +191,48 @@ func danaSandbox() throws -> SandboxData {
     }
 }
 
+@Suite struct FewerPagesMigrationTests {
+    /// A file from before migration 3 keeps its ledger, audit log and seq numbers; the tables
+    /// lose AUTOINCREMENT but stay append-only and keep their indexes, new rows follow the old.
+    @Test func tablesRebuiltWithoutAutoincrementKeepEveryRowAndRule() throws {
+        let folder = try temporaryFolder("migrate-pages")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("m.sqlite").path
+        let old = try DatabaseQueue(path: path)
+        try SQLiteStore.migrator.migrate(old, upTo: "2: the trace as one row per turn")
+        try old.write { db in
+            try db.execute(sql: """
+                INSERT INTO ledger (seq, conversation_id, customer_id, action, scope, idempotency_key, amount_minor, currency, at)
+                VALUES (7, 'c0', 'C-1001', 'issue_refund', 'order:1043', 'k-old', 1000, 'USD', \(fixedNow - 60))
+                """)
+        }
+        try old.close()
+        let store = try SQLiteStore(path: path)
+        try store.loadSandbox(try danaSandbox(), plan: referencePlan)
+        let runtime = Runtime(plan: referencePlan)
+        for (i, m) in ["refund please", "order 1042", "yes"].enumerated() {
+            _ = try store.turn(conversationID: "c1", customer: dana, event: CustomerEvent(message: m, intent: i == 0 ? refundIntent : nil), runtime: runtime, now: fixedNow)
+        }
+        let ledger = try store.ledger(customerID: "C-1001", since: 0)
+        #expect(ledger.count == 2)
+        #expect(ledger.first?.amount?.minor == 1000)
+        try store.close()
+        let raw = try DatabaseQueue(path: path)
+        try raw.read { db in
+            let schema = try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL").joined(separator: "\n")
+            #expect(!schema.contains("AUTOINCREMENT"))
+            #expect(!schema.contains("conversation_by_customer"))
+            #expect(schema.contains("ledger_by_customer"))
+            #expect(try Int.fetchAll(db, sql: "SELECT seq FROM ledger ORDER BY seq") == [7, 8])
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log") == 3)
+        }
+        for sql in ["DELETE FROM ledger", "UPDATE audit_log SET message = ''", "DELETE FROM sandbox_journal", "UPDATE sandbox_performed SET outputs = ''"] {
+            #expect(throws: DatabaseError.self) { try raw.write { try $0.execute(sql: sql) } }
+        }
+        try raw.close()
+    }
+}
+
 @Suite struct GroupCommitTests {
     let runtime = Runtime(plan: referencePlan)
 
