@@ -97,7 +97,7 @@ public struct DiagnosticCodeInfo: Sendable {
         .init(code: .tableRowRepeated, severity: .error, title: "a decision table has two rows for one value"),
         // Policy.
         .init(code: .refundOverLimit, severity: .error, title: "a refund can exceed the goal's limit"),
-        .init(code: .refundUnbounded, severity: .warning, title: "nothing bounds a refund's amount"),
+        .init(code: .refundUnbounded, severity: .warning, title: "no step keeps a refund within its limit"),
         .init(code: .confirmationMissing, severity: .error, title: "an action that needs the customer's yes can run without it"),
         .init(code: .neverSayInMessage, severity: .error, title: "a message contains a phrase the goal must never say"),
         .init(code: .messageTooLong, severity: .error, title: "a message is longer than the goal allows"),

@@ -1554,7 +1554,7 @@ extension Explanation {
 
         Explanation(
             .refundUnbounded,
-            summary: "Nothing bounds a refund's amount on some path.",
+            summary: "On some path, no step keeps a refund within its limit.",
             details: """
                 The goal limits refunds (`max_per_refund`, `max_by_tier`), but no condition before this \
                 refund keeps its amount within the limit on the path shown. The runtime still enforces the \

@@ -122,7 +122,7 @@ enum PolicyProofs {
             notes.append("the runtime enforces the limit anyway and would hand the customer off mid-conversation")
             context.report(
                 .refundUnbounded,
-                "`\(context.sentence(node))` at step \(label) can refund more than \(whose): on \(p.graph.describe(path)) nothing bounds \(amountWords)",
+                "`\(context.sentence(node))` at step \(label) can refund more than \(whose): on \(p.graph.describe(path)) no step checks that \(amountWords) is at most \(limit)",
                 at: node, notes: notes,
                 help: "add `\(sentence)` before step \(label)")
         } else {
