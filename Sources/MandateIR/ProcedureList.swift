@@ -88,12 +88,6 @@ public struct ProcedureList: RandomAccessCollection, Sendable, Equatable, Expres
         }
     }
 
-    /// Decodes every procedure not decoded yet; throws for the first that does not decode.
-    public func decodeAll() throws(PlanLoadError) {
-        guard case .lazy(let lazy) = storage else { return }
-        for i in 0..<lazy.entries.count { _ = try lazy.decode(i).get() }
-    }
-
     /// How many procedures are in memory (all of them for a list made from values).
     public var decodedCount: Int {
         switch storage {

@@ -60,10 +60,6 @@ struct Cursor {
         index += keys.count
         return true
     }
-    @discardableResult mutating func advance() -> Token {
-        defer { index += 1 }
-        return tokens[index]
-    }
     mutating func eat(_ words: [String]) -> Bool {
         guard matches(words) else { return false }
         index += words.count
@@ -1210,11 +1206,6 @@ public struct SentenceParser {
 
     // MARK: public entry points for the compiler
 
-    /// Forgets diagnostics after the first `count` (a hole that did not parse is not an error).
-    public mutating func discardDiagnostics(after count: Int) {
-        if diagnostics.count > count { diagnostics.removeLast(diagnostics.count - count) }
-    }
-
     /// Parses a value from tokens (an action sentence's hole); nil and diagnostics on failure.
     public mutating func parseValue(_ tokens: [Token]) -> Expression? {
         parseValue(tokens, window: 0..<tokens.count)
@@ -1243,8 +1234,6 @@ extension ComparisonOperator {
 }
 
 extension String {
-    /// Spaces to underscores: `order number` → `order_number`.
-    func replacingSpaces() -> String { split(separator: " ").joined(separator: "_") }
     /// Every occurrence of `target` (one character) removed or replaced.
     func replacingOccurrences(_ target: Character, _ replacement: String) -> String {
         split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)

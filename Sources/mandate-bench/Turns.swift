@@ -269,8 +269,8 @@ struct PlanLoadBench {
             data = d
         } else {
             let compilation = Compiler.compile(try ProjectSources.load(path: dir))
-            guard let file = try Compiler.planFile(compilation) else { throw BenchError("the project at \(dir) does not compile") }
-            data = try file.binary(sha256: Compiler.sha256)
+            guard let (file, binary) = try Compiler.encodedPlan(compilation) else { throw BenchError("the project at \(dir) does not compile") }
+            data = binary
             jsonData = try file.json()
         }
         var load: [Double] = []

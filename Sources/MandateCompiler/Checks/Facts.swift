@@ -202,9 +202,6 @@ final class FactKeys {
         return values.count - 1
     }
 
-    /// The number of a value, when some fact or domain has it.
-    func knownValue(_ v: String) -> Int? { valueIDs[v] }
-
     /// The values of a set, by name.
     func names(_ set: ValueSet) -> Set<String> { Set(set.members.map { values[$0] }) }
 
