@@ -5,6 +5,9 @@ extension SQLiteStore {
     /// The schema, one migration per change; a database opened by an older Mandate is brought up to date.
     static let migrator: DatabaseMigrator = {
         var m = DatabaseMigrator()
+        // Migrations are never edited once shipped: comments in their SQL describe the file as
+        // that migration left it. Today `conversation.state` holds `StateEncoding`'s binary form
+        // (JSON text written by earlier versions is still read); docs/RUNTIME.md has every column.
         m.registerMigration("1: conversations, ledger, trace, audit log, outcomes, sandbox") { db in
             try db.execute(sql: """
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
