@@ -172,11 +172,10 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
                       cache: StateCache) throws {
         let s = result.state
         cache.put(s, stored: try saveState(db, s, now: now))
-        try db.cachedStatement(sql: "INSERT INTO trace_turn (conversation_id, turn, events) VALUES (?, ?, ?)")
-            .execute(arguments: [s.id, s.turn, StoredJSON.trace(result.trace)])
+        // The audit line and the trace: one row (see migration 4).
         try db.cachedStatement(sql: """
-            INSERT INTO audit_log (conversation_id, turn, customer_id, at, message, effects) VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [s.id, s.turn, customerID, now, event.message, StoredJSON.effects(result.effects)])
+            INSERT INTO turn_log (conversation_id, turn, customer_id, at, message, effects, events) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [s.id, s.turn, customerID, now, event.message, StoredJSON.effects(result.effects), StoredJSON.trace(result.trace)])
         if let o = OutcomeRecord.of(result, customerID: customerID, at: now) {
             let (status, outcome, reason) = columns(o.status)
             try db.cachedStatement(sql: """
@@ -271,7 +270,7 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
     public func trace(conversationID: String) throws -> [TraceEvent] {
         try wrap {
             try queue.read { db in
-                try String.fetchAll(db, sql: "SELECT events FROM trace_turn WHERE conversation_id = ? ORDER BY turn", arguments: [conversationID])
+                try String.fetchAll(db, sql: "SELECT events FROM turn_log WHERE conversation_id = ? ORDER BY turn", arguments: [conversationID])
                     .flatMap { try Self.decode([TraceEvent].self, $0, what: "a turn's trace") }
             }
         }
@@ -289,7 +288,10 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
     public func audit(conversationID: String) throws -> [AuditEntry] {
         try wrap {
             try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE conversation_id = ? ORDER BY turn", arguments: [conversationID]).map { r in
+                try Row.fetchAll(db, sql: """
+                    SELECT conversation_id, turn, customer_id, at, message, effects FROM turn_log
+                    WHERE conversation_id = ? AND message IS NOT NULL ORDER BY turn
+                    """, arguments: [conversationID]).map { r in
                     AuditEntry(conversationID: r["conversation_id"], turn: r["turn"], customerID: r["customer_id"], at: r["at"], message: r["message"],
                                effects: try Self.decode([TurnEffect].self, r["effects"], what: "an audit line"))
                 }

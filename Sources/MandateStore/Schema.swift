@@ -164,6 +164,46 @@ extension SQLiteStore {
                 try appendOnly(db, table)
             }
         }
+        m.registerMigration("4: one row per turn for the audit line and the trace") { db in
+            // A turn wrote its audit line and its trace as two rows of two tables: two B-tree
+            // leaves, the audit line's unique index, and most turns an overflow page for the trace
+            // (longer than a leaf keeps). One `turn_log` row per turn, keyed by conversation and
+            // turn, holds both: a leaf and an overflow page. `audit_log` and `trace_turn` become
+            // views with their old columns, less the audit line's `seq` (turns are ordered by
+            // conversation and turn, and in time by `at`). Every audit line and every trace is
+            // carried over: an audit line without a trace gets an empty one (`[]`, what reading it
+            // gave); a trace whose audit line an old file lacks keeps NULL audit columns, and
+            // `audit_log` does not show it. The indexes on `conversation.updated_at` and
+            // `outcome.at` go too: no query reads them, and the lists sorted by those columns read
+            // every row anyway.
+            try db.execute(sql: """
+                CREATE TABLE turn_log (
+                    conversation_id TEXT NOT NULL,
+                    turn INTEGER NOT NULL,
+                    customer_id TEXT,          -- the audit line: NULL only for a trace carried over without one
+                    at INTEGER,                -- seconds since 1970
+                    message TEXT,              -- what the customer wrote
+                    effects TEXT,              -- the turn's TurnEffect list as JSON
+                    events TEXT NOT NULL,      -- the turn's TraceEvent list as JSON, in order
+                    PRIMARY KEY (conversation_id, turn),
+                    CHECK ((customer_id IS NULL) = (at IS NULL) AND (at IS NULL) = (message IS NULL) AND (message IS NULL) = (effects IS NULL))
+                ) WITHOUT ROWID;
+                INSERT INTO turn_log (conversation_id, turn, customer_id, at, message, effects, events)
+                    SELECT a.conversation_id, a.turn, a.customer_id, a.at, a.message, a.effects, coalesce(t.events, '[]')
+                    FROM audit_log a LEFT JOIN trace_turn t ON t.conversation_id = a.conversation_id AND t.turn = a.turn;
+                INSERT INTO turn_log (conversation_id, turn, events)
+                    SELECT t.conversation_id, t.turn, t.events FROM trace_turn t
+                    WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.conversation_id = t.conversation_id AND a.turn = t.turn);
+                DROP TABLE audit_log;
+                DROP TABLE trace_turn;
+                CREATE VIEW audit_log AS
+                    SELECT conversation_id, turn, customer_id, at, message, effects FROM turn_log WHERE message IS NOT NULL;
+                CREATE VIEW trace_turn AS SELECT conversation_id, turn, events FROM turn_log;
+                DROP INDEX conversation_by_update;
+                DROP INDEX outcome_by_time;
+                """)
+            try appendOnly(db, "turn_log")
+        }
         return m
     }()
 

@@ -20,6 +20,22 @@ func danaSandbox() throws -> SandboxData {
                                           orderFixture(id: "1187", customer: "C-1002", total: "189.00 USD")]], plan: referencePlan)
 }
 
+/// Dana's refund of order 1042 in three turns, stored in `store`.
+func refundInThreeTurns(_ store: SQLiteStore, _ conversationID: String, runtime: Runtime) throws {
+    for (i, m) in ["refund please", "order 1042", "yes"].enumerated() {
+        _ = try store.turn(conversationID: conversationID, customer: dana, event: CustomerEvent(message: m, intent: i == 0 ? refundIntent : nil),
+                           runtime: runtime, now: fixedNow)
+    }
+}
+
+/// A store file as an older Mandate left it, after migration `migration`, open for raw writes.
+func storeFile(in folder: URL, migratedUpTo migration: String) throws -> (path: String, queue: DatabaseQueue) {
+    let path = folder.appendingPathComponent("m.sqlite").path
+    let queue = try DatabaseQueue(path: path)
+    try SQLiteStore.migrator.migrate(queue, upTo: migration)
+    return (path, queue)
+}
+
 @Suite struct StoreTests {
     let runtime = Runtime(plan: referencePlan)
 
@@ -152,9 +168,7 @@ func danaSandbox() throws -> SandboxData {
         let path = folder.appendingPathComponent("m.sqlite").path
         let store = try SQLiteStore(path: path)
         try store.loadSandbox(try danaSandbox(), plan: referencePlan)
-        for (i, m) in ["refund please", "order 1042", "yes"].enumerated() {
-            _ = try store.turn(conversationID: "c1", customer: dana, event: CustomerEvent(message: m, intent: i == 0 ? refundIntent : nil), runtime: runtime, now: fixedNow)
-        }
+        try refundInThreeTurns(store, "c1", runtime: runtime)
         try store.close()
         let raw = try DatabaseQueue(path: path)
         for sql in ["DELETE FROM ledger", "UPDATE ledger SET amount_minor = 1", "DELETE FROM trace_turn", "UPDATE audit_log SET message = ''"] {
@@ -170,9 +184,7 @@ func danaSandbox() throws -> SandboxData {
     @Test func aTraceStoredOneEventPerRowIsCarriedOver() throws {
         let folder = try temporaryFolder("migrate-trace")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("m.sqlite").path
-        let old = try DatabaseQueue(path: path)
-        try SQLiteStore.migrator.migrate(old, upTo: "1: conversations, ledger, trace, audit log, outcomes, sandbox")
+        let (path, old) = try storeFile(in: folder, migratedUpTo: "1: conversations, ledger, trace, audit log, outcomes, sandbox")
         let events = [
             TraceEvent(turn: 1, kind: .intent, detail: "refund_request (0.95)", source: "refunds.goal.yaml:3", data: ["intent": "refund_request"]),
             TraceEvent(turn: 1, kind: .step, detail: "Ask for the order", source: "refund.procedure:5"),
@@ -197,9 +209,7 @@ func danaSandbox() throws -> SandboxData {
     @Test func tablesRebuiltWithoutAutoincrementKeepEveryRowAndRule() throws {
         let folder = try temporaryFolder("migrate-pages")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("m.sqlite").path
-        let old = try DatabaseQueue(path: path)
-        try SQLiteStore.migrator.migrate(old, upTo: "2: the trace as one row per turn")
+        let (path, old) = try storeFile(in: folder, migratedUpTo: "2: the trace as one row per turn")
         try old.write { db in
             try db.execute(sql: """
                 INSERT INTO ledger (seq, conversation_id, customer_id, action, scope, idempotency_key, amount_minor, currency, at)
@@ -210,9 +220,7 @@ func danaSandbox() throws -> SandboxData {
         let store = try SQLiteStore(path: path)
         try store.loadSandbox(try danaSandbox(), plan: referencePlan)
         let runtime = Runtime(plan: referencePlan)
-        for (i, m) in ["refund please", "order 1042", "yes"].enumerated() {
-            _ = try store.turn(conversationID: "c1", customer: dana, event: CustomerEvent(message: m, intent: i == 0 ? refundIntent : nil), runtime: runtime, now: fixedNow)
-        }
+        try refundInThreeTurns(store, "c1", runtime: runtime)
         let ledger = try store.ledger(customerID: "C-1001", since: 0)
         #expect(ledger.count == 2)
         #expect(ledger.first?.amount?.minor == 1000)
@@ -227,6 +235,64 @@ func danaSandbox() throws -> SandboxData {
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log") == 3)
         }
         for sql in ["DELETE FROM ledger", "UPDATE audit_log SET message = ''", "DELETE FROM sandbox_journal", "UPDATE sandbox_performed SET outputs = ''"] {
+            #expect(throws: DatabaseError.self) { try raw.write { try $0.execute(sql: sql) } }
+        }
+        try raw.close()
+    }
+}
+
+@Suite struct TurnLogMigrationTests {
+    /// A file from before migration 4 keeps every audit line and every turn's trace, now paired in
+    /// one `turn_log` row per turn; `audit_log` and `trace_turn` still answer the same queries (as
+    /// views), nothing can be changed or deleted, the two unread indexes are gone, the others kept.
+    @Test func auditLinesAndTracesBecomeOneRowPerTurnAndStayAppendOnly() throws {
+        let folder = try temporaryFolder("migrate-turn-log")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (path, old) = try storeFile(in: folder, migratedUpTo: "3: fewer pages written per turn")
+        let first = [TraceEvent(turn: 1, kind: .intent, detail: "refund_request (0.95)", source: "refunds.goal.yaml:3", data: ["intent": "refund_request"])]
+        let second = [TraceEvent(turn: 2, kind: .action, detail: "`lookup_order` done", outputs: ["order": .text("1042")])]
+        let unpaired = [TraceEvent(turn: 1, kind: .step, detail: "Ask for the order", source: "refund.procedure:5")]
+        let said: [TurnEffect] = [.say("Which order is it?")]
+        try old.write { db in
+            for (seq, id, turn, message) in [(4, "c1", 1, "refund please"), (5, "c1", 2, "order 1042"), (6, "c2", 1, "hello")] {
+                try db.execute(sql: "INSERT INTO audit_log (seq, conversation_id, turn, customer_id, at, message, effects) VALUES (?, ?, ?, 'C-1001', ?, ?, ?)",
+                               arguments: [seq, id, turn, fixedNow + Int64(seq), message, try SQLiteStore.json(said)])
+            }
+            for (id, turn, events) in [("c1", 1, first), ("c1", 2, second), ("c0", 1, unpaired)] {
+                try db.execute(sql: "INSERT INTO trace_turn (conversation_id, turn, events) VALUES (?, ?, ?)", arguments: [id, turn, try SQLiteStore.json(events)])
+            }
+        }
+        try old.close()
+
+        let store = try SQLiteStore(path: path)
+        #expect(try store.trace(conversationID: "c1") == first + second)
+        #expect(try store.trace(conversationID: "c0") == unpaired)    // a trace whose audit line the old file lacked
+        #expect(try store.trace(conversationID: "c2") == [])          // an audit line without a trace
+        #expect(try store.audit(conversationID: "c1") == [
+            AuditEntry(conversationID: "c1", turn: 1, customerID: "C-1001", at: fixedNow + 4, message: "refund please", effects: said),
+            AuditEntry(conversationID: "c1", turn: 2, customerID: "C-1001", at: fixedNow + 5, message: "order 1042", effects: said),
+        ])
+        #expect(try store.audit(conversationID: "c0") == [])
+        #expect(try store.audit(conversationID: "c2").map(\.message) == ["hello"])
+        try store.loadSandbox(try danaSandbox(), plan: referencePlan)
+        let runtime = Runtime(plan: referencePlan)
+        try refundInThreeTurns(store, "c3", runtime: runtime)
+        #expect(try store.audit(conversationID: "c3").map(\.message) == ["refund please", "order 1042", "yes"])
+        #expect(Set(try store.trace(conversationID: "c3").map(\.turn)) == [1, 2, 3])
+        try store.close()
+
+        let raw = try DatabaseQueue(path: path)
+        try raw.read { db in
+            let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+            #expect(indexes == ["ledger_by_customer", "sandbox_record_by_owner"])
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM turn_log") == 7)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log") == 6)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM trace_turn") == 7)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name IN ('audit_log', 'trace_turn') AND type = 'view'") == 2)
+        }
+        for sql in ["DELETE FROM turn_log", "UPDATE turn_log SET message = ''", "UPDATE turn_log SET events = '[]'",
+                    "DELETE FROM audit_log", "UPDATE audit_log SET message = ''", "DELETE FROM trace_turn",
+                    "INSERT INTO turn_log (conversation_id, turn, message, events) VALUES ('c9', 1, 'half an audit line', '[]')"] {
             #expect(throws: DatabaseError.self) { try raw.write { try $0.execute(sql: sql) } }
         }
         try raw.close()
