@@ -7,9 +7,15 @@ extension ProcedureLowering {
 
     /// Resolves a noun phrase: a slot or variable, a field of a bound record, a customer or conversation fact.
     mutating func resolve(_ np: NounPhrase, at range: SourceRange, placeholder: Bool = false) -> (Expr, ValueType)? {
+        // Most names are in scope as written (`order_number`, `refund_amount`): one lookup.
+        // A name with no empty piece between its `_` is the same whether or not its words are
+        // split at `_` first; only the others need the split form.
+        let direct = Self.underscored(np.words[...])
+        let plain = Self.hasNoEmptyPiece(direct)
+        if plain, let t = scope[direct] { return (.name(direct), t) }
         let words = Self.splitAtUnderscores(np.words)
-        let joined = Self.underscored(words[...])
-        if let t = scope[joined] { return (.name(joined), t) }
+        let joined = plain ? direct : Self.underscored(words[...])
+        if !plain, let t = scope[joined] { return (.name(joined), t) }
         if words.first == "customer" || words.first == "customers" {
             let rest = Self.underscored(words.dropFirst())
             switch rest {
@@ -86,6 +92,17 @@ extension ProcedureLowering {
             for part in w.utf8.split(separator: UInt8(ascii: "_")) { out.append(String(Substring(part))) }
         }
         return out
+    }
+
+    /// Whether a `_`-joined name is non-empty and has no empty piece (no `__`, no `_` at
+    /// either end): then splitting its words at `_` and joining them again gives it back.
+    static func hasNoEmptyPiece(_ name: String) -> Bool {
+        var previous = UInt8(ascii: "_")
+        for b in name.utf8 {
+            if b == UInt8(ascii: "_") && previous == b { return false }
+            previous = b
+        }
+        return previous != UInt8(ascii: "_")
     }
 
     /// Words joined by `_`, the form names take in the plan (`order_number`): one copy of the
@@ -438,7 +455,8 @@ extension ProcedureLowering {
         for (name, parts, words) in byHole.isEmpty ? byWord : (byWord + byHole).sorted(by: { $0.name < $1.name }) {
             // Cheap test first: the phrase's words appear in the sentence, in order.
             guard Self.wordsAppearInOrder(words, sentenceWords) else { continue }
-            if let arguments = match(parts, 0, tokens, 0, count) {
+            var arguments: [(String, Expression)] = []
+            if match(parts, 0, tokens, 0, count, &arguments) {
                 matches.append(ActionMatch(action: name, arguments: arguments))
             }
         }
@@ -490,22 +508,24 @@ extension ProcedureLowering {
         return nil
     }
 
-    /// Matches phrase parts from `pi` against `tokens[ti..<count]`; the holes' values on success.
+    /// Matches phrase parts from `pi` against `tokens[ti..<count]`, appending the holes' values
+    /// to `arguments` on success (and leaving it as it was on failure).
     /// (Words are compared by their fields: `Token.isWord` cannot be inlined across modules,
     /// and calling it copies the token.)
     /// Each candidate hole is parsed in place (a window of the sentence's tokens), quietly:
     /// a candidate that does not read as a value is no error.
-    mutating func match(_ parts: [PhrasePart], _ pi: Int, _ tokens: [Token], _ ti: Int, _ count: Int) -> [(String, Expression)]? {
-        if pi == parts.count { return ti == count ? [] : nil }
+    mutating func match(_ parts: [PhrasePart], _ pi: Int, _ tokens: [Token], _ ti: Int, _ count: Int,
+                        _ arguments: inout [(String, Expression)]) -> Bool {
+        if pi == parts.count { return ti == count }
         switch parts[pi] {
         case .word(let w):
-            guard ti < count, tokens[ti].kind == .word, tokens[ti].text == w else { return nil }
-            return match(parts, pi + 1, tokens, ti + 1, count)
+            guard ti < count, tokens[ti].kind == .word, tokens[ti].text == w else { return false }
+            return match(parts, pi + 1, tokens, ti + 1, count, &arguments)
         case .possessive:
-            guard ti < count, tokens[ti].kind == .possessive else { return nil }
-            return match(parts, pi + 1, tokens, ti + 1, count)
+            guard ti < count, tokens[ti].kind == .possessive else { return false }
+            return match(parts, pi + 1, tokens, ti + 1, count, &arguments)
         case .hole(let name):
-            guard ti < count else { return nil }
+            guard ti < count else { return false }
             var next: String?
             if pi + 1 < parts.count, case .word(let w) = parts[pi + 1] { next = w }
             var end = pi + 1 == parts.count ? count : ti + 1
@@ -514,9 +534,11 @@ extension ProcedureLowering {
                 // A hole followed by a word ends just before that word.
                 if let next, end == count || !(tokens[end].kind == .word && tokens[end].text == next) { continue }
                 guard let value = holeParser.parseValue(tokens, window: ti..<end) else { continue }
-                if let rest = match(parts, pi + 1, tokens, end, count) { return [(name, value)] + rest }
+                arguments.append((name, value))
+                if match(parts, pi + 1, tokens, end, count, &arguments) { return true }
+                arguments.removeLast()
             }
-            return nil
+            return false
         }
     }
 

@@ -27,6 +27,14 @@ import Testing
         }
     }
 
+    @Test func namesWithNoEmptyPieceSurviveSplitting() {
+        for name in ["order_number", "total", "a_b_c", "", "_x", "x_", "a__b", "_", "café_crème"] {
+            let words = [name]
+            let roundTrip = ProcedureLowering.underscored(ProcedureLowering.splitAtUnderscores(words)[...])
+            #expect(ProcedureLowering.hasNoEmptyPiece(name) == (!name.isEmpty && roundTrip == name), "\(name)")
+        }
+    }
+
     @Test func procedureIDIsTheFileNameWithoutExtension() {
         let cases: [(String, String)] = [
             ("Procedures/refund.procedure", "refund"),
