@@ -7,11 +7,17 @@ extension ProcedureLowering {
 
     /// Resolves a noun phrase: a slot or variable, a field of a bound record, a customer or conversation fact.
     mutating func resolve(_ np: NounPhrase, at range: SourceRange, placeholder: Bool = false) -> (Expr, ValueType)? {
-        let words = np.words.flatMap { $0.split(separator: "_").map(String.init) }
-        let joined = words.joined(separator: "_")
-        if let t = scope[joined] { return (.name(joined), t) }
+        // Most names are in scope as written (`order_number`, `refund_amount`): one lookup.
+        // A name with no empty piece between its `_` is the same whether or not its words are
+        // split at `_` first; only the others need the split form.
+        let direct = Self.underscored(np.words[...])
+        let plain = Self.hasNoEmptyPiece(direct)
+        if plain, let t = scope[direct] { return (.name(direct), t) }
+        let words = Self.splitAtUnderscores(np.words)
+        let joined = plain ? direct : Self.underscored(words[...])
+        if !plain, let t = scope[joined] { return (.name(joined), t) }
         if words.first == "customer" || words.first == "customers" {
-            let rest = words.dropFirst().joined(separator: "_")
+            let rest = Self.underscored(words.dropFirst())
             switch rest {
             case "": return (.customer("id"), .identity)
             case "tier": return (.customer("tier"), .enumeration(symbols.tiers))
@@ -34,11 +40,11 @@ extension ProcedureLowering {
         // A bound record and one of its fields: `the order total`, `order.total`.
         if words.count >= 2 {
             for k in stride(from: words.count - 1, through: 1, by: -1) {
-                let base = words[..<k].joined(separator: "_")
+                let base = Self.underscored(words[..<k])
                 guard let t = scope[base] else { continue }
                 // A base whose type is unknown already has its own error (or comes from one).
-                if t == .unknown || t == .list(.unknown) { return (.field(.name(base), words[k...].joined(separator: "_")), .unknown) }
-                let fieldName = words[k...].joined(separator: "_")
+                let fieldName = Self.underscored(words[k...])
+                if t == .unknown || t == .list(.unknown) { return (.field(.name(base), fieldName), .unknown) }
                 if case .record(let r) = t, let record = symbols.records[r] {
                     if let field = record.fields.first(where: { $0.name == fieldName }) {
                         return (.field(.name(base), fieldName), field.type)
@@ -75,6 +81,48 @@ extension ProcedureLowering {
                help: Suggestions.didYouMean(joined, in: known).map { $0 + " — or ask for it first: `Ask for the \(words.joined(separator: " ")).`" }
                 ?? "ask for it first (`Ask for the \(words.joined(separator: " ")).`), set it, or look up the record it belongs to")
         return nil
+    }
+
+    /// Words with their `_` split off: `order_number` counts as `order number`. Most noun
+    /// phrases have none, and come back as they are. Empty words are dropped, as `split` does.
+    static func splitAtUnderscores(_ words: [String]) -> [String] {
+        guard words.contains(where: { $0.isEmpty || $0.utf8.contains(UInt8(ascii: "_")) }) else { return words }
+        var out: [String] = []
+        for w in words {
+            for part in w.utf8.split(separator: UInt8(ascii: "_")) { out.append(String(Substring(part))) }
+        }
+        return out
+    }
+
+    /// Whether a `_`-joined name is non-empty and has no empty piece (no `__`, no `_` at
+    /// either end): then splitting its words at `_` and joining them again gives it back.
+    static func hasNoEmptyPiece(_ name: String) -> Bool {
+        var previous = UInt8(ascii: "_")
+        for b in name.utf8 {
+            if b == UInt8(ascii: "_") && previous == b { return false }
+            previous = b
+        }
+        return previous != UInt8(ascii: "_")
+    }
+
+    /// Words joined by `_`, the form names take in the plan (`order_number`): one copy of the
+    /// bytes, where `joined(separator:)` goes through the general `String` machinery.
+    static func underscored(_ words: ArraySlice<String>) -> String {
+        if words.count == 1 { return words[words.startIndex] }
+        var total = max(0, words.count - 1)
+        for w in words { total += w.utf8.count }
+        return String(unsafeUninitializedCapacity: total) { buffer in
+            var i = 0
+            var first = true
+            for var w in words {
+                if !first { buffer[i] = UInt8(ascii: "_"); i += 1 }
+                first = false
+                w.withUTF8 { bytes in
+                    for b in bytes { buffer[i] = b; i += 1 }
+                }
+            }
+            return i
+        }
     }
 
     // MARK: expressions
@@ -398,11 +446,17 @@ extension ProcedureLowering {
         // INVARIANT: the lists are sorted by name (Symbols.declareActions), so matches come in a stable order.
         let byWord = first.kind == .word ? symbols.actionsByFirstWord[first.text] ?? [] : []
         let byHole = symbols.actionsByFirstWord[""] ?? []
+        // The sentence's words by their number among the phrases' words (-1: in no phrase).
+        var sentenceWords = [Int32](repeating: -1, count: count)
+        for k in 0..<count where tokens[k].kind == .word {
+            sentenceWords[k] = symbols.phraseWordIDs[tokens[k].text] ?? -1
+        }
         var matches: [ActionMatch] = []
-        for (name, parts) in byHole.isEmpty ? byWord : (byWord + byHole).sorted(by: { $0.name < $1.name }) {
+        for (name, parts, words) in byHole.isEmpty ? byWord : (byWord + byHole).sorted(by: { $0.name < $1.name }) {
             // Cheap test first: the phrase's words appear in the sentence, in order.
-            guard wordsAppearInOrder(parts, tokens, count) else { continue }
-            if let arguments = match(parts, 0, tokens, 0, count) {
+            guard Self.wordsAppearInOrder(words, sentenceWords) else { continue }
+            var arguments: [(String, Expression)] = []
+            if match(parts, 0, tokens, 0, count, &arguments) {
                 matches.append(ActionMatch(action: name, arguments: arguments))
             }
         }
@@ -454,22 +508,24 @@ extension ProcedureLowering {
         return nil
     }
 
-    /// Matches phrase parts from `pi` against `tokens[ti..<count]`; the holes' values on success.
+    /// Matches phrase parts from `pi` against `tokens[ti..<count]`, appending the holes' values
+    /// to `arguments` on success (and leaving it as it was on failure).
     /// (Words are compared by their fields: `Token.isWord` cannot be inlined across modules,
     /// and calling it copies the token.)
     /// Each candidate hole is parsed in place (a window of the sentence's tokens), quietly:
     /// a candidate that does not read as a value is no error.
-    mutating func match(_ parts: [PhrasePart], _ pi: Int, _ tokens: [Token], _ ti: Int, _ count: Int) -> [(String, Expression)]? {
-        if pi == parts.count { return ti == count ? [] : nil }
+    mutating func match(_ parts: [PhrasePart], _ pi: Int, _ tokens: [Token], _ ti: Int, _ count: Int,
+                        _ arguments: inout [(String, Expression)]) -> Bool {
+        if pi == parts.count { return ti == count }
         switch parts[pi] {
         case .word(let w):
-            guard ti < count, tokens[ti].kind == .word, tokens[ti].text == w else { return nil }
-            return match(parts, pi + 1, tokens, ti + 1, count)
+            guard ti < count, tokens[ti].kind == .word, tokens[ti].text == w else { return false }
+            return match(parts, pi + 1, tokens, ti + 1, count, &arguments)
         case .possessive:
-            guard ti < count, tokens[ti].kind == .possessive else { return nil }
-            return match(parts, pi + 1, tokens, ti + 1, count)
+            guard ti < count, tokens[ti].kind == .possessive else { return false }
+            return match(parts, pi + 1, tokens, ti + 1, count, &arguments)
         case .hole(let name):
-            guard ti < count else { return nil }
+            guard ti < count else { return false }
             var next: String?
             if pi + 1 < parts.count, case .word(let w) = parts[pi + 1] { next = w }
             var end = pi + 1 == parts.count ? count : ti + 1
@@ -478,19 +534,21 @@ extension ProcedureLowering {
                 // A hole followed by a word ends just before that word.
                 if let next, end == count || !(tokens[end].kind == .word && tokens[end].text == next) { continue }
                 guard let value = holeParser.parseValue(tokens, window: ti..<end) else { continue }
-                if let rest = match(parts, pi + 1, tokens, end, count) { return [(name, value)] + rest }
+                arguments.append((name, value))
+                if match(parts, pi + 1, tokens, end, count, &arguments) { return true }
+                arguments.removeLast()
             }
-            return nil
+            return false
         }
     }
 
-    /// Whether the phrase's literal words occur in `tokens[..<count]` in order.
-    func wordsAppearInOrder(_ parts: [PhrasePart], _ tokens: [Token], _ count: Int) -> Bool {
+    /// Whether the phrase's literal words (numbered as in `Symbols.phraseWordIDs`) occur in
+    /// the sentence's words, in order.
+    static func wordsAppearInOrder(_ phrase: [Int32], _ sentence: [Int32]) -> Bool {
         var k = 0
-        for part in parts {
-            guard case .word(let w) = part else { continue }
-            while k < count, !(tokens[k].kind == .word && tokens[k].text == w) { k += 1 }
-            if k == count { return false }
+        for w in phrase {
+            while k < sentence.count, sentence[k] != w { k += 1 }
+            if k == sentence.count { return false }
             k += 1
         }
         return true

@@ -136,7 +136,7 @@ struct ProcedureLowering {
         return .text(text)
     }
 
-    static func slotName(_ np: NounPhrase) -> String { np.words.joined(separator: "_") }
+    static func slotName(_ np: NounPhrase) -> String { underscored(np.words[...]) }
 
     /// Whether a slot names several things: its head word (before `to`, `for`, `of`) is plural.
     /// `the items to return` → yes; `the refund method` → no; `the new address` → no.

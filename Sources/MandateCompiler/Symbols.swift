@@ -36,9 +36,12 @@ struct Symbols {
     var intentGoal: [String: String] = [:]
     var records: [String: RecordType] = [:]
     var actions: [String: ActionInfo] = [:]
-    /// Actions by the first word of their phrase, sorted by name, with the phrase's parts;
-    /// phrases that start with a hole are under "".
-    var actionsByFirstWord: [String: [(name: String, parts: [PhrasePart])]] = [:]
+    /// Actions by the first word of their phrase, sorted by name, with the phrase's parts and
+    /// the numbers of its literal words (`phraseWordIDs`); phrases that start with a hole are under "".
+    var actionsByFirstWord: [String: [(name: String, parts: [PhrasePart], words: [Int32])]] = [:]
+    /// The literal words of the catalog's phrases, numbered: a sentence's words are looked up
+    /// once, and every candidate phrase is then tested on numbers rather than strings.
+    var phraseWordIDs: [String: Int32] = [:]
     /// Procedure names (lowercased) → ids.
     var procedureIDs: [String: String] = [:]
     /// Types of every catalog input name, for slots asked for by that name.
@@ -59,9 +62,20 @@ struct Symbols {
 
     mutating func report(_ d: Diagnostic) { diagnostics.append(d) }
 
+    /// A procedure's id: its file name without `.procedure`.
     static func procedureID(_ path: String) -> String {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        return name.hasSuffix(".procedure") ? String(name.dropLast(".procedure".count)) : name
+        let utf8 = path.utf8
+        let slash = utf8.lastIndex(of: UInt8(ascii: "/"))
+        // A path ending in `/` names no file; its last non-empty component stands in.
+        if let slash, utf8.index(after: slash) == utf8.endIndex {
+            return procedureID(String(path[..<slash]))
+        }
+        let name = slash.map { path[utf8.index(after: $0)...] } ?? path[...]
+        let suffix = ".procedure".utf8
+        if name.utf8.count >= suffix.count, name.utf8.suffix(suffix.count).elementsEqual(suffix) {
+            return String(name.utf8.dropLast(suffix.count))!
+        }
+        return String(name)
     }
 
     mutating func declare() {
@@ -173,8 +187,15 @@ struct Symbols {
             actions[a.name.value] = ActionInfo(
                 signature: signature, parts: parts,
                 inputTypes: Dictionary(inputs.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a }))
-            if case .word(let w)? = parts.first { actionsByFirstWord[w, default: []].append((a.name.value, parts)) }
-            else { actionsByFirstWord["", default: []].append((a.name.value, parts)) }
+            var words: [Int32] = []
+            for case .word(let w) in parts {
+                if let id = phraseWordIDs[w] { words.append(id); continue }
+                let id = Int32(phraseWordIDs.count)
+                phraseWordIDs[w] = id
+                words.append(id)
+            }
+            if case .word(let w)? = parts.first { actionsByFirstWord[w, default: []].append((a.name.value, parts, words)) }
+            else { actionsByFirstWord["", default: []].append((a.name.value, parts, words)) }
         }
     }
 

@@ -20,8 +20,6 @@ enum PlanBinary {
     static let headerSize = 32
     static let entrySize = 16
     static let trailerSize = 32
-    /// Larger files are refused before anything is read: the generated 1,000-procedure project's is about 3 MB.
-    static let maximumFileSize = 256 << 20
     /// How deeply expressions and types may nest: far more than a sentence makes, few enough
     /// that reading a hostile file cannot exhaust a thread's stack.
     static let maximumDepth = 64
@@ -73,7 +71,7 @@ enum PlanBinary {
         let sections: [[UInt8]] = [pool.encoded(), meta.bytes, body.bytes, table.bytes, procedures.bytes] + (classifier.map { [$0.bytes] } ?? [])
         let tableEnd = headerSize + entrySize * sections.count
         let length = tableEnd + sections.reduce(0) { $0 + $1.count } + trailerSize
-        guard length <= maximumFileSize else { throw .tooLarge(bytes: length, limit: maximumFileSize) }
+        guard length <= PlanFile.maximumFileSize else { throw .tooLarge(bytes: length, limit: PlanFile.maximumFileSize) }
         var out: [UInt8] = []
         out.reserveCapacity(length)
         out += signature
@@ -120,7 +118,7 @@ enum PlanBinary {
             throw .unsupportedFormatVersion(found: Int(version), supported: PlanFile.currentFormatVersion)
         }
         let declared = fixed(raw, 16, UInt64.self)
-        guard declared <= UInt64(maximumFileSize) else { throw .tooLarge(bytes: declared > UInt64(Int.max) ? Int.max : Int(declared), limit: maximumFileSize) }
+        guard declared <= UInt64(PlanFile.maximumFileSize) else { throw .tooLarge(bytes: declared > UInt64(Int.max) ? Int.max : Int(declared), limit: PlanFile.maximumFileSize) }
         guard Int(declared) <= size else { throw .truncated(expected: Int(declared), found: size) }
         guard Int(declared) == size else {
             let extra = size - Int(declared)

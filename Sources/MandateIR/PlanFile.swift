@@ -17,8 +17,9 @@ public struct PlanFile: Codable, Sendable, Equatable {
     public static let currentFormatVersion = 2
     /// The value of `format`.
     public static let formatName = "mandate-plan"
-    /// Plan files larger than this are refused before they are read.
-    public static let maximumFileSize = 1 << 30
+    /// Plan files larger than this, in either form, are refused before they are read: the
+    /// generated 1,000-procedure project's plan is 1.7 MB in binary and 44 MB as JSON.
+    public static let maximumFileSize = 256 << 20
 
     /// Always `mandate-plan`.
     public var format: String

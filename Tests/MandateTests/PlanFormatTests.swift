@@ -172,7 +172,7 @@ import Testing
         // The header claims a terabyte.
         var bytes = Self.binary
         bytes[16..<24] = [0, 0, 0, 0, 0, 1, 0, 0]
-        #expect(Self.error(bytes) == .tooLarge(bytes: 1 << 40, limit: PlanBinary.maximumFileSize))
+        #expect(Self.error(bytes) == .tooLarge(bytes: 1 << 40, limit: PlanFile.maximumFileSize))
         // The string table claims four billion strings (with the hash made to match).
         bytes = Self.binary
         let strings = Self.section("STRS", in: bytes)
