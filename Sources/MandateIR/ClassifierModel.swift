@@ -250,7 +250,7 @@ public enum ClassifierFeatures {
         buffer.reserveCapacity(64)
         var previous: [UInt8] = []
         var word: [UInt8] = []
-        for raw in text.words {
+        for raw in text.wordSlices {
             // Digits count as 0; a run of digits is one 0.
             word.removeAll(keepingCapacity: true)
             for b in raw {
@@ -295,7 +295,7 @@ public enum ClassifierFeatures {
     /// hash, so the order is fixed.
     public static func vector(_ text: MessageText, weights: Weights) -> (hashes: [UInt64], values: [Double]) {
         var pairs: [(UInt64, Double)] = []
-        pairs.reserveCapacity(text.words.count * 24)
+        pairs.reserveCapacity(text.wordSlices.count * 24)
         visit(text, weights: weights) { feature, weight in pairs.append((hash(feature), Double(weight))) }
         pairs.sort { $0.0 < $1.0 }
         var hashes: [UInt64] = []

@@ -27,22 +27,76 @@ public struct MessageText: Sendable {
 
     /// The normalised text, UTF-8: lowercase, punctuation kept.
     public let bytes: [UInt8]
-    /// The words: runs of letters and digits (an apostrophe inside a word is dropped: `don't` → `dont`).
-    public let words: [[UInt8]]
-    /// Where each word starts in `bytes`.
-    public let wordStarts: [Int]
+    /// The words, each a slice of one buffer: no array is made per word.
+    public let wordSlices: Words
     /// What normalising had to undo.
     public let oddities: Oddities
 
+    /// The words of a message as slices of one buffer (the message's bytes, or a copy without the
+    /// apostrophes that join words when there are some).
+    @frozen
+    public struct Words: RandomAccessCollection, Sendable {
+        /// The bytes the words are slices of.
+        public let storage: [UInt8]
+        /// Where each word starts and ends in `storage`: two entries a word.
+        @usableFromInline let bounds: [Int]
+
+        @usableFromInline init(storage: [UInt8], bounds: [Int]) {
+            self.storage = storage
+            self.bounds = bounds
+        }
+
+        /// The first word's position.
+        @inlinable public var startIndex: Int { 0 }
+        /// One past the last word's position.
+        @inlinable public var endIndex: Int { bounds.count &>> 1 }
+
+        /// The word at `i`, a slice of `storage` (its indices are `storage`'s).
+        @inlinable
+        public subscript(i: Int) -> ArraySlice<UInt8> { storage[bounds[2 * i]..<bounds[2 * i + 1]] }
+
+        /// Where the word at `i` starts in `storage`.
+        @inlinable
+        public func start(_ i: Int) -> Int { bounds[2 * i] }
+
+        /// Where the word at `i` ends in `storage`.
+        @inlinable
+        public func end(_ i: Int) -> Int { bounds[2 * i + 1] }
+
+        /// `body` over the bytes of the word at `i`, in place.
+        @inlinable
+        public func withWord<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+            storage.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[bounds[2 * i]..<bounds[2 * i + 1]])) }
+        }
+    }
+
+    /// The words: runs of letters and digits (an apostrophe inside a word is dropped: `don't` → `dont`),
+    /// each as an array of its own. `wordSlices` gives them without making these arrays.
+    public var words: [[UInt8]] { wordSlices.map { Array($0) } }
+
+    /// Where each word starts in `bytes`.
+    public var wordStarts: [Int] {
+        var starts: [Int] = []
+        MessageText.split(bytes) { start, _, _ in starts.append(start) }
+        return starts
+    }
+
     /// Normalises a message.
     public init(_ message: String) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(message.utf8.count)
         var oddities: Oddities = []
+        let count = message.utf8.count
+        // ASCII is lowercased in one pass into a buffer of its size; anything else is folded.
         var ascii = true
-        for b in message.utf8 {
-            if b >= 0x80 { ascii = false; break }
-            bytes.append(b >= 0x41 && b <= 0x5A ? b + 32 : b)
+        var bytes = [UInt8](unsafeUninitializedCapacity: count) { out, n in
+            n = 0
+            var m = message
+            m.withUTF8 { b in
+                for x in b {
+                    if x >= 0x80 { ascii = false; return }
+                    out[n] = x >= 0x41 && x <= 0x5A ? x + 32 : x
+                    n += 1
+                }
+            }
         }
         if !ascii {
             (bytes, oddities) = MessageText.fold(message)
@@ -52,14 +106,41 @@ public struct MessageText: Sendable {
 
     /// Splits text that is already normalised (lowercase ASCII or folded UTF-8).
     public init(normalized bytes: [UInt8], oddities: Oddities = []) {
-        var words: [[UInt8]] = []
-        var starts: [Int] = []
+        var bounds: [Int] = []
+        bounds.reserveCapacity(16)
+        var joined = false
+        MessageText.split(bytes) { start, end, apostrophe in
+            bounds.append(start)
+            bounds.append(end)
+            if apostrophe { joined = true }
+        }
+        if joined {
+            // Words joined by an apostrophe are written without it, into a copy of the text.
+            var storage: [UInt8] = []
+            storage.reserveCapacity(bytes.count)
+            for w in 0..<(bounds.count / 2) {
+                let start = storage.count
+                for b in bytes[bounds[2 * w]..<bounds[2 * w + 1]] where b != 0x27 { storage.append(b) }
+                bounds[2 * w] = start
+                bounds[2 * w + 1] = storage.count
+            }
+            wordSlices = Words(storage: storage, bounds: bounds)
+        } else {
+            wordSlices = Words(storage: bytes, bounds: bounds)
+        }
+        self.bytes = bytes
+        self.oddities = oddities
+    }
+
+    /// Calls `body` with each word's start and end in `bytes`, and whether an apostrophe joins it.
+    @inline(__always)
+    static func split(_ bytes: [UInt8], _ body: (_ start: Int, _ end: Int, _ apostrophe: Bool) -> Void) {
         bytes.withUnsafeBufferPointer { b in
             let n = b.count
             var i = 0
             while i < n {
                 guard MessageText.isWordByte(b[i]) else { i += 1; continue }
-                // A word: the run of word bytes from here, each made once at its size.
+                // A word: the run of word bytes from here.
                 let start = i
                 var joined = false
                 var j = i + 1
@@ -69,15 +150,10 @@ public struct MessageText: Sendable {
                     if b[j] == 0x27, j + 1 < n, MessageText.isWordByte(b[j + 1]) { joined = true; j += 1; continue }
                     break
                 }
-                words.append(joined ? b[start..<j].filter { $0 != 0x27 } : Array(b[start..<j]))
-                starts.append(start)
+                body(start, j, joined)
                 i = j
             }
         }
-        self.bytes = bytes
-        self.words = words
-        self.wordStarts = starts
-        self.oddities = oddities
     }
 
     /// The normalised text as a string.

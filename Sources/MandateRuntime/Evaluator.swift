@@ -1,6 +1,20 @@
 import Foundation
 import MandateIR
 
+/// A decision table with its row and column keys as a lookup compares them (`Procedure.Table.key`),
+/// worked out once per procedure rather than at every lookup.
+struct KeyedTable: Sendable {
+    let table: Procedure.Table
+    let rows: [String]
+    let columns: [String]
+
+    init(_ table: Procedure.Table) {
+        self.table = table
+        rows = table.rowKeys.map(Procedure.Table.key)
+        columns = table.columns.map(Procedure.Table.key)
+    }
+}
+
 /// Evaluates the plan's typed expressions over a conversation's values.
 ///
 /// A value that is missing makes a comparison false (and `is missing` true): a procedure never
@@ -13,7 +27,7 @@ struct Evaluator {
     let frustrated: Bool
     let now: Int64
     let today: CalendarDate
-    let tables: [Procedure.Table]
+    let tables: [KeyedTable]
 
     func eval(_ e: Expr) -> RuntimeValue? {
         switch e {
@@ -65,13 +79,13 @@ struct Evaluator {
             }
             return money.map { .money($0) } ?? .number(number)
         case .lookup(let name, let keys):
-            guard let table = tables.first(where: { $0.name == name }) else { return nil }
+            guard let keyed = tables.first(where: { $0.table.name == name }) else { return nil }
+            let table = keyed.table
             let k = keys.map { eval($0).flatMap(Self.key) }
-            guard let row = k.first.flatMap({ $0 }),
-                  let r = table.rowKeys.firstIndex(where: { Procedure.Table.key($0) == row }) else { return nil }
+            guard let row = k.first.flatMap({ $0 }), let r = keyed.rows.firstIndex(of: row) else { return nil }
             var c = 0
             if k.count > 1 {
-                guard let col = k[1], let ci = table.columns.firstIndex(where: { Procedure.Table.key($0) == col }) else { return nil }
+                guard let col = k[1], let ci = keyed.columns.firstIndex(of: col) else { return nil }
                 c = ci
             }
             guard r < table.cells.count, c < table.cells[r].count else { return nil }
@@ -254,5 +268,14 @@ struct Evaluator {
         var rounded = Decimal()
         NSDecimalRound(&rounded, &value, 0, .bankers)
         return Int64(truncating: rounded as NSNumber)
+    }
+}
+
+extension Evaluator {
+    /// An evaluator over tables whose keys are not worked out yet.
+    init(values: [String: RuntimeValue], customer: CustomerProfile, verified: Bool, confidence: Double?, frustrated: Bool, now: Int64,
+         today: CalendarDate, tables: [Procedure.Table]) {
+        self.init(values: values, customer: customer, verified: verified, confidence: confidence, frustrated: frustrated, now: now,
+                  today: today, tables: tables.map(KeyedTable.init))
     }
 }

@@ -42,7 +42,9 @@ enum FastText {
         let ascii = withBytes(s) { b -> Int? in
             guard allASCII(b), let base = b.baseAddress else { return b.isEmpty ? 0 : nil }
             var n = b.count
-            var i = 1
+            // Most texts have no carriage return: `memchr` says so without a loop here.
+            guard let first = memchr(base, 0x0D, b.count) else { return n }
+            var i = max(1, base.distance(to: first.assumingMemoryBound(to: UInt8.self)) + 1)
             while i < b.count {
                 if base[i] == 0x0A && base[i - 1] == 0x0D { n -= 1 }
                 i += 1
@@ -52,11 +54,32 @@ enum FastText {
         return ascii ?? s.count
     }
 
+    /// Whether the bytes hold `$` or a byte that is not ASCII (the lead bytes of `€` and `£` among them):
+    /// eight bytes at a time, then byte by byte from the first word that has one.
+    static func mayHaveCurrencySign(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = b.baseAddress else { return false }
+        let n = b.count
+        var i = 0
+        while i + 8 <= n {
+            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let x = w ^ 0x2424_2424_2424_2424
+            // A zero byte of `x` (a `$` in `w`), or a high bit in `w`.
+            if (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0 || w & 0x8080_8080_8080_8080 != 0 { break }
+            i += 8
+        }
+        while i < n {
+            let x = base[i]
+            if x == 0x24 || x == 0xE2 || x == 0xC2 { return true }
+            i += 1
+        }
+        return false
+    }
+
     /// Whether the UTF-8 bytes of `s` contain `byte`.
     static func contains(_ s: String, byte: UInt8) -> Bool {
         withBytes(s) { b in
-            for x in b where x == byte { return true }
-            return false
+            guard let base = b.baseAddress else { return false }
+            return memchr(base, Int32(byte), b.count) != nil
         }
     }
 
@@ -95,8 +118,19 @@ enum FastText {
     /// `a.caseInsensitiveCompare(b) == .orderedSame`; on bytes when both are ASCII (where only A–Z fold).
     static func equalIgnoringCase(_ a: String, _ b: String) -> Bool {
         guard isASCII(a), isASCII(b) else { return a.caseInsensitiveCompare(b) == .orderedSame }
+        return asciiEqualIgnoringCase(a, b)
+    }
+
+    /// Whether two ASCII strings have the same bytes once A–Z are lowercased.
+    private static func asciiEqualIgnoringCase(_ a: String, _ b: String) -> Bool {
         guard a.utf8.count == b.utf8.count else { return false }
         return a.utf8.elementsEqual(b.utf8) { lower($0) == lower($1) }
+    }
+
+    /// `a.lowercased() == b.lowercased()`; on bytes when both are ASCII, with no lowercase copies.
+    static func equalLowercased(_ a: String, _ b: String) -> Bool {
+        guard isASCII(a), isASCII(b) else { return a.lowercased() == b.lowercased() }
+        return asciiEqualIgnoringCase(a, b)
     }
 
     /// `name` with `_` written as spaces (`order_number` → `order number`).

@@ -31,7 +31,7 @@ public struct Runtime: Sendable {
     public func turn(_ state: consuming ConversationState, _ event: CustomerEvent, environment: TurnEnvironment) -> TurnResult {
         var t = Turn(runtime: core, stepBudget: stepBudget, state: state, message: event.message, supplied: event.intent, env: environment)
         t.run()
-        return TurnResult(state: t.state, effects: t.effects, trace: t.trace)
+        return t.finish()
     }
 
     /// The classifier of a plan that carries none: nothing is recognised.
@@ -123,10 +123,35 @@ final class RuntimeCore: Sendable {
         self.fixedOffset = ["UTC", "GMT", "Etc/UTC", "Etc/GMT"].contains(zone.identifier) && zone.secondsFromGMT() == 0 ? 0 : nil
     }
 
+    /// The zone's offset at the last moment asked, and until when it holds.
+    let offsets = OffsetCache()
+
     /// The calendar day of a moment in the project's time zone.
     func today(at now: Int64) -> CalendarDate {
-        let local = now + (fixedOffset ?? Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(now)))))
+        let local = now + (fixedOffset ?? offsets.offset(at: now, in: zone))
         return CalendarDate(dayNumber: Int((local >= 0 ? local : local - 86_399) / 86_400))
+    }
+}
+
+/// A time zone's offset from UTC, kept from the moment it was asked for until the zone's next
+/// change (daylight saving time): the turns of a day ask the zone once, not once each.
+final class OffsetCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var from = Int64.max
+    private var until = Int64.min
+    private var offset: Int64 = 0
+
+    /// `zone.secondsFromGMT(for:)` at `now`, in seconds.
+    func offset(at now: Int64, in zone: TimeZone) -> Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        if now >= from && now < until { return offset }
+        let date = Date(timeIntervalSince1970: TimeInterval(now))
+        offset = Int64(zone.secondsFromGMT(for: date))
+        from = now
+        // No change of offset lies between `now` and the zone's next transition.
+        until = zone.nextDaylightSavingTimeTransition(after: date).map { Int64($0.timeIntervalSince1970.rounded(.down)) } ?? Int64.max
+        return offset
     }
 }
 
@@ -190,11 +215,12 @@ struct GoalIndex: Sendable {
 
     /// Which of the first 64 `never_say` phrases with lowercase bytes occur in the ASCII text, ignoring case, as bits.
     func neverSayFound(in text: String) -> UInt64 {
-        FastText.withBytes(text) { h in
+        FastText.withBytes(text) { h in neverSayStarts.withUnsafeBufferPointer { starts in
             var found: UInt64 = 0
             var i = 0
             while i < h.count {
-                var candidates = neverSayStarts[Int(FastText.lower(h[i]))] & ~found
+                var candidates = starts[Int(FastText.lower(h[i]))] & ~found
+                guard candidates != 0 else { i += 1; continue }
                 while candidates != 0 {
                     let k = candidates.trailingZeroBitCount
                     candidates &= candidates - 1
@@ -206,7 +232,7 @@ struct GoalIndex: Sendable {
                 i += 1
             }
             return found
-        }
+        } }
     }
 
     /// The key's own line, else the first line of the keys inside it (prefix `key.`).
@@ -254,9 +280,23 @@ final class ProcedureRuntime: Sendable {
     /// What the trace says when each step runs (`Turn.stepDetails`): usually, and when a condition does not hold.
     let details: [String]
     let otherwiseDetails: [String]
+    /// `refund-delivered-order.procedure`: where a route to the procedure points.
+    let file: String
+    /// Its decision tables, with their keys as lookups compare them.
+    let tables: [KeyedTable]
+    /// What the trace says when an intent the procedure handles is routed to it, by intent.
+    let routeDetails: [(intent: String, detail: String)]
+    /// What the trace says when the customer answers an ask step (`the customer gave the order number`), by step.
+    let answerDetails: [String]
 
     init(_ p: Procedure) {
         procedure = p
+        file = "\(p.id).procedure"
+        tables = p.tables.map(KeyedTable.init)
+        routeDetails = p.handles.map { ($0, "`\($0)` is handled by “\(p.name)”") }
+        answerDetails = p.steps.map { step in
+            if case .ask(let slot, _, _, _, _) = step.op { "the customer gave the \(FastText.words(slot))" } else { "" }
+        }
         keys = p.steps.map { "\(p.id):\($0.label)" }
         sources = p.steps.map { $0.source.description }
         let details = p.steps.map(Turn.stepDetails)
@@ -271,6 +311,12 @@ final class ProcedureRuntime: Sendable {
             }
         }
         writtenAmounts = amounts
+    }
+
+    /// The route's trace detail for an intent, written once when the procedure handles it.
+    func routeDetail(_ intent: String) -> String {
+        for (handled, detail) in routeDetails where handled == intent { return detail }
+        return "`\(intent)` is handled by “\(procedure.name)”"
     }
 }
 

@@ -234,7 +234,7 @@ extension Turn {
             return signature.limit?.per == "conversation" ? "conversation:\(state.id)" : customer
         }
         for input in signature.inputs {
-            if case .record(let type) = input.type, type.lowercased() == per.lowercased(),
+            if case .record(let type) = input.type, FastText.equalLowercased(type, per),
                case .text(let id)? = values[input.name]?[field: "id"] {
                 return "\(per):\(id)"
             }

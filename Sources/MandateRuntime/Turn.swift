@@ -76,7 +76,7 @@ struct Turn {
     /// The message's words numbered for the phrase patterns, made the first time they are needed.
     mutating func phraseWords() -> PhraseWords {
         if let numbered { return numbered }
-        let words = PhraseWords(messageText().words)
+        let words = PhraseWords(messageText().wordSlices)
         numbered = words
         return words
     }
@@ -92,6 +92,9 @@ struct Turn {
     }
 
     func goalSource(_ key: String) -> String? { goal?.location(of: key) }
+
+    /// What the turn leaves: its state, effects and trace, moved out of the finished turn.
+    consuming func finish() -> TurnResult { TurnResult(state: state, effects: effects, trace: trace) }
 
     // MARK: the turn, in order
 
@@ -250,7 +253,7 @@ struct Turn {
             escalate(queue: nil, reason: "no procedure handles `\(intent)`", source: goal.file)
             return
         }
-        note(.route, "`\(intent)` is handled by “\(procedure.procedure.name)”", source: "\(id).procedure", ["procedure": id])
+        note(.route, procedure.routeDetail(intent), source: procedure.file, ["procedure": id])
         enter(procedure)
     }
 
@@ -279,7 +282,7 @@ struct Turn {
     var evaluator: Evaluator {
         Evaluator(values: state.values, customer: state.customer, verified: state.verifiedCustomerID != nil,
                   confidence: state.confidence, frustrated: state.frustrated, now: env.now,
-                  today: today, tables: proc?.procedure.tables ?? [])
+                  today: today, tables: proc?.tables ?? [])
     }
 
     mutating func run(from start: Int?) {
@@ -435,7 +438,7 @@ struct Turn {
 
     mutating func answerSlot(_ name: String, node: Int) {
         guard let p = self.proc, node < p.procedure.steps.count,
-              case .ask(_, let type, let choices, let from, let again) = p.procedure.steps[node].op else {
+              case .ask(let asked, let type, let choices, let from, let again) = p.procedure.steps[node].op else {
             state.awaiting = nil
             route()
             return
@@ -448,7 +451,8 @@ struct Turn {
             state.values[name] = value
             state.awaiting = nil
             state.unanswered = 0
-            note(.value, "the customer gave the \(words(name))", source: at, ["value": format(value), "step": step])
+            note(.value, name == asked ? p.answerDetails[node] : "the customer gave the \(words(name))", source: at,
+                 ["value": format(value), "step": step])
             run(from: next)
             return
         }
@@ -655,7 +659,7 @@ struct Turn {
             }
         }
         if everything && plural { chosen = options }
-        if chosen.isEmpty, options.count == 1, ConfirmationReader.answer(message, words: PhraseWords(text.words)) == true { chosen = options }
+        if chosen.isEmpty, options.count == 1, ConfirmationReader.answer(message, words: PhraseWords(text.wordSlices)) == true { chosen = options }
         guard !chosen.isEmpty else { return nil }
         return plural ? .list(chosen) : chosen[0]
     }
@@ -753,12 +757,8 @@ struct Turn {
             if let max = goal.guardrails.outputMaxCharacters, text.count > max { return ("it is \(text.count) characters, more than \(max)", "output.max_characters") }
             if text.contains("{") && text.contains("}") { return ("it has an unfilled placeholder", "output.placeholders") }
         }
-        let stated = Self.amounts(in: text)
-        if !stated.isEmpty {
-            let allowed = knownAmounts()
-            for amount in stated where !allowed.contains(amount) {
-                return ("it states \(amount), an amount the plan did not compute", "output.amounts")
-            }
+        for amount in Self.amounts(in: text) where !isKnownAmount(amount) {
+            return ("it states \(amount), an amount the plan did not compute", "output.amounts")
         }
         return nil
     }
@@ -779,16 +779,76 @@ struct Turn {
         return out
     }
 
+    /// `knownAmounts().contains(amount)`, stopping at the first amount that matches and making no list:
+    /// the procedure's written amounts first, then the money among the conversation's values.
+    func isKnownAmount(_ amount: String) -> Bool {
+        if let p = proc, p.writtenAmounts.contains(amount) { return true }
+        if let target = Self.moneyWritten(amount) {
+            // Compared as numbers: `formatMoney(m) == amount` exactly when `m` is this money.
+            func same(_ v: RuntimeValue) -> Bool {
+                switch v {
+                case .money(let m): return m.minor == target.minor && m.currency == target.currency
+                case .record(let f): return f.values.contains(where: same)
+                case .list(let l): return l.contains(where: same)
+                default: return false
+                }
+            }
+            return state.values.values.contains(where: same)
+        }
+        func holds(_ v: RuntimeValue) -> Bool {
+            switch v {
+            case .money(let m): return Self.formatMoney(m) == amount
+            case .record(let f): return f.values.contains(where: holds)
+            case .list(let l): return l.contains(where: holds)
+            default: return false
+            }
+        }
+        return state.values.values.contains(where: holds)
+    }
+
+    /// The money that `formatMoney` writes as `amount`, when `amount` is written as it writes
+    /// dollars, euros and pounds: the sign, whole units without leading zeros, a point, two digits
+    /// (`$89.00`). Nil for anything else, which is then compared as text.
+    static func moneyWritten(_ amount: String) -> Money? {
+        var u = amount.unicodeScalars[...]
+        let currency: String
+        switch u.popFirst() {
+        case "$"?: currency = "USD"
+        case "€"?: currency = "EUR"
+        case "£"?: currency = "GBP"
+        default: return nil
+        }
+        guard Money.exponent(of: currency) == 2 else { return nil }
+        var minor: Int64 = 0
+        var digits = 0
+        var point = false
+        var fraction = 0
+        for s in u {
+            if s == "." {
+                guard !point, digits > 0 else { return nil }
+                point = true
+                continue
+            }
+            guard s.value >= 0x30, s.value <= 0x39 else { return nil }
+            // No leading zero, and no more digits than fit.
+            if !point, digits == 1, minor == 0 { return nil }
+            digits += 1
+            guard digits <= 17 else { return nil }
+            minor = minor * 10 + Int64(s.value - 0x30)
+            if point { fraction += 1 }
+        }
+        guard point, fraction == 2 else { return nil }
+        return Money(minor: minor, currency: currency)
+    }
+
     /// `$150`, `$89.00`, `150 USD` in a text, normalised to how `format` shows money.
     static func amounts(in text: String) -> [String] {
         // Most messages state no amount: look for a currency sign's bytes first ($, and the lead bytes of € and £).
-        let sign = FastText.withBytes(text) { b in
-            for x in b where x == 0x24 || x == 0xE2 || x == 0xC2 { return true }
-            return false
+        let ascii = FastText.withBytes(text) { b -> [String]? in
+            guard FastText.mayHaveCurrencySign(b) else { return [] }
+            return FastText.allASCII(b) ? asciiAmounts(b) : nil
         }
-        guard sign else { return [] }
-        if FastText.isASCII(text) { return asciiAmounts(Array(text.utf8)) }
-        return characterAmounts(text)
+        return ascii ?? characterAmounts(text)
     }
 
     /// `amounts(in:)` character by character: for text that is not ASCII (`€`, `£`, other digits).
@@ -820,39 +880,42 @@ struct Turn {
     }
 
     /// `amounts(in:)` for ASCII text, on bytes: `$` is the only currency sign, and digits are `0`–`9`.
-    static func asciiAmounts(_ b: [UInt8]) -> [String] {
-        func digit(_ x: UInt8) -> Bool { x >= 0x30 && x <= 0x39 }
+    static func asciiAmounts(_ b: [UInt8]) -> [String] { b.withUnsafeBufferPointer { asciiAmounts($0) } }
+
+    /// `amounts(in:)` for ASCII bytes, in place: each amount is written into one buffer and made a
+    /// string once (no allocation for the usual `$89.00`).
+    static func asciiAmounts(_ b: UnsafeBufferPointer<UInt8>) -> [String] {
+        @inline(__always) func digit(_ x: UInt8) -> Bool { x >= 0x30 && x <= 0x39 }
         var found: [String] = []
+        let n = b.count
         var i = 0
-        while i < b.count {
+        while i < n {
             guard b[i] == 0x24 else { i += 1; continue }
             var j = i + 1
-            var digits: [UInt8] = []
-            while j < b.count, digit(b[j]) || b[j] == 0x2C || (b[j] == 0x2E && j + 1 < b.count && digit(b[j + 1])) {
-                if b[j] != 0x2C { digits.append(b[j]) }
-                j += 1
-            }
-            if !digits.isEmpty {
-                // As `digits.split(separator: ".", maxSplits: 1)`: empty pieces are dropped.
-                var parts: [ArraySlice<UInt8>] = []
-                var start = 0
-                var k = 0
-                while k < digits.count {
-                    if digits[k] == 0x2E {
-                        let appended = k > start
-                        if appended { parts.append(digits[start..<k]) }
-                        k += 1
-                        start = k
-                        if appended && parts.count == 1 { break }
-                        continue
-                    }
-                    k += 1
+            while j < n, digit(b[j]) || b[j] == 0x2C || (b[j] == 0x2E && j + 1 < n && digit(b[j + 1])) { j += 1 }
+            if j > i + 1 {
+                let amount = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * (j - i) + 4) { out -> String? in
+                    // The run without its commas.
+                    var d = 0
+                    for k in (i + 1)..<j where b[k] != 0x2C { out[d] = b[k]; d += 1 }
+                    guard d > 0 else { return nil }
+                    // As `digits.split(separator: ".", maxSplits: 1)`: empty pieces are dropped, so the whole
+                    // part is the first piece with digits, and the fraction all after the dot that ends it.
+                    var k = 0
+                    while k < d, out[k] == 0x2E { k += 1 }
+                    let wholeStart = k
+                    while k < d, out[k] != 0x2E { k += 1 }
+                    let wholeEnd = k
+                    let fracStart = min(k + 1, d)
+                    // `$`, the whole part, `.`, two digits of the fraction padded with zeros: after the run's copy.
+                    var w = d
+                    out[w] = 0x24; w += 1
+                    for x in wholeStart..<wholeEnd { out[w] = out[x]; w += 1 }
+                    out[w] = 0x2E; w += 1
+                    for x in 0..<2 { out[w] = fracStart + x < d ? out[fracStart + x] : 0x30; w += 1 }
+                    return String(decoding: UnsafeBufferPointer(rebasing: out[d..<w]), as: UTF8.self)
                 }
-                if start < digits.count { parts.append(digits[start...]) }
-                let whole = parts[0]
-                var frac = parts.count > 1 ? Array(parts[1]) : [0x30, 0x30]
-                while frac.count < 2 { frac.append(0x30) }
-                found.append("$" + String(decoding: whole, as: UTF8.self) + "." + String(decoding: frac.prefix(2), as: UTF8.self))
+                if let amount { found.append(amount) }
             }
             i = j
         }
@@ -862,13 +925,16 @@ struct Turn {
     /// The message as `same_question_repeated` compares it: lowercase letters, digits and spaces.
     static func normalizedForRepeats(_ message: String) -> String {
         guard FastText.isASCII(message) else { return message.lowercased().filter { $0.isLetter || $0.isNumber || $0 == " " } }
-        var out: [UInt8] = []
-        out.reserveCapacity(message.utf8.count)
-        for b in message.utf8 {
-            let l = FastText.lower(b)
-            if (l >= 0x61 && l <= 0x7A) || (l >= 0x30 && l <= 0x39) || l == 0x20 { out.append(l) }
+        return FastText.withBytes(message) { b in
+            String(unsafeUninitializedCapacity: b.count) { out in
+                var n = 0
+                for x in b {
+                    let l = FastText.lower(x)
+                    if (l >= 0x61 && l <= 0x7A) || (l >= 0x30 && l <= 0x39) || l == 0x20 { out[n] = l; n += 1 }
+                }
+                return n
+            }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     // MARK: hand-off
@@ -943,11 +1009,11 @@ struct Turn {
             while a < b { buffer.swapAt(a, b); a += 1; b -= 1 }
             if exponent > 0 {
                 put(0x2E)
+                // The minor units, zero-padded to the exponent's digits, written from the last.
                 var frac = magnitude % divisor
-                var digits = [UInt8](repeating: 0x30, count: exponent)
-                var k = exponent - 1
-                while frac > 0 { digits[k] = 0x30 + UInt8(frac % 10); frac /= 10; k -= 1 }
-                for d in digits { put(d) }
+                var k = n + exponent - 1
+                for _ in 0..<exponent { put(0x30) }
+                while frac > 0 { buffer[k] = 0x30 + UInt8(frac % 10); frac /= 10; k -= 1 }
             }
             return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<n]), as: UTF8.self)
         }

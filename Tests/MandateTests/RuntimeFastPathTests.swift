@@ -191,4 +191,180 @@ import Testing
             }
         }
     }
+
+    @Test func currencySignsFoundEightBytesAtATime() {
+        let pieces: [String] = ["$", "a", "€", "£", "12345678", "abcdefg", " ", "é", "\u{E2}", "$$", "\n"]
+        let edges: [String] = ["", "$", "abcdefgh$", "abcdefghijklmnop", "abcdefghijklmno$"]
+        for text in Self.texts(pieces, count: 5_000, seed: 12) + edges {
+            let old = text.utf8.contains { (b: UInt8) -> Bool in b == 0x24 || b == 0xE2 || b == 0xC2 }
+            let found = FastText.withBytes(text) { FastText.mayHaveCurrencySign($0) }
+            #expect(found == old, "\(text)")
+        }
+    }
+
+    @Test func knownAmountsCheckedWithoutTheList() {
+        let runtime = Runtime(plan: referencePlan)
+        var state = runtime.start(id: "c", customer: CustomerProfile(id: "C-1", tier: "standard", verified: true))
+        let usd = { (minor: Int64) in RuntimeValue.money(Money(minor: minor, currency: "USD")) }
+        state.values = ["order": .record(["total": usd(8_900), "items": .list([.record(["price": usd(1_250)]), usd(-300)])]),
+                        "fee": usd(5), "yen": .money(Money(minor: 1_500, currency: "JPY")), "name": .text("$12.00"),
+                        "eur": .money(Money(minor: 1_250, currency: "EUR")), "zero": usd(0)]
+        var turn = Turn(runtime: runtime.core, stepBudget: 500, state: state, message: "hi", supplied: nil,
+                        env: TurnEnvironment(now: 0, actions: SandboxActions(data: SandboxData()), ledger: MemoryLedger()))
+        for procedure in [nil, "refund-delivered-order"] {
+            turn.proc = procedure.flatMap { runtime.core.procedures[$0] }
+            let known = turn.knownAmounts()
+            for amount in ["$89.00", "$12.50", "-$3.00", "$0.05", "$12.00", "$150.00", "$150", "1500 JPY", "$89.0", "", "$1.00", "$089.00",
+                           "€12.50", "£12.50", "$.05", "$0.00", "$00.00", "$0.0", "$89.000", "$8.9.00", "$3.00", "$99999999999999999999.00"] {
+                #expect(turn.isKnownAmount(amount) == known.contains(amount), "\(amount)")
+            }
+        }
+    }
+
+    @Test func fakeMessagesFoundInOnePass() {
+        /// The two passes as they were: the markers first, then `SYSTEM:` at the start of a line.
+        func old(_ bytes: [UInt8]) -> [InjectionFinding] {
+            var found: (marker: Int, at: Int)?
+            for (i, b) in bytes.enumerated() where InjectionDetector.startsMarker[Int(b)] {
+                for m in InjectionDetector.markersByFirstByte[Int(b)] where m < (found?.marker ?? Int.max) {
+                    let marker = InjectionDetector.fakeMarkers[m]
+                    if i + marker.count <= bytes.count, bytes[i..<(i + marker.count)].elementsEqual(marker) { found = (m, i) }
+                }
+            }
+            if let found {
+                return [InjectionFinding(kind: .fakeSystemMessage,
+                                         evidence: InjectionDetector.snippet(bytes, found.at, InjectionDetector.fakeMarkers[found.marker].count))]
+            }
+            var i = 0
+            var lineStart = true
+            while i < bytes.count {
+                let b = bytes[i]
+                if b == 0x0A || ((b == 0x2E || b == 0x21 || b == 0x3F) && i + 1 < bytes.count && bytes[i + 1] == 0x20) {
+                    lineStart = true
+                    i += 1
+                    continue
+                }
+                if lineStart {
+                    if b == 0x20 || b == 0x09 || b == 0x23 || b == 0x2A || b == 0x2D || b == 0x3E || b == 0x5B || b == 0x28 { i += 1; continue }
+                    var j = i
+                    while j < bytes.count, bytes[j] >= 0x61, bytes[j] <= 0x7A { j += 1 }
+                    if j > i, InjectionDetector.roleWords.contains(Array(bytes[i..<j])) {
+                        var k = j
+                        while k < bytes.count, bytes[k] == 0x20 || bytes[k] == 0x5D || bytes[k] == 0x29 { k += 1 }
+                        if k < bytes.count, bytes[k] == 0x3A {
+                            return [InjectionFinding(kind: .fakeSystemMessage, evidence: InjectionDetector.snippet(bytes, i, k + 1 - i))]
+                        }
+                    }
+                    lineStart = false
+                }
+                i += 1
+            }
+            return []
+        }
+        let pieces = ["system", ":", " ", "\n", "<|", "|>", "[inst]", "tool", "ai", "bot", "roots", "root", ". ", "! ", "# ", "- ", "]", ")",
+                      "hello", "im_start", "<s>", "</s", "### system", "assistant", "a", "[", "(", "\"role\":", "sysadmin", "moderator"]
+        for text in Self.texts(pieces, count: 10_000, seed: 13) {
+            let bytes = MessageText(text).bytes
+            #expect(InjectionDetector.fakeMessageFindings(bytes) == old(bytes), "\(text)")
+        }
+    }
+
+    @Test func phraseMatchesCountedWithoutTheList() {
+        /// The matches as `allMatches` listed them: in reading order, not overlapping.
+        func all(_ set: PhraseSet, _ words: PhraseWords) -> Int {
+            var n = 0
+            var start = 0
+            while start < words.count {
+                if let m = set.match(words, at: start) { n += 1; start = max(m.words.upperBound, start + 1) } else { start += 1 }
+            }
+            return n
+        }
+        let pieces = ["so ", "angry ", "fed ", "up ", "waste of my time ", "never ", "again ", "fucking ", "third time ", "what a joke ", "ok ", "!!! "]
+        for text in Self.texts(pieces, count: 3_000, seed: 14) {
+            let words = PhraseWords(MessageText(text).wordSlices)
+            for set in [MessageSignals.strongFrustration, MessageSignals.mildFrustration] { #expect(set.matchCount(words) == all(set, words), "\(text)") }
+        }
+    }
+
+    @Test func lowercaseComparisonOnBytes() {
+        let words = ["Order", "order", "ORDER", "Ordér", "ordér", "Straße", "STRASSE", "", "İ", "i", "Subscription"]
+        for a in words {
+            for b in words { #expect(FastText.equalLowercased(a, b) == (a.lowercased() == b.lowercased()), "\(a) \(b)") }
+        }
+    }
+    @Test func zoneOffsetsKeptUntilTheNextChange() throws {
+        for id in ["America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Kolkata", "America/Sao_Paulo", "UTC"] {
+            let zone = try #require(TimeZone(identifier: id))
+            let cache = OffsetCache()
+            var moments: [Int64] = []
+            // Every 20 minutes across two years, then the same moments shuffled by a fixed rule, and around the changes.
+            var t: Int64 = 1_767_225_600 - 400 * 86_400
+            while t < 1_767_225_600 + 400 * 86_400 { moments.append(t); t += 1_200 }
+            let count = moments.count
+            let shuffled = (0..<count).map { [moments] in moments[($0 * 7_919) % count] }
+            moments += shuffled
+            var d = Date(timeIntervalSince1970: 1_700_000_000)
+            for _ in 0..<8 {
+                guard let next = zone.nextDaylightSavingTimeTransition(after: d) else { break }
+                let s = Int64(next.timeIntervalSince1970)
+                moments += [s - 1, s, s + 1, s - 1, s - 3_600, s]
+                d = next
+            }
+            for m in moments {
+                #expect(cache.offset(at: m, in: zone) == Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(m)))), "\(id) \(m)")
+            }
+        }
+    }
+    @Test func phraseSetsSkipWordsNoPatternStartsWith() {
+        /// Every pattern tried at every word: those indexed by the word first, then the others, each in order.
+        func naive(_ set: PhraseSet, _ words: PhraseWords, _ start: Int) -> Range<Int>? {
+            let id = words.ids[start]
+            let indexed = set.patterns.indices.filter { set.patterns[$0].firstWords?.contains(id) ?? false }
+            let others = set.patterns.indices.filter { set.patterns[$0].firstWords == nil }
+            for i in indexed + others { if let end = set.patterns[i].match(words, at: start) { return start..<end } }
+            return nil
+        }
+        let sets = [MessageSignals.human, MessageSignals.strongFrustration, MessageSignals.mildFrustration, ConfirmationReader.yesPhrases,
+                    ConfirmationReader.noPhrases] + InjectionDetector.kinds.map(\.1)
+        let pieces = ["fucking ", "frustrated ", "role ", "play ", "roleplaying ", "you ", "are ", "now ", "dan ", "pretend ", "ignore ", "all ",
+                      "rules ", "so ", "angry ", "yes ", "no ", "please ", "agent ", "talk ", "to ", "a ", "human ", "disgusting ", "i ", "am ", "the ", "admin "]
+        for text in Self.texts(pieces, count: 2_000, seed: 15) {
+            let words = PhraseWords(MessageText(text).wordSlices)
+            for set in sets {
+                for start in 0..<words.count { #expect(set.match(words, at: start)?.words == naive(set, words, start), "\(text)") }
+            }
+        }
+    }
+
+    @Test func escalationPhrasesFoundInPlace() {
+        /// The search as it was, on arrays of words.
+        func old(_ phrases: [(phrase: String, words: [[UInt8]])], _ text: MessageText) -> String? {
+            var best: (at: Int, phrase: String)?
+            let words = text.words
+            for (phrase, p) in phrases {
+                guard !p.isEmpty, p.count <= words.count else { continue }
+                for start in 0...(words.count - p.count) {
+                    if best.map({ start >= $0.at }) ?? false { break }
+                    var ok = true
+                    for k in 0..<p.count {
+                        let w = words[start + k]
+                        if w == p[k] { continue }
+                        if k == p.count - 1, w.count == p[k].count + 1, w.starts(with: p[k]), w.last == 0x73 { continue }
+                        if k == p.count - 1, w.count == p[k].count + 2, w.starts(with: p[k]), w.suffix(2).elementsEqual([0x65, 0x73]) { continue }
+                        ok = false
+                        break
+                    }
+                    if ok { best = (start, phrase); break }
+                }
+            }
+            return best?.phrase
+        }
+        let phrases = ["lawyer", "legal action", "chargeback", "sue", "witness", "bbb"].map { ($0, MessageText($0).words) }
+        let pieces = ["lawyer", "lawyers", "lawyer's", "lawyeres", "lawyerss", " ", "legal ", "action", "actions", "sue", "sues", "suees",
+                      "witnesses", "witness", "bbb", "chargebacks", "x", "'"]
+        for text in Self.texts(pieces, count: 5_000, seed: 16) {
+            let m = MessageText(text)
+            #expect(MessageSignals.firstPhrase(phrases, in: m) == old(phrases, m), "\(text)")
+        }
+    }
 }

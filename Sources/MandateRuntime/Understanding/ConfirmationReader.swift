@@ -6,10 +6,10 @@ import MandateIR
 public enum ConfirmationReader {
     /// True for yes, false for no, nil when unclear.
     public static func answer(_ message: String) -> Bool? {
-        answer(message, words: PhraseWords(MessageText(message).words))
+        answer(message, words: PhraseWords(MessageText(message).wordSlices))
     }
 
-    /// `answer(message)`, given the message's words already numbered (`PhraseWords(MessageText(message).words)`).
+    /// `answer(message)`, given the message's words already numbered (`PhraseWords(MessageText(message).wordSlices)`).
     static func answer(_ message: String, words: PhraseWords) -> Bool? {
         var yes = false
         var no = false

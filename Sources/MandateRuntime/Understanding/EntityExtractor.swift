@@ -43,7 +43,7 @@ public struct EntityExtractor: Sendable {
         case .datetime:
             return EntityDates.moment(in: message).map { .datetime($0) }
         case .boolean:
-            return ConfirmationReader.answer(message, words: PhraseWords((text ?? MessageText(message)).words)).map { .boolean($0) }
+            return ConfirmationReader.answer(message, words: PhraseWords((text ?? MessageText(message)).wordSlices)).map { .boolean($0) }
         case .record, .list, .unknown:
             return nil
         }

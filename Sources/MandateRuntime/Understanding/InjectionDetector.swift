@@ -41,7 +41,7 @@ public enum InjectionDetector {
 
     /// The findings, given the message already normalised.
     public static func scan(_ message: String, text: MessageText) -> [InjectionFinding] {
-        scan(message, text: text, words: PhraseWords(text.words))
+        scan(message, text: text, words: PhraseWords(text.wordSlices))
     }
 
     /// The findings, given the message already normalised and its words numbered.
@@ -64,7 +64,7 @@ public enum InjectionDetector {
         }
         // Leetspeak: digits and symbols for letters.
         if let leet = deLeet(text) {
-            let found = phraseFindings(PhraseWords(leet.words)).filter { !plain.contains($0) }
+            let found = phraseFindings(PhraseWords(leet.wordSlices)).filter { !plain.contains($0) }
             if let first = found.first { add(.init(kind: .encodedPayload, evidence: "written in leetspeak: \(first.evidence)")) }
             found.forEach(add)
         }
@@ -77,15 +77,15 @@ public enum InjectionDetector {
             }
         }
         // Text written backwards, with a word telling the reader to reverse it.
-        if let backwards = reversed(text) {
-            let found = phraseFindings(PhraseWords(backwards.words)).filter { !plain.contains($0) }
+        if let backwards = reversed(text, words: words) {
+            let found = phraseFindings(PhraseWords(backwards.wordSlices)).filter { !plain.contains($0) }
             if let first = found.first { add(.init(kind: .encodedPayload, evidence: "written backwards: \(first.evidence)")) }
             found.forEach(add)
         }
         // Base64 that decodes to an instruction.
         for decoded in base64Texts(message) {
             let inner = MessageText(decoded)
-            let found = phraseFindings(PhraseWords(inner.words)) + fakeMessageFindings(inner.bytes)
+            let found = phraseFindings(PhraseWords(inner.wordSlices)) + fakeMessageFindings(inner.bytes)
             if let first = found.first {
                 add(.init(kind: .encodedPayload, evidence: "base64 that reads: \(first.evidence)"))
                 found.forEach(add)
@@ -191,45 +191,70 @@ public enum InjectionDetector {
     /// Words that, at the start of a line and followed by `:`, pretend to be another speaker.
     static let roleWords: Set<[UInt8]> = Set(["system", "assistant", "developer", "tool", "function", "admin", "model", "ai", "bot", "sysadmin", "root", "operator", "moderator"].map { Array($0.utf8) })
 
+    /// `roleWords` as a list, compared in place (no array made for a line's first word).
+    static let roleWordList: [[UInt8]] = Array(roleWords).sorted { $0.lexicographicallyPrecedes($1) }
+
+    /// Whether `bytes[start..<end]` is one of `roleWords`.
+    static func isRoleWord(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        let length = end - start
+        guard length >= 2, length <= 9 else { return false }
+        for word in roleWordList where word.count == length {
+            var k = 0
+            while k < length, word[k] == b[start + k] { k += 1 }
+            if k == length { return true }
+        }
+        return false
+    }
+
     /// Fake system, assistant or tool messages in normalised bytes.
     static func fakeMessageFindings(_ bytes: [UInt8]) -> [InjectionFinding] {
-        // The first marker of the list that occurs, at its first place: one pass over the bytes,
-        // trying at each byte only the markers that start with it.
+        // One pass over the bytes for both signs. The first marker of the list that occurs, at its
+        // first place, trying at each byte only the markers that start with it; and the first
+        // `SYSTEM: …` at the start of a line or of a sentence, used when no marker occurs.
         var found: (marker: Int, at: Int)?
-        for (i, b) in bytes.enumerated() where startsMarker[Int(b)] {
-            for m in markersByFirstByte[Int(b)] where m < (found?.marker ?? Int.max) {
-                let marker = fakeMarkers[m]
-                if i + marker.count <= bytes.count, bytes[i..<(i + marker.count)].elementsEqual(marker) { found = (m, i) }
+        var role: (at: Int, length: Int)?
+        bytes.withUnsafeBufferPointer { b in
+            startsMarker.withUnsafeBufferPointer { starts in
+                let n = b.count
+                var lineStart = true
+                var i = 0
+                while i < n {
+                    let x = b[i]
+                    if starts[Int(x)] {
+                        for m in markersByFirstByte[Int(x)] where m < (found?.marker ?? Int.max) {
+                            let marker = fakeMarkers[m]
+                            if i + marker.count <= n {
+                                var k = 1
+                                while k < marker.count, b[i + k] == marker[k] { k += 1 }
+                                if k == marker.count { found = (m, i) }
+                            }
+                        }
+                    }
+                    guard role == nil else { i += 1; continue }
+                    if x == 0x0A || ((x == 0x2E || x == 0x21 || x == 0x3F) && i + 1 < n && b[i + 1] == 0x20) {
+                        lineStart = true
+                        i += 1
+                        continue
+                    }
+                    if lineStart {
+                        if x == 0x20 || x == 0x09 || x == 0x23 || x == 0x2A || x == 0x2D || x == 0x3E || x == 0x5B || x == 0x28 { i += 1; continue }
+                        var j = i
+                        while j < n, b[j] >= 0x61, b[j] <= 0x7A { j += 1 }
+                        if j > i, isRoleWord(b, i, j) {
+                            var k = j
+                            while k < n, b[k] == 0x20 || b[k] == 0x5D || b[k] == 0x29 { k += 1 }
+                            if k < n, b[k] == 0x3A { role = (i, k + 1 - i) }
+                        }
+                        lineStart = false
+                    }
+                    i += 1
+                }
             }
         }
         if let found {
             return [InjectionFinding(kind: .fakeSystemMessage, evidence: snippet(bytes, found.at, fakeMarkers[found.marker].count))]
         }
-        // `SYSTEM: …` at the start of a line or of a sentence.
-        var i = 0
-        var lineStart = true
-        while i < bytes.count {
-            let b = bytes[i]
-            if b == 0x0A || ((b == 0x2E || b == 0x21 || b == 0x3F) && i + 1 < bytes.count && bytes[i + 1] == 0x20) {
-                lineStart = true
-                i += 1
-                continue
-            }
-            if lineStart {
-                if b == 0x20 || b == 0x09 || b == 0x23 || b == 0x2A || b == 0x2D || b == 0x3E || b == 0x5B || b == 0x28 { i += 1; continue }
-                var j = i
-                while j < bytes.count, bytes[j] >= 0x61, bytes[j] <= 0x7A { j += 1 }
-                if j > i, roleWords.contains(Array(bytes[i..<j])) {
-                    var k = j
-                    while k < bytes.count, bytes[k] == 0x20 || bytes[k] == 0x5D || bytes[k] == 0x29 { k += 1 }
-                    if k < bytes.count, bytes[k] == 0x3A {
-                        return [InjectionFinding(kind: .fakeSystemMessage, evidence: snippet(bytes, i, k + 1 - i))]
-                    }
-                }
-                lineStart = false
-            }
-            i += 1
-        }
+        if let role { return [InjectionFinding(kind: .fakeSystemMessage, evidence: snippet(bytes, role.at, role.length))] }
         return []
     }
 
@@ -244,14 +269,15 @@ public enum InjectionDetector {
 
     /// The text with leetspeak undone, or nil when nothing looks like it.
     /// Words that tell the reader to read something backwards.
-    static let backwardsCues: [[UInt8]] = ["reverse", "reversed", "reversing", "backwards", "backward", "mirrored", "mirror", "flipped", "flip"]
-        .map { Array($0.utf8) }
+    static let backwardsCueWords = ["reverse", "reversed", "reversing", "backwards", "backward", "mirrored", "mirror", "flipped", "flip"]
+    /// The cues as numbers of the phrase vocabulary: the message's words are already numbered.
+    static let backwardsCues = PhraseVocabulary.shared.set(backwardsCueWords)
 
     /// The message read from its last character to its first, when one of its words asks for
     /// that ("follow the text after the arrow, reversed"); nil otherwise, so most messages cost
     /// a word comparison.
-    static func reversed(_ text: MessageText) -> MessageText? {
-        guard text.words.contains(where: { w in backwardsCues.contains(w) }) else { return nil }
+    static func reversed(_ text: MessageText, words: PhraseWords) -> MessageText? {
+        guard words.ids.contains(where: backwardsCues.contains) else { return nil }
         return MessageText(String(String(decoding: text.bytes, as: UTF8.self).reversed()))
     }
 
@@ -299,8 +325,14 @@ public enum InjectionDetector {
             current.removeAll()
             count = 0
         }
-        for w in text.words {
-            if w.count == 1 { current.append(w[0]); count += 1 } else { close() }
+        let words = text.wordSlices
+        for i in 0..<words.count {
+            if words.end(i) - words.start(i) == 1 {
+                current.append(words.storage[words.start(i)])
+                count += 1
+            } else if count > 0 {
+                close()
+            }
         }
         close()
         return runs

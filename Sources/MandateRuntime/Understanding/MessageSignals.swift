@@ -29,7 +29,7 @@ public struct MessageSignals: Sendable, Equatable {
     /// Reads a message against always-escalate phrases already split into words (once, at plan load).
     static func read(_ message: String, phrases: [(phrase: String, words: [[UInt8]])]) -> MessageSignals {
         let text = MessageText(message)
-        return read(message, text: text, words: PhraseWords(text.words), phrases: phrases)
+        return read(message, text: text, words: PhraseWords(text.wordSlices), phrases: phrases)
     }
 
     /// Reads a message already normalised (`text` is `MessageText(message)`, `words` its words numbered).
@@ -104,8 +104,8 @@ public struct MessageSignals: Sendable, Equatable {
 
     static func frustrated(_ text: MessageText, words: PhraseWords, message: String) -> Bool {
         var score = 0
-        score += 2 * strongFrustration.allMatches(words).count
-        score += mildFrustration.allMatches(words).count
+        score += 2 * strongFrustration.matchCount(words)
+        score += mildFrustration.matchCount(words)
         if score >= 2 { return true }
         // Exclamation marks: `!!!` or `?!` repeated.
         var bangs = 0, longest = 0
@@ -138,28 +138,48 @@ public struct MessageSignals: Sendable, Equatable {
     // MARK: Always-escalate phrases
 
     static func firstPhrase(_ phrases: [(phrase: String, words: [[UInt8]])], in text: MessageText) -> String? {
-        var best: (at: Int, phrase: String)?
-        for (phrase, words) in phrases {
-            guard !words.isEmpty, words.count <= text.words.count else { continue }
-            for start in 0...(text.words.count - words.count) {
-                if best.map({ start >= $0.at }) ?? false { break }
-                var ok = true
-                for k in 0..<words.count {
-                    let w = text.words[start + k]
-                    let p = words[k]
-                    if w == p { continue }
-                    // A final plural or possessive: `lawyers`, `lawyer's` (the apostrophe is already dropped).
-                    if k == words.count - 1, w.count == p.count + 1, w.starts(with: p), w.last == 0x73 { continue }
-                    if k == words.count - 1, w.count == p.count + 2, w.starts(with: p), w.suffix(2).elementsEqual([0x65, 0x73]) { continue }
-                    ok = false
-                    break
-                }
-                if ok {
-                    best = (start, phrase)
-                    break
+        let slices = text.wordSlices
+        let n = slices.count
+        guard n > 0 else { return nil }
+        return slices.storage.withUnsafeBufferPointer { storage in
+            var best: (at: Int, phrase: String)?
+            for (phrase, words) in phrases {
+                guard !words.isEmpty, words.count <= n else { continue }
+                for start in 0...(n - words.count) {
+                    if best.map({ start >= $0.at }) ?? false { break }
+                    var ok = true
+                    for k in 0..<words.count {
+                        let w = UnsafeBufferPointer(rebasing: storage[slices.start(start + k)..<slices.end(start + k)])
+                        if !sameWord(w, words[k], last: k == words.count - 1) {
+                            ok = false
+                            break
+                        }
+                    }
+                    if ok {
+                        best = (start, phrase)
+                        break
+                    }
                 }
             }
+            return best?.phrase
         }
-        return best?.phrase
+    }
+
+    /// Whether a message's word is a phrase's word; the phrase's last word may also take a final
+    /// plural or possessive: `lawyers`, `lawyer's` (the apostrophe is already dropped), `witnesses`.
+    @inline(__always)
+    static func sameWord(_ w: UnsafeBufferPointer<UInt8>, _ p: [UInt8], last: Bool) -> Bool {
+        let extra = w.count - p.count
+        guard extra == 0 || (last && (extra == 1 || extra == 2)) else { return false }
+        return p.withUnsafeBufferPointer { p in
+            var k = 0
+            while k < p.count, w[k] == p[k] { k += 1 }
+            guard k == p.count else { return false }
+            switch extra {
+            case 0: return true
+            case 1: return w[k] == 0x73
+            default: return w[k] == 0x65 && w[k + 1] == 0x73
+            }
+        }
     }
 }

@@ -8,7 +8,8 @@ struct PhraseVocabulary: Sendable {
         patterns: MessageSignals.humanPatterns + MessageSignals.strongPatterns + MessageSignals.mildPatterns
             + InjectionDetector.kindPatterns.flatMap(\.1)
             + ConfirmationReader.unclearPatterns + ConfirmationReader.yesAfterAllPatterns + ConfirmationReader.noPatterns + ConfirmationReader.yesPatterns,
-        words: MessageSignals.humanAloneWords + MessageSignals.politeWordList + ConfirmationReader.negationWords + ["please"])
+        words: MessageSignals.humanAloneWords + MessageSignals.politeWordList + ConfirmationReader.negationWords + ["please"]
+            + InjectionDetector.backwardsCueWords)
 
     /// The words, by number.
     let words: [[UInt8]]
@@ -54,15 +55,16 @@ struct PhraseVocabulary: Sendable {
     }
 
     /// The number of a word; -1 for a word no pattern names.
-    func id(_ word: [UInt8]) -> Int32 {
-        word.withUnsafeBufferPointer { b in
-            var i = Int(truncatingIfNeeded: PhraseVocabulary.hash(b)) & mask
-            while true {
-                let n = table[i]
-                if n < 0 { return -1 }
-                if words[Int(n)].withUnsafeBufferPointer({ $0.elementsEqual(b) }) { return n }
-                i = (i + 1) & mask
-            }
+    func id(_ word: [UInt8]) -> Int32 { word.withUnsafeBufferPointer(id) }
+
+    /// The number of a word's bytes; -1 for a word no pattern names.
+    func id(_ b: UnsafeBufferPointer<UInt8>) -> Int32 {
+        var i = Int(truncatingIfNeeded: PhraseVocabulary.hash(b)) & mask
+        while true {
+            let n = table[i]
+            if n < 0 { return -1 }
+            if words[Int(n)].withUnsafeBufferPointer({ $0.elementsEqual(b) }) { return n }
+            i = (i + 1) & mask
         }
     }
 
@@ -97,15 +99,17 @@ struct WordSet: Sendable {
 
 /// A message's words and their numbers in the vocabulary, made once per message.
 struct PhraseWords: Sendable {
-    /// The words (`MessageText.words`).
-    let words: [[UInt8]]
+    /// The words (`MessageText.wordSlices`).
+    let words: MessageText.Words
     /// Each word's number, -1 for a word no pattern names.
     let ids: [Int32]
 
-    init(_ words: [[UInt8]]) {
+    init(_ words: MessageText.Words) {
         self.words = words
         let vocabulary = PhraseVocabulary.shared
-        ids = words.map { vocabulary.id($0) }
+        ids = words.storage.withUnsafeBufferPointer { b in
+            (0..<words.count).map { i in vocabulary.id(UnsafeBufferPointer(rebasing: b[words.start(i)..<words.end(i)])) }
+        }
     }
 
     var count: Int { words.count }
@@ -148,6 +152,7 @@ struct PhrasePattern: Sendable {
     static func accepts(_ slot: Slot, _ words: PhraseWords, _ i: Int) -> Bool {
         guard case .words(let exact, let prefixes, _) = slot else { return false }
         if exact.contains(words.ids[i]) { return true }
+        guard !prefixes.isEmpty else { return false }
         let word = words.words[i]
         for p in prefixes where word.count >= p.count && word.starts(with: p) { return true }
         return false
@@ -178,27 +183,58 @@ struct PhrasePattern: Sendable {
 /// A list of phrase patterns, indexed by the number of their first word so a message is read once.
 struct PhraseSet: Sendable {
     let patterns: [PhrasePattern]
-    /// By word number: the patterns whose first word it is.
-    let byFirstWord: [[Int]]
+    /// By word number `w`: the patterns whose first word it is are `firstPatterns[firstOffsets[w]..<firstOffsets[w + 1]]`.
+    let firstOffsets: [Int]
+    let firstPatterns: [Int]
+    /// The patterns whose first slot takes prefixes or may be left out: tried at every word that may start them.
     let unindexed: [Int]
+    /// Whether an unindexed pattern may start at any word (its first slot a gap, optional, or `*`).
+    let unindexedAnywhere: Bool
+    /// The exact first words of the unindexed patterns, and the first bytes of their prefixes.
+    let unindexedExact: WordSet
+    let unindexedFirstBytes: [Bool]
 
     init(_ sources: [String]) {
         patterns = sources.map(PhrasePattern.init)
         var index = [[Int]](repeating: [], count: PhraseVocabulary.shared.words.count)
         var rest: [Int] = []
+        var anywhere = false
+        var exact: [Int32] = []
+        var firstBytes = [Bool](repeating: false, count: 256)
         for (i, p) in patterns.enumerated() {
-            if let first = p.firstWords { for w in first where !index[Int(w)].contains(i) { index[Int(w)].append(i) } } else { rest.append(i) }
+            if let first = p.firstWords {
+                for w in first where !index[Int(w)].contains(i) { index[Int(w)].append(i) }
+                continue
+            }
+            rest.append(i)
+            guard case .words(let words, let prefixes, let optional)? = p.slots.first, !optional else { anywhere = true; continue }
+            exact += PhraseVocabulary.shared.words.indices.filter { words.contains(Int32($0)) }.map(Int32.init)
+            for prefix in prefixes {
+                if let b = prefix.first { firstBytes[Int(b)] = true } else { anywhere = true }
+            }
         }
-        byFirstWord = index
+        var offsets = [0]
+        for patterns in index { offsets.append(offsets[offsets.count - 1] + patterns.count) }
+        firstOffsets = offsets
+        firstPatterns = index.flatMap { $0 }
         unindexed = rest
+        unindexedAnywhere = anywhere
+        unindexedExact = WordSet(exact)
+        unindexedFirstBytes = firstBytes
     }
 
     /// The first pattern that matches at `start`, and the words it covers.
     func match(_ words: PhraseWords, at start: Int) -> (pattern: PhrasePattern, words: Range<Int>)? {
         let id = words.ids[start]
         if id >= 0 {
-            for i in byFirstWord[Int(id)] { if let end = patterns[i].match(words, at: start) { return (patterns[i], start..<end) } }
+            for k in firstOffsets[Int(id)]..<firstOffsets[Int(id) + 1] {
+                let i = firstPatterns[k]
+                if let end = patterns[i].match(words, at: start) { return (patterns[i], start..<end) }
+            }
         }
+        guard !unindexed.isEmpty else { return nil }
+        // No unindexed pattern can start at a word that is not one of their first words and starts with none of their prefixes.
+        guard unindexedAnywhere || unindexedExact.contains(id) || unindexedFirstBytes[Int(words.words.storage[words.words.start(start)])] else { return nil }
         for i in unindexed {
             if let end = patterns[i].match(words, at: start) { return (patterns[i], start..<end) }
         }
@@ -211,19 +247,19 @@ struct PhraseSet: Sendable {
         return nil
     }
 
-    /// The matches in reading order, not overlapping.
-    func allMatches(_ words: PhraseWords) -> [(pattern: PhrasePattern, words: Range<Int>)] {
-        var out: [(pattern: PhrasePattern, words: Range<Int>)] = []
+    /// How many matches the words hold, in reading order, not overlapping.
+    func matchCount(_ words: PhraseWords) -> Int {
+        var count = 0
         var start = 0
         while start < words.count {
             if let m = match(words, at: start) {
-                out.append(m)
+                count += 1
                 start = max(m.words.upperBound, start + 1)
             } else {
                 start += 1
             }
         }
-        return out
+        return count
     }
 
     /// The words of a range, joined by spaces.
