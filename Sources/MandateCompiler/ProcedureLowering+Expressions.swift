@@ -424,14 +424,16 @@ extension ProcedureLowering {
     }
 
     /// Trimmed tokens of an action sentence (no final punctuation).
-    func actionTokens(_ sentence: ActionSentence) -> [Token] {
-        Array(sentence.tokens[..<actionTokenCount(sentence)])
+    func actionTokens(_ sentence: ActionSentence) -> ArraySlice<Token> {
+        sentence.tokens[..<actionTokenEnd(sentence)]
     }
 
-    /// How many tokens of an action sentence are left without its final punctuation.
-    func actionTokenCount(_ sentence: ActionSentence) -> Int {
-        var n = sentence.tokens.count
-        while n > 0, sentence.tokens[n - 1].kind == .period || sentence.tokens[n - 1].kind == .colon || sentence.tokens[n - 1].kind == .comma {
+    /// Where an action sentence's tokens end without its final punctuation (an index of
+    /// `sentence.tokens`, whose indices do not start at 0).
+    func actionTokenEnd(_ sentence: ActionSentence) -> Int {
+        let tokens = sentence.tokens
+        var n = tokens.endIndex
+        while n > tokens.startIndex, tokens[n - 1].kind == .period || tokens[n - 1].kind == .colon || tokens[n - 1].kind == .comma {
             n -= 1
         }
         return n
@@ -440,23 +442,26 @@ extension ProcedureLowering {
     /// Every catalog action whose phrase the sentence matches.
     mutating func allMatches(_ sentence: ActionSentence) -> [ActionMatch] {
         let tokens = sentence.tokens
-        let count = actionTokenCount(sentence)
+        let count = actionTokenEnd(sentence) - tokens.startIndex
         guard count > 0 else { return [] }
-        let first = tokens[0]
+        let first = tokens[tokens.startIndex]
+        // Each word's text once (empty for every other token), counted from the sentence's first
+        // token: the phrases compare words many times.
+        let texts = tokens.map { $0.kind == .word ? sentence.text($0) : "" }
         // INVARIANT: the lists are sorted by name (Symbols.declareActions), so matches come in a stable order.
-        let byWord = first.kind == .word ? symbols.actionsByFirstWord[first.text] ?? [] : []
+        let byWord = first.kind == .word ? symbols.actionsByFirstWord[texts[0]] ?? [] : []
         let byHole = symbols.actionsByFirstWord[""] ?? []
         // The sentence's words by their number among the phrases' words (-1: in no phrase).
         var sentenceWords = [Int32](repeating: -1, count: count)
-        for k in 0..<count where tokens[k].kind == .word {
-            sentenceWords[k] = symbols.phraseWordIDs[tokens[k].text] ?? -1
+        for k in 0..<count where !texts[k].isEmpty {
+            sentenceWords[k] = symbols.phraseWordIDs[texts[k]] ?? -1
         }
         var matches: [ActionMatch] = []
         for (name, parts, words) in byHole.isEmpty ? byWord : (byWord + byHole).sorted(by: { $0.name < $1.name }) {
             // Cheap test first: the phrase's words appear in the sentence, in order.
             guard Self.wordsAppearInOrder(words, sentenceWords) else { continue }
             var arguments: [(String, Expression)] = []
-            if match(parts, 0, tokens, 0, count, &arguments) {
+            if match(parts, 0, sentence, texts, 0, count, &arguments) {
                 matches.append(ActionMatch(action: name, arguments: arguments))
             }
         }
@@ -476,7 +481,7 @@ extension ProcedureLowering {
                    help: "make the actions' phrases different in the catalog, so each sentence means one action")
             return nil
         }
-        let sentenceWords = actionTokens(sentence).map { $0.kind == .possessive ? "'s" : $0.text.lowercased() }
+        let sentenceWords = actionTokens(sentence).map { $0.kind == .possessive ? "'s" : sentence.text($0).lowercased() }
         var options: [(Int, String)] = []
         // A phrase is worth offering when its verb is the sentence's first word, nearly, or
         // stands in the sentence at all (`Issue a full refund …` → `refund {amount} for {order}`).
@@ -508,22 +513,21 @@ extension ProcedureLowering {
         return nil
     }
 
-    /// Matches phrase parts from `pi` against `tokens[ti..<count]`, appending the holes' values
-    /// to `arguments` on success (and leaving it as it was on failure).
-    /// (Words are compared by their fields: `Token.isWord` cannot be inlined across modules,
-    /// and calling it copies the token.)
+    /// Matches phrase parts from `pi` against the sentence's tokens `ti..<count` (counted from
+    /// its first token; `texts` holds the words' texts, empty for every other token), appending
+    /// the holes' values to `arguments` on success (and leaving it as it was on failure).
     /// Each candidate hole is parsed in place (a window of the sentence's tokens), quietly:
     /// a candidate that does not read as a value is no error.
-    mutating func match(_ parts: [PhrasePart], _ pi: Int, _ tokens: [Token], _ ti: Int, _ count: Int,
+    mutating func match(_ parts: [PhrasePart], _ pi: Int, _ sentence: ActionSentence, _ texts: [String], _ ti: Int, _ count: Int,
                         _ arguments: inout [(String, Expression)]) -> Bool {
         if pi == parts.count { return ti == count }
         switch parts[pi] {
         case .word(let w):
-            guard ti < count, tokens[ti].kind == .word, tokens[ti].text == w else { return false }
-            return match(parts, pi + 1, tokens, ti + 1, count, &arguments)
+            guard ti < count, !texts[ti].isEmpty, texts[ti] == w else { return false }
+            return match(parts, pi + 1, sentence, texts, ti + 1, count, &arguments)
         case .possessive:
-            guard ti < count, tokens[ti].kind == .possessive else { return false }
-            return match(parts, pi + 1, tokens, ti + 1, count, &arguments)
+            guard ti < count, sentence.tokens[sentence.tokens.startIndex + ti].kind == .possessive else { return false }
+            return match(parts, pi + 1, sentence, texts, ti + 1, count, &arguments)
         case .hole(let name):
             guard ti < count else { return false }
             var next: String?
@@ -532,10 +536,11 @@ extension ProcedureLowering {
             while end <= count {
                 defer { end += 1 }
                 // A hole followed by a word ends just before that word.
-                if let next, end == count || !(tokens[end].kind == .word && tokens[end].text == next) { continue }
-                guard let value = holeParser.parseValue(tokens, window: ti..<end) else { continue }
+                if let next, end == count || !(!texts[end].isEmpty && texts[end] == next) { continue }
+                let base = sentence.tokens.startIndex
+                guard let value = holeParser.parseValue(in: sentence, window: (base + ti)..<(base + end)) else { continue }
                 arguments.append((name, value))
-                if match(parts, pi + 1, tokens, end, count, &arguments) { return true }
+                if match(parts, pi + 1, sentence, texts, end, count, &arguments) { return true }
                 arguments.removeLast()
             }
             return false

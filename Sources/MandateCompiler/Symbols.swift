@@ -154,12 +154,12 @@ struct Symbols {
                 slotTypes[input.name] = (input.type, input.pattern)
             }
             guard let phrase = a.phrase, let effect = a.effect else { continue }
-            let tokens = Lexer.tokenize(Array(phrase.value.utf8), segments: [0..<phrase.value.utf8.count])
+            let lexed = Lexer.tokenize(Array(phrase.value.utf8), segments: [0..<phrase.value.utf8.count])
             var parts: [PhrasePart] = []
-            for t in tokens {
+            for t in lexed.tokens {
                 switch t.kind {
                 case .hole:
-                    let name = t.text.trimmingCharacters(in: " ")
+                    let name = lexed.text(t).trimmingCharacters(in: " ")
                     if let input = inputs.first(where: { $0.name == name }) {
                         if input.type == .identity {
                             report(Diagnostic(.phraseHoleNotInput, "`{\(name)}` is an identity input; it comes from the verified customer, never from a sentence",
@@ -173,7 +173,7 @@ struct Symbols {
                     parts.append(.hole(name))
                 case .possessive: parts.append(.possessive)
                 case .period: continue
-                default: parts.append(.word(t.text))
+                default: parts.append(.word(lexed.text(t)))
                 }
             }
             var limit: ActionSignature.Limit?

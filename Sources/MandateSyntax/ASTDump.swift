@@ -61,7 +61,7 @@ public enum ASTDump {
             if let o = otherwise { out += "\(pad)  otherwise:\n" + branch(o, indent: indent + 2, at: at) }
             return out
         case .action(let a):
-            return "\(pad)action \"" + a.tokens.map { $0.kind == .quoted ? "\"\($0.text)\"" : $0.text }.joined(separator: " ") + "\"\n"
+            return "\(pad)action \"" + a.tokens.map { $0.kind == .quoted ? "\"\(a.text($0))\"" : a.text($0) }.joined(separator: " ") + "\"\n"
         case .invalid: return "\(pad)<invalid>\n"
         }
     }

@@ -121,10 +121,26 @@ public enum Branch: Sendable {
 
 /// A sentence the catalog's phrases will match.
 public struct ActionSentence: Sendable {
-    /// Its tokens, punctuation included.
-    public var tokens: [Token]
+    /// Every token of its file (shared, not copied); the sentence's are `window`.
+    let allTokens: [Token]
+    /// Which of `allTokens` are the sentence's.
+    let window: Range<Int>
+    /// The texts its tokens do not hold themselves (see `Token.bits`).
+    let texts: [String]
     /// The sentence.
     public var range: SourceRange
+
+    init(allTokens: [Token], window: Range<Int>, texts: [String], range: SourceRange) {
+        self.allTokens = allTokens
+        self.window = window
+        self.texts = texts
+        self.range = range
+    }
+
+    /// Its tokens, punctuation included; indices run over `tokens.indices` (not from 0).
+    public var tokens: ArraySlice<Token> { allTokens[window] }
+    /// The text of one of its tokens (lowercased word, quoted content, number as written).
+    public func text(_ token: Token) -> String { token.text(in: texts) }
 }
 
 /// A `Say` or `Confirm` text with `{placeholders}`.

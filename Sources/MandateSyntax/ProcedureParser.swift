@@ -30,7 +30,8 @@ public enum ProcedureParser {
         lines.lex()
         var sentences = SentenceParser(file: file, tables: lines.tables)
         sentences.items = lines.items
-        sentences.tokens = lines.tokens
+        sentences.tokens = lines.tokens.tokens
+        sentences.texts = lines.tokens.texts
         sentences.segments = lines.segments
         result.steps = sentences.steps(from: lines.items[0].children)
         var diagnostics = lines.diagnostics
@@ -144,7 +145,7 @@ struct LineLayer {
     /// segments are contiguous here.
     var segments: [Range<Int>] = []
     /// Every item's tokens, item after item (see `lex`).
-    var tokens: [Token] = []
+    var tokens = TokenList()
 
     init(file: SourceFile) {
         self.file = file
@@ -167,11 +168,11 @@ struct LineLayer {
 
     /// Lexes every item's text once, into `tokens`.
     mutating func lex() {
-        tokens.reserveCapacity(file.bytes.count / 4)
+        tokens.tokens.reserveCapacity(file.bytes.count / 4)
         for index in items.indices.dropFirst() {
-            items[index].tokenStart = tokens.count
+            items[index].tokenStart = tokens.tokens.count
             Lexer.tokenize(file.bytes, segments: segments[items[index].segmentStart..<items[index].segmentEnd], into: &tokens)
-            items[index].tokenEnd = tokens.count
+            items[index].tokenEnd = tokens.tokens.count
         }
     }
 
@@ -428,8 +429,8 @@ struct LineLayer {
                 handles.append(Located(text, file.range(first.start, lastToken.end)))
                 current = []
             }
-            for token in tokens {
-                if token.kind == .comma || token.isWord("and") || token.kind == .period { flush() } else { current.append(token) }
+            for token in tokens.tokens {
+                if token.kind == .comma || token.isWord(K.and) || token.kind == .period { flush() } else { current.append(token) }
             }
             flush()
         case "requires":
@@ -463,9 +464,10 @@ struct LineLayer {
         let body = text.dropFirst().trimmingCharacters()
         guard body.lowercased().hasPrefix("mandate:") else { return }
         let rest = body.dropFirst("mandate:".count).trimmingCharacters()
-        let tokens = Lexer.tokenize(file.bytes, segments: [p..<end])
+        let list = Lexer.tokenize(file.bytes, segments: [p..<end])
+        let tokens = list.tokens
         // tokens: # mandate : allow CODE because "…"
-        guard let allowIndex = tokens.firstIndex(where: { $0.isWord("allow") }), allowIndex + 1 < tokens.count else {
+        guard let allowIndex = tokens.firstIndex(where: { list.isWord($0, "allow") }), allowIndex + 1 < tokens.count else {
             diagnostics.append(Diagnostic(
                 .malformedSentence, "`# mandate: \(rest)` is not a suppression Mandate knows", at: file.range(p, end),
                 help: "write `# mandate: allow M0000 because \"<why this is fine>\"`"))
@@ -474,11 +476,11 @@ struct LineLayer {
         let codeToken = tokens[allowIndex + 1]
         let codeText = file.text(of: file.range(codeToken.start, codeToken.end)).uppercased()
         var reason: Located<String>?
-        if let becauseIndex = tokens.firstIndex(where: { $0.isWord("because") }), becauseIndex + 1 < tokens.count,
-           tokens[becauseIndex + 1].kind == .quoted, !tokens[becauseIndex + 1].text.isEmpty
+        if let becauseIndex = tokens.firstIndex(where: { list.isWord($0, "because") }), becauseIndex + 1 < tokens.count,
+           tokens[becauseIndex + 1].kind == .quoted, !list.text(tokens[becauseIndex + 1]).isEmpty
         {
             let q = tokens[becauseIndex + 1]
-            reason = Located(q.text, file.range(q.start, q.end))
+            reason = Located(list.text(q), file.range(q.start, q.end))
         }
         suppressions.append(Suppression(
             code: Located(codeText, file.range(codeToken.start, codeToken.end)), reason: reason, range: file.range(p, end), scope: nil))

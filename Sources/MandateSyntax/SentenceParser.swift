@@ -30,10 +30,11 @@ struct Cursor {
     var last: Token { tokens[upper - 1] }
     var peek: Token? { index < upper ? tokens[index] : nil }
     func peek(_ offset: Int) -> Token? { index + offset < upper ? tokens[index + offset] : nil }
-    /// Whether the token at `offset` is the word `w`; reads the token in place (no copy).
+    /// Whether the token at `offset` is the keyword `w` (short ASCII, lowercase, as every
+    /// keyword of the parser is); reads the token in place (no copy).
     @inline(__always) func isWord(_ w: String, at offset: Int = 0) -> Bool {
         let i = index + offset
-        return i < upper && tokens[i].isWord(w)
+        return i < upper && tokens[i].isWord(WordKey(w))
     }
     /// Whether the token at `offset` is the keyword whose key is `k`.
     @inline(__always) func isWord(_ k: WordKey, at offset: Int = 0) -> Bool {
@@ -44,9 +45,10 @@ struct Cursor {
         let i = index + offset
         return i < upper && tokens[i].kind == k
     }
+    /// Whether the keywords `words` (short ASCII, lowercase) come next.
     func matches(_ words: [String]) -> Bool {
         guard index + words.count <= upper else { return false }
-        for k in words.indices where !tokens[index + k].isWord(words[k]) { return false }
+        for k in words.indices where !tokens[index + k].isWord(WordKey(words[k])) { return false }
         return true
     }
     /// Whether the keywords `keys` (a `Phrase`) come next; compares integers only.
@@ -96,6 +98,8 @@ public struct SentenceParser {
     /// parser reads only values (`parseValue`).
     var items: [Item] = []
     var tokens: [Token] = []
+    /// The texts `tokens` do not hold themselves (see `Token.bits`).
+    var texts: [String] = []
     var segments: [Range<Int>] = []
     /// Keeps no diagnostics (the compiler's parser for the holes of action sentences, where
     /// a candidate that does not read as a value is no error).
@@ -115,6 +119,9 @@ public struct SentenceParser {
         self.tables = named.count > 1 ? named.sorted { $0.words.count > $1.words.count } : named
         self.tableFirstWords = self.tables.compactMap { $0.words.first.map(WordKey.init) }
     }
+
+    /// The text of `t`, one of `tokens` (or of the action sentence whose hole is read).
+    @inline(__always) func text(_ t: Token) -> String { t.text(in: texts) }
 
     func range(_ c: Cursor, from start: Int) -> SourceRange {
         guard !c.isEmpty else { return file.range(0, 0) }
@@ -335,8 +342,8 @@ public struct SentenceParser {
 
     mutating func template(_ token: Token) -> Template {
         let whole = file.range(token.start, token.end)
-        var text = token.text
-        text.makeContiguousUTF8()
+        var content = text(token)
+        content.makeContiguousUTF8()
         var parts: [Template.Part] = []
         var bad: [(inner: String, range: SourceRange)] = []
         let file = self.file
@@ -344,7 +351,7 @@ public struct SentenceParser {
         func read(_ b: UnsafeBufferPointer<UInt8>) {
             let n = b.count
             guard var i = b.firstIndex(of: UInt8(ascii: "{")) else {
-                if n > 0 { parts = [.text(text)] }
+                if n > 0 { parts = [.text(content)] }
                 return
             }
             parts.reserveCapacity(8)
@@ -367,12 +374,12 @@ public struct SentenceParser {
             }
             if textStart < n { parts.append(.text(SmallWords.exact(b, textStart, n))) }
         }
-        if text.utf8.withContiguousStorageIfAvailable(read) == nil { Array(text.utf8).withUnsafeBufferPointer(read) }
+        if content.utf8.withContiguousStorageIfAvailable(read) == nil { Array(content.utf8).withUnsafeBufferPointer(read) }
         for (inner, r) in bad {
             error(.malformedSentence, "`{\(inner)}` is not a placeholder Mandate can fill", r,
                   help: "name a value inside the braces, such as `{order.total}` or `{order_number}`")
         }
-        return Template(text: token.text, parts: parts, range: whole)
+        return Template(text: content, parts: parts, range: whole)
     }
 
     /// `{ Order.Total }` → `["order", "total"]`, `{order number}` → `["order_number"]`: split at dots,
@@ -423,7 +430,7 @@ public struct SentenceParser {
             let kind = c.tokens[c.index].kind
             if kind == .word {
                 if c.isWord("again"), c.peek(1).map({ $0.kind == .period }) ?? true { again = true; c.index += 1; break }
-                words.append(c.tokens[c.index].text)
+                words.append(text(c.tokens[c.index]))
             } else if kind == .possessive {
                 if !words.isEmpty, breaks.last != words.count { breaks.append(words.count) }
             } else {
@@ -441,7 +448,7 @@ public struct SentenceParser {
         if c.isKind(.colon) {
             c.index += 1
             while let t = c.peek, t.kind == .quoted {
-                choices.append(Located(t.text, file.range(t.start, t.end)))
+                choices.append(Located(text(t), file.range(t.start, t.end)))
                 c.index += 1
                 if !(c.eat(.comma) || c.eat(Phrase.or)) { break }
                 _ = c.eat(Phrase.or)
@@ -492,8 +499,8 @@ public struct SentenceParser {
         _ = c.eat(Phrase.the)
         let queueStart = c.index
         var words: [String] = []
-        while let t = c.peek, t.kind == .word, t.text != "because", t.text != "queue" || words.isEmpty {
-            words.append(t.text)
+        while let t = c.peek, t.kind == .word, text(t) != "because", text(t) != "queue" || words.isEmpty {
+            words.append(text(t))
             c.index += 1
         }
         let queueRange = range(c, from: queueStart)
@@ -507,7 +514,7 @@ public struct SentenceParser {
                              help: "write `Escalate to \(queue) because \"<why a person must take over>\".`")
         }
         c.index += 1
-        return .escalate(queue: Located(queue, queueRange), reason: Located(reason.text, file.range(reason.start, reason.end)))
+        return .escalate(queue: Located(queue, queueRange), reason: Located(text(reason), file.range(reason.start, reason.end)))
     }
 
     mutating func resolve(_ c: inout Cursor) -> StatementKind {
@@ -518,7 +525,7 @@ public struct SentenceParser {
             return malformed(&c, "`Resolve as` needs an outcome", help: "write `Resolve as refund_issued.` with an outcome from the goal's `resolved_when`")
         }
         c.index += 1
-        return .resolve(outcome: Located(t.text, file.range(t.start, t.end)))
+        return .resolve(outcome: Located(text(t), file.range(t.start, t.end)))
     }
 
     mutating func set(_ c: inout Cursor) -> StatementKind {
@@ -538,7 +545,7 @@ public struct SentenceParser {
         _ = c.eat(Phrase.the_procedure) || c.eat(Phrase.procedure)
         if let t = c.peek, t.kind == .quoted {
             c.index += 1
-            return .follow(procedure: Located(t.text, file.range(t.start, t.end)))
+            return .follow(procedure: Located(text(t), file.range(t.start, t.end)))
         }
         return malformed(&c, "`Follow` needs the procedure's name in quotes", help: "write `Follow \"Verify the customer\".`")
     }
@@ -574,20 +581,20 @@ public struct SentenceParser {
         }
         c.index += 1
         guard c.eat(Phrase.`in`) || c.eat(Phrase.of) else {
-            return malformed(&c, "`For each \(v.text)` needs `in` and the list", help: "write `For each \(v.text) in the <list>:`")
+            return malformed(&c, "`For each \(text(v))` needs `in` and the list", help: "write `For each \(text(v)) in the <list>:`")
         }
         guard let list = value(&c) else { return .invalid }
         guard c.eat(.colon) else {
-            return malformed(&c, "`For each \(v.text) in …` must end with `:` and have sub-steps below it",
+            return malformed(&c, "`For each \(text(v)) in …` must end with `:` and have sub-steps below it",
                              help: "end the line with `:` and write lettered sub-steps below it")
         }
         childrenUsed = true
         let body = steps(from: item.children)
         if body.isEmpty {
-            error(.malformedSentence, "`For each \(v.text)` has no sub-steps", file.range(item.start, item.end),
+            error(.malformedSentence, "`For each \(text(v))` has no sub-steps", file.range(item.start, item.end),
                   help: "write lettered sub-steps below it")
         }
-        return .forEach(variable: Located(v.text, file.range(v.start, v.end)), list: list, body: body)
+        return .forEach(variable: Located(text(v), file.range(v.start, v.end)), list: list, body: body)
     }
 
     mutating func add(_ c: inout Cursor) -> StatementKind {
@@ -596,7 +603,7 @@ public struct SentenceParser {
         var end = c.index
         var lastTo: Int?
         while end < c.upper, c.tokens[end].kind != .period {
-            if c.tokens[end].isWord("to"), lastTo == nil { lastTo = end }
+            if c.tokens[end].isWord(K.to), lastTo == nil { lastTo = end }
             end += 1
         }
         guard let to = lastTo, to > c.index else {
@@ -626,9 +633,9 @@ public struct SentenceParser {
             }
             c.index += 1
         }
-        let tokens = Array(c.tokens[start..<c.index])
-        guard !tokens.isEmpty else { return .invalid }
-        return .action(ActionSentence(tokens: tokens, range: range(c, from: start)))
+        guard c.index > start else { return .invalid }
+        // The sentence keeps a window of the file's tokens: no copy of them.
+        return .action(ActionSentence(allTokens: c.tokens, window: start..<c.index, texts: texts, range: range(c, from: start)))
     }
 
     // MARK: conditionals
@@ -746,7 +753,7 @@ public struct SentenceParser {
         var c = Cursor(tokens: tokens, window: item.tokenWindow)
         guard !c.atEnd else { return .invalid(file.range(item.start, item.end)) }
         let result = condition(&c)
-        while c.isKind(.comma) || c.isKind(.period) || c.isWord("or") || c.isWord("and") || c.isKind(.symbol) && c.peek?.text == ";" {
+        while c.isKind(.comma) || c.isKind(.period) || c.isWord("or") || c.isWord("and") || c.isKind(.symbol) && c.peek.map { text($0) } == ";" {
             c.index += 1
         }
         if !c.atEnd, case .invalid = result {} else if !c.atEnd {
@@ -811,14 +818,14 @@ public struct SentenceParser {
         if let q = c.peek, q.kind == .word, WordKey.contains(Phrase.quantifiers, q.key),
            let length = (1...3).first(where: { n in (1...n).allSatisfy { c.isKind(.word, at: $0) && !c.isWord("in", at: $0) } && (c.isWord("in", at: n + 1) || c.isWord("of", at: n + 1)) })
         {
-            let words = (1...length).map { c.peek($0)!.text }
+            let words = (1...length).map { text(c.peek($0)!) }
             let v = c.peek(1)!, vEnd = c.peek(length)!.end
             c.index += length + 2
             guard let list = value(&c) else { return .invalid(file.range(q.start, vEnd)) }
             let variable = Located(words.joined(separator: "_"), file.range(v.start, vEnd))
             let subject = Expression.noun(NounPhrase(segments: [words], range: variable.range))
             let predicate = self.predicate(&c, subject: subject)
-            let quantifier: Quantifier = q.text == "any" ? .any : q.text == "no" ? .none : .every
+            let quantifier: Quantifier = text(q) == "any" ? .any : text(q) == "no" ? .none : .every
             return .quantified(quantifier, variable: variable, list: list, predicate: predicate)
         }
         guard let subject = value(&c) else {
@@ -870,7 +877,7 @@ public struct SentenceParser {
             }
             if wordFollows, c.matches(Phrase.on_the), let tier = c.peek(2), tier.kind == .word, c.isWord("tier", at: 3) {
                 c.index += 4
-                return .onTier(subject: subject, tier: Located(tier.text, file.range(tier.start, tier.end)), negated: negated)
+                return .onTier(subject: subject, tier: Located(text(tier), file.range(tier.start, tier.end)), negated: negated)
             }
             if wordFollows, let k = Vocabulary.comparisonKeys.indices.first(where: { c.matches(Vocabulary.comparisonKeys[$0].keys) }) {
                 let op = Vocabulary.comparisonKeys[k].op
@@ -878,7 +885,7 @@ public struct SentenceParser {
                 guard let rhs = value(&c) else { return .invalid(subject.range) }
                 return .compare(subject, negated ? op.negated : op, rhs)
             }
-            if let next = c.peek, isLiteralStart(next) || next.kind == .word && (WordKey.contains(Vocabulary.determinerKeys, next.key) || next.text == "now" || next.text == "today" || Self.boolean(next.key) != nil) {
+            if let next = c.peek, isLiteralStart(next) || next.kind == .word && (WordKey.contains(Vocabulary.determinerKeys, next.key) || text(next) == "now" || text(next) == "today" || Self.boolean(next.key) != nil) {
                 guard let rhs = value(&c) else { return .invalid(subject.range) }
                 // `the reason is "health" or "weather"` reads as one of.
                 var options = [rhs]
@@ -901,18 +908,18 @@ public struct SentenceParser {
                                       help: "write `the order was delivered more than 30 days ago`")
             }
             c.index += 1
-            let verbLocated = Located(verb.text, file.range(verb.start, verb.end))
+            let verbLocated = Located(text(verb), file.range(verb.start, verb.end))
             if c.eat(Phrase.more_than) || c.eat(Phrase.over) {
                 guard let d = duration(&c), c.eat(Phrase.ago) else {
-                    return conditionError(&c, "`was \(verb.text) more than` needs a duration and `ago`",
-                                          help: "write `was \(verb.text) more than 30 days ago`")
+                    return conditionError(&c, "`was \(text(verb)) more than` needs a duration and `ago`",
+                                          help: "write `was \(text(verb)) more than 30 days ago`")
                 }
                 return .time(subject: np, verb: verbLocated, relation: negated ? .lessThanAgo(d) : .moreThanAgo(d))
             }
             if c.eat(Phrase.less_than) {
                 guard let d = duration(&c), c.eat(Phrase.ago) else {
-                    return conditionError(&c, "`was \(verb.text) less than` needs a duration and `ago`",
-                                          help: "write `was \(verb.text) less than 2 hours ago`")
+                    return conditionError(&c, "`was \(text(verb)) less than` needs a duration and `ago`",
+                                          help: "write `was \(text(verb)) less than 2 hours ago`")
                 }
                 return .time(subject: np, verb: verbLocated, relation: negated ? .moreThanAgo(d) : .lessThanAgo(d))
             }
@@ -930,9 +937,9 @@ public struct SentenceParser {
                 guard let v = value(&c) else { return .invalid(subject.range) }
                 return .time(subject: np, verb: verbLocated, relation: .after(v))
             }
-            var words = [verb.text]
+            var words = [text(verb)]
             var end = verb.end
-            while let w = c.peek, w.kind == .word, w.text != "and", w.text != "or" { words.append(w.text); end = w.end; c.index += 1 }
+            while let w = c.peek, w.kind == .word, text(w) != "and", text(w) != "or" { words.append(text(w)); end = w.end; c.index += 1 }
             return .state(subject: subject, words: Located(words.joined(separator: " "), file.range(verb.start, end)), negated: negated)
         case "has", "have", "had":
             c.index += 1
@@ -950,12 +957,12 @@ public struct SentenceParser {
             }
             return .has(subject: subject, words: words, negated: negated)
         case "does", "do":
-            if c.matches([t.text, "not", "contain"]) || c.matches([t.text, "not", "include"]) {
+            if c.matches([text(t), "not", "contain"]) || c.matches([text(t), "not", "include"]) {
                 c.index += 3
                 guard let v = value(&c) else { return .invalid(subject.range) }
                 return .contains(subject, v, negated: true)
             }
-            if c.matches([t.text, "not", "have"]) {
+            if c.matches([text(t), "not", "have"]) {
                 c.index += 3
                 _ = c.eat(Phrase.a) || c.eat(Phrase.an)
                 guard let words = stateWords(&c) else { return .invalid(subject.range) }
@@ -972,7 +979,7 @@ public struct SentenceParser {
         default:
             break
         }
-        return conditionError(&c, "`\(file.text(of: subject.range)) \(t.text)` is not a condition Mandate can read",
+        return conditionError(&c, "`\(file.text(of: subject.range)) \(text(t))` is not a condition Mandate can read",
                               help: "after the value, write `is …`, `was …`, `has …` or `contains …`")
     }
 
@@ -980,10 +987,10 @@ public struct SentenceParser {
     mutating func stateWords(_ c: inout Cursor) -> Located<String>? {
         var words: [String] = []
         var start = -1, end = -1
-        while let w = c.peek, w.kind == .word, w.text != "and", w.text != "or", w.text != "then" {
+        while let w = c.peek, w.kind == .word, text(w) != "and", text(w) != "or", text(w) != "then" {
             if start < 0 { start = w.start }
             end = w.end
-            words.append(w.text)
+            words.append(text(w))
             c.index += 1
         }
         return words.isEmpty ? nil : Located(words.joined(separator: " "), file.range(start, end))
@@ -1017,8 +1024,8 @@ public struct SentenceParser {
     }
 
     mutating func duration(_ c: inout Cursor) -> DurationLiteral? {
-        guard let n = c.peek, n.kind == .number, let amount = Int(n.text), let u = c.peek(1), u.kind == .word,
-              let unit = LiteralParser.durationUnit(u.text)
+        guard let n = c.peek, n.kind == .number, let amount = Int(text(n)), let u = c.peek(1), u.kind == .word,
+              let unit = LiteralParser.durationUnit(text(u))
         else { return nil }
         c.index += 2
         return DurationLiteral(amount: amount, unit: unit)
@@ -1041,23 +1048,23 @@ public struct SentenceParser {
         switch t.kind {
         case .quoted:
             c.index += 1
-            return .literal(.text(t.text), r)
+            return .literal(.text(text(t)), r)
         case .money:
             c.index += 1
-            switch LiteralParser.money(t.text) {
+            switch LiteralParser.money(text(t)) {
             case .success(let m): return .literal(.money(m), r)
             case .failure(let e): return literalError(t, e)
             }
         case .percent:
             c.index += 1
-            guard let p = LiteralParser.percent(t.text) else {
-                return literalError(t, LiteralError(message: "`\(t.text)` is not a percentage", help: "write a percentage such as `80%`"))
+            guard let p = LiteralParser.percent(text(t)) else {
+                return literalError(t, LiteralError(message: "`\(text(t))` is not a percentage", help: "write a percentage such as `80%`"))
             }
             return .literal(.percent(p), r)
         case .date:
             c.index += 1
-            guard let d = LiteralParser.date(t.text) else {
-                return literalError(t, LiteralError(message: "`\(t.text)` is not a date on the calendar", help: "write a date as YYYY-MM-DD, such as `2026-11-20`"))
+            guard let d = LiteralParser.date(text(t)) else {
+                return literalError(t, LiteralError(message: "`\(text(t))` is not a date on the calendar", help: "write a date as YYYY-MM-DD, such as `2026-11-20`"))
             }
             return .literal(.date(d), r)
         case .number:
@@ -1065,33 +1072,33 @@ public struct SentenceParser {
                 let upper = file.text(of: file.range(u.start, u.end))
                 if upper.count == 3, upper == upper.uppercased(), upper.allSatisfy(\.isLetter) {
                     c.index += 2
-                    switch LiteralParser.money("\(t.text) \(upper)") {
+                    switch LiteralParser.money("\(text(t)) \(upper)") {
                     case .success(let m): return .literal(.money(m), r.union(file.range(u.start, u.end)))
                     case .failure(let e): return literalError(t, e)
                     }
                 }
-                if let unit = LiteralParser.durationUnit(u.text) {
-                    guard let amount = Int(t.text) else {
-                        return literalError(t, LiteralError(message: "`\(t.text) \(u.text)` is not a whole number of \(unit.rawValue)",
+                if let unit = LiteralParser.durationUnit(text(u)) {
+                    guard let amount = Int(text(t)) else {
+                        return literalError(t, LiteralError(message: "`\(text(t)) \(text(u))` is not a whole number of \(unit.rawValue)",
                                                             help: "write a whole number, such as `30 days`"))
                     }
                     c.index += 2
                     return .literal(.duration(DurationLiteral(amount: amount, unit: unit)), r.union(file.range(u.start, u.end)))
                 }
-                if u.text == "percent" {
+                if text(u) == "percent" {
                     c.index += 2
-                    guard let p = LiteralParser.percent(t.text + "%") else { return nil }
+                    guard let p = LiteralParser.percent(text(t) + "%") else { return nil }
                     return .literal(.percent(p), r.union(file.range(u.start, u.end)))
                 }
             }
             c.index += 1
             // Most numbers have no thousands separator: no split and join for them.
-            return .literal(.number(t.text.utf8.contains(0x2C) ? t.text.replacingOccurrences(",", "") : t.text), r)
+            return .literal(.number(text(t).utf8.contains(0x2C) ? text(t).replacingOccurrences(",", "") : text(t)), r)
         case .word:
             let key = t.key
             if key == K.now { c.index += 1; return .now(r) }
             if key == K.today { c.index += 1; return .today(r) }
-            if let b = Self.boolean(key), t.text != "no" || !(c.peek(1)?.kind == .word) {
+            if let b = Self.boolean(key), text(t) != "no" || !(c.peek(1)?.kind == .word) {
                 c.index += 1
                 return .literal(.boolean(b), r)
             }
@@ -1121,7 +1128,7 @@ public struct SentenceParser {
             }
             if let lookup = tableLookup(&c) { return lookup }
             guard let np = nounPhrase(&c, stops: []) else {
-                error(.malformedCondition, "`\(t.text)` is not a value Mandate can read", r,
+                error(.malformedCondition, "`\(text(t))` is not a value Mandate can read", r,
                       help: "name a value such as `the order total`, or write a literal such as `$150` or `\"delivered\"`")
                 return nil
             }
@@ -1132,7 +1139,7 @@ public struct SentenceParser {
             }
             return .noun(np)
         default:
-            error(.malformedCondition, "`\(t.text)` cannot start a value", r,
+            error(.malformedCondition, "`\(text(t))` cannot start a value", r,
                   help: "name a value such as `the order total`, or write a literal such as `$150`")
             return nil
         }
@@ -1147,7 +1154,11 @@ public struct SentenceParser {
         guard let first = c.peek(skip), first.kind == .word, WordKey.contains(tableFirstWords, first.key) else { return nil }
         for table in tables {
             var matched = true
-            for (k, w) in table.words.enumerated() where !c.isWord(w, at: skip + k) { matched = false; break }
+            for (k, w) in table.words.enumerated() {
+                let i = c.index + skip + k
+                // A table's words may be long or not ASCII: compared with the text's list.
+                if i >= c.upper || !c.tokens[i].isWord(w, in: texts) { matched = false; break }
+            }
             guard matched, c.isWord("for", at: skip + table.words.count) else { continue }
             let nameStart = c.tokens[c.index + skip].start
             let nameEnd = c.tokens[c.index + skip + table.words.count - 1].end
@@ -1197,7 +1208,7 @@ public struct SentenceParser {
         var breaks: [Int] = []
         if breakCount > 0 { breaks.reserveCapacity(breakCount) }
         for k in c.index..<end {
-            if c.tokens[k].kind == .word { words.append(c.tokens[k].text) } else { breaks.append(words.count) }
+            if c.tokens[k].kind == .word { words.append(text(c.tokens[k])) } else { breaks.append(words.count) }
         }
         c.index = end
         if breaks.last == words.count { breaks.removeLast() }
@@ -1206,14 +1217,11 @@ public struct SentenceParser {
 
     // MARK: public entry points for the compiler
 
-    /// Parses a value from tokens (an action sentence's hole); nil and diagnostics on failure.
-    public mutating func parseValue(_ tokens: [Token]) -> Expression? {
-        parseValue(tokens, window: 0..<tokens.count)
-    }
-
-    /// Parses a value from `tokens[window]`, in place; nil and diagnostics on failure.
-    public mutating func parseValue(_ tokens: [Token], window: Range<Int>) -> Expression? {
-        var c = Cursor(tokens: tokens, window: window)
+    /// Parses a value from the tokens `window` of an action sentence (a hole), in place;
+    /// nil and diagnostics on failure. `window` holds indices of `sentence.tokens`.
+    public mutating func parseValue(in sentence: ActionSentence, window: Range<Int>) -> Expression? {
+        texts = sentence.texts
+        var c = Cursor(tokens: sentence.allTokens, window: window)
         guard !c.isEmpty, let v = value(&c) else { return nil }
         return c.atEnd ? v : nil
     }

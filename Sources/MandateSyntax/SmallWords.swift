@@ -73,6 +73,33 @@ enum SmallWords {
         return String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
     }
 
+    /// The bits (as a `WordKey`) of the small string of `b[start..<end]`, A–Z lowered when
+    /// `lower`, when it is 0 to 15 ASCII bytes; nil otherwise. The same on every platform
+    /// (`WordKey.string` turns them back into text).
+    @inline(__always) static func bits(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, lower: Bool) -> WordKey? {
+        let n = end - start
+        guard n <= 15 else { return nil }
+        if let (low, high) = shortASCII(b, start, end) {
+            return lower ? WordKey(low: lowerASCII(low), high: tagged(lowerASCII(high), n)) : WordKey(low: low, high: tagged(high, n))
+        }
+        // Near the buffer's end, empty, or not ASCII: byte by byte.
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        for k in 0..<n {
+            var ch = b[start + k]
+            if ch >= 0x80 { return nil }
+            if lower, ch &- 0x41 < 26 { ch |= 0x20 }
+            if k < 8 { low |= UInt64(ch) << UInt64(k * 8) } else { high |= UInt64(ch) << UInt64((k - 8) * 8) }
+        }
+        return WordKey(low: low, high: tagged(high, n))
+    }
+
+    /// The bits of `,`, `.`, `:` and `'s`, written out (`LexerWordTests` checks them).
+    static let comma = WordKey(low: 0x2C, high: 0xE100000000000000)
+    static let period = WordKey(low: 0x2E, high: 0xE100000000000000)
+    static let colon = WordKey(low: 0x3A, high: 0xE100000000000000)
+    static let possessive = WordKey(low: 0x7327, high: 0xE200000000000000)
+
     /// Eight ASCII bytes with A–Z lowered: a byte's top bit after adding 0x3F says it is at
     /// least `A`, after adding 0x25 that it is past `Z` (no byte is 0x80 or more, so no carry
     /// crosses a byte); the letters get their 0x20 bit.
@@ -159,6 +186,16 @@ struct WordKey: Equatable, Sendable {
             n += 1
         }
         return WordKey(low: low, high: high | (UInt64(0xE0 | n) << 56))
+    }
+
+    /// The text whose key this is (the key must exist).
+    @inline(__always) var string: String {
+        if SmallWords.enabled { return unsafeBitCast((low, high), to: String.self) }
+        let n = Int((high >> 56) & 0x0F)
+        return String(unsafeUninitializedCapacity: n) { out in
+            for k in 0..<n { out[k] = UInt8(truncatingIfNeeded: k < 8 ? low >> UInt64(k * 8) : high >> UInt64((k - 8) * 8)) }
+            return n
+        }
     }
 
     /// Whether the word has a key.

@@ -29,49 +29,87 @@ public struct Token: Sendable, Equatable {
         /// A `"` with no closing `"`.
         case unterminatedQuote
     }
+    /// The text's bits: a short ASCII text (a lowercased word, a number, most short
+    /// quotations) as the two words of its small string (`WordKey`); any other text is
+    /// kept in the token list's `texts` and `bits` is `(index, 0)`. So a token holds no
+    /// reference: copying, appending and freeing tokens touch no reference count.
+    let bits: WordKey
+    private let start32: Int32
+    private let end32: Int32
     /// The kind.
-    public var kind: Kind
-    /// Lowercased word, quoted content, number as written, hole name.
-    public var text: String
+    public let kind: Kind
     /// First byte.
-    public var start: Int
+    public var start: Int { Int(start32) }
     /// One past the last byte.
-    public var end: Int
-    /// A word's key (`WordKey`): keyword tests compare it, not the text.
-    let key: WordKey
+    public var end: Int { Int(end32) }
 
-    /// Makes a token.
-    public init(kind: Kind, text: String, start: Int, end: Int) {
+    /// A token whose text is short ASCII, given as its bits.
+    @inline(__always) init(kind: Kind, bits: WordKey, start: Int, end: Int) {
         self.kind = kind
-        self.text = text
-        self.start = start
-        self.end = end
-        self.key = kind == .word ? WordKey(text) : .none
+        self.bits = bits
+        self.start32 = Int32(truncatingIfNeeded: start)
+        self.end32 = Int32(truncatingIfNeeded: end)
     }
 
-    /// Whether this is the word `w` (already lowercase).
-    @inline(__always) public func isWord(_ w: String) -> Bool {
-        guard kind == .word else { return false }
-        return key.exists ? key == WordKey(w) : text == w
+    /// A token whose text is `texts[index]`.
+    @inline(__always) init(kind: Kind, textIndex: Int, start: Int, end: Int) {
+        self.init(kind: kind, bits: WordKey(low: UInt64(textIndex), high: 0), start: start, end: end)
+    }
+
+    /// A word's key (`WordKey`): keyword tests compare it, not the text; `none` for other
+    /// kinds and for words that are long or not ASCII.
+    @inline(__always) var key: WordKey { kind == .word ? bits : .none }
+
+    /// Whether the text is in the token list's `texts` (not in `bits`).
+    @inline(__always) var textIsStored: Bool { bits.high == 0 }
+
+    /// The token's text (lowercased word, quoted content, number as written, hole name),
+    /// `texts` being the list the token was lexed into.
+    @inline(__always) public func text(in texts: [String]) -> String {
+        textIsStored ? texts[Int(bits.low)] : bits.string
     }
 
     /// Whether this is the word whose key is `k` (a keyword: short and ASCII).
-    @inline(__always) func isWord(_ k: WordKey) -> Bool { kind == .word && key == k && k.exists }
+    @inline(__always) func isWord(_ k: WordKey) -> Bool { kind == .word && bits == k && k.exists }
+
+    /// Whether this is the word `w` (already lowercase); `texts` as for `text(in:)`.
+    @inline(__always) public func isWord(_ w: String, in texts: [String]) -> Bool {
+        guard kind == .word else { return false }
+        let k = WordKey(w)
+        if k.exists { return bits == k }
+        return textIsStored && texts[Int(bits.low)] == w
+    }
+}
+
+/// Tokens and the texts they do not hold themselves (see `Token.bits`).
+public struct TokenList: Sendable {
+    /// The tokens, in order.
+    public var tokens: [Token] = []
+    /// The texts of tokens whose text is not short ASCII.
+    public var texts: [String] = []
+    /// An empty list.
+    public init() {}
+    /// The text of `token`, one of `tokens`.
+    public func text(_ token: Token) -> String { token.text(in: texts) }
+    /// The texts of every token.
+    public var allTexts: [String] { tokens.map { $0.text(in: texts) } }
+    /// Whether `token` is the word `w` (already lowercase).
+    public func isWord(_ token: Token, _ w: String) -> Bool { token.isWord(w, in: texts) }
 }
 
 /// Splits the text of a step (one or more line segments of a file) into tokens.
 public enum Lexer {
     /// Tokenizes `segments` (byte ranges of `bytes`); line breaks inside a range are spaces,
     /// and a quotation may run across them.
-    public static func tokenize(_ bytes: [UInt8], segments: [Range<Int>]) -> [Token] {
-        var tokens: [Token] = []
-        tokens.reserveCapacity(16)
-        tokenize(bytes, segments: segments[...], into: &tokens)
-        return tokens
+    public static func tokenize(_ bytes: [UInt8], segments: [Range<Int>]) -> TokenList {
+        var list = TokenList()
+        list.tokens.reserveCapacity(16)
+        tokenize(bytes, segments: segments[...], into: &list)
+        return list
     }
 
-    /// Tokenizes `segments` as above, appending to `tokens`.
-    static func tokenize(_ bytes: [UInt8], segments: ArraySlice<Range<Int>>, into tokens: inout [Token]) {
+    /// Tokenizes `segments` as above, appending to `list`.
+    static func tokenize(_ bytes: [UInt8], segments: ArraySlice<Range<Int>>, into list: inout TokenList) {
         bytes.withUnsafeBufferPointer { b in
             for segment in segments {
                 var i = segment.lowerBound
@@ -80,17 +118,43 @@ public enum Lexer {
                     let c = b[i]
                     if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A { i += 1; continue }
                     if c == 0x22 || (c == 0xE2 && i + 2 < end && b[i + 1] == 0x80 && (b[i + 2] == 0x9C || b[i + 2] == 0x9D)) {
-                        if !scanQuote(b, &i, end, &tokens) { return }
+                        if !scanQuote(b, &i, end, &list) { return }
                         continue
                     }
-                    lexOne(b, &i, end, &tokens)
+                    lexOne(b, &i, end, &list)
                 }
             }
         }
     }
 
+    /// Appends a token of `kind` spanning `start..<end` whose text is `b[from..<to]`
+    /// (A–Z lowered when `lower`): in the token when it is short ASCII, else in `texts`.
+    @inline(__always) static func emit(
+        _ kind: Token.Kind, _ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, lower: Bool,
+        start: Int, end: Int, _ list: inout TokenList
+    ) {
+        if let bits = SmallWords.bits(b, from, to, lower: lower) {
+            list.tokens.append(Token(kind: kind, bits: bits, start: start, end: end))
+        } else {
+            list.texts.append(lower ? SmallWords.lowered(b, from, to) : SmallWords.exact(b, from, to))
+            list.tokens.append(Token(kind: kind, textIndex: list.texts.count - 1, start: start, end: end))
+        }
+    }
+
+    /// A token whose text is its own bytes `b[start..<end]`, lowered.
+    @inline(__always) static func emit(_ kind: Token.Kind, _ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ list: inout TokenList) {
+        emit(kind, b, start, end, lower: true, start: start, end: end, &list)
+    }
+
+    /// A quotation's token whose content was gathered in `content`.
+    static func emitGathered(_ kind: Token.Kind, _ content: [UInt8], start: Int, end: Int, _ list: inout TokenList) {
+        content.withUnsafeBufferPointer { c in
+            emit(kind, c, 0, c.count, lower: false, start: start, end: end, &list)
+        }
+    }
+
     /// A quotation from `i`; false when it is not closed before `end`.
-    private static func scanQuote(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ tokens: inout [Token]) -> Bool {
+    private static func scanQuote(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ list: inout TokenList) -> Bool {
         let start = i
         i += b[i] == 0x22 ? 1 : 3
         // Most quotations close on their own line: their content is the bytes between the quotes.
@@ -101,9 +165,9 @@ public enum Lexer {
             j += 1
         }
         if j < end, b[j] != 0x0A, b[j] != 0x0D {
-            let text = String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self)
+            let from = i
             i = j + (b[j] == 0x22 ? 1 : 3)
-            tokens.append(Token(kind: .quoted, text: text, start: start, end: i))
+            emit(.quoted, b, from, j, lower: false, start: start, end: i, &list)
             return true
         }
         var content: [UInt8] = []
@@ -112,12 +176,12 @@ public enum Lexer {
             let d = b[i]
             if d == 0x22 {
                 i += 1
-                tokens.append(Token(kind: .quoted, text: String(decoding: content, as: UTF8.self), start: start, end: i))
+                emitGathered(.quoted, content, start: start, end: i, &list)
                 return true
             }
             if d == 0xE2, i + 2 < end, b[i + 1] == 0x80, b[i + 2] == 0x9D || b[i + 2] == 0x9C {
                 i += 3
-                tokens.append(Token(kind: .quoted, text: String(decoding: content, as: UTF8.self), start: start, end: i))
+                emitGathered(.quoted, content, start: start, end: i, &list)
                 return true
             }
             if d == 0x0A || d == 0x0D {
@@ -131,7 +195,7 @@ public enum Lexer {
             content.append(d)
             i += 1
         }
-        tokens.append(Token(kind: .unterminatedQuote, text: String(decoding: content, as: UTF8.self), start: start, end: end))
+        emitGathered(.unterminatedQuote, content, start: start, end: end, &list)
         return false
     }
 
@@ -141,7 +205,7 @@ public enum Lexer {
     @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
 
     /// Lexes one non-quote token at `i`.
-    private static func lexOne(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ tokens: inout [Token]) {
+    private static func lexOne(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ list: inout TokenList) {
         let start = i
         let c = b[i]
         // Currency symbols: $ (24), € (E2 82 AC), £ (C2 A3), ¥ (C2 A5) followed by a digit.
@@ -152,7 +216,7 @@ public enum Lexer {
         if symbolLength > 0, i + symbolLength < end, isDigit(b[i + symbolLength]) {
             i += symbolLength
             scanNumber(b, &i, end)
-            tokens.append(Token(kind: .money, text: lowered(b, start, i), start: start, end: i))
+            emit(.money, b, start, i, &list)
             return
         }
         if isDigit(c) {
@@ -162,22 +226,22 @@ public enum Lexer {
                i + 10 == end || !(isLetter(b[i + 10]) || isDigit(b[i + 10]))
             {
                 i += 10
-                tokens.append(Token(kind: .date, text: lowered(b, start, i), start: start, end: i))
+                emit(.date, b, start, i, &list)
                 return
             }
             scanNumber(b, &i, end)
             if i < end, isLetter(b[i]) || b[i] == 0x2D || b[i] == 0x5F {
                 // `3rd`, `1042a`, `30-day`: a word that starts with digits.
                 scanWord(b, &i, end)
-                tokens.append(Token(kind: .word, text: lowered(b, start, i), start: start, end: i))
+                emit(.word, b, start, i, &list)
                 return
             }
             if i < end, b[i] == 0x25 {
                 i += 1
-                tokens.append(Token(kind: .percent, text: lowered(b, start, i), start: start, end: i))
+                emit(.percent, b, start, i, &list)
                 return
             }
-            tokens.append(Token(kind: .number, text: lowered(b, start, i), start: start, end: i))
+            emit(.number, b, start, i, &list)
             return
         }
         if isLetter(c) || c == 0x5F {
@@ -187,7 +251,7 @@ public enum Lexer {
             if i == start {
                 i += 1
                 while i < end, b[i] & 0xC0 == 0x80 { i += 1 }
-                tokens.append(Token(kind: .symbol, text: String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self), start: start, end: i))
+                emit(.symbol, b, start, i, lower: false, start: start, end: i, &list)
                 return
             }
             // Possessive: word's / word’s (’ is E2 80 99).
@@ -200,33 +264,32 @@ public enum Lexer {
             }
             if possessiveStart > start {
                 wordEnd = possessiveStart
-                tokens.append(Token(kind: .word, text: lowered(b, start, wordEnd), start: start, end: wordEnd))
-                tokens.append(Token(kind: .possessive, text: "'s", start: wordEnd, end: i))
+                emit(.word, b, start, wordEnd, &list)
+                list.tokens.append(Token(kind: .possessive, bits: SmallWords.possessive, start: wordEnd, end: i))
                 return
             }
-            tokens.append(Token(kind: .word, text: lowered(b, start, i), start: start, end: i))
+            emit(.word, b, start, i, &list)
             return
         }
         switch c {
-        case 0x2C: i += 1; tokens.append(Token(kind: .comma, text: ",", start: start, end: i))
-        case 0x2E: i += 1; tokens.append(Token(kind: .period, text: ".", start: start, end: i))
-        case 0x3A: i += 1; tokens.append(Token(kind: .colon, text: ":", start: start, end: i))
+        case 0x2C: i += 1; list.tokens.append(Token(kind: .comma, bits: SmallWords.comma, start: start, end: i))
+        case 0x2E: i += 1; list.tokens.append(Token(kind: .period, bits: SmallWords.period, start: start, end: i))
+        case 0x3A: i += 1; list.tokens.append(Token(kind: .colon, bits: SmallWords.colon, start: start, end: i))
         case 0x7B:
             var j = i + 1
             while j < end, b[j] != 0x7D, b[j] != 0x20 { j += 1 }
             if j < end, b[j] == 0x7D {
-                let name = String(decoding: UnsafeBufferPointer(rebasing: b[(i + 1)..<j]), as: UTF8.self)
                 i = j + 1
-                tokens.append(Token(kind: .hole, text: name, start: start, end: i))
+                emit(.hole, b, start + 1, j, lower: false, start: start, end: i, &list)
             } else {
                 i += 1
-                tokens.append(Token(kind: .symbol, text: "{", start: start, end: i))
+                emit(.symbol, b, start, i, lower: false, start: start, end: i, &list)
             }
         default:
             // One scalar of anything else.
             i += 1
             while i < end, b[i] & 0xC0 == 0x80 { i += 1 }
-            tokens.append(Token(kind: .symbol, text: String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self), start: start, end: i))
+            emit(.symbol, b, start, i, lower: false, start: start, end: i, &list)
         }
     }
 
@@ -267,9 +330,4 @@ public enum Lexer {
         }
     }
 
-    /// ASCII-lowercased text of `b[start..<end]`. Numbers, amounts, percentages and dates
-    /// have no letters to lower, so it is their text as written, built the same cheap way.
-    @inline(__always) static func lowered(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
-        SmallWords.lowered(b, start, end)
-    }
 }

@@ -193,7 +193,7 @@ import Testing
             for b in samples {
                 let text = a + b + " " + b + a
                 let bytes = Array(text.utf8)
-                let tokens = Lexer.tokenize(bytes, segments: [0..<bytes.count])
+                let tokens = Lexer.tokenize(bytes, segments: [0..<bytes.count]).tokens
                 #expect(tokens.allSatisfy { $0.end > $0.start }, "a token of `\(text)` is empty")
                 #expect(tokens.count <= bytes.count)
             }

@@ -10,7 +10,7 @@ import Testing
             #expect(WordKey(word) == key, "\(word)")
             #expect(key.exists, "\(word)")
             let bytes = Array(word.utf8)
-            let token = Lexer.tokenize(bytes, segments: [0..<bytes.count]).first
+            let token = Lexer.tokenize(bytes, segments: [0..<bytes.count]).tokens.first
             #expect(token?.key == key, "the lexed word `\(word)` has the constant's key")
         }
     }
