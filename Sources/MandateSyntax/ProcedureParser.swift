@@ -66,7 +66,11 @@ public enum ProcedureParser {
             previous = value
             previousIndex = index
             for k in steps[index].statements.indices {
-                // Read the branches in place: no copy of the statement.
+                // Most statements hold no steps: told by their case alone, before any payload is read.
+                switch steps[index].statements[k].kind {
+                case .conditional, .forEach: break
+                default: continue
+                }
                 switch steps[index].statements[k].kind {
                 case .conditional(_, let then, let otherwise):
                     if case .steps(let s) = then { checkNumbering(s, file: file, into: &diagnostics) }
@@ -169,10 +173,13 @@ struct LineLayer {
     /// Lexes every item's text once, into `tokens`.
     mutating func lex() {
         tokens.tokens.reserveCapacity(file.bytes.count / 4)
-        for index in items.indices.dropFirst() {
-            items[index].tokenStart = tokens.tokens.count
-            Lexer.tokenize(file.bytes, segments: segments[items[index].segmentStart..<items[index].segmentEnd], into: &tokens)
-            items[index].tokenEnd = tokens.tokens.count
+        // One pass over the file's bytes for every item.
+        file.bytes.withUnsafeBufferPointer { b in
+            for index in items.indices.dropFirst() {
+                items[index].tokenStart = tokens.tokens.count
+                Lexer.tokenize(b, segments: segments[items[index].segmentStart..<items[index].segmentEnd], into: &tokens)
+                items[index].tokenEnd = tokens.tokens.count
+            }
         }
     }
 
@@ -221,13 +228,12 @@ struct LineLayer {
                 continue
             }
             if c == UInt8(ascii: "|") {
-                let cells = splitRow(p, lineEnd)
                 if table == nil {
                     diagnostics.append(Diagnostic(
                         .malformedTable, "this table row has no `Table:` line above it", at: file.range(p, lineEnd),
                         help: "name the table on the line before it: `Table: <name>`"))
-                } else if !cells.allSatisfy({ $0.value.utf8.allSatisfy { $0 == 0x2D || $0 == 0x3A || $0 == 0x20 } }) {
-                    table!.rows.append(cells)
+                } else if !isRuleRow(p, lineEnd) {
+                    table!.rows.append(splitRow(p, lineEnd))
                     table!.rowRanges.append(file.range(p, lineEnd))
                     table!.end = lineEnd
                 }
@@ -502,11 +508,30 @@ struct LineLayer {
 
     /// Cells of a `| a | b |` row, trimmed, with their ranges.
     func splitRow(_ p: Int, _ end: Int) -> [Located<String>] {
-        let b = file.bytes
         var cells: [Located<String>] = []
-        var pipes = 0
-        for k in p..<end where b[k] == UInt8(ascii: "|") { pipes += 1 }
-        cells.reserveCapacity(pipes)
+        file.bytes.withUnsafeBufferPointer { b in
+            var pipes = 0
+            for k in p..<end where b[k] == UInt8(ascii: "|") { pipes += 1 }
+            cells.reserveCapacity(pipes)
+            forEachCell(b, p, end) { s, e in cells.append(Located(SmallWords.exact(b, s, e), file.range(s, e))) }
+        }
+        return cells
+    }
+
+    /// Whether a row is a rule such as `|---|:--:|`: every cell only `-`, `:` and spaces.
+    func isRuleRow(_ p: Int, _ end: Int) -> Bool {
+        file.bytes.withUnsafeBufferPointer { b in
+            var rule = true
+            forEachCell(b, p, end) { s, e in
+                for k in s..<e where b[k] != 0x2D && b[k] != 0x3A && b[k] != 0x20 { rule = false; break }
+            }
+            return rule
+        }
+    }
+
+    /// Calls `body` with each cell of the row `b[p..<end]` (`p` at its first `|`), trimmed
+    /// of blanks; a last cell after the final `|` only when it is not blank.
+    @inline(__always) func forEachCell(_ b: UnsafeBufferPointer<UInt8>, _ p: Int, _ end: Int, _ body: (Int, Int) -> Void) {
         var q = p + 1
         var cellStart = q
         while q <= end {
@@ -514,14 +539,11 @@ struct LineLayer {
                 var s = cellStart, e = q
                 while s < e, b[s] == 0x20 || b[s] == 0x09 { s += 1 }
                 while e > s, b[e - 1] == 0x20 || b[e - 1] == 0x09 { e -= 1 }
-                if q < end || s < e {
-                    cells.append(Located(b.withUnsafeBufferPointer { SmallWords.exact($0, s, e) }, file.range(s, e)))
-                }
+                if q < end || s < e { body(s, e) }
                 cellStart = q + 1
             }
             q += 1
         }
-        return cells
     }
 
     mutating func finishTable(

@@ -275,7 +275,9 @@ public struct SentenceParser {
 
     /// Clauses joined by `and`, `then`, `, and`.
     mutating func chain(_ c: inout Cursor, item: Int, childrenUsed: inout Bool) -> [Statement] {
+        // Room for two clauses at once (`say … and resolve as …`), rather than growing.
         var out: [Statement] = []
+        out.reserveCapacity(2)
         chain(&c, item: item, childrenUsed: &childrenUsed, into: &out)
         return out
     }
@@ -344,37 +346,12 @@ public struct SentenceParser {
         let whole = file.range(token.start, token.end)
         var content = text(token)
         content.makeContiguousUTF8()
-        var parts: [Template.Part] = []
-        var bad: [(inner: String, range: SourceRange)] = []
+        // The text's bytes, read in place; a static function with no captured variables, so
+        // its appends need no exclusivity checks.
         let file = self.file
-        // The text's bytes, read in place.
-        func read(_ b: UnsafeBufferPointer<UInt8>) {
-            let n = b.count
-            guard var i = b.firstIndex(of: UInt8(ascii: "{")) else {
-                if n > 0 { parts = [.text(content)] }
-                return
-            }
-            parts.reserveCapacity(8)
-            var textStart = 0
-            while i < n {
-                if b[i] == UInt8(ascii: "{"), let close = b[(i + 1)...].firstIndex(of: UInt8(ascii: "}")) {
-                    if textStart < i { parts.append(.text(SmallWords.exact(b, textStart, i))) }
-                    let offset = token.start + 1 + i
-                    let path = Self.placeholderPath(b, i + 1, close)
-                    let r = file.range(offset, offset + close - i + 1)
-                    if path.isEmpty || path.contains(where: { $0.isEmpty }) {
-                        bad.append((String(decoding: UnsafeBufferPointer(rebasing: b[(i + 1)..<close]), as: UTF8.self).trimmingSpaces(), r))
-                    }
-                    parts.append(.placeholder(path, r))
-                    i = close + 1
-                    textStart = i
-                } else {
-                    i += 1
-                }
-            }
-            if textStart < n { parts.append(.text(SmallWords.exact(b, textStart, n))) }
-        }
-        if content.utf8.withContiguousStorageIfAvailable(read) == nil { Array(content.utf8).withUnsafeBufferPointer(read) }
+        let start = token.start
+        let read = { (b: UnsafeBufferPointer<UInt8>) in Self.templateParts(b, content, quoteStart: start, file: file) }
+        let (parts, bad) = content.utf8.withContiguousStorageIfAvailable(read) ?? Array(content.utf8).withUnsafeBufferPointer(read)
         for (inner, r) in bad {
             error(.malformedSentence, "`{\(inner)}` is not a placeholder Mandate can fill", r,
                   help: "name a value inside the braces, such as `{order.total}` or `{order_number}`")
@@ -382,11 +359,45 @@ public struct SentenceParser {
         return Template(text: content, parts: parts, range: whole)
     }
 
+    /// The parts of a template whose text is `content` (its bytes `b`), and its placeholders
+    /// that name nothing, with where they are (`quoteStart` is the opening quote's offset).
+    static func templateParts(
+        _ b: UnsafeBufferPointer<UInt8>, _ content: String, quoteStart: Int, file: SourceFile
+    ) -> ([Template.Part], [(inner: String, range: SourceRange)]) {
+        let n = b.count
+        guard var i = b.firstIndex(of: UInt8(ascii: "{")) else { return (n > 0 ? [.text(content)] : [], []) }
+        var parts: [Template.Part] = []
+        var bad: [(inner: String, range: SourceRange)] = []
+        parts.reserveCapacity(8)
+        var textStart = 0
+        while i < n {
+            if b[i] == UInt8(ascii: "{"), let close = b[(i + 1)...].firstIndex(of: UInt8(ascii: "}")) {
+                if textStart < i { parts.append(.text(SmallWords.exact(b, textStart, i))) }
+                let offset = quoteStart + 1 + i
+                let path = placeholderPath(b, i + 1, close)
+                let r = file.range(offset, offset + close - i + 1)
+                if path.isEmpty || path.contains(where: { $0.isEmpty }) {
+                    bad.append((String(decoding: UnsafeBufferPointer(rebasing: b[(i + 1)..<close]), as: UTF8.self).trimmingSpaces(), r))
+                }
+                parts.append(.placeholder(path, r))
+                i = close + 1
+                textStart = i
+            } else {
+                i += 1
+            }
+        }
+        if textStart < n { parts.append(.text(SmallWords.exact(b, textStart, n))) }
+        return (parts, bad)
+    }
+
     /// `{ Order.Total }` → `["order", "total"]`, `{order number}` → `["order_number"]`: split at dots,
     /// trimmed, ASCII-lowercased, inner spaces as `_`; done on bytes (`b[from..<to]`), each part
     /// written straight into its string, as this runs for every placeholder.
     static func placeholderPath(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> [String] {
         var path: [String] = []
+        var dots = 0
+        for k in from..<to where b[k] == 0x2E { dots += 1 }
+        path.reserveCapacity(dots + 1)
         var partStart = from
         for k in from...to where k == to || b[k] == 0x2E {
             let start = partStart

@@ -100,6 +100,14 @@ enum SmallWords {
     static let colon = WordKey(low: 0x3A, high: 0xE100000000000000)
     static let possessive = WordKey(low: 0x7327, high: 0xE200000000000000)
 
+    /// Not zero exactly when one of the eight bytes of `x` is `byte` (the classic test for a
+    /// zero byte, applied to `x` with `byte` cleared).
+    @inline(__always) static func hasByte(_ x: UInt64, _ byte: UInt8) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let y = x ^ (ones &* UInt64(byte))
+        return (y &- ones) & ~y & (ones &* 0x80)
+    }
+
     /// Eight ASCII bytes with A–Z lowered: a byte's top bit after adding 0x3F says it is at
     /// least `A`, after adding 0x25 that it is past `Z` (no byte is 0x80 or more, so no carry
     /// crosses a byte); the letters get their 0x20 bit.

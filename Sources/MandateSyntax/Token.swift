@@ -110,19 +110,22 @@ public enum Lexer {
 
     /// Tokenizes `segments` as above, appending to `list`.
     static func tokenize(_ bytes: [UInt8], segments: ArraySlice<Range<Int>>, into list: inout TokenList) {
-        bytes.withUnsafeBufferPointer { b in
-            for segment in segments {
-                var i = segment.lowerBound
-                let end = min(segment.upperBound, b.count)
-                while i < end {
-                    let c = b[i]
-                    if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A { i += 1; continue }
-                    if c == 0x22 || (c == 0xE2 && i + 2 < end && b[i + 1] == 0x80 && (b[i + 2] == 0x9C || b[i + 2] == 0x9D)) {
-                        if !scanQuote(b, &i, end, &list) { return }
-                        continue
-                    }
-                    lexOne(b, &i, end, &list)
+        bytes.withUnsafeBufferPointer { b in tokenize(b, segments: segments, into: &list) }
+    }
+
+    /// Tokenizes `segments` of the bytes `b`, appending to `list`.
+    static func tokenize(_ b: UnsafeBufferPointer<UInt8>, segments: ArraySlice<Range<Int>>, into list: inout TokenList) {
+        for segment in segments {
+            var i = segment.lowerBound
+            let end = min(segment.upperBound, b.count)
+            while i < end {
+                let c = b[i]
+                if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A { i += 1; continue }
+                if c == 0x22 || (c == 0xE2 && i + 2 < end && b[i + 1] == 0x80 && (b[i + 2] == 0x9C || b[i + 2] == 0x9D)) {
+                    if !scanQuote(b, &i, end, &list) { return }
+                    continue
                 }
+                lexOne(b, &i, end, &list)
             }
         }
     }
@@ -158,7 +161,16 @@ public enum Lexer {
         let start = i
         i += b[i] == 0x22 ? 1 : 3
         // Most quotations close on their own line: their content is the bytes between the quotes.
+        // Eight bytes at a time up to the first word that may hold the closing quote, a line
+        // break or the lead byte of a curly quote; then byte by byte.
         var j = i
+        if let base = b.baseAddress {
+            while j + 8 <= end {
+                let x = UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)
+                if SmallWords.hasByte(x, 0x22) | SmallWords.hasByte(x, 0x0A) | SmallWords.hasByte(x, 0x0D) | SmallWords.hasByte(x, 0xE2) != 0 { break }
+                j += 8
+            }
+        }
         while j < end {
             let d = b[j]
             if d == 0x22 || d == 0x0A || d == 0x0D || (d == 0xE2 && j + 2 < end && b[j + 1] == 0x80 && (b[j + 2] == 0x9D || b[j + 2] == 0x9C)) { break }
@@ -205,7 +217,7 @@ public enum Lexer {
     @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
 
     /// Lexes one non-quote token at `i`.
-    private static func lexOne(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ list: inout TokenList) {
+    @inline(__always) private static func lexOne(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ list: inout TokenList) {
         let start = i
         let c = b[i]
         // Currency symbols: $ (24), € (E2 82 AC), £ (C2 A3), ¥ (C2 A5) followed by a digit.
@@ -307,7 +319,7 @@ public enum Lexer {
     }
 
     /// Letters, digits, `_`, `-`, `'` (inside a word).
-    private static func scanWord(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int) {
+    @inline(__always) private static func scanWord(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int) {
         while i < end {
             let d = b[i]
             if isLetter(d) || isDigit(d) || d == 0x5F {
