@@ -195,6 +195,7 @@ struct LineLayer {
         var table: (name: Located<String>, rows: [[Located<String>]], start: Int, end: Int, rowRanges: [SourceRange])?
         // The headers seen so far (at most a handful: searched, not hashed).
         var headerSeen: [(key: String, range: SourceRange)] = []
+        headerSeen.reserveCapacity(4)
         // Suppressions waiting for their step, and those whose step is still open.
         var pendingSuppressions: [Int] = []
         var openScopes: [(index: Int, indent: Int)] = []
@@ -249,7 +250,11 @@ struct LineLayer {
                 let valueRange = file.range(v, lineEnd)
                 let value = trimmedText(v, lineEnd)
                 if key == "table" {
-                    table = (Located(value.smallLowercased, valueRange), [], p, lineEnd, [])
+                    // Room for a few rows at once, rather than growing one by one.
+                    var rows: [[Located<String>]] = [], rowRanges: [SourceRange] = []
+                    rows.reserveCapacity(8)
+                    rowRanges.reserveCapacity(8)
+                    table = (Located(value.smallLowercased, valueRange), rows, p, lineEnd, rowRanges)
                     lastLineWasItemText = false
                     last = nil
                     continue
@@ -388,7 +393,7 @@ struct LineLayer {
         while q < end, q - p <= 12, Lexer.isLetter(b[q]) { q += 1 }
         // Cheap test first: most lines are steps or text, with no `Word:` at their start.
         guard q > p, q < end, b[q] == 0x3A, q - p <= 12 else { return nil }
-        let key = String(decoding: b[p..<q], as: UTF8.self).lowercased()
+        let key = String(decoding: b[p..<q], as: UTF8.self).smallLowercased
         return key == "table" || Vocabulary.headers.contains(key) ? (key, q) : nil
     }
 
@@ -521,6 +526,14 @@ struct LineLayer {
     /// Whether a row is a rule such as `|---|:--:|`: every cell only `-`, `:` and spaces.
     func isRuleRow(_ p: Int, _ end: Int) -> Bool {
         file.bytes.withUnsafeBufferPointer { b in
+            // Cheap test first: a byte other than `|`, `-`, `:` and blanks (a letter, a digit:
+            // any row of values) stands in some cell, so the row is no rule.
+            for k in p..<end {
+                switch b[k] {
+                case 0x7C, 0x2D, 0x3A, 0x20, 0x09: continue
+                default: return false
+                }
+            }
             var rule = true
             forEachCell(b, p, end) { s, e in
                 for k in s..<e where b[k] != 0x2D && b[k] != 0x3A && b[k] != 0x20 { rule = false; break }

@@ -291,7 +291,7 @@ public struct SentenceParser {
             if lastClauseInvalid { break }
             if c.isKind(.comma), c.isWord("and", at: 1) || c.isWord("then", at: 1) { c.index += 2; continue }
             if c.isWord("and") || c.isWord("then") { c.index += 1; continue }
-            if c.isKind(.comma), let next = c.peek(1), next.kind == .word, WordKey.contains(Vocabulary.sentenceStarterKeys, next.key) {
+            if c.isKind(.comma), let next = c.peek(1), next.kind == .word, Vocabulary.sentenceStarterSet.contains(next.key) {
                 c.index += 1
                 continue
             }
@@ -638,7 +638,7 @@ public struct SentenceParser {
             if kind == .period || kind == .colon { break }
             if kind == .comma || c.isWord(K.and) || c.isWord(K.then) {
                 let k = kind == .comma && (c.isWord(K.and, at: 1) || c.isWord(K.then, at: 1)) ? 2 : 1
-                if c.index + k < c.upper, case let nextKey = c.tokens[c.index + k].key, WordKey.contains(Vocabulary.sentenceStarterKeys, nextKey),
+                if c.index + k < c.upper, case let nextKey = c.tokens[c.index + k].key, Vocabulary.sentenceStarterSet.contains(nextKey),
                    !(nextKey == K.for && !c.isWord(K.each, at: k + 1)), !(nextKey == WordKey("ask") && !c.isWord(K.for, at: k + 1))
                 { break }
             }
@@ -1200,7 +1200,7 @@ public struct SentenceParser {
             // The token's kind and key are read in place: a copy would retain its text.
             let kind = c.tokens[end].kind
             let key = c.tokens[end].key
-            if kind == .word, stops.isEmpty || !WordKey.contains(stops, key), !WordKey.contains(Vocabulary.stopWordKeys, key) {
+            if kind == .word, stops.isEmpty || !WordKey.contains(stops, key), !Vocabulary.stopWordSet.contains(key) {
                 count += 1
             } else if kind == .possessive, count > 0, lastBreak != count {
                 lastBreak = count

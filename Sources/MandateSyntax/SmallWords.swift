@@ -220,6 +220,36 @@ struct WordKey: Equatable, Sendable {
     }
 }
 
+/// Keywords' keys for a membership test on every word: a 128-bit filter (one bit per key,
+/// chosen by a hash of its bits) rules out most words with one test; only a word that passes
+/// it is compared with the keys one by one.
+struct KeySet: Sendable {
+    let keys: [WordKey]
+    let low: UInt64
+    let high: UInt64
+
+    init(_ words: [String]) {
+        keys = WordKey.list(words)
+        var low: UInt64 = 0, high: UInt64 = 0
+        for k in keys {
+            let n = KeySet.slot(k)
+            if n < 64 { low |= 1 << n } else { high |= 1 << (n - 64) }
+        }
+        self.low = low
+        self.high = high
+    }
+
+    /// The key's bit in the filter, 0 to 127.
+    @inline(__always) static func slot(_ k: WordKey) -> UInt64 { ((k.low ^ (k.high >> 56)) &* 0x9E37_79B9_7F4A_7C15) >> 57 }
+
+    /// Whether `key` is one of the keys.
+    @inline(__always) func contains(_ key: WordKey) -> Bool {
+        let n = KeySet.slot(key)
+        guard (n < 64 ? low >> n : high >> (n - 64)) & 1 != 0 else { return false }
+        return WordKey.contains(keys, key)
+    }
+}
+
 /// A word to `switch` on: its `case "…"` patterns compare keys.
 struct Keyword {
     /// The word's key; `none` for a token that is not a word (or a long word, which no

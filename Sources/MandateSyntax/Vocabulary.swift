@@ -72,8 +72,10 @@ public enum Vocabulary {
     static let sentenceStarterList = Array(sentenceStarters).sorted()
     /// The same lists as keys (`WordKey`), as the parser compares them.
     static let determinerKeys = WordKey.list(determinerList)
-    static let stopWordKeys = WordKey.list(stopWordList)
-    static let sentenceStarterKeys = WordKey.list(sentenceStarterList)
+    /// `stopWords` and `sentenceStarters` as `KeySet`s: tested on every word of a noun phrase
+    /// or an action sentence.
+    static let stopWordSet = KeySet(stopWordList)
+    static let sentenceStarterSet = KeySet(sentenceStarterList)
     static let comparisonKeys: [(keys: [WordKey], op: ComparisonOperator)] = comparisons.map { (WordKey.list($0.words), $0.op) }
     /// `comparisonEnds` as keys (all short ASCII words).
     static let comparisonEndKeys = WordKey.list(comparisonEnds.sorted())

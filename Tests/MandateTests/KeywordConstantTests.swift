@@ -15,6 +15,19 @@ import Testing
         }
     }
 
+    /// The parser tests every word of a noun phrase against the stop words with a `KeySet`:
+    /// its filter may let a word through, but must never turn a member away.
+    @Test func keySetsHoldExactlyTheirWords() {
+        let sets: [(KeySet, [String])] = [(Vocabulary.stopWordSet, Vocabulary.stopWordList),
+                                          (Vocabulary.sentenceStarterSet, Vocabulary.sentenceStarterList)]
+        let others = ["the", "order", "total", "customer", "refund", "isn", "an", "ors", "thenx", "verified", "a", "", "customer_id",
+                      "supercalifragilistic", "café"]
+        for (set, words) in sets {
+            for word in words { #expect(set.contains(WordKey(word)), "\(word)") }
+            for word in others where !words.contains(word) { #expect(!set.contains(WordKey(word)), "\(word)") }
+        }
+    }
+
     /// Table names and cells are lowered with word arithmetic when they are short ASCII: the
     /// result must be `lowercased()` at every length, and for any other text too.
     @Test func smallLowercasedIsLowercased() {
