@@ -365,14 +365,22 @@ struct LineLayer {
         var q = p
         while q < end, b[q] >= 0x30, b[q] <= 0x39 { q += 1 }
         if q > p, q - p <= 4, q < end, b[q] == 0x2E, q + 1 == end || b[q + 1] == 0x20 || b[q + 1] == 0x09 {
-            return (b.withUnsafeBufferPointer { SmallWords.lowered($0, p, q) }, q + 1)
+            return (Self.shortLabel(b, p, q), q + 1)
         }
         if q == p, p + 1 < end, b[p] >= 0x61, b[p] <= 0x7A, b[p + 1] == 0x2E,
            p + 2 == end || b[p + 2] == 0x20 || b[p + 2] == 0x09
         {
-            return (String(UnicodeScalar(b[p])), p + 2)
+            return (Self.shortLabel(b, p, p + 1), p + 2)
         }
         return nil
+    }
+
+    /// The label `b[p..<q]` (one to four ASCII bytes: digits, or one letter) as a small
+    /// string, its bits put together from the bytes.
+    @inline(__always) static func shortLabel(_ b: [UInt8], _ p: Int, _ q: Int) -> String {
+        var low: UInt64 = 0
+        for k in 0..<(q - p) { low |= UInt64(b[p + k]) << UInt64(8 * k) }
+        return WordKey(low: low, high: SmallWords.tagged(0, q - p)).string
     }
 
     @inline(__always) func startsWithOtherwise(_ p: Int, _ end: Int) -> Bool {

@@ -111,13 +111,30 @@ public struct SentenceParser {
         let named = tables.map { table -> (words: [String], keys: Int) in
             let name = table.name.value
             // ASCII names (as always in practice) are split on bytes, without walking characters.
-            let words = name.utf8.allSatisfy({ $0 < 0x80 })
-                ? name.utf8.split(separator: 0x20).map { String(decoding: $0, as: UTF8.self) }
-                : name.split(separator: " ").map(String.init)
+            let words = Self.asciiWords(name) ?? name.split(separator: " ").map(String.init)
             return (words, table.columns.count == 1 ? 1 : 2)
         }
         self.tables = named.count > 1 ? named.sorted { $0.words.count > $1.words.count } : named
         self.tableFirstWords = self.tables.compactMap { $0.words.first.map(WordKey.init) }
+    }
+
+    /// The words of `name` between spaces (`name.split(separator: " ")`), read on its bytes in
+    /// one pass; nil when it is not ASCII.
+    static func asciiWords(_ name: String) -> [String]? {
+        var name = name
+        return name.withUTF8 { b -> [String]? in
+            var words: [String] = []
+            var start = 0
+            for k in 0...b.count {
+                if k < b.count {
+                    if b[k] >= 0x80 { return nil }
+                    if b[k] != 0x20 { continue }
+                }
+                if k > start { words.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<k]), as: UTF8.self)) }
+                start = k + 1
+            }
+            return words
+        }
     }
 
     /// The text of `t`, one of `tokens` (or of the action sentence whose hole is read).

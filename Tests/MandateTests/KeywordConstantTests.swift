@@ -28,6 +28,15 @@ import Testing
         }
     }
 
+    /// Table names are split into words on their bytes: the same words as `split(separator: " ")`,
+    /// and none for a name that is not ASCII (which takes the ordinary path).
+    @Test func asciiWordsSplitLikeSplit() {
+        for name in ["goodwill credit", " free  checked bags ", "x", "", "a very long table name for everyone here", "refund_limit 2"] {
+            #expect(SentenceParser.asciiWords(name) == name.split(separator: " ").map(String.init), "\(name)")
+        }
+        #expect(SentenceParser.asciiWords("café credit") == nil)
+    }
+
     /// Table names and cells are lowered with word arithmetic when they are short ASCII: the
     /// result must be `lowercased()` at every length, and for any other text too.
     @Test func smallLowercasedIsLowercased() {
