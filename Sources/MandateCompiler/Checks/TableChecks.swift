@@ -21,7 +21,7 @@ enum TableChecks {
         var presentByTable = [[Set<String>]?](repeating: nil, count: tables.count)
         let steps = p.steps
         for n in steps.indices where p.reachable(n) {
-            for (table, keys) in p.reads.lookups[p.lookupRange(n)] {
+            for (table, keys) in p.names.lookups[p.names.lookupRange(n)] {
                 guard let index = tables.firstIndex(where: { $0.name == table }) else { continue }
                 let t = tables[index]
                 let dimensions: [(keys: [String], what: String)] = t.columns.count == 1
@@ -29,15 +29,22 @@ enum TableChecks {
                 let presentSets = presentByTable[index] ?? dimensions.map { Set($0.keys.map(normalizedKey)) }
                 presentByTable[index] = presentSets
                 for ((key, dimension), present) in zip(zip(keys, dimensions), presentSets) {
-                    guard var values = p.domain(key) else { continue }
-                    if case .customer("tier") = key, let goal = p.goal { values.subtract(goal.guardrails.alwaysEscalateTiers) }
-                    // Values the steps before it already handled cannot reach the lookup.
-                    if let k = FactAnalysis.key(key).flatMap(p.facts.analysis.keys.id), let f = p.facts.before[n]?.fact(k) {
-                        let keys = p.facts.analysis.keys
-                        if let allowed = f.allowed { values.formIntersection(keys.names(allowed)) }
-                        values.subtract(keys.names(f.excluded))
+                    guard let listed = p.enumeration(key) else { continue }
+                    // Each value once, in order.
+                    var values = listed.sorted()
+                    var kept = 0
+                    for v in values where kept == 0 || values[kept - 1] != v { values[kept] = v; kept += 1 }
+                    values.removeLast(values.count - kept)
+                    if case .customer("tier") = key, let goal = p.goal {
+                        values.removeAll { goal.guardrails.alwaysEscalateTiers.contains($0) }
                     }
-                    let missing = values.filter { !present.contains(normalizedKey($0)) }.sorted()
+                    // Values the steps before it already handled cannot reach the lookup.
+                    let facts = p.facts.analysis.keys
+                    if let k = facts.id(of: key), let f = p.facts.before[n]?.fact(k) {
+                        if let allowed = f.allowed { values.removeAll { v in facts.existingValue(v).map { !allowed.contains($0) } ?? true } }
+                        values.removeAll { v in facts.existingValue(v).map { f.excluded.contains($0) } ?? false }
+                    }
+                    let missing = values.filter { !present.contains(normalizedKey($0)) }
                     guard !missing.isEmpty, reported.insert("\(t.name)|\(dimension.what)|\(missing)").inserted else { continue }
                     let node = steps[n]
                     let label = StepGraph.display(node.label)
