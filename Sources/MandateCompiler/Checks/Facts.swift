@@ -1,3 +1,4 @@
+import Foundation
 import MandateIR
 
 /// A range of numbers: amounts in minor units, counts, percentages in hundredths.
@@ -64,85 +65,72 @@ struct Interval: Hashable {
     }
 }
 
-/// A set of a procedure's text and yes/no values, by their number (`FactKeys.value`): the
-/// first 64 in one word held inline, so copying a set allocates nothing and retains nothing;
-/// only a procedure with more values needs the words after it.
+/// A set of a procedure's text and yes/no values, by their number (`FactKeys.value`): two
+/// plain words, so a `Fact` is plain data that arrays copy and free without per-element work.
+/// Values 0–63 are bits of the first word; a set with larger values (only in a procedure whose
+/// facts compare more than 64 distinct values) keeps the words past the first in
+/// `LargeValueSets`, once each, and holds their number.
 struct ValueSet: Hashable {
-    private enum Words: Hashable {
-        /// Values 0–63.
-        case one(UInt64)
-        /// Word 0 first, at least two words, the last one not zero: equal sets are equal here.
-        case many([UInt64])
-    }
-    private var words: Words = .one(0)
+    private var w0: UInt64 = 0
+    /// 0: no value past 63; otherwise the number of the words for values 64 and up in `LargeValueSets`.
+    private var more: Int32 = 0
 
     init() {}
 
     init(_ ids: some Sequence<Int>) { for i in ids { insert(i) } }
 
-    private init(normalizing w: [UInt64]) {
-        var w = w
-        while w.count > 1, w.last == 0 { w.removeLast() }
-        words = w.count <= 1 ? .one(w.first ?? 0) : .many(w)
+    private init(w0: UInt64, rest: [UInt64]) {
+        var rest = rest
+        while rest.last == 0 { rest.removeLast() }
+        self.w0 = w0
+        more = rest.isEmpty ? 0 : LargeValueSets.shared.number(rest)
     }
 
-    private var array: [UInt64] {
-        switch words {
-        case .one(let w): [w]
-        case .many(let w): w
-        }
-    }
+    /// The words for values 64 and up, without trailing zero words.
+    private var rest: [UInt64] { more == 0 ? [] : LargeValueSets.shared.words(more) }
 
-    /// Values 0–63.
-    private var first: UInt64 {
-        switch words {
-        case .one(let w): w
-        case .many(let w): w[0]
-        }
-    }
-
-    var isEmpty: Bool { if case .one(0) = words { true } else { false } }
+    var isEmpty: Bool { w0 == 0 && more == 0 }
 
     func contains(_ i: Int) -> Bool {
-        switch words {
-        case .one(let w): return i < 64 && w & (1 << UInt64(i)) != 0
-        case .many(let w): return i / 64 < w.count && w[i / 64] & (1 << UInt64(i % 64)) != 0
-        }
+        if i < 64 { return w0 & (1 << UInt64(i)) != 0 }
+        guard more != 0 else { return false }
+        let r = rest, w = i / 64 - 1
+        return w < r.count && r[w] & (1 << UInt64(i % 64)) != 0
     }
 
     mutating func insert(_ i: Int) {
-        if i < 64, case .one(let w) = words { words = .one(w | 1 << UInt64(i)); return }
-        var w = array
-        while w.count <= i / 64 { w.append(0) }
-        w[i / 64] |= 1 << UInt64(i % 64)
-        self = ValueSet(normalizing: w)
+        if i < 64 { w0 |= 1 << UInt64(i); return }
+        var r = rest
+        let w = i / 64 - 1
+        while r.count <= w { r.append(0) }
+        r[w] |= 1 << UInt64(i % 64)
+        self = ValueSet(w0: w0, rest: r)
     }
 
     func union(_ o: ValueSet) -> ValueSet {
-        if case .one(let a) = words, case .one(let b) = o.words { var r = ValueSet(); r.words = .one(a | b); return r }
-        let a = array, b = o.array
-        return ValueSet(normalizing: (0..<max(a.count, b.count)).map { i in (i < a.count ? a[i] : 0) | (i < b.count ? b[i] : 0) })
+        guard more != 0 || o.more != 0 else { var r = self; r.w0 |= o.w0; return r }
+        let a = rest, b = o.rest
+        return ValueSet(w0: w0 | o.w0, rest: (0..<max(a.count, b.count)).map { i in (i < a.count ? a[i] : 0) | (i < b.count ? b[i] : 0) })
     }
 
     mutating func formUnion(_ o: ValueSet) { self = union(o) }
 
     func intersection(_ o: ValueSet) -> ValueSet {
-        if case .one(let a) = words { var r = ValueSet(); r.words = .one(a & o.first); return r }
-        if case .one(let b) = o.words { var r = ValueSet(); r.words = .one(first & b); return r }
-        let a = array, b = o.array
-        return ValueSet(normalizing: (0..<min(a.count, b.count)).map { a[$0] & b[$0] })
+        guard more != 0 && o.more != 0 else { var r = ValueSet(); r.w0 = w0 & o.w0; return r }
+        let a = rest, b = o.rest
+        return ValueSet(w0: w0 & o.w0, rest: (0..<min(a.count, b.count)).map { a[$0] & b[$0] })
     }
 
     func subtracting(_ o: ValueSet) -> ValueSet {
-        if case .one(let a) = words { var r = ValueSet(); r.words = .one(a & ~o.first); return r }
-        let a = array, b = o.array
-        return ValueSet(normalizing: a.indices.map { i in a[i] & ~(i < b.count ? b[i] : 0) })
+        guard more != 0 && o.more != 0 else { var r = self; r.w0 &= ~o.w0; return r }
+        let a = rest, b = o.rest
+        return ValueSet(w0: w0 & ~o.w0, rest: a.indices.map { i in a[i] & ~(i < b.count ? b[i] : 0) })
     }
 
     /// The numbers in the set, smallest first.
     var members: [Int] {
         var out: [Int] = []
-        for (w, word) in array.enumerated() {
+        for (w, word) in ([w0] + rest).enumerated() {
             var bits = word
             while bits != 0 {
                 out.append(w * 64 + bits.trailingZeroBitCount)
@@ -150,6 +138,36 @@ struct ValueSet: Hashable {
             }
         }
         return out
+    }
+}
+
+/// The words of value sets past their first 64 values, each kept once under a number, so a
+/// `ValueSet` stays two plain words and equal sets have equal numbers. Shared by the threads
+/// that check procedures, behind a lock; only a procedure whose facts compare more than 64
+/// distinct text and yes/no values adds to it, and it keeps what it was given for the
+/// process's life (one entry per distinct set).
+final class LargeValueSets: @unchecked Sendable {
+    static let shared = LargeValueSets()
+    private let lock = NSLock()
+    // INVARIANT: read and written only with `lock` held.
+    private var sets: [[UInt64]] = []
+    private var numbers: [[UInt64]: Int32] = [:]
+
+    /// The number of these words (1 and up), numbering them if they are new.
+    func number(_ words: [UInt64]) -> Int32 {
+        lock.lock()
+        defer { lock.unlock() }
+        if let known = numbers[words] { return known }
+        sets.append(words)
+        numbers[words] = Int32(sets.count)
+        return Int32(sets.count)
+    }
+
+    /// The words numbered `n`.
+    func words(_ n: Int32) -> [UInt64] {
+        lock.lock()
+        defer { lock.unlock() }
+        return sets[Int(n) - 1]
     }
 }
 
