@@ -105,4 +105,17 @@ import Testing
         a.forget([2])
         #expect(a == b && a.fact(2) == nil)
     }
+
+    /// A phrase is found at a position exactly when the text, ASCII letters lowered, has it there.
+    @Test func neverSayPhraseMatches() {
+        for text in ["We GUARANTEE it", "no legal advice here", "guarantee", "guarante", "", "Ünïcode guarantee €5"] {
+            for phrase in ["guarantee", "legal advice", "€5", "ü"] {
+                let lowered = phrase.utf8.map(PolicyChecks.lower)
+                var t = text
+                let found = t.withUTF8 { bytes in bytes.indices.contains { PolicyChecks.matches(bytes, at: $0, lowered) } }
+                let asciiLowered = String(decoding: text.utf8.map(PolicyChecks.lower), as: UTF8.self)
+                #expect(found == asciiLowered.contains(phrase), "\(phrase) in \(text)")
+            }
+        }
+    }
 }

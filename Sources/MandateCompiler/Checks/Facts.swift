@@ -202,22 +202,26 @@ final class FactKeys {
     /// The procedure's names: a `Set` or `Ask` step's key is its name's number.
     let names: ProcedureNames
     /// Keys by their structure (`code`).
-    private var ids: [UInt64: Int] = [:]
+    @exclusivity(unchecked) private var ids: [UInt64: Int] = [:]
     /// Field names by number, for the keys' structure.
-    private var fields: [String: Int] = [:]
+    @exclusivity(unchecked) private var fields: [String: Int] = [:]
     /// Names the procedure's steps do not mention, numbered after `names`'s.
-    private var extraNames: [String: Int] = [:]
+    @exclusivity(unchecked) private var extraNames: [String: Int] = [:]
     /// The keys that depend on each name, by the name's number: asking for it again forgets them.
-    private var dependents: [[Int]] = []
+    @exclusivity(unchecked) private var dependents: [[Int]] = []
     /// A value of each key, for its enumeration values.
-    private var expressions: [Expr] = []
+    @exclusivity(unchecked) private var expressions: [Expr] = []
     /// The enumeration values of each key, worked out when first needed (most keys never are).
-    private var domains: [ValueSet??] = []
+    @exclusivity(unchecked) private var domains: [ValueSet??] = []
     /// The enumeration values of a value, when its type says them.
     private let domainOf: (Expr) -> [String]?
-    private var valueIDs: [String: Int] = [:]
+    @exclusivity(unchecked) private var valueIDs: [String: Int] = [:]
     /// The text and yes/no values, by number.
-    private(set) var values: [String] = []
+    @exclusivity(unchecked) private(set) var values: [String] = []
+
+    // The properties above skip the runtime's exclusivity checks: a procedure's keys are
+    // numbered on the one thread that checks it, and no method holds one of them across a
+    // call that changes it (the checks cost about 4% of all the proofs' instructions).
 
     init(names: ProcedureNames, domain: @escaping (Expr) -> [String]?) {
         self.names = names

@@ -15,6 +15,8 @@ final class ProcedureUnderCheck {
     let reached: [Bool]
     /// The procedure's names by number, and what each step reads and gives a value to.
     let names: ProcedureNames
+    /// The action each `Call` step calls, looked up once; nil for other steps and unknown actions.
+    let signatures: [ActionSignature?]
 
     var procedure: MandateIR.Procedure { graph.procedure }
     var steps: [StepNode] { graph.steps }
@@ -25,11 +27,14 @@ final class ProcedureUnderCheck {
         var types: [String: ValueType] = [:]
         for s in p.slots { types[s.name] = s.type }
         let steps = p.steps
+        var signatures = [ActionSignature?](repeating: nil, count: steps.count)
         for n in steps.indices {
             if case .call(let action, _, _) = steps[n].op, let a = context.actions[action] {
+                signatures[n] = a
                 for o in a.outputs { types[o.name] = o.type }
             }
         }
+        self.signatures = signatures
         let records = context.records
         let tiers = context.plan.project.tiers
         func typeOf(_ e: Expr) -> ValueType? {
