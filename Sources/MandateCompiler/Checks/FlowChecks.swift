@@ -15,8 +15,12 @@ final class ProcedureUnderCheck {
     let reached: [Bool]
     /// The procedure's names by number, and what each step reads and gives a value to.
     let names: ProcedureNames
-    /// The action each `Call` step calls, looked up once; nil for other steps and unknown actions.
-    let signatures: [ActionSignature?]
+    /// The plan's actions, and the one each step calls (its place there; -1 for other steps
+    /// and unknown actions), looked up once per procedure.
+    private let actions: [ActionSignature], actionOf: [Int32]
+
+    /// The action step `n` calls; nil for other steps and unknown actions.
+    func signature(_ n: Int) -> ActionSignature? { actionOf[n] < 0 ? nil : actions[Int(actionOf[n])] }
 
     var procedure: MandateIR.Procedure { graph.procedure }
     var steps: [StepNode] { graph.steps }
@@ -27,14 +31,16 @@ final class ProcedureUnderCheck {
         var types: [String: ValueType] = [:]
         for s in p.slots { types[s.name] = s.type }
         let steps = p.steps
-        var signatures = [ActionSignature?](repeating: nil, count: steps.count)
+        let actions = context.plan.actions
+        var actionOf = [Int32](repeating: -1, count: steps.count)
         for n in steps.indices {
-            if case .call(let action, _, _) = steps[n].op, let a = context.actions[action] {
-                signatures[n] = a
-                for o in a.outputs { types[o.name] = o.type }
+            if case .call(let action, _, _) = steps[n].op, let i = context.actionNumbers[action] {
+                actionOf[n] = Int32(i)
+                for o in actions[i].outputs { types[o.name] = o.type }
             }
         }
-        self.signatures = signatures
+        self.actions = actions
+        self.actionOf = actionOf
         let records = context.records
         let tiers = context.plan.project.tiers
         func typeOf(_ e: Expr) -> ValueType? {

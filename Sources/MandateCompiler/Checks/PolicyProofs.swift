@@ -101,7 +101,7 @@ enum PolicyProofs {
         let steps = p.steps
         for n in steps.indices where p.reachable(n) {
             guard case .call(_, let args, _) = steps[n].op, let state = p.facts.before[n],
-                  let signature = p.signatures[n], signature.effect == "refund",
+                  let signature = p.signature(n), signature.effect == "refund",
                   let input = signature.inputs.first(where: { $0.type == .money }), let amount = args[input.name]
             else { continue }
             let compiled = p.facts.analysis.compile(amount)
@@ -163,7 +163,7 @@ enum PolicyProofs {
         let steps = p.steps
         // The calls whose effect needs the customer's yes; most procedures have none or one.
         let calls = steps.indices.filter { n in
-            guard p.reachable(n), let signature = p.signatures[n] else { return false }
+            guard p.reachable(n), let signature = p.signature(n) else { return false }
             return goal.guardrails.confirmEffects.contains(signature.effect)
         }
         guard !calls.isEmpty, let entry = p.procedure.entry else { return }
@@ -202,7 +202,7 @@ enum PolicyProofs {
         }
         for call in calls {
             let node = steps[call]
-            guard case .call(_, let args, _) = node.op, let signature = p.signatures[call] else { continue }
+            guard case .call(_, let args, _) = node.op, let signature = p.signature(call) else { continue }
             let direct = ValueSet(names.mentioned[names.mentionedRange(call)])
             let mentioned = closure(direct)
             let movesMoney = signature.effect == "refund"
