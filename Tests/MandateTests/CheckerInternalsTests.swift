@@ -1,4 +1,5 @@
 @testable import MandateCompiler
+import MandateIR
 import Testing
 
 /// The checker's fast paths give what the plain ones give.
@@ -26,5 +27,95 @@ import Testing
             #expect(PolicyChecks.normalized(text) == slow, "\(text)")
         }
         #expect(PolicyChecks.normalized("Où est ma COMMANDE") == ["où", "est", "ma", "commande"])
+    }
+
+    static func step(_ n: Int, _ op: Op) -> StepNode {
+        StepNode(id: n, label: "\(n + 1)", source: SourceRef(file: "t.procedure", line: n + 1, column: 1), op: op, next: n + 1)
+    }
+
+    /// One walk numbers every name once: what each step gives a value to, reads (without the
+    /// variables a value binds itself), comes from, and looks up.
+    @Test func procedureNamesOneWalk() {
+        let whose = Expr.compare(op: "equal", lhs: .field(.name("item"), "kind"), rhs: .literal(.text("spare")))
+        let steps = [
+            Self.step(0, .ask(slot: "order_number", type: .text, choices: [], from: nil, again: false)),
+            Self.step(1, .call(action: "find_order", arguments: ["number": .name("order_number")], binds: ["order"])),
+            Self.step(2, .set(name: "spares", value: .count(list: .field(.name("order"), "items"), variable: "item", whose: whose), type: .number)),
+            Self.step(3, .forEach(variable: "line", list: .field(.name("order"), "items"), body: 4)),
+            Self.step(4, .say(MandateIR.Template(text: "{credit}", parts: [.value(.lookup(table: "credit", keys: [.customer("tier"), .name("kind")]))]))),
+            Self.step(5, .confirm(question: MandateIR.Template(text: "{spares}", parts: [.value(.name("spares"))]), onDecline: nil)),
+        ]
+        let names = ProcedureNames(steps)
+        func spelled(_ ids: ArraySlice<Int>) -> [String] { ids.map { names.names[$0] } }
+        #expect(spelled(names.defined[names.definedRange(0)]) == ["order_number"])
+        #expect(spelled(names.defined[names.definedRange(1)]) == ["order"])
+        #expect(spelled(names.read[names.readRange(1)]) == ["order_number"])
+        #expect(spelled(names.mentioned[names.mentionedRange(1)]) == ["order_number"])
+        // `item` is bound by the count: it is not read, and the `whose` is not where the value comes from.
+        #expect(spelled(names.read[names.readRange(2)]) == ["order"])
+        #expect(spelled(names.mentioned[names.mentionedRange(2)]) == ["order"])
+        #expect(names.names[names.loopVariable[3]] == "line" && names.loopVariable[2] == -1)
+        #expect(names.definedRange(3).isEmpty)
+        #expect(spelled(names.read[names.readRange(4)]) == ["kind"])
+        #expect(names.mentionedRange(4).isEmpty)
+        #expect(names.lookups[names.lookupRange(4)].map(\.table) == ["credit"])
+        #expect(names.lookupRange(3).isEmpty)
+        #expect(spelled(names.mentioned[names.mentionedRange(5)]) == ["spares"])
+        #expect(Set(names.names).count == names.count)
+        #expect(names.existingID("order") == names.defined[names.definedRange(1)].first)
+    }
+
+    /// Two values have the same fact key exactly when their keys spelled out would be equal.
+    @Test func factKeysByStructure() {
+        let steps = [
+            Self.step(0, .ask(slot: "customer", type: .text, choices: [], from: nil, again: false)),
+            Self.step(1, .branch(condition: .compare(op: "equal", lhs: .field(.name("order"), "total"), rhs: .name("limit")), then: 2, otherwise: 2)),
+        ]
+        let keys = FactKeys(names: ProcedureNames(steps), domain: { _ in nil })
+        let total = keys.intern(.field(.name("order"), "total"))
+        #expect(total != nil && keys.intern(.field(.name("order"), "total")) == total)
+        #expect(keys.id(of: .field(.name("order"), "status")) == nil)
+        #expect(keys.intern(.field(.name("order"), "status")) != total)
+        // `the customer's tier` and the field `tier` of a value named `customer` are both `customer.tier`.
+        let tier = keys.intern(.customer("tier"))
+        #expect(tier != nil && keys.id(of: .field(.name("customer"), "tier")) == tier)
+        #expect(keys.intern(.conversation("tier")) != tier)
+        let sum = keys.intern(.sum(list: .field(.name("order"), "items"), variable: "i", field: "price"))
+        #expect(sum != nil && sum == keys.id(of: .sum(list: .field(.name("order"), "items"), variable: "j", field: "price")))
+        #expect(keys.intern(.count(list: .field(.name("order"), "items"), variable: "i", whose: .literal(.boolean(true)))) == nil)
+        #expect(keys.intern(.literal(.number("3"))) == nil)
+        // Asking for `order` again forgets what is known of its total and of its items' prices.
+        let order = ProcedureNames(steps).existingID("order")!
+        #expect(Set(keys.dependents(of: order)).isSuperset(of: [total!, sum!]))
+        #expect(!keys.dependents(of: order).contains(tier!))
+    }
+
+    /// A state that knows nothing of a key equals one that never had it, whatever their widths.
+    @Test func factStatesByKey() {
+        var a = FactState(width: 4)
+        let b = FactState()
+        #expect(a == b && a.hashValue == b.hashValue)
+        var f = Fact()
+        f.interval = .exactly(5)
+        a.set(2, f)
+        var c = FactState()
+        c.set(2, f)
+        #expect(a == c && a.hashValue == c.hashValue)
+        #expect(a.join(c).fact(2) == f)
+        a.forget([2])
+        #expect(a == b && a.fact(2) == nil)
+    }
+
+    /// A phrase is found at a position exactly when the text, ASCII letters lowered, has it there.
+    @Test func neverSayPhraseMatches() {
+        for text in ["We GUARANTEE it", "no legal advice here", "guarantee", "guarante", "", "Ünïcode guarantee €5"] {
+            for phrase in ["guarantee", "legal advice", "€5", "ü"] {
+                let lowered = phrase.utf8.map(PolicyChecks.lower)
+                var t = text
+                let found = t.withUTF8 { bytes in bytes.indices.contains { PolicyChecks.matches(bytes, at: $0, lowered) } }
+                let asciiLowered = String(decoding: text.utf8.map(PolicyChecks.lower), as: UTF8.self)
+                #expect(found == asciiLowered.contains(phrase), "\(phrase) in \(text)")
+            }
+        }
     }
 }

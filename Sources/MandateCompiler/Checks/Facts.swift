@@ -1,3 +1,4 @@
+import Foundation
 import MandateIR
 
 /// A range of numbers: amounts in minor units, counts, percentages in hundredths.
@@ -64,65 +65,66 @@ struct Interval: Hashable {
     }
 }
 
-/// A set of a procedure's text and yes/no values, by their number (`FactKeys.value`): the
-/// first 64 in one word, the rest (only in procedures with more values) after it.
+/// A set of a procedure's text and yes/no values, by their number (`FactKeys.value`): two
+/// plain words, so a `Fact` is plain data that arrays copy and free without per-element work.
+/// Values 0–63 are bits of the first word; a set with larger values (only in a procedure whose
+/// facts compare more than 64 distinct values) keeps the words past the first in
+/// `LargeValueSets`, once each, and holds their number.
 struct ValueSet: Hashable {
     private var w0: UInt64 = 0
-    /// Words for values 64 and up; no trailing zero word, so equal sets are equal here.
-    private var rest: [UInt64] = []
+    /// 0: no value past 63; otherwise the number of the words for values 64 and up in `LargeValueSets`.
+    private var more: Int32 = 0
 
     init() {}
 
     init(_ ids: some Sequence<Int>) { for i in ids { insert(i) } }
 
-    var isEmpty: Bool { w0 == 0 && rest.isEmpty }
+    private init(w0: UInt64, rest: [UInt64]) {
+        var rest = rest
+        while rest.last == 0 { rest.removeLast() }
+        self.w0 = w0
+        more = rest.isEmpty ? 0 : LargeValueSets.shared.number(rest)
+    }
+
+    /// The words for values 64 and up, without trailing zero words.
+    private var rest: [UInt64] { more == 0 ? [] : LargeValueSets.shared.words(more) }
+
+    var isEmpty: Bool { w0 == 0 && more == 0 }
 
     func contains(_ i: Int) -> Bool {
         if i < 64 { return w0 & (1 << UInt64(i)) != 0 }
-        let w = i / 64 - 1
-        return w < rest.count && rest[w] & (1 << UInt64(i % 64)) != 0
+        guard more != 0 else { return false }
+        let r = rest, w = i / 64 - 1
+        return w < r.count && r[w] & (1 << UInt64(i % 64)) != 0
     }
 
     mutating func insert(_ i: Int) {
         if i < 64 { w0 |= 1 << UInt64(i); return }
+        var r = rest
         let w = i / 64 - 1
-        while rest.count <= w { rest.append(0) }
-        rest[w] |= 1 << UInt64(i % 64)
+        while r.count <= w { r.append(0) }
+        r[w] |= 1 << UInt64(i % 64)
+        self = ValueSet(w0: w0, rest: r)
     }
-
-    private mutating func trim() { while rest.last == 0 { rest.removeLast() } }
 
     func union(_ o: ValueSet) -> ValueSet {
-        var r = self
-        r.formUnion(o)
-        return r
+        guard more != 0 || o.more != 0 else { var r = self; r.w0 |= o.w0; return r }
+        let a = rest, b = o.rest
+        return ValueSet(w0: w0 | o.w0, rest: (0..<max(a.count, b.count)).map { i in (i < a.count ? a[i] : 0) | (i < b.count ? b[i] : 0) })
     }
 
-    mutating func formUnion(_ o: ValueSet) {
-        w0 |= o.w0
-        guard !o.rest.isEmpty else { return }
-        while rest.count < o.rest.count { rest.append(0) }
-        for i in o.rest.indices { rest[i] |= o.rest[i] }
-    }
+    mutating func formUnion(_ o: ValueSet) { self = union(o) }
 
     func intersection(_ o: ValueSet) -> ValueSet {
-        var r = ValueSet()
-        r.w0 = w0 & o.w0
-        if !rest.isEmpty, !o.rest.isEmpty {
-            r.rest = (0..<min(rest.count, o.rest.count)).map { rest[$0] & o.rest[$0] }
-            r.trim()
-        }
-        return r
+        guard more != 0 && o.more != 0 else { var r = ValueSet(); r.w0 = w0 & o.w0; return r }
+        let a = rest, b = o.rest
+        return ValueSet(w0: w0 & o.w0, rest: (0..<min(a.count, b.count)).map { a[$0] & b[$0] })
     }
 
     func subtracting(_ o: ValueSet) -> ValueSet {
-        var r = self
-        r.w0 &= ~o.w0
-        if !r.rest.isEmpty, !o.rest.isEmpty {
-            for i in 0..<min(r.rest.count, o.rest.count) { r.rest[i] &= ~o.rest[i] }
-            r.trim()
-        }
-        return r
+        guard more != 0 && o.more != 0 else { var r = self; r.w0 &= ~o.w0; return r }
+        let a = rest, b = o.rest
+        return ValueSet(w0: w0 & ~o.w0, rest: a.indices.map { i in a[i] & ~(i < b.count ? b[i] : 0) })
     }
 
     /// The numbers in the set, smallest first.
@@ -136,6 +138,36 @@ struct ValueSet: Hashable {
             }
         }
         return out
+    }
+}
+
+/// The words of value sets past their first 64 values, each kept once under a number, so a
+/// `ValueSet` stays two plain words and equal sets have equal numbers. Shared by the threads
+/// that check procedures, behind a lock; only a procedure whose facts compare more than 64
+/// distinct text and yes/no values adds to it, and it keeps what it was given for the
+/// process's life (one entry per distinct set).
+final class LargeValueSets: @unchecked Sendable {
+    static let shared = LargeValueSets()
+    private let lock = NSLock()
+    // INVARIANT: read and written only with `lock` held.
+    private var sets: [[UInt64]] = []
+    private var numbers: [[UInt64]: Int32] = [:]
+
+    /// The number of these words (1 and up), numbering them if they are new.
+    func number(_ words: [UInt64]) -> Int32 {
+        lock.lock()
+        defer { lock.unlock() }
+        if let known = numbers[words] { return known }
+        sets.append(words)
+        numbers[words] = Int32(sets.count)
+        return Int32(sets.count)
+    }
+
+    /// The words numbered `n`.
+    func words(_ n: Int32) -> [UInt64] {
+        lock.lock()
+        defer { lock.unlock() }
+        return sets[Int(n) - 1]
     }
 }
 
@@ -159,32 +191,46 @@ struct Fact: Hashable {
     }
 }
 
-/// The values one procedure's facts are about, numbered: each canonical key (`order.total`)
-/// once, with the names it depends on and its enumeration values; and each text or yes/no
-/// value the facts compare with. Worked out before the analysis, so the facts at a step are a
-/// short array indexed by number, not a dictionary of strings.
+/// The values one procedure's facts are about, numbered: each key (`order.total`) once, with
+/// the name it depends on and its enumeration values; and each text or yes/no value the facts
+/// compare with. A key is numbered by its structure over the procedure's numbered names
+/// (`ProcedureNames`), so no key is spelled out as a string; two values have the same key when
+/// their spelled-out keys would be equal (`the customer's tier` and a record named `customer`'s
+/// `tier` included). Worked out before the analysis, so the facts at a step are an array
+/// indexed by number, not a dictionary of strings.
 final class FactKeys {
-    private var ids: [String: Int] = [:]
-    /// The keys that depend on each name: asking for the name again forgets them.
-    private var dependents: [String: [Int]] = [:]
+    /// The procedure's names: a `Set` or `Ask` step's key is its name's number.
+    let names: ProcedureNames
+    /// Keys by their structure (`code`).
+    @exclusivity(unchecked) private var ids: [UInt64: Int] = [:]
+    /// Field names by number, for the keys' structure.
+    @exclusivity(unchecked) private var fields: [String: Int] = [:]
+    /// Names the procedure's steps do not mention, numbered after `names`'s.
+    @exclusivity(unchecked) private var extraNames: [String: Int] = [:]
+    /// The keys that depend on each name, by the name's number: asking for it again forgets them.
+    @exclusivity(unchecked) private var dependents: [[Int]] = []
     /// A value of each key, for its enumeration values.
-    private var expressions: [Expr] = []
+    @exclusivity(unchecked) private var expressions: [Expr] = []
     /// The enumeration values of each key, worked out when first needed (most keys never are).
-    private var domains: [ValueSet??] = []
+    @exclusivity(unchecked) private var domains: [ValueSet??] = []
     /// The enumeration values of a value, when its type says them.
     private let domainOf: (Expr) -> [String]?
-    private var valueIDs: [String: Int] = [:]
+    @exclusivity(unchecked) private var valueIDs: [String: Int] = [:]
     /// The text and yes/no values, by number.
-    private(set) var values: [String] = []
+    @exclusivity(unchecked) private(set) var values: [String] = []
 
-    init(domain: @escaping (Expr) -> [String]?) {
+    // The properties above skip the runtime's exclusivity checks: a procedure's keys are
+    // numbered on the one thread that checks it, and no method holds one of them across a
+    // call that changes it (the checks cost about 4% of all the proofs' instructions).
+
+    init(names: ProcedureNames, domain: @escaping (Expr) -> [String]?) {
+        self.names = names
         domainOf = domain
-        ids.reserveCapacity(32)
-        valueIDs.reserveCapacity(32)
+        valueIDs.reserveCapacity(16)
     }
 
-    /// The number of a key, when the procedure has it.
-    func id(_ key: String) -> Int? { ids[key] }
+    /// How many keys are numbered.
+    var count: Int { expressions.count }
 
     /// The enumeration values of a key, when its type says them.
     func domain(_ k: Int) -> ValueSet? {
@@ -202,65 +248,149 @@ final class FactKeys {
         return values.count - 1
     }
 
+    /// The number of a text or yes/no value, when some fact has it.
+    func existingValue(_ v: String) -> Int? { valueIDs[v] }
+
     /// The values of a set, by name.
     func names(_ set: ValueSet) -> Set<String> { Set(set.members.map { values[$0] }) }
 
-    /// The number of the key of `e`, numbering it if it is new; the names it depends on are
-    /// the same for every value with that key, so they are read for a new key only.
-    func intern(_ key: String, _ e: Expr) -> Int {
-        if let known = ids[key] { return known }
+    // MARK: keys by structure
+
+    private static func code(_ kind: UInt64, _ a: Int, _ b: Int) -> UInt64 { kind << 60 | UInt64(a) << 30 | UInt64(b) }
+
+    private func nameID(_ n: String, numbering: Bool) -> Int? {
+        if let i = names.existingID(n) ?? extraNames[n] { return i }
+        guard numbering else { return nil }
+        let i = names.count + extraNames.count
+        extraNames[n] = i
+        return i
+    }
+
+    private func fieldID(_ f: String, numbering: Bool) -> Int? {
+        if let i = fields[f] { return i }
+        guard numbering else { return nil }
+        fields[f] = fields.count
+        return fields.count - 1
+    }
+
+    /// The structure of a value's key, with the name its facts depend on (`FactAnalysis.roots`
+    /// of the value; -1: none); nil
+    /// when the value is not one the checks track, or (`numbering` false) not yet numbered.
+    private func code(_ e: Expr, numbering: Bool) -> (code: UInt64, root: Int)? {
+        switch e {
+        case .name(let n):
+            return nameID(n, numbering: numbering).map { (Self.code(0, $0, 0), $0) }
+        case .field(.name(let n), let f):
+            guard let i = nameID(n, numbering: numbering), let j = fieldID(f, numbering: numbering) else { return nil }
+            return (Self.code(1, i, j), i)
+        case .customer(let f), .conversation(let f):
+            // Spelled `customer.tier`: the same key as a field of a name `customer`, if one exists.
+            let base = if case .customer = e { "customer" } else { "conversation" }
+            guard let j = fieldID(f, numbering: numbering) else { return nil }
+            if let i = names.existingID(base) ?? extraNames[base] { return (Self.code(1, i, j), -1) }
+            return (Self.code(base == "customer" ? 2 : 3, 0, j), -1)
+        case .field(let b, let f):
+            guard let (k, root) = key(b, numbering: numbering), let j = fieldID(f, numbering: numbering) else { return nil }
+            return (Self.code(4, k, j), root)
+        case .sum(let list, _, let field):
+            guard let (k, root) = key(list, numbering: numbering), let j = fieldID(field, numbering: numbering) else { return nil }
+            return (Self.code(5, k, j), root)
+        case .count(let list, _, nil):
+            guard let (k, root) = key(list, numbering: numbering) else { return nil }
+            return (Self.code(6, k, 0), root)
+        default:
+            return nil
+        }
+    }
+
+    private func key(_ e: Expr, numbering: Bool) -> (key: Int, root: Int)? {
+        guard let (c, root) = code(e, numbering: numbering) else { return nil }
+        if let known = ids[c] { return (known, root) }
+        guard numbering else { return nil }
+        return (register(c, e, root: root), root)
+    }
+
+    private func register(_ c: UInt64, _ e: Expr, root: Int) -> Int {
         let id = expressions.count
-        ids[key] = id
+        ids[c] = id
         expressions.append(e)
         domains.append(nil)
-        FactAnalysis.roots(e) { name in
-            if dependents[name]?.last != id { dependents[name, default: []].append(id) }
+        if root >= 0 {
+            while dependents.count <= root { dependents.append([]) }
+            dependents[root].append(id)
         }
         return id
     }
 
-    /// The keys that depend on a name.
-    func dependents(of name: String) -> [Int] { dependents[name] ?? [] }
+    /// The key of the name numbered `i` (`ProcedureNames`), numbering it if it is new.
+    func intern(name i: Int) -> Int {
+        let c = Self.code(0, i, 0)
+        return ids[c] ?? register(c, .name(names.names[i]), root: i)
+    }
+
+    /// The number of the key of a value the checks track, numbering it if it is new.
+    func intern(_ e: Expr) -> Int? { key(e, numbering: true)?.key }
+
+    /// The number of the key of a value, when the procedure has it.
+    func id(of e: Expr) -> Int? { key(e, numbering: false)?.key }
+
+    /// The keys that depend on a name, by its number.
+    func dependents(of name: Int) -> [Int] { name < dependents.count ? dependents[name] : [] }
 }
 
-/// The facts known at a step: values by their key number, in key order.
+/// The facts known at a step: what is known of each key, by its number (nil: nothing).
 struct FactState: Hashable {
-    struct Entry: Hashable {
-        var key: Int
-        var fact: Fact
-    }
-    var entries: [Entry] = []
+    private(set) var facts: [Fact?]
+
+    /// Nothing known of the procedure's `width` keys.
+    init(width: Int = 0) { facts = [Fact?](repeating: nil, count: width) }
 
     /// What is known of a key.
-    func fact(_ key: Int) -> Fact? {
-        for e in entries where e.key >= key { return e.key == key ? e.fact : nil }
-        return nil
-    }
+    func fact(_ key: Int) -> Fact? { key < facts.count ? facts[key] : nil }
 
     /// Sets what is known of a key.
     mutating func set(_ key: Int, _ fact: Fact) {
-        var i = 0
-        while i < entries.count, entries[i].key < key { i += 1 }
-        if i < entries.count, entries[i].key == key { entries[i].fact = fact } else { entries.insert(Entry(key: key, fact: fact), at: i) }
+        while facts.count <= key { facts.append(nil) }
+        facts[key] = fact
     }
 
     /// Keeps what both paths know.
     func join(_ o: FactState) -> FactState {
-        var r = FactState()
-        var j = 0
-        for e in entries {
-            while j < o.entries.count, o.entries[j].key < e.key { j += 1 }
-            guard j < o.entries.count, o.entries[j].key == e.key else { continue }
-            let f = e.fact.join(o.entries[j].fact)
-            if f != Fact() { r.entries.append(Entry(key: e.key, fact: f)) }
+        var r = FactState(width: Swift.max(facts.count, o.facts.count))
+        for k in 0..<Swift.min(facts.count, o.facts.count) {
+            guard let a = facts[k], let b = o.facts[k] else { continue }
+            let f = a.join(b)
+            if f != Fact() { r.facts[k] = f }
         }
         return r
     }
 
     /// Forgets the facts about these keys: something they depend on was asked for again, set or looked up.
-    mutating func forget(_ keys: [Int]) {
-        guard !keys.isEmpty, entries.contains(where: { keys.contains($0.key) }) else { return }
-        entries.removeAll { keys.contains($0.key) }
+    mutating func forget(_ keys: ArraySlice<Int>) {
+        guard keys.contains(where: { $0 < facts.count && facts[$0] != nil }) else { return }
+        for k in keys where k < facts.count { facts[k] = nil }
+    }
+
+    /// After several rounds through a loop, a bound that still moves is dropped.
+    func widened(from old: FactState) -> FactState {
+        var r = self
+        for k in facts.indices {
+            guard var g = facts[k], let o = old.fact(k) else { continue }
+            if g.interval.lo != o.interval.lo { g.interval.lo = nil }
+            if g.interval.hi != o.interval.hi { g.interval.hi = nil }
+            r.facts[k] = g
+        }
+        return r
+    }
+
+    static func == (a: FactState, b: FactState) -> Bool {
+        if a.facts.count == b.facts.count { return a.facts == b.facts }
+        for k in 0..<Swift.max(a.facts.count, b.facts.count) where a.fact(k) != b.fact(k) { return false }
+        return true
+    }
+
+    func hash(into hasher: inout Hasher) {
+        for k in facts.indices { if let f = facts[k] { hasher.combine(k); hasher.combine(f) } }
     }
 }
 
@@ -363,22 +493,10 @@ struct FactAnalysis {
     /// The range of a decision table's cells, when they are all amounts or numbers.
     var table: (String) -> Interval? = { _ in nil }
 
-    /// `domain`: the enumeration values of a value, when its type says them.
-    init(domain: @escaping (Expr) -> [String]?) {
-        keys = FactKeys(domain: domain)
-    }
-
-    /// The canonical key of a value, when it is one the checks can track.
-    static func key(_ e: Expr) -> String? {
-        switch e {
-        case .name(let n): return n
-        case .field(let b, let f): return key(b).map { $0 + "." + f }
-        case .customer(let f): return "customer." + f
-        case .conversation(let f): return "conversation." + f
-        case .sum(let list, _, let field): return key(list).map { "total(\($0))." + field }
-        case .count(let list, _, nil): return key(list).map { "count(\($0))" }
-        default: return nil
-        }
+    /// `names`: the procedure's numbered names; `domain`: the enumeration values of a value,
+    /// when its type says them.
+    init(names: ProcedureNames, domain: @escaping (Expr) -> [String]?) {
+        keys = FactKeys(names: names, domain: domain)
     }
 
     /// The names a value depends on.
@@ -408,14 +526,9 @@ struct FactAnalysis {
         return s
     }
 
-    /// The key number of a name a step sets.
-    func key(ofName name: String) -> Int {
-        keys.intern(name, .name(name))
-    }
-
     /// An expression with its tracked values numbered.
     func compile(_ e: Expr) -> FactExpr {
-        if let k = Self.key(e) { return .key(keys.intern(k, e)) }
+        if let k = keys.intern(e) { return .key(k) }
         switch e {
         case .literal(let v): return .literal(FactLiteral(v, keys))
         case .lookup(let name, _): return .lookup(name)
@@ -462,47 +575,48 @@ struct FactAnalysis {
         }
     }
 
-    /// The state on the paths where `condition` is `truth`; nil when there are none.
-    func assume(_ condition: FactExpr, _ truth: Bool, in state: FactState) -> FactState? {
+    /// Narrows `state` to the paths where `condition` is `truth`; false when there are none.
+    func assume(_ condition: FactExpr, _ truth: Bool, in state: inout FactState) -> Bool {
         switch condition {
-        case .literal(.discrete(_, let b?)): return b == truth ? state : nil
-        case .not(let c): return assume(c, !truth, in: state)
+        case .literal(.discrete(_, let b?)): return b == truth
+        case .not(let c): return assume(c, !truth, in: &state)
         case .and(let parts) where truth, .or(let parts) where !truth:
-            var s = state
-            for p in parts { guard let next = assume(p, truth, in: s) else { return nil }; s = next }
-            return s
+            for p in parts { guard assume(p, truth, in: &state) else { return false } }
+            return true
         case .and(let parts), .or(let parts):
             // One of the parts decides: the paths of each, joined.
             var result: FactState?
             for p in parts {
-                guard let s = assume(p, truth, in: state) else { continue }
+                var s = state
+                guard assume(p, truth, in: &s) else { continue }
                 result = result.map { $0.join(s) } ?? s
             }
-            return result
+            guard let result else { return false }
+            state = result
+            return true
         case .compare(let op, let lhs, let rhs):
             if case .literal(let a) = lhs, case .literal(let b) = rhs {
-                return constant(op, a, b).map { $0 == truth ? state : nil } ?? state
+                return constant(op, a, b).map { $0 == truth } ?? true
             }
-            if case .literal(let v) = rhs, case .key(let k) = lhs { return restrict(k, op, v, truth, state) }
-            if case .literal(let v) = lhs, case .key(let k) = rhs { return restrict(k, op.flipped, v, truth, state) }
-            return state
+            if case .literal(let v) = rhs, case .key(let k) = lhs { return restrict(k, op, v, truth, &state) }
+            if case .literal(let v) = lhs, case .key(let k) = rhs { return restrict(k, op.flipped, v, truth, &state) }
+            return true
         case .oneOf(let value, let options):
-            guard case .key(let k) = value else { return state }
+            guard case .key(let k) = value else { return true }
             var values = ValueSet()
             for o in options {
-                guard case .literal(let v) = o, let d = v.discrete else { return state }
+                guard case .literal(let v) = o, let d = v.discrete else { return true }
                 values.insert(d)
             }
-            var s = state
-            var f = s.fact(k) ?? Fact()
+            var f = state.fact(k) ?? Fact()
             if truth {
                 f.allowed = (f.allowed ?? keys.domain(k) ?? values).intersection(values)
             } else {
                 f.excluded.formUnion(values)
             }
-            return settle(k, f, &s)
+            return settle(k, f, &state)
         default:
-            return state
+            return true
         }
     }
 
@@ -525,10 +639,10 @@ struct FactAnalysis {
         return nil
     }
 
-    func restrict(_ k: Int, _ op: CompareOp, _ v: FactLiteral, _ truth: Bool, _ state: FactState) -> FactState? {
+    /// Narrows what is known of key `k` to the paths where `k op v` is `truth`; false when there are none.
+    func restrict(_ k: Int, _ op: CompareOp, _ v: FactLiteral, _ truth: Bool, _ state: inout FactState) -> Bool {
         let op = truth ? op : op.negated
-        var s = state
-        var f = s.fact(k) ?? Fact()
+        var f = state.fact(k) ?? Fact()
         if let (n, isMoney) = v.number {
             // Whole minor units: `more than $150` is `at least $150.01`.
             let strictUp = isMoney ? (n &+ 1, false) : (n, true)
@@ -539,7 +653,7 @@ struct FactAnalysis {
             case .atLeast: f.interval.atLeast(n, strict: false)
             case .lessThan: f.interval.atMost(strictDown.0, strict: strictDown.1)
             case .atMost: f.interval.atMost(n, strict: false)
-            default: if f.interval.lo == n && f.interval.hi == n { return nil }
+            default: if f.interval.lo == n && f.interval.hi == n { return false }
             }
         } else if let d = v.discrete {
             switch op {
@@ -548,33 +662,78 @@ struct FactAnalysis {
                 f.allowed = (f.allowed ?? keys.domain(k) ?? only).intersection(only)
             case .notEqual:
                 f.excluded.insert(d)
-            default: return state
+            default: return true
             }
         } else {
-            return state
+            return true
         }
-        return settle(k, f, &s)
+        return settle(k, f, &state)
     }
 
-    private func settle(_ k: Int, _ f: Fact, _ s: inout FactState) -> FactState? {
+    private func settle(_ k: Int, _ f: Fact, _ s: inout FactState) -> Bool {
         var f = f
         if f.allowed == nil, !f.excluded.isEmpty, let d = keys.domain(k) { f.allowed = d }
-        if f.isEmpty { return nil }
+        if f.isEmpty { return false }
         s.set(k, f)
-        return s
+        return true
     }
 }
 
 /// What a step does to the facts, worked out once from its operation.
 struct StepFacts {
-    /// Keys forgotten when the step runs: what it asks for, sets or looks up again.
-    var forgets: [Int] = []
     /// A `Set` step: the key it sets, its value, and the value's number when it is a text or yes/no literal.
     var sets: (key: Int, value: FactExpr, discrete: Int?)?
     /// A branch's condition.
     var condition: FactExpr?
-    /// Keys forgotten on the way into a `For each` body: the loop variable's.
-    var bodyForgets: [Int] = []
+}
+
+/// What each step of a procedure does to the facts: its `StepFacts`, and the keys it forgets
+/// (what it asks for, sets or looks up again) in one array for every step.
+struct FactProgram {
+    var steps: [StepFacts]
+    /// Keys forgotten when a step runs, then those forgotten on the way into a `For each`
+    /// body (the loop variable's): `forgetEnd[2n]` and `forgetEnd[2n + 1]` end step n's.
+    private var forgotten: [Int] = []
+    private var forgetEnd: [Int]
+
+    /// What each step does. Every key a step's values mention is numbered here, before the
+    /// analysis runs, so forgetting a name forgets every key that depends on it.
+    init(_ graph: StepGraph, _ analysis: FactAnalysis) {
+        let steps = graph.steps
+        let names = analysis.keys.names
+        self.steps = [StepFacts](repeating: StepFacts(), count: steps.count)
+        forgetEnd = [Int](repeating: 0, count: steps.count * 2)
+        for n in steps.indices {
+            switch steps[n].op {
+            case .set(_, let value, _):
+                var discrete: Int?
+                if case .literal(let lit) = value { discrete = FactLiteral(lit, analysis.keys).discrete }
+                let name = names.defined[names.definedRange(n).lowerBound]
+                self.steps[n].sets = (analysis.keys.intern(name: name), analysis.compile(value), discrete)
+            case .branch(let c, _, _): self.steps[n].condition = analysis.compile(c)
+            default: break
+            }
+        }
+        for n in steps.indices {
+            let start = forgotten.count
+            for d in names.definedRange(n) {
+                for k in analysis.keys.dependents(of: names.defined[d]) where !forgotten[start...].contains(k) { forgotten.append(k) }
+            }
+            forgetEnd[2 * n] = forgotten.count
+            let variable = names.loopVariable[n]
+            if variable >= 0 {
+                let bodyStart = forgotten.count
+                for k in analysis.keys.dependents(of: variable) where !forgotten[bodyStart...].contains(k) { forgotten.append(k) }
+            }
+            forgetEnd[2 * n + 1] = forgotten.count
+        }
+    }
+
+    /// The keys step `n` forgets when it runs.
+    func forgets(_ n: Int) -> ArraySlice<Int> { forgotten[(n == 0 ? 0 : forgetEnd[2 * n - 1])..<forgetEnd[2 * n]] }
+
+    /// The keys step `n` forgets on the way into its `For each` body.
+    func bodyForgets(_ n: Int) -> ArraySlice<Int> { forgotten[forgetEnd[2 * n]..<forgetEnd[2 * n + 1]] }
 }
 
 /// The forward analysis over a procedure's graph: the facts at each step and which branch
@@ -587,7 +746,7 @@ struct FlowFacts {
     var impossible: Set<Int64>
     let analysis: FactAnalysis
     /// What each step does to the facts.
-    let program: [StepFacts]
+    let program: FactProgram
 
     static func edgeKey(_ node: Int, _ edge: StepGraph.Edge) -> Int64 {
         Int64(node) * 8 + Int64(edge.rawValue)
@@ -595,52 +754,10 @@ struct FlowFacts {
 
     func canTake(_ node: Int, _ edge: StepGraph.Edge) -> Bool { impossible.isEmpty || !impossible.contains(Self.edgeKey(node, edge)) }
 
-    /// The names whose new value makes a step forget facts, and whether they are forgotten
-    /// on the way into a `For each` body rather than when the step runs.
-    static func forgotten(_ op: Op, _ body: (_ name: String, _ intoBody: Bool) -> Void) {
-        switch op {
-        case .ask(let slot, _, _, _, _): body(slot, false)
-        case .set(let name, _, _): body(name, false)
-        case .call(_, _, let binds): for b in binds { body(b, false) }
-        case .append(let list, _): body(list, false)
-        case .verify(let methods): for m in methods { for s in m.slots { body(s, false) } }
-        case .forEach(let variable, _, _): body(variable, true)
-        default: break
-        }
-    }
-
-    /// What each step does to the facts. Every key a step's values mention is numbered here,
-    /// before the analysis runs, so forgetting a name forgets every key that depends on it.
-    static func program(_ steps: [StepNode], _ analysis: FactAnalysis) -> [StepFacts] {
-        var program = [StepFacts](repeating: StepFacts(), count: steps.count)
-        for n in steps.indices {
-            switch steps[n].op {
-            case .set(let name, let value, _):
-                var discrete: Int?
-                if case .literal(let lit) = value { discrete = FactLiteral(lit, analysis.keys).discrete }
-                program[n].sets = (analysis.key(ofName: name), analysis.compile(value), discrete)
-            case .branch(let c, _, _): program[n].condition = analysis.compile(c)
-            default: break
-            }
-        }
-        for n in steps.indices {
-            forgotten(steps[n].op) { name, intoBody in
-                for k in analysis.keys.dependents(of: name) {
-                    if intoBody {
-                        if !program[n].bodyForgets.contains(k) { program[n].bodyForgets.append(k) }
-                    } else if !program[n].forgets.contains(k) {
-                        program[n].forgets.append(k)
-                    }
-                }
-            }
-        }
-        return program
-    }
-
     init(_ graph: StepGraph, analysis: FactAnalysis) {
         self.analysis = analysis
         let steps = graph.steps
-        let program = Self.program(steps, analysis)
+        let program = FactProgram(graph, analysis)
         self.program = program
         var before = [FactState?](repeating: nil, count: steps.count)
         var visits = [Int](repeating: 0, count: steps.count)
@@ -651,20 +768,22 @@ struct FlowFacts {
             self.impossible = []
             return
         }
-        before = graph.forward(from: entry, start: FactState(), edges: { n, state, result in
-            let out = Self.transfer(program[n], state, analysis)
+        before = graph.forward(from: entry, start: FactState(width: analysis.keys.count), edges: { n, state, result in
+            var out = state
+            Self.transfer(program, n, &out, analysis)
             for (target, edge) in graph.successors[n] {
-                guard let s = Self.along(program[n], edge, out, analysis) else { continue }
+                var s = out
+                guard Self.along(program, n, edge, &s, analysis) else { continue }
                 takeable[Int(Self.edgeKey(n, edge))] = true
                 if let target { result.append((target, s)) }
             }
         }, merge: { target, old, new in
             visits[target] += 1
             let j = old.join(new)
-            return visits[target] > 6 ? Self.widen(old, j) : j
+            return visits[target] > 6 ? j.widened(from: old) : j
         })
         var impossible = Set<Int64>()
-        for n in steps.indices where before[n] != nil && program[n].condition != nil {
+        for n in steps.indices where before[n] != nil && program.steps[n].condition != nil {
             for edge in [StepGraph.Edge.then, .otherwise] where !takeable[Int(Self.edgeKey(n, edge))] {
                 impossible.insert(Self.edgeKey(n, edge))
             }
@@ -673,44 +792,24 @@ struct FlowFacts {
         self.impossible = impossible
     }
 
-    /// The facts after a step runs.
-    static func transfer(_ step: StepFacts, _ state: FactState, _ analysis: FactAnalysis) -> FactState {
-        guard let (key, value, discrete) = step.sets else {
-            var out = state
-            out.forget(step.forgets)
-            return out
+    /// The facts after step `n` runs.
+    static func transfer(_ program: FactProgram, _ n: Int, _ state: inout FactState, _ analysis: FactAnalysis) {
+        guard let (key, value, discrete) = program.steps[n].sets else {
+            state.forget(program.forgets(n))
+            return
         }
         let v = analysis.evaluate(value, in: state)
-        var out = state
-        out.forget(step.forgets)
+        state.forget(program.forgets(n))
         var f = Fact()
         f.interval = v
         if let discrete { f.allowed = ValueSet([discrete]) }
-        if f != Fact() { out.set(key, f) }
-        return out
+        if f != Fact() { state.set(key, f) }
     }
 
-    /// The facts along one edge out of a step; nil when no path can take it.
-    static func along(_ step: StepFacts, _ edge: StepGraph.Edge, _ out: FactState, _ analysis: FactAnalysis) -> FactState? {
-        if let c = step.condition { return analysis.assume(c, edge == .then, in: out) }
-        if edge == .body {
-            var s = out
-            s.forget(step.bodyForgets)
-            return s
-        }
-        return out
-    }
-
-    /// After several rounds through a loop, a bound that still moves is dropped.
-    static func widen(_ old: FactState, _ new: FactState) -> FactState {
-        var r = new
-        for (i, e) in new.entries.enumerated() {
-            guard let o = old.fact(e.key) else { continue }
-            var g = e.fact
-            if g.interval.lo != o.interval.lo { g.interval.lo = nil }
-            if g.interval.hi != o.interval.hi { g.interval.hi = nil }
-            r.entries[i].fact = g
-        }
-        return r
+    /// Narrows the facts after step `n` to one edge out of it; false when no path can take it.
+    static func along(_ program: FactProgram, _ n: Int, _ edge: StepGraph.Edge, _ state: inout FactState, _ analysis: FactAnalysis) -> Bool {
+        if let c = program.steps[n].condition { return analysis.assume(c, edge == .then, in: &state) }
+        if edge == .body { state.forget(program.bodyForgets(n)) }
+        return true
     }
 }

@@ -8,14 +8,19 @@ final class ProcedureUnderCheck {
     let graph: StepGraph
     let facts: FlowFacts
     let goal: Goal?
-    /// The values an enumeration-typed value can have.
-    let domain: (Expr) -> Set<String>?
+    /// The values an enumeration-typed value can have, as its type lists them.
+    let enumeration: (Expr) -> [String]?
 
     /// Whether some path reaches each step.
     let reached: [Bool]
-    /// What every step reads (`readRange`, `lookupRange`: a step's part), worked out in one walk.
-    let reads: FlowChecks.Reads
-    private let readEnd: [Int], lookupEnd: [Int]
+    /// The procedure's names by number, and what each step reads and gives a value to.
+    let names: ProcedureNames
+    /// The plan's actions, and the one each step calls (its place there; -1 for other steps
+    /// and unknown actions), looked up once per procedure.
+    private let actions: [ActionSignature], actionOf: [Int32]
+
+    /// The action step `n` calls; nil for other steps and unknown actions.
+    func signature(_ n: Int) -> ActionSignature? { actionOf[n] < 0 ? nil : actions[Int(actionOf[n])] }
 
     var procedure: MandateIR.Procedure { graph.procedure }
     var steps: [StepNode] { graph.steps }
@@ -26,11 +31,16 @@ final class ProcedureUnderCheck {
         var types: [String: ValueType] = [:]
         for s in p.slots { types[s.name] = s.type }
         let steps = p.steps
+        let actions = context.plan.actions
+        var actionOf = [Int32](repeating: -1, count: steps.count)
         for n in steps.indices {
-            if case .call(let action, _, _) = steps[n].op, let a = context.actions[action] {
-                for o in a.outputs { types[o.name] = o.type }
+            if case .call(let action, _, _) = steps[n].op, let i = context.actionNumbers[action] {
+                actionOf[n] = Int32(i)
+                for o in actions[i].outputs { types[o.name] = o.type }
             }
         }
+        self.actions = actions
+        self.actionOf = actionOf
         let records = context.records
         let tiers = context.plan.project.tiers
         func typeOf(_ e: Expr) -> ValueType? {
@@ -50,7 +60,7 @@ final class ProcedureUnderCheck {
             if case .enumeration(let values)? = typeOf(e) { return values }
             return nil
         }
-        domain = { e in enumeration(e).map { Set($0) } }
+        self.enumeration = enumeration
         var tableRanges: [String: Interval] = [:]
         for t in p.tables {
             // Whatever row and column are looked up, the value is one of the cells.
@@ -59,28 +69,12 @@ final class ProcedureUnderCheck {
             let values = numbers.compactMap { $0 }
             tableRanges[t.name] = Interval(lo: values.min(), hi: values.max())
         }
-        var analysis = FactAnalysis(domain: enumeration)
+        names = ProcedureNames(steps)
+        var analysis = FactAnalysis(names: names, domain: enumeration)
         analysis.table = { tableRanges[$0] }
         facts = FlowFacts(graph, analysis: analysis)
         reached = facts.before.map { $0 != nil }
-        var reads = FlowChecks.Reads()
-        var readEnd = [Int](repeating: 0, count: steps.count)
-        var lookupEnd = [Int](repeating: 0, count: steps.count)
-        for n in steps.indices {
-            FlowChecks.uses(steps[n].op, into: &reads)
-            readEnd[n] = reads.names.count
-            lookupEnd[n] = reads.lookups.count
-        }
-        self.reads = reads
-        self.readEnd = readEnd
-        self.lookupEnd = lookupEnd
     }
-
-    /// Where step `n`'s names are in `reads.names`.
-    func readRange(_ n: Int) -> Range<Int> { (n == 0 ? 0 : readEnd[n - 1])..<readEnd[n] }
-
-    /// Where step `n`'s decision-table lookups are in `reads.lookups`.
-    func lookupRange(_ n: Int) -> Range<Int> { (n == 0 ? 0 : lookupEnd[n - 1])..<lookupEnd[n] }
 
     func reachable(_ n: Int) -> Bool { reached[n] }
 
@@ -179,69 +173,6 @@ enum FlowChecks {
 
     // MARK: definite assignment
 
-    /// The names an expression reads, without the variables it binds itself.
-    /// What steps' values read: the names (without the variables an expression binds itself),
-    /// and each decision-table lookup with its keys — worked out in one walk for every check.
-    struct Reads {
-        var names: [String] = []
-        var lookups: [(table: String, keys: [Expr])] = []
-        /// Whether lookups are kept: `TableChecks` looks at those in what a step computes or
-        /// says, not at an `Ask`'s list of choices or a `For each` list.
-        var keepsLookups = true
-    }
-
-    static func used(_ e: Expr, bound: Set<String> = [], into out: inout Reads) {
-        switch e {
-        case .name(let n): if !bound.contains(n) { out.names.append(n) }
-        case .field(let b, _): used(b, bound: bound, into: &out)
-        case .count(let l, let v, let w):
-            used(l, bound: bound, into: &out)
-            if let w { used(w, bound: bound.union([v]), into: &out) }
-        case .sum(let l, _, _): used(l, bound: bound, into: &out)
-        case .lookup(let table, let keys):
-            if out.keepsLookups { out.lookups.append((table, keys)) }
-            for k in keys { used(k, bound: bound, into: &out) }
-        case .arithmetic(_, let l, let r), .compare(_, let l, let r), .contains(let l, let r):
-            used(l, bound: bound, into: &out)
-            used(r, bound: bound, into: &out)
-        case .oneOf(let v, let options): used(v, bound: bound, into: &out); for o in options { used(o, bound: bound, into: &out) }
-        case .missing(let v), .not(let v), .olderThan(let v, _, _), .within(let v, _, _): used(v, bound: bound, into: &out)
-        case .quantified(_, let v, let l, let pr):
-            used(l, bound: bound, into: &out)
-            used(pr, bound: bound.union([v]), into: &out)
-        case .and(let xs), .or(let xs): for x in xs { used(x, bound: bound, into: &out) }
-        case .literal, .customer, .conversation, .now, .today: break
-        }
-    }
-
-    static func used(_ t: MandateIR.Template, into out: inout Reads) {
-        for part in t.parts { if case .value(let e) = part { used(e, into: &out) } }
-    }
-
-    /// What a step reads, appended to `out`.
-    static func uses(_ op: Op, into out: inout Reads) {
-        switch op {
-        case .ask(_, _, _, let from, _):
-            guard let from else { return }
-            out.keepsLookups = false
-            used(from, into: &out)
-            out.keepsLookups = true
-        case .confirm(let q, _): used(q, into: &out)
-        case .say(let t): used(t, into: &out)
-        case .set(_, let v, _): used(v, into: &out)
-        case .call(_, let args, _):
-            if args.count == 1 { for (_, e) in args { used(e, into: &out) } }
-            else { for (_, e) in args.sorted(by: { $0.key < $1.key }) { used(e, into: &out) } }
-        case .branch(let c, _, _): used(c, into: &out)
-        case .forEach(_, let l, _):
-            out.keepsLookups = false
-            used(l, into: &out)
-            out.keepsLookups = true
-        case .append(_, let v): used(v, into: &out)
-        case .escalate, .resolve, .follow, .verify: break
-        }
-    }
-
     /// The names a step gives a value to, on every edge out of it.
     static func defines(_ op: Op) -> [String] {
         var out: [String] = []
@@ -280,33 +211,26 @@ enum FlowChecks {
     static func definiteAssignment(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
         let steps = p.steps
         guard let entry = p.procedure.entry, entry < steps.count else { return }
-        // Names by index; the names each step gives a value to, as bits; the names each step
-        // reads, by index, in one array (`useEnd[n]`: where step n's end).
-        var index: [String: Int] = [:]
-        func bit(_ name: String) -> Int {
-            if let i = index[name] { return i }
-            index[name] = index.count
-            return index.count - 1
+        // The names this check follows, renumbered densely from the procedure's numbering: the
+        // ones steps give values to, loop variables, and the names steps read.
+        let names = p.names
+        var dense = [Int](repeating: -1, count: names.count)
+        var denseCount = 0
+        @inline(__always) func bit(_ i: Int) -> Int {
+            if dense[i] < 0 { dense[i] = denseCount; denseCount += 1 }
+            return dense[i]
         }
         var defs = [NameBits](repeating: NameBits(), count: steps.count)
         var bodyVariable = [Int](repeating: -1, count: steps.count)
         var start = NameBits()
-        var useIDs: [Int] = []
-        var useEnd = [Int](repeating: 0, count: steps.count)
-        let read = p.reads.names
         for n in 0..<steps.count {
-            let op = steps[n].op
-            defines(op) { defs[n].insert(bit($0)) }
-            switch op {
-            case .forEach(let v, _, _): bodyVariable[n] = bit(v)
+            for d in names.definedRange(n) { defs[n].insert(bit(names.defined[d])) }
+            if names.loopVariable[n] >= 0 { bodyVariable[n] = bit(names.loopVariable[n]) }
             // A list that `Add … to` builds starts empty: it is known from the first step.
-            case .append(let list, _): start.insert(bit(list))
-            default: break
-            }
-            for r in p.readRange(n) { useIDs.append(bit(read[r])) }
-            useEnd[n] = useIDs.count
+            if case .append = steps[n].op { for d in names.definedRange(n) { start.insert(bit(names.defined[d])) } }
+            for r in names.readRange(n) { _ = bit(names.read[r]) }
         }
-        guard index.count <= NameBits.capacity else { return }
+        guard denseCount <= NameBits.capacity else { return }
         // Must-analysis: the names known on every path into each step (nil: not yet reached).
         let known = p.graph.forward(from: entry, start: start, edges: { n, k, result in
             let out = k.union(defs[n])
@@ -317,17 +241,14 @@ enum FlowChecks {
                 result.append((target, s))
             }
         }, merge: { _, old, new in old.intersection(new) })
-        var reported = [Bool](repeating: false, count: index.count)
-        var names: [String] = []
+        var reported = [Bool](repeating: false, count: names.count)
         for n in steps.indices {
             guard let k = known[n] else { continue }
-            for u in (n == 0 ? 0 : useEnd[n - 1])..<useEnd[n] where !k.contains(useIDs[u]) && !reported[useIDs[u]] {
-                reported[useIDs[u]] = true
-                if names.isEmpty {
-                    names = [String](repeating: "", count: index.count)
-                    for (name, i) in index { names[i] = name }
-                }
-                let name = names[useIDs[u]]
+            for r in names.readRange(n) {
+                let id = names.read[r]
+                guard !k.contains(dense[id]), !reported[id] else { continue }
+                reported[id] = true
+                let name = names.names[id]
                 let node = steps[n]
                 let path = p.path(to: node.id) { _, _, to in
                     !defines(steps[to].op).contains(name) || to == node.id

@@ -17,6 +17,13 @@ enum PolicyChecks {
         var known: Set<Int64>?
         // The phrases never to say, lowercased once for every message.
         let phrases = g.neverSay.map { (phrase: $0, lowered: $0.utf8.map(lower)) }
+        // The bytes a phrase can start with (either case), so each message is read once.
+        var starts = [Bool](repeating: false, count: 256)
+        for (_, lowered) in phrases {
+            guard let b = lowered.first else { continue }
+            starts[Int(b)] = true
+            if b >= 0x61 && b <= 0x7A { starts[Int(b - 0x20)] = true }
+        }
         let max = g.outputMaxCharacters
         let steps = p.steps
         for n in steps.indices where p.reachable(n) {
@@ -28,10 +35,21 @@ enum PolicyChecks {
             }
             var text = template.text
             let (said, tooLong, statesMoney) = text.withUTF8 { bytes in
-                (phrases.filter { containsIgnoringCase(bytes, $0.lowered) }.map(\.phrase),
-                 max.map { bytes.count > $0 } ?? false,
-                 // `$`, or the first byte of `€` and `£`: most messages state no amount at all.
-                 bytes.contains(where: { $0 == 0x24 || $0 == 0xE2 || $0 == 0xC2 }))
+                var statesMoney = false
+                var found: [Bool]?
+                for i in bytes.indices {
+                    let b = bytes[i]
+                    // `$`, or the first byte of `€` and `£`: most messages state no amount at all.
+                    if b == 0x24 || b == 0xE2 || b == 0xC2 { statesMoney = true }
+                    guard starts[Int(b)] else { continue }
+                    for k in phrases.indices where found?[k] != true && Self.matches(bytes, at: i, phrases[k].lowered) {
+                        if found == nil { found = [Bool](repeating: false, count: phrases.count) }
+                        found![k] = true
+                    }
+                }
+                // An empty phrase is in every message.
+                let said = phrases.indices.filter { found?[$0] == true || phrases[$0].lowered.isEmpty }.map { phrases[$0].phrase }
+                return (said, max.map { bytes.count > $0 } ?? false, statesMoney)
             }
             guard !said.isEmpty || tooLong || statesMoney else { continue }
             let node = steps[n]
@@ -79,21 +97,12 @@ enum PolicyChecks {
     /// An ASCII letter in lower case; any other byte as it is.
     @inline(__always) static func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 
-    /// Whether `text` contains `lowered` (already in lower case), ASCII letters compared without case.
-    static func containsIgnoringCase(_ text: UnsafeBufferPointer<UInt8>, _ lowered: [UInt8]) -> Bool {
-        guard !lowered.isEmpty, lowered.count <= text.count else { return lowered.isEmpty }
-        let first = lowered[0]
-        var i = 0
-        let last = text.count - lowered.count
-        while i <= last {
-            if lower(text[i]) == first {
-                var k = 1
-                while k < lowered.count && lower(text[i + k]) == lowered[k] { k += 1 }
-                if k == lowered.count { return true }
-            }
-            i += 1
-        }
-        return false
+    /// Whether `lowered` (already in lower case, not empty) is in `text` at `i`, ASCII letters compared without case.
+    @inline(__always) static func matches(_ text: UnsafeBufferPointer<UInt8>, at i: Int, _ lowered: [UInt8]) -> Bool {
+        guard !lowered.isEmpty, i + lowered.count <= text.count else { return false }
+        var k = 0
+        while k < lowered.count && lower(text[i + k]) == lowered[k] { k += 1 }
+        return k == lowered.count
     }
 
     static func collectMoney(_ e: Expr, into set: inout Set<Int64>) {

@@ -30,17 +30,24 @@ enum PolicyProofs {
         var tiers: [String?] = [nil]
         let declared = context.plan.project.tiers
         if !declared.isEmpty {
-            let fact = analysis.keys.id("customer.tier").flatMap { state.fact($0) }
-            let allowed = fact?.allowed.map(analysis.keys.names) ?? Set(declared)
-            let excluded = fact.map { analysis.keys.names($0.excluded) } ?? []
-            let possible = allowed.subtracting(excluded).subtracting(g.alwaysEscalateTiers)
-            tiers = possible.sorted().map { Optional($0) }
+            let keys = analysis.keys
+            let fact = keys.id(of: .customer("tier")).flatMap { state.fact($0) }
+            var possible = fact?.allowed.map { $0.members.map { keys.values[$0] } } ?? declared
+            if let excluded = fact?.excluded, !excluded.isEmpty {
+                possible.removeAll { keys.existingValue($0).map(excluded.contains) ?? false }
+            }
+            possible.removeAll { g.alwaysEscalateTiers.contains($0) }
+            possible.sort()
+            tiers = []
+            for tier in possible where tiers.last != tier { tiers.append(tier) }
         }
         var worst: Breach?
         for tier in tiers {
             // Both limits apply, as the runtime checks them: the lower one decides.
             let tierLimit = tier.flatMap { g.maxByTier[$0] }
-            guard let limit = [g.maxPerRefund, tierLimit].compactMap({ $0 }).min(by: { $0.minor < $1.minor }) else { continue }
+            var lower = g.maxPerRefund
+            if let t = tierLimit, lower == nil || t.minor < lower!.minor { lower = t }
+            guard let limit = lower else { continue }
             let byTier = tierLimit != nil && tierLimit!.minor < (g.maxPerRefund?.minor ?? .max) ? tier : nil
             let over: Bool
             if let hi = range.hi { over = hi > limit.minor } else { over = true }
@@ -61,8 +68,9 @@ enum PolicyProofs {
         struct Visit: Hashable { let node: Int; let state: FactState }
         guard let entry = p.procedure.entry else { return nil }
         let analysis = p.facts.analysis
-        var seen: Set<Visit> = [Visit(node: entry, state: FactState())]
-        var queue: [(Visit, Int)] = [(Visit(node: entry, state: FactState()), -1)]
+        let start = FactState(width: analysis.keys.count)
+        var seen: Set<Visit> = [Visit(node: entry, state: start)]
+        var queue: [(Visit, Int)] = [(Visit(node: entry, state: start), -1)]
         var head = 0
         let budget = 4_000
         while head < queue.count {
@@ -76,10 +84,11 @@ enum PolicyProofs {
                 return .some((path.reversed(), b))
             }
             if queue.count > budget { return .some(nil) }
-            let step = p.facts.program[visit.node]
-            let out = FlowFacts.transfer(step, visit.state, analysis)
+            var out = visit.state
+            FlowFacts.transfer(p.facts.program, visit.node, &out, analysis)
             for (t, edge) in p.graph.successors[visit.node] {
-                guard let t, let s = FlowFacts.along(step, edge, out, analysis) else { continue }
+                var s = out
+                guard let t, FlowFacts.along(p.facts.program, visit.node, edge, &s, analysis) else { continue }
                 let next = Visit(node: t, state: s)
                 if seen.insert(next).inserted { queue.append((next, head - 1)) }
             }
@@ -91,8 +100,8 @@ enum PolicyProofs {
         guard let goal = p.goal, goal.guardrails.maxPerRefund != nil || !goal.guardrails.maxByTier.isEmpty else { return }
         let steps = p.steps
         for n in steps.indices where p.reachable(n) {
-            guard case .call(let action, let args, _) = steps[n].op, let state = p.facts.before[n],
-                  let signature = context.actions[action], signature.effect == "refund",
+            guard case .call(_, let args, _) = steps[n].op, let state = p.facts.before[n],
+                  let signature = p.signature(n), signature.effect == "refund",
                   let input = signature.inputs.first(where: { $0.type == .money }), let amount = args[input.name]
             else { continue }
             let compiled = p.facts.analysis.compile(amount)
@@ -154,50 +163,30 @@ enum PolicyProofs {
         let steps = p.steps
         // The calls whose effect needs the customer's yes; most procedures have none or one.
         let calls = steps.indices.filter { n in
-            guard p.reachable(n), case .call(let action, _, _) = steps[n].op, let signature = context.actions[action] else { return false }
+            guard p.reachable(n), let signature = p.signature(n) else { return false }
             return goal.guardrails.confirmEffects.contains(signature.effect)
         }
         guard !calls.isEmpty, let entry = p.procedure.entry else { return }
-        // Names by number, for the sets below.
-        var ids: [String: Int] = [:]
-        func id(_ name: String) -> Int {
-            if let i = ids[name] { return i }
-            ids[name] = ids.count
-            return ids.count - 1
-        }
-        func roots(_ e: Expr, into set: inout ValueSet) { FactAnalysis.roots(e) { set.insert(id($0)) } }
         // A value is named by what it came from: `{order_number}` names the order looked up with it,
         // and `{amount_due}` the flights whose prices it was set from.
-        var foundWith: [[Int]] = []
-        func found(_ name: String, from: ValueSet) {
-            let i = id(name)
-            while foundWith.count <= i { foundWith.append([]) }
-            for source in from.members where !foundWith[i].contains(source) { foundWith[i].append(source) }
-        }
-        // What each step gives a value to, by number, in one array (`definedEnd[n]`: where step n's end).
-        var defined: [Int] = []
-        var definedEnd = [Int](repeating: 0, count: steps.count)
+        let names = p.names
+        var foundWith = [[Int]](repeating: [], count: names.count)
         for n in steps.indices {
-            let op = steps[n].op
-            var from = ValueSet()
-            switch op {
-            case .call(_, let args, let binds):
-                for (_, e) in args { roots(e, into: &from) }
-                for b in binds { found(b, from: from) }
-            case .set(let name, let value, _): roots(value, into: &from); found(name, from: from)
-            case .ask(let slot, _, _, let source?, _): roots(source, into: &from); found(slot, from: from)
-            case .append(let list, let value): roots(value, into: &from); found(list, from: from)
-            case .forEach(let variable, let list, _): roots(list, into: &from); found(variable, from: from)
+            let from = names.mentionedRange(n)
+            guard !from.isEmpty else { continue }
+            func found(_ i: Int) {
+                for m in from where !foundWith[i].contains(names.mentioned[m]) { foundWith[i].append(names.mentioned[m]) }
+            }
+            switch steps[n].op {
+            case .call, .set, .ask, .append: for d in names.definedRange(n) { found(names.defined[d]) }
+            case .forEach: found(names.loopVariable[n])
             default: break
             }
-            FlowChecks.defines(op) { defined.append(id($0)) }
-            definedEnd[n] = defined.count
         }
         func closure(_ names: ValueSet) -> ValueSet {
             var all = names
             var frontier = names.members
             while let name = frontier.popLast() {
-                guard name < foundWith.count else { continue }
                 for source in foundWith[name] where !all.contains(source) {
                     all.insert(source)
                     frontier.append(source)
@@ -208,16 +197,13 @@ enum PolicyProofs {
         // What each Confirm's question mentions, with what those values came from.
         var asked: [(step: Int, said: ValueSet)] = []
         for n in steps.indices {
-            guard case .confirm(let q, _) = steps[n].op else { continue }
-            var said = ValueSet()
-            for part in q.parts { if case .value(let e) = part { roots(e, into: &said) } }
-            asked.append((n, closure(said)))
+            guard case .confirm = steps[n].op else { continue }
+            asked.append((n, closure(ValueSet(names.mentioned[names.mentionedRange(n)]))))
         }
         for call in calls {
             let node = steps[call]
-            guard case .call(let action, let args, _) = node.op, let signature = context.actions[action] else { continue }
-            var direct = ValueSet()
-            for (_, e) in args { roots(e, into: &direct) }
+            guard case .call(_, let args, _) = node.op, let signature = p.signature(call) else { continue }
+            let direct = ValueSet(names.mentioned[names.mentionedRange(call)])
             let mentioned = closure(direct)
             let movesMoney = signature.effect == "refund"
             // Which Confirm steps ask about these values, and which steps change them: each step's
@@ -230,7 +216,7 @@ enum PolicyProofs {
             }
             var redefining = [Bool](repeating: false, count: steps.count)
             for n in steps.indices {
-                for d in (n == 0 ? 0 : definedEnd[n - 1])..<definedEnd[n] where direct.contains(defined[d]) { redefining[n] = true }
+                for d in names.definedRange(n) where direct.contains(names.defined[d]) { redefining[n] = true }
             }
             // Must-analysis: on every path here, the customer said yes to a Confirm about these values,
             // and none of them changed since.

@@ -5,39 +5,51 @@ import MandateIR
 /// is written twice.
 enum TableChecks {
     static func run(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
-        for t in p.procedure.tables {
-            var seen = Set<String>()
-            for key in t.rowKeys where !seen.insert(key).inserted {
+        let tables = p.procedure.tables
+        for t in tables {
+            // Most tables have a few rows: compared in place, no set is built for them.
+            let rows = t.rowKeys
+            var seen: Set<String>? = rows.count > 16 ? [] : nil
+            for (j, key) in rows.enumerated() {
+                let repeated = seen != nil ? !seen!.insert(key).inserted : rows[..<j].contains(key)
+                guard repeated else { continue }
                 context.diagnostics.append(Diagnostic(
                     .tableRowRepeated, "the table `\(t.name)` has two rows for `\(key)`", at: context.range(t.source),
                     notes: ["a lookup would find the first one; the second is never used"],
                     help: "keep one row for `\(key)`, with the values that are meant"))
             }
         }
-        let tables = p.procedure.tables
         guard !tables.isEmpty else { return }
         var reported = Set<String>()
         // Each table's rows and columns as a lookup finds them, worked out once.
         var presentByTable = [[Set<String>]?](repeating: nil, count: tables.count)
+        let names = tables.map(\.name)
         let steps = p.steps
         for n in steps.indices where p.reachable(n) {
-            for (table, keys) in p.reads.lookups[p.lookupRange(n)] {
-                guard let index = tables.firstIndex(where: { $0.name == table }) else { continue }
+            for (table, keys) in p.names.lookups[p.names.lookupRange(n)] {
+                guard let index = names.firstIndex(of: table) else { continue }
                 let t = tables[index]
                 let dimensions: [(keys: [String], what: String)] = t.columns.count == 1
                     ? [(t.rowKeys, "row")] : [(t.rowKeys, "row"), (t.columns, "column")]
                 let presentSets = presentByTable[index] ?? dimensions.map { Set($0.keys.map(normalizedKey)) }
                 presentByTable[index] = presentSets
                 for ((key, dimension), present) in zip(zip(keys, dimensions), presentSets) {
-                    guard var values = p.domain(key) else { continue }
-                    if case .customer("tier") = key, let goal = p.goal { values.subtract(goal.guardrails.alwaysEscalateTiers) }
-                    // Values the steps before it already handled cannot reach the lookup.
-                    if let k = FactAnalysis.key(key).flatMap(p.facts.analysis.keys.id), let f = p.facts.before[n]?.fact(k) {
-                        let keys = p.facts.analysis.keys
-                        if let allowed = f.allowed { values.formIntersection(keys.names(allowed)) }
-                        values.subtract(keys.names(f.excluded))
+                    guard let listed = p.enumeration(key) else { continue }
+                    // Each value once, in order.
+                    var values = listed.sorted()
+                    var kept = 0
+                    for v in values where kept == 0 || values[kept - 1] != v { values[kept] = v; kept += 1 }
+                    values.removeLast(values.count - kept)
+                    if case .customer("tier") = key, let goal = p.goal {
+                        values.removeAll { goal.guardrails.alwaysEscalateTiers.contains($0) }
                     }
-                    let missing = values.filter { !present.contains(normalizedKey($0)) }.sorted()
+                    // Values the steps before it already handled cannot reach the lookup.
+                    let facts = p.facts.analysis.keys
+                    if let k = facts.id(of: key), let f = p.facts.before[n]?.fact(k) {
+                        if let allowed = f.allowed { values.removeAll { v in facts.existingValue(v).map { !allowed.contains($0) } ?? true } }
+                        values.removeAll { v in facts.existingValue(v).map { f.excluded.contains($0) } ?? false }
+                    }
+                    let missing = values.filter { !present.contains(normalizedKey($0)) }
                     guard !missing.isEmpty, reported.insert("\(t.name)|\(dimension.what)|\(missing)").inserted else { continue }
                     let node = steps[n]
                     let label = StepGraph.display(node.label)
@@ -55,5 +67,13 @@ enum TableChecks {
     }
 
     /// A row or column key as a lookup finds it (`Procedure.Table.key`, as the runtime looks it up).
-    static func normalizedKey(_ v: String) -> String { Procedure.Table.key(v) }
+    /// A key of ASCII lower-case letters, digits and punctuation, with no space or underscore,
+    /// is already one: it is returned as it is, without building another string.
+    static func normalizedKey(_ v: String) -> String {
+        var v = v
+        let plain = v.withUTF8 { bytes in
+            !bytes.isEmpty && !bytes.contains { $0 >= 0x80 || ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x20 || $0 == 0x5F }
+        }
+        return plain ? v : Procedure.Table.key(v)
+    }
 }
