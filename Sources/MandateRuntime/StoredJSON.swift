@@ -32,13 +32,61 @@ public enum StoredJSON {
     }
 }
 
+/// The bytes a `JSONWriter` writes: grown by hand, so an append is a capacity check and a copy
+/// (an `Array` checks that it is uniquely referenced and calls out for each append).
+final class JSONBytes {
+    private var start: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        start = .allocate(capacity: capacity)
+    }
+
+    deinit { start.deallocate() }
+
+    @inline(__always)
+    func append(_ byte: UInt8) {
+        if count == capacity { grow(1) }
+        start[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        if capacity - count < bytes.count { grow(bytes.count) }
+        (start + count).initialize(from: base, count: bytes.count)
+        count += bytes.count
+    }
+
+    func append(contentsOf bytes: UnsafeRawBufferPointer) {
+        append(contentsOf: UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
+    }
+
+    func append<S: Sequence>(contentsOf bytes: S) where S.Element == UInt8 {
+        for b in bytes { append(b) }
+    }
+
+    @inline(never)
+    private func grow(_ needed: Int) {
+        let larger = max(capacity * 2, count + needed)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.initialize(from: start, count: count)
+        start.deallocate()
+        start = moved
+        capacity = larger
+    }
+
+    var text: String { String(decoding: UnsafeBufferPointer(start: start, count: count), as: UTF8.self) }
+}
+
 /// Appends JSON to a byte buffer; see `StoredJSON`.
 struct JSONWriter {
-    var bytes: [UInt8] = []
+    let bytes = JSONBytes(capacity: 1024)
 
-    init() { bytes.reserveCapacity(1024) }
-
-    var text: String { String(decoding: bytes, as: UTF8.self) }
+    var text: String { bytes.text }
 
     mutating func raw(_ s: StaticString) {
         s.withUTF8Buffer { bytes.append(contentsOf: $0) }
