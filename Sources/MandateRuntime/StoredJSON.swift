@@ -32,13 +32,61 @@ public enum StoredJSON {
     }
 }
 
+/// The bytes a `JSONWriter` writes: grown by hand, so an append is a capacity check and a copy
+/// (an `Array` checks that it is uniquely referenced and calls out for each append).
+final class JSONBytes {
+    private var start: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        start = .allocate(capacity: capacity)
+    }
+
+    deinit { start.deallocate() }
+
+    @inline(__always)
+    func append(_ byte: UInt8) {
+        if count == capacity { grow(1) }
+        start[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        if capacity - count < bytes.count { grow(bytes.count) }
+        (start + count).initialize(from: base, count: bytes.count)
+        count += bytes.count
+    }
+
+    func append(contentsOf bytes: UnsafeRawBufferPointer) {
+        append(contentsOf: UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
+    }
+
+    func append<S: Sequence>(contentsOf bytes: S) where S.Element == UInt8 {
+        for b in bytes { append(b) }
+    }
+
+    @inline(never)
+    private func grow(_ needed: Int) {
+        let larger = max(capacity * 2, count + needed)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.initialize(from: start, count: count)
+        start.deallocate()
+        start = moved
+        capacity = larger
+    }
+
+    var text: String { String(decoding: UnsafeBufferPointer(start: start, count: count), as: UTF8.self) }
+}
+
 /// Appends JSON to a byte buffer; see `StoredJSON`.
 struct JSONWriter {
-    var bytes: [UInt8] = []
+    let bytes = JSONBytes(capacity: 1024)
 
-    init() { bytes.reserveCapacity(1024) }
-
-    var text: String { String(decoding: bytes, as: UTF8.self) }
+    var text: String { bytes.text }
 
     mutating func raw(_ s: StaticString) {
         s.withUTF8Buffer { bytes.append(contentsOf: $0) }
@@ -60,34 +108,100 @@ struct JSONWriter {
     }
 
     mutating func string(_ s: String) {
-        bytes.append(UInt8(ascii: "\""))
         var s = s
-        s.withUTF8 { u in
-            var mark = 0
-            for i in 0..<u.count {
-                let c = u[i]
-                guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[mark..<i]))
-                mark = i + 1
-                bytes.append(UInt8(ascii: "\\"))
-                switch c {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(c)
-                case 0x08: bytes.append(UInt8(ascii: "b"))
-                case 0x0C: bytes.append(UInt8(ascii: "f"))
-                case 0x0A: bytes.append(UInt8(ascii: "n"))
-                case 0x0D: bytes.append(UInt8(ascii: "r"))
-                case 0x09: bytes.append(UInt8(ascii: "t"))
-                default:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(c >> 4)], hex[Int(c & 0xF)]])
+        s.withUTF8 { quoted($0) }
+    }
+
+    /// `"text"` from UTF-8 bytes: spans that need no escaping are copied whole. Eight bytes at a
+    /// time are tested for a control character, `"` or `\` (a word that has one is looked at byte
+    /// by byte), so plain text costs about an instruction a byte.
+    mutating func quoted(_ u: UnsafeBufferPointer<UInt8>) {
+        bytes.append(UInt8(ascii: "\""))
+        guard let base = u.baseAddress, !u.isEmpty else {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
+        let n = u.count
+        var mark = 0
+        var i = 0
+        while i < n {
+            if i + 8 <= n {
+                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                if !Self.mayNeedEscaping(word) {
+                    i += 8
+                    continue
                 }
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[mark..<u.count]))
+            let end = min(i + 8, n)
+            while i < end {
+                let c = base[i]
+                if c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") {
+                    if mark < i { bytes.append(contentsOf: UnsafeBufferPointer(start: base + mark, count: i - mark)) }
+                    mark = i + 1
+                    escape(c)
+                }
+                i += 1
+            }
         }
+        if mark < n { bytes.append(contentsOf: UnsafeBufferPointer(start: base + mark, count: n - mark)) }
         bytes.append(UInt8(ascii: "\""))
     }
 
-    mutating func number<I: BinaryInteger>(_ n: I) { bytes.append(contentsOf: String(n).utf8) }
+    /// Whether one of the eight bytes of `word` may be below 0x20, `"` or `\`. Never false when
+    /// one is (the bit tricks can only say yes too often, for bytes above 0x80).
+    @inline(__always)
+    static func mayNeedEscaping(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let control = word &- ones &* 0x20
+        let zeroQuote = (quote &- ones) & ~quote
+        let zeroBackslash = (backslash &- ones) & ~backslash
+        return ((control | zeroQuote | zeroBackslash) & ~word & highs) != 0
+    }
+
+    /// The escape `JSONEncoder` writes for `c`: `\"`, `\\`, `\n` and the like, or `\u00XX`.
+    mutating func escape(_ c: UInt8) {
+        bytes.append(UInt8(ascii: "\\"))
+        switch c {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(c)
+        case 0x08: bytes.append(UInt8(ascii: "b"))
+        case 0x0C: bytes.append(UInt8(ascii: "f"))
+        case 0x0A: bytes.append(UInt8(ascii: "n"))
+        case 0x0D: bytes.append(UInt8(ascii: "r"))
+        case 0x09: bytes.append(UInt8(ascii: "t"))
+        default:
+            let hex: StaticString = "0123456789abcdef"
+            let digits = hex.utf8Start
+            bytes.append(UInt8(ascii: "u"))
+            bytes.append(UInt8(ascii: "0"))
+            bytes.append(UInt8(ascii: "0"))
+            bytes.append(digits[Int(c >> 4)])
+            bytes.append(digits[Int(c & 0xF)])
+        }
+    }
+
+    /// An integer in decimal, as `String(n)` writes it.
+    mutating func number<I: BinaryInteger>(_ n: I) {
+        guard let v = Int64(exactly: n) else {
+            bytes.append(contentsOf: String(n).utf8)
+            return
+        }
+        if v < 0 { bytes.append(UInt8(ascii: "-")) }
+        var m = v.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for UInt64's 20 digits
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(m % 10)
+                m /= 10
+            } while m > 0
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
+        }
+    }
+
     mutating func bool(_ b: Bool) { b ? raw("true") : raw("false") }
 
     mutating func list<T>(_ items: [T], _ element: (inout JSONWriter, T) -> Void) {

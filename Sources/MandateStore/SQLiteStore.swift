@@ -3,6 +3,11 @@ import Foundation
 import Glibc
 #endif
 import GRDB
+#if canImport(GRDBSQLite)
+import GRDBSQLite
+#elseif canImport(SQLite3)
+import SQLite3
+#endif
 import MandateIR
 import MandateRuntime
 
@@ -173,14 +178,20 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
         let s = result.state
         cache.put(s, stored: try saveState(db, s, now: now))
         // The audit line and the trace: one row (see migration 4).
-        try db.cachedStatement(sql: """
+        try Bindings.run(db.cachedStatement(sql: """
             INSERT INTO turn_log (conversation_id, turn, customer_id, at, message, effects, events) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [s.id, s.turn, customerID, now, event.message, StoredJSON.effects(result.effects), StoredJSON.trace(result.trace)])
+            """)) { b in
+            b.text(s.id); b.int(s.turn); b.text(customerID); b.int(now); b.text(event.message)
+            b.text(StoredJSON.effects(result.effects)); b.text(StoredJSON.trace(result.trace))
+        }
         if let o = OutcomeRecord.of(result, customerID: customerID, at: now) {
             let (status, outcome, reason) = columns(o.status)
-            try db.cachedStatement(sql: """
+            try Bindings.run(db.cachedStatement(sql: """
                 INSERT INTO outcome (conversation_id, turn, customer_id, at, status, outcome, reason, handoff) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [o.conversationID, o.turn, customerID, now, status, outcome, reason, o.handoff.map(StoredJSON.handoff)])
+                """)) { b in
+                b.text(o.conversationID); b.int(o.turn); b.text(customerID); b.int(now); b.text(status); b.text(outcome); b.text(reason)
+                b.text(o.handoff.map(StoredJSON.handoff))
+            }
         }
     }
 
@@ -189,12 +200,14 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
     static func saveState(_ db: Database, _ s: ConversationState, now: Int64) throws -> Data {
         let (status, outcome, reason) = columns(s.status)
         let stored = Data(StateEncoding.encode(s))
-        try db.cachedStatement(sql: """
+        try Bindings.run(db.cachedStatement(sql: """
             INSERT INTO conversation (id, customer_id, status, outcome, reason, turn, state, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, status = excluded.status, outcome = excluded.outcome,
                 reason = excluded.reason, turn = excluded.turn, state = excluded.state, updated_at = excluded.updated_at
-            """).execute(arguments: [s.id, s.customer.id, status, outcome, reason, s.turn, stored, now, now])
+            """)) { b in
+            b.text(s.id); b.text(s.customer.id); b.text(status); b.text(outcome); b.text(reason); b.int(s.turn); b.blob(stored); b.int(now); b.int(now)
+        }
         return stored
     }
 
@@ -513,4 +526,60 @@ final class GroupCommit: @unchecked Sendable {
         condition.unlock()
         return try mine.result!.get()
     }
+}
+
+/// Binds a cached statement's parameters by position straight into SQLite, then runs it: a turn's
+/// inserts skip GRDB's `StatementArguments` (an array of boxed values, checked and copied on every
+/// run). SQLite copies each text and blob as it is bound.
+struct Bindings {
+    let statement: SQLiteStatement
+    var index: CInt = 1
+    var code = SQLITE_OK
+
+    /// Runs `statement` once with the values `bind` gives, in the order of its `?`s; all of them
+    /// must be given.
+    static func run(_ statement: Statement, _ bind: (inout Bindings) -> Void) throws {
+        // Resets the statement and clears its bindings; GRDB then runs it with the ones bound here.
+        statement.setUncheckedArguments(StatementArguments())
+        var b = Bindings(statement: statement.sqliteStatement)
+        bind(&b)
+        guard b.code == SQLITE_OK else {
+            throw StoreError.database("cannot bind value \(b.index - 1) of \(statement.sql): SQLite error \(b.code)")
+        }
+        guard b.index - 1 == sqlite3_bind_parameter_count(statement.sqliteStatement) else {
+            throw StoreError.database("\(b.index - 1) values bound for the \(sqlite3_bind_parameter_count(statement.sqliteStatement)) parameters of \(statement.sql)")
+        }
+        try statement.execute()
+    }
+
+    private mutating func next(_ bind: (SQLiteStatement, CInt) -> CInt) {
+        guard code == SQLITE_OK else { return }
+        code = bind(statement, index)
+        index += 1
+    }
+
+    mutating func int<I: BinaryInteger>(_ v: I) { next { sqlite3_bind_int64($0, $1, Int64(v)) } }
+
+    mutating func text(_ s: String?) {
+        guard var s else { return next { sqlite3_bind_null($0, $1) } }
+        next { stmt, i in
+            s.withUTF8 { u in
+                // An empty text still needs a pointer: a null one would bind NULL.
+                guard let start = u.baseAddress, !u.isEmpty else { return sqlite3_bind_text(stmt, i, "", 0, Bindings.transient) }
+                return sqlite3_bind_text(stmt, i, UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self), CInt(u.count), Bindings.transient)
+            }
+        }
+    }
+
+    mutating func blob(_ d: Data) {
+        next { stmt, i in
+            d.withUnsafeBytes { u in
+                guard let start = u.baseAddress, !u.isEmpty else { return sqlite3_bind_zeroblob(stmt, i, 0) }
+                return sqlite3_bind_blob(stmt, i, start, CInt(u.count), Bindings.transient)
+            }
+        }
+    }
+
+    /// SQLite's `SQLITE_TRANSIENT`: copy the bytes now.
+    static var transient: sqlite3_destructor_type { unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self) }
 }

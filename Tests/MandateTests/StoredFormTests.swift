@@ -198,6 +198,27 @@ let everyStatus: [ConversationStatus] = [.open, .resolved(outcome: "refund_issue
         for t in awkwardTexts { #expect(StoredJSON.value(.text(t)) == (try foundation(RuntimeValue.text(t)))) }
         #expect(try JSONDecoder().decode([String: RuntimeValue].self, from: Data(StoredJSON.values(everyValue).utf8)) == everyValue)
     }
+
+    /// The writer tests eight bytes at a time for a byte to escape: put each such byte, its
+    /// neighbours in value and multi-byte text at every position of texts of 0 to 20 characters.
+    @Test func textIsEscapedAsJSONEncoderDoesAtEveryPosition() throws {
+        let specials = (0..<32).map { String(UnicodeScalar(UInt8($0))) }
+            + ["\"", "\\", "/", " ", "!", "#", "[", "]", "\u{7F}", "é", "€", "😀", "\u{80}", "\u{FF}", "ÿ", "Ü"]
+        for length in 0...20 {
+            for position in 0..<max(length, 1) {
+                for special in specials {
+                    var text = String(repeating: "a", count: position) + special
+                    text += String(repeating: length % 3 == 0 ? "é" : "b", count: max(0, length - position - 1))
+                    let stored = StoredJSON.value(.text(text))
+                    #expect(stored == (try foundation(RuntimeValue.text(text))), "\(Array(text.utf8))")
+                }
+            }
+        }
+        for (i, n) in [0, 7, -7, 10, -10, 99, 100, Int.max, Int.min, Int(Int32.max) + 1].enumerated() {
+            let event = TraceEvent(turn: n, kind: .step, detail: "\(i)", source: nil, data: [:], outputs: ["n": .percent(n), "d": .datetime(Int64(n))])
+            #expect(StoredJSON.trace([event]) == (try foundation([event])))
+        }
+    }
 }
 
 @Suite struct StoredStateTests {
@@ -238,6 +259,40 @@ let everyStatus: [ConversationStatus] = [.open, .resolved(outcome: "refund_issue
         let stored = try store.queue.read { try Data.fetchOne($0, sql: "SELECT state FROM conversation WHERE id = 'c1'") }
         #expect(stored.map { Array($0.prefix(4)) } == StateEncoding.header)
         #expect(try store.load(conversationID: "c1") == third.state)
+    }
+
+    /// A turn binds its rows' values straight into SQLite: each column keeps the type and value it had.
+    @Test func aTurnsRowsHoldTheirValuesWithTheirTypes() throws {
+        let folder = try temporaryFolder("bound-rows")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("m.sqlite").path
+        let second = try twoTurns(path)
+        let store = try SQLiteStore(path: path)
+        let third = try store.turn(conversationID: "c1", customer: dana, event: CustomerEvent(message: "yes please"), runtime: runtime, now: fixedNow + 60)
+        let rows = try store.queue.read { db in
+            (try Row.fetchOne(db, sql: """
+                SELECT typeof(id), typeof(customer_id), status, outcome, typeof(reason), turn, typeof(turn), typeof(state), state,
+                       created_at, typeof(created_at), updated_at FROM conversation WHERE id = 'c1'
+                """)!,
+             try Row.fetchAll(db, sql: """
+                SELECT typeof(conversation_id), turn, typeof(turn), customer_id, at, typeof(at), message, effects, events FROM turn_log ORDER BY turn
+                """),
+             try Row.fetchOne(db, sql: "SELECT turn, typeof(turn), customer_id, at, status, outcome, typeof(reason), typeof(handoff) FROM outcome")!)
+        }
+        let (conversation, log, outcome) = rows
+        #expect((conversation[0] as String) == "text" && (conversation[1] as String) == "text" && (conversation[2] as String) == "resolved" && (conversation[3] as String) == "refund_issued")
+        #expect((conversation[4] as String) == "null" && (conversation[5] as Int) == 3 && (conversation[6] as String) == "integer" && (conversation[7] as String) == "blob")
+        #expect((conversation[8] as Data) == Data(StateEncoding.encode(third.state)))
+        #expect((conversation[9] as Int64) == fixedNow && (conversation[10] as String) == "integer" && (conversation[11] as Int64) == fixedNow + 60)
+        #expect(log.count == 3)
+        #expect(log.map { $0[1] as Int } == [1, 2, 3] && log.allSatisfy { ($0[0] as String) == "text" && ($0[2] as String) == "integer" && ($0[5] as String) == "integer" })
+        #expect(log.map { $0[3] as String } == ["C-1001", "C-1001", "C-1001"] && log.map { $0[4] as Int64 } == [fixedNow, fixedNow + 30, fixedNow + 60])
+        #expect(log.map { $0[6] as String } == ["can I get a refund?", "it's order 1042", "yes please"])
+        #expect((log[2][7] as String) == StoredJSON.effects(third.effects) && (log[2][8] as String) == StoredJSON.trace(third.trace))
+        #expect(second.turn == 2)
+        #expect((outcome[0] as Int) == 3 && (outcome[1] as String) == "integer" && (outcome[2] as String) == "C-1001" && (outcome[3] as Int64) == fixedNow + 60)
+        #expect((outcome[4] as String) == "resolved" && (outcome[5] as String) == "refund_issued" && (outcome[6] as String) == "null" && (outcome[7] as String) == "null")
+        try store.close()
     }
 
     @Test func aDamagedStoredStateIsRefusedInWordsAndChangesNothing() throws {
