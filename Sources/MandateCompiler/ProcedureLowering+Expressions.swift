@@ -180,10 +180,7 @@ extension ProcedureLowering {
                        help: wanted == 2 ? "write `the \(t.name) for <\(t.rowHeader)> and <column>`" : "write `the \(t.name) for <\(t.rowHeader)>`")
             }
             let lowered = keys.map { expression($0).0 }
-            // One type when every cell has it; cells of mixed types are reported where the table is written.
-            let types = Set(t.cells.joined().map(Self.cellType))
-            let cellType: ValueType = types.count == 1 ? types.first! : types.isEmpty ? .number : .unknown
-            return (.lookup(table: t.name, keys: lowered), cellType)
+            return (.lookup(table: t.name, keys: lowered), tableLookupTypes[table.value] ?? Self.lookupType(t.cells))
         case .arithmetic(let op, let lhs, let rhs):
             let (l, lt) = expression(lhs)
             let (r, rt) = expression(rhs)

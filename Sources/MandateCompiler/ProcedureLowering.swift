@@ -14,6 +14,8 @@ struct ProcedureLowering {
     var scope: [String: ValueType] = [:]
     var slots: [String: MandateIR.Procedure.Slot] = [:]
     var tables: [String: MandateIR.Procedure.Table] = [:]
+    /// The type a lookup in each table gives, worked out once when the table is declared.
+    var tableLookupTypes: [String: ValueType] = [:]
     var goal: Goal?
     /// One sentence parser for the holes of action sentences (it knows the file's tables).
     var holeParser: SentenceParser
@@ -78,6 +80,7 @@ struct ProcedureLowering {
         }
         let cells: [[Value]] = t.rows.map { row in row.cells.map { cell in tableValue(cell.value) } }
         checkCellTypes(t, cells)
+        tableLookupTypes[t.name.value] = Self.lookupType(cells)
         tables[t.name.value] = .init(name: t.name.value, rowHeader: t.rowHeader.value, columns: t.columns.map(\.value),
                                      rowKeys: t.rows.map(\.key.value), cells: cells, source: ref(t.range))
     }
@@ -112,6 +115,13 @@ struct ProcedureLowering {
                 }
             }
         }
+    }
+
+    /// The type a lookup gives: the cells' type when every cell has it; cells of mixed types
+    /// are reported where the table is written (`checkCellTypes`), and their lookups are unknown.
+    static func lookupType(_ cells: [[Value]]) -> ValueType {
+        let types = Set(cells.joined().map(cellType))
+        return types.count == 1 ? types.first! : types.isEmpty ? .number : .unknown
     }
 
     /// The type of a table cell's value (`tableValue` makes only these kinds).

@@ -1,3 +1,4 @@
+import MandateIR
 import Testing
 @testable import MandateCompiler
 
@@ -58,5 +59,13 @@ import Testing
         #expect(!ProcedureLowering.wordsAppearInOrder([1, 1], [1, 3]))
         #expect(!ProcedureLowering.wordsAppearInOrder([2, 1], [1, 2]))
         #expect(!ProcedureLowering.wordsAppearInOrder([1], [-1, -1]))
+    }
+
+    @Test func aLookupHasItsTableCellsType() {
+        let usd = { (minor: Int64) in Value.money(Money(minor: minor, currency: "USD")) }
+        #expect(ProcedureLowering.lookupType([[usd(100), usd(200)], [usd(0), usd(5)]]) == .money)
+        #expect(ProcedureLowering.lookupType([[.percent(1000)], [.percent(0)]]) == .percent)
+        #expect(ProcedureLowering.lookupType([[usd(100), .percent(5)]]) == .unknown)
+        #expect(ProcedureLowering.lookupType([]) == .number)
     }
 }
