@@ -135,7 +135,7 @@ extension ProcedureLowering {
         case .noun(let np): return resolve(np, at: np.range) ?? (.literal(.text("")), .unknown)
         case .fieldOf(let field, let base):
             let (b, bt) = expression(base)
-            let name = field.words.joined(separator: "_")
+            let name = Self.underscored(field.words[...])
             if case .record(let r) = bt, let record = symbols.records[r] {
                 if let f = record.fields.first(where: { $0.name == name }) { return (.field(b, name), f.type) }
                 report(.unknownField, "`\(r)` has no field `\(name)`", field.range,
@@ -156,7 +156,7 @@ extension ProcedureLowering {
         case .total(let field, let list, _):
             let (l, lt) = expression(list)
             let element = elementType(lt, range: list.range)
-            let name = field.words.joined(separator: "_")
+            let name = Self.underscored(field.words[...])
             if case .record(let r) = element, let record = symbols.records[r] {
                 guard let f = record.fields.first(where: { $0.name == name }) else {
                     report(.unknownField, "`\(r)` has no field `\(name)` to total", field.range,

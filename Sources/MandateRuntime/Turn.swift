@@ -764,46 +764,28 @@ struct Turn {
     }
 
     /// Every amount the plan wrote or computed in this conversation, as shown to customers.
-    func knownAmounts() -> [String] {
-        var out: [String] = []
-        func walk(_ v: RuntimeValue) {
-            switch v {
-            case .money(let m): out.append(format(.money(m)))
-            case .record(let f): f.values.forEach(walk)
-            case .list(let l): l.forEach(walk)
-            default: break
-            }
-        }
-        state.values.values.forEach(walk)
-        if let p = proc { out += p.writtenAmounts }
-        return out
-    }
-
-    /// `knownAmounts().contains(amount)`, stopping at the first amount that matches and making no list:
-    /// the procedure's written amounts first, then the money among the conversation's values.
+    /// Whether `amount` is one the plan computed: written in the procedure, or the conversation's
+    /// money as `formatMoney` writes it. Stops at the first match and makes no list.
     func isKnownAmount(_ amount: String) -> Bool {
         if let p = proc, p.writtenAmounts.contains(amount) { return true }
         if let target = Self.moneyWritten(amount) {
             // Compared as numbers: `formatMoney(m) == amount` exactly when `m` is this money.
-            func same(_ v: RuntimeValue) -> Bool {
-                switch v {
-                case .money(let m): return m.minor == target.minor && m.currency == target.currency
-                case .record(let f): return f.values.contains(where: same)
-                case .list(let l): return l.contains(where: same)
-                default: return false
-                }
-            }
-            return state.values.values.contains(where: same)
+            return holdsMoney { $0.minor == target.minor && $0.currency == target.currency }
         }
-        func holds(_ v: RuntimeValue) -> Bool {
+        return holdsMoney { Self.formatMoney($0) == amount }
+    }
+
+    /// Whether some money among the conversation's values, records and lists included, passes `test`.
+    func holdsMoney(where test: (Money) -> Bool) -> Bool {
+        func walk(_ v: RuntimeValue) -> Bool {
             switch v {
-            case .money(let m): return Self.formatMoney(m) == amount
-            case .record(let f): return f.values.contains(where: holds)
-            case .list(let l): return l.contains(where: holds)
+            case .money(let m): return test(m)
+            case .record(let f): return f.values.contains(where: walk)
+            case .list(let l): return l.contains(where: walk)
             default: return false
             }
         }
-        return state.values.values.contains(where: holds)
+        return state.values.values.contains(where: walk)
     }
 
     /// The money that `formatMoney` writes as `amount`, when `amount` is written as it writes

@@ -368,3 +368,22 @@ import Testing
         }
     }
 }
+
+extension Turn {
+    /// Every amount the plan computed, as a list: the check as it was before `isKnownAmount`, kept
+    /// as its oracle.
+    func knownAmounts() -> [String] {
+        var out: [String] = []
+        func walk(_ v: RuntimeValue) {
+            switch v {
+            case .money(let m): out.append(format(.money(m)))
+            case .record(let f): f.values.forEach(walk)
+            case .list(let l): l.forEach(walk)
+            default: break
+            }
+        }
+        state.values.values.forEach(walk)
+        if let p = proc { out += p.writtenAmounts }
+        return out
+    }
+}
