@@ -121,26 +121,43 @@ public enum Branch: Sendable {
 
 /// A sentence the catalog's phrases will match.
 public struct ActionSentence: Sendable {
-    /// Every token of its file (shared, not copied); the sentence's are `window`.
-    let allTokens: [Token]
-    /// Which of `allTokens` are the sentence's.
+    /// The tokens of its file's action sentences (shared, not copied); the sentence's are `window`.
+    let storage: ActionTokens
+    /// Which of `storage.tokens` are the sentence's.
     let window: Range<Int>
-    /// The texts its tokens do not hold themselves (see `Token.bits`).
-    let texts: [String]
     /// The sentence.
     public var range: SourceRange
 
-    init(allTokens: [Token], window: Range<Int>, texts: [String], range: SourceRange) {
-        self.allTokens = allTokens
+    init(storage: ActionTokens, window: Range<Int>, range: SourceRange) {
+        self.storage = storage
         self.window = window
-        self.texts = texts
         self.range = range
     }
 
     /// Its tokens, punctuation included; indices run over `tokens.indices` (not from 0).
-    public var tokens: ArraySlice<Token> { allTokens[window] }
+    public var tokens: ArraySlice<Token> { storage.tokens[window] }
+    /// The texts its tokens do not hold themselves (see `Token.bits`).
+    var texts: [String] { storage.texts }
     /// The text of one of its tokens (lowercased word, quoted content, number as written).
-    public func text(_ token: Token) -> String { token.text(in: texts) }
+    public func text(_ token: Token) -> String { token.text(in: storage.texts) }
+}
+
+/// The tokens of one file's action sentences, one sentence after another, and the texts they
+/// do not hold themselves. Only these outlive the parse: the file's other tokens are freed
+/// with its line layer, so a parsed project does not keep every token of every file.
+///
+/// INVARIANT: written once, by the parser of its file (`SentenceParser.finishActions`), before
+/// the file's syntax tree is returned; read-only afterwards, which is what makes it `Sendable`
+/// and what lets its reads skip the runtime's exclusivity checks.
+final class ActionTokens: @unchecked Sendable {
+    /// The tokens of every action sentence of the file, in the order they were read.
+    @exclusivity(unchecked) var tokens: [Token] = []
+    /// The file's texts that are not kept in their tokens (see `Token.bits`).
+    let texts: [String]
+
+    init(texts: [String]) {
+        self.texts = texts
+    }
 }
 
 /// A `Say` or `Confirm` text with `{placeholders}`.

@@ -13,11 +13,18 @@ public enum ProcedureParser {
 
     /// Parses a file.
     public static func parse(_ file: SourceFile) -> (ProcedureFile, [Diagnostic]) {
+        let (result, diagnostics, _) = read(file)
+        return (result, diagnostics)
+    }
+
+    /// Parses a file; also says whether its step numbering was checked by the walk over the
+    /// tree (`checkNumbering`) rather than while reading the steps.
+    static func read(_ file: SourceFile) -> (ProcedureFile, [Diagnostic], numberingWalked: Bool) {
         var result = ProcedureFile(
             path: file.path, name: nil, goal: nil, handles: [], requiresVerifiedCustomer: nil,
             tables: [], steps: [], suppressions: [])
         if let problem = TextChecks.check(file, maxBytes: maxFileSize, maxLine: maxLineLength) {
-            return (result, [problem])
+            return (result, [problem], false)
         }
         var lines = LineLayer(file: file)
         lines.run()
@@ -34,6 +41,7 @@ public enum ProcedureParser {
         sentences.texts = lines.tokens.texts
         sentences.segments = lines.segments
         result.steps = sentences.steps(from: lines.items[0].children)
+        sentences.finishActions()
         var diagnostics = lines.diagnostics
         diagnostics.append(contentsOf: sentences.diagnostics)
         if result.name == nil {
@@ -46,22 +54,34 @@ public enum ProcedureParser {
                 .missingHeader, "this procedure has no `Goal:` line", at: file.range(0, 0),
                 help: "add `Goal: <the goal it serves>` below the `Procedure:` line"))
         }
-        checkNumbering(result.steps, file: file, into: &diagnostics)
-        return (result, diagnostics)
+        if sentences.numberingIrregular {
+            checkNumbering(result.steps, file: file, into: &diagnostics)
+        } else {
+            // Checked while the steps were read, in the order the walk would check them.
+            diagnostics.append(contentsOf: sentences.numberingDiagnostics)
+        }
+        return (result, diagnostics, sentences.numberingIrregular)
     }
 
-    /// Warns when step numbers or letters go backwards or repeat.
+    /// The warning for step `label` coming after step `previous` (whose place is `previousValue`).
+    static func numberingWarning(_ label: Located<String>, value: Int, after previous: String, previousValue: Int) -> Diagnostic {
+        Diagnostic(
+            .stepNumbering, value == previousValue ? "step `\(label.value)` is numbered twice" : "step `\(label.value)` comes after step `\(previous)`",
+            at: label.range, help: "number the steps in order, without repeats")
+    }
+
+    /// Warns when step numbers or letters go backwards or repeat: every list of steps a step
+    /// holds through its own sentences (`If …:` branches, `For each` bodies), not those under
+    /// clauses. The sentence parser does the same while it reads the steps
+    /// (`SentenceParser.numberingDiagnostics`); this walk is for the rare shapes it leaves to it.
     static func checkNumbering(_ steps: [Step], file: SourceFile, into diagnostics: inout [Diagnostic]) {
         var previous = Int.min
         var previousIndex = -1
         for index in steps.indices {
             let value = labelValue(steps[index].label.value)
             if previousIndex >= 0, value <= previous {
-                let label = steps[index].label.value
-                let pl = steps[previousIndex].label.value
-                diagnostics.append(Diagnostic(
-                    .stepNumbering, value == previous ? "step `\(label)` is numbered twice" : "step `\(label)` comes after step `\(pl)`",
-                    at: steps[index].label.range, help: "number the steps in order, without repeats"))
+                diagnostics.append(numberingWarning(
+                    steps[index].label, value: value, after: steps[previousIndex].label.value, previousValue: previous))
             }
             previous = value
             previousIndex = index
@@ -86,6 +106,7 @@ public enum ProcedureParser {
     static func labelValue(_ label: String) -> Int {
         var utf8 = label.utf8.makeIterator()
         guard let first = utf8.next() else { return 0 }
+        if first >= 0x61, first <= 0x7A, label.utf8.count == 1 { return Int(first) - 96 }
         if first >= 0x30, first <= 0x39 {
             var n = Int(first - 0x30)
             var digits = 1

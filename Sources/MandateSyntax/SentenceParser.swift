@@ -101,6 +101,21 @@ public struct SentenceParser {
     /// The texts `tokens` do not hold themselves (see `Token.bits`).
     var texts: [String] = []
     var segments: [Range<Int>] = []
+    /// Step-numbering warnings found while reading the steps, in the order
+    /// `ProcedureParser.checkNumbering` would find them (see `countsNumbering`).
+    var numberingDiagnostics: [Diagnostic] = []
+    /// Whether the lists of steps read now are checked for numbering: those a step holds
+    /// through its own sentences, not those under the clauses of an `If`, an `Otherwise`
+    /// or a declined confirmation (as `checkNumbering` walks the tree).
+    var countsNumbering = true
+    /// Set when a shape was read whose numbering the walk must check instead: an `If …, …:`
+    /// whose clauses became a step of their own, or an `Otherwise` with no `If` before it,
+    /// which drops the step before it from the tree.
+    var numberingIrregular = false
+    /// The tokens of the file's action sentences, made at the first one (see `ActionTokens`),
+    /// and the tokens it will hold, gathered while the file is read.
+    var actionTokens: ActionTokens?
+    var actionTokenList: [Token] = []
     /// Keeps no diagnostics (the compiler's parser for the holes of action sentences, where
     /// a candidate that does not read as a value is no error).
     public var quiet = false
@@ -162,6 +177,12 @@ public struct SentenceParser {
         diagnostics.append(Diagnostic(code, message, at: range, notes: notes, help: help))
     }
 
+    /// Hands the action sentences' tokens to their storage, once every step is read.
+    mutating func finishActions() {
+        actionTokens?.tokens = actionTokenList
+        actionTokenList = []
+    }
+
     // MARK: steps
 
     /// The steps of a list of items; `Otherwise` items attach to the `If` before them.
@@ -169,21 +190,37 @@ public struct SentenceParser {
         var steps: [Step] = []
         steps.reserveCapacity(list.count)
         var index = 0
+        let counted = countsNumbering
+        var previousValue = Int.min
+        var previousLabel: String?
         while index < list.count {
             let itemIndex = list[index]
             index += 1
             // The item's fields are read in place: copying it would retain its label and children.
             switch items[itemIndex].kind {
             case .step:
+                if counted {
+                    // Its label against the one before, before its own sub-steps are read.
+                    let label = items[itemIndex].label ?? Located("", file.range(items[itemIndex].start, items[itemIndex].start))
+                    let value = ProcedureParser.labelValue(label.value)
+                    if let previous = previousLabel, value <= previousValue {
+                        numberingDiagnostics.append(ProcedureParser.numberingWarning(label, value: value, after: previous, previousValue: previousValue))
+                    }
+                    previousValue = value
+                    previousLabel = label.value
+                }
                 steps.append(step(itemIndex))
             case .bullet:
                 error(.bulletOutsideList, "a bullet can only list the conditions of `If any of these is true` or `If all of these are true`",
                       file.range(items[itemIndex].start, items[itemIndex].end),
                       help: "number it as a step, or put it under an `If any of these is true:` line")
             case .otherwise:
+                let hadStep = !steps.isEmpty
                 guard var previous = steps.popLast(), let last = previous.statements.last,
                       case .conditional(let condition, let then, nil) = last.kind
                 else {
+                    // A step popped here is dropped from the tree, with whatever was checked in it.
+                    if hadStep { numberingIrregular = true }
                     error(.otherwiseWithoutIf, "`Otherwise` has no `If` step just before it", file.range(items[itemIndex].start, items[itemIndex].end),
                           help: "put `Otherwise` right after the `If` step it answers")
                     continue
@@ -295,7 +332,11 @@ public struct SentenceParser {
         // Room for two clauses at once (`say … and resolve as …`), rather than growing.
         var out: [Statement] = []
         out.reserveCapacity(2)
+        // These clauses are no step's own sentences: the steps below them are not numbered.
+        let counted = countsNumbering
+        countsNumbering = false
         chain(&c, item: item, childrenUsed: &childrenUsed, into: &out)
+        countsNumbering = counted
         return out
     }
 
@@ -662,8 +703,21 @@ public struct SentenceParser {
             c.index += 1
         }
         guard c.index > start else { return .invalid }
-        // The sentence keeps a window of the file's tokens: no copy of them.
-        return .action(ActionSentence(allTokens: c.tokens, window: start..<c.index, texts: texts, range: range(c, from: start)))
+        // The sentence keeps a window of its file's action tokens, to which its own are
+        // copied: the file's other tokens are not kept alive by the syntax tree. They are
+        // gathered here and handed to the storage once the file is read (`finishActions`).
+        let storage: ActionTokens
+        if let existing = actionTokens {
+            storage = existing
+        } else {
+            storage = ActionTokens(texts: texts)
+            actionTokens = storage
+            actionTokenList.reserveCapacity(max(16, tokens.count / 4))
+        }
+        let first = actionTokenList.count
+        let end = c.index
+        for k in start..<end { actionTokenList.append(c.tokens[k]) }
+        return .action(ActionSentence(storage: storage, window: first..<actionTokenList.count, range: range(c, from: start)))
     }
 
     // MARK: conditionals
@@ -745,6 +799,8 @@ public struct SentenceParser {
                 let end = otherwiseItem.flatMap { o in children.firstIndex { $0 == o } } ?? children.count
                 let stepItems = children[..<end].filter { items[$0].kind == .step || items[$0].kind == .otherwise }
                 if !stepItems.isEmpty {
+                    // The clauses become a step whose sub-steps the walk checks: left to it.
+                    numberingIrregular = true
                     let lead = Step(label: Located("", file.range(item.start, item.start)), statements: clauses,
                                     range: clauses.first.map { $0.range.union(clauses.last!.range) } ?? file.range(item.start, item.end))
                     then = .steps([lead] + steps(from: Array(stepItems)))
@@ -1249,7 +1305,7 @@ public struct SentenceParser {
     /// nil and diagnostics on failure. `window` holds indices of `sentence.tokens`.
     public mutating func parseValue(in sentence: ActionSentence, window: Range<Int>) -> Expression? {
         texts = sentence.texts
-        var c = Cursor(tokens: sentence.allTokens, window: window)
+        var c = Cursor(tokens: sentence.storage.tokens, window: window)
         guard !c.isEmpty, let v = value(&c) else { return nil }
         return c.atEnd ? v : nil
     }
