@@ -61,10 +61,10 @@ extension ProcedureLowering {
             return (.field(.name("__element"), joined), field.type)
         }
         // `the cabin`: a field of the one record in scope that has it.
-        let owners = scope.filter { name, type in
+        let owners = scope.entries.filter { name, type in
             guard !name.hasPrefix("__"), case .record(let r) = type else { return false }
             return symbols.records[r]?.fields.contains { $0.name == joined } ?? false
-        }.keys.sorted()
+        }.map(\.key).sorted()
         if owners.count == 1, case .record(let r)? = scope[owners[0]], let field = symbols.records[r]?.fields.first(where: { $0.name == joined }) {
             return (.field(.name(owners[0]), joined), field.type)
         }
@@ -75,7 +75,7 @@ extension ProcedureLowering {
         }
         // With actions missing from the catalog, a record they would look up is unknown for that reason.
         if symbols.catalogIncomplete { return nil }
-        let known = scope.keys.filter { !$0.hasPrefix("__") }
+        let known = scope.keysInOrder.filter { !$0.hasPrefix("__") }
         let shown = placeholder ? "{\(np.segments.map { $0.joined(separator: " ") }.joined(separator: "."))}" : source.text(of: range)
         report(.unknownValue, "`\(shown)` is never asked for, set or looked up in this procedure", range,
                help: Suggestions.didYouMean(joined, in: known).map { $0 + " — or ask for it first: `Ask for the \(words.joined(separator: " ")).`" }
@@ -97,12 +97,15 @@ extension ProcedureLowering {
     /// Whether a `_`-joined name is non-empty and has no empty piece (no `__`, no `_` at
     /// either end): then splitting its words at `_` and joining them again gives it back.
     static func hasNoEmptyPiece(_ name: String) -> Bool {
-        var previous = UInt8(ascii: "_")
-        for b in name.utf8 {
-            if b == UInt8(ascii: "_") && previous == b { return false }
-            previous = b
+        func scan<C: Collection<UInt8>>(_ bytes: C) -> Bool {
+            var previous = UInt8(ascii: "_")
+            for b in bytes {
+                if b == UInt8(ascii: "_") && previous == b { return false }
+                previous = b
+            }
+            return previous != UInt8(ascii: "_")
         }
-        return previous != UInt8(ascii: "_")
+        return name.utf8.withContiguousStorageIfAvailable(scan) ?? scan(name.utf8)
     }
 
     /// Words joined by `_`, the form names take in the plan (`order_number`): one copy of the
@@ -441,25 +444,27 @@ extension ProcedureLowering {
         let tokens = sentence.tokens
         let count = actionTokenEnd(sentence) - tokens.startIndex
         guard count > 0 else { return [] }
-        let first = tokens[tokens.startIndex]
-        // Each word's text once (empty for every other token), counted from the sentence's first
-        // token: the phrases compare words many times.
-        let texts = tokens.map { $0.kind == .word ? sentence.text($0) : "" }
-        // INVARIANT: the lists are sorted by name (Symbols.declareActions), so matches come in a stable order.
-        let byWord = first.kind == .word ? symbols.actionsByFirstWord[texts[0]] ?? [] : []
-        let byHole = symbols.actionsByFirstWord[""] ?? []
-        // The sentence's words by their number among the phrases' words (-1: in no phrase).
+        // The sentence's words by their number among the phrases' words (-1: another token, or
+        // a word in no phrase), counted from its first token: the phrases compare words often.
         var sentenceWords = [Int32](repeating: -1, count: count)
-        for k in 0..<count where !texts[k].isEmpty {
-            sentenceWords[k] = symbols.phraseWordIDs[texts[k]] ?? -1
+        var sentenceMask: UInt64 = 0
+        for k in 0..<count where tokens[tokens.startIndex + k].kind == .word {
+            let id = symbols.phraseWordIDs[sentence.text(tokens[tokens.startIndex + k])] ?? -1
+            sentenceWords[k] = id
+            sentenceMask |= ActionPhrase.wordBit(id)
         }
+        let first = tokens[tokens.startIndex]
+        // INVARIANT: the lists are sorted by name (Symbols.declareActions), so matches come in a stable order.
+        let candidates = first.kind == .word ? symbols.actionsByFirstWord[sentence.text(first)] ?? symbols.actionsByHole : symbols.actionsByHole
         var matches: [ActionMatch] = []
-        for (name, parts, words) in byHole.isEmpty ? byWord : (byWord + byHole).sorted(by: { $0.name < $1.name }) {
-            // Cheap test first: the phrase's words appear in the sentence, in order.
-            guard Self.wordsAppearInOrder(words, sentenceWords) else { continue }
+        for i in candidates.indices {
+            // Cheap tests first: the sentence has a word of each of the phrase's bits, and has
+            // the phrase's words in order.
+            guard candidates[i].wordMask & ~sentenceMask == 0, Self.wordsAppearInOrder(candidates[i].words, sentenceWords) else { continue }
             var arguments: [(String, Expression)] = []
-            if match(parts, 0, sentence, texts, 0, count, &arguments) {
-                matches.append(ActionMatch(action: name, arguments: arguments))
+            arguments.reserveCapacity(candidates[i].parts.count)
+            if match(candidates[i].parts, 0, sentence, sentenceWords, 0, count, &arguments) {
+                matches.append(ActionMatch(action: candidates[i].name, arguments: arguments))
             }
         }
         return matches
@@ -511,33 +516,33 @@ extension ProcedureLowering {
     }
 
     /// Matches phrase parts from `pi` against the sentence's tokens `ti..<count` (counted from
-    /// its first token; `texts` holds the words' texts, empty for every other token), appending
+    /// its first token; `words` holds the words' numbers as in `allMatches`), appending
     /// the holes' values to `arguments` on success (and leaving it as it was on failure).
     /// Each candidate hole is parsed in place (a window of the sentence's tokens), quietly:
     /// a candidate that does not read as a value is no error.
-    mutating func match(_ parts: [PhrasePart], _ pi: Int, _ sentence: ActionSentence, _ texts: [String], _ ti: Int, _ count: Int,
+    mutating func match(_ parts: [PhrasePart], _ pi: Int, _ sentence: ActionSentence, _ words: [Int32], _ ti: Int, _ count: Int,
                         _ arguments: inout [(String, Expression)]) -> Bool {
         if pi == parts.count { return ti == count }
         switch parts[pi] {
         case .word(let w):
-            guard ti < count, !texts[ti].isEmpty, texts[ti] == w else { return false }
-            return match(parts, pi + 1, sentence, texts, ti + 1, count, &arguments)
+            guard ti < count, words[ti] == w else { return false }
+            return match(parts, pi + 1, sentence, words, ti + 1, count, &arguments)
         case .possessive:
             guard ti < count, sentence.tokens[sentence.tokens.startIndex + ti].kind == .possessive else { return false }
-            return match(parts, pi + 1, sentence, texts, ti + 1, count, &arguments)
+            return match(parts, pi + 1, sentence, words, ti + 1, count, &arguments)
         case .hole(let name):
             guard ti < count else { return false }
-            var next: String?
+            var next: Int32?
             if pi + 1 < parts.count, case .word(let w) = parts[pi + 1] { next = w }
             var end = pi + 1 == parts.count ? count : ti + 1
             while end <= count {
                 defer { end += 1 }
                 // A hole followed by a word ends just before that word.
-                if let next, end == count || !(!texts[end].isEmpty && texts[end] == next) { continue }
+                if let next, end == count || words[end] != next { continue }
                 let base = sentence.tokens.startIndex
                 guard let value = holeParser.parseValue(in: sentence, window: (base + ti)..<(base + end)) else { continue }
                 arguments.append((name, value))
-                if match(parts, pi + 1, sentence, texts, end, count, &arguments) { return true }
+                if match(parts, pi + 1, sentence, words, end, count, &arguments) { return true }
                 arguments.removeLast()
             }
             return false

@@ -11,8 +11,8 @@ struct ProcedureLowering {
     var diagnostics: [Diagnostic] = []
     var nodes: [StepNode] = []
     /// Names in scope: slots, variables, bound records, loop variables.
-    var scope: [String: ValueType] = [:]
-    var slots: [String: MandateIR.Procedure.Slot] = [:]
+    var scope = NameTable<ValueType>()
+    var slots = NameTable<MandateIR.Procedure.Slot>()
     var tables: [String: MandateIR.Procedure.Table] = [:]
     /// The type a lookup in each table gives, worked out once when the table is declared.
     var tableLookupTypes: [String: ValueType] = [:]
@@ -20,7 +20,7 @@ struct ProcedureLowering {
     /// One sentence parser for the holes of action sentences (it knows the file's tables).
     var holeParser: SentenceParser
     /// The node that first asked for each slot, and the re-asks (`… again`) that return to it.
-    var firstAsk: [String: Int] = [:]
+    var firstAsk = NameTable<Int>()
     var reAsks: [(node: Int, original: Int)] = []
     /// Action matches by sentence start: the declare pass and the lowering pass share them.
     var matchCache: [Int: [ActionMatch]] = [:]
@@ -69,7 +69,7 @@ struct ProcedureLowering {
         return MandateIR.Procedure(
             id: Symbols.procedureID(file.path), name: name.value, goal: file.goal?.value ?? "",
             handles: file.handles.map(\.value), requiresVerifiedCustomer: file.requiresVerifiedCustomer?.value ?? false,
-            entry: entry, steps: nodes, slots: slots.values.sorted { $0.name < $1.name },
+            entry: entry, steps: nodes, slots: slots.entries.map(\.value).sorted { $0.name < $1.name },
             tables: tables.values.sorted { $0.name < $1.name })
     }
 
@@ -88,30 +88,36 @@ struct ProcedureLowering {
     /// A table's cells are all of one type — the type most of them have — and its amounts of
     /// money are all in one currency: a lookup gives one type whatever the row and column.
     mutating func checkCellTypes(_ t: DecisionTable, _ cells: [[Value]]) {
-        let all = zip(t.rows, cells).flatMap { row, values in zip(row.cells, values) }
-        var counts: [ValueType: Int] = [:]
-        var order: [ValueType] = []
-        for (_, v) in all {
-            let type = Self.cellType(v)
-            if counts[type] == nil { order.append(type) }
-            counts[type, default: 0] += 1
+        // Counted by kind (`cellKind`), with the order in which each kind first appears.
+        var counts = [Int](repeating: 0, count: Self.cellTypes.count)
+        var order: [Int] = []
+        for row in cells {
+            for value in row {
+                let kind = Self.cellKind(value)
+                if counts[kind] == 0 { order.append(kind) }
+                counts[kind] += 1
+            }
         }
         // The most frequent type; on a tie, the one that comes first.
-        guard let main = order.enumerated().max(by: { (counts[$0.element]!, -$0.offset) < (counts[$1.element]!, -$1.offset) })?.element
-        else { return }
+        guard var main = order.first else { return }
+        for kind in order.dropFirst() where counts[kind] > counts[main] { main = kind }
+        let mainType = Self.cellTypes[main]
         var currency: (code: String, cell: String)?
-        for (cell, value) in all {
-            let type = Self.cellType(value)
-            if type != main {
-                report(.typeMismatch, "the cell `\(cell.value)` of the table `\(t.name.value)` is \(describe(type)), not \(describe(main)) like the table's other cells",
-                       cell.range, notes: ["a lookup in a table gives the same kind of value whatever the row and column"],
-                       help: "write this cell as \(describe(main)) too\(main == .money ? ", like `$0`" : "")")
-            } else if case .money(let m) = value {
-                if let first = currency, first.code != m.currency {
-                    report(.currencyMismatch, "the cell `\(cell.value)` of the table `\(t.name.value)` is in \(m.currency), but `\(first.cell)` is in \(first.code)",
-                           cell.range, help: "write every amount of the table in one currency")
-                } else if currency == nil {
-                    currency = (m.currency, cell.value)
+        for (row, values) in zip(t.rows, cells) {
+            for (cell, value) in zip(row.cells, values) {
+                let kind = Self.cellKind(value)
+                if kind != main {
+                    let type = Self.cellTypes[kind]
+                    report(.typeMismatch, "the cell `\(cell.value)` of the table `\(t.name.value)` is \(describe(type)), not \(describe(mainType)) like the table's other cells",
+                           cell.range, notes: ["a lookup in a table gives the same kind of value whatever the row and column"],
+                           help: "write this cell as \(describe(mainType)) too\(mainType == .money ? ", like `$0`" : "")")
+                } else if case .money(let m) = value {
+                    if let first = currency, first.code != m.currency {
+                        report(.currencyMismatch, "the cell `\(cell.value)` of the table `\(t.name.value)` is in \(m.currency), but `\(first.cell)` is in \(first.code)",
+                               cell.range, help: "write every amount of the table in one currency")
+                    } else if currency == nil {
+                        currency = (m.currency, cell.value)
+                    }
                 }
             }
         }
@@ -120,18 +126,23 @@ struct ProcedureLowering {
     /// The type a lookup gives: the cells' type when every cell has it; cells of mixed types
     /// are reported where the table is written (`checkCellTypes`), and their lookups are unknown.
     static func lookupType(_ cells: [[Value]]) -> ValueType {
-        let types = Set(cells.joined().map(cellType))
-        return types.count == 1 ? types.first! : types.isEmpty ? .number : .unknown
+        var kinds = 0
+        for row in cells { for value in row { kinds |= 1 << cellKind(value) } }
+        if kinds == 0 { return .number }
+        return kinds & (kinds - 1) == 0 ? cellTypes[kinds.trailingZeroBitCount] : .unknown
     }
 
-    /// The type of a table cell's value (`tableValue` makes only these kinds).
-    static func cellType(_ v: Value) -> ValueType {
+    /// The types a table cell's value may have (`tableValue` makes only these kinds), by kind.
+    static let cellTypes: [ValueType] = [.money, .number, .percent, .duration, .text]
+
+    /// The kind of a table cell's value: its type's index in `cellTypes`.
+    static func cellKind(_ v: Value) -> Int {
         switch v {
-        case .money: .money
-        case .number: .number
-        case .percent: .percent
-        case .duration: .duration
-        default: .text
+        case .money: 0
+        case .number: 1
+        case .percent: 2
+        case .duration: 3
+        default: 4
         }
     }
 
@@ -158,7 +169,8 @@ struct ProcedureLowering {
 
     /// Declares slots and variables first, so a value may be named anywhere in the procedure.
     mutating func declareNames(_ steps: [Step]) {
-        for step in steps { for s in step.statements { declareNames(s) } }
+        // By index: the statements are read in place rather than copied out of their arrays.
+        for k in steps.indices { for j in steps[k].statements.indices { declareNames(steps[k].statements[j]) } }
     }
 
     mutating func declareNames(_ s: Statement) {
@@ -180,7 +192,7 @@ struct ProcedureLowering {
         case .conditional(_, let then, let otherwise):
             for branch in [then] + (otherwise.map { [$0] } ?? []) {
                 switch branch {
-                case .clauses(let c): for x in c { declareNames(x) }
+                case .clauses(let c): for j in c.indices { declareNames(c[j]) }
                 case .steps(let st): declareNames(st)
                 }
             }
@@ -199,7 +211,7 @@ struct ProcedureLowering {
     enum ExitSlot { case next, then, otherwise, decline }
     typealias Exit = (node: Int, slot: ExitSlot)
 
-    mutating func add(_ label: String, _ range: SourceRange, _ op: Op) -> Int {
+    mutating func add(_ label: String, _ range: SourceRange, _ op: consuming Op) -> Int {
         nodes.append(StepNode(id: nodes.count, label: label, source: ref(range), op: op, next: nil))
         return nodes.count - 1
     }
@@ -232,17 +244,22 @@ struct ProcedureLowering {
 
     mutating func lowerSteps(_ steps: [Step], labelPrefix: String) -> (Int?, [Exit]) {
         var parts: [(entry: Int?, exits: [Exit])] = []
-        for step in steps {
+        parts.reserveCapacity(steps.count)
+        for k in steps.indices {
+            let step = steps[k]
             // A step with no label holds the clauses of its parent's line (`If …, <clause>:`).
             let label = step.label.value.isEmpty ? labelPrefix
                 : labelPrefix.isEmpty ? step.label.value : "\(labelPrefix).\(step.label.value)"
-            for s in step.statements { parts.append(lowerStatement(s, label: label)) }
+            for j in step.statements.indices { parts.append(lowerStatement(step.statements[j], label: label)) }
         }
         return sequence(parts)
     }
 
     mutating func lowerClauses(_ statements: [Statement], label: String) -> (Int?, [Exit]) {
-        sequence(statements.map { lowerStatement($0, label: label) })
+        var parts: [(entry: Int?, exits: [Exit])] = []
+        parts.reserveCapacity(statements.count)
+        for j in statements.indices { parts.append(lowerStatement(statements[j], label: label)) }
+        return sequence(parts)
     }
 
     mutating func lowerBranch(_ branch: Branch, label: String) -> (Int?, [Exit]) {
@@ -381,7 +398,7 @@ struct ProcedureLowering {
         case .action(let sentence):
             guard let match = matchAction(sentence, reportErrors: true) else { return (nil, []) }
             let info = symbols.actions[match.action]!
-            var arguments: [String: Expr] = [:]
+            var arguments = [String: Expr](minimumCapacity: match.arguments.count)
             for (name, expr) in match.arguments {
                 let (e, t) = expression(expr)
                 checkArgument(t, info.inputTypes[name] ?? .unknown, name: name, action: match.action, range: expr.range)
@@ -441,12 +458,14 @@ struct ProcedureLowering {
 
     mutating func template(_ t: MandateSyntax.Template) -> MandateIR.Template {
         var parts: [MandateIR.Template.Part] = []
+        parts.reserveCapacity(t.parts.count)
         for part in t.parts {
             switch part {
             case .text(let s): parts.append(.text(s))
             case .placeholder(let path, let range):
-                guard let first = path.first else { continue }
-                let np = NounPhrase(segments: path.count > 1 ? path.map { [$0] } : [[first]], range: range)
+                guard !path.isEmpty else { continue }
+                // `{order.total}`: each piece of the path is one segment, as a possessive splits them.
+                let np = NounPhrase(words: path, breaks: path.count > 1 ? Array(1..<path.count) : [], range: range)
                 if let (e, _) = resolve(np, at: range, placeholder: true) { parts.append(.value(e)) }
             }
         }

@@ -4,16 +4,37 @@ import MandateSyntax
 
 /// A piece of an action phrase: a word, or a hole naming an input.
 enum PhrasePart: Equatable {
-    case word(String)
+    /// A literal word, by its number in `Symbols.phraseWordIDs`.
+    case word(Int32)
     case possessive
     case hole(String)
+}
+
+/// An action's phrase as a sentence is matched against it: its parts, and the numbers of its
+/// literal words in order (`Symbols.phraseWordIDs`) for a quick test first.
+struct ActionPhrase {
+    var name: String
+    var parts: [PhrasePart]
+    var words: [Int32]
+    /// Its words' bits (`wordBits`): a sentence lacking one of them cannot match the phrase.
+    var wordMask: UInt64
+
+    init(name: String, parts: [PhrasePart], words: [Int32]) {
+        self.name = name
+        self.parts = parts
+        self.words = words
+        self.wordMask = words.reduce(0) { $0 | Self.wordBit($1) }
+    }
+
+    /// One bit per word number, shared by every 64th number.
+    @inline(__always) static func wordBit(_ id: Int32) -> UInt64 { id < 0 ? 0 : 1 << UInt64(id & 63) }
 }
 
 /// An action with its phrase split into parts.
 struct ActionInfo {
     var signature: ActionSignature
     var parts: [PhrasePart]
-    var inputTypes: [String: ValueType]
+    var inputTypes: NameTable<ValueType>
 }
 
 /// Everything names can refer to: the declare stage's result.
@@ -36,16 +57,19 @@ struct Symbols {
     var intentGoal: [String: String] = [:]
     var records: [String: RecordType] = [:]
     var actions: [String: ActionInfo] = [:]
-    /// Actions by the first word of their phrase, sorted by name, with the phrase's parts and
-    /// the numbers of its literal words (`phraseWordIDs`); phrases that start with a hole are under "".
-    var actionsByFirstWord: [String: [(name: String, parts: [PhrasePart], words: [Int32])]] = [:]
+    /// The phrases a sentence may match, by the sentence's first word: the actions whose phrase
+    /// starts with that word and those whose phrase starts with a hole, sorted by name.
+    var actionsByFirstWord = NameTable<[ActionPhrase]>()
+    /// The actions whose phrase starts with a hole: the candidates of a sentence whose first
+    /// word starts no phrase.
+    var actionsByHole: [ActionPhrase] = []
     /// The literal words of the catalog's phrases, numbered: a sentence's words are looked up
     /// once, and every candidate phrase is then tested on numbers rather than strings.
-    var phraseWordIDs: [String: Int32] = [:]
+    var phraseWordIDs = NameTable<Int32>()
     /// Procedure names (lowercased) → ids.
     var procedureIDs: [String: String] = [:]
     /// Types of every catalog input name, for slots asked for by that name.
-    var slotTypes: [String: (ValueType, String?)] = [:]
+    var slotTypes = NameTable<(ValueType, String?)>()
 
     init(project: ProjectSyntax?, catalog: CatalogSyntax?, goals: [GoalSyntax], procedures: [ProcedureFile], lookup: SourceLookup) {
         self.project = project
@@ -146,7 +170,12 @@ struct Symbols {
 
     mutating func declareActions() {
         guard let catalog else { return }
-        defer { for key in actionsByFirstWord.keys { actionsByFirstWord[key]!.sort { $0.name < $1.name } } }
+        var byWord: [String: [ActionPhrase]] = [:]
+        defer {
+            // INVARIANT: every list is sorted by name, so a sentence's matches come in a stable order.
+            actionsByHole.sort { $0.name < $1.name }
+            for (word, list) in byWord { actionsByFirstWord[word] = (list + actionsByHole).sorted { $0.name < $1.name } }
+        }
         for a in catalog.actions {
             let inputs = a.inputs.map { Field(name: $0.name.value, type: resolveType($0.type), pattern: $0.pattern?.value) }
             let outputs = a.outputs.map { Field(name: $0.name.value, type: resolveType($0.type), pattern: nil) }
@@ -156,6 +185,7 @@ struct Symbols {
             guard let phrase = a.phrase, let effect = a.effect else { continue }
             let lexed = Lexer.tokenize(Array(phrase.value.utf8), segments: [0..<phrase.value.utf8.count])
             var parts: [PhrasePart] = []
+            var firstWord: String?
             for t in lexed.tokens {
                 switch t.kind {
                 case .hole:
@@ -173,7 +203,10 @@ struct Symbols {
                     parts.append(.hole(name))
                 case .possessive: parts.append(.possessive)
                 case .period: continue
-                default: parts.append(.word(lexed.text(t)))
+                default:
+                    let word = lexed.text(t)
+                    if parts.isEmpty { firstWord = word }
+                    parts.append(.word(phraseWordID(word)))
                 }
             }
             var limit: ActionSignature.Limit?
@@ -186,17 +219,23 @@ struct Symbols {
                 limit: limit, source: ref(a.name.range))
             actions[a.name.value] = ActionInfo(
                 signature: signature, parts: parts,
-                inputTypes: Dictionary(inputs.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a }))
+                inputTypes: inputs.reduce(into: NameTable<ValueType>()) { table, input in
+                    if table[input.name] == nil { table[input.name] = input.type }
+                })
             var words: [Int32] = []
-            for case .word(let w) in parts {
-                if let id = phraseWordIDs[w] { words.append(id); continue }
-                let id = Int32(phraseWordIDs.count)
-                phraseWordIDs[w] = id
-                words.append(id)
-            }
-            if case .word(let w)? = parts.first { actionsByFirstWord[w, default: []].append((a.name.value, parts, words)) }
-            else { actionsByFirstWord["", default: []].append((a.name.value, parts, words)) }
+            for case .word(let w) in parts { words.append(w) }
+            let entry = ActionPhrase(name: a.name.value, parts: parts, words: words)
+            if let firstWord { byWord[firstWord, default: []].append(entry) }
+            else { actionsByHole.append(entry) }
         }
+    }
+
+    /// The number of a phrase word, given on first sight.
+    mutating func phraseWordID(_ word: String) -> Int32 {
+        if let id = phraseWordIDs[word] { return id }
+        let id = Int32(phraseWordIDs.count)
+        phraseWordIDs[word] = id
+        return id
     }
 
     // MARK: goals

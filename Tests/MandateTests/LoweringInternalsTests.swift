@@ -68,4 +68,67 @@ import Testing
         #expect(ProcedureLowering.lookupType([[usd(100), .percent(5)]]) == .unknown)
         #expect(ProcedureLowering.lookupType([]) == .number)
     }
+
+    /// The lowering's name table answers as a `Dictionary` would, through a random sequence of
+    /// sets, removals and look-ups, whatever way its keys are stored: short and long names,
+    /// non-ASCII ones, the empty name, and the same text held as a small and as a heap string.
+    @Test func nameTableAnswersAsADictionary() {
+        var generator = SeededGenerator(state: 0x5EED)
+        let base = ["", "a", "order", "order_number", "refund_amount_in_store_credit", "café", "crème_brûlée",
+                    "x_", "_x", "exactly8", "exactly16bytes!!", "fifteen_bytes15", "a rather long name with spaces"]
+        var keys = base
+        for b in base {
+            // The same text, built so that it is stored on the heap rather than inline.
+            var heap = String()
+            heap.reserveCapacity(64)
+            heap.append(b)
+            keys.append(heap)
+        }
+        for n in 0..<200 { keys.append("name_\(n)") }
+        var table = NameTable<Int>()
+        var reference: [String: Int] = [:]
+        for step in 0..<20_000 {
+            let key = keys[Int(generator.next() % UInt64(keys.count))]
+            switch generator.next() % 4 {
+            case 0:
+                table[key] = nil
+                reference[key] = nil
+            case 1, 2:
+                table[key] = step
+                reference[key] = step
+            default:
+                #expect(table[key] == reference[key], "\(key)")
+            }
+            #expect(table.count == reference.count)
+        }
+        for key in keys { #expect(table[key] == reference[key], "\(key)") }
+        #expect(Set(table.keysInOrder) == Set(reference.keys))
+        #expect(Dictionary(uniqueKeysWithValues: table.entries.map { ($0.key, $0.value) }) == reference)
+    }
+
+    @Test func nameTableKeepsTheOrderKeysWereFirstSet() {
+        var table = NameTable<Int>()
+        for (i, k) in ["zeta", "alpha", "mid", "beta"].enumerated() { table[k] = i }
+        table["alpha"] = nil
+        table["mid"] = 10
+        table["alpha"] = 11
+        #expect(table.keysInOrder == ["zeta", "alpha", "mid", "beta"])
+        #expect(table.entries.map(\.value) == [0, 11, 10, 3])
+        #expect(table["gamma", default: 7] == 7)
+    }
+
+    @Test func nameHashDependsOnTheTextNotItsStorage() {
+        for text in ["", "a", "exactly8", "fifteen_bytes15", "sixteen_bytes_16", "crème_brûlée"] {
+            var heap = String()
+            heap.reserveCapacity(64)
+            heap.append(text)
+            #expect(NameHash.of(text) == NameHash.of(heap), "\(text)")
+            #expect(NameHash.of(text) == NameHash.hash(bytes: Array(text.utf8)), "\(text)")
+        }
+        // On this platform a small string's bits are read directly: the test above compares that
+        // path with the bytes' path.
+        #expect(NameHash.smallStringsAreReadable)
+        #expect(NameHash.of("ab") != NameHash.of("ba"))
+        #expect(NameHash.of("a") != NameHash.of("a\u{0}"))
+    }
 }
