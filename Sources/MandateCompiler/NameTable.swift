@@ -1,3 +1,5 @@
+import Foundation
+
 /// A map from names to values, for the lowering's hot look-ups (names in scope, the catalog's
 /// phrase words).
 ///
@@ -104,18 +106,26 @@ struct NameTable<Value> {
 /// The hash `NameTable` keeps: a name's UTF-8 bytes, multiplied and folded (not seeded; see
 /// `NameTable`).
 enum NameHash {
-    /// The hash of a name's UTF-8 bytes. A name of at most 15 bytes is hashed as the two words
-    /// a small string holds it in (bytes, then the count in the top byte), read straight from a
-    /// small string's bits when the standard library lays them out as expected; a longer name
-    /// is read eight bytes at a time.
+    /// The hash of a name's text, consistent with `String`'s `==`, which compares texts by
+    /// canonical equivalence (`é` written as one character or as `e` and an accent; even the
+    /// Kelvin sign and `K`): an ASCII name is hashed by its bytes, any other by the bytes of its
+    /// composed form (NFC), which is what `==` compares and is its bytes again for ASCII.
+    ///
+    /// A name of at most 15 bytes is hashed as the two words a small string holds it in (bytes,
+    /// then the count in the top byte), read straight from a small ASCII string's bits when the
+    /// standard library lays them out as expected; a longer name is read eight bytes at a time.
     @inline(__always) static func of(_ s: String) -> UInt64 {
         if smallStringsAreReadable {
             let raw = unsafeBitCast(s, to: (UInt64, UInt64).self)
-            // Bit 61 of the second word marks a small string; its top four bits are flags.
-            if raw.1 & (1 << 61) != 0 { return hash(low: raw.0, high: raw.1 & 0x0FFF_FFFF_FFFF_FFFF) }
+            // Bit 61 of the second word marks a small string, bit 62 an ASCII one; its top four
+            // bits are flags.
+            if raw.1 & (3 << 61) == 3 << 61 { return hash(low: raw.0, high: raw.1 & 0x0FFF_FFFF_FFFF_FFFF) }
         }
-        if let h = s.utf8.withContiguousStorageIfAvailable({ hash(bytes: UnsafeRawBufferPointer($0)) }) { return h }
-        return hash(bytes: Array(s.utf8))
+        if let h = s.utf8.withContiguousStorageIfAvailable({ bytes -> UInt64? in
+            bytes.allSatisfy { $0 < 0x80 } ? hash(bytes: UnsafeRawBufferPointer(bytes)) : nil
+        }), let h { return h }
+        var composed = s.precomposedStringWithCanonicalMapping
+        return composed.withUTF8 { hash(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     static func hash(bytes: [UInt8]) -> UInt64 {
@@ -157,8 +167,8 @@ enum NameHash {
         guard MemoryLayout<String>.size == 16 else { return false }
         let ascii = unsafeBitCast(String("ab"), to: (UInt64, UInt64).self)
         let accented = unsafeBitCast(String("é"), to: (UInt64, UInt64).self)
-        return ascii.0 == 0x6261 && ascii.1 & 0x0FFF_FFFF_FFFF_FFFF == 2 << 56 && ascii.1 & (1 << 61) != 0
-            && accented.0 == 0xA9C3 && accented.1 & 0x0FFF_FFFF_FFFF_FFFF == 2 << 56 && accented.1 & (1 << 61) != 0
+        return ascii.0 == 0x6261 && ascii.1 & 0x0FFF_FFFF_FFFF_FFFF == 2 << 56 && ascii.1 & (3 << 61) == 3 << 61
+            && accented.0 == 0xA9C3 && accented.1 & 0x0FFF_FFFF_FFFF_FFFF == 2 << 56 && accented.1 & (3 << 61) == 1 << 61
     }()
 
     @inline(__always) private static func mix(_ x: UInt64) -> UInt64 {

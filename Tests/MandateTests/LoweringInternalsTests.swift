@@ -74,8 +74,11 @@ import Testing
     /// non-ASCII ones, the empty name, and the same text held as a small and as a heap string.
     @Test func nameTableAnswersAsADictionary() {
         var generator = SeededGenerator(state: 0x5EED)
+        // Canonically equivalent spellings are equal Strings: `café` with one character or with
+        // `e` and a combining accent, the Kelvin sign and `K`, a long name with either `é`.
         let base = ["", "a", "order", "order_number", "refund_amount_in_store_credit", "café", "crème_brûlée",
-                    "x_", "_x", "exactly8", "exactly16bytes!!", "fifteen_bytes15", "a rather long name with spaces"]
+                    "x_", "_x", "exactly8", "exactly16bytes!!", "fifteen_bytes15", "a rather long name with spaces",
+                    "cafe\u{301}", "K", "\u{212A}", "k", "caf\u{E9}_au_lait_with_sugar", "cafe\u{301}_au_lait_with_sugar"]
         var keys = base
         for b in base {
             // The same text, built so that it is stored on the heap rather than inline.
@@ -129,6 +132,15 @@ import Testing
         // path with the bytes' path.
         #expect(NameHash.smallStringsAreReadable)
         #expect(NameHash.of("ab") != NameHash.of("ba"))
+        // Equal Strings hash alike, however they are spelled.
+        for (a, b) in [("caf\u{E9}", "cafe\u{301}"), ("K", "\u{212A}"), ("\u{212B}", "\u{C5}"),
+                       ("caf\u{E9}_au_lait_with_sugar", "cafe\u{301}_au_lait_with_sugar")] {
+            #expect(a == b)
+            #expect(NameHash.of(a) == NameHash.of(b), "\(a) \(b)")
+            var table = NameTable<Int>()
+            table[a] = 1
+            #expect(table[b] == 1, "\(a) \(b)")
+        }
         #expect(NameHash.of("a") != NameHash.of("a\u{0}"))
     }
 }
