@@ -106,7 +106,8 @@ struct StepGraph {
             for n in 0..<steps.count where dirty[n] {
                 dirty[n] = false
                 guard let state = states[n] else { continue }
-                out.removeAll(keepingCapacity: true)
+                // At most two edges: emptied one by one, keeping the room (cheaper than `removeAll`).
+                while !out.isEmpty { out.removeLast() }
                 edges(n, state, &out)
                 for (target, s) in out where target < steps.count {
                     if let old = states[target] {

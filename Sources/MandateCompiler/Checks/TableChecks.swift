@@ -46,8 +46,8 @@ enum TableChecks {
                     // Values the steps before it already handled cannot reach the lookup.
                     let facts = p.facts.analysis.keys
                     if let k = facts.id(of: key), let f = p.facts.before[n]?.fact(k) {
-                        if let allowed = f.allowed { values.removeAll { v in facts.existingValue(v).map { !allowed.contains($0) } ?? true } }
-                        values.removeAll { v in facts.existingValue(v).map { f.excluded.contains($0) } ?? false }
+                        if let allowed = f.allowed { values.removeAll { v in facts.existingValue(v).map { !allowed.contains($0, in: facts.large) } ?? true } }
+                        values.removeAll { v in facts.existingValue(v).map { f.excluded.contains($0, in: facts.large) } ?? false }
                     }
                     let missing = values.filter { !present.contains(normalizedKey($0)) }
                     guard !missing.isEmpty, reported.insert("\(t.name)|\(dimension.what)|\(missing)").inserted else { continue }
