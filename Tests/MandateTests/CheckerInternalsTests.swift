@@ -62,6 +62,35 @@ import Testing
         #expect(PolicyChecks.normalized("Où est ma COMMANDE") == ["où", "est", "ma", "commande"])
     }
 
+    /// A word set with one word left out is the set whose marks sum to one mark less, and
+    /// `same` tells it from another set with that sum.
+    @Test func exampleWordSetsByMarks() {
+        let set = [2, 5, 9, 14]
+        #expect(PolicyChecks.same([2, 9, 14], set, without: 1))
+        #expect(!PolicyChecks.same([2, 5, 14], set, without: 1) && !PolicyChecks.same([2, 9], set, without: 1))
+        #expect(PolicyChecks.same(set, set, without: -1) && !PolicyChecks.same([2, 5, 9], set, without: -1))
+        let sum = set.reduce(UInt64(0)) { $0 &+ PolicyChecks.wordMark($1) }
+        #expect(sum &- PolicyChecks.wordMark(5) == [2, 9, 14].reduce(UInt64(0)) { $0 &+ PolicyChecks.wordMark($1) })
+        #expect(Set((0..<10_000).map(PolicyChecks.wordMark)).count == 10_000)
+    }
+
+    /// Few strings are numbered as a dictionary would number them, before and after they
+    /// outgrow the list: same numbers, and strings equal as `String`s (the same letter
+    /// written two ways in Unicode) share one.
+    @Test func fewStringsNumberAsADictionary() {
+        var few = FewStrings()
+        var plain: [String: Int] = [:]
+        let words = (0..<40).map { "value \($0 % 25)" } + ["caf\u{E9}", "cafe\u{301}"]
+        for w in words {
+            let n = few.number(w)
+            #expect(n == plain[w, default: plain.count], "\(w)")
+            if plain[w] == nil { plain[w] = n }
+            #expect(few.find(w) == n)
+        }
+        #expect(few.strings.count == plain.count && few.find("missing") == nil)
+        #expect(few.number("caf\u{E9}") == few.number("cafe\u{301}"))
+    }
+
     static func step(_ n: Int, _ op: Op) -> StepNode {
         StepNode(id: n, label: "\(n + 1)", source: SourceRef(file: "t.procedure", line: n + 1, column: 1), op: op, next: n + 1)
     }

@@ -205,7 +205,7 @@ final class FactKeys {
     /// Keys by their structure (`code`).
     @exclusivity(unchecked) private var ids: [UInt64: Int] = [:]
     /// Field names by number, for the keys' structure.
-    @exclusivity(unchecked) private var fields: [String: Int] = [:]
+    @exclusivity(unchecked) private var fields = FewStrings()
     /// Names the procedure's steps do not mention, numbered after `names`'s.
     @exclusivity(unchecked) private var extraNames: [String: Int] = [:]
     /// The keys that depend on each name, by the name's number: asking for it again forgets them.
@@ -216,9 +216,9 @@ final class FactKeys {
     @exclusivity(unchecked) private var domains: [ValueSet??] = []
     /// The enumeration values of a value, when its type says them.
     private let domainOf: (Expr) -> [String]?
-    @exclusivity(unchecked) private var valueIDs: [String: Int] = [:]
+    @exclusivity(unchecked) private var valueNumbers = FewStrings()
     /// The text and yes/no values, by number.
-    @exclusivity(unchecked) private(set) var values: [String] = []
+    var values: [String] { valueNumbers.strings }
 
     // The properties above skip the runtime's exclusivity checks: a procedure's keys are
     // numbered on the one thread that checks it, and no method holds one of them across a
@@ -227,7 +227,11 @@ final class FactKeys {
     init(names: ProcedureNames, domain: @escaping (Expr) -> [String]?) {
         self.names = names
         domainOf = domain
-        valueIDs.reserveCapacity(16)
+        // Room for a typical procedure's keys, so numbering them does not grow these again and again.
+        ids.reserveCapacity(32)
+        expressions.reserveCapacity(32)
+        domains.reserveCapacity(32)
+        dependents.reserveCapacity(names.count)
     }
 
     /// How many keys are numbered.
@@ -243,14 +247,11 @@ final class FactKeys {
 
     /// The number of a text or yes/no value, numbering it if it is new.
     func value(_ v: String) -> Int {
-        if let known = valueIDs[v] { return known }
-        valueIDs[v] = values.count
-        values.append(v)
-        return values.count - 1
+        valueNumbers.number(v)
     }
 
     /// The number of a text or yes/no value, when some fact has it.
-    func existingValue(_ v: String) -> Int? { valueIDs[v] }
+    func existingValue(_ v: String) -> Int? { valueNumbers.find(v) }
 
     // MARK: keys by structure
 
@@ -265,10 +266,7 @@ final class FactKeys {
     }
 
     private func fieldID(_ f: String, numbering: Bool) -> Int? {
-        if let i = fields[f] { return i }
-        guard numbering else { return nil }
-        fields[f] = fields.count
-        return fields.count - 1
+        numbering ? fields.number(f) : fields.find(f)
     }
 
     /// The structure of a value's key, with the name its facts depend on (`FactAnalysis.roots`
@@ -334,6 +332,32 @@ final class FactKeys {
 
     /// The keys that depend on a name, by its number.
     func dependents(of name: Int) -> [Int] { name < dependents.count ? dependents[name] : [] }
+}
+
+/// Strings numbered in the order first met: a procedure's text values, or its field names.
+/// While there are few, a string is found by comparing it with each in turn, which is cheaper
+/// than hashing it; past 16, through a dictionary. Either way strings are told apart by `==`.
+struct FewStrings {
+    private(set) var strings: [String] = []
+    private var numbers: [String: Int]?
+
+    /// The number of a string, when it has one.
+    func find(_ s: String) -> Int? {
+        if let numbers { return numbers[s] }
+        return strings.firstIndex(of: s)
+    }
+
+    /// The number of a string, numbering it if it is new.
+    mutating func number(_ s: String) -> Int {
+        if let known = find(s) { return known }
+        strings.append(s)
+        if numbers != nil {
+            numbers![s] = strings.count - 1
+        } else if strings.count > 16 {
+            numbers = Dictionary(uniqueKeysWithValues: strings.indices.map { (strings[$0], $0) })
+        }
+        return strings.count - 1
+    }
 }
 
 /// The facts known at a step: what is known of each key, by its number (nil: nothing).
@@ -767,6 +791,8 @@ struct FactProgram {
         let names = analysis.keys.names
         place = [Int32](repeating: -1, count: steps.count)
         forgetEnd = [Int](repeating: 0, count: steps.count * 2)
+        facts.reserveCapacity(steps.count)
+        forgotten.reserveCapacity(steps.count)
         for n in steps.indices {
             switch steps[n].op {
             case .set(_, let value, _):
@@ -841,20 +867,31 @@ struct FlowFacts {
             self.impossible = []
             return
         }
-        before = graph.forward(from: entry, start: FactState(width: analysis.keys.count), edges: { n, state, result in
-            var out = state
+        before[entry] = FactState(width: analysis.keys.count)
+        let successors = graph.successors
+        let large = analysis.keys.large
+        graph.settle(from: entry) { n, changed in
+            guard var out = before[n] else { return }
             Self.transfer(program, n, &out, analysis)
-            for (target, edge) in graph.successors[n] {
+            for (target, edge) in successors[n] {
                 var s = out
                 guard Self.along(program, n, edge, &s, analysis) else { continue }
                 takeable[Int(Self.edgeKey(n, edge))] = true
-                if let target { result.append((target, s)) }
+                guard let target, target < steps.count else { continue }
+                if let old = before[target] {
+                    if old == s { continue }
+                    // After several rounds through a loop, a bound that still moves is dropped.
+                    visits[target] += 1
+                    let joined = old.join(s, in: large)
+                    let merged = visits[target] > 6 ? joined.widened(from: old) : joined
+                    if merged == old { continue }
+                    before[target] = merged
+                } else {
+                    before[target] = s
+                }
+                changed(target)
             }
-        }, merge: { target, old, new in
-            visits[target] += 1
-            let j = old.join(new, in: analysis.keys.large)
-            return visits[target] > 6 ? j.widened(from: old) : j
-        })
+        }
         var impossible = Set<Int64>()
         for n in steps.indices where before[n] != nil && program.condition(n) != nil {
             for edge in [StepGraph.Edge.then, .otherwise] where !takeable[Int(Self.edgeKey(n, edge))] {

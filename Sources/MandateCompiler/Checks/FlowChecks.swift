@@ -244,37 +244,27 @@ enum FlowChecks {
             for r in names.readRange(n) { _ = dense.number(names.read[r]) }
         }
         guard dense.count <= NameBits.capacity else { return }
-        // Must-analysis: the names known on every path into each step (`reached` false: not
-        // yet reached). As `StepGraph.forward`, written out for bit sets: steps in reading
-        // order, another pass only when an edge goes back.
+        // Must-analysis: the names known on every path into each step (`reached` false: not yet reached).
         var known = [NameBits](repeating: NameBits(), count: steps.count)
         var reached = [Bool](repeating: false, count: steps.count)
-        var dirty = [Bool](repeating: false, count: steps.count)
         known[entry] = start
         reached[entry] = true
-        dirty[entry] = true
         let successors = p.graph.successors
-        var again = true
-        while again {
-            again = false
-            for n in 0..<steps.count where dirty[n] {
-                dirty[n] = false
-                let out = known[n].union(defs[n])
-                for (target, edge) in successors[n] {
-                    guard let target, target < steps.count, p.facts.canTake(n, edge) else { continue }
-                    var s = out
-                    if edge == .body, bodyVariable[n] >= 0 { s.insert(bodyVariable[n]) }
-                    if reached[target] {
-                        let merged = known[target].intersection(s)
-                        if merged == known[target] { continue }
-                        known[target] = merged
-                    } else {
-                        known[target] = s
-                        reached[target] = true
-                    }
-                    dirty[target] = true
-                    if target <= n { again = true }
+        p.graph.settle(from: entry) { n, changed in
+            let out = known[n].union(defs[n])
+            for (target, edge) in successors[n] {
+                guard let target, target < steps.count, p.facts.canTake(n, edge) else { continue }
+                var s = out
+                if edge == .body, bodyVariable[n] >= 0 { s.insert(bodyVariable[n]) }
+                if reached[target] {
+                    let merged = known[target].intersection(s)
+                    if merged == known[target] { continue }
+                    known[target] = merged
+                } else {
+                    known[target] = s
+                    reached[target] = true
                 }
+                changed(target)
             }
         }
         var reported = [Bool](repeating: false, count: names.count)
