@@ -1,4 +1,5 @@
 @testable import MandateCompiler
+import MandateDiagnostics
 import MandateIR
 import Testing
 
@@ -6,18 +7,50 @@ import Testing
 @Suite struct CheckerInternalsTests {
     /// Value sets past the first 64 values behave as sets: equal contents are equal values.
     @Test func valueSetsPastOneWord() {
-        var a = ValueSet([1, 63, 64, 130])
-        let b = ValueSet([130, 2, 64])
-        #expect(a.members == [1, 63, 64, 130])
-        #expect(a.contains(130) && !a.contains(129) && !a.contains(500))
-        #expect(a.intersection(b) == ValueSet([64, 130]))
-        #expect(a.subtracting(b) == ValueSet([1, 63]))
-        #expect(a.subtracting(ValueSet([64, 130])).hashValue == ValueSet([1, 63]).hashValue)
-        #expect(a.union(b).members == [1, 2, 63, 64, 130])
-        #expect(ValueSet([200]).subtracting(ValueSet([200])).isEmpty)
-        #expect(ValueSet([200]).intersection(ValueSet([199])) == ValueSet())
-        a.formUnion(ValueSet([300]))
-        #expect(a.members == [1, 63, 64, 130, 300])
+        let large = LargeValueSets()
+        func set(_ ids: [Int]) -> ValueSet { ValueSet(ids, in: large) }
+        var a = set([1, 63, 64, 130])
+        let b = set([130, 2, 64])
+        #expect(a.members(in: large) == [1, 63, 64, 130])
+        #expect(a.contains(130, in: large) && !a.contains(129, in: large) && !a.contains(500, in: large))
+        #expect(a.intersection(b, in: large) == set([64, 130]))
+        #expect(a.subtracting(b, in: large) == set([1, 63]))
+        #expect(a.subtracting(set([64, 130]), in: large).hashValue == set([1, 63]).hashValue)
+        #expect(a.union(b, in: large).members(in: large) == [1, 2, 63, 64, 130])
+        #expect(set([200]).subtracting(set([200]), in: large).isEmpty)
+        #expect(set([200]).intersection(set([199]), in: large) == ValueSet())
+        a.formUnion(set([300]), in: large)
+        #expect(a.members(in: large) == [1, 63, 64, 130, 300])
+    }
+
+    /// The words of large value sets belong to one procedure's check and go with it, so a
+    /// process that checks again and again (an editor, a test run) keeps nothing from before.
+    @Test func largeValueSetsGoWithTheirCheck() throws {
+        // 70 kinds: the facts about `problem kind` need values past the first 64.
+        let kinds = (1...70).map { "\"kind \($0)\"" }.joined(separator: ", ")
+        let files = [ExampleFile("refund.procedure", """
+            Procedure: Refund an order
+            Goal: resolve-order-issues
+            Handles: refund_request
+
+            1. Ask for the problem kind.
+            2. If the problem kind is one of \(kinds), resolve as declined.
+            3. If the problem kind is "kind 70", say "Never said." and resolve as declined.
+            4. Escalate to tier-1 because "another problem".
+            """)]
+        let compilation = compileBase(replacing: files)
+        // Step 3 can never run: every kind up to 70 resolved at step 2.
+        #expect(compilation.diagnostics.map(\.code.rawValue).contains("M0502"))
+        let input = try #require(compilation.proofInput)
+        let context = CheckContext(plan: input.plan, lookup: input.lookup, goalSyntax: input.goals, scenarios: input.scenarios, skippedFiles: input.broken)
+        let procedure = try #require(context.checkedProcedures.first { $0.id == "refund" })
+        weak var table: LargeValueSets?
+        do {
+            let p = ProcedureUnderCheck(procedure, context: context)
+            table = p.facts.analysis.keys.large
+            #expect(p.facts.analysis.keys.large.count > 0)
+        }
+        #expect(table == nil)
     }
 
     /// An ASCII example splits into the same words as by Unicode letters and digits.
@@ -27,6 +60,35 @@ import Testing
             #expect(PolicyChecks.normalized(text) == slow, "\(text)")
         }
         #expect(PolicyChecks.normalized("Où est ma COMMANDE") == ["où", "est", "ma", "commande"])
+    }
+
+    /// A word set with one word left out is the set whose marks sum to one mark less, and
+    /// `same` tells it from another set with that sum.
+    @Test func exampleWordSetsByMarks() {
+        let set = [2, 5, 9, 14]
+        #expect(PolicyChecks.same([2, 9, 14], set, without: 1))
+        #expect(!PolicyChecks.same([2, 5, 14], set, without: 1) && !PolicyChecks.same([2, 9], set, without: 1))
+        #expect(PolicyChecks.same(set, set, without: -1) && !PolicyChecks.same([2, 5, 9], set, without: -1))
+        let sum = set.reduce(UInt64(0)) { $0 &+ PolicyChecks.wordMark($1) }
+        #expect(sum &- PolicyChecks.wordMark(5) == [2, 9, 14].reduce(UInt64(0)) { $0 &+ PolicyChecks.wordMark($1) })
+        #expect(Set((0..<10_000).map(PolicyChecks.wordMark)).count == 10_000)
+    }
+
+    /// Few strings are numbered as a dictionary would number them, before and after they
+    /// outgrow the list: same numbers, and strings equal as `String`s (the same letter
+    /// written two ways in Unicode) share one.
+    @Test func fewStringsNumberAsADictionary() {
+        var few = FewStrings()
+        var plain: [String: Int] = [:]
+        let words = (0..<40).map { "value \($0 % 25)" } + ["caf\u{E9}", "cafe\u{301}"]
+        for w in words {
+            let n = few.number(w)
+            #expect(n == plain[w, default: plain.count], "\(w)")
+            if plain[w] == nil { plain[w] = n }
+            #expect(few.find(w) == n)
+        }
+        #expect(few.strings.count == plain.count && few.find("missing") == nil)
+        #expect(few.number("caf\u{E9}") == few.number("cafe\u{301}"))
     }
 
     static func step(_ n: Int, _ op: Op) -> StepNode {
@@ -101,7 +163,7 @@ import Testing
         var c = FactState()
         c.set(2, f)
         #expect(a == c && a.hashValue == c.hashValue)
-        #expect(a.join(c).fact(2) == f)
+        #expect(a.join(c, in: LargeValueSets()).fact(2) == f)
         a.forget([2])
         #expect(a == b && a.fact(2) == nil)
     }

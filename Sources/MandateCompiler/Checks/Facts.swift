@@ -65,72 +65,73 @@ struct Interval: Hashable {
     }
 }
 
-/// A set of a procedure's text and yes/no values, by their number (`FactKeys.value`): two
+/// A set of a procedure's text and yes/no values (`FactKeys.value`) or names, by number: two
 /// plain words, so a `Fact` is plain data that arrays copy and free without per-element work.
 /// Values 0–63 are bits of the first word; a set with larger values (only in a procedure whose
-/// facts compare more than 64 distinct values) keeps the words past the first in
-/// `LargeValueSets`, once each, and holds their number.
+/// facts compare more than 64 distinct values, or with more than 64 names) keeps the words past
+/// the first in its procedure's `LargeValueSets`, once each, and holds their number. Every
+/// operation that may read those words is given that table.
 struct ValueSet: Hashable {
     private var w0: UInt64 = 0
-    /// 0: no value past 63; otherwise the number of the words for values 64 and up in `LargeValueSets`.
+    /// 0: no value past 63; otherwise the number of the words for values 64 and up in the procedure's `LargeValueSets`.
     private var more: Int32 = 0
 
     init() {}
 
-    init(_ ids: some Sequence<Int>) { for i in ids { insert(i) } }
+    init(_ ids: some Sequence<Int>, in large: LargeValueSets) { for i in ids { insert(i, in: large) } }
 
-    private init(w0: UInt64, rest: [UInt64]) {
+    private init(w0: UInt64, rest: [UInt64], in large: LargeValueSets) {
         var rest = rest
         while rest.last == 0 { rest.removeLast() }
         self.w0 = w0
-        more = rest.isEmpty ? 0 : LargeValueSets.shared.number(rest)
+        more = rest.isEmpty ? 0 : large.number(rest)
     }
 
     /// The words for values 64 and up, without trailing zero words.
-    private var rest: [UInt64] { more == 0 ? [] : LargeValueSets.shared.words(more) }
+    private func rest(_ large: LargeValueSets) -> [UInt64] { more == 0 ? [] : large.words(more) }
 
     var isEmpty: Bool { w0 == 0 && more == 0 }
 
-    func contains(_ i: Int) -> Bool {
+    func contains(_ i: Int, in large: LargeValueSets) -> Bool {
         if i < 64 { return w0 & (1 << UInt64(i)) != 0 }
         guard more != 0 else { return false }
-        let r = rest, w = i / 64 - 1
+        let r = rest(large), w = i / 64 - 1
         return w < r.count && r[w] & (1 << UInt64(i % 64)) != 0
     }
 
-    mutating func insert(_ i: Int) {
+    mutating func insert(_ i: Int, in large: LargeValueSets) {
         if i < 64 { w0 |= 1 << UInt64(i); return }
-        var r = rest
+        var r = rest(large)
         let w = i / 64 - 1
         while r.count <= w { r.append(0) }
         r[w] |= 1 << UInt64(i % 64)
-        self = ValueSet(w0: w0, rest: r)
+        self = ValueSet(w0: w0, rest: r, in: large)
     }
 
-    func union(_ o: ValueSet) -> ValueSet {
+    func union(_ o: ValueSet, in large: LargeValueSets) -> ValueSet {
         guard more != 0 || o.more != 0 else { var r = self; r.w0 |= o.w0; return r }
-        let a = rest, b = o.rest
-        return ValueSet(w0: w0 | o.w0, rest: (0..<max(a.count, b.count)).map { i in (i < a.count ? a[i] : 0) | (i < b.count ? b[i] : 0) })
+        let a = rest(large), b = o.rest(large)
+        return ValueSet(w0: w0 | o.w0, rest: (0..<max(a.count, b.count)).map { i in (i < a.count ? a[i] : 0) | (i < b.count ? b[i] : 0) }, in: large)
     }
 
-    mutating func formUnion(_ o: ValueSet) { self = union(o) }
+    mutating func formUnion(_ o: ValueSet, in large: LargeValueSets) { self = union(o, in: large) }
 
-    func intersection(_ o: ValueSet) -> ValueSet {
+    func intersection(_ o: ValueSet, in large: LargeValueSets) -> ValueSet {
         guard more != 0 && o.more != 0 else { var r = ValueSet(); r.w0 = w0 & o.w0; return r }
-        let a = rest, b = o.rest
-        return ValueSet(w0: w0 & o.w0, rest: (0..<min(a.count, b.count)).map { a[$0] & b[$0] })
+        let a = rest(large), b = o.rest(large)
+        return ValueSet(w0: w0 & o.w0, rest: (0..<min(a.count, b.count)).map { a[$0] & b[$0] }, in: large)
     }
 
-    func subtracting(_ o: ValueSet) -> ValueSet {
+    func subtracting(_ o: ValueSet, in large: LargeValueSets) -> ValueSet {
         guard more != 0 && o.more != 0 else { var r = self; r.w0 &= ~o.w0; return r }
-        let a = rest, b = o.rest
-        return ValueSet(w0: w0 & ~o.w0, rest: a.indices.map { i in a[i] & ~(i < b.count ? b[i] : 0) })
+        let a = rest(large), b = o.rest(large)
+        return ValueSet(w0: w0 & ~o.w0, rest: a.indices.map { i in a[i] & ~(i < b.count ? b[i] : 0) }, in: large)
     }
 
     /// The numbers in the set, smallest first.
-    var members: [Int] {
+    func members(in large: LargeValueSets) -> [Int] {
         var out: [Int] = []
-        for (w, word) in ([w0] + rest).enumerated() {
+        for (w, word) in ([w0] + rest(large)).enumerated() {
             var bits = word
             while bits != 0 {
                 out.append(w * 64 + bits.trailingZeroBitCount)
@@ -141,22 +142,22 @@ struct ValueSet: Hashable {
     }
 }
 
-/// The words of value sets past their first 64 values, each kept once under a number, so a
-/// `ValueSet` stays two plain words and equal sets have equal numbers. Shared by the threads
-/// that check procedures, behind a lock; only a procedure whose facts compare more than 64
-/// distinct text and yes/no values adds to it, and it keeps what it was given for the
-/// process's life (one entry per distinct set).
-final class LargeValueSets: @unchecked Sendable {
-    static let shared = LargeValueSets()
-    private let lock = NSLock()
-    // INVARIANT: read and written only with `lock` held.
+/// The words of one procedure's value sets past their first 64 values, each kept once under a
+/// number, so a `ValueSet` stays two plain words and equal sets have equal numbers. Each
+/// procedure under check has its own (`FactKeys.large`), used only by the thread that checks
+/// it and freed with it: a long-lived process (an editor, a test run) that checks again and
+/// again keeps nothing from one check to the next.
+final class LargeValueSets {
     private var sets: [[UInt64]] = []
     private var numbers: [[UInt64]: Int32] = [:]
 
+    init() {}
+
+    /// How many distinct sets it holds.
+    var count: Int { sets.count }
+
     /// The number of these words (1 and up), numbering them if they are new.
     func number(_ words: [UInt64]) -> Int32 {
-        lock.lock()
-        defer { lock.unlock() }
         if let known = numbers[words] { return known }
         sets.append(words)
         numbers[words] = Int32(sets.count)
@@ -164,11 +165,7 @@ final class LargeValueSets: @unchecked Sendable {
     }
 
     /// The words numbered `n`.
-    func words(_ n: Int32) -> [UInt64] {
-        lock.lock()
-        defer { lock.unlock() }
-        return sets[Int(n) - 1]
-    }
+    func words(_ n: Int32) -> [UInt64] { sets[Int(n) - 1] }
 }
 
 /// What is known of one value on the paths reaching a step.
@@ -180,13 +177,15 @@ struct Fact: Hashable {
     /// Values it cannot have, by number.
     var excluded = ValueSet()
 
-    var isEmpty: Bool { interval.isEmpty || (allowed.map { $0.subtracting(excluded).isEmpty } ?? false) }
+    func isEmpty(in large: LargeValueSets) -> Bool {
+        interval.isEmpty || (allowed.map { $0.subtracting(excluded, in: large).isEmpty } ?? false)
+    }
 
-    func join(_ o: Fact) -> Fact {
+    func join(_ o: Fact, in large: LargeValueSets) -> Fact {
         var r = Fact()
         r.interval = interval.hull(o.interval)
-        if let a = allowed, let b = o.allowed { r.allowed = a.union(b) }
-        r.excluded = excluded.intersection(o.excluded)
+        if let a = allowed, let b = o.allowed { r.allowed = a.union(b, in: large) }
+        r.excluded = excluded.intersection(o.excluded, in: large)
         return r
     }
 }
@@ -201,10 +200,12 @@ struct Fact: Hashable {
 final class FactKeys {
     /// The procedure's names: a `Set` or `Ask` step's key is its name's number.
     let names: ProcedureNames
+    /// The words of the procedure's value sets past their first 64 values.
+    let large = LargeValueSets()
     /// Keys by their structure (`code`).
     @exclusivity(unchecked) private var ids: [UInt64: Int] = [:]
     /// Field names by number, for the keys' structure.
-    @exclusivity(unchecked) private var fields: [String: Int] = [:]
+    @exclusivity(unchecked) private var fields = FewStrings()
     /// Names the procedure's steps do not mention, numbered after `names`'s.
     @exclusivity(unchecked) private var extraNames: [String: Int] = [:]
     /// The keys that depend on each name, by the name's number: asking for it again forgets them.
@@ -215,9 +216,9 @@ final class FactKeys {
     @exclusivity(unchecked) private var domains: [ValueSet??] = []
     /// The enumeration values of a value, when its type says them.
     private let domainOf: (Expr) -> [String]?
-    @exclusivity(unchecked) private var valueIDs: [String: Int] = [:]
+    @exclusivity(unchecked) private var valueNumbers = FewStrings()
     /// The text and yes/no values, by number.
-    @exclusivity(unchecked) private(set) var values: [String] = []
+    var values: [String] { valueNumbers.strings }
 
     // The properties above skip the runtime's exclusivity checks: a procedure's keys are
     // numbered on the one thread that checks it, and no method holds one of them across a
@@ -226,7 +227,11 @@ final class FactKeys {
     init(names: ProcedureNames, domain: @escaping (Expr) -> [String]?) {
         self.names = names
         domainOf = domain
-        valueIDs.reserveCapacity(16)
+        // Room for a typical procedure's keys, so numbering them does not grow these again and again.
+        ids.reserveCapacity(32)
+        expressions.reserveCapacity(32)
+        domains.reserveCapacity(32)
+        dependents.reserveCapacity(names.count)
     }
 
     /// How many keys are numbered.
@@ -235,24 +240,18 @@ final class FactKeys {
     /// The enumeration values of a key, when its type says them.
     func domain(_ k: Int) -> ValueSet? {
         if let known = domains[k] { return known }
-        let d = domainOf(expressions[k]).map { d in ValueSet(d.map(value)) }
+        let d = domainOf(expressions[k]).map { d in ValueSet(d.map(value), in: large) }
         domains[k] = .some(d)
         return d
     }
 
     /// The number of a text or yes/no value, numbering it if it is new.
     func value(_ v: String) -> Int {
-        if let known = valueIDs[v] { return known }
-        valueIDs[v] = values.count
-        values.append(v)
-        return values.count - 1
+        valueNumbers.number(v)
     }
 
     /// The number of a text or yes/no value, when some fact has it.
-    func existingValue(_ v: String) -> Int? { valueIDs[v] }
-
-    /// The values of a set, by name.
-    func names(_ set: ValueSet) -> Set<String> { Set(set.members.map { values[$0] }) }
+    func existingValue(_ v: String) -> Int? { valueNumbers.find(v) }
 
     // MARK: keys by structure
 
@@ -267,10 +266,7 @@ final class FactKeys {
     }
 
     private func fieldID(_ f: String, numbering: Bool) -> Int? {
-        if let i = fields[f] { return i }
-        guard numbering else { return nil }
-        fields[f] = fields.count
-        return fields.count - 1
+        numbering ? fields.number(f) : fields.find(f)
     }
 
     /// The structure of a value's key, with the name its facts depend on (`FactAnalysis.roots`
@@ -338,6 +334,32 @@ final class FactKeys {
     func dependents(of name: Int) -> [Int] { name < dependents.count ? dependents[name] : [] }
 }
 
+/// Strings numbered in the order first met: a procedure's text values, or its field names.
+/// While there are few, a string is found by comparing it with each in turn, which is cheaper
+/// than hashing it; past 16, through a dictionary. Either way strings are told apart by `==`.
+struct FewStrings {
+    private(set) var strings: [String] = []
+    private var numbers: [String: Int]?
+
+    /// The number of a string, when it has one.
+    func find(_ s: String) -> Int? {
+        if let numbers { return numbers[s] }
+        return strings.firstIndex(of: s)
+    }
+
+    /// The number of a string, numbering it if it is new.
+    mutating func number(_ s: String) -> Int {
+        if let known = find(s) { return known }
+        strings.append(s)
+        if numbers != nil {
+            numbers![s] = strings.count - 1
+        } else if strings.count > 16 {
+            numbers = Dictionary(uniqueKeysWithValues: strings.indices.map { (strings[$0], $0) })
+        }
+        return strings.count - 1
+    }
+}
+
 /// The facts known at a step: what is known of each key, by its number (nil: nothing).
 struct FactState: Hashable {
     private(set) var facts: [Fact?]
@@ -355,11 +377,11 @@ struct FactState: Hashable {
     }
 
     /// Keeps what both paths know.
-    func join(_ o: FactState) -> FactState {
+    func join(_ o: FactState, in large: LargeValueSets) -> FactState {
         var r = FactState(width: Swift.max(facts.count, o.facts.count))
         for k in 0..<Swift.min(facts.count, o.facts.count) {
             guard let a = facts[k], let b = o.facts[k] else { continue }
-            let f = a.join(b)
+            let f = a.join(b, in: large)
             if f != Fact() { r.facts[k] = f }
         }
         return r
@@ -470,26 +492,58 @@ enum FactLiteral: Equatable {
     var discrete: Int? { if case .discrete(let d, _) = self { d } else { nil } }
 }
 
-/// A value or condition as the fact analysis reads it: tracked values replaced by their key number.
-indirect enum FactExpr {
+/// A value or condition as the fact analysis reads it: its last node in the procedure's
+/// `FactCode` (its operands come before it).
+struct FactExpr: Equatable {
+    fileprivate let node: Int32
+}
+
+/// One node of a compiled value or condition, with tracked values replaced by their key
+/// number. Its operands are nodes before it, by their place in `FactCode.nodes`; the parts of
+/// `and`, `or` and the options of `oneOf` are a range of `FactCode.parts`. Plain data: a
+/// procedure's values and conditions are two arrays, not a tree of boxes.
+enum FactNode {
     case literal(FactLiteral)
     case key(Int)
-    case lookup(String)
+    /// A decision-table lookup: the range of the table's cells (`top` unless they are all amounts or numbers).
+    case lookup(Interval)
     /// `add`, `subtract`, or (`nil`) any other: `times`.
-    case arithmetic(add: Bool?, FactExpr, FactExpr)
-    case compare(CompareOp, FactExpr, FactExpr)
-    case oneOf(FactExpr, [FactExpr])
-    case not(FactExpr)
-    case and([FactExpr])
-    case or([FactExpr])
+    case arithmetic(add: Bool?, Int32, Int32)
+    case compare(CompareOp, Int32, Int32)
+    case oneOf(Int32, options: Range<Int32>)
+    case not(Int32)
+    case and(Range<Int32>)
+    case or(Range<Int32>)
     /// Anything the analysis learns nothing from.
     case other
+}
+
+/// A procedure's compiled values and conditions (`FactAnalysis.compile`).
+final class FactCode {
+    // Compiled and read on the one thread that checks the procedure; no method holds one of
+    // these across a call that changes it, so they skip the runtime's exclusivity checks.
+    @exclusivity(unchecked) fileprivate var nodes: [FactNode] = []
+    @exclusivity(unchecked) fileprivate var parts: [Int32] = []
+
+    init() {
+        nodes.reserveCapacity(64)
+        parts.reserveCapacity(16)
+    }
+
+    @inline(__always) fileprivate subscript(_ i: Int32) -> FactNode { nodes[Int(i)] }
+
+    fileprivate func add(_ node: FactNode) -> Int32 {
+        nodes.append(node)
+        return Int32(nodes.count - 1)
+    }
 }
 
 /// Facts about values: keys, evaluation, and what a condition teaches on each of its branches.
 struct FactAnalysis {
     /// The procedure's keys; `compile` numbers new ones.
     let keys: FactKeys
+    /// The procedure's compiled values and conditions.
+    let code = FactCode()
     /// The range of a decision table's cells, when they are all amounts or numbers.
     var table: (String) -> Interval? = { _ in nil }
 
@@ -526,20 +580,40 @@ struct FactAnalysis {
         return s
     }
 
-    /// An expression with its tracked values numbered.
-    func compile(_ e: Expr) -> FactExpr {
-        if let k = keys.intern(e) { return .key(k) }
+    /// An expression with its tracked values numbered, compiled into the procedure's `FactCode`.
+    func compile(_ e: Expr) -> FactExpr { FactExpr(node: node(e)) }
+
+    private func node(_ e: Expr) -> Int32 {
+        if let k = keys.intern(e) { return code.add(.key(k)) }
         switch e {
-        case .literal(let v): return .literal(FactLiteral(v, keys))
-        case .lookup(let name, _): return .lookup(name)
-        case .arithmetic(let op, let l, let r): return .arithmetic(add: op == "add" ? true : op == "subtract" ? false : nil, compile(l), compile(r))
-        case .compare(let op, let l, let r): return .compare(CompareOp(op), compile(l), compile(r))
-        case .oneOf(let v, let options): return .oneOf(compile(v), options.map(compile))
-        case .not(let c): return .not(compile(c))
-        case .and(let parts): return .and(parts.map(compile))
-        case .or(let parts): return .or(parts.map(compile))
-        default: return .other
+        case .literal(let v): return code.add(.literal(FactLiteral(v, keys)))
+        case .lookup(let name, _): return code.add(.lookup(table(name) ?? .top))
+        case .arithmetic(let op, let l, let r):
+            let a = node(l), b = node(r)
+            return code.add(.arithmetic(add: op == "add" ? true : op == "subtract" ? false : nil, a, b))
+        case .compare(let op, let l, let r):
+            let a = node(l), b = node(r)
+            return code.add(.compare(CompareOp(op), a, b))
+        case .oneOf(let v, let options):
+            let value = node(v)
+            return code.add(.oneOf(value, options: parts(options)))
+        case .not(let c): return code.add(.not(node(c)))
+        case .and(let xs): return code.add(.and(parts(xs)))
+        case .or(let xs): return code.add(.or(parts(xs)))
+        default: return code.add(.other)
         }
+    }
+
+    /// Compiles each of `xs`; their nodes are kept together in `code.parts`, in order.
+    private func parts(_ xs: [Expr]) -> Range<Int32> {
+        // The room is taken first: the parts' own parts go after it.
+        let start = code.parts.count
+        code.parts.append(contentsOf: repeatElement(0, count: xs.count))
+        for (i, x) in xs.enumerated() {
+            let n = node(x)
+            code.parts[start + i] = n
+        }
+        return Int32(start)..<Int32(start + xs.count)
     }
 
     /// A number literal as an integer in the value's own unit, with whether it is money
@@ -554,20 +628,19 @@ struct FactAnalysis {
     }
 
     /// The range of a value on the paths `state` describes.
-    func evaluate(_ e: FactExpr, in state: FactState) -> Interval {
-        switch e {
+    func evaluate(_ e: FactExpr, in state: FactState) -> Interval { evaluate(e.node, in: state) }
+
+    private func evaluate(_ e: Int32, in state: FactState) -> Interval {
+        switch code[e] {
         case .literal(let v): return v.number.map { .exactly($0.0) } ?? .top
-        case .lookup(let name): return table(name) ?? .top
+        case .lookup(let range): return range
         case .arithmetic(let add, let l, let r):
             switch add {
             case true?: return evaluate(l, in: state) + evaluate(r, in: state)
             case false?: return evaluate(l, in: state) - evaluate(r, in: state)
             case nil:
                 // A money amount times a constant percentage or whole number.
-                for (amount, factor) in [(l, r), (r, l)] {
-                    if case .literal(.percent(let p)) = factor { return evaluate(amount, in: state).scaled(p, 10_000) }
-                    if case .literal(.number(let k)) = factor { return evaluate(amount, in: state).scaled(k, 1) }
-                }
+                if let scaled = scaled(amount: l, factor: r, in: state) ?? scaled(amount: r, factor: l, in: state) { return scaled }
                 return .top
             }
         case .key(let k): return state.fact(k)?.interval ?? .top
@@ -575,44 +648,56 @@ struct FactAnalysis {
         }
     }
 
+    /// `amount` scaled by `factor`, when `factor` is a constant percentage or whole number.
+    private func scaled(amount: Int32, factor: Int32, in state: FactState) -> Interval? {
+        if case .literal(.percent(let p)) = code[factor] { return evaluate(amount, in: state).scaled(p, 10_000) }
+        if case .literal(.number(let k)) = code[factor] { return evaluate(amount, in: state).scaled(k, 1) }
+        return nil
+    }
+
     /// Narrows `state` to the paths where `condition` is `truth`; false when there are none.
     func assume(_ condition: FactExpr, _ truth: Bool, in state: inout FactState) -> Bool {
-        switch condition {
+        assume(condition.node, truth, in: &state)
+    }
+
+    private func assume(_ condition: Int32, _ truth: Bool, in state: inout FactState) -> Bool {
+        switch code[condition] {
         case .literal(.discrete(_, let b?)): return b == truth
         case .not(let c): return assume(c, !truth, in: &state)
         case .and(let parts) where truth, .or(let parts) where !truth:
-            for p in parts { guard assume(p, truth, in: &state) else { return false } }
+            for p in parts { guard assume(code.parts[Int(p)], truth, in: &state) else { return false } }
             return true
         case .and(let parts), .or(let parts):
             // One of the parts decides: the paths of each, joined.
             var result: FactState?
             for p in parts {
                 var s = state
-                guard assume(p, truth, in: &s) else { continue }
-                result = result.map { $0.join(s) } ?? s
+                guard assume(code.parts[Int(p)], truth, in: &s) else { continue }
+                result = result.map { $0.join(s, in: keys.large) } ?? s
             }
             guard let result else { return false }
             state = result
             return true
         case .compare(let op, let lhs, let rhs):
-            if case .literal(let a) = lhs, case .literal(let b) = rhs {
+            let l = code[lhs], r = code[rhs]
+            if case .literal(let a) = l, case .literal(let b) = r {
                 return constant(op, a, b).map { $0 == truth } ?? true
             }
-            if case .literal(let v) = rhs, case .key(let k) = lhs { return restrict(k, op, v, truth, &state) }
-            if case .literal(let v) = lhs, case .key(let k) = rhs { return restrict(k, op.flipped, v, truth, &state) }
+            if case .literal(let v) = r, case .key(let k) = l { return restrict(k, op, v, truth, &state) }
+            if case .literal(let v) = l, case .key(let k) = r { return restrict(k, op.flipped, v, truth, &state) }
             return true
         case .oneOf(let value, let options):
-            guard case .key(let k) = value else { return true }
+            guard case .key(let k) = code[value] else { return true }
             var values = ValueSet()
             for o in options {
-                guard case .literal(let v) = o, let d = v.discrete else { return true }
-                values.insert(d)
+                guard case .literal(let v) = code[code.parts[Int(o)]], let d = v.discrete else { return true }
+                values.insert(d, in: keys.large)
             }
             var f = state.fact(k) ?? Fact()
             if truth {
-                f.allowed = (f.allowed ?? keys.domain(k) ?? values).intersection(values)
+                f.allowed = (f.allowed ?? keys.domain(k) ?? values).intersection(values, in: keys.large)
             } else {
-                f.excluded.formUnion(values)
+                f.excluded.formUnion(values, in: keys.large)
             }
             return settle(k, f, &state)
         default:
@@ -658,10 +743,10 @@ struct FactAnalysis {
         } else if let d = v.discrete {
             switch op {
             case .equal:
-                let only = ValueSet([d])
-                f.allowed = (f.allowed ?? keys.domain(k) ?? only).intersection(only)
+                let only = ValueSet([d], in: keys.large)
+                f.allowed = (f.allowed ?? keys.domain(k) ?? only).intersection(only, in: keys.large)
             case .notEqual:
-                f.excluded.insert(d)
+                f.excluded.insert(d, in: keys.large)
             default: return true
             }
         } else {
@@ -673,7 +758,7 @@ struct FactAnalysis {
     private func settle(_ k: Int, _ f: Fact, _ s: inout FactState) -> Bool {
         var f = f
         if f.allowed == nil, !f.excluded.isEmpty, let d = keys.domain(k) { f.allowed = d }
-        if f.isEmpty { return false }
+        if f.isEmpty(in: keys.large) { return false }
         s.set(k, f)
         return true
     }
@@ -690,7 +775,10 @@ struct StepFacts {
 /// What each step of a procedure does to the facts: its `StepFacts`, and the keys it forgets
 /// (what it asks for, sets or looks up again) in one array for every step.
 struct FactProgram {
-    var steps: [StepFacts]
+    /// The `StepFacts` of the `Set` and branch steps, in step order.
+    private var facts: [StepFacts] = []
+    /// Where each step's `StepFacts` is in `facts`; -1 for a step that has none.
+    private var place: [Int32]
     /// Keys forgotten when a step runs, then those forgotten on the way into a `For each`
     /// body (the loop variable's): `forgetEnd[2n]` and `forgetEnd[2n + 1]` end step n's.
     private var forgotten: [Int] = []
@@ -701,16 +789,21 @@ struct FactProgram {
     init(_ graph: StepGraph, _ analysis: FactAnalysis) {
         let steps = graph.steps
         let names = analysis.keys.names
-        self.steps = [StepFacts](repeating: StepFacts(), count: steps.count)
+        place = [Int32](repeating: -1, count: steps.count)
         forgetEnd = [Int](repeating: 0, count: steps.count * 2)
+        facts.reserveCapacity(steps.count)
+        forgotten.reserveCapacity(steps.count)
         for n in steps.indices {
             switch steps[n].op {
             case .set(_, let value, _):
                 var discrete: Int?
                 if case .literal(let lit) = value { discrete = FactLiteral(lit, analysis.keys).discrete }
                 let name = names.defined[names.definedRange(n).lowerBound]
-                self.steps[n].sets = (analysis.keys.intern(name: name), analysis.compile(value), discrete)
-            case .branch(let c, _, _): self.steps[n].condition = analysis.compile(c)
+                place[n] = Int32(facts.count)
+                facts.append(StepFacts(sets: (analysis.keys.intern(name: name), analysis.compile(value), discrete)))
+            case .branch(let c, _, _):
+                place[n] = Int32(facts.count)
+                facts.append(StepFacts(condition: analysis.compile(c)))
             default: break
             }
         }
@@ -728,6 +821,12 @@ struct FactProgram {
             forgetEnd[2 * n + 1] = forgotten.count
         }
     }
+
+    /// The value a `Set` step `n` gives its key.
+    func sets(_ n: Int) -> (key: Int, value: FactExpr, discrete: Int?)? { place[n] < 0 ? nil : facts[Int(place[n])].sets }
+
+    /// The condition of branch step `n`.
+    func condition(_ n: Int) -> FactExpr? { place[n] < 0 ? nil : facts[Int(place[n])].condition }
 
     /// The keys step `n` forgets when it runs.
     func forgets(_ n: Int) -> ArraySlice<Int> { forgotten[(n == 0 ? 0 : forgetEnd[2 * n - 1])..<forgetEnd[2 * n]] }
@@ -768,22 +867,33 @@ struct FlowFacts {
             self.impossible = []
             return
         }
-        before = graph.forward(from: entry, start: FactState(width: analysis.keys.count), edges: { n, state, result in
-            var out = state
+        before[entry] = FactState(width: analysis.keys.count)
+        let successors = graph.successors
+        let large = analysis.keys.large
+        graph.settle(from: entry) { n, changed in
+            guard var out = before[n] else { return }
             Self.transfer(program, n, &out, analysis)
-            for (target, edge) in graph.successors[n] {
+            for (target, edge) in successors[n] {
                 var s = out
                 guard Self.along(program, n, edge, &s, analysis) else { continue }
                 takeable[Int(Self.edgeKey(n, edge))] = true
-                if let target { result.append((target, s)) }
+                guard let target, target < steps.count else { continue }
+                if let old = before[target] {
+                    if old == s { continue }
+                    // After several rounds through a loop, a bound that still moves is dropped.
+                    visits[target] += 1
+                    let joined = old.join(s, in: large)
+                    let merged = visits[target] > 6 ? joined.widened(from: old) : joined
+                    if merged == old { continue }
+                    before[target] = merged
+                } else {
+                    before[target] = s
+                }
+                changed(target)
             }
-        }, merge: { target, old, new in
-            visits[target] += 1
-            let j = old.join(new)
-            return visits[target] > 6 ? j.widened(from: old) : j
-        })
+        }
         var impossible = Set<Int64>()
-        for n in steps.indices where before[n] != nil && program.steps[n].condition != nil {
+        for n in steps.indices where before[n] != nil && program.condition(n) != nil {
             for edge in [StepGraph.Edge.then, .otherwise] where !takeable[Int(Self.edgeKey(n, edge))] {
                 impossible.insert(Self.edgeKey(n, edge))
             }
@@ -794,7 +904,7 @@ struct FlowFacts {
 
     /// The facts after step `n` runs.
     static func transfer(_ program: FactProgram, _ n: Int, _ state: inout FactState, _ analysis: FactAnalysis) {
-        guard let (key, value, discrete) = program.steps[n].sets else {
+        guard let (key, value, discrete) = program.sets(n) else {
             state.forget(program.forgets(n))
             return
         }
@@ -802,13 +912,13 @@ struct FlowFacts {
         state.forget(program.forgets(n))
         var f = Fact()
         f.interval = v
-        if let discrete { f.allowed = ValueSet([discrete]) }
+        if let discrete { f.allowed = ValueSet([discrete], in: analysis.keys.large) }
         if f != Fact() { state.set(key, f) }
     }
 
     /// Narrows the facts after step `n` to one edge out of it; false when no path can take it.
     static func along(_ program: FactProgram, _ n: Int, _ edge: StepGraph.Edge, _ state: inout FactState, _ analysis: FactAnalysis) -> Bool {
-        if let c = program.steps[n].condition { return analysis.assume(c, edge == .then, in: &state) }
+        if let c = program.condition(n) { return analysis.assume(c, edge == .then, in: &state) }
         if edge == .body { state.forget(program.bodyForgets(n)) }
         return true
     }

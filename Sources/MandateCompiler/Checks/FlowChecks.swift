@@ -29,6 +29,8 @@ final class ProcedureUnderCheck {
         graph = StepGraph(p)
         goal = context.goal(of: p)
         var types: [String: ValueType] = [:]
+        // The slots, and room for the outputs of the actions the steps call.
+        types.reserveCapacity(p.slots.count + 16)
         for s in p.slots { types[s.name] = s.type }
         let steps = p.steps
         let actions = context.plan.actions
@@ -208,45 +210,69 @@ enum FlowChecks {
         func intersection(_ o: NameBits) -> NameBits { NameBits(w0: w0 & o.w0, w1: w1 & o.w1, w2: w2 & o.w2, w3: w3 & o.w3) }
     }
 
+    /// The names definite assignment follows, numbered densely from the procedure's numbering
+    /// in the order it first meets them.
+    struct DenseNumbers {
+        /// Each name's dense number, by its number in `ProcedureNames`; -1 when not followed.
+        private(set) var numbers: [Int]
+        private(set) var count = 0
+
+        init(count: Int) { numbers = [Int](repeating: -1, count: count) }
+
+        /// The dense number of name `i`, numbering it if it is new.
+        mutating func number(_ i: Int) -> Int {
+            if numbers[i] < 0 { numbers[i] = count; count += 1 }
+            return numbers[i]
+        }
+    }
+
     static func definiteAssignment(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
         let steps = p.steps
         guard let entry = p.procedure.entry, entry < steps.count else { return }
         // The names this check follows, renumbered densely from the procedure's numbering: the
         // ones steps give values to, loop variables, and the names steps read.
         let names = p.names
-        var dense = [Int](repeating: -1, count: names.count)
-        var denseCount = 0
-        @inline(__always) func bit(_ i: Int) -> Int {
-            if dense[i] < 0 { dense[i] = denseCount; denseCount += 1 }
-            return dense[i]
-        }
+        var dense = DenseNumbers(count: names.count)
         var defs = [NameBits](repeating: NameBits(), count: steps.count)
         var bodyVariable = [Int](repeating: -1, count: steps.count)
         var start = NameBits()
         for n in 0..<steps.count {
-            for d in names.definedRange(n) { defs[n].insert(bit(names.defined[d])) }
-            if names.loopVariable[n] >= 0 { bodyVariable[n] = bit(names.loopVariable[n]) }
+            for d in names.definedRange(n) { defs[n].insert(dense.number(names.defined[d])) }
+            if names.loopVariable[n] >= 0 { bodyVariable[n] = dense.number(names.loopVariable[n]) }
             // A list that `Add … to` builds starts empty: it is known from the first step.
-            if case .append = steps[n].op { for d in names.definedRange(n) { start.insert(bit(names.defined[d])) } }
-            for r in names.readRange(n) { _ = bit(names.read[r]) }
+            if case .append = steps[n].op { for d in names.definedRange(n) { start.insert(dense.number(names.defined[d])) } }
+            for r in names.readRange(n) { _ = dense.number(names.read[r]) }
         }
-        guard denseCount <= NameBits.capacity else { return }
-        // Must-analysis: the names known on every path into each step (nil: not yet reached).
-        let known = p.graph.forward(from: entry, start: start, edges: { n, k, result in
-            let out = k.union(defs[n])
-            for (target, edge) in p.graph.successors[n] {
-                guard let target, p.facts.canTake(n, edge) else { continue }
+        guard dense.count <= NameBits.capacity else { return }
+        // Must-analysis: the names known on every path into each step (`reached` false: not yet reached).
+        var known = [NameBits](repeating: NameBits(), count: steps.count)
+        var reached = [Bool](repeating: false, count: steps.count)
+        known[entry] = start
+        reached[entry] = true
+        let successors = p.graph.successors
+        p.graph.settle(from: entry) { n, changed in
+            let out = known[n].union(defs[n])
+            for (target, edge) in successors[n] {
+                guard let target, target < steps.count, p.facts.canTake(n, edge) else { continue }
                 var s = out
                 if edge == .body, bodyVariable[n] >= 0 { s.insert(bodyVariable[n]) }
-                result.append((target, s))
+                if reached[target] {
+                    let merged = known[target].intersection(s)
+                    if merged == known[target] { continue }
+                    known[target] = merged
+                } else {
+                    known[target] = s
+                    reached[target] = true
+                }
+                changed(target)
             }
-        }, merge: { _, old, new in old.intersection(new) })
+        }
         var reported = [Bool](repeating: false, count: names.count)
-        for n in steps.indices {
-            guard let k = known[n] else { continue }
+        for n in steps.indices where reached[n] {
+            let k = known[n]
             for r in names.readRange(n) {
                 let id = names.read[r]
-                guard !k.contains(dense[id]), !reported[id] else { continue }
+                guard !k.contains(dense.numbers[id]), !reported[id] else { continue }
                 reported[id] = true
                 let name = names.names[id]
                 let node = steps[n]

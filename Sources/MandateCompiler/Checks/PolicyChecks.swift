@@ -270,11 +270,15 @@ enum PolicyChecks {
     static func trainingData(_ context: inout CheckContext) {
         struct Seen { let intent: String; let range: SourceRange; let text: String }
         // Words by number: an example is its words' numbers, a word set its numbers in order.
+        // Examples are indexed by a fingerprint of their words in order, and word sets by the
+        // sum of their words' marks (`wordMark`), so a set with one word left out is found by
+        // one subtraction, without building it. Every hit is compared with the real words:
+        // two examples that only share a fingerprint are never taken for each other.
         var wordIDs: [String: Int] = [:]
-        var exact: [[Int]: Seen] = [:]
-        var byWords: [[Int]: [Seen]] = [:]
-        // Each example of three words or more, with its distinct words' numbers in order.
-        var pending: [(Seen, [Int])] = []
+        var exact: [UInt64: [(words: [Int], seen: Seen)]] = [:]
+        var byWords: [UInt64: [(distinct: [Int], seen: Seen)]] = [:]
+        // Each example of three words or more, with its distinct words' numbers in order and their marks' sum.
+        var pending: [(seen: Seen, distinct: [Int], mark: UInt64)] = []
         for goal in context.goalSyntax {
             for intent in goal.intents {
                 if intent.examples.count < minimumExamples {
@@ -293,7 +297,8 @@ enum PolicyChecks {
                         wordIDs[word] = wordIDs.count
                         return wordIDs.count - 1
                     }
-                    if let first = exact[key] {
+                    let fingerprint = key.reduce(UInt64(0)) { $0 &* 0x100_0000_01B3 &+ wordMark($1) }
+                    if let first = exact[fingerprint]?.first(where: { $0.words == key })?.seen {
                         if first.intent != seen.intent {
                             context.diagnostics.append(Diagnostic(
                                 .duplicateExample,
@@ -305,22 +310,26 @@ enum PolicyChecks {
                         }
                         continue
                     }
-                    exact[key] = seen
-                    let distinct = Set(key).sorted()
+                    exact[fingerprint, default: []].append((key, seen))
+                    var distinct = key.sorted()
+                    var kept = 0
+                    for w in distinct where kept == 0 || distinct[kept - 1] != w { distinct[kept] = w; kept += 1 }
+                    distinct.removeLast(distinct.count - kept)
                     guard distinct.count >= 3 else { continue }
-                    byWords[distinct, default: []].append(seen)
-                    pending.append((seen, distinct))
+                    let mark = distinct.reduce(UInt64(0)) { $0 &+ wordMark($1) }
+                    byWords[mark, default: []].append((distinct, seen))
+                    pending.append((seen, distinct, mark))
                 }
             }
         }
         // Near-duplicates: the same words in another order, or one word more or less. Indexed by
         // word set, so the check stays linear in the number of examples.
         var reported = Set<String>()
-        for (seen, distinct) in pending {
-            var keys = [distinct]
-            for i in distinct.indices { keys.append(Array(distinct[..<i] + distinct[(i + 1)...])) }
-            for key in keys {
-                for other in byWords[key] ?? [] where other.intent != seen.intent {
+        for (seen, distinct, mark) in pending {
+            // The same words, then each one left out in turn (-1: none left out).
+            for left in -1..<distinct.count {
+                let key = left < 0 ? mark : mark &- wordMark(distinct[left])
+                for (words, other) in byWords[key] ?? [] where other.intent != seen.intent && Self.same(words, distinct, without: left) {
                     let pair = [other.text, seen.text].sorted().joined(separator: "\u{1}")
                     guard reported.insert(pair).inserted else { continue }
                     context.diagnostics.append(Diagnostic(
@@ -333,6 +342,23 @@ enum PolicyChecks {
                 }
             }
         }
+    }
+
+    /// A word's mark: its number scrambled (SplitMix64's finaliser), so sums of marks of
+    /// different word sets rarely meet.
+    static func wordMark(_ word: Int) -> UInt64 {
+        var z = UInt64(truncatingIfNeeded: word) &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Whether `words` are `distinct` with the word at `left` left out (-1: none), both in order.
+    static func same(_ words: [Int], _ distinct: [Int], without left: Int) -> Bool {
+        guard left >= 0 else { return words == distinct }
+        guard words.count == distinct.count - 1 else { return false }
+        for i in words.indices where words[i] != distinct[i < left ? i : i + 1] { return false }
+        return true
     }
 
     // MARK: completeness and conflicts

@@ -32,9 +32,9 @@ enum PolicyProofs {
         if !declared.isEmpty {
             let keys = analysis.keys
             let fact = keys.id(of: .customer("tier")).flatMap { state.fact($0) }
-            var possible = fact?.allowed.map { $0.members.map { keys.values[$0] } } ?? declared
+            var possible = fact?.allowed.map { $0.members(in: keys.large).map { keys.values[$0] } } ?? declared
             if let excluded = fact?.excluded, !excluded.isEmpty {
-                possible.removeAll { keys.existingValue($0).map(excluded.contains) ?? false }
+                possible.removeAll { keys.existingValue($0).map { excluded.contains($0, in: keys.large) } ?? false }
             }
             possible.removeAll { g.alwaysEscalateTiers.contains($0) }
             possible.sort()
@@ -183,12 +183,13 @@ enum PolicyProofs {
             default: break
             }
         }
+        let large = p.facts.analysis.keys.large
         func closure(_ names: ValueSet) -> ValueSet {
             var all = names
-            var frontier = names.members
+            var frontier = names.members(in: large)
             while let name = frontier.popLast() {
-                for source in foundWith[name] where !all.contains(source) {
-                    all.insert(source)
+                for source in foundWith[name] where !all.contains(source, in: large) {
+                    all.insert(source, in: large)
                     frontier.append(source)
                 }
             }
@@ -198,12 +199,12 @@ enum PolicyProofs {
         var asked: [(step: Int, said: ValueSet)] = []
         for n in steps.indices {
             guard case .confirm = steps[n].op else { continue }
-            asked.append((n, closure(ValueSet(names.mentioned[names.mentionedRange(n)]))))
+            asked.append((n, closure(ValueSet(names.mentioned[names.mentionedRange(n)], in: large))))
         }
         for call in calls {
             let node = steps[call]
             guard case .call(_, let args, _) = node.op, let signature = p.signature(call) else { continue }
-            let direct = ValueSet(names.mentioned[names.mentionedRange(call)])
+            let direct = ValueSet(names.mentioned[names.mentionedRange(call)], in: large)
             let mentioned = closure(direct)
             let movesMoney = signature.effect == "refund"
             // Which Confirm steps ask about these values, and which steps change them: each step's
@@ -212,11 +213,11 @@ enum PolicyProofs {
             for (n, said) in asked {
                 // A question that names no value is judged by its words, which Mandate cannot read;
                 // when money moves, the question must show the amount or the record.
-                covering[n] = mentioned.isEmpty || (said.isEmpty && !movesMoney) || !said.intersection(mentioned).isEmpty
+                covering[n] = mentioned.isEmpty || (said.isEmpty && !movesMoney) || !said.intersection(mentioned, in: large).isEmpty
             }
             var redefining = [Bool](repeating: false, count: steps.count)
             for n in steps.indices {
-                for d in names.definedRange(n) where direct.contains(names.defined[d]) { redefining[n] = true }
+                for d in names.definedRange(n) where direct.contains(names.defined[d], in: large) { redefining[n] = true }
             }
             // Must-analysis: on every path here, the customer said yes to a Confirm about these values,
             // and none of them changed since.

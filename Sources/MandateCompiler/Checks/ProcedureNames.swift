@@ -33,6 +33,9 @@ struct ProcedureNames {
         mentionedEnd = definedEnd
         lookupEnd = definedEnd
         ids.reserveCapacity(32)
+        defined.reserveCapacity(count)
+        read.reserveCapacity(2 * count)
+        mentioned.reserveCapacity(2 * count)
         var bound: [Int] = []
         for n in 0..<count {
             switch steps[n].op {
@@ -46,9 +49,14 @@ struct ProcedureNames {
                 walk(v, bound: &bound, mention: true, lookups: true)
             case .call(_, let args, let binds):
                 for b in binds { define(b) }
-                // The reading order decides which unknown value is reported first.
+                // The reading order (by the arguments' names) decides which unknown value is reported first.
                 if args.count == 1 {
                     for (_, e) in args { walk(e, bound: &bound, mention: true, lookups: true) }
+                } else if args.count == 2 {
+                    let i = args.startIndex, j = args.index(after: i)
+                    let inOrder = args[i].key < args[j].key
+                    walk(args[inOrder ? i : j].value, bound: &bound, mention: true, lookups: true)
+                    walk(args[inOrder ? j : i].value, bound: &bound, mention: true, lookups: true)
                 } else {
                     for (_, e) in args.sorted(by: { $0.key < $1.key }) { walk(e, bound: &bound, mention: true, lookups: true) }
                 }

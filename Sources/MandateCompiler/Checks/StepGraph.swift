@@ -82,47 +82,28 @@ struct StepGraph {
         return out
     }
 
-    /// Runs a forward analysis to a fixed point and returns the state on entry to each step
-    /// (nil: no path reaches it). Steps are numbered in reading order, so one pass in that
-    /// order settles every step before the ones after it; only loops (`For each`, asking
-    /// again) need another pass. `edges` appends to `out` the state along each edge out of a
-    /// step (`out` is emptied before each step and reused, so no step allocates); `merge`
-    /// joins a new state into the one a step already has.
-    func forward<State: Equatable>(
-        from entry: Int, start: State,
-        edges: (_ step: Int, _ state: State, _ out: inout [(target: Int, state: State)]) -> Void,
-        merge: (_ step: Int, _ old: State, _ new: State) -> State
-    ) -> [State?] {
-        var states = [State?](repeating: nil, count: steps.count)
-        guard entry < steps.count else { return states }
-        states[entry] = start
+    /// Runs a forward analysis to a fixed point: `visit(n, changed)` works out the states
+    /// along the edges out of step `n`, merges them into its successors' and calls `changed`
+    /// with each successor whose state it changed; `visit` then runs again for that one.
+    /// Steps are numbered in reading order, so one pass in that order settles every step
+    /// before the ones after it; only an edge back (`For each`, asking again) needs another
+    /// pass. Inlined, so each analysis keeps its states in its own arrays, without closures
+    /// or boxes at run time.
+    @inline(__always)
+    func settle(from entry: Int, _ visit: (_ step: Int, _ changed: (_ target: Int) -> Void) -> Void) {
         var dirty = [Bool](repeating: false, count: steps.count)
         dirty[entry] = true
-        var out: [(target: Int, state: State)] = []
-        out.reserveCapacity(2)
         var again = true
         while again {
             again = false
             for n in 0..<steps.count where dirty[n] {
                 dirty[n] = false
-                guard let state = states[n] else { continue }
-                out.removeAll(keepingCapacity: true)
-                edges(n, state, &out)
-                for (target, s) in out where target < steps.count {
-                    if let old = states[target] {
-                        if old == s { continue }
-                        let merged = merge(target, old, s)
-                        if merged == old { continue }
-                        states[target] = merged
-                    } else {
-                        states[target] = s
-                    }
+                visit(n) { target in
                     dirty[target] = true
                     if target <= n { again = true }
                 }
             }
         }
-        return states
     }
 
     /// The shortest path from the entry to `target` over the edges `allowed` accepts.

@@ -35,21 +35,23 @@ enum TableChecks {
                 presentByTable[index] = presentSets
                 for ((key, dimension), present) in zip(zip(keys, dimensions), presentSets) {
                     guard let listed = p.enumeration(key) else { continue }
-                    // Each value once, in order.
-                    var values = listed.sorted()
-                    var kept = 0
-                    for v in values where kept == 0 || values[kept - 1] != v { values[kept] = v; kept += 1 }
-                    values.removeLast(values.count - kept)
-                    if case .customer("tier") = key, let goal = p.goal {
-                        values.removeAll { goal.guardrails.alwaysEscalateTiers.contains($0) }
-                    }
-                    // Values the steps before it already handled cannot reach the lookup.
+                    // Each value once, in order, but those that cannot reach the lookup: a tier
+                    // that is always escalated, and values the steps before it already handled.
+                    let values = listed.sorted()
+                    let escalated: [String]? = if case .customer("tier") = key { p.goal?.guardrails.alwaysEscalateTiers } else { nil }
                     let facts = p.facts.analysis.keys
-                    if let k = facts.id(of: key), let f = p.facts.before[n]?.fact(k) {
-                        if let allowed = f.allowed { values.removeAll { v in facts.existingValue(v).map { !allowed.contains($0) } ?? true } }
-                        values.removeAll { v in facts.existingValue(v).map { f.excluded.contains($0) } ?? false }
+                    let fact = facts.id(of: key).flatMap { p.facts.before[n]?.fact($0) }
+                    var missing: [String] = []
+                    for i in values.indices where i == 0 || values[i - 1] != values[i] {
+                        let v = values[i]
+                        if let escalated, escalated.contains(v) { continue }
+                        if let fact {
+                            let number = facts.existingValue(v)
+                            if let allowed = fact.allowed, !(number.map { allowed.contains($0, in: facts.large) } ?? false) { continue }
+                            if let number, fact.excluded.contains(number, in: facts.large) { continue }
+                        }
+                        if !present.contains(normalizedKey(v)) { missing.append(v) }
                     }
-                    let missing = values.filter { !present.contains(normalizedKey($0)) }
                     guard !missing.isEmpty, reported.insert("\(t.name)|\(dimension.what)|\(missing)").inserted else { continue }
                     let node = steps[n]
                     let label = StepGraph.display(node.label)
