@@ -34,12 +34,13 @@ struct Turn {
     /// The calendar day of this turn in the project's time zone (the clock does not move during a turn).
     let today: CalendarDate
 
-    init(runtime: RuntimeCore, stepBudget: Int, state: ConversationState, message: String, supplied: IntentPrediction?, env: TurnEnvironment) {
+    init(runtime: RuntimeCore, stepBudget: Int, state: consuming ConversationState, message: String, supplied: IntentPrediction?, env: TurnEnvironment) {
         self.runtime = runtime
         self.stepBudget = stepBudget
-        self.state = state
+        // The goal and procedure are read before the state is moved in, so that it is moved, not copied.
         self.servedGoal = state.goal.flatMap { runtime.goals[$0] }
         self.proc = state.procedure.flatMap { runtime.procedures[$0] }
+        self.state = state
         self.message = message
         self.requestText = message
         self.supplied = supplied
@@ -83,7 +84,9 @@ struct Turn {
 
     mutating func note(_ kind: TraceEvent.Kind, _ detail: String, source: String? = nil, _ facts: TraceFacts = [:],
                        outputs: [String: RuntimeValue]? = nil) {
-        trace.append(TraceEvent(turn: state.turn, kind: kind, detail: detail, source: source, facts: facts.items, outputs: outputs))
+        let event = TraceEvent(turn: state.turn, kind: kind, detail: detail, source: source, facts: facts.items, outputs: outputs)
+        // Moved into the trace: appended as a temporary, the event was copied and the temporary released.
+        trace.append(consume event)
     }
 
     /// A guardrail clause's id for coverage: `resolve-order-issues:refunds.max_per_refund`.
@@ -93,8 +96,18 @@ struct Turn {
 
     func goalSource(_ key: String) -> String? { goal?.location(of: key) }
 
-    /// What the turn leaves: its state, effects and trace, moved out of the finished turn.
-    consuming func finish() -> TurnResult { TurnResult(state: state, effects: effects, trace: trace) }
+    /// What the turn leaves: its state, effects and trace, moved out of the finished turn (swapped
+    /// with empty ones, so that none of them is copied and released again with the turn).
+    mutating func finish() -> TurnResult {
+        var result = TurnResult(state: ConversationState(id: "", customer: Self.nobody), effects: [], trace: [])
+        swap(&result.state, &state)
+        swap(&result.effects, &effects)
+        swap(&result.trace, &trace)
+        return result
+    }
+
+    /// The customer of the empty state a finished turn keeps.
+    static let nobody = CustomerProfile(id: "", tier: "", verified: false)
 
     // MARK: the turn, in order
 
@@ -431,7 +444,11 @@ struct Turn {
     }
 
     mutating func tagStep(from mark: Int, _ step: String) {
-        for i in mark..<trace.count where trace[i].step == nil { trace[i].step = step }
+        guard mark < trace.count else { return }
+        // In place: reading `trace[i].step` through the array's subscript copied the whole event.
+        trace.withUnsafeMutableBufferPointer { events in
+            for i in mark..<events.count where events[i].step == nil { events[i].step = step }
+        }
     }
 
     // MARK: answers
@@ -736,6 +753,8 @@ struct Turn {
             // The same checks on bytes, with the phrases lowercased once at plan load.
             if !goal.guardrails.neverSay.isEmpty {
                 let found = goal.index.neverSayFound(in: text)
+                // When every phrase is among the bits and none was found, no phrase needs a look.
+                if found != 0 || !goal.index.neverSayAllInBits {
                 for (k, (phrase, needle)) in goal.index.neverSay.enumerated() {
                     let hit: Bool
                     if let needle {
@@ -744,6 +763,7 @@ struct Turn {
                         hit = text.lowercased().contains(phrase.lowercased())
                     }
                     if hit { return ("it contains “\(phrase)”", "output.never_say:\(phrase)") }
+                }
                 }
             }
             if let max = goal.guardrails.outputMaxCharacters {
