@@ -115,7 +115,7 @@ struct Turn {
         state.turn += 1
         state.transcript.append(TranscriptLine(speaker: "customer", text: message, turn: state.turn))
         let length = FastText.characterCount(message)
-        note(.message, "the customer wrote \(length) characters", ["text": message, "now": "\(env.now)"])
+        note(.message, "the customer wrote \(length) characters", ["text": message, "now": String(env.now)])
         if state.status != .open { beginAgain() }
         // A new request: the rules of the goal it reads as apply from the first check on.
         if state.awaiting == .clarification, let earlier = state.unclear { requestText = earlier + "\n" + message }
@@ -173,9 +173,15 @@ struct Turn {
         case .clarification?, nil: answering = false
         }
         let normalized = Self.normalizedForRepeats(message)
-        let seen = state.repeats[normalized, default: 0]
+        // One look-up of the message: counted in place when it is a request, else only when seen before.
+        let seen: Int
+        if answering {
+            seen = state.repeats[normalized] ?? 0
+            if seen > 0 { state.repeats[normalized] = seen + 1 }
+        } else {
+            seen = Self.count(&state.repeats[normalized, default: 0])
+        }
         let repeated = !answering || seen > 0
-        if repeated { state.repeats[normalized] = seen + 1 }
         if repeated, let n = goal?.escalation.sameQuestionRepeated, n > 1, seen + 1 >= n {
             escalate(queue: nil, reason: "the customer wrote the same message \(n) times", source: goalSource("escalation.when.same_question_repeated"), clause: "escalation.same_question_repeated")
             return
@@ -188,6 +194,12 @@ struct Turn {
         case .verification(let node, let method, let slot)?: answerVerification(node: node, method: method, slot: slot)
         case .clarification?, nil: route()
         }
+    }
+
+    /// Adds one to a count, giving the count before.
+    static func count(_ n: inout Int) -> Int {
+        defer { n += 1 }
+        return n
     }
 
     /// A message after the conversation ended starts a new request with the same customer.

@@ -47,7 +47,12 @@ import Testing
                 #expect(EntityPatterns.match(pattern, in: text) == EntityPatterns.regexMatch(pattern, in: text), "\(pattern) in \(text)")
             }
         }
-        for other in ["[0-9]{4,8}x", "[A-Z]{2}[0-9]{4}", "[0-9]*", "[0-9]{0,3}", "[0-9]{5,2}", "\\d{4}"] { #expect(EntityPatterns.digitRun(other) == nil) }
+        for other in ["[0-9]{4,8}x", "[A-Z]{2}[0-9]{4}", "[0-9]*", "[0-9]{0,3}", "[0-9]{5,2}", "\\d{4}", "[0-9]{4,5,6}", "[0-9]{,5}", "[0-9]{5,}",
+                      "[0-9]{1,123456789}", "[0-9]{}", "[0-9]", "[0-9]{x}"] { #expect(EntityPatterns.digitRun(other) == nil, "\(other)") }
+        for (pattern, lengths) in [("[0-9]{4,8}", 4...8), ("[0-9]{5}", 5...5), ("[0-9]+", 1...Int.max), ("[0-9]{1,12345678}", 1...12_345_678),
+                                   ("[0-9]{07,09}", 7...9)] {
+            #expect(EntityPatterns.digitRun(pattern) == lengths, "\(pattern)")
+        }
     }
 
     @Test func repeatsAreNormalisedAsBefore() {
