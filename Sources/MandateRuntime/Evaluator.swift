@@ -81,11 +81,12 @@ struct Evaluator {
         case .lookup(let name, let keys):
             guard let keyed = tables.first(where: { $0.table.name == name }) else { return nil }
             let table = keyed.table
-            let k = keys.map { eval($0).flatMap(Self.key) }
-            guard let row = k.first.flatMap({ $0 }), let r = keyed.rows.firstIndex(of: row) else { return nil }
+            // The row key, then the column key: no list of keys is made (evaluating has no effects,
+            // so a key after the second is not evaluated).
+            guard let first = keys.first, let row = eval(first).flatMap(Self.key), let r = keyed.rows.firstIndex(of: row) else { return nil }
             var c = 0
-            if k.count > 1 {
-                guard let col = k[1], let ci = keyed.columns.firstIndex(of: col) else { return nil }
+            if keys.count > 1 {
+                guard let col = eval(keys[1]).flatMap(Self.key), let ci = keyed.columns.firstIndex(of: col) else { return nil }
                 c = ci
             }
             guard r < table.cells.count, c < table.cells[r].count else { return nil }

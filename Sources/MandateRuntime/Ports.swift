@@ -110,7 +110,10 @@ public final class MemoryLedger: LedgerPort, @unchecked Sendable {
     public var all: [LedgerEntry] { storage }
 
     public func entries(customerID: String, since: Int64) -> [LedgerEntry] {
-        (byCustomer[customerID] ?? []).map { storage[$0] }.filter { $0.at >= since }
+        guard let positions = byCustomer[customerID] else { return [] }
+        var found: [LedgerEntry] = []
+        for i in positions where storage[i].at >= since { found.append(storage[i]) }
+        return found
     }
 
     public func entry(idempotencyKey: String) -> LedgerEntry? { byKey[idempotencyKey].map { storage[$0] } }

@@ -184,6 +184,9 @@ struct GoalIndex: Sendable {
     /// For each byte, the first 64 `never_say` phrases with lowercase bytes whose first byte it is, as bits
     /// (bit `k`: `neverSay[k]`): the phrases are looked for in one pass over a message.
     let neverSayStarts: [UInt64]
+    /// Whether every `never_say` phrase has its bit in `neverSayFound` (at most 64, all with lowercase bytes):
+    /// then a message with no bit set contains none of them.
+    let neverSayAllInBits: Bool
     /// `file:line` of each source-map key, and for each dotted prefix of a key (`guardrails.refunds`)
     /// of the first of the keys under it, as `Goal.location(of:)` looks for them; and the location of
     /// each setting the runtime names in its trace (`GoalIndex.runtimeKeys`), worked out here once.
@@ -206,6 +209,7 @@ struct GoalIndex: Sendable {
             if let first = needle?.first { starts[Int(first)] |= 1 << UInt64(k) }
         }
         neverSayStarts = starts
+        neverSayAllInBits = neverSay.count <= 64 && neverSay.allSatisfy { $0.1 != nil }
         file = goal.file
         var table = GoalIndex.lines(goal.sourceMap).mapValues { "\(goal.file):\($0)" }
         // A key's location is where the search from it ends, so keeping it changes no other key's.

@@ -1,6 +1,16 @@
 import Foundation
 import MandateIR
 
+/// What the ledger holds against an action's limits (`Turn.ledgerUsage`); nil where nothing counts.
+struct LedgerUsage {
+    /// The customer's refunds in `refundDays`, in minor units of `refundCurrency`.
+    var refunded: Int64?
+    var refundDays: Int64 = 30
+    var refundCurrency = ""
+    /// The action's runs for the entry's scope in its limit's window.
+    var runs: Int?
+}
+
 /// A limit an action would break.
 struct LimitBreach {
     var rule: String
@@ -78,12 +88,13 @@ extension Turn {
             let scope = scopeKey(signature, values)
             let customer = state.verifiedCustomerID ?? state.customer.id
             let e = LedgerEntry(conversation: state.id, customerID: customer, action: name, scope: scope, idempotencyKey: k, amount: amount, at: env.now)
-            if let breach = checkLimits(signature, entry: e) {
+            let usage = ledgerUsage(signature, entry: e)
+            if let breach = checkLimits(signature, entry: e, usage: usage) {
                 note(.limit, "`\(name)` was stopped: \(breach.detail)", source: breach.source, ["rule": breach.rule, "clause": clauseID(breach.clause)])
                 escalate(queue: nil, reason: breach.detail, source: at, label: label, clause: breach.clause)
                 return false
             }
-            note(.limit, "`\(name)` is within its limits", source: at, limitFigures(signature, entry: e))
+            note(.limit, "`\(name)` is within its limits", source: at, limitFigures(signature, entry: e, usage: usage))
             entry = e
         }
         let request = ActionRequest(action: name, signature: signature, arguments: values, customerID: state.verifiedCustomerID,
@@ -212,7 +223,7 @@ extension Turn {
                 let customer = state.verifiedCustomerID ?? state.customer.id
                 let entry = LedgerEntry(conversation: state.id, customerID: customer, action: action, scope: scopeKey(sig, values),
                                         idempotencyKey: "", amount: sig.effect == "refund" ? refundAmount(sig, values) : nil, at: env.now)
-                return checkLimits(sig, entry: entry).map { (action, $0) }
+                return checkLimits(sig, entry: entry, usage: ledgerUsage(sig, entry: entry)).map { (action, $0) }
             default: return nil
             }
         }
@@ -243,31 +254,58 @@ extension Turn {
     }
 
     /// The amounts a limit check compared, for the trace.
-    func limitFigures(_ signature: ActionSignature, entry: LedgerEntry) -> TraceFacts {
+    func limitFigures(_ signature: ActionSignature, entry: LedgerEntry, usage: LedgerUsage) -> TraceFacts {
         let g = goal
         var figures: TraceFacts = [:]
         if let amount = entry.amount {
             figures.add("amount", format(.money(amount)))
             if let max = g?.guardrails.maxPerRefund { figures.add("max_per_refund", format(.money(max))) }
             if let max = g?.guardrails.maxByTier[state.customer.tier] { figures.add("max_for_\(state.customer.tier)", format(.money(max))) }
-            if let max = g?.guardrails.maxPerCustomer {
-                let days = Int64(g?.guardrails.maxPerCustomerWindowDays ?? 30)
-                let used = env.ledger.entries(customerID: entry.customerID, since: env.now - days * 86_400)
-                    .compactMap(\.amount).filter { $0.currency == amount.currency }.reduce(Int64(0)) { $0 + $1.minor }
-                figures.add("refunded_in_\(days)_days", format(.money(Money(minor: used, currency: amount.currency))))
+            if let max = g?.guardrails.maxPerCustomer, let used = usage.refunded {
+                figures.add("refunded_in_\(usage.refundDays)_days", format(.money(Money(minor: used, currency: amount.currency))))
                 figures.add("max_per_customer", format(.money(max)))
             }
         }
-        if let limit = signature.limit {
-            let since = limit.windowDays.map { env.now - Int64($0) * 86_400 } ?? Int64.min
-            let count = env.ledger.entries(customerID: entry.customerID, since: since).filter { $0.action == signature.name && $0.scope == entry.scope }.count
+        if let limit = signature.limit, let count = usage.runs {
             figures.add("runs_for_\(entry.scope)", "\(count) of \(limit.count)")
         }
         return figures
     }
 
+    /// What the ledger holds against an action's limits, read once for the check and its trace
+    /// figures: the customer's refunds in the goal's window, in the entry's currency (when the entry
+    /// moves money and the goal caps a customer's refunds), and the runs of the action for the
+    /// entry's scope in the limit's window (when it has a limit).
+    func ledgerUsage(_ signature: ActionSignature, entry: LedgerEntry) -> LedgerUsage {
+        let g = goal
+        var usage = LedgerUsage()
+        var refundSince: Int64?
+        if let amount = entry.amount, g?.guardrails.maxPerCustomer != nil {
+            usage.refundDays = Int64(g?.guardrails.maxPerCustomerWindowDays ?? 30)
+            refundSince = env.now - usage.refundDays * 86_400
+            usage.refundCurrency = amount.currency
+        }
+        let limitSince = signature.limit.map { limit in limit.windowDays.map { env.now - Int64($0) * 86_400 } ?? Int64.min }
+        guard refundSince != nil || limitSince != nil else { return usage }
+        // One read from the earlier of the two moments; each figure keeps the entries of its own window.
+        let entries = env.ledger.entries(customerID: entry.customerID, since: min(refundSince ?? .max, limitSince ?? .max))
+        if let since = refundSince {
+            var used: Int64 = 0
+            for e in entries where e.at >= since {
+                if let m = e.amount, m.currency == usage.refundCurrency { used += m.minor }
+            }
+            usage.refunded = used
+        }
+        if let since = limitSince {
+            var count = 0
+            for e in entries where e.at >= since && e.action == signature.name && e.scope == entry.scope { count += 1 }
+            usage.runs = count
+        }
+        return usage
+    }
+
     /// Checks the goal's refund limits and the action's frequency limit against the ledger.
-    func checkLimits(_ signature: ActionSignature, entry: LedgerEntry) -> LimitBreach? {
+    func checkLimits(_ signature: ActionSignature, entry: LedgerEntry, usage: LedgerUsage) -> LimitBreach? {
         let g = goal
         if signature.effect == "refund" {
             guard let amount = entry.amount else {
@@ -290,11 +328,8 @@ extension Turn {
                 return LimitBreach(rule: "max_by_tier", detail: "a refund of \(format(.money(amount))) is above the \(state.customer.tier) tier's limit of \(format(.money(max)))",
                                    source: goalSource("guardrails.refunds.max_by_tier"), clause: "refunds.max_by_tier:\(state.customer.tier)")
             }
-            if let max = g?.guardrails.maxPerCustomer {
-                let days = Int64(g?.guardrails.maxPerCustomerWindowDays ?? 30)
-                let since = env.now - days * 86_400
-                let used = env.ledger.entries(customerID: entry.customerID, since: since)
-                    .compactMap(\.amount).filter { $0.currency == amount.currency }.reduce(Int64(0)) { $0 + $1.minor }
+            if let max = g?.guardrails.maxPerCustomer, let used = usage.refunded {
+                let days = usage.refundDays
                 if used + amount.minor > max.minor {
                     return LimitBreach(rule: "max_per_customer",
                                        detail: "a refund of \(format(.money(amount))) would bring this customer's refunds in \(days) days to \(format(.money(Money(minor: used + amount.minor, currency: amount.currency)))), above the limit of \(format(.money(max)))",
@@ -302,10 +337,7 @@ extension Turn {
                 }
             }
         }
-        if let limit = signature.limit {
-            let since = limit.windowDays.map { env.now - Int64($0) * 86_400 } ?? Int64.min
-            let count = env.ledger.entries(customerID: entry.customerID, since: since)
-                .filter { $0.action == signature.name && $0.scope == entry.scope }.count
+        if let limit = signature.limit, let count = usage.runs {
             if count >= limit.count {
                 let window = limit.windowDays.map { $0 == 1 ? " per day" : " per \($0) days" } ?? ""
                 return LimitBreach(rule: "limit", detail: "`\(signature.name)` may run \(limit.count == 1 ? "once" : "at most \(limit.count) times") per \(limit.per)\(window), and it already has",

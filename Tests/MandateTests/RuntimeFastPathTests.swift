@@ -47,7 +47,12 @@ import Testing
                 #expect(EntityPatterns.match(pattern, in: text) == EntityPatterns.regexMatch(pattern, in: text), "\(pattern) in \(text)")
             }
         }
-        for other in ["[0-9]{4,8}x", "[A-Z]{2}[0-9]{4}", "[0-9]*", "[0-9]{0,3}", "[0-9]{5,2}", "\\d{4}"] { #expect(EntityPatterns.digitRun(other) == nil) }
+        for other in ["[0-9]{4,8}x", "[A-Z]{2}[0-9]{4}", "[0-9]*", "[0-9]{0,3}", "[0-9]{5,2}", "\\d{4}", "[0-9]{4,5,6}", "[0-9]{,5}", "[0-9]{5,}",
+                      "[0-9]{1,123456789}", "[0-9]{}", "[0-9]", "[0-9]{x}"] { #expect(EntityPatterns.digitRun(other) == nil, "\(other)") }
+        for (pattern, lengths) in [("[0-9]{4,8}", 4...8), ("[0-9]{5}", 5...5), ("[0-9]+", 1...Int.max), ("[0-9]{1,12345678}", 1...12_345_678),
+                                   ("[0-9]{07,09}", 7...9)] {
+            #expect(EntityPatterns.digitRun(pattern) == lengths, "\(pattern)")
+        }
     }
 
     @Test func repeatsAreNormalisedAsBefore() {
@@ -262,10 +267,79 @@ import Testing
             return []
         }
         let pieces = ["system", ":", " ", "\n", "<|", "|>", "[inst]", "tool", "ai", "bot", "roots", "root", ". ", "! ", "# ", "- ", "]", ")",
-                      "hello", "im_start", "<s>", "</s", "### system", "assistant", "a", "[", "(", "\"role\":", "sysadmin", "moderator"]
+                      "hello", "im_start", "<s>", "</s", "### system", "assistant", "a", "[", "(", "\"role\":", "sysadmin", "moderator",
+                      "tool result", "tool_", "function_call", "function", "endoftext", "end of system prompt", "begin system", "im_end",
+                      "t", "s", "f", "e", "b", "i", "|", "<", "'role':", "system override", "#"]
         for text in Self.texts(pieces, count: 10_000, seed: 13) {
             let bytes = MessageText(text).bytes
             #expect(InjectionDetector.fakeMessageFindings(bytes) == old(bytes), "\(text)")
+        }
+    }
+
+    @Test func limitsReadTheLedgerOnce() {
+        let runtime = Runtime(plan: referencePlan)
+        let now: Int64 = 1_800_000_000
+        var seed: UInt64 = 21
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: seed >> 33) % n
+        }
+        let effectful = referencePlan.actions.filter { $0.effect != "read" && $0.effect != "identify" }
+        let names = effectful.map(\.name)
+        let scopes = ["order:1", "order:2", "customer:C-1", "subscription:S-1", "conversation:c"]
+        func money() -> Money? {
+            switch next(4) {
+            case 0: nil
+            case 1: Money(minor: Int64(next(40_000)), currency: "EUR")
+            default: Money(minor: Int64(next(40_000)), currency: "USD")
+            }
+        }
+        for round in 0..<200 {
+            let ledger = MemoryLedger()
+            for k in 0..<next(12) {
+                ledger.append(LedgerEntry(conversation: "c", customerID: next(3) == 0 ? "C-2" : "C-1", action: names[next(names.count)],
+                                          scope: scopes[next(scopes.count)], idempotencyKey: "\(round)-\(k)", amount: money(),
+                                          at: now - Int64(next(40)) * 86_400 + Int64(next(3) - 1)))
+            }
+            let tier = ["standard", "vip", "enterprise"][next(3)]
+            let state = runtime.start(id: "c", customer: CustomerProfile(id: "C-1", tier: tier, verified: true))
+            var turn = Turn(runtime: runtime.core, stepBudget: 500, state: state, message: "hi", supplied: nil,
+                            env: TurnEnvironment(now: now, actions: SandboxActions(data: SandboxData()), ledger: ledger))
+            turn.servedGoal = [nil, runtime.core.goals["resolve-order-issues"], runtime.core.goals["manage-subscriptions"]][next(3)]
+            for signature in effectful {
+                let entry = LedgerEntry(conversation: "c", customerID: "C-1", action: signature.name, scope: scopes[next(scopes.count)],
+                                        idempotencyKey: "", amount: signature.effect == "refund" ? money() : nil, at: now)
+                let usage = turn.ledgerUsage(signature, entry: entry)
+                let new = turn.checkLimits(signature, entry: entry, usage: usage)
+                let old = turn.checkLimitsReadingEachTime(signature, entry: entry)
+                #expect(new?.detail == old?.detail && new?.rule == old?.rule && new?.clause == old?.clause && new?.source == old?.source,
+                        "\(signature.name) round \(round)")
+                let figures = turn.limitFigures(signature, entry: entry, usage: usage).items
+                let oldFigures = turn.limitFiguresReadingEachTime(signature, entry: entry).items
+                #expect(figures.map { "\($0.0)=\($0.1)" } == oldFigures.map { "\($0.0)=\($0.1)" }, "\(signature.name) round \(round)")
+            }
+        }
+    }
+
+    @Test func neverSayLeftUnreadWhenNoPhraseStarts() {
+        let runtime = Runtime(plan: referencePlan)
+        let state = runtime.start(id: "c", customer: CustomerProfile(id: "C-1", tier: "standard", verified: true))
+        var turn = Turn(runtime: runtime.core, stepBudget: 500, state: state, message: "hi", supplied: nil,
+                        env: TurnEnvironment(now: 0, actions: SandboxActions(data: SandboxData()), ledger: MemoryLedger()))
+        let texts = Self.texts(["We ", "GUARANTEE", " it", "guaran", "tee", "your ", "Fault", "legal advice", "we are liable", "x", " "],
+                               count: 2_000, seed: 23)
+        for id in runtime.core.goals.keys.sorted() {
+            let goal = runtime.core.goals[id]
+            turn.servedGoal = goal
+            for text in texts {
+                let plain = goal?.guardrails.neverSay.first { text.lowercased().contains($0.lowercased()) }
+                let clause = turn.outputCheck(text)?.clause
+                if let plain {
+                    #expect(clause == "output.never_say:\(plain)", "\(text)")
+                } else {
+                    #expect(!(clause ?? "").hasPrefix("output.never_say"), "\(text)")
+                }
+            }
         }
     }
 
@@ -370,6 +444,79 @@ import Testing
 }
 
 extension Turn {
+    /// `checkLimits` as it was before `ledgerUsage`, reading the ledger for each limit: its oracle.
+    func checkLimitsReadingEachTime(_ signature: ActionSignature, entry: LedgerEntry) -> LimitBreach? {
+        let g = goal
+        if signature.effect == "refund" {
+            guard let amount = entry.amount else {
+                return LimitBreach(rule: "refund amount", detail: "a refund had no amount", source: nil)
+            }
+            if amount.minor <= 0 {
+                return LimitBreach(rule: "refund amount", detail: "a refund of \(format(.money(amount))) is not a positive amount", source: nil)
+            }
+            if let max = g?.guardrails.maxPerRefund {
+                if max.currency != amount.currency {
+                    return LimitBreach(rule: "max_per_refund", detail: "a refund in \(amount.currency) cannot be checked against a limit in \(max.currency)",
+                                       source: goalSource("guardrails.refunds.max_per_refund"))
+                }
+                if amount.minor > max.minor {
+                    return LimitBreach(rule: "max_per_refund", detail: "a refund of \(format(.money(amount))) is above the limit of \(format(.money(max))) per refund",
+                                       source: goalSource("guardrails.refunds.max_per_refund"))
+                }
+            }
+            if let max = g?.guardrails.maxByTier[state.customer.tier], max.currency == amount.currency, amount.minor > max.minor {
+                return LimitBreach(rule: "max_by_tier", detail: "a refund of \(format(.money(amount))) is above the \(state.customer.tier) tier's limit of \(format(.money(max)))",
+                                   source: goalSource("guardrails.refunds.max_by_tier"), clause: "refunds.max_by_tier:\(state.customer.tier)")
+            }
+            if let max = g?.guardrails.maxPerCustomer {
+                let days = Int64(g?.guardrails.maxPerCustomerWindowDays ?? 30)
+                let since = env.now - days * 86_400
+                let used = env.ledger.entries(customerID: entry.customerID, since: since)
+                    .compactMap(\.amount).filter { $0.currency == amount.currency }.reduce(Int64(0)) { $0 + $1.minor }
+                if used + amount.minor > max.minor {
+                    return LimitBreach(rule: "max_per_customer",
+                                       detail: "a refund of \(format(.money(amount))) would bring this customer's refunds in \(days) days to \(format(.money(Money(minor: used + amount.minor, currency: amount.currency)))), above the limit of \(format(.money(max)))",
+                                       source: goalSource("guardrails.refunds.max_per_customer"))
+                }
+            }
+        }
+        if let limit = signature.limit {
+            let since = limit.windowDays.map { env.now - Int64($0) * 86_400 } ?? Int64.min
+            let count = env.ledger.entries(customerID: entry.customerID, since: since)
+                .filter { $0.action == signature.name && $0.scope == entry.scope }.count
+            if count >= limit.count {
+                let window = limit.windowDays.map { $0 == 1 ? " per day" : " per \($0) days" } ?? ""
+                return LimitBreach(rule: "limit", detail: "`\(signature.name)` may run \(limit.count == 1 ? "once" : "at most \(limit.count) times") per \(limit.per)\(window), and it already has",
+                                   source: signature.source.description, clause: "limit:\(signature.name)")
+            }
+        }
+        return nil
+    }
+
+    /// `limitFigures` as it was before `ledgerUsage`: its oracle.
+    func limitFiguresReadingEachTime(_ signature: ActionSignature, entry: LedgerEntry) -> TraceFacts {
+        let g = goal
+        var figures: TraceFacts = [:]
+        if let amount = entry.amount {
+            figures.add("amount", format(.money(amount)))
+            if let max = g?.guardrails.maxPerRefund { figures.add("max_per_refund", format(.money(max))) }
+            if let max = g?.guardrails.maxByTier[state.customer.tier] { figures.add("max_for_\(state.customer.tier)", format(.money(max))) }
+            if let max = g?.guardrails.maxPerCustomer {
+                let days = Int64(g?.guardrails.maxPerCustomerWindowDays ?? 30)
+                let used = env.ledger.entries(customerID: entry.customerID, since: env.now - days * 86_400)
+                    .compactMap(\.amount).filter { $0.currency == amount.currency }.reduce(Int64(0)) { $0 + $1.minor }
+                figures.add("refunded_in_\(days)_days", format(.money(Money(minor: used, currency: amount.currency))))
+                figures.add("max_per_customer", format(.money(max)))
+            }
+        }
+        if let limit = signature.limit {
+            let since = limit.windowDays.map { env.now - Int64($0) * 86_400 } ?? Int64.min
+            let count = env.ledger.entries(customerID: entry.customerID, since: since).filter { $0.action == signature.name && $0.scope == entry.scope }.count
+            figures.add("runs_for_\(entry.scope)", "\(count) of \(limit.count)")
+        }
+        return figures
+    }
+
     /// Every amount the plan computed, as a list: the check as it was before `isKnownAmount`, kept
     /// as its oracle.
     func knownAmounts() -> [String] {

@@ -106,32 +106,33 @@ enum EntityPatterns {
 extension EntityPatterns {
     /// The lengths a pattern of ASCII digits allows: `[0-9]{4,8}` → 4...8, `[0-9]{5}` → 5...5, `[0-9]+`; nil for any other pattern.
     static func digitRun(_ pattern: String) -> ClosedRange<Int>? {
-        let p = Array(pattern.utf8)
-        // `[0-9]` then `+`, `{n}` or `{m,n}`.
-        guard p.count >= 6, p[0] == 0x5B, p[1] == 0x30, p[2] == 0x2D, p[3] == 0x39, p[4] == 0x5D else { return nil }
-        if p.count == 6 { return p[5] == 0x2B ? 1...Int.max : nil }
-        guard p[5] == 0x7B, p[p.count - 1] == 0x7D else { return nil }
-        var bounds: [Int] = []
-        var value = 0
-        var digits = 0
-        for b in p[6..<(p.count - 1)] {
-            if b >= 0x30 && b <= 0x39 {
-                digits += 1
-                guard digits < 9 else { return nil }
-                value = value * 10 + Int(b - 0x30)
-            } else if b == 0x2C, bounds.isEmpty, digits > 0 {
-                bounds.append(value)
-                value = 0
-                digits = 0
-            } else {
-                return nil
+        // Read in place, without an array for the pattern or its bounds: it is read at every look for a value.
+        FastText.withBytes(pattern) { p -> ClosedRange<Int>? in
+            // `[0-9]` then `+`, `{n}` or `{m,n}`.
+            guard p.count >= 6, p[0] == 0x5B, p[1] == 0x30, p[2] == 0x2D, p[3] == 0x39, p[4] == 0x5D else { return nil }
+            if p.count == 6 { return p[5] == 0x2B ? 1...Int.max : nil }
+            guard p[5] == 0x7B, p[p.count - 1] == 0x7D else { return nil }
+            var first: Int?
+            var value = 0
+            var digits = 0
+            for b in p[6..<(p.count - 1)] {
+                if b >= 0x30 && b <= 0x39 {
+                    digits += 1
+                    guard digits < 9 else { return nil }
+                    value = value * 10 + Int(b - 0x30)
+                } else if b == 0x2C, first == nil, digits > 0 {
+                    first = value
+                    value = 0
+                    digits = 0
+                } else {
+                    return nil
+                }
             }
+            guard digits > 0 else { return nil }
+            let low = first ?? value, high = value
+            guard low >= 1, low <= high else { return nil }
+            return low...high
         }
-        guard digits > 0 else { return nil }
-        bounds.append(value)
-        let low = bounds[0], high = bounds[bounds.count - 1]
-        guard low >= 1, low <= high else { return nil }
-        return low...high
     }
 
     /// `match` for a digit pattern in an ASCII message, on bytes. What the regex

@@ -188,6 +188,17 @@ public enum InjectionDetector {
     /// Whether some marker starts with the byte.
     static let startsMarker: [Bool] = markersByFirstByte.map { !$0.isEmpty }
 
+    /// Whether some marker starts with two bytes, as bits: bit `b & 63` of word `a << 2 | b >> 6`
+    /// for the bytes `a`, `b` (every marker has at least two).
+    static let startsMarkerPair: [UInt64] = {
+        var t = [UInt64](repeating: 0, count: 256 * 4)
+        for m in fakeMarkers {
+            precondition(m.count >= 2, "a chat marker has at least two bytes")
+            t[Int(m[0]) << 2 | Int(m[1]) >> 6] |= 1 << UInt64(m[1] & 63)
+        }
+        return t
+    }()
+
     /// Words that, at the start of a line and followed by `:`, pretend to be another speaker.
     static let roleWords: Set<[UInt8]> = Set(["system", "assistant", "developer", "tool", "function", "admin", "model", "ai", "bot", "sysadmin", "root", "operator", "moderator"].map { Array($0.utf8) })
 
@@ -214,13 +225,14 @@ public enum InjectionDetector {
         var found: (marker: Int, at: Int)?
         var role: (at: Int, length: Int)?
         bytes.withUnsafeBufferPointer { b in
-            startsMarker.withUnsafeBufferPointer { starts in
+            startsMarkerPair.withUnsafeBufferPointer { pairs in
                 let n = b.count
                 var lineStart = true
                 var i = 0
                 while i < n {
                     let x = b[i]
-                    if starts[Int(x)] {
+                    // Every marker has two bytes or more: only a byte and the next that start one are looked at further.
+                    if i + 1 < n, pairs[Int(x) << 2 | Int(b[i + 1]) >> 6] & (1 << UInt64(b[i + 1] & 63)) != 0 {
                         for m in markersByFirstByte[Int(x)] where m < (found?.marker ?? Int.max) {
                             let marker = fakeMarkers[m]
                             if i + marker.count <= n {

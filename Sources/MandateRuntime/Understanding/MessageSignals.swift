@@ -120,8 +120,13 @@ public struct MessageSignals: Sendable, Equatable {
     /// Words of three letters or more in capitals: 1 for two or three, 2 for four or more (the
     /// normalised text is lowercase, so this reads the message as written).
     static func shouting(_ message: String) -> Int {
+        FastText.withBytes(message) { shouting($0) }
+    }
+
+    /// `shouting(_:)` on the message's UTF-8 bytes, in place.
+    static func shouting(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         var shouted = 0, letters = 0, allCapitals = true
-        for b in message.utf8 {
+        for b in bytes {
             if (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) {
                 letters += 1
                 if b >= 0x61 { allCapitals = false }
