@@ -98,6 +98,18 @@ import Testing
         expectError("orders.goal.yaml", Array(yaml.utf8), code: .yamlAlias)
     }
 
+    /// A long list and a mapping with many keys are read in time proportional to their size
+    /// (each value was once copied with every value before it: 20 s for a list of 50,000 values;
+    /// 2.5 s for these 20,000 values in a debug build).
+    @Test func aLongYAMLListAndAWideMapping() {
+        let count = 10_000
+        var yaml = "goal: orders\nextra_list:\n"
+        for i in 0..<count { yaml += "  - value \(i)\n" }
+        yaml += "extra_mapping:\n"
+        for i in 0..<count { yaml += "  key_\(i): value\n" }
+        expectError("orders.goal.yaml", Array(yaml.utf8), code: .yamlUnknownKey)
+    }
+
     @Test func deeplyNestedYAML() {
         let yaml = "goal: " + String(repeating: "[\n", count: 50_000) + String(repeating: "]\n", count: 50_000)
         expectError("orders.goal.yaml", Array(yaml.utf8), code: .yamlTooDeep)
