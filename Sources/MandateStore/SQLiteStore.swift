@@ -213,7 +213,7 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
         }
         let stored = Data(StateEncoding.encode(s))
         let key = try key.map { try updateState(db, key: $0, s, stored: stored, now: now); return $0 }
-            ?? saveState(db, s, stored: stored, now: now)
+            ?? insertState(db, s, stored: stored, now: now)
         cache.put(s, stored: stored)
         // The audit line and the trace: one row (migrations 4 and 5).
         try Bindings.run(db.cachedStatement(sql: """
@@ -233,18 +233,19 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
         }
     }
 
+    /// The SQL of a new conversation's key: one more than every key given so far, including those
+    /// of traces an old file kept without their conversation (see migration 5).
+    static let nextKey = "max(coalesce((SELECT max(key) FROM conversation), 0), coalesce((SELECT max(key) FROM turn_log), 0) >> 20) + 1"
+
     /// Writes a state in its binary form (`StateEncoding`), inserting the conversation (with the
     /// next key) or updating it by its id; returns its key.
     @discardableResult
     static func saveState(_ db: Database, _ s: ConversationState, stored: Data? = nil, now: Int64) throws -> Int64 {
         let (status, outcome, reason) = columns(s.status)
         let stored = stored ?? Data(StateEncoding.encode(s))
-        // A new conversation's key follows every key given so far, including those of traces an
-        // old file kept without their conversation (see migration 5).
         let statement = try db.cachedStatement(sql: """
             INSERT INTO conversation (key, id, customer_id, status, outcome, reason, turn, state, created_at, updated_at)
-            VALUES (max(coalesce((SELECT max(key) FROM conversation), 0), coalesce((SELECT max(key) FROM turn_log), 0) >> 20) + 1,
-                    ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (\(nextKey), ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, status = excluded.status, outcome = excluded.outcome,
                 reason = excluded.reason, turn = excluded.turn, state = excluded.state, updated_at = excluded.updated_at
             RETURNING key
@@ -255,6 +256,20 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
         }
         guard let key else { throw StoreError.database("conversation \(s.id) was saved without a key") }
         return key
+    }
+
+    /// Inserts a conversation that is not stored yet (its turn read no row inside the turn's
+    /// transaction) with the next key; returns the key. `saveState`'s upsert and `RETURNING`
+    /// cost a new conversation's turn ≈ 30 K instructions more.
+    static func insertState(_ db: Database, _ s: ConversationState, stored: Data, now: Int64) throws -> Int64 {
+        let (status, outcome, reason) = columns(s.status)
+        try Bindings.run(db.cachedStatement(sql: """
+            INSERT INTO conversation (key, id, customer_id, status, outcome, reason, turn, state, created_at, updated_at)
+            VALUES (\(nextKey), ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)) { b in
+            b.text(s.id); b.text(s.customer.id); b.text(status); b.text(outcome); b.text(reason); b.int(s.turn); b.blob(stored); b.int(now); b.int(now)
+        }
+        return db.lastInsertedRowID
     }
 
     /// Writes the state of a stored conversation, found by its key.
