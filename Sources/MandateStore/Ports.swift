@@ -3,6 +3,19 @@ import GRDB
 import MandateIR
 import MandateRuntime
 
+extension Database {
+    /// Throws unless the turn's transaction is still open. SQLite rolls a transaction back by
+    /// itself on some errors (a full disk, an I/O error); a port keeps such an error and the turn
+    /// carries on to its end, so without this check a later write of the turn would run — and
+    /// commit — on its own. (GRDB's `inTransaction` refuses such statements; the store's own
+    /// transaction for a single turn does it here.)
+    func checkTurnTransaction() throws {
+        guard isInsideTransaction else {
+            throw DatabaseError(resultCode: .SQLITE_ABORT, message: "the turn's transaction was rolled back by SQLite")
+        }
+    }
+}
+
 /// The ledger as one turn sees it, inside the turn's write transaction. A database error is kept
 /// in `failure` (the port cannot throw); the store then rolls the whole turn back.
 final class LedgerPortInTransaction: LedgerPort {
@@ -32,6 +45,7 @@ final class LedgerPortInTransaction: LedgerPort {
     func append(_ e: LedgerEntry) {
         guard failure == nil else { return }
         do {
+            try db.checkTurnTransaction()
             try db.cachedStatement(sql: """
                 INSERT INTO ledger (conversation_id, customer_id, action, scope, idempotency_key, amount_minor, currency, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -153,6 +167,7 @@ final class SandboxPortInTransaction: ActionPort {
             let journalBefore = data.journal.count
             let recordsBefore = data.records
             let outcome = SandboxActions.perform(request, on: &data)
+            if data.journal.count > journalBefore || data.performed.count > performedBefore.count { try db.checkTurnTransaction() }
             for (key, outputs) in data.performed where !performedBefore.contains(key) {
                 try db.cachedStatement(sql: "INSERT INTO sandbox_performed (idempotency_key, action, outputs, at) VALUES (?, ?, ?, ?)")
                     .execute(arguments: [key, request.action, StoredJSON.values(outputs), now])

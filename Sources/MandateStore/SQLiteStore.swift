@@ -126,7 +126,7 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
                     if batch.count == 1 {
                         // A turn alone needs no savepoint: if it fails, the transaction is rolled back
                         // as its savepoint would have been, and nothing else is in it.
-                        try db.inTransaction(.immediate) {
+                        try Self.immediateTransaction(db) {
                             do {
                                 results = [.success(try batch[0](db))]
                                 return .commit
@@ -156,10 +156,37 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
         }
     }
 
+    /// `Database.inTransaction(.immediate)` with its `BEGIN IMMEDIATE` and `COMMIT` prepared once
+    /// per connection: GRDB prepares both statements again every time (≈ 20 K instructions a
+    /// turn). The rest is GRDB's: `body` runs inside the transaction; if it throws, returns
+    /// `.rollback`, or the commit fails, the transaction is rolled back and the first error thrown;
+    /// waiting for the lock follows the connection's busy handler. A transaction SQLite already
+    /// rolled back itself (a full disk, an I/O error) is not committed: that is an error, as in
+    /// GRDB, and the ports refuse to write once it happened (`Database.checkTurnTransaction`).
+    static func immediateTransaction(_ db: Database, _ body: () throws -> Database.TransactionCompletion) throws {
+        try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+        var firstError: Error?
+        var committed = false
+        do {
+            if try body() == .commit {
+                try db.checkTurnTransaction()
+                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+                committed = true
+            }
+        } catch {
+            firstError = error
+        }
+        if !committed {
+            do { try db.rollback() } catch { if firstError == nil { firstError = error } }
+        }
+        if let firstError { throw firstError }
+    }
+
     /// One turn inside the group's transaction.
     func turnInTransaction(_ db: Database, conversationID: String, customer: CustomerProfile, event: CustomerEvent, runtime: Runtime, now: Int64) throws -> TurnResult {
         try wrap {
-            let state = try Self.state(db, conversationID, cache: states) ?? runtime.start(id: conversationID, customer: customer)
+            let stored = try Self.keyedState(db, conversationID, cache: states)
+            let state = stored?.state ?? runtime.start(id: conversationID, customer: customer)
             guard state.customer.id == customer.id else {
                 throw StoreError.conversationOfAnotherCustomer(conversation: conversationID, owner: state.customer.id, session: customer.id)
             }
@@ -167,21 +194,32 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
             let sandbox = SandboxPortInTransaction(db, cache: cache, now: now)
             let result = runtime.turn(state, event, environment: TurnEnvironment(now: now, actions: sandbox, ledger: ledger))
             if let failure = ledger.failure ?? sandbox.failure { throw failure }
-            try Self.write(db, result, event: event, customerID: state.customer.id, now: now, cache: states)
+            try Self.write(db, result, key: stored?.key, event: event, customerID: state.customer.id, now: now, cache: states)
             beforeCommit?(conversationID, result.state.turn)
             return result
         }
     }
 
-    static func write(_ db: Database, _ result: TurnResult, event: CustomerEvent, customerID: String, now: Int64,
+    /// Turns a conversation may have: a `turn_log` row's key holds the turn in its low 20 bits.
+    static let turnsPerConversation = 1 << 20
+
+    /// Writes a turn's state, audit line, trace and outcome. `key` is the conversation's key, nil
+    /// when the turn starts it.
+    static func write(_ db: Database, _ result: TurnResult, key: Int64?, event: CustomerEvent, customerID: String, now: Int64,
                       cache: StateCache) throws {
         let s = result.state
-        cache.put(s, stored: try saveState(db, s, now: now))
-        // The audit line and the trace: one row (see migration 4).
+        guard s.turn >= 0, s.turn < turnsPerConversation else {
+            throw StoreError.database("conversation \(s.id) has reached \(turnsPerConversation - 1) turns, the most a conversation can store")
+        }
+        let stored = Data(StateEncoding.encode(s))
+        let key = try key.map { try updateState(db, key: $0, s, stored: stored, now: now); return $0 }
+            ?? insertState(db, s, stored: stored, now: now)
+        cache.put(s, stored: stored)
+        // The audit line and the trace: one row (migrations 4 and 5).
         try Bindings.run(db.cachedStatement(sql: """
-            INSERT INTO turn_log (conversation_id, turn, customer_id, at, message, effects, events) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO turn_log (key, conversation_id, turn, customer_id, at, message, effects, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)) { b in
-            b.text(s.id); b.int(s.turn); b.text(customerID); b.int(now); b.text(event.message)
+            b.int(key << 20 | Int64(s.turn)); b.text(s.id); b.int(s.turn); b.text(customerID); b.int(now); b.text(event.message)
             b.text(StoredJSON.effects(result.effects)); b.text(StoredJSON.trace(result.trace))
         }
         if let o = OutcomeRecord.of(result, customerID: customerID, at: now) {
@@ -195,32 +233,72 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
         }
     }
 
-    /// Writes a state in its binary form (`StateEncoding`); returns the bytes written.
+    /// The SQL of a new conversation's key: one more than every key given so far, including those
+    /// of traces an old file kept without their conversation (see migration 5).
+    static let nextKey = "max(coalesce((SELECT max(key) FROM conversation), 0), coalesce((SELECT max(key) FROM turn_log), 0) >> 20) + 1"
+
+    /// Writes a state in its binary form (`StateEncoding`), inserting the conversation (with the
+    /// next key) or updating it by its id; returns its key.
     @discardableResult
-    static func saveState(_ db: Database, _ s: ConversationState, now: Int64) throws -> Data {
+    static func saveState(_ db: Database, _ s: ConversationState, stored: Data? = nil, now: Int64) throws -> Int64 {
         let (status, outcome, reason) = columns(s.status)
-        let stored = Data(StateEncoding.encode(s))
-        try Bindings.run(db.cachedStatement(sql: """
-            INSERT INTO conversation (id, customer_id, status, outcome, reason, turn, state, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        let stored = stored ?? Data(StateEncoding.encode(s))
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO conversation (key, id, customer_id, status, outcome, reason, turn, state, created_at, updated_at)
+            VALUES (\(nextKey), ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET customer_id = excluded.customer_id, status = excluded.status, outcome = excluded.outcome,
                 reason = excluded.reason, turn = excluded.turn, state = excluded.state, updated_at = excluded.updated_at
+            RETURNING key
+            """)
+        var key: Int64?
+        try Bindings.run(statement, execute: { key = try Int64.fetchOne($0) }) { b in
+            b.text(s.id); b.text(s.customer.id); b.text(status); b.text(outcome); b.text(reason); b.int(s.turn); b.blob(stored); b.int(now); b.int(now)
+        }
+        guard let key else { throw StoreError.database("conversation \(s.id) was saved without a key") }
+        return key
+    }
+
+    /// Inserts a conversation that is not stored yet (its turn read no row inside the turn's
+    /// transaction) with the next key; returns the key. `saveState`'s upsert and `RETURNING`
+    /// cost a new conversation's turn ≈ 30 K instructions more.
+    static func insertState(_ db: Database, _ s: ConversationState, stored: Data, now: Int64) throws -> Int64 {
+        let (status, outcome, reason) = columns(s.status)
+        try Bindings.run(db.cachedStatement(sql: """
+            INSERT INTO conversation (key, id, customer_id, status, outcome, reason, turn, state, created_at, updated_at)
+            VALUES (\(nextKey), ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)) { b in
             b.text(s.id); b.text(s.customer.id); b.text(status); b.text(outcome); b.text(reason); b.int(s.turn); b.blob(stored); b.int(now); b.int(now)
         }
-        return stored
+        return db.lastInsertedRowID
+    }
+
+    /// Writes the state of a stored conversation, found by its key.
+    static func updateState(_ db: Database, key: Int64, _ s: ConversationState, stored: Data, now: Int64) throws {
+        let (status, outcome, reason) = columns(s.status)
+        try Bindings.run(db.cachedStatement(sql: """
+            UPDATE conversation SET status = ?, outcome = ?, reason = ?, turn = ?, state = ?, updated_at = ? WHERE key = ?
+            """)) { b in
+            b.text(status); b.text(outcome); b.text(reason); b.int(s.turn); b.blob(stored); b.int(now); b.int(key)
+        }
+        guard db.changesCount == 1 else { throw StoreError.database("conversation \(s.id) (key \(key)) is not stored") }
     }
 
     /// The stored state; decoded again only when its bytes differ from the ones this store last
     /// wrote or read. A state is stored in the binary form (a blob); one written as JSON text by
     /// an earlier Mandate is still read, and written back in the binary form at its next turn.
     static func state(_ db: Database, _ id: String, cache: StateCache? = nil) throws -> ConversationState? {
-        guard let stored = try DatabaseValue.fetchOne(db.cachedStatement(sql: "SELECT state FROM conversation WHERE id = ?"), arguments: [id]) else {
+        try keyedState(db, id, cache: cache)?.state
+    }
+
+    /// The stored state with the conversation's key (see `state`).
+    static func keyedState(_ db: Database, _ id: String, cache: StateCache? = nil) throws -> (key: Int64, state: ConversationState)? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT key, state FROM conversation WHERE id = ?"), arguments: [id]) else {
             return nil
         }
-        switch stored.storage {
+        let key: Int64 = row[0]
+        switch (row[1] as DatabaseValue).storage {
         case .blob(let bytes):
-            if let cached = cache?.get(id, stored: bytes) { return cached }
+            if let cached = cache?.get(id, stored: bytes) { return (key, cached) }
             let state: ConversationState
             do {
                 state = try bytes.withUnsafeBytes { raw throws(StateDecodingError) in try StateEncoding.decode(raw) }
@@ -228,9 +306,9 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
                 throw StoreError.unreadable("conversation \(id): \(error)")
             }
             cache?.put(state, stored: bytes)
-            return state
+            return (key, state)
         case .string(let text):
-            return try decode(ConversationState.self, text, what: "conversation \(id)")
+            return (key, try decode(ConversationState.self, text, what: "conversation \(id)"))
         default:
             throw StoreError.unreadable("conversation \(id): its state is neither the stored binary form nor JSON text")
         }
@@ -283,7 +361,7 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
     public func trace(conversationID: String) throws -> [TraceEvent] {
         try wrap {
             try queue.read { db in
-                try String.fetchAll(db, sql: "SELECT events FROM turn_log WHERE conversation_id = ? ORDER BY turn", arguments: [conversationID])
+                try String.fetchAll(db, sql: "SELECT events FROM turn_log WHERE \(Self.turnsOf(db, conversationID)) ORDER BY key", arguments: [conversationID])
                     .flatMap { try Self.decode([TraceEvent].self, $0, what: "a turn's trace") }
             }
         }
@@ -303,7 +381,7 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
             try queue.read { db in
                 try Row.fetchAll(db, sql: """
                     SELECT conversation_id, turn, customer_id, at, message, effects FROM turn_log
-                    WHERE conversation_id = ? AND message IS NOT NULL ORDER BY turn
+                    WHERE \(Self.turnsOf(db, conversationID)) AND message IS NOT NULL ORDER BY key
                     """, arguments: [conversationID]).map { r in
                     AuditEntry(conversationID: r["conversation_id"], turn: r["turn"], customerID: r["customer_id"], at: r["at"], message: r["message"],
                                effects: try Self.decode([TurnEffect].self, r["effects"], what: "an audit line"))
@@ -326,6 +404,17 @@ public final class SQLiteStore: ConversationStore, @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// The `turn_log` condition (its one argument the conversation's id) that selects a
+    /// conversation's turns: the range of keys its own key gives. Turns whose conversation row a
+    /// file lacks (kept from traces an old file held alone, see migration 5) are found by their
+    /// id, reading the whole table.
+    static func turnsOf(_ db: Database, _ conversationID: String) throws -> String {
+        guard let key = try Int64.fetchOne(db, sql: "SELECT key FROM conversation WHERE id = ?", arguments: [conversationID]) else {
+            return "conversation_id = ?"
+        }
+        return "key BETWEEN \(key << 20) AND \(key << 20 | Int64(turnsPerConversation - 1)) AND conversation_id = ?"
     }
 
     // MARK: the sandbox's records
@@ -537,8 +626,8 @@ struct Bindings {
     var code = SQLITE_OK
 
     /// Runs `statement` once with the values `bind` gives, in the order of its `?`s; all of them
-    /// must be given.
-    static func run(_ statement: Statement, _ bind: (inout Bindings) -> Void) throws {
+    /// must be given. `execute` runs it (by default, for a statement that returns no rows).
+    static func run(_ statement: Statement, execute: (Statement) throws -> Void = { try $0.execute() }, _ bind: (inout Bindings) -> Void) throws {
         // Resets the statement and clears its bindings; GRDB then runs it with the ones bound here.
         statement.setUncheckedArguments(StatementArguments())
         var b = Bindings(statement: statement.sqliteStatement)
@@ -549,7 +638,7 @@ struct Bindings {
         guard b.index - 1 == sqlite3_bind_parameter_count(statement.sqliteStatement) else {
             throw StoreError.database("\(b.index - 1) values bound for the \(sqlite3_bind_parameter_count(statement.sqliteStatement)) parameters of \(statement.sql)")
         }
-        try statement.execute()
+        try execute(statement)
     }
 
     private mutating func next(_ bind: (SQLiteStatement, CInt) -> CInt) {

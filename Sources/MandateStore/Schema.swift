@@ -204,6 +204,68 @@ extension SQLiteStore {
                 """)
             try appendOnly(db, "turn_log")
         }
+        m.registerMigration("5: integer keys for conversations and turns") { db in
+            // A `WITHOUT ROWID` leaf keeps at most ~1 KB of a row, so the look-up turn's 2.9 KB
+            // `turn_log` row took an overflow page besides its leaf; and text keys put a new
+            // conversation's rows in the middle of both B-trees, whose ~1 KB rows then split
+            // their leaves (three siblings and the parent rewritten). Each conversation gets an
+            // integer `key` (its `INTEGER PRIMARY KEY`: VACUUM keeps it), given in the order
+            // conversations start; `id` stays unique. A `turn_log` row's key is the
+            // conversation's key times 2^20 plus the turn, so a rowid leaf keeps the whole row
+            // (up to ~4 KB), a conversation's turns stay together, and new rows go at the end.
+            // Conversations already stored are numbered by `created_at`, then `id`; a trace
+            // without a conversation row (only in files built by hand) gets a key after them.
+            var keys: [String: Int64] = [:]
+            for id in try String.fetchAll(db, sql: "SELECT id FROM conversation ORDER BY created_at, id") { keys[id] = Int64(keys.count + 1) }
+            for id in try String.fetchAll(db, sql: "SELECT DISTINCT conversation_id FROM turn_log ORDER BY conversation_id") where keys[id] == nil {
+                keys[id] = Int64(keys.count + 1)
+            }
+            try db.execute(sql: "CREATE TEMP TABLE conversation_number (id TEXT PRIMARY KEY, key INTEGER NOT NULL)")
+            for (id, key) in keys { try db.execute(sql: "INSERT INTO conversation_number (id, key) VALUES (?, ?)", arguments: [id, key]) }
+            try db.execute(sql: """
+                DROP VIEW audit_log;
+                DROP VIEW trace_turn;
+                CREATE TABLE conversation_keyed (
+                    key INTEGER PRIMARY KEY,   -- the conversation's number: given when it starts, never changed
+                    id TEXT NOT NULL UNIQUE,
+                    customer_id TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('open', 'resolved', 'escalated')),
+                    outcome TEXT,              -- the outcome when resolved, the queue when escalated
+                    reason TEXT,               -- why it was handed off
+                    turn INTEGER NOT NULL,
+                    state BLOB NOT NULL,       -- ConversationState in StateEncoding's binary form (JSON text if written before it)
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                INSERT INTO conversation_keyed (key, id, customer_id, status, outcome, reason, turn, state, created_at, updated_at)
+                    SELECT n.key, c.id, c.customer_id, c.status, c.outcome, c.reason, c.turn, c.state, c.created_at, c.updated_at
+                    FROM conversation c JOIN temp.conversation_number n ON n.id = c.id ORDER BY n.key;
+                CREATE TABLE turn_log_keyed (
+                    key INTEGER PRIMARY KEY,   -- the conversation's key * 2^20 + turn
+                    conversation_id TEXT NOT NULL,
+                    turn INTEGER NOT NULL,
+                    customer_id TEXT,          -- the audit line: NULL only for a trace carried over without one
+                    at INTEGER,                -- seconds since 1970
+                    message TEXT,              -- what the customer wrote
+                    effects TEXT,              -- the turn's TurnEffect list as JSON
+                    events TEXT NOT NULL,      -- the turn's TraceEvent list as JSON, in order
+                    CHECK (key >= 1048576 AND (key & 1048575) = turn),
+                    CHECK ((customer_id IS NULL) = (at IS NULL) AND (at IS NULL) = (message IS NULL) AND (message IS NULL) = (effects IS NULL))
+                );
+                INSERT INTO turn_log_keyed (key, conversation_id, turn, customer_id, at, message, effects, events)
+                    SELECT (n.key << 20) | t.turn, t.conversation_id, t.turn, t.customer_id, t.at, t.message, t.effects, t.events
+                    FROM turn_log t JOIN temp.conversation_number n ON n.id = t.conversation_id ORDER BY 1;
+                DROP TABLE conversation;
+                DROP TABLE turn_log;
+                DROP TABLE temp.conversation_number;
+                ALTER TABLE conversation_keyed RENAME TO conversation;
+                ALTER TABLE turn_log_keyed RENAME TO turn_log;
+                CREATE VIEW audit_log AS
+                    SELECT conversation_id, turn, customer_id, at, message, effects FROM turn_log WHERE message IS NOT NULL;
+                CREATE VIEW trace_turn AS SELECT conversation_id, turn, events FROM turn_log;
+                """)
+            try appendOnly(db, "turn_log")
+        }
         return m
     }()
 

@@ -28,6 +28,14 @@ func refundInThreeTurns(_ store: SQLiteStore, _ conversationID: String, runtime:
     }
 }
 
+/// Dana's refund of order 1042 up to the agent's question to confirm it: two turns, stored in `store`.
+func refundUpToConfirmation(_ store: SQLiteStore, _ conversationID: String, runtime: Runtime, now: Int64 = fixedNow) throws {
+    for (i, m) in ["refund please", "order 1042"].enumerated() {
+        _ = try store.turn(conversationID: conversationID, customer: dana, event: CustomerEvent(message: m, intent: i == 0 ? refundIntent : nil),
+                           runtime: runtime, now: now)
+    }
+}
+
 /// A store file as an older Mandate left it, after migration `migration`, open for raw writes.
 func storeFile(in folder: URL, migratedUpTo migration: String) throws -> (path: String, queue: DatabaseQueue) {
     let path = folder.appendingPathComponent("m.sqlite").path
@@ -296,6 +304,196 @@ func storeFile(in folder: URL, migratedUpTo migration: String) throws -> (path: 
             #expect(throws: DatabaseError.self) { try raw.write { try $0.execute(sql: sql) } }
         }
         try raw.close()
+    }
+}
+
+@Suite struct IntegerKeyMigrationTests {
+    let runtime = Runtime(plan: referencePlan)
+
+    /// A populated file from before migration 5 keeps every conversation, audit line, trace and
+    /// outcome; conversations are numbered by when they started, each turn's row is keyed by its
+    /// conversation's number and turn, a conversation waiting for the customer resumes and ends,
+    /// a new one follows every number given (a hand-built file's lone trace included), and the
+    /// rows stay append-only.
+    @Test func conversationsAndTurnsGetIntegerKeysAndResume() throws {
+        let folder = try temporaryFolder("migrate-keys")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // The rows a store writes today, copied into a file at migration 4.
+        let fresh = try SQLiteStore(path: folder.appendingPathComponent("fresh.sqlite").path)
+        try fresh.loadSandbox(try danaSandbox(), plan: referencePlan)
+        try refundUpToConfirmation(fresh, "c-waiting", runtime: runtime, now: fixedNow + 10)
+        try refundInThreeTurns(fresh, "c-resolved", runtime: runtime)
+        let traces = try ["c-resolved", "c-waiting"].map { try fresh.trace(conversationID: $0) }
+        let audits = try ["c-resolved", "c-waiting"].map { try fresh.audit(conversationID: $0) }
+        let outcomes = try fresh.outcomes(conversationID: nil)
+        let waiting = try fresh.load(conversationID: "c-waiting")
+        let rows = try fresh.queue.read { db in
+            (try Row.fetchAll(db, sql: "SELECT id, customer_id, status, outcome, reason, turn, state, created_at, updated_at FROM conversation"),
+             try Row.fetchAll(db, sql: "SELECT conversation_id, turn, customer_id, at, message, effects, events FROM turn_log"),
+             try Row.fetchAll(db, sql: "SELECT * FROM outcome"))
+        }
+        try fresh.close()
+        #expect(rows.0.count == 2 && rows.1.count == 5 && rows.2.count == 1)
+
+        let (path, old) = try storeFile(in: folder, migratedUpTo: "4: one row per turn for the audit line and the trace")
+        let lone = [TraceEvent(turn: 1, kind: .step, detail: "Ask for the order", source: "refund.procedure:5")]
+        try old.write { db in
+            for r in rows.0 {
+                // c-waiting started first: it is numbered 1.
+                let created: Int64 = r["id"] == "c-waiting" ? fixedNow - 100 : fixedNow
+                try db.execute(sql: "INSERT INTO conversation (id, customer_id, status, outcome, reason, turn, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [r["id"], r["customer_id"], r["status"], r["outcome"], r["reason"], r["turn"], r["state"], created, r["updated_at"]])
+            }
+            for r in rows.1 {
+                try db.execute(sql: "INSERT INTO turn_log (conversation_id, turn, customer_id, at, message, effects, events) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [r["conversation_id"], r["turn"], r["customer_id"], r["at"], r["message"], r["effects"], r["events"]])
+            }
+            for r in rows.2 {
+                try db.execute(sql: "INSERT INTO outcome (conversation_id, turn, customer_id, at, status, outcome, reason, handoff) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [r["conversation_id"], r["turn"], r["customer_id"], r["at"], r["status"], r["outcome"], r["reason"], r["handoff"]])
+            }
+            try db.execute(sql: "INSERT INTO turn_log (conversation_id, turn, events) VALUES ('c-lone', 1, ?)", arguments: [try SQLiteStore.json(lone)])
+        }
+        try old.close()
+
+        let store = try SQLiteStore(path: path)
+        #expect(try ["c-resolved", "c-waiting"].map { try store.trace(conversationID: $0) } == traces)
+        #expect(try ["c-resolved", "c-waiting"].map { try store.audit(conversationID: $0) } == audits)
+        #expect(try store.trace(conversationID: "c-lone") == lone)
+        #expect(try store.trace(conversationID: "c-none") == [])
+        #expect(try store.outcomes(conversationID: nil) == outcomes)
+        #expect(try store.load(conversationID: "c-waiting") == waiting)
+        #expect(try store.conversations().map(\.id).sorted() == ["c-resolved", "c-waiting"])
+        try store.queue.read { db in
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM conversation ORDER BY key")
+            #expect(ids == ["c-waiting", "c-resolved"])
+            #expect(try Int64.fetchAll(db, sql: "SELECT key FROM conversation ORDER BY key") == [1, 2])
+            let pairs: [(Int64, Int64)] = [(1, 1), (1, 2), (2, 1), (2, 2), (2, 3), (3, 1)]   // (conversation's key, turn)
+            let keys = pairs.map { $0.0 << 20 | $0.1 }
+            #expect(try Int64.fetchAll(db, sql: "SELECT key FROM turn_log ORDER BY key") == keys)
+        }
+
+        // The waiting conversation resumes and resolves (the ledger was not copied, so its refund is
+        // allowed); a new one is numbered after the lone trace's 3.
+        try store.loadSandbox(try danaSandbox(), plan: referencePlan)
+        let yes = try store.turn(conversationID: "c-waiting", customer: dana, event: CustomerEvent(message: "yes"), runtime: runtime, now: fixedNow + 20)
+        #expect(yes.state.status == .resolved(outcome: "refund_issued"))
+        try refundInThreeTurns(store, "c-new", runtime: runtime)
+        #expect(try store.audit(conversationID: "c-waiting").map(\.message) == ["refund please", "order 1042", "yes"])
+        #expect(try store.trace(conversationID: "c-new").map(\.turn).first == 1)
+        try store.close()
+
+        let raw = try DatabaseQueue(path: path)
+        try raw.read { db in
+            #expect(try Int64.fetchOne(db, sql: "SELECT key FROM conversation WHERE id = 'c-new'") == 4)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM turn_log WHERE key >> 20 = 4") == 3)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log") == 5 + 1 + 3)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM trace_turn WHERE conversation_id = 'c-lone'") == 1)
+            let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+            #expect(indexes == ["ledger_by_customer", "sandbox_record_by_owner"])
+            // Every turn row in its leaf: no overflow page, even for the look-up turn's 2.9 KB trace.
+            #expect(try Int.fetchOne(db, sql: "SELECT max(length(events)) FROM turn_log") ?? 0 > 2_000)
+        }
+        for sql in ["DELETE FROM turn_log", "UPDATE turn_log SET message = ''", "UPDATE turn_log SET key = key + 1", "DELETE FROM audit_log",
+                    "INSERT INTO turn_log (key, conversation_id, turn, events) VALUES (\(9 << 20 | 2), 'c9', 1, '[]')",
+                    "INSERT INTO turn_log (conversation_id, turn, customer_id, at, message, effects, events) VALUES ('c9', 1, 'C-1001', 0, 'no key', '[]', '[]')"] {
+            #expect(throws: DatabaseError.self) { try raw.write { try $0.execute(sql: sql) } }
+        }
+        try raw.close()
+        #expect(try SQLiteStore(path: path).load(conversationID: "c-new")?.turn == 3)
+    }
+
+    /// A conversation cannot pass the turns its rows' keys hold; the turn that would is refused
+    /// and leaves nothing behind.
+    @Test func aConversationPastItsLastStorableTurnIsRefused() throws {
+        let folder = try temporaryFolder("turn-limit")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try SQLiteStore(path: folder.appendingPathComponent("m.sqlite").path)
+        try store.loadSandbox(try danaSandbox(), plan: referencePlan)
+        var state = runtime.start(id: "c1", customer: dana)
+        try store.save(state, now: fixedNow)
+        state.turn = SQLiteStore.turnsPerConversation - 1
+        try store.save(state, now: fixedNow)   // saved again: updated under the key it was given
+        #expect(try store.queue.read { try Int64.fetchAll($0, sql: "SELECT key FROM conversation") } == [1])
+        do {
+            _ = try store.turn(conversationID: "c1", customer: dana, event: CustomerEvent(message: "refund please", intent: refundIntent), runtime: runtime, now: fixedNow)
+            Issue.record("a turn past the last storable one was stored")
+        } catch let e as StoreError {
+            #expect(e.description.contains("has reached 1048575 turns, the most a conversation can store"))
+        }
+        #expect(try store.load(conversationID: "c1")?.turn == SQLiteStore.turnsPerConversation - 1)
+        #expect(try store.audit(conversationID: "c1") == [])
+    }
+}
+
+/// Refuses every commit while `refusing` is set: a commit that fails.
+final class RefusingCommits: TransactionObserver, @unchecked Sendable {
+    var refusing = true
+    struct Refused: Error {}
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { false }
+    func databaseDidChange(with event: DatabaseEvent) {}
+    func databaseWillCommit() throws { if refusing { throw Refused() } }
+    func databaseDidCommit(_ db: Database) {}
+    func databaseDidRollback(_ db: Database) {}
+}
+
+@Suite struct TurnTransactionTests {
+    let runtime = Runtime(plan: referencePlan)
+
+    /// A turn whose commit fails is rolled back whole (state, ledger entry, audit line, trace,
+    /// outcome, sandbox action) and reported; the connection is left outside any transaction and
+    /// the same turn then succeeds.
+    @Test func aTurnWhoseCommitFailsLeavesNothingAndTheNextOneCommits() throws {
+        let folder = try temporaryFolder("failed-commit")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try SQLiteStore(path: folder.appendingPathComponent("m.sqlite").path)
+        try store.loadSandbox(try danaSandbox(), plan: referencePlan)
+        try refundUpToConfirmation(store, "c1", runtime: runtime)
+        let refusing = RefusingCommits()
+        try store.queue.writeWithoutTransaction { $0.add(transactionObserver: refusing, extent: .observerLifetime) }
+        #expect(throws: StoreError.self) {
+            try store.turn(conversationID: "c1", customer: dana, event: CustomerEvent(message: "yes"), runtime: runtime, now: fixedNow)
+        }
+        try store.queue.writeWithoutTransaction { db in #expect(!db.isInsideTransaction) }
+        #expect(try store.load(conversationID: "c1")?.turn == 2)
+        #expect(try store.ledger(customerID: nil, since: 0) == [])
+        #expect(try store.audit(conversationID: "c1").count == 2 && store.trace(conversationID: "c1").allSatisfy { $0.turn <= 2 })
+        #expect(try store.outcomes(conversationID: nil) == [])
+        #expect(try store.sandbox().journal == [])
+
+        refusing.refusing = false
+        let yes = try store.turn(conversationID: "c1", customer: dana, event: CustomerEvent(message: "yes"), runtime: runtime, now: fixedNow)
+        #expect(yes.state.status == .resolved(outcome: "refund_issued"))
+        #expect(try store.ledger(customerID: nil, since: 0).count == 1)
+        #expect(try store.outcomes(conversationID: "c1").count == 1)
+        try store.close()
+    }
+
+    /// A turn that cannot get the write lock within the busy timeout (another connection holds
+    /// it) fails and writes nothing; once the lock is free the turn commits.
+    @Test func aTurnThatCannotGetTheLockFailsAndLeavesNothing() throws {
+        let folder = try temporaryFolder("busy-turn")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("m.sqlite").path
+        let store = try SQLiteStore(path: path, busyTimeout: 0.05)
+        try store.loadSandbox(try danaSandbox(), plan: referencePlan)
+        let other = try DatabaseQueue(path: path)
+        let started = Date()
+        try other.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            #expect(throws: StoreError.self) {
+                try store.turn(conversationID: "c1", customer: dana, event: CustomerEvent(message: "refund please", intent: refundIntent), runtime: runtime, now: fixedNow)
+            }
+            try db.execute(sql: "ROLLBACK")
+        }
+        #expect(Date().timeIntervalSince(started) >= 0.05)
+        #expect(try store.load(conversationID: "c1") == nil)
+        #expect(try store.audit(conversationID: "c1") == [])
+        let first = try store.turn(conversationID: "c1", customer: dana, event: CustomerEvent(message: "refund please", intent: refundIntent), runtime: runtime, now: fixedNow)
+        #expect(first.state.turn == 1)
+        #expect(try store.audit(conversationID: "c1").count == 1)
+        try other.close()
+        try store.close()
     }
 }
 

@@ -275,7 +275,7 @@ let everyStatus: [ConversationStatus] = [.open, .resolved(outcome: "refund_issue
                        created_at, typeof(created_at), updated_at FROM conversation WHERE id = 'c1'
                 """)!,
              try Row.fetchAll(db, sql: """
-                SELECT typeof(conversation_id), turn, typeof(turn), customer_id, at, typeof(at), message, effects, events FROM turn_log ORDER BY turn
+                SELECT typeof(conversation_id), turn, typeof(turn), customer_id, at, typeof(at), message, effects, events, key FROM turn_log ORDER BY turn
                 """),
              try Row.fetchOne(db, sql: "SELECT turn, typeof(turn), customer_id, at, status, outcome, typeof(reason), typeof(handoff) FROM outcome")!)
         }
@@ -288,6 +288,8 @@ let everyStatus: [ConversationStatus] = [.open, .resolved(outcome: "refund_issue
         #expect(log.map { $0[1] as Int } == [1, 2, 3] && log.allSatisfy { ($0[0] as String) == "text" && ($0[2] as String) == "integer" && ($0[5] as String) == "integer" })
         #expect(log.map { $0[3] as String } == ["C-1001", "C-1001", "C-1001"] && log.map { $0[4] as Int64 } == [fixedNow, fixedNow + 30, fixedNow + 60])
         #expect(log.map { $0[6] as String } == ["can I get a refund?", "it's order 1042", "yes please"])
+        let keys = [Int64(1), 2, 3].map { 1 << 20 | $0 }   // the conversation's key 1, and the turn
+        #expect(log.map { $0[9] as Int64 } == keys)
         #expect((log[2][7] as String) == StoredJSON.effects(third.effects) && (log[2][8] as String) == StoredJSON.trace(third.trace))
         #expect(second.turn == 2)
         #expect((outcome[0] as Int) == 3 && (outcome[1] as String) == "integer" && (outcome[2] as String) == "C-1001" && (outcome[3] as Int64) == fixedNow + 60)
