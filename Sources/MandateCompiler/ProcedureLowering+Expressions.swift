@@ -485,23 +485,15 @@ extension ProcedureLowering {
         }
         let sentenceWords = actionTokens(sentence).map { $0.kind == .possessive ? "'s" : sentence.text($0).lowercased() }
         var options: [(Int, String)] = []
+        let leads = suggestionLeads(sentenceWords.first)
         // A phrase is worth offering when its verb is the sentence's first word, nearly, or
         // stands in the sentence at all (`Issue a full refund …` → `refund {amount} for {order}`).
-        func nearFirstWord(_ words: [String]) -> Bool {
-            guard let a = sentenceWords.first, let b = words.first else { return false }
-            return b.hasPrefix("{") || Suggestions.editDistance(Array(a.unicodeScalars), Array(b.unicodeScalars)) <= 2
-                || sentenceWords.contains(b)
-        }
-        for info in symbols.actions.values {
-            let words = info.signature.phrase.lowercased().split(separator: " ").map(String.init)
-            guard nearFirstWord(words) else { continue }
-            options.append((wordDistance(sentenceWords, words), info.signature.phrase))
+        for (k, (phrase, words)) in symbols.phraseWords.enumerated() {
+            guard sentenceWords.first != nil, let b = words.first, leads.phrases[k] || sentenceWords.contains(b) else { continue }
+            options.append((wordDistance(sentenceWords, words), phrase))
         }
         // Sentence forms are led by their keyword: only a near miss of it is worth suggesting.
-        for form in Vocabulary.sentenceForms {
-            let words = form.template.lowercased().split(separator: " ").map(String.init)
-            guard let first = sentenceWords.first,
-                  Suggestions.editDistance(Array(first.unicodeScalars), Array(form.lead[0].unicodeScalars)) <= 2 else { continue }
+        for (k, (form, words)) in Self.formWords.enumerated() where leads.forms[k] {
             options.append((wordDistance(sentenceWords, words) + 1, form.template))
         }
         options.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
@@ -561,17 +553,43 @@ extension ProcedureLowering {
         return true
     }
 
+    /// For an unknown sentence's first word: which catalog phrases (`Symbols.phraseWords`)
+    /// start with a hole or with a word at most two edits from it, and which sentence forms
+    /// have a keyword at most two edits from it. Kept per first word, since a file of many
+    /// unknown sentences mostly repeats a few first words.
+    mutating func suggestionLeads(_ first: String?) -> (phrases: [Bool], forms: [Bool]) {
+        guard let first else {
+            return ([Bool](repeating: false, count: symbols.phraseWords.count), [Bool](repeating: false, count: Self.formWords.count))
+        }
+        if let known = suggestionLeadCache[first] { return known }
+        let a = Array(first.unicodeScalars)
+        let near = { (b: String) in Suggestions.editDistance(a, Array(b.unicodeScalars)) <= 2 }
+        let leads = (phrases: symbols.phraseWords.map { $0.words.first.map { $0.hasPrefix("{") || near($0) } ?? false },
+                     forms: Self.formWords.map { near($0.0.lead[0]) })
+        suggestionLeadCache[first] = leads
+        return leads
+    }
+
+    /// Each sentence form with its template's words, lowercased, for suggestions.
+    static let formWords: [(Vocabulary.SentenceForm, [String])] = Vocabulary.sentenceForms.map {
+        ($0, $0.template.lowercased().split(separator: " ").map(String.init))
+    }
+
     /// Word-level edit distance; a `{hole}` or `<hole>` in `b` matches any one word.
     func wordDistance(_ a: [String], _ b: [String]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
+        // Each word of `b` looked at once, not once per word of `a`: a file of many unknown
+        // sentences asks for this distance thousands of times.
+        let holes = b.map { $0.hasPrefix("{") || $0.hasPrefix("<") || $0.hasPrefix("\"<") }
+        let bare = b.map { $0.trimmingCharacters(in: ".") }
         var previous = Array(0...b.count)
         var current = [Int](repeating: 0, count: b.count + 1)
         for i in 1...a.count {
             current[0] = i
             for j in 1...b.count {
-                let hole = b[j - 1].hasPrefix("{") || b[j - 1].hasPrefix("<") || b[j - 1].hasPrefix("\"<")
-                let cost = hole || a[i - 1] == b[j - 1].trimmingCharacters(in: ".") ? 0 : 1
+                let hole = holes[j - 1]
+                let cost = hole || a[i - 1] == bare[j - 1] ? 0 : 1
                 current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
                 // A hole takes a run of words (`the order total` fills `{amount}`) at no cost.
                 if hole { current[j] = Swift.min(current[j], previous[j]) }

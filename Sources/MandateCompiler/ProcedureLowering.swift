@@ -24,6 +24,8 @@ struct ProcedureLowering {
     var reAsks: [(node: Int, original: Int)] = []
     /// Action matches by sentence start: the declare pass and the lowering pass share them.
     var matchCache: [Int: [ActionMatch]] = [:]
+    /// Suggestion leads by an unknown sentence's first word (`suggestionLeads`).
+    var suggestionLeadCache: [String: (phrases: [Bool], forms: [Bool])] = [:]
 
     init(file: ProcedureFile, source: SourceFile, symbols: Symbols) {
         self.file = file

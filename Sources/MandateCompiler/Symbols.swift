@@ -63,6 +63,9 @@ struct Symbols {
     /// The actions whose phrase starts with a hole: the candidates of a sentence whose first
     /// word starts no phrase.
     var actionsByHole: [ActionPhrase] = []
+    /// Each action's phrase with its words, lowercased, for suggesting a phrase when a sentence
+    /// matches none (computed once, not for every unknown sentence).
+    var phraseWords: [(phrase: String, words: [String])] = []
     /// The literal words of the catalog's phrases, numbered: a sentence's words are looked up
     /// once, and every candidate phrase is then tested on numbers rather than strings.
     var phraseWordIDs = NameTable<Int32>()
@@ -172,6 +175,11 @@ struct Symbols {
         guard let catalog else { return }
         var byWord: [String: [ActionPhrase]] = [:]
         defer {
+            // In the actions' order by name: suggestions are sorted, but ties keep this order.
+            phraseWords = actions.keys.sorted().map { name in
+                let phrase = actions[name]!.signature.phrase
+                return (phrase, phrase.lowercased().split(separator: " ").map(String.init))
+            }
             // INVARIANT: every list is sorted by name, so a sentence's matches come in a stable order.
             actionsByHole.sort { $0.name < $1.name }
             for (word, list) in byWord { actionsByFirstWord[word] = (list + actionsByHole).sorted { $0.name < $1.name } }

@@ -99,9 +99,8 @@ public enum Vocabulary {
     static let booleanKeys = booleanList.map { (WordKey($0.0), $0.1) }
 
     /// The forms shown when a sentence is not understood.
-    public static var formList: String {
+    public static let formList: String =
         sentenceForms.filter { $0.lead != ["hand", "off", "to"] }.map { "`\($0.template)`" }.joined(separator: ", ")
-    }
 }
 
 /// `is more than`, `is at most`, …

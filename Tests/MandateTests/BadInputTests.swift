@@ -110,6 +110,17 @@ import Testing
         expectError("orders.goal.yaml", Array(yaml.utf8), code: .yamlUnknownKey)
     }
 
+    /// Thousands of sentences Mandate does not know, each with its "did you mean", within the
+    /// second. (The suggestions' groundwork is now done once per first word, not once per
+    /// sentence: 50,000 such lines took 3.9 s in a release build, now 0.95 s; at this size a
+    /// debug build took 0.54 s before the change too.)
+    @Test func aFileOfUnknownSentences() {
+        let words = ["Frobnicate", "Refund", "Issue", "Escalte", "Resolv", "Sey", "Cancel"]
+        var text = "Procedure: Many\nGoal: resolve-order-issues\nHandles: refund_request\n\n"
+        for i in 0..<3_000 { text += "\(i % 9 + 1). \(words[i % words.count]) the widget number \(i) now.\n" }
+        expectError("refund.procedure", Array(text.utf8), code: .unknownSentence)
+    }
+
     @Test func deeplyNestedYAML() {
         let yaml = "goal: " + String(repeating: "[\n", count: 50_000) + String(repeating: "]\n", count: 50_000)
         expectError("orders.goal.yaml", Array(yaml.utf8), code: .yamlTooDeep)
