@@ -485,16 +485,18 @@ extension ProcedureLowering {
         }
         let sentenceWords = actionTokens(sentence).map { $0.kind == .possessive ? "'s" : sentence.text($0).lowercased() }
         var options: [(Int, String)] = []
-        let leads = suggestionLeads(sentenceWords.first)
-        // A phrase is worth offering when its verb is the sentence's first word, nearly, or
-        // stands in the sentence at all (`Issue a full refund …` → `refund {amount} for {order}`).
-        for (k, (phrase, words)) in symbols.phraseWords.enumerated() {
-            guard sentenceWords.first != nil, let b = words.first, leads.phrases[k] || sentenceWords.contains(b) else { continue }
-            options.append((wordDistance(sentenceWords, words), phrase))
-        }
-        // Sentence forms are led by their keyword: only a near miss of it is worth suggesting.
-        for (k, (form, words)) in Self.formWords.enumerated() where leads.forms[k] {
-            options.append((wordDistance(sentenceWords, words) + 1, form.template))
+        if let first = sentenceWords.first {
+            let leads = suggestionLeads(first)
+            // A phrase is worth offering when its verb is the sentence's first word, nearly, or
+            // stands in the sentence at all (`Issue a full refund …` → `refund {amount} for {order}`).
+            for (k, (phrase, words)) in symbols.phraseWords.enumerated() {
+                guard let b = words.first, leads.phrases[k] || sentenceWords.contains(b) else { continue }
+                options.append((wordDistance(sentenceWords, words), phrase))
+            }
+            // Sentence forms are led by their keyword: only a near miss of it is worth suggesting.
+            for (k, (form, words)) in Self.formWords.enumerated() where leads.forms[k] {
+                options.append((wordDistance(sentenceWords, words) + 1, form.template))
+            }
         }
         options.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
         let threshold = max(2, sentenceWords.count / 2)
@@ -557,10 +559,7 @@ extension ProcedureLowering {
     /// start with a hole or with a word at most two edits from it, and which sentence forms
     /// have a keyword at most two edits from it. Kept per first word, since a file of many
     /// unknown sentences mostly repeats a few first words.
-    mutating func suggestionLeads(_ first: String?) -> (phrases: [Bool], forms: [Bool]) {
-        guard let first else {
-            return ([Bool](repeating: false, count: symbols.phraseWords.count), [Bool](repeating: false, count: Self.formWords.count))
-        }
+    mutating func suggestionLeads(_ first: String) -> (phrases: [Bool], forms: [Bool]) {
         if let known = suggestionLeadCache[first] { return known }
         let a = Array(first.unicodeScalars)
         let near = { (b: String) in Suggestions.editDistance(a, Array(b.unicodeScalars)) <= 2 }

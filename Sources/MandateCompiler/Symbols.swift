@@ -10,18 +10,21 @@ enum PhrasePart: Equatable {
     case hole(String)
 }
 
-/// An action's phrase as a sentence is matched against it: its parts, and the numbers of its
-/// literal words in order (`Symbols.phraseWordIDs`) for a quick test first.
+/// An action's phrase as a sentence is matched against it: its parts, and for the quick tests
+/// first, the numbers of its literal words in order (`Symbols.phraseWordIDs`) and their bits.
 struct ActionPhrase {
-    var name: String
-    var parts: [PhrasePart]
-    var words: [Int32]
-    /// Its words' bits (`wordBits`): a sentence lacking one of them cannot match the phrase.
-    var wordMask: UInt64
+    let name: String
+    let parts: [PhrasePart]
+    /// Its literal words' numbers, in order.
+    let words: [Int32]
+    /// Its words' bits (`wordBit`): a sentence lacking one of them cannot match the phrase.
+    let wordMask: UInt64
 
-    init(name: String, parts: [PhrasePart], words: [Int32]) {
+    init(name: String, parts: [PhrasePart]) {
         self.name = name
         self.parts = parts
+        var words: [Int32] = []
+        for case .word(let w) in parts { words.append(w) }
         self.words = words
         self.wordMask = words.reduce(0) { $0 | Self.wordBit($1) }
     }
@@ -33,7 +36,6 @@ struct ActionPhrase {
 /// An action with its phrase split into parts.
 struct ActionInfo {
     var signature: ActionSignature
-    var parts: [PhrasePart]
     var inputTypes: NameTable<ValueType>
 }
 
@@ -226,13 +228,11 @@ struct Symbols {
                 effect: effect.value, runsOn: a.runsOn?.value ?? "sandbox", idempotencyKey: a.idempotencyKey.map(\.value),
                 limit: limit, source: ref(a.name.range))
             actions[a.name.value] = ActionInfo(
-                signature: signature, parts: parts,
+                signature: signature,
                 inputTypes: inputs.reduce(into: NameTable<ValueType>()) { table, input in
                     if table[input.name] == nil { table[input.name] = input.type }
                 })
-            var words: [Int32] = []
-            for case .word(let w) in parts { words.append(w) }
-            let entry = ActionPhrase(name: a.name.value, parts: parts, words: words)
+            let entry = ActionPhrase(name: a.name.value, parts: parts)
             if let firstWord { byWord[firstWord, default: []].append(entry) }
             else { actionsByHole.append(entry) }
         }

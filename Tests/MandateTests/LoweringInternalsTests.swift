@@ -117,7 +117,6 @@ import Testing
         table["alpha"] = 11
         #expect(table.keysInOrder == ["zeta", "alpha", "mid", "beta"])
         #expect(table.entries.map(\.value) == [0, 11, 10, 3])
-        #expect(table["gamma", default: 7] == 7)
     }
 
     @Test func nameHashDependsOnTheTextNotItsStorage() {
@@ -126,7 +125,7 @@ import Testing
             heap.reserveCapacity(64)
             heap.append(text)
             #expect(NameHash.of(text) == NameHash.of(heap), "\(text)")
-            #expect(NameHash.of(text) == NameHash.hash(bytes: Array(text.utf8)), "\(text)")
+            #expect(NameHash.of(text) == Array(text.utf8).withUnsafeBytes { NameHash.hash(bytes: $0) }, "\(text)")
         }
         // On this platform a small string's bits are read directly: the test above compares that
         // path with the bytes' path.
