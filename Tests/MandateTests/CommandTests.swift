@@ -233,6 +233,40 @@ import Testing
         #expect(compilation.diagnostics.map { "\($0.code): \($0.message)" } == [])
         #expect(compilation.files.contains("catalog/store.yaml"))
     }
+
+    /// The folder is read with its sub-folders, in path order; hidden files and folders
+    /// (`.git`, an editor's `.x.procedure`) and files of other kinds are left out; a linked
+    /// file is read, a linked folder is not entered.
+    @Test func subFoldersAreReadAndHiddenFilesLeftOut() throws {
+        let fm = FileManager.default
+        let dir = fm.temporaryDirectory.appendingPathComponent("mandate-folders-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: dir) }
+        let elsewhere = fm.temporaryDirectory.appendingPathComponent("mandate-elsewhere-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: elsewhere) }
+        for folder in ["refunds/late", ".git", "notes"] {
+            try fm.createDirectory(at: dir.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        try fm.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        let files = ["mandate.yaml", "actions.yaml", "z.procedure", "a.procedure", "refunds/late/b.procedure",
+                     "refunds/c.goal.yaml", "refunds/.d.procedure", ".git/e.procedure", "notes/f.txt", "g.test.yaml"]
+        for f in files { try Data("x: 1\n".utf8).write(to: dir.appendingPathComponent(f)) }
+        try Data("x: 1\n".utf8).write(to: elsewhere.appendingPathComponent("h.procedure"))
+        try fm.createSymbolicLink(at: dir.appendingPathComponent("linked.procedure"), withDestinationURL: elsewhere.appendingPathComponent("h.procedure"))
+        try fm.createSymbolicLink(at: dir.appendingPathComponent("linked-folder"), withDestinationURL: elsewhere)
+
+        let sources = try ProjectSources.load(path: dir.path)
+        #expect(sources.projectFile?.path == "mandate.yaml")
+        #expect(sources.catalogFile?.path == "actions.yaml")
+        #expect(sources.procedureFiles.map(\.path) == ["a.procedure", "linked.procedure", "refunds/late/b.procedure", "z.procedure"])
+        #expect(sources.goalFiles.map(\.path) == ["refunds/c.goal.yaml"])
+        #expect(sources.scenarioFiles.map(\.path) == ["g.test.yaml"])
+        #expect(sources.procedureFiles.allSatisfy { $0.bytes == Array("x: 1\n".utf8) })
+    }
+
+    /// A path that does not exist is an input error (exit 66), not a finding.
+    @Test func aMissingFolderIsAnInputError() {
+        #expect(throws: InputError.self) { try ProjectSources.load(path: "/nonexistent/mandate-project") }
+    }
 }
 
 @Suite struct CatalogPathTests {
