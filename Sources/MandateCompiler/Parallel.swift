@@ -13,8 +13,9 @@ enum Parallel {
     /// mutable state between indices.
     static func map<T>(_ count: Int, threads: Int = Parallel.threads, _ body: (Int) -> T) -> [T] {
         guard threads > 1, count > 1 else { return (0..<count).map(body) }
-        // Several chunks per thread, so one slow file does not leave a core idle.
-        let chunk = max(1, (count + threads * 8 - 1) / (threads * 8))
+        // Many chunks per thread (about 32), so that when one thread takes the last chunk the
+        // others wait for little: a stage ends when its slowest thread does.
+        let chunk = max(1, (count + threads * 32 - 1) / (threads * 32))
         let chunks = (count + chunk - 1) / chunk
         var results = [T?](repeating: nil, count: count)
         results.withUnsafeMutableBufferPointer { buffer in

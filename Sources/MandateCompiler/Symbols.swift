@@ -93,18 +93,17 @@ struct Symbols {
 
     /// A procedure's id: its file name without `.procedure`.
     static func procedureID(_ path: String) -> String {
-        let utf8 = path.utf8
-        let slash = utf8.lastIndex(of: UInt8(ascii: "/"))
-        // A path ending in `/` names no file; its last non-empty component stands in.
-        if let slash, utf8.index(after: slash) == utf8.endIndex {
-            return procedureID(String(path[..<slash]))
-        }
-        let name = slash.map { path[utf8.index(after: $0)...] } ?? path[...]
-        let suffix = ".procedure".utf8
-        if name.utf8.count >= suffix.count, name.utf8.suffix(suffix.count).elementsEqual(suffix) {
-            return String(name.utf8.dropLast(suffix.count))!
-        }
-        return String(name)
+        let slash = UInt8(ascii: "/")
+        return path.utf8.withContiguousStorageIfAvailable { bytes -> String in
+            // A path ending in `/` names no file; its last non-empty component stands in.
+            var end = bytes.count
+            while end > 0, bytes[end - 1] == slash { end -= 1 }
+            var start = end
+            while start > 0, bytes[start - 1] != slash { start -= 1 }
+            let suffix = ".procedure".utf8
+            if end - start >= suffix.count, bytes[(end - suffix.count)..<end].elementsEqual(suffix) { end -= suffix.count }
+            return String(decoding: bytes[start..<end], as: UTF8.self)
+        } ?? procedureID(String(decoding: Array(path.utf8), as: UTF8.self))
     }
 
     mutating func declare() {
@@ -180,7 +179,8 @@ struct Symbols {
             // In the actions' order by name: suggestions are sorted, but ties keep this order.
             phraseWords = actions.keys.sorted().map { name in
                 let phrase = actions[name]!.signature.phrase
-                return (phrase, phrase.lowercased().split(separator: " ").map(String.init))
+                // Split on the space byte: a phrase's words are separated by plain spaces.
+                return (phrase, phrase.lowercased().utf8.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) })
             }
             // INVARIANT: every list is sorted by name, so a sentence's matches come in a stable order.
             actionsByHole.sort { $0.name < $1.name }
