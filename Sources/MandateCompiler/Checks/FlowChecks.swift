@@ -300,15 +300,12 @@ enum FlowChecks {
 
     // MARK: Follow cycles
 
-    static func followCycles(_ procedures: [ProcedureUnderCheck], _ context: inout CheckContext) {
-        var byID: [String: ProcedureUnderCheck] = [:]
-        for p in procedures { byID[p.procedure.id] = p }
+    static func followCycles(_ procedures: [CheckedProcedure], _ context: inout CheckContext) {
+        var byID: [String: CheckedProcedure] = [:]
+        for p in procedures { byID[p.id] = p }
         var edges: [String: [(to: String, node: StepNode)]] = [:]
         for p in procedures {
-            let steps = p.steps
-            for n in steps.indices where p.reachable(n) {
-                if case .follow(let target) = steps[n].op, byID[target] != nil { edges[p.procedure.id, default: []].append((target, steps[n])) }
-            }
+            for (target, node) in p.follows where byID[target] != nil { edges[p.id, default: []].append((target, node)) }
         }
         var state: [String: Int] = [:]  // 1: on the stack, 2: done
         var stack: [String] = []
@@ -318,10 +315,10 @@ enum FlowChecks {
             for (to, node) in edges[id] ?? [] {
                 if state[to] == 1 {
                     let cycle = stack[stack.firstIndex(of: to)!...] + [to]
-                    let names = cycle.map { "\"\(byID[$0]!.procedure.name)\"" }
+                    let names = cycle.map { "\"\(byID[$0]!.name)\"" }
                     context.report(
                         .followCycle,
-                        "`\(context.sentence(node))` at step \(StepGraph.display(node.label)) leads back to \"\(byID[to]!.procedure.name)\": " + names.joined(separator: " → "),
+                        "`\(context.sentence(node))` at step \(StepGraph.display(node.label)) leads back to \"\(byID[to]!.name)\": " + names.joined(separator: " → "),
                         at: node,
                         notes: ["a customer on this path would go round these procedures without end"],
                         help: "end one of these procedures with `Resolve as …` or `Escalate to … because \"…\"` instead of following back")
@@ -332,6 +329,7 @@ enum FlowChecks {
             stack.removeLast()
             state[id] = 2
         }
-        for id in byID.keys.sorted() where state[id] == nil { visit(id) }
+        // Only a procedure that follows another can be on a cycle: the walk starts from those.
+        for id in edges.keys.sorted() where state[id] == nil { visit(id) }
     }
 }

@@ -363,7 +363,7 @@ enum PolicyChecks {
 
     // MARK: completeness and conflicts
 
-    static func completeness(_ checked: [ProcedureUnderCheck], procedures: [ProcedureFile], _ context: inout CheckContext) {
+    static func completeness(_ checked: [CheckedProcedure], procedures: [ProcedureFile], _ context: inout CheckContext) {
         let allChecked = checked.count == context.plan.procedures.count
         var handledBy: [String: (procedure: String, range: SourceRange)] = [:]
         for file in procedures where !context.skippedFiles.contains(file.path) {
@@ -383,12 +383,7 @@ enum PolicyChecks {
             }
         }
         var resolvable: [String: Set<String>] = [:]
-        for p in checked {
-            let steps = p.steps
-            for n in steps.indices where p.reachable(n) {
-                if case .resolve(let outcome) = steps[n].op { resolvable[p.procedure.goal, default: []].insert(outcome) }
-            }
-        }
+        for p in checked { resolvable[p.goal, default: []].formUnion(p.outcomes) }
         for goal in context.goalSyntax {
             guard let id = goal.goal?.value else { continue }
             let escalated = Set(goal.alwaysEscalateIntents.map { $0.value })
