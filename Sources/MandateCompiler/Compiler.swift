@@ -57,17 +57,18 @@ public enum Compiler {
         func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
         let parseStart = now()
 
-        // Stage 1: parse. Every file is read on its own, so all of them are parsed on every
-        // core; the results are taken in the order of a plain loop over project file, catalog,
-        // goals, procedures and scenarios.
+        // Stage 1: parse, and stage 2: declare. Every file is read on its own, so all of them
+        // are parsed on every core: first the YAML files, then the procedure files — and while
+        // those are parsed, one core declares what the YAML files name (records, actions,
+        // goals), which needs no procedure. Findings are taken in the order of a plain loop
+        // over project file, catalog, goals, procedures, scenarios, then declarations.
         enum Parsed {
-            case project(ProjectSyntax), catalog(CatalogSyntax), goal(GoalSyntax), procedure(ProcedureFile), scenario(ScenarioSyntax)
+            case project(ProjectSyntax), catalog(CatalogSyntax), goal(GoalSyntax), scenario(ScenarioSyntax)
         }
-        var jobs: [(SourceFile, Int)] = []  // 0 project, 1 catalog, 2 goal, 3 procedure, 4 scenario
+        var jobs: [(SourceFile, Int)] = []  // 0 project, 1 catalog, 2 goal, 4 scenario
         if let file = sources.projectFile { jobs.append((file, 0)) }
         if let file = sources.catalogFile { jobs.append((file, 1)) }
         jobs += sources.goalFiles.map { ($0, 2) }
-        jobs += sources.procedureFiles.map { ($0, 3) }
         jobs += sources.scenarioFiles.map { ($0, 4) }
         let parsed: [(Parsed, [Diagnostic])] = Parallel.map(jobs.count) { index in
             let (file, kind) = jobs[index]
@@ -75,39 +76,60 @@ public enum Compiler {
             case 0: let (p, d) = ProjectSyntax.read(YAMLDocument(file)); return (.project(p), d)
             case 1: let (c, d) = CatalogSyntax.read(YAMLDocument(file)); return (.catalog(c), d)
             case 2: let (g, d) = GoalSyntax.read(YAMLDocument(file)); return (.goal(g), d)
-            case 3: let (p, d) = ProcedureParser.parse(file); return (.procedure(p), d)
             default: let (s, d) = ScenarioSyntax.read(YAMLDocument(file)); return (.scenario(s), d)
             }
         }
         var project: ProjectSyntax?
         var catalog: CatalogSyntax?
         var goals: [GoalSyntax] = []
-        var procedures: [ProcedureFile] = []
-        procedures.reserveCapacity(sources.procedureFiles.count)
         var scenarios: [ScenarioSyntax] = []
+        var scenarioDiagnostics: [Diagnostic] = []
         for (result, d) in parsed {
             switch result {
-            case .project(let p): project = p
-            case .catalog(let c): catalog = c
-            case .goal(let g): goals.append(g)
-            case .procedure(let p): procedures.append(p)
-            case .scenario(let s): scenarios.append(s)
+            case .project(let p): project = p; diagnostics += d
+            case .catalog(let c): catalog = c; diagnostics += d
+            case .goal(let g): goals.append(g); diagnostics += d
+            case .scenario(let s): scenarios.append(s); scenarioDiagnostics += d
             }
+        }
+        var undeclared = Symbols(project: project, catalog: catalog, goals: goals, lookup: lookup)
+        undeclared.catalogIncomplete = !(catalog?.isComplete ?? false)
+        let procedureFiles = sources.procedureFiles
+        // Index 0 declares (the largest single piece of work, so it starts first); 1… parse.
+        final class Declared: @unchecked Sendable {
+            // INVARIANT: written once, by the job of index 0, and read after the stage ends.
+            var symbols: Symbols
+            var seconds = 0.0
+            init(_ symbols: Symbols) { self.symbols = symbols }
+        }
+        let declaring = Declared(undeclared)
+        let parsedProcedures: [(ProcedureFile?, [Diagnostic])] = Parallel.map(procedureFiles.count + 1) { index in
+            guard index > 0 else {
+                let start = now()
+                declaring.symbols.declare()
+                declaring.seconds = Double(now() - start) / 1e9
+                return (nil, [])
+            }
+            let (p, d) = ProcedureParser.parse(procedureFiles[index - 1])
+            return (p, d)
+        }
+        var procedures: [ProcedureFile] = []
+        procedures.reserveCapacity(procedureFiles.count)
+        for (p, d) in parsedProcedures.dropFirst() {
+            if let p { procedures.append(p) }
             diagnostics += d
         }
-        let procedureFiles = sources.procedureFiles
+        diagnostics += scenarioDiagnostics
         if sources.projectFile != nil, sources.goalFiles.isEmpty {
             diagnostics.append(Diagnostic(
                 .noGoals, "the project has no goal file", at: nil,
                 help: "add a `<name>.goal.yaml` file with `goal:` and its `intents:`"))
         }
+        // The parse's share of the stage: the declaring ran on one of the cores meanwhile.
+        let parseSeconds = max(0, Double(now() - parseStart) / 1e9 - declaring.seconds / Double(Parallel.threads))
 
-        let parseSeconds = Double(now() - parseStart) / 1e9
-
-        // Stage 2: declare — the symbol table of everything names can refer to.
-        var symbols = Symbols(project: project, catalog: catalog, goals: goals, procedures: procedures, lookup: lookup)
-        symbols.catalogIncomplete = !(catalog?.isComplete ?? false)
-        symbols.declare()
+        var symbols = declaring.symbols
+        symbols.declare(procedures: procedures)
         diagnostics += symbols.diagnostics
 
         // Stage 3: lower each procedure to a step graph.

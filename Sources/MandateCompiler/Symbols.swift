@@ -44,7 +44,8 @@ struct Symbols {
     let project: ProjectSyntax?
     let catalog: CatalogSyntax?
     let goalSyntax: [GoalSyntax]
-    let procedureSyntax: [ProcedureFile]
+    /// The procedure files, given to `declare(procedures:)`.
+    private(set) var procedureSyntax: [ProcedureFile] = []
     let lookup: SourceLookup
     var diagnostics: [Diagnostic] = []
     /// Whether some goal file could not be read at all (its intents and outcomes are unknown).
@@ -76,11 +77,10 @@ struct Symbols {
     /// Types of every catalog input name, for slots asked for by that name.
     var slotTypes = NameTable<(ValueType, String?)>()
 
-    init(project: ProjectSyntax?, catalog: CatalogSyntax?, goals: [GoalSyntax], procedures: [ProcedureFile], lookup: SourceLookup) {
+    init(project: ProjectSyntax?, catalog: CatalogSyntax?, goals: [GoalSyntax], lookup: SourceLookup) {
         self.project = project
         self.catalog = catalog
         self.goalSyntax = goals
-        self.procedureSyntax = procedures
         self.lookup = lookup
     }
 
@@ -106,6 +106,8 @@ struct Symbols {
         } ?? procedureID(String(decoding: Array(path.utf8), as: UTF8.self))
     }
 
+    /// Declares what the YAML files name: tiers, queues, records, actions, goals and intents.
+    /// It needs no procedure file, so it runs while those are parsed.
     mutating func declare() {
         if let project {
             currency = project.currency?.value ?? "USD"
@@ -115,8 +117,13 @@ struct Symbols {
         declareRecords()
         declareActions()
         declareGoals()
+    }
+
+    /// Declares the procedures' names, for `Follow`.
+    mutating func declare(procedures: [ProcedureFile]) {
+        procedureSyntax = procedures
         var names: [String: SourceRange] = [:]
-        for p in procedureSyntax {
+        for p in procedures {
             guard let name = p.name else { continue }
             let key = name.value.lowercased()
             if let first = names[key] {
