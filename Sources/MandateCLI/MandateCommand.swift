@@ -79,7 +79,7 @@ protocol MandateRunnable {
 }
 
 struct Check: ParsableCommand, MandateRunnable {
-    static let configuration = CommandConfiguration(abstract: "Check a project; silent but for a one-line summary when all is well.")
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Check a project; silent but for a one-line summary when all is well.")
     @Argument(help: "The project folder.") var path: String?
     @Flag(name: .shortAndLong, help: "List the files read.") var verbose = false
     @OptionGroup var global: GlobalOptions
@@ -90,6 +90,7 @@ struct Check: ParsableCommand, MandateRunnable {
 
 struct Compile: ParsableCommand, MandateRunnable {
     static let configuration = CommandConfiguration(
+        commandName: "compile",
         abstract: "Compile a project into a plan file.",
         discussion: """
             A plan file is written in the compact binary form the runtime loads (`-o plan.mplan`), or in the
@@ -114,6 +115,7 @@ struct Compile: ParsableCommand, MandateRunnable {
 
 struct Dump: ParsableCommand, MandateRunnable {
     static let configuration = CommandConfiguration(
+        commandName: "dump",
         abstract: "Show a stage of the pipeline: ast, ir or plan; or a plan file (binary or JSON) as JSON.")
     @Option(name: .long, help: "ast, ir or plan.") var stage: String = "plan"
     @Argument(help: "The project folder, or a plan file.") var path: String?
@@ -128,13 +130,14 @@ struct Dump: ParsableCommand, MandateRunnable {
 }
 
 struct Explain: ParsableCommand, MandateRunnable {
-    static let configuration = CommandConfiguration(abstract: "Explain a diagnostic code, with an example and the fix.")
+    static let configuration = CommandConfiguration(commandName: "explain", abstract: "Explain a diagnostic code, with an example and the fix.")
     @Argument(help: "The code, such as M0301.") var code: String
     func execute(_ console: Console) -> MandateExit { Commands.explain(code: code, console: console) }
 }
 
 struct Diff: ParsableCommand, MandateRunnable {
     static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "Compare two compiled plans: limits, actions, hand-offs, confirmations and paths to money, for a pull-request review.")
     @Argument(help: "The plan before the change.") var old: String
     @Argument(help: "The plan after the change.") var new: String

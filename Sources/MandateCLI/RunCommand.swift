@@ -207,6 +207,7 @@ extension Commands {
 
 struct Run: ParsableCommand, MandateRunnable {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Talk to the agent as a customer: in the terminal, or from a script.",
         discussion: "PATH is a project folder (compiled first) or a plan file (*.json). Actions run on the sandbox data in the project's sandbox.yaml.")
     @Argument(help: "The project folder or plan file.") var path: String?

@@ -69,6 +69,7 @@ extension Commands {
 
 struct Simulate: ParsableCommand, MandateRunnable {
     static let configuration = CommandConfiguration(
+        commandName: "simulate",
         abstract: "Replay a corpus of customer conversations through the plan and report resolution, escalations and guardrail trips.",
         discussion: "The corpus is JSON Lines (see Examples/conversations/README.md). With --baseline, the same corpus runs through both plans and the report shows what changes.")
     @Argument(help: "The project folder or plan file.") var path: String?

@@ -80,7 +80,7 @@ extension Commands {
 }
 
 struct Trace: ParsableCommand, MandateRunnable {
-    static let configuration = CommandConfiguration(abstract: "Print every decision of a stored conversation, with its rule and source line.")
+    static let configuration = CommandConfiguration(commandName: "trace", abstract: "Print every decision of a stored conversation, with its rule and source line.")
     @Argument(help: "The conversation's id.") var conversation: String
     @Option(name: .long, help: "The store (default: .mandate/mandate.sqlite).") var store: String = Commands.defaultStore
     @Flag(name: .long, help: "One JSON object per event.") var json = false
@@ -88,7 +88,7 @@ struct Trace: ParsableCommand, MandateRunnable {
 }
 
 struct Ledger: ParsableCommand, MandateRunnable {
-    static let configuration = CommandConfiguration(abstract: "Show refunds and limited actions recorded in the ledger, and each customer's refunds.")
+    static let configuration = CommandConfiguration(commandName: "ledger", abstract: "Show refunds and limited actions recorded in the ledger, and each customer's refunds.")
     @Option(name: .long, help: "Only this customer.") var customer: String?
     @Option(name: .long, help: "The store (default: .mandate/mandate.sqlite).") var store: String = Commands.defaultStore
     @Flag(name: .long, help: "The entries as JSON.") var json = false

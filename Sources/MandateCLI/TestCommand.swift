@@ -108,6 +108,7 @@ extension Commands {
 
 struct Test: ParsableCommand, MandateRunnable {
     static let configuration = CommandConfiguration(
+        commandName: "test",
         abstract: "Run the project's scenario tests (*.test.yaml) with a fixed clock and their own fixtures.",
         discussion: "Exit codes: 0 every scenario passed, 1 a scenario failed or coverage is below --min-coverage, 64 usage, 66 input unreadable.")
     @Argument(help: "The project folder.") var path: String?
