@@ -418,36 +418,32 @@ public struct SentenceParser {
     /// nothing (a piece of their path is empty: only blanks and `_`).
     static func templateBraces(_ b: UnsafeBufferPointer<UInt8>) -> ([Template.Braces], [Template.Braces]) {
         let n = b.count
-        var i = 0
-        while i < n, b[i] != 0x7B { i += 1 }
+        var i = SmallWords.firstIndex(of: 0x7B, in: b, from: 0, to: n)
         guard i < n else { return ([], []) }
         var braces: [Template.Braces] = []
         var bad: [Template.Braces] = []
         // Room for a few placeholders at once, rather than growing one by one.
         braces.reserveCapacity(4)
         while i < n {
-            // `b[i]` is `{`: its `}`, and whether a piece of the path between is empty
-            // (only blanks and `_`, see `placeholderPath`).
-            var close = i + 1
+            // `b[i]` is `{`: its `}` (none after this `{` means none after any later one).
+            let close = SmallWords.firstIndex(of: 0x7D, in: b, from: i + 1, to: n)
+            guard close < n else { break }
+            // Whether a piece of the path is empty: only blanks and `_` (see `placeholderPath`).
             var pieceEmpty = true
             var anyEmpty = false
-            while close < n, b[close] != 0x7D {
-                let d = b[close]
+            for k in (i + 1)..<close {
+                let d = b[k]
                 if d == 0x2E {
                     if pieceEmpty { anyEmpty = true }
                     pieceEmpty = true
                 } else if d != 0x20, d != 0x09, d != 0x5F {
                     pieceEmpty = false
                 }
-                close += 1
             }
-            // No `}` after this `{`: none after any later one either.
-            guard close < n else { break }
             let found = Template.Braces(open: Int32(truncatingIfNeeded: i), close: Int32(truncatingIfNeeded: close))
             if anyEmpty || pieceEmpty { bad.append(found) }
             braces.append(found)
-            i = close + 1
-            while i < n, b[i] != 0x7B { i += 1 }
+            i = SmallWords.firstIndex(of: 0x7B, in: b, from: close + 1, to: n)
         }
         return (braces, bad)
     }

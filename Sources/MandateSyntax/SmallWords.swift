@@ -108,6 +108,22 @@ enum SmallWords {
         return (y &- ones) & ~y & (ones &* 0x80)
     }
 
+    /// Where the first `byte` of `b[from..<to]` is (`to` when there is none): eight bytes at
+    /// a time, then byte by byte.
+    @inline(__always) static func firstIndex(of byte: UInt8, in b: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int {
+        var i = from
+        if let base = b.baseAddress {
+            while i &+ 8 <= to {
+                // The lowest flagged byte of `hasByte` is always a true match.
+                let m = hasByte(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self), byte)
+                if m != 0 { return i &+ (m.trailingZeroBitCount >> 3) }
+                i &+= 8
+            }
+        }
+        while i < to, b[i] != byte { i += 1 }
+        return i
+    }
+
     /// Eight ASCII bytes with A–Z lowered: a byte's top bit after adding 0x3F says it is at
     /// least `A`, after adding 0x25 that it is past `Z` (no byte is 0x80 or more, so no carry
     /// crosses a byte); the letters get their 0x20 bit.

@@ -189,8 +189,34 @@ public enum Lexer {
         }
     }
 
-    /// A token whose text is its own bytes `b[start..<end]`, lowered.
+    /// A token whose text is its own bytes `b[start..<end]`, lowered. Short ASCII text (almost
+    /// every word and number) is read here, with wrapping arithmetic, into the token's bits;
+    /// the rest goes the general way, out of line.
     @inline(__always) static func emit(_ kind: Token.Kind, _ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ list: inout TokenSink) {
+        let n = end &- start
+        if SmallWords.enabled, n > 0, n <= 15, start &+ 16 <= b.count, let base = b.baseAddress {
+            let p = UnsafeRawPointer(base + start)
+            var low = p.loadUnaligned(as: UInt64.self)
+            var high = p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            if n < 8 {
+                low &= (1 &<< UInt64(truncatingIfNeeded: n &* 8)) &- 1
+                high = 0
+            } else if n == 8 {
+                high = 0
+            } else {
+                high &= (1 &<< UInt64(truncatingIfNeeded: (n &- 8) &* 8)) &- 1
+            }
+            if (low | high) & 0x8080_8080_8080_8080 == 0 {
+                let bits = WordKey(low: SmallWords.lowerASCII(low), high: SmallWords.lowerASCII(high) | (UInt64(truncatingIfNeeded: 0xE0 | n) &<< 56))
+                list.append(Token(kind: kind, bits: bits, start: start, end: end))
+                return
+            }
+        }
+        emitLowered(kind, b, start, end, &list)
+    }
+
+    /// `emit` for text that is long, not ASCII, or near the end of the bytes.
+    @inline(never) static func emitLowered(_ kind: Token.Kind, _ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ list: inout TokenSink) {
         emit(kind, b, start, end, lower: true, start: start, end: end, &list)
     }
 
