@@ -13,7 +13,7 @@ extension ProcedureLowering {
         let direct = np.name
         let plain = Self.hasNoEmptyPiece(direct)
         if plain, let t = scope[direct] { return (.name(direct), t) }
-        let words = Self.splitAtUnderscores(np.words)
+        let words = np.wordsSplitAtUnderscores
         let joined = plain ? direct : Self.underscored(words[...])
         if !plain, let t = scope[joined] { return (.name(joined), t) }
         if words.first == "customer" || words.first == "customers" {

@@ -273,8 +273,47 @@ public struct NounPhrase: Sendable, Equatable {
     public var range: SourceRange
 
     /// Lowercased words, in order, without the determiner.
-    public var words: [String] {
-        spelled.isEmpty ? [] : spelled.utf8.split(separator: 0x20, omittingEmptySubsequences: false).map { String(Substring($0)) }
+    public var words: [String] { pieces(splittingUnderscores: false) }
+    /// The words with their `_` split off, empty pieces dropped: `order_number total` →
+    /// `order`, `number`, `total` (how the compiler compares names).
+    public var wordsSplitAtUnderscores: [String] { pieces(splittingUnderscores: true) }
+
+    /// The pieces of `spelled` between spaces (empty ones kept: a placeholder's path may have
+    /// them), or between spaces and `_` (empty ones dropped). A small ASCII string's pieces are
+    /// cut from its bits, each a small string itself: one allocation, the list's.
+    func pieces(splittingUnderscores: Bool) -> [String] {
+        if spelled.isEmpty { return [] }
+        if SmallWords.enabled {
+            let x = unsafeBitCast(spelled, to: (UInt64, UInt64).self)
+            if x.1 >> 60 == 0xE {
+                let n = Int((x.1 >> 56) & 0x0F)
+                let bytes = UInt128(x.0) | UInt128(x.1 & 0x00FF_FFFF_FFFF_FFFF) << 64
+                var out: [String] = []
+                out.reserveCapacity(4)
+                var start = 0
+                for k in 0...n {
+                    if k < n {
+                        let byte = UInt8(truncatingIfNeeded: bytes >> UInt128(8 * k))
+                        guard byte == 0x20 || (splittingUnderscores && byte == 0x5F) else { continue }
+                    }
+                    let length = k - start
+                    if length > 0 {
+                        let piece = (bytes >> UInt128(8 * start)) & ((UInt128(1) << UInt128(8 * length)) - 1)
+                        out.append(unsafeBitCast(
+                            (UInt64(truncatingIfNeeded: piece), SmallWords.tagged(UInt64(truncatingIfNeeded: piece >> 64), length)),
+                            to: String.self))
+                    } else if !splittingUnderscores {
+                        out.append("")
+                    }
+                    start = k + 1
+                }
+                return out
+            }
+        }
+        if splittingUnderscores {
+            return spelled.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x5F }).map { String(Substring($0)) }
+        }
+        return spelled.utf8.split(separator: 0x20, omittingEmptySubsequences: false).map { String(Substring($0)) }
     }
     /// The words joined by `_`, the form names take in the plan (`order_number`).
     public var name: String { SmallWords.replacingSpaces(spelled) }

@@ -52,6 +52,20 @@ import Testing
         }
     }
 
+    /// A phrase's words, and its words split at `_`, as splitting its words one by one gives them.
+    @Test func wordsComeBackAsTheyWere() {
+        let lists: [[String]] = [[], ["a"], ["order", "number"], ["order_number"], ["", "b"], ["a", ""], ["", ""], ["_a_", "b__c"],
+                                 ["abcdefg", "hijklmn"], ["abcdefg", "hijklmno"], ["café", "au", "lait"], ["a", "b", "c", "d", "e", "f", "g", "h"],
+                                 ["much", "longer", "phrase", "than", "fifteen"], ["x_", "_y"], ["__"]]
+        for words in lists {
+            let phrase = NounPhrase(words: words, breaks: [], range: SourceRange(pathID: 0, start: 0, end: 0))
+            // `[""]` is spelled as `[]` is: both name nothing, and read back as no words.
+            #expect(phrase.words == (words == [""] ? [] : words), "\(words)")
+            let split = words.flatMap { $0.utf8.split(separator: UInt8(ascii: "_")).map { String(Substring($0)) } }
+            #expect(phrase.wordsSplitAtUnderscores == split, "\(words)")
+        }
+    }
+
     /// The first `{` or `}` found eight bytes at a time, against a byte-by-byte search.
     @Test func firstIndexIsTheFirstByte() {
         var numbers = Numbers(state: 7)
