@@ -10,10 +10,10 @@ extension ProcedureLowering {
         // Most names are in scope as written (`order_number`, `refund_amount`): one lookup.
         // A name with no empty piece between its `_` is the same whether or not its words are
         // split at `_` first; only the others need the split form.
-        let direct = Self.underscored(np.words[...])
+        let direct = np.name
         let plain = Self.hasNoEmptyPiece(direct)
         if plain, let t = scope[direct] { return (.name(direct), t) }
-        let words = Self.splitAtUnderscores(np.words)
+        let words = np.wordsSplitAtUnderscores
         let joined = plain ? direct : Self.underscored(words[...])
         if !plain, let t = scope[joined] { return (.name(joined), t) }
         if words.first == "customer" || words.first == "customers" {
@@ -138,7 +138,7 @@ extension ProcedureLowering {
         case .noun(let np): return resolve(np, at: np.range) ?? (.literal(.text("")), .unknown)
         case .fieldOf(let field, let base):
             let (b, bt) = expression(base)
-            let name = Self.underscored(field.words[...])
+            let name = field.name
             if case .record(let r) = bt, let record = symbols.records[r] {
                 if let f = record.fields.first(where: { $0.name == name }) { return (.field(b, name), f.type) }
                 report(.unknownField, "`\(r)` has no field `\(name)`", field.range,
@@ -159,7 +159,7 @@ extension ProcedureLowering {
         case .total(let field, let list, _):
             let (l, lt) = expression(list)
             let element = elementType(lt, range: list.range)
-            let name = Self.underscored(field.words[...])
+            let name = field.name
             if case .record(let r) = element, let record = symbols.records[r] {
                 guard let f = record.fields.first(where: { $0.name == name }) else {
                     report(.unknownField, "`\(r)` has no field `\(name)` to total", field.range,
@@ -357,7 +357,7 @@ extension ProcedureLowering {
 
     mutating func state(_ subject: Expression, _ words: Located<String>) -> Expr {
         let name = Self.fieldName(words.value)
-        if case .noun(let np) = subject, np.words == ["customer"] {
+        if case .noun(let np) = subject, np.spelled == "customer" {
             if name == "verified" { return .customer("verified") }
         }
         let (s, t) = expression(subject)

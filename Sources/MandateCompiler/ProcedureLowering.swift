@@ -159,7 +159,7 @@ struct ProcedureLowering {
         return .text(text)
     }
 
-    static func slotName(_ np: NounPhrase) -> String { underscored(np.words[...]) }
+    static func slotName(_ np: NounPhrase) -> String { np.name }
 
     /// Whether a slot names several things: its head word (before `to`, `for`, `of`) is plural.
     /// `the items to return` → yes; `the refund method` → no; `the new address` → no.
@@ -460,15 +460,14 @@ struct ProcedureLowering {
 
     mutating func template(_ t: MandateSyntax.Template) -> MandateIR.Template {
         var parts: [MandateIR.Template.Part] = []
-        parts.reserveCapacity(t.parts.count)
-        for part in t.parts {
-            switch part {
+        parts.reserveCapacity(2 * t.braces.count + 1)
+        t.forEachPart { piece in
+            switch piece {
             case .text(let s): parts.append(.text(s))
-            case .placeholder(let path, let range):
-                guard !path.isEmpty else { continue }
+            case .placeholder(let braces):
                 // `{order.total}`: each piece of the path is one segment, as a possessive splits them.
-                let np = NounPhrase(words: path, breaks: path.count > 1 ? Array(1..<path.count) : [], range: range)
-                if let (e, _) = resolve(np, at: range, placeholder: true) { parts.append(.value(e)) }
+                let np = t.phrase(of: braces)
+                if let (e, _) = resolve(np, at: np.range, placeholder: true) { parts.append(.value(e)) }
             }
         }
         return MandateIR.Template(text: t.text, parts: parts)

@@ -178,26 +178,166 @@ public struct Template: Sendable {
             }
         }
     }
+    /// Where a placeholder is: the UTF-8 offsets in `text` of its `{` and of its `}`.
+    public struct Braces: Sendable, Equatable {
+        /// The offset of `{`.
+        public let open: Int32
+        /// The offset of `}`.
+        public let close: Int32
+    }
     /// The text as written, without quotes.
     public var text: String
-    /// Text and placeholders in order.
-    public var parts: [Part]
+    /// The placeholders, in order; the text between them is literal. Offsets rather than
+    /// strings, so reading a template costs one array of integers at most (none without
+    /// placeholders), whatever its length.
+    public let braces: [Braces]
     /// The quoted text, quotes included.
     public var range: SourceRange
+
+    /// Makes a template whose placeholders are at `braces`.
+    init(text: String, braces: [Braces], range: SourceRange) {
+        self.text = text
+        self.braces = braces
+        self.range = range
+    }
+
+    /// Text and placeholders in order.
+    public var parts: [Part] {
+        var out: [Part] = []
+        forEachPart { piece in
+            switch piece {
+            case .text(let s): out.append(.text(s))
+            case .placeholder(let braces): out.append(.placeholder(path(of: braces), self.range(of: braces)))
+            }
+        }
+        return out
+    }
+
+    /// A piece of the template as `forEachPart` gives it.
+    public enum Piece {
+        /// Literal text.
+        case text(String)
+        /// A placeholder.
+        case placeholder(Braces)
+    }
+
+    /// Calls `body` with the text pieces and the placeholders, in order.
+    public func forEachPart(_ body: (Piece) -> Void) {
+        var start = 0
+        let n = text.utf8.count
+        for b in braces {
+            if start < Int(b.open) { body(.text(slice(start, Int(b.open)))) }
+            body(.placeholder(b))
+            start = Int(b.close) + 1
+        }
+        if start < n { body(.text(slice(start, n))) }
+    }
+
+    /// The text of `text`'s UTF-8 bytes `start..<end` (a whole piece: never splits a character).
+    func slice(_ start: Int, _ end: Int) -> String {
+        if start == 0, end == text.utf8.count { return text }
+        var t = text
+        return t.withUTF8 { SmallWords.exact($0, start, end) }
+    }
+
+    /// Where a placeholder is in the file, braces included.
+    public func range(of b: Braces) -> SourceRange {
+        let offset = range.start + 1 + Int(b.open)
+        return SourceRange(pathID: range.pathID, start: offset, end: offset + Int(b.close) - Int(b.open) + 1)
+    }
+
+    /// A placeholder's path: `{ Order.Total }` → `["order", "total"]` (see `SentenceParser.placeholderPath`).
+    public func path(of b: Braces) -> [String] {
+        var t = text
+        return t.withUTF8 { SentenceParser.placeholderPath($0, Int(b.open) + 1, Int(b.close)) }
+    }
+
+    /// A placeholder as the noun phrase it names: each piece of its path is a segment, as a
+    /// possessive splits them (`{order.total}` reads as `order's total`).
+    public func phrase(of b: Braces) -> NounPhrase {
+        let path = path(of: b)
+        return NounPhrase(words: path, breaks: path.count > 1 ? Array(1..<path.count) : [], range: range(of: b))
+    }
 }
 
 /// Words that name a value: `the order total`, `the customer's membership`.
 public struct NounPhrase: Sendable, Equatable {
-    /// Lowercased words, in order, without the determiner.
-    public let words: [String]
+    /// The lowercased words, in order, without the determiner, joined by single spaces (no
+    /// word holds a space): one string, which holds itself when it is 15 ASCII bytes or
+    /// fewer, as most phrases are — a phrase usually costs no allocation.
+    public let spelled: String
     /// Where possessives split the words: `the customer's membership` → [1].
-    /// Usually empty, so a phrase costs one array.
+    /// Usually empty, so it costs nothing.
     public let breaks: [Int]
     /// Where it is.
     public var range: SourceRange
 
+    /// Lowercased words, in order, without the determiner.
+    public var words: [String] { pieces(splittingUnderscores: false) }
+    /// The words with their `_` split off, empty pieces dropped: `order_number total` →
+    /// `order`, `number`, `total` (how the compiler compares names).
+    public var wordsSplitAtUnderscores: [String] { pieces(splittingUnderscores: true) }
+
+    /// The pieces of `spelled` between spaces (empty ones kept: a placeholder's path may have
+    /// them), or between spaces and `_` (empty ones dropped). A small ASCII string's pieces are
+    /// cut from its bits, each a small string itself: one allocation, the list's.
+    func pieces(splittingUnderscores: Bool) -> [String] {
+        if spelled.isEmpty { return [] }
+        if SmallWords.enabled {
+            let x = unsafeBitCast(spelled, to: (UInt64, UInt64).self)
+            if x.1 >> 60 == 0xE {
+                let n = Int((x.1 >> 56) & 0x0F)
+                let bytes = UInt128(x.0) | UInt128(x.1 & 0x00FF_FFFF_FFFF_FFFF) << 64
+                var out: [String] = []
+                out.reserveCapacity(4)
+                var start = 0
+                for k in 0...n {
+                    if k < n {
+                        let byte = UInt8(truncatingIfNeeded: bytes >> UInt128(8 * k))
+                        guard byte == 0x20 || (splittingUnderscores && byte == 0x5F) else { continue }
+                    }
+                    let length = k - start
+                    if length > 0 {
+                        let piece = (bytes >> UInt128(8 * start)) & ((UInt128(1) << UInt128(8 * length)) - 1)
+                        out.append(unsafeBitCast(
+                            (UInt64(truncatingIfNeeded: piece), SmallWords.tagged(UInt64(truncatingIfNeeded: piece >> 64), length)),
+                            to: String.self))
+                    } else if !splittingUnderscores {
+                        out.append("")
+                    }
+                    start = k + 1
+                }
+                return out
+            }
+        }
+        if splittingUnderscores {
+            return spelled.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x5F }).map { String(Substring($0)) }
+        }
+        return spelled.utf8.split(separator: 0x20, omittingEmptySubsequences: false).map { String(Substring($0)) }
+    }
+    /// The words joined by `_`, the form names take in the plan (`order_number`).
+    public var name: String { SmallWords.replacingSpaces(spelled) }
+    /// The key of the last word (`none` when it has none, or there are no words), read
+    /// from a small string's bits without splitting it.
+    var lastWordKey: WordKey {
+        if SmallWords.enabled {
+            let x = unsafeBitCast(spelled, to: (UInt64, UInt64).self)
+            if x.1 >> 60 == 0xE {
+                let n = Int((x.1 >> 56) & 0x0F)
+                guard n > 0 else { return .none }
+                let bytes = UInt128(x.0) | UInt128(x.1 & 0x00FF_FFFF_FFFF_FFFF) << 64
+                var k = n
+                while k > 0, UInt8(truncatingIfNeeded: bytes >> UInt128(8 * (k - 1))) != 0x20 { k -= 1 }
+                let word = bytes >> UInt128(8 * k)
+                return WordKey(low: UInt64(truncatingIfNeeded: word), high: SmallWords.tagged(UInt64(truncatingIfNeeded: word >> 64), n - k))
+            }
+        }
+        guard let last = words.last else { return .none }
+        return WordKey(last)
+    }
     /// The words split at possessives: `the customer's membership` → [[customer], [membership]].
     public var segments: [[String]] {
+        let words = words
         var out: [[String]] = []
         var start = 0
         for b in breaks + [words.count] where b > start {
@@ -220,14 +360,18 @@ public struct NounPhrase: Sendable, Equatable {
         }
         self.init(words: words, breaks: breaks, range: range)
     }
-    /// Makes a noun phrase from words and possessive positions.
+    /// Makes a noun phrase from words (none holding a space) and possessive positions.
     public init(words: [String], breaks: [Int], range: SourceRange) {
-        self.words = words
+        self.init(spelled: words.joined(separator: " "), breaks: breaks, range: range)
+    }
+    /// Makes a noun phrase from its words joined by single spaces.
+    init(spelled: String, breaks: [Int], range: SourceRange) {
+        self.spelled = spelled
         self.breaks = breaks
         self.range = range
     }
     /// Equal ignoring ranges.
-    public static func == (lhs: NounPhrase, rhs: NounPhrase) -> Bool { lhs.words == rhs.words && lhs.breaks == rhs.breaks }
+    public static func == (lhs: NounPhrase, rhs: NounPhrase) -> Bool { lhs.spelled == rhs.spelled && lhs.breaks == rhs.breaks }
 }
 
 /// A value written in a condition or a `Set`.

@@ -37,10 +37,13 @@ public enum ProcedureParser {
         lines.lex()
         var sentences = SentenceParser(file: file, tables: lines.tables)
         sentences.items = lines.items
-        sentences.tokens = lines.tokens.tokens
         sentences.texts = lines.tokens.texts
         sentences.segments = lines.segments
+        // The file's tokens live until its steps are read; action sentences keep copies of theirs.
+        sentences.tokens = lines.tokens.buffer
         result.steps = sentences.steps(from: lines.items[0].children)
+        sentences.tokens = UnsafeBufferPointer(start: nil, count: 0)
+        lines.tokens.deallocate()
         sentences.finishActions()
         var diagnostics = lines.diagnostics
         diagnostics.append(contentsOf: sentences.diagnostics)
@@ -169,11 +172,12 @@ struct LineLayer {
     /// The items' text. Text is only ever added to the newest item, so each item's
     /// segments are contiguous here.
     var segments: [Range<Int>] = []
-    /// Every item's tokens, item after item (see `lex`).
-    var tokens = TokenList()
+    /// Every item's tokens, item after item (see `lex`); the parse frees them.
+    var tokens: TokenSink
 
     init(file: SourceFile) {
         self.file = file
+        tokens = TokenSink(capacity: file.bytes.count / 4)
         // One item per line at most, and the root: allocated once.
         items.reserveCapacity(file.lineStarts.count + 1)
         items.append(Item(kind: .root, indent: -1, label: nil, start: 0, segments: 0))
@@ -193,13 +197,12 @@ struct LineLayer {
 
     /// Lexes every item's text once, into `tokens`.
     mutating func lex() {
-        tokens.tokens.reserveCapacity(file.bytes.count / 4)
         // One pass over the file's bytes for every item.
         file.bytes.withUnsafeBufferPointer { b in
             for index in items.indices.dropFirst() {
-                items[index].tokenStart = tokens.tokens.count
+                items[index].tokenStart = tokens.count
                 Lexer.tokenize(b, segments: segments[items[index].segmentStart..<items[index].segmentEnd], into: &tokens)
-                items[index].tokenEnd = tokens.tokens.count
+                items[index].tokenEnd = tokens.count
             }
         }
     }

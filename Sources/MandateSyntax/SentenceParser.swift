@@ -3,21 +3,17 @@ import MandateDiagnostics
 /// A position in a window `lower..<upper` of a token list. Indices are those of the whole
 /// list, so a hole of an action sentence is read in place, without copying its tokens.
 struct Cursor {
-    let tokens: [Token]
+    /// The tokens, read in place: copying a cursor retains nothing, and reading a token
+    /// checks no bounds beyond the window's. The list outlives every cursor over it (the
+    /// parse of its file, or the read of one hole).
+    let tokens: UnsafeBufferPointer<Token>
     /// The window's first token.
     let lower: Int
     /// One past the window's last token.
     let upper: Int
     var index: Int
 
-    init(tokens: [Token]) {
-        self.tokens = tokens
-        self.lower = 0
-        self.upper = tokens.count
-        self.index = 0
-    }
-
-    init(tokens: [Token], window: Range<Int>) {
+    init(tokens: UnsafeBufferPointer<Token>, window: Range<Int>) {
         self.tokens = tokens
         self.lower = window.lowerBound
         self.upper = window.upperBound
@@ -97,7 +93,8 @@ public struct SentenceParser {
     /// The procedure's items, tokens and text segments (see `LineLayer`); empty when the
     /// parser reads only values (`parseValue`).
     var items: [Item] = []
-    var tokens: [Token] = []
+    /// The file's tokens, valid while its steps are read (`ProcedureParser.read` lends them).
+    var tokens = UnsafeBufferPointer<Token>(start: nil, count: 0)
     /// The texts `tokens` do not hold themselves (see `Token.bits`).
     var texts: [String] = []
     var segments: [Range<Int>] = []
@@ -406,46 +403,49 @@ public struct SentenceParser {
         content.makeContiguousUTF8()
         // The text's bytes, read in place; a static function with no captured variables, so
         // its appends need no exclusivity checks.
-        let file = self.file
-        let start = token.start
-        let read = { (b: UnsafeBufferPointer<UInt8>) in Self.templateParts(b, content, quoteStart: start, file: file) }
-        let (parts, bad) = content.utf8.withContiguousStorageIfAvailable(read) ?? Array(content.utf8).withUnsafeBufferPointer(read)
-        for (inner, r) in bad {
-            error(.malformedSentence, "`{\(inner)}` is not a placeholder Mandate can fill", r,
+        let read = { (b: UnsafeBufferPointer<UInt8>) in Self.templateBraces(b) }
+        let (braces, bad) = content.utf8.withContiguousStorageIfAvailable(read) ?? Array(content.utf8).withUnsafeBufferPointer(read)
+        let template = Template(text: content, braces: braces, range: whole)
+        for b in bad {
+            let inner = String(decoding: content.utf8.dropFirst(Int(b.open) + 1).prefix(Int(b.close) - Int(b.open) - 1), as: UTF8.self).trimmingSpaces()
+            error(.malformedSentence, "`{\(inner)}` is not a placeholder Mandate can fill", template.range(of: b),
                   help: "name a value inside the braces, such as `{order.total}` or `{order_number}`")
         }
-        return Template(text: content, parts: parts, range: whole)
+        return template
     }
 
-    /// The parts of a template whose text is `content` (its bytes `b`), and its placeholders
-    /// that name nothing, with where they are (`quoteStart` is the opening quote's offset).
-    static func templateParts(
-        _ b: UnsafeBufferPointer<UInt8>, _ content: String, quoteStart: Int, file: SourceFile
-    ) -> ([Template.Part], [(inner: String, range: SourceRange)]) {
+    /// Where the placeholders of a template whose text's bytes are `b` are, and those that name
+    /// nothing (a piece of their path is empty: only blanks and `_`).
+    static func templateBraces(_ b: UnsafeBufferPointer<UInt8>) -> ([Template.Braces], [Template.Braces]) {
         let n = b.count
-        guard var i = b.firstIndex(of: UInt8(ascii: "{")) else { return (n > 0 ? [.text(content)] : [], []) }
-        var parts: [Template.Part] = []
-        var bad: [(inner: String, range: SourceRange)] = []
-        parts.reserveCapacity(8)
-        var textStart = 0
+        var i = SmallWords.firstIndex(of: 0x7B, in: b, from: 0, to: n)
+        guard i < n else { return ([], []) }
+        var braces: [Template.Braces] = []
+        var bad: [Template.Braces] = []
+        // Room for a few placeholders at once, rather than growing one by one.
+        braces.reserveCapacity(4)
         while i < n {
-            if b[i] == UInt8(ascii: "{"), let close = b[(i + 1)...].firstIndex(of: UInt8(ascii: "}")) {
-                if textStart < i { parts.append(.text(SmallWords.exact(b, textStart, i))) }
-                let offset = quoteStart + 1 + i
-                let path = placeholderPath(b, i + 1, close)
-                let r = file.range(offset, offset + close - i + 1)
-                if path.isEmpty || path.contains(where: { $0.isEmpty }) {
-                    bad.append((String(decoding: UnsafeBufferPointer(rebasing: b[(i + 1)..<close]), as: UTF8.self).trimmingSpaces(), r))
+            // `b[i]` is `{`: its `}` (none after this `{` means none after any later one).
+            let close = SmallWords.firstIndex(of: 0x7D, in: b, from: i + 1, to: n)
+            guard close < n else { break }
+            // Whether a piece of the path is empty: only blanks and `_` (see `placeholderPath`).
+            var pieceEmpty = true
+            var anyEmpty = false
+            for k in (i + 1)..<close {
+                let d = b[k]
+                if d == 0x2E {
+                    if pieceEmpty { anyEmpty = true }
+                    pieceEmpty = true
+                } else if d != 0x20, d != 0x09, d != 0x5F {
+                    pieceEmpty = false
                 }
-                parts.append(.placeholder(path, r))
-                i = close + 1
-                textStart = i
-            } else {
-                i += 1
             }
+            let found = Template.Braces(open: Int32(truncatingIfNeeded: i), close: Int32(truncatingIfNeeded: close))
+            if anyEmpty || pieceEmpty { bad.append(found) }
+            braces.append(found)
+            i = SmallWords.firstIndex(of: 0x7B, in: b, from: close + 1, to: n)
         }
-        if textStart < n { parts.append(.text(SmallWords.exact(b, textStart, n))) }
-        return (parts, bad)
+        return (braces, bad)
     }
 
     /// `{ Order.Total }` → `["order", "total"]`, `{order number}` → `["order_number"]`: split at dots,
@@ -492,26 +492,28 @@ public struct SentenceParser {
         _ = c.eat(Phrase.the) || c.eat(Phrase.a) || c.eat(Phrase.an) || c.eat(Phrase.their) || c.eat(Phrase.the_customers)
         // The words and where possessives split them, built directly (as `nounPhrase` does):
         // a split with no word on either side of it counts for nothing.
-        var words: [String] = []
+        var words = Spelling()
+        var wordCount = 0
         var breaks: [Int] = []
         var again = false
         while c.index < c.upper {
             let kind = c.tokens[c.index].kind
             if kind == .word {
                 if c.isWord("again"), c.peek(1).map({ $0.kind == .period }) ?? true { again = true; c.index += 1; break }
-                words.append(text(c.tokens[c.index]))
+                words.append(c.tokens[c.index], texts: texts)
+                wordCount += 1
             } else if kind == .possessive {
-                if !words.isEmpty, breaks.last != words.count { breaks.append(words.count) }
+                if wordCount > 0, breaks.last != wordCount { breaks.append(wordCount) }
             } else {
                 break
             }
             c.index += 1
         }
-        if breaks.last == words.count { breaks.removeLast() }
-        guard !words.isEmpty else {
+        if breaks.last == wordCount { breaks.removeLast() }
+        guard wordCount > 0 else {
             return malformed(&c, "`Ask for` needs the value to ask for", help: "write `Ask for the order number.`")
         }
-        let slot = NounPhrase(words: words, breaks: breaks, range: range(c, from: start))
+        let slot = NounPhrase(spelled: words.string, breaks: breaks, range: range(c, from: start))
         var choices: [Located<String>] = []
         var from: Expression?
         if c.isKind(.colon) {
@@ -923,7 +925,7 @@ public struct SentenceParser {
     mutating func predicate(_ c: inout Cursor, subject: Expression) -> Condition {
         // `the order total more than $150`: the comparison words were read into the value; `is` is missing.
         // Only a phrase ending in a comparison's last word can have swallowed one: test that first.
-        if case .noun(let np) = subject, let last = np.words.last, WordKey.contains(Vocabulary.comparisonEndKeys, WordKey(last)),
+        if case .noun(let np) = subject, WordKey.contains(Vocabulary.comparisonEndKeys, np.lastWordKey),
            case let words = np.words,
            let (comparison, _) = Vocabulary.comparisons.first(where: { words.count > $0.words.count && words.suffix($0.words.count).elementsEqual($0.words) }) {
             let words = comparison
@@ -1262,6 +1264,7 @@ public struct SentenceParser {
     /// `the order total`, `the customer's membership`: words up to a stop word.
     mutating func nounPhrase(_ c: inout Cursor, stops: [WordKey]) -> NounPhrase? {
         let start = c.index
+        let stopWords = Vocabulary.stopWordSet
         if c.isKind(.word), WordKey.contains(Vocabulary.determinerKeys, c.tokens[c.index].key) { c.index += 1 }
         // First find where the phrase ends and how many words it has, so its arrays are
         // allocated once, at their size.
@@ -1273,7 +1276,7 @@ public struct SentenceParser {
             // The token's kind and key are read in place: a copy would retain its text.
             let kind = c.tokens[end].kind
             let key = c.tokens[end].key
-            if kind == .word, stops.isEmpty || !WordKey.contains(stops, key), !Vocabulary.stopWordSet.contains(key) {
+            if kind == .word, stops.isEmpty || !WordKey.contains(stops, key), !stopWords.contains(key) {
                 count += 1
             } else if kind == .possessive, count > 0, lastBreak != count {
                 lastBreak = count
@@ -1287,16 +1290,16 @@ public struct SentenceParser {
             c.index = start
             return nil
         }
-        var words: [String] = []
-        words.reserveCapacity(count)
+        var words = Spelling()
+        var wordCount = 0
         var breaks: [Int] = []
         if breakCount > 0 { breaks.reserveCapacity(breakCount) }
         for k in c.index..<end {
-            if c.tokens[k].kind == .word { words.append(text(c.tokens[k])) } else { breaks.append(words.count) }
+            if c.tokens[k].kind == .word { words.append(c.tokens[k], texts: texts); wordCount += 1 } else { breaks.append(wordCount) }
         }
         c.index = end
-        if breaks.last == words.count { breaks.removeLast() }
-        return NounPhrase(words: words, breaks: breaks, range: range(c, from: start))
+        if breaks.last == wordCount { breaks.removeLast() }
+        return NounPhrase(spelled: words.string, breaks: breaks, range: range(c, from: start))
     }
 
     // MARK: public entry points for the compiler
@@ -1305,9 +1308,11 @@ public struct SentenceParser {
     /// nil and diagnostics on failure. `window` holds indices of `sentence.tokens`.
     public mutating func parseValue(in sentence: ActionSentence, window: Range<Int>) -> Expression? {
         texts = sentence.texts
-        var c = Cursor(tokens: sentence.storage.tokens, window: window)
-        guard !c.isEmpty, let v = value(&c) else { return nil }
-        return c.atEnd ? v : nil
+        return sentence.storage.tokens.withUnsafeBufferPointer { b in
+            var c = Cursor(tokens: b, window: window)
+            guard !c.isEmpty, let v = value(&c) else { return nil }
+            return c.atEnd ? v : nil
+        }
     }
 }
 

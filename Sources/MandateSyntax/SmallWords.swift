@@ -108,6 +108,22 @@ enum SmallWords {
         return (y &- ones) & ~y & (ones &* 0x80)
     }
 
+    /// Where the first `byte` of `b[from..<to]` is (`to` when there is none): eight bytes at
+    /// a time, then byte by byte.
+    @inline(__always) static func firstIndex(of byte: UInt8, in b: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int {
+        var i = from
+        if let base = b.baseAddress {
+            while i &+ 8 <= to {
+                // The lowest flagged byte of `hasByte` is always a true match.
+                let m = hasByte(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self), byte)
+                if m != 0 { return i &+ (m.trailingZeroBitCount >> 3) }
+                i &+= 8
+            }
+        }
+        while i < to, b[i] != byte { i += 1 }
+        return i
+    }
+
     /// Eight ASCII bytes with A–Z lowered: a byte's top bit after adding 0x3F says it is at
     /// least `A`, after adding 0x25 that it is past `Z` (no byte is 0x80 or more, so no carry
     /// crosses a byte); the letters get their 0x20 bit.
@@ -285,4 +301,76 @@ enum K {
     static let each = WordKey(low: 0x68636165, high: 0xE400000000000000)
     /// Every constant with its word, for the test.
     static let all: [(String, WordKey)] = [("the", the), ("number", number), ("count", count), ("sum", sum), ("total", total), ("now", now), ("today", today), ("of", of), ("and", and), ("or", or), ("to", to), ("as", `as`), ("in", `in`), ("is", `is`), ("are", are), ("not", not), ("then", then), ("for", `for`), ("each", each)]
+}
+
+extension SmallWords {
+    /// `s` with every space made `_` (`order number` → `order_number`); a small ASCII string
+    /// is changed with word arithmetic, in place.
+    public static func replacingSpaces(_ s: String) -> String {
+        if enabled {
+            let x = unsafeBitCast(s, to: (UInt64, UInt64).self)
+            if x.1 >> 60 == 0xE {
+                let tag = x.1 & 0xFF00_0000_0000_0000
+                return unsafeBitCast((underscoreSpaces(x.0), underscoreSpaces(x.1 & ~tag) | tag), to: String.self)
+            }
+        }
+        guard s.utf8.contains(0x20) else { return s }
+        return String(decoding: s.utf8.map { $0 == 0x20 ? 0x5F : $0 }, as: UTF8.self)
+    }
+
+    /// Eight ASCII bytes with every space (0x20) made `_` (0x5F): a byte is a space exactly
+    /// when it XOR 0x20 is zero, found without carries between bytes.
+    @inline(__always) static func underscoreSpaces(_ x: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let low7 = ones &* 0x7F
+        let y = x ^ (ones &* 0x20)
+        // The top bit of each byte of `zero` is set exactly when that byte of `y` is zero.
+        let zero = ~(((y & low7) &+ low7) | y | low7)
+        let mask = (zero >> 7) &* 0xFF
+        return (x & ~mask) | ((ones &* 0x5F) & mask)
+    }
+}
+
+/// Words joined by single spaces, built as the two words of a small string while the text
+/// is 15 ASCII bytes or fewer (no allocation), as an ordinary string past that.
+struct Spelling {
+    private var bytes: UInt128 = 0
+    private var count = 0
+    private var long: String?
+
+    /// Appends a word (after a space, unless it is the first): `token`'s text.
+    @inline(__always) mutating func append(_ token: Token, texts: [String]) {
+        if SmallWords.enabled, long == nil, !token.textIsStored {
+            let n = Int((token.bits.high >> 56) & 0x0F)
+            let start = count == 0 ? 0 : count + 1
+            if start + n <= 15 {
+                let word = UInt128(token.bits.low) | UInt128(token.bits.high & 0x00FF_FFFF_FFFF_FFFF) << 64
+                if count > 0 { bytes |= UInt128(0x20) << UInt128(8 * count) }
+                bytes |= word << UInt128(8 * start)
+                count = start + n
+                return
+            }
+        }
+        appendLong(token.text(in: texts))
+    }
+
+    /// Appends a word to the ordinary string.
+    private mutating func appendLong(_ word: String) {
+        var s = long ?? small
+        if count > 0 || long != nil { s += " " }
+        s += word
+        long = s
+        count = 16
+    }
+
+    /// The text while it is small.
+    private var small: String {
+        guard count > 0 else { return "" }
+        let low = UInt64(truncatingIfNeeded: bytes)
+        let high = UInt64(truncatingIfNeeded: bytes >> 64)
+        return unsafeBitCast((low, SmallWords.tagged(high, count)), to: String.self)
+    }
+
+    /// The words joined.
+    var string: String { long ?? small }
 }

@@ -97,24 +97,69 @@ public struct TokenList: Sendable {
     public func isWord(_ token: Token, _ w: String) -> Bool { token.isWord(w, in: texts) }
 }
 
+/// Room for a file's tokens, grown by hand. Tokens hold no references, so appending one is
+/// a store (no uniqueness check, no capacity check: room is made once per stretch of text,
+/// which holds at most one token per byte), and growing is a copy of bytes. The owner frees
+/// it (`deallocate`) once nothing reads its tokens.
+struct TokenSink {
+    private(set) var base: UnsafeMutablePointer<Token>
+    private(set) var count = 0
+    private(set) var capacity: Int
+    /// The texts of tokens whose text is not short ASCII.
+    var texts: [String] = []
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        self.base = .allocate(capacity: self.capacity)
+    }
+
+    /// Makes room for `n` more tokens.
+    @inline(__always) mutating func reserve(_ n: Int) {
+        if count + n > capacity { grow(to: max(2 * capacity, count + n)) }
+    }
+
+    @inline(never) private mutating func grow(to newCapacity: Int) {
+        let bigger = UnsafeMutablePointer<Token>.allocate(capacity: newCapacity)
+        bigger.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = newCapacity
+    }
+
+    /// Appends a token; room for it was made (`reserve`).
+    @inline(__always) mutating func append(_ t: Token) {
+        (base + count).initialize(to: t)
+        count += 1
+    }
+
+    /// The tokens written so far.
+    var buffer: UnsafeBufferPointer<Token> { UnsafeBufferPointer(start: base, count: count) }
+
+    /// Frees the room (tokens need no deinitialization).
+    func deallocate() { base.deallocate() }
+}
+
 /// Splits the text of a step (one or more line segments of a file) into tokens.
 public enum Lexer {
     /// Tokenizes `segments` (byte ranges of `bytes`); line breaks inside a range are spaces,
     /// and a quotation may run across them.
     public static func tokenize(_ bytes: [UInt8], segments: [Range<Int>]) -> TokenList {
+        var sink = TokenSink(capacity: 16)
+        defer { sink.deallocate() }
+        bytes.withUnsafeBufferPointer { b in tokenize(b, segments: segments[...], into: &sink) }
         var list = TokenList()
-        list.tokens.reserveCapacity(16)
-        tokenize(bytes, segments: segments[...], into: &list)
+        list.tokens = Array(sink.buffer)
+        list.texts = sink.texts
         return list
     }
 
-    /// Tokenizes `segments` as above, appending to `list`.
-    static func tokenize(_ bytes: [UInt8], segments: ArraySlice<Range<Int>>, into list: inout TokenList) {
-        bytes.withUnsafeBufferPointer { b in tokenize(b, segments: segments, into: &list) }
-    }
-
-    /// Tokenizes `segments` of the bytes `b`, appending to `list`.
-    static func tokenize(_ b: UnsafeBufferPointer<UInt8>, segments: ArraySlice<Range<Int>>, into list: inout TokenList) {
+    /// Tokenizes `segments` of the bytes `b`, appending to `list`. Kept out of its callers, so
+    /// that the scanning of one token (`lexOne`, `scanWord`) is inlined into its loop.
+    @inline(never) static func tokenize(_ b: UnsafeBufferPointer<UInt8>, segments: ArraySlice<Range<Int>>, into list: inout TokenSink) {
+        // At most one token a byte: room for all of them at once.
+        var room = 0
+        for segment in segments { room += max(0, min(segment.upperBound, b.count) - segment.lowerBound) }
+        list.reserve(room)
         for segment in segments {
             var i = segment.lowerBound
             let end = min(segment.upperBound, b.count)
@@ -134,30 +179,56 @@ public enum Lexer {
     /// (A–Z lowered when `lower`): in the token when it is short ASCII, else in `texts`.
     @inline(__always) static func emit(
         _ kind: Token.Kind, _ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, lower: Bool,
-        start: Int, end: Int, _ list: inout TokenList
+        start: Int, end: Int, _ list: inout TokenSink
     ) {
         if let bits = SmallWords.bits(b, from, to, lower: lower) {
-            list.tokens.append(Token(kind: kind, bits: bits, start: start, end: end))
+            list.append(Token(kind: kind, bits: bits, start: start, end: end))
         } else {
             list.texts.append(lower ? SmallWords.lowered(b, from, to) : SmallWords.exact(b, from, to))
-            list.tokens.append(Token(kind: kind, textIndex: list.texts.count - 1, start: start, end: end))
+            list.append(Token(kind: kind, textIndex: list.texts.count - 1, start: start, end: end))
         }
     }
 
-    /// A token whose text is its own bytes `b[start..<end]`, lowered.
-    @inline(__always) static func emit(_ kind: Token.Kind, _ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ list: inout TokenList) {
+    /// A token whose text is its own bytes `b[start..<end]`, lowered. Short ASCII text (almost
+    /// every word and number) is read here, with wrapping arithmetic, into the token's bits;
+    /// the rest goes the general way, out of line.
+    @inline(__always) static func emit(_ kind: Token.Kind, _ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ list: inout TokenSink) {
+        let n = end &- start
+        if SmallWords.enabled, n > 0, n <= 15, start &+ 16 <= b.count, let base = b.baseAddress {
+            let p = UnsafeRawPointer(base + start)
+            var low = p.loadUnaligned(as: UInt64.self)
+            var high = p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            if n < 8 {
+                low &= (1 &<< UInt64(truncatingIfNeeded: n &* 8)) &- 1
+                high = 0
+            } else if n == 8 {
+                high = 0
+            } else {
+                high &= (1 &<< UInt64(truncatingIfNeeded: (n &- 8) &* 8)) &- 1
+            }
+            if (low | high) & 0x8080_8080_8080_8080 == 0 {
+                let bits = WordKey(low: SmallWords.lowerASCII(low), high: SmallWords.lowerASCII(high) | (UInt64(truncatingIfNeeded: 0xE0 | n) &<< 56))
+                list.append(Token(kind: kind, bits: bits, start: start, end: end))
+                return
+            }
+        }
+        emitLowered(kind, b, start, end, &list)
+    }
+
+    /// `emit` for text that is long, not ASCII, or near the end of the bytes.
+    @inline(never) static func emitLowered(_ kind: Token.Kind, _ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ list: inout TokenSink) {
         emit(kind, b, start, end, lower: true, start: start, end: end, &list)
     }
 
     /// A quotation's token whose content was gathered in `content`.
-    static func emitGathered(_ kind: Token.Kind, _ content: [UInt8], start: Int, end: Int, _ list: inout TokenList) {
+    static func emitGathered(_ kind: Token.Kind, _ content: [UInt8], start: Int, end: Int, _ list: inout TokenSink) {
         content.withUnsafeBufferPointer { c in
             emit(kind, c, 0, c.count, lower: false, start: start, end: end, &list)
         }
     }
 
     /// A quotation from `i`; false when it is not closed before `end`.
-    private static func scanQuote(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ list: inout TokenList) -> Bool {
+    private static func scanQuote(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ list: inout TokenSink) -> Bool {
         let start = i
         i += b[i] == 0x22 ? 1 : 3
         // Most quotations close on their own line: their content is the bytes between the quotes.
@@ -217,7 +288,7 @@ public enum Lexer {
     @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
 
     /// Lexes one non-quote token at `i`.
-    @inline(__always) private static func lexOne(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ list: inout TokenList) {
+    @inline(__always) private static func lexOne(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ list: inout TokenSink) {
         let start = i
         let c = b[i]
         // Currency symbols: $ (24), € (E2 82 AC), £ (C2 A3), ¥ (C2 A5) followed by a digit.
@@ -277,16 +348,16 @@ public enum Lexer {
             if possessiveStart > start {
                 wordEnd = possessiveStart
                 emit(.word, b, start, wordEnd, &list)
-                list.tokens.append(Token(kind: .possessive, bits: SmallWords.possessive, start: wordEnd, end: i))
+                list.append(Token(kind: .possessive, bits: SmallWords.possessive, start: wordEnd, end: i))
                 return
             }
             emit(.word, b, start, i, &list)
             return
         }
         switch c {
-        case 0x2C: i += 1; list.tokens.append(Token(kind: .comma, bits: SmallWords.comma, start: start, end: i))
-        case 0x2E: i += 1; list.tokens.append(Token(kind: .period, bits: SmallWords.period, start: start, end: i))
-        case 0x3A: i += 1; list.tokens.append(Token(kind: .colon, bits: SmallWords.colon, start: start, end: i))
+        case 0x2C: i += 1; list.append(Token(kind: .comma, bits: SmallWords.comma, start: start, end: i))
+        case 0x2E: i += 1; list.append(Token(kind: .period, bits: SmallWords.period, start: start, end: i))
+        case 0x3A: i += 1; list.append(Token(kind: .colon, bits: SmallWords.colon, start: start, end: i))
         case 0x7B:
             var j = i + 1
             while j < end, b[j] != 0x7D, b[j] != 0x20 { j += 1 }
