@@ -150,8 +150,11 @@ public struct MessageSignals: Sendable, Equatable {
             var best: (at: Int, phrase: String)?
             for (phrase, words) in phrases {
                 guard !words.isEmpty, words.count <= n else { continue }
+                // A message's word can be the phrase's first word only if it starts with the same byte.
+                let lead = words[0].first
                 for start in 0...(n - words.count) {
                     if best.map({ start >= $0.at }) ?? false { break }
+                    if let lead, slices.end(start) > slices.start(start), storage[slices.start(start)] != lead { continue }
                     var ok = true
                     for k in 0..<words.count {
                         let w = UnsafeBufferPointer(rebasing: storage[slices.start(start + k)..<slices.end(start + k)])
