@@ -68,6 +68,8 @@ final class RuntimeCore: Sendable {
     let queues: [String: Project.Queue]
     /// The always-escalate phrases split into words, for `MessageSignals`.
     let escalationPhraseWords: [(phrase: String, words: [[UInt8]])]
+    /// The phrases by the first byte of their first word (`MessageSignals.leads`).
+    let escalationLeads: [[Int]]
     /// What the agent says to a message that fits no intent.
     let outOfScopeMessage: String
     /// The shortest `input.max_characters` of any goal: the limit while no goal applies.
@@ -107,7 +109,9 @@ final class RuntimeCore: Sendable {
         }
         self.goalOfIntent = goalOfIntent
         self.goals = goals
-        self.escalationPhraseWords = phrases.map { ($0, MessageText($0).words) }
+        let phraseWords: [(phrase: String, words: [[UInt8]])] = phrases.map { ($0, MessageText($0).words) }
+        self.escalationPhraseWords = phraseWords
+        self.escalationLeads = MessageSignals.leads(phraseWords)
         self.outOfScopeMessage = topics.isEmpty ? "Sorry, that's not something I can help with here."
             : "Sorry, that's not something I can help with. I can help with " + Turn.list(topics) + "."
         self.shortestInputLimit = plan.goals.compactMap(\.guardrails.inputMaxCharacters).min()
@@ -171,6 +175,10 @@ final class CatalogAction: Sendable {
     let keyPaths: [(path: String, parts: [String])]
     /// Whether it changes something: its effect is neither `read` nor `identify`.
     let effectful: Bool
+    /// What the trace says when it passes its limits, and when it is done or was already done.
+    let withinLimitsDetail: String
+    let doneDetail: String
+    let alreadyDoneDetail: String
 
     init(_ signature: ActionSignature, owners: [String: String]) {
         self.signature = signature
@@ -182,6 +190,9 @@ final class CatalogAction: Sendable {
         outputOwners = signature.outputs.map { owner($0.type) }
         keyPaths = signature.idempotencyKey.map { ($0, $0.split(separator: ".").map(String.init)) }
         effectful = signature.effect != "read" && signature.effect != "identify"
+        withinLimitsDetail = "`\(signature.name)` is within its limits"
+        doneDetail = "`\(signature.name)` done"
+        alreadyDoneDetail = "`\(signature.name)` already done"
     }
 }
 

@@ -95,7 +95,7 @@ extension Turn {
                 escalate(queue: nil, reason: breach.detail, source: at, label: label, clause: breach.clause)
                 return false
             }
-            note(.limit, "`\(name)` is within its limits", source: at, limitFigures(signature, entry: e, usage: usage))
+            note(.limit, action.withinLimitsDetail, source: at, limitFigures(signature, entry: e, usage: usage))
             entry = e
         }
         let request = ActionRequest(action: name, signature: signature, arguments: values, customerID: state.verifiedCustomerID,
@@ -121,7 +121,7 @@ extension Turn {
             var recorded = [String: RuntimeValue](minimumCapacity: outputs.count + 1)
             for (k, v) in outputs { recorded[k] = v }
             recorded["__result"] = .text(result)
-            note(.action, "`\(name)` \(result)", source: at, TraceFacts(rendered), outputs: recorded)
+            note(.action, result == "done" ? action.doneDetail : action.alreadyDoneDetail, source: at, TraceFacts(rendered), outputs: recorded)
             if effectful {
                 effects.append(.action(name: name, arguments: rendered))
                 // Each movement of money needs its own yes; one yes covers the changes that follow it.

@@ -123,7 +123,7 @@ struct Turn {
         }
         let text = messageText()
         let words = phraseWords()
-        let signals = MessageSignals.read(message, text: text, words: words, phrases: runtime.escalationPhraseWords)
+        let signals = MessageSignals.read(message, text: text, words: words, phrases: runtime.escalationPhraseWords, leads: runtime.escalationLeads)
         if !signals.injection.isEmpty {
             let kinds = signals.injection.map(\.kind.rawValue).joined(separator: ", ")
             let action = goal?.guardrails.promptInjection ?? "block"
@@ -722,6 +722,8 @@ struct Turn {
     /// Fills a template; nil (and a hand-off) when a value it needs is missing.
     mutating func render(_ template: Template, at: String?) -> String? {
         var out = ""
+        // Room for the template's text and a few values, so that the parts are appended without regrowing.
+        out.reserveCapacity(template.text.utf8.count + 16)
         let ev = evaluator
         for part in template.parts {
             switch part {
