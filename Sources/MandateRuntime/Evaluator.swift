@@ -103,15 +103,20 @@ struct Evaluator {
     func truth(_ e: Expr) -> Bool {
         switch e {
         case .compare(let op, let lhs, let rhs):
-            guard let l = eval(lhs), let r = eval(rhs) else { return op == "notEqual" && (eval(lhs) == nil) != (eval(rhs) == nil) }
-            if op == "equal" { return Self.equal(l, r) }
-            if op == "notEqual" { return !Self.equal(l, r) }
+            let comparison = Comparison(op)
+            guard let l = eval(lhs), let r = eval(rhs) else { return comparison == .notEqual && (eval(lhs) == nil) != (eval(rhs) == nil) }
+            switch comparison {
+            case .equal: return Self.equal(l, r)
+            case .notEqual: return !Self.equal(l, r)
+            case nil: return false
+            default: break
+            }
             guard let c = Self.order(l, r) else { return false }
-            switch op {
-            case "greaterThan": return c > 0
-            case "atLeast": return c >= 0
-            case "lessThan": return c < 0
-            case "atMost": return c <= 0
+            switch comparison {
+            case .greaterThan: return c > 0
+            case .atLeast: return c >= 0
+            case .lessThan: return c < 0
+            case .atMost: return c <= 0
             default: return false
             }
         case .oneOf(let x, let options):
@@ -160,6 +165,38 @@ struct Evaluator {
         default:
             if case .boolean(let b)? = eval(e) { return b }
             return false
+        }
+    }
+
+    /// A comparison's operator as the plan names it (`equal`, `atLeast`…).
+    enum Comparison {
+        case equal, notEqual, greaterThan, atLeast, lessThan, atMost
+
+        /// The operator `op` names; nil for a name that is none. Told apart by length first, so that
+        /// an operator costs one comparison of equal strings, not one of unequal strings per case tried.
+        init?(_ op: String) {
+            let candidate: Comparison
+            switch op.utf8.count {
+            case 5: candidate = .equal
+            case 6: candidate = .atMost
+            case 7: candidate = .atLeast
+            case 8: candidate = op.utf8.first == 0x6E ? .notEqual : .lessThan
+            case 11: candidate = .greaterThan
+            default: return nil
+            }
+            guard op == candidate.name else { return nil }
+            self = candidate
+        }
+
+        var name: String {
+            switch self {
+            case .equal: "equal"
+            case .notEqual: "notEqual"
+            case .greaterThan: "greaterThan"
+            case .atLeast: "atLeast"
+            case .lessThan: "lessThan"
+            case .atMost: "atMost"
+            }
         }
     }
 

@@ -62,10 +62,14 @@ final class RuntimeCore: Sendable {
     let goalOfIntent: [String: GoalRules]
     let goals: [String: GoalRules]
     let actions: [String: ActionSignature]
+    /// Each catalog action with what a call works out about it, once (`CatalogAction`).
+    let catalog: [String: CatalogAction]
     let owners: [String: String]
     let queues: [String: Project.Queue]
     /// The always-escalate phrases split into words, for `MessageSignals`.
     let escalationPhraseWords: [(phrase: String, words: [[UInt8]])]
+    /// The phrases by the first byte of their first word (`MessageSignals.leads`).
+    let escalationLeads: [[Int]]
     /// What the agent says to a message that fits no intent.
     let outOfScopeMessage: String
     /// The shortest `input.max_characters` of any goal: the limit while no goal applies.
@@ -105,7 +109,9 @@ final class RuntimeCore: Sendable {
         }
         self.goalOfIntent = goalOfIntent
         self.goals = goals
-        self.escalationPhraseWords = phrases.map { ($0, MessageText($0).words) }
+        let phraseWords: [(phrase: String, words: [[UInt8]])] = phrases.map { ($0, MessageText($0).words) }
+        self.escalationPhraseWords = phraseWords
+        self.escalationLeads = MessageSignals.leads(phraseWords)
         self.outOfScopeMessage = topics.isEmpty ? "Sorry, that's not something I can help with here."
             : "Sorry, that's not something I can help with. I can help with " + Turn.list(topics) + "."
         self.shortestInputLimit = plan.goals.compactMap(\.guardrails.inputMaxCharacters).min()
@@ -113,8 +119,11 @@ final class RuntimeCore: Sendable {
             VerificationMethod(action: a.name, slots: a.inputs.filter { $0.type != .identity }.map(\.name))
         }
         self.firstQueue = Plan.fallbackQueue(of: plan.project)
-        self.actions = Dictionary(plan.actions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        self.owners = Dictionary(plan.records.compactMap { r in r.owner.map { (r.name, $0) } }, uniquingKeysWith: { a, _ in a })
+        let actions = Dictionary(plan.actions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let owners = Dictionary(plan.records.compactMap { r in r.owner.map { (r.name, $0) } }, uniquingKeysWith: { a, _ in a })
+        self.actions = actions
+        self.owners = owners
+        self.catalog = actions.mapValues { CatalogAction($0, owners: owners) }
         self.queues = Dictionary(plan.project.queues.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.procedures = ProcedureCache(plan.procedures)
         self.fallbackGoal = Runtime.fallbackGoal(of: plan).map { GoalRules($0) }
@@ -155,6 +164,38 @@ final class OffsetCache: @unchecked Sendable {
     }
 }
 
+/// A catalog action as a call reads it: its signature, and what is worked out once about it
+/// rather than at every call (the owner look-ups, the key's paths split at their dots).
+final class CatalogAction: Sendable {
+    let signature: ActionSignature
+    /// By input, and by output: the field naming the owner of its record type, when it is a record with an owner.
+    let inputOwners: [String?]
+    let outputOwners: [String?]
+    /// Each idempotency key path (`order.id`), and its parts.
+    let keyPaths: [(path: String, parts: [String])]
+    /// Whether it changes something: its effect is neither `read` nor `identify`.
+    let effectful: Bool
+    /// What the trace says when it passes its limits, and when it is done or was already done.
+    let withinLimitsDetail: String
+    let doneDetail: String
+    let alreadyDoneDetail: String
+
+    init(_ signature: ActionSignature, owners: [String: String]) {
+        self.signature = signature
+        func owner(_ type: ValueType) -> String? {
+            if case .record(let name) = type { return owners[name] }
+            return nil
+        }
+        inputOwners = signature.inputs.map { owner($0.type) }
+        outputOwners = signature.outputs.map { owner($0.type) }
+        keyPaths = signature.idempotencyKey.map { ($0, $0.split(separator: ".").map(String.init)) }
+        effectful = signature.effect != "read" && signature.effect != "identify"
+        withinLimitsDetail = "`\(signature.name)` is within its limits"
+        doneDetail = "`\(signature.name)` done"
+        alreadyDoneDetail = "`\(signature.name)` already done"
+    }
+}
+
 /// A goal as a turn reads it: its rules, and what is worked out once about them.
 final class GoalRules: Sendable {
     /// The goal's id.
@@ -164,6 +205,11 @@ final class GoalRules: Sendable {
     let guardrails: Guardrails
     let escalation: EscalationPolicy
     let index: GoalIndex
+    /// The refund limits as a limit check's trace figures show them (`Turn.limitFigures`), written
+    /// once: `max_per_refund` and `max_per_customer`, and by tier the key and amount of `max_for_<tier>`.
+    let maxPerRefundText: String?
+    let maxPerCustomerText: String?
+    let maxByTierFigures: [String: (key: String, amount: String)]
 
     init(_ goal: Goal) {
         id = goal.id
@@ -171,6 +217,9 @@ final class GoalRules: Sendable {
         guardrails = goal.guardrails
         escalation = goal.escalation
         index = GoalIndex(goal)
+        maxPerRefundText = goal.guardrails.maxPerRefund.map(Turn.formatMoney)
+        maxPerCustomerText = goal.guardrails.maxPerCustomer.map(Turn.formatMoney)
+        maxByTierFigures = goal.guardrails.maxByTier.reduce(into: [:]) { $0[$1.key] = ("max_for_\($1.key)", Turn.formatMoney($1.value)) }
     }
 
     /// Where a setting of the goal is written (`Goal.location(of:)`), from the index.
@@ -181,8 +230,8 @@ final class GoalRules: Sendable {
 struct GoalIndex: Sendable {
     /// The `never_say` phrases, each with its lowercase bytes (nil when the phrase is empty or not ASCII: matched as before).
     let neverSay: [(phrase: String, lower: [UInt8]?)]
-    /// For each byte, the first 64 `never_say` phrases with lowercase bytes whose first byte it is, as bits
-    /// (bit `k`: `neverSay[k]`): the phrases are looked for in one pass over a message.
+    /// For each byte, the first 64 `never_say` phrases with lowercase bytes whose first byte it is, ignoring
+    /// case, as bits (bit `k`: `neverSay[k]`): the phrases are looked for in one pass over a message.
     let neverSayStarts: [UInt64]
     /// Whether every `never_say` phrase has its bit in `neverSayFound` (at most 64, all with lowercase bytes):
     /// then a message with no bit set contains none of them.
@@ -208,6 +257,8 @@ struct GoalIndex: Sendable {
         for (k, (_, needle)) in neverSay.prefix(64).enumerated() {
             if let first = needle?.first { starts[Int(first)] |= 1 << UInt64(k) }
         }
+        // A capital starts what its lowercase letter starts: the scan reads the table with the text's byte as it is.
+        for upper in 0x41...0x5A { starts[upper] = starts[upper + 32] }
         neverSayStarts = starts
         neverSayAllInBits = neverSay.count <= 64 && neverSay.allSatisfy { $0.1 != nil }
         file = goal.file
@@ -223,7 +274,7 @@ struct GoalIndex: Sendable {
             var found: UInt64 = 0
             var i = 0
             while i < h.count {
-                var candidates = starts[Int(FastText.lower(h[i]))] & ~found
+                var candidates = starts[Int(h[i])] & ~found
                 guard candidates != 0 else { i += 1; continue }
                 while candidates != 0 {
                     let k = candidates.trailingZeroBitCount
@@ -284,6 +335,9 @@ final class ProcedureRuntime: Sendable {
     /// What the trace says when each step runs (`Turn.stepDetails`): usually, and when a condition does not hold.
     let details: [String]
     let otherwiseDetails: [String]
+    /// Each step's next step and label, by step: read without copying the step.
+    let nexts: [Int?]
+    let labels: [String]
     /// `refund-delivered-order.procedure`: where a route to the procedure points.
     let file: String
     /// Its decision tables, with their keys as lookups compare them.
@@ -292,6 +346,10 @@ final class ProcedureRuntime: Sendable {
     let routeDetails: [(intent: String, detail: String)]
     /// What the trace says when the customer answers an ask step (`the customer gave the order number`), by step.
     let answerDetails: [String]
+    /// How many names the procedure's steps may give a value (asked, set, added to, bound by an
+    /// action, looped over): the conversation's values are given room for them once, on entry,
+    /// rather than grown and rehashed as they come.
+    let valueCapacity: Int
 
     init(_ p: Procedure) {
         procedure = p
@@ -302,6 +360,8 @@ final class ProcedureRuntime: Sendable {
             if case .ask(let slot, _, _, _, _) = step.op { "the customer gave the \(FastText.words(slot))" } else { "" }
         }
         keys = p.steps.map { "\(p.id):\($0.label)" }
+        nexts = p.steps.map(\.next)
+        labels = p.steps.map(\.label)
         sources = p.steps.map { $0.source.description }
         let details = p.steps.map(Turn.stepDetails)
         self.details = details.map(\.usual)
@@ -315,6 +375,18 @@ final class ProcedureRuntime: Sendable {
             }
         }
         writtenAmounts = amounts
+        var names = Set<String>()
+        for step in p.steps {
+            switch step.op {
+            case .ask(let slot, _, _, _, _): names.insert(slot)
+            case .set(let name, _, _): names.insert(name)
+            case .append(let list, _): names.insert(list)
+            case .call(_, _, let binds): names.formUnion(binds)
+            case .forEach(let variable, _, _): names.insert(variable)
+            default: break
+            }
+        }
+        valueCapacity = names.count
     }
 
     /// The route's trace detail for an intent, written once when the procedure handles it.

@@ -74,6 +74,18 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     /// `YYYY-MM-DD`.
     public var description: String {
         let c = components
+        // Years 0 to 9999 (every date a conversation meets) written as ten bytes into one small string.
+        if c.year >= 0 && c.year <= 9999 {
+            return String(unsafeUninitializedCapacity: 10) { out in
+                func put(_ i: Int, _ d: Int) { out[i] = 0x30 + UInt8(d) }
+                put(0, c.year / 1000); put(1, c.year / 100 % 10); put(2, c.year / 10 % 10); put(3, c.year % 10)
+                out[4] = 0x2D
+                put(5, c.month / 10); put(6, c.month % 10)
+                out[7] = 0x2D
+                put(8, c.day / 10); put(9, c.day % 10)
+                return 10
+            }
+        }
         func pad(_ v: Int, _ n: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, n - s.count)) + s }
         return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))"
     }

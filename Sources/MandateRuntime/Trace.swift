@@ -85,7 +85,8 @@ public struct TraceEvent: Codable, Sendable, Equatable {
         self.source = source
         self.facts = facts
         self.outputs = outputs
-        if let i = facts.firstIndex(where: { $0.0 == "step" }) {
+        // The length first: comparing two different short strings is a call, comparing two lengths is not.
+        if let i = facts.firstIndex(where: { $0.0.utf8.count == 4 && $0.0 == "step" }) {
             step = facts[i].1
             self.facts.remove(at: i)
         }

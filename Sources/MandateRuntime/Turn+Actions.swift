@@ -31,13 +31,14 @@ extension Turn {
     /// Calls an action with every guardrail in front of it: identity, ownership, confirmation,
     /// refund and frequency limits against the ledger, the idempotency key. False when it handed off.
     mutating func call(_ name: String, arguments: [String: Expr], binds: [String], at: String?, label: String?, verifying: Bool = false) -> Bool {
-        guard let signature = runtime.actions[name] else {
+        guard let action = runtime.catalog[name] else {
             escalate(queue: nil, reason: "the action `\(name)` is not in the catalog", source: at)
             return false
         }
+        let signature = action.signature
         let ev = evaluator
-        var values: [String: RuntimeValue] = [:]
-        for input in signature.inputs {
+        var values = [String: RuntimeValue](minimumCapacity: signature.inputs.count)
+        for (i, input) in signature.inputs.enumerated() {
             if input.type == .identity {
                 // Identity comes from the verified session, never from the conversation.
                 guard let id = state.verifiedCustomerID else {
@@ -52,7 +53,7 @@ extension Turn {
                 escalate(queue: nil, reason: "`\(name)` needs the \(words(input.name)), which is missing", source: at, label: label)
                 return false
             }
-            if case .record(let recordType) = input.type, let ownerField = runtime.owners[recordType],
+            if case .record(let recordType) = input.type, let ownerField = action.inputOwners[i],
                case .text(let owner)? = v[field: ownerField], owner != state.verifiedCustomerID {
                 note(.guardrail, "`\(name)` was refused: the \(recordType.lowercased()) belongs to another customer", source: at)
                 escalate(queue: "security", reason: "an action was asked on a record that belongs to another customer", source: at, label: label)
@@ -61,7 +62,7 @@ extension Turn {
             values[input.name] = v
         }
         let rendered = values.mapValues { format($0) }
-        let effectful = signature.effect != "read" && signature.effect != "identify"
+        let effectful = action.effectful
         var key: String?
         var entry: LedgerEntry?
         if effectful {
@@ -71,8 +72,8 @@ extension Turn {
                 escalate(queue: nil, reason: "an action needed the customer's confirmation first", source: at, label: label, clause: "confirm_with_customer:\(signature.effect)")
                 return false
             }
-            let keyParts = signature.idempotencyKey.map { path -> String in
-                let parts = path.split(separator: ".").map(String.init)
+            let keyParts = action.keyPaths.map { key -> String in
+                let (path, parts) = key
                 var v: RuntimeValue? = values[parts[0]]
                 for p in parts.dropFirst() { v = v?[field: p] }
                 return "\(path)=\(v.map(format) ?? "")"
@@ -94,7 +95,7 @@ extension Turn {
                 escalate(queue: nil, reason: breach.detail, source: at, label: label, clause: breach.clause)
                 return false
             }
-            note(.limit, "`\(name)` is within its limits", source: at, limitFigures(signature, entry: e, usage: usage))
+            note(.limit, action.withinLimitsDetail, source: at, limitFigures(signature, entry: e, usage: usage))
             entry = e
         }
         let request = ActionRequest(action: name, signature: signature, arguments: values, customerID: state.verifiedCustomerID,
@@ -102,9 +103,9 @@ extension Turn {
         let outcome = env.actions.perform(request)
         switch outcome {
         case .done(let outputs), .alreadyDone(let outputs):
-            for output in signature.outputs {
+            for (i, output) in signature.outputs.enumerated() {
                 guard let v = outputs[output.name] else { continue }
-                if !verifying, case .record(let recordType) = output.type, let ownerField = runtime.owners[recordType],
+                if !verifying, case .record(let recordType) = output.type, let ownerField = action.outputOwners[i],
                    case .text(let owner)? = v[field: ownerField], owner != state.verifiedCustomerID {
                     note(.guardrail, "`\(name)` returned a \(recordType.lowercased()) of another customer; it was not used", source: at)
                     escalate(queue: "security", reason: "an action returned a record that belongs to another customer", source: at, label: label)
@@ -116,9 +117,11 @@ extension Turn {
             let result: String
             if case .alreadyDone = outcome { result = "already done" } else { result = "done" }
             state.actions.append(ActionRecord(action: name, arguments: rendered, result: result, turn: state.turn))
-            var recorded = outputs
+            // Made with room for the result: a copy of `outputs` grown by one would be copied, then rehashed.
+            var recorded = [String: RuntimeValue](minimumCapacity: outputs.count + 1)
+            for (k, v) in outputs { recorded[k] = v }
             recorded["__result"] = .text(result)
-            note(.action, "`\(name)` \(result)", source: at, TraceFacts(rendered), outputs: recorded)
+            note(.action, result == "done" ? action.doneDetail : action.alreadyDoneDetail, source: at, TraceFacts(rendered), outputs: recorded)
             if effectful {
                 effects.append(.action(name: name, arguments: rendered))
                 // Each movement of money needs its own yes; one yes covers the changes that follow it.
@@ -214,7 +217,8 @@ extension Turn {
                 ev.values[name] = ev.eval(value)
                 current = node.next
             case .call(let action, let arguments, _):
-                guard let sig = runtime.actions[action], sig.effect != "read", sig.effect != "identify" else { return nil }
+                guard let catalogued = runtime.catalog[action], catalogued.effectful else { return nil }
+                let sig = catalogued.signature
                 var values: [String: RuntimeValue] = [:]
                 for input in sig.inputs {
                     if input.type == .identity { values[input.name] = state.verifiedCustomerID.map { .text($0) }; continue }
@@ -259,11 +263,12 @@ extension Turn {
         var figures: TraceFacts = [:]
         if let amount = entry.amount {
             figures.add("amount", format(.money(amount)))
-            if let max = g?.guardrails.maxPerRefund { figures.add("max_per_refund", format(.money(max))) }
-            if let max = g?.guardrails.maxByTier[state.customer.tier] { figures.add("max_for_\(state.customer.tier)", format(.money(max))) }
-            if let max = g?.guardrails.maxPerCustomer, let used = usage.refunded {
+            // The goal's limits, written once at load (`GoalRules`).
+            if let max = g?.maxPerRefundText { figures.add("max_per_refund", max) }
+            if let max = g?.maxByTierFigures[state.customer.tier] { figures.add(max.key, max.amount) }
+            if let max = g?.maxPerCustomerText, let used = usage.refunded {
                 figures.add("refunded_in_\(usage.refundDays)_days", format(.money(Money(minor: used, currency: amount.currency))))
-                figures.add("max_per_customer", format(.money(max)))
+                figures.add("max_per_customer", max)
             }
         }
         if let limit = signature.limit, let count = usage.runs {

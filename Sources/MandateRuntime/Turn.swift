@@ -123,7 +123,7 @@ struct Turn {
         }
         let text = messageText()
         let words = phraseWords()
-        let signals = MessageSignals.read(message, text: text, words: words, phrases: runtime.escalationPhraseWords)
+        let signals = MessageSignals.read(message, text: text, words: words, phrases: runtime.escalationPhraseWords, leads: runtime.escalationLeads)
         if !signals.injection.isEmpty {
             let kinds = signals.injection.map(\.kind.rawValue).joined(separator: ", ")
             let action = goal?.guardrails.promptInjection ?? "block"
@@ -284,6 +284,8 @@ struct Turn {
     mutating func enter(_ p: ProcedureRuntime) {
         state.procedure = p.procedure.id
         proc = p
+        // Room for every value the procedure may set, made once (the order of a dictionary's keys is no part of the state).
+        if state.values.capacity < state.values.count + p.valueCapacity { state.values.reserveCapacity(state.values.count + p.valueCapacity) }
         state.loops = []
         state.confirmed = nil
         if p.procedure.requiresVerifiedCustomer && state.verifiedCustomerID == nil {
@@ -315,27 +317,29 @@ struct Turn {
                 escalate(queue: nil, reason: "the procedure went round in a loop", source: "\(p.procedure.id).procedure")
                 return
             }
-            let node = p.procedure.steps[id]
+            // The step's parts are read where they are needed: a copy of the whole step (its label,
+            // source and operation) retained and released every string in it.
+            let next = p.nexts[id]
             let at = p.sources[id]
             // Every event of this step names it, for coverage: `refund-delivered-order:7`.
             let mark = trace.count
             defer { tagStep(from: mark, p.keys[id]) }
-            switch node.op {
+            switch p.procedure.steps[id].op {
             case .say(let template):
                 note(.step, p.details[id], source: at)
                 guard let text = render(template, at: at) else { return }
                 guard send(text, source: at) else { return }
-                current = node.next
+                current = next
             case .ask(let slot, let type, let choices, let from, let again):
                 if !again, state.values[slot] != nil {
-                    note(.step, "step \(node.label): `\(words(slot))` is already known", source: at)
-                    current = node.next
+                    note(.step, "step \(p.labels[id]): `\(words(slot))` is already known", source: at)
+                    current = next
                     continue
                 }
                 if !again, let value = prefill(slot, type: type) {
                     state.values[slot] = value
-                    note(.value, "step \(node.label): the \(words(slot)) is in the customer's message", source: at, ["value": format(value)])
-                    current = node.next
+                    note(.value, "step \(p.labels[id]): the \(words(slot)) is in the customer's message", source: at, ["value": format(value)])
+                    current = next
                     continue
                 }
                 note(.step, p.details[id], source: at)
@@ -347,10 +351,10 @@ struct Turn {
             case .confirm(let question, _):
                 note(.step, p.details[id], source: at)
                 // Never offer what a limit will refuse: check the action the yes leads to first.
-                if let (action, breach) = lookahead(from: node.next, in: p.procedure) {
+                if let (action, breach) = lookahead(from: next, in: p.procedure) {
                     note(.limit, "`\(action)` would be stopped: \(breach.detail), so it is not offered", source: breach.source,
                          ["rule": breach.rule, "clause": clauseID(breach.clause)])
-                    escalate(queue: nil, reason: breach.detail, source: at, label: node.label, clause: breach.clause)
+                    escalate(queue: nil, reason: breach.detail, source: at, label: p.labels[id], clause: breach.clause)
                     return
                 }
                 guard let text = render(question, at: at) else { return }
@@ -358,7 +362,7 @@ struct Turn {
                 guard send(text, source: at, confirm: true) else { return }
                 return
             case .escalate(let queue, let reason):
-                escalate(queue: queue, reason: reason, source: at, label: node.label)
+                escalate(queue: queue, reason: reason, source: at, label: p.labels[id])
                 return
             case .resolve(let outcome):
                 note(.outcome, p.details[id], source: at)
@@ -369,26 +373,26 @@ struct Turn {
                 let v = evaluator.eval(value)
                 state.values[name] = v
                 note(.step, p.details[id], source: at, ["value": v.map(format) ?? "missing"])
-                current = node.next
+                current = next
             case .append(let list, let value):
                 var items: [RuntimeValue] = []
                 if case .list(let existing)? = state.values[list] { items = existing }
                 if let v = evaluator.eval(value) { items.append(v) }
                 state.values[list] = .list(items)
                 note(.step, p.details[id], source: at)
-                current = node.next
+                current = next
             case .follow(let target):
-                guard let next = runtime.procedures[target] else {
+                guard let followed = runtime.procedures[target] else {
                     escalate(queue: nil, reason: "the procedure `\(target)` is not in the plan", source: at)
                     return
                 }
-                note(.step, "step \(node.label): follow “\(next.procedure.name)”", source: at)
-                enter(next)
+                note(.step, "step \(p.labels[id]): follow “\(followed.procedure.name)”", source: at)
+                enter(followed)
                 return
             case .verify(let methods):
                 if state.verifiedCustomerID != nil {
-                    note(.step, "step \(node.label): the customer is already verified", source: at)
-                    current = node.next
+                    note(.step, "step \(p.labels[id]): the customer is already verified", source: at)
+                    current = next
                     continue
                 }
                 note(.step, p.details[id], source: at)
@@ -396,13 +400,13 @@ struct Turn {
                 return
             case .call(let action, let arguments, let binds):
                 note(.step, p.details[id], source: at)
-                guard call(action, arguments: arguments, binds: binds, at: at, label: node.label) else {
+                guard call(action, arguments: arguments, binds: binds, at: at, label: p.labels[id]) else {
                     guard let j = jump else { return }
                     jump = nil
                     current = j
                     continue
                 }
-                current = node.next
+                current = next
             case .branch(let condition, let then, let otherwise):
                 let holds = evaluator.truth(condition)
                 note(.condition, holds ? p.details[id] : p.otherwiseDetails[id], source: at, ["branch": holds ? "then" : "otherwise"])
@@ -418,12 +422,12 @@ struct Turn {
                 let loop = state.loops[state.loops.count - 1]
                 if loop.index < loop.elements.count {
                     state.values[variable] = loop.elements[loop.index]
-                    note(.step, "step \(node.label): for each \(words(variable)), \(loop.index + 1) of \(loop.elements.count)", source: at)
+                    note(.step, "step \(p.labels[id]): for each \(words(variable)), \(loop.index + 1) of \(loop.elements.count)", source: at)
                     current = body ?? id
                 } else {
                     state.loops.removeLast()
                     state.values[variable] = nil
-                    current = node.next
+                    current = next
                 }
             }
         }
@@ -718,6 +722,8 @@ struct Turn {
     /// Fills a template; nil (and a hand-off) when a value it needs is missing.
     mutating func render(_ template: Template, at: String?) -> String? {
         var out = ""
+        // Room for the template's text and a few values, so that the parts are appended without regrowing.
+        out.reserveCapacity(template.text.utf8.count + 16)
         let ev = evaluator
         for part in template.parts {
             switch part {

@@ -105,6 +105,8 @@ struct TurnBench {
 
         // 2. Memory per idle conversation: states waiting for the customer's yes.
         report.idleBytes = try idleMemory(count: idle)
+        // `--conversations 0`: the interpreter alone, for a profile of the in-memory turns without the store's.
+        guard conversations > 0 else { return report }
 
         // 3. Durable turns on SQLite.
         let folder = database.map { URL(fileURLWithPath: $0) }
@@ -237,6 +239,7 @@ extension TurnBench.Report {
             out += "  turn \(i + 1) (\(what))".padding(toLength: 38, withPad: " ", startingAt: 0) + l.line + "\n"
         }
         out += "  first turn with the embedded classifier  \(classified.line)   target p50 ≤ 50 µs\n\n"
+        guard conversations > 0 else { return out + "Durable turns not run (--conversations 0).\n\nload average after: \(loadAverage() ?? "?")\n" }
         out += "Durable turn on SQLite (state, ledger entry, trace, audit line, outcome and sandbox action in one BEGIN IMMEDIATE\n"
         out += "transaction; journal_mode=\(journalMode), synchronous=\(synchronous == 2 ? "FULL" : "\(synchronous)"); \(Bench.grouped(conversations)) conversations × 3 turns per row):\n"
         for d in durable {

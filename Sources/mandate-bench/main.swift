@@ -27,7 +27,8 @@ USAGE:
       The runtime on the reference project (default Procedures): the interpreter alone in
       memory (N rounds of a 3-turn refund conversation, default 20000), the first turn with
       the embedded classifier, memory per idle conversation (default 20000 of them), and a
-      full durable turn on SQLite with 1 and 2 workers (default 2000 conversations each).
+      full durable turn on SQLite with 1 and 2 workers (default 2000 conversations each;
+      `--conversations 0` runs no durable turn, to profile the interpreter alone).
   mandate-bench plan DIR [--runs N] [--json]
   mandate-bench plan --plan FILE [--runs N]
       Plan load time for a project (a generated one): its binary plan file (as `mandate
@@ -137,7 +138,7 @@ func main() -> Int32 {
         case "turns":
             let o = try Options(args.dropFirst(), valued: ["project", "conversations", "rounds", "idle", "db"], flags: [])
             guard o.positional.isEmpty else { throw BenchError("`turns` takes no folder; name the project with --project") }
-            let conversations = try o.int("conversations", default: 2_000)
+            let conversations = try o.int("conversations", default: 2_000, min: 0)
             let bench = try TurnBench(project: o.values["project"] ?? "Procedures")
             let report = try bench.run(conversations: conversations, memoryRounds: try o.int("rounds", default: 20_000),
                                        idle: try o.int("idle", default: 20_000), database: o.values["db"])

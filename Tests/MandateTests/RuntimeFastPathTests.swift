@@ -441,6 +441,32 @@ import Testing
             #expect(MessageSignals.firstPhrase(phrases, in: m) == old(phrases, m), "\(text)")
         }
     }
+
+    @Test func datesWrittenAsBefore() {
+        /// `CalendarDate.description` as it was: each part padded with zeros by string.
+        func old(_ d: CalendarDate) -> String {
+            let c = d.components
+            func pad(_ v: Int, _ n: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, n - s.count)) + s }
+            return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))"
+        }
+        // From before year 0 to after 9999, every 997th day, and the days around the ends of that range.
+        let edges = [CalendarDate(year: 0, month: 1, day: 1)!, CalendarDate(year: 9999, month: 12, day: 31)!, CalendarDate(year: 2026, month: 11, day: 28)!]
+        let days = Array(stride(from: -800_000, through: 3_000_000, by: 997)) + edges.flatMap { e in (-3...3).map { e.dayNumber + $0 } }
+        for n in days {
+            let d = CalendarDate(dayNumber: n)
+            #expect(d.description == old(d), "\(n)")
+        }
+    }
+
+    @Test func leetspeakLookedForInPlace() {
+        // `undoLeet` is the copy-and-replace pass as it was, run on every message before the look in place.
+        let pieces = ["ign0re ", "1gn0r3", "order ", "100000", "$5", "p@ss", "h3llo", "!", "|", "é", "x", " ", "4ll ", "rul3s", "7", "ok."]
+        for text in Self.texts(pieces, count: 5_000, seed: 17) {
+            let m = MessageText(text)
+            #expect(InjectionDetector.deLeet(m)?.bytes == InjectionDetector.undoLeet(m)?.bytes, "\(text)")
+            #expect(InjectionDetector.hasLeet(m.bytes, InjectionDetector.leetTable) == (InjectionDetector.undoLeet(m) != nil), "\(text)")
+        }
+    }
 }
 
 extension Turn {

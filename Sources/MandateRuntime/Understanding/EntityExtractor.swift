@@ -138,22 +138,35 @@ extension EntityPatterns {
     /// `match` for a digit pattern in an ASCII message, on bytes. What the regex
     /// `(?<![A-Za-z0-9])(?:[0-9]{m,n})(?![A-Za-z0-9])` matches there is exactly each whole run of
     /// digits whose length is within m...n and that no letter or digit touches on either side.
+    /// Words after a number that make it an amount, and words before one that make it the number asked for.
+    static let amountWords = ["dollar", "usd", "buck", "%", "percent", "euro"]
+    static let numberWords = ["#", "order", "number", "no.", "order no", "id"]
+
     static func matchDigits(_ lengths: ClosedRange<Int>, in b: [UInt8]) -> String? {
         func digit(_ x: UInt8) -> Bool { x >= 0x30 && x <= 0x39 }
         func alnum(_ x: UInt8) -> Bool { digit(x) || (x >= 0x61 && x <= 0x7A) || (x >= 0x41 && x <= 0x5A) }
         func space(_ x: UInt8) -> Bool { x == 0x20 || x == 0x09 }
         func lower(_ x: UInt8) -> UInt8 { FastText.lower(x) }
         /// Whether the bytes before `end`, lowercased, end with `suffix`.
+        // The words are compared byte by byte as they are: no array is made for them at each digit run.
         func endsWith(_ end: Int, _ suffix: String) -> Bool {
-            let s = Array(suffix.utf8)
+            let s = suffix.utf8
             guard end >= s.count else { return false }
-            for k in 0..<s.count where lower(b[end - s.count + k]) != s[k] { return false }
+            var k = end - s.count
+            for x in s {
+                if lower(b[k]) != x { return false }
+                k += 1
+            }
             return true
         }
         func startsWith(_ start: Int, _ prefix: String) -> Bool {
-            let p = Array(prefix.utf8)
+            let p = prefix.utf8
             guard b.count - start >= p.count else { return false }
-            for k in 0..<p.count where lower(b[start + k]) != p[k] { return false }
+            var k = start
+            for x in p {
+                if lower(b[k]) != x { return false }
+                k += 1
+            }
             return true
         }
         var best: (score: Int, start: Int, end: Int)?
@@ -173,10 +186,10 @@ extension EntityPatterns {
                 || (e < b.count && b[e] == 0x2E && e + 1 < b.count && digit(b[e + 1])) {
                 continue
             }
-            if ["dollar", "usd", "buck", "%", "percent", "euro"].contains(where: { startsWith(afterStart, $0) }) { continue }
+            if amountWords.contains(where: { startsWith(afterStart, $0) }) { continue }
             if (s > 0 && (b[s - 1] == 0x2D || b[s - 1] == 0x2F)) || (e < b.count && (b[e] == 0x2D || b[e] == 0x2F)) { continue }
             var score = 1
-            if ["#", "order", "number", "no.", "order no", "id"].contains(where: { endsWith(trimmedEnd, $0) }) { score = 2 }
+            if numberWords.contains(where: { endsWith(trimmedEnd, $0) }) { score = 2 }
             if best == nil || score > best!.score { best = (score, s, e) }
         }
         return best.map { String(decoding: b[$0.start..<$0.end], as: UTF8.self) }

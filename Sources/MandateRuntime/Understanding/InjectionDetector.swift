@@ -294,6 +294,12 @@ public enum InjectionDetector {
     }
 
     static func deLeet(_ text: MessageText) -> MessageText? {
+        guard hasLeet(text.bytes, leetTable) else { return nil }
+        return undoLeet(text)
+    }
+
+    /// `deLeet` without the look first: every token's symbols replaced on a copy of the bytes.
+    static func undoLeet(_ text: MessageText) -> MessageText? {
         let map = leetTable
         var out = text.bytes
         var changed = false
@@ -317,6 +323,29 @@ public enum InjectionDetector {
             i = j
         }
         return changed ? MessageText(normalized: out) : nil
+    }
+
+    /// Whether `deLeet` changes anything: a token (letters, digits and leet symbols) with a letter and
+    /// a symbol. Read in place; most messages have none, and are not copied.
+    static func hasLeet(_ bytes: [UInt8], _ map: [UInt8]) -> Bool {
+        // `MessageText.isWordByte`, here where it can be inlined (it is a call into another module).
+        @inline(__always) func word(_ x: UInt8) -> Bool { (x >= 0x61 && x <= 0x7A) || (x >= 0x30 && x <= 0x39) || x >= 0x80 }
+        return bytes.withUnsafeBufferPointer { b in map.withUnsafeBufferPointer { m in
+            let n = b.count
+            var i = 0
+            while i < n {
+                var j = i
+                var letters = 0
+                var others = 0
+                while j < n, word(b[j]) || m[Int(b[j])] != 0 {
+                    if b[j] >= 0x61 && b[j] <= 0x7A { letters += 1 } else if m[Int(b[j])] != 0 { others += 1 }
+                    j += 1
+                }
+                if letters > 0 && others > 0 { return true }
+                i = j == i ? i + 1 : j
+            }
+            return false
+        } }
     }
 
     /// The letter each leet symbol stands for, by byte (0: none): `0` → `o`, `1` → `i`, `@` → `a`, `$` → `s`…

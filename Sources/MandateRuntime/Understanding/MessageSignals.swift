@@ -32,13 +32,15 @@ public struct MessageSignals: Sendable, Equatable {
         return read(message, text: text, words: PhraseWords(text.wordSlices), phrases: phrases)
     }
 
-    /// Reads a message already normalised (`text` is `MessageText(message)`, `words` its words numbered).
-    static func read(_ message: String, text: MessageText, words: PhraseWords, phrases: [(phrase: String, words: [[UInt8]])]) -> MessageSignals {
+    /// Reads a message already normalised (`text` is `MessageText(message)`, `words` its words numbered);
+    /// `leads` is `leads(phrases)`, worked out once with the phrases.
+    static func read(_ message: String, text: MessageText, words: PhraseWords, phrases: [(phrase: String, words: [[UInt8]])],
+                     leads: [[Int]]? = nil) -> MessageSignals {
         MessageSignals(
             asksForHuman: asksForHuman(words),
             frustrated: frustrated(text, words: words, message: message),
             injection: InjectionDetector.scan(message, text: text, words: words),
-            escalationPhrase: firstPhrase(phrases, in: text))
+            escalationPhrase: firstPhrase(phrases, leads: leads ?? Self.leads(phrases), in: text))
     }
 
     // MARK: Asking for a person
@@ -142,31 +144,48 @@ public struct MessageSignals: Sendable, Equatable {
 
     // MARK: Always-escalate phrases
 
+    /// The phrase found first in the message: at its earliest word, the first of the list there.
     static func firstPhrase(_ phrases: [(phrase: String, words: [[UInt8]])], in text: MessageText) -> String? {
+        firstPhrase(phrases, leads: leads(phrases), in: text)
+    }
+
+    /// By byte, the phrases (by position, in list order) whose first word starts with it; a phrase
+    /// whose first word has no bytes is under every byte. Phrases of no words are under none.
+    static func leads(_ phrases: [(phrase: String, words: [[UInt8]])]) -> [[Int]] {
+        var table = [[Int]](repeating: [], count: 256)
+        for (k, p) in phrases.enumerated() where !p.words.isEmpty {
+            if let b = p.words[0].first { table[Int(b)].append(k) } else { for i in 0..<256 { table[i].append(k) } }
+        }
+        return table
+    }
+
+    /// `firstPhrase` in one pass over the message's words: at each word, only the phrases whose first
+    /// word starts with its first byte are compared (a message word matches a phrase word only by
+    /// starting with it).
+    static func firstPhrase(_ phrases: [(phrase: String, words: [[UInt8]])], leads: [[Int]], in text: MessageText) -> String? {
         let slices = text.wordSlices
         let n = slices.count
         guard n > 0 else { return nil }
-        return slices.storage.withUnsafeBufferPointer { storage in
-            var best: (at: Int, phrase: String)?
-            for (phrase, words) in phrases {
-                guard !words.isEmpty, words.count <= n else { continue }
-                for start in 0...(n - words.count) {
-                    if best.map({ start >= $0.at }) ?? false { break }
+        return slices.storage.withUnsafeBufferPointer { storage -> String? in
+            for start in 0..<n {
+                let first = slices.start(start)
+                // A word of no bytes (the text makes none) is compared with every phrase, as before.
+                let candidates = slices.end(start) > first ? leads[Int(storage[first])] : Array(phrases.indices)
+                for k in candidates {
+                    let words = phrases[k].words
+                    guard !words.isEmpty, words.count <= n - start else { continue }
                     var ok = true
-                    for k in 0..<words.count {
-                        let w = UnsafeBufferPointer(rebasing: storage[slices.start(start + k)..<slices.end(start + k)])
-                        if !sameWord(w, words[k], last: k == words.count - 1) {
+                    for j in 0..<words.count {
+                        let w = UnsafeBufferPointer(rebasing: storage[slices.start(start + j)..<slices.end(start + j)])
+                        if !sameWord(w, words[j], last: j == words.count - 1) {
                             ok = false
                             break
                         }
                     }
-                    if ok {
-                        best = (start, phrase)
-                        break
-                    }
+                    if ok { return phrases[k].phrase }
                 }
             }
-            return best?.phrase
+            return nil
         }
     }
 

@@ -181,7 +181,9 @@ struct PhrasePattern: Sendable {
 }
 
 /// A list of phrase patterns, indexed by the number of their first word so a message is read once.
-struct PhraseSet: Sendable {
+/// A class: the sets are read in loops (`InjectionDetector.kinds`), where a struct of ten arrays was
+/// copied, retaining and releasing each array, at every set and message.
+final class PhraseSet: Sendable {
     let patterns: [PhrasePattern]
     /// By word number `w`: the patterns whose first word it is are `firstPatterns[firstOffsets[w]..<firstOffsets[w + 1]]`.
     let firstOffsets: [Int]
@@ -193,9 +195,15 @@ struct PhraseSet: Sendable {
     /// The exact first words of the unindexed patterns, and the first bytes of their prefixes.
     let unindexedExact: WordSet
     let unindexedFirstBytes: [Bool]
+    /// Every word number a match may start at (the indexed first words and `unindexedExact`): a
+    /// scan of a message's words passes over the other words without trying a pattern there.
+    let startWords: WordSet
+    /// Whether some unindexed pattern starts with a prefix (then `unindexedFirstBytes` is read too).
+    let hasPrefixStarts: Bool
 
     init(_ sources: [String]) {
-        patterns = sources.map(PhrasePattern.init)
+        let patterns = sources.map(PhrasePattern.init)
+        self.patterns = patterns
         var index = [[Int]](repeating: [], count: PhraseVocabulary.shared.words.count)
         var rest: [Int] = []
         var anywhere = false
@@ -215,6 +223,8 @@ struct PhraseSet: Sendable {
         }
         var offsets = [0]
         for patterns in index { offsets.append(offsets[offsets.count - 1] + patterns.count) }
+        startWords = WordSet(index.indices.filter { !index[$0].isEmpty }.map(Int32.init) + exact)
+        hasPrefixStarts = firstBytes.contains(true)
         firstOffsets = offsets
         firstPatterns = index.flatMap { $0 }
         unindexed = rest
@@ -225,6 +235,7 @@ struct PhraseSet: Sendable {
 
     /// The first pattern that matches at `start`, and the words it covers.
     func match(_ words: PhraseWords, at start: Int) -> (pattern: PhrasePattern, words: Range<Int>)? {
+        guard mayStart(words, start) else { return nil }
         let id = words.ids[start]
         if id >= 0 {
             for k in firstOffsets[Int(id)]..<firstOffsets[Int(id) + 1] {
@@ -241,9 +252,17 @@ struct PhraseSet: Sendable {
         return nil
     }
 
+    /// Whether a match may start at word `i`: when not, `match(_:at:)` finds none there. Most words
+    /// of a message start no pattern of a set, and this test costs a bit look-up, not a call.
+    @inline(__always)
+    func mayStart(_ words: PhraseWords, _ i: Int) -> Bool {
+        if unindexedAnywhere || startWords.contains(words.ids[i]) { return true }
+        return hasPrefixStarts && unindexedFirstBytes[Int(words.words.storage[words.words.start(i)])]
+    }
+
     /// The first match in reading order.
     func firstMatch(_ words: PhraseWords) -> (pattern: PhrasePattern, words: Range<Int>)? {
-        for start in 0..<words.count { if let m = match(words, at: start) { return m } }
+        for start in 0..<words.count where mayStart(words, start) { if let m = match(words, at: start) { return m } }
         return nil
     }
 
@@ -252,7 +271,7 @@ struct PhraseSet: Sendable {
         var count = 0
         var start = 0
         while start < words.count {
-            if let m = match(words, at: start) {
+            if mayStart(words, start), let m = match(words, at: start) {
                 count += 1
                 start = max(m.words.upperBound, start + 1)
             } else {
