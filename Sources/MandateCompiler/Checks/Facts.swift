@@ -80,6 +80,9 @@ struct ValueSet: Hashable {
 
     init(_ ids: some Sequence<Int>, in large: LargeValueSets) { for i in ids { insert(i, in: large) } }
 
+    /// The set of one value (no array is built for it).
+    init(only i: Int, in large: LargeValueSets) { insert(i, in: large) }
+
     private init(w0: UInt64, rest: [UInt64], in large: LargeValueSets) {
         var rest = rest
         while rest.last == 0 { rest.removeLast() }
@@ -203,15 +206,22 @@ final class FactKeys {
     /// The words of the procedure's value sets past their first 64 values.
     let large = LargeValueSets()
     /// Keys by their structure (`code`).
-    @exclusivity(unchecked) private var ids: [UInt64: Int] = [:]
+    @exclusivity(unchecked) private var ids = CodeTable()
     /// Field names by number, for the keys' structure.
     @exclusivity(unchecked) private var fields = FewStrings()
     /// Names the procedure's steps do not mention, numbered after `names`'s.
     @exclusivity(unchecked) private var extraNames: [String: Int] = [:]
     /// The keys that depend on each name, by the name's number: asking for it again forgets them.
-    @exclusivity(unchecked) private var dependents: [[Int]] = []
-    /// A value of each key, for its enumeration values.
-    @exclusivity(unchecked) private var expressions: [Expr] = []
+    /// One chain per name through `nextDependent`, not an array per name: the first and last
+    /// key of each name's chain (-1: none), by the name's number.
+    @exclusivity(unchecked) private var firstDependent: [Int32] = [], lastDependent: [Int32] = []
+    /// The next key in its name's chain, by key (-1: the last).
+    @exclusivity(unchecked) private var nextDependent: [Int32] = []
+    /// A value of each key, for its enumeration values; nil for a name's key, whose value is
+    /// the name (`nameOf`), built only when its enumeration values are asked for.
+    @exclusivity(unchecked) private var expressions: [Expr?] = []
+    /// The name of each name's key (its number in `names`); -1 for other keys.
+    @exclusivity(unchecked) private var nameOf: [Int32] = []
     /// The enumeration values of each key, worked out when first needed (most keys never are).
     @exclusivity(unchecked) private var domains: [ValueSet??] = []
     /// The enumeration values of a value, when its type says them.
@@ -228,10 +238,12 @@ final class FactKeys {
         self.names = names
         domainOf = domain
         // Room for a typical procedure's keys, so numbering them does not grow these again and again.
-        ids.reserveCapacity(32)
         expressions.reserveCapacity(32)
+        nameOf.reserveCapacity(32)
         domains.reserveCapacity(32)
-        dependents.reserveCapacity(names.count)
+        firstDependent = [Int32](repeating: -1, count: names.count)
+        lastDependent = firstDependent
+        nextDependent.reserveCapacity(32)
     }
 
     /// How many keys are numbered.
@@ -240,7 +252,7 @@ final class FactKeys {
     /// The enumeration values of a key, when its type says them.
     func domain(_ k: Int) -> ValueSet? {
         if let known = domains[k] { return known }
-        let d = domainOf(expressions[k]).map { d in ValueSet(d.map(value), in: large) }
+        let d = domainOf(expressions[k] ?? .name(names.names[Int(nameOf[k])])).map { d in ValueSet(d.map(value), in: large) }
         domains[k] = .some(d)
         return d
     }
@@ -306,14 +318,17 @@ final class FactKeys {
         return (register(c, e, root: root), root)
     }
 
-    private func register(_ c: UInt64, _ e: Expr, root: Int) -> Int {
+    private func register(_ c: UInt64, _ e: Expr?, name: Int = -1, root: Int) -> Int {
         let id = expressions.count
         ids[c] = id
         expressions.append(e)
+        nameOf.append(Int32(name))
         domains.append(nil)
+        nextDependent.append(-1)
         if root >= 0 {
-            while dependents.count <= root { dependents.append([]) }
-            dependents[root].append(id)
+            while firstDependent.count <= root { firstDependent.append(-1); lastDependent.append(-1) }
+            if lastDependent[root] < 0 { firstDependent[root] = Int32(id) } else { nextDependent[Int(lastDependent[root])] = Int32(id) }
+            lastDependent[root] = Int32(id)
         }
         return id
     }
@@ -321,7 +336,7 @@ final class FactKeys {
     /// The key of the name numbered `i` (`ProcedureNames`), numbering it if it is new.
     func intern(name i: Int) -> Int {
         let c = Self.code(0, i, 0)
-        return ids[c] ?? register(c, .name(names.names[i]), root: i)
+        return ids[c] ?? register(c, nil, name: i, root: i)
     }
 
     /// The number of the key of a value the checks track, numbering it if it is new.
@@ -331,7 +346,76 @@ final class FactKeys {
     func id(of e: Expr) -> Int? { key(e, numbering: false)?.key }
 
     /// The keys that depend on a name, by its number.
-    func dependents(of name: Int) -> [Int] { name < dependents.count ? dependents[name] : [] }
+    func dependents(of name: Int) -> [Int] {
+        var out: [Int] = []
+        forEachDependent(of: name) { out.append($0) }
+        return out
+    }
+
+    /// Calls `body` with each key that depends on a name, by its number, in the order they were numbered.
+    @inline(__always) func forEachDependent(of name: Int, _ body: (Int) -> Void) {
+        var k = name < firstDependent.count ? Int(firstDependent[name]) : -1
+        while k >= 0 {
+            body(k)
+            k = Int(nextDependent[k])
+        }
+    }
+}
+
+/// A map from a key's structure (`FactKeys.code`) to its number: open addressing over the
+/// codes themselves, which are plain integers, so a look-up is a multiply and a probe or two
+/// instead of a seeded hash.
+struct CodeTable {
+    private var codes: [UInt64]
+    private var numbers: [Int32]
+    private var count = 0
+    /// The number of bits of a slot's index.
+    private var bits: UInt64 = 6
+
+    init() {
+        codes = [UInt64](repeating: 0, count: 64)
+        numbers = [Int32](repeating: -1, count: 64)
+    }
+
+    @inline(__always) private func slot(_ c: UInt64) -> Int { Int(truncatingIfNeeded: (c &* 0x9E37_79B9_7F4A_7C15) >> (64 - bits)) }
+
+    subscript(_ c: UInt64) -> Int? {
+        get {
+            let mask = codes.count - 1
+            var i = slot(c)
+            while numbers[i] >= 0 {
+                if codes[i] == c { return Int(numbers[i]) }
+                i = (i + 1) & mask
+            }
+            return nil
+        }
+        set {
+            // Keys are only ever added, each once.
+            guard let newValue else { return }
+            if (count + 1) * 2 > codes.count { grow() }
+            place(c, Int32(newValue))
+            count += 1
+        }
+    }
+
+    private mutating func place(_ c: UInt64, _ n: Int32) {
+        let mask = codes.count - 1
+        var i = slot(c)
+        while numbers[i] >= 0 {
+            if codes[i] == c { numbers[i] = n; count -= 1; return }
+            i = (i + 1) & mask
+        }
+        codes[i] = c
+        numbers[i] = n
+    }
+
+    private mutating func grow() {
+        let old = zip(codes, numbers).filter { $0.1 >= 0 }
+        bits += 1
+        codes = [UInt64](repeating: 0, count: 1 << Int(bits))
+        numbers = [Int32](repeating: -1, count: 1 << Int(bits))
+        for (c, n) in old { place(c, n) }
+    }
 }
 
 /// Strings numbered in the order first met: a procedure's text values, or its field names.
@@ -393,16 +477,61 @@ struct FactState: Hashable {
         for k in keys where k < facts.count { facts[k] = nil }
     }
 
-    /// After several rounds through a loop, a bound that still moves is dropped.
-    func widened(from old: FactState) -> FactState {
-        var r = self
-        for k in facts.indices {
-            guard var g = facts[k], let o = old.fact(k) else { continue }
-            if g.interval.lo != o.interval.lo { g.interval.lo = nil }
-            if g.interval.hi != o.interval.hi { g.interval.hi = nil }
-            r.facts[k] = g
+    /// These facts, of `facts.count` keys.
+    init(_ facts: [Fact?]) { self.facts = facts }
+
+    /// Copies in the `width` facts at `start` in `blocks`, into storage this state already
+    /// owns when it has that width (a scratch state reused for every step allocates nothing).
+    mutating func load(_ blocks: [Fact?], from start: Int, width: Int) {
+        guard facts.count == width else { facts = Array(blocks[start..<start + width]); return }
+        facts.withUnsafeMutableBufferPointer { dst in
+            blocks.withUnsafeBufferPointer { src in
+                guard width > 0 else { return }
+                dst.baseAddress!.update(from: src.baseAddress! + start, count: width)
+            }
         }
-        return r
+    }
+
+    /// Copies in another state's facts, into storage this state already owns when the widths agree.
+    mutating func load(_ o: FactState) {
+        let width = o.facts.count
+        guard facts.count == width else { facts = o.facts; return }
+        o.facts.withUnsafeBufferPointer { src in load(src, width: width) }
+    }
+
+    private mutating func load(_ src: UnsafeBufferPointer<Fact?>, width: Int) {
+        facts.withUnsafeMutableBufferPointer { dst in
+            guard width > 0 else { return }
+            dst.baseAddress!.update(from: src.baseAddress!, count: width)
+        }
+    }
+
+    /// Whether these facts are the `width` at `start` in `blocks` (past `width`, nothing known).
+    /// Identical bytes decide at once; otherwise the facts are compared one by one.
+    func equals(_ blocks: [Fact?], from start: Int, width: Int) -> Bool {
+        if facts.count == width, width > 0 {
+            let same = facts.withUnsafeBytes { a in
+                blocks.withUnsafeBytes { b in
+                    memcmp(a.baseAddress!, b.baseAddress! + start * MemoryLayout<Fact?>.stride, width * MemoryLayout<Fact?>.stride) == 0
+                }
+            }
+            if same { return true }
+        }
+        for k in 0..<Swift.max(width, facts.count) where fact(k) != (k < width ? blocks[start + k] : nil) { return false }
+        return true
+    }
+
+    /// Writes these facts as the `width` at `start` in `blocks`.
+    func store(into blocks: inout [Fact?], at start: Int, width: Int) {
+        guard facts.count == width, width > 0 else {
+            for k in 0..<width { blocks[start + k] = fact(k) }
+            return
+        }
+        facts.withUnsafeBufferPointer { src in
+            blocks.withUnsafeMutableBufferPointer { dst in
+                (dst.baseAddress! + start).update(from: src.baseAddress!, count: width)
+            }
+        }
     }
 
     static func == (a: FactState, b: FactState) -> Bool {
@@ -743,7 +872,7 @@ struct FactAnalysis {
         } else if let d = v.discrete {
             switch op {
             case .equal:
-                let only = ValueSet([d], in: keys.large)
+                let only = ValueSet(only: d, in: keys.large)
                 f.allowed = (f.allowed ?? keys.domain(k) ?? only).intersection(only, in: keys.large)
             case .notEqual:
                 f.excluded.insert(d, in: keys.large)
@@ -810,13 +939,13 @@ struct FactProgram {
         for n in steps.indices {
             let start = forgotten.count
             for d in names.definedRange(n) {
-                for k in analysis.keys.dependents(of: names.defined[d]) where !forgotten[start...].contains(k) { forgotten.append(k) }
+                analysis.keys.forEachDependent(of: names.defined[d]) { k in if !forgotten[start...].contains(k) { forgotten.append(k) } }
             }
             forgetEnd[2 * n] = forgotten.count
             let variable = names.loopVariable[n]
             if variable >= 0 {
                 let bodyStart = forgotten.count
-                for k in analysis.keys.dependents(of: variable) where !forgotten[bodyStart...].contains(k) { forgotten.append(k) }
+                analysis.keys.forEachDependent(of: variable) { k in if !forgotten[bodyStart...].contains(k) { forgotten.append(k) } }
             }
             forgetEnd[2 * n + 1] = forgotten.count
         }
@@ -838,11 +967,20 @@ struct FactProgram {
 /// The forward analysis over a procedure's graph: the facts at each step and which branch
 /// edges some path can take. Runs to a fixed point; loops are widened after a few rounds,
 /// so it stays linear in the number of steps for the graphs operators write.
+///
+/// The facts on entry to every step are kept in one buffer, a fixed-width block of
+/// `width` facts per step, and the pass works in two scratch states it reuses: no step's
+/// facts are an array of their own, so nothing is allocated, copied or freed per step.
 struct FlowFacts {
-    /// The facts on entry to each step; nil when no path reaches it.
-    var before: [FactState?]
-    /// Edges no path can take: `(step, edge)` where the condition can never go that way.
-    var impossible: Set<Int64>
+    /// The facts on entry to each step, `width` per step (nil: nothing known of that key).
+    private var blocks: [Fact?]
+    /// How many keys each step's block holds: the keys numbered when the pass ran.
+    let width: Int
+    /// Whether some path reaches each step.
+    private(set) var reached: [Bool]
+    /// The edges out of each step no path can take (bit `edge.rawValue`): the condition can
+    /// never go that way. Empty when every edge can be taken.
+    private var blocked: [UInt8]
     let analysis: FactAnalysis
     /// What each step does to the facts.
     let program: FactProgram
@@ -851,55 +989,98 @@ struct FlowFacts {
         Int64(node) * 8 + Int64(edge.rawValue)
     }
 
-    func canTake(_ node: Int, _ edge: StepGraph.Edge) -> Bool { impossible.isEmpty || !impossible.contains(Self.edgeKey(node, edge)) }
+    func canTake(_ node: Int, _ edge: StepGraph.Edge) -> Bool { blocked.isEmpty || blocked[node] & (1 << edge.rawValue) == 0 }
+
+    /// The facts on entry to step `n`; nil when no path reaches it.
+    func before(_ n: Int) -> FactState? {
+        reached[n] ? FactState(Array(blocks[n * width..<(n + 1) * width])) : nil
+    }
+
+    /// What is known of key `k` on entry to step `n` (nil: nothing, or no path reaches it).
+    func fact(_ k: Int, before n: Int) -> Fact? {
+        reached[n] && k < width ? blocks[n * width + k] : nil
+    }
 
     init(_ graph: StepGraph, analysis: FactAnalysis) {
         self.analysis = analysis
         let steps = graph.steps
         let program = FactProgram(graph, analysis)
         self.program = program
-        var before = [FactState?](repeating: nil, count: steps.count)
+        let width = analysis.keys.count
+        self.width = width
+        var reached = [Bool](repeating: false, count: steps.count)
+        guard let entry = graph.procedure.entry, entry < steps.count else {
+            self.blocks = []
+            self.reached = reached
+            self.blocked = []
+            return
+        }
+        var blocks = [Fact?](repeating: nil, count: steps.count * width)
         var visits = [Int](repeating: 0, count: steps.count)
         // Edges some path takes, by `edgeKey`.
         var takeable = [Bool](repeating: false, count: steps.count * 8)
-        guard let entry = graph.procedure.entry, entry < steps.count else {
-            self.before = before
-            self.impossible = []
-            return
-        }
-        before[entry] = FactState(width: analysis.keys.count)
+        reached[entry] = true
         let successors = graph.successors
         let large = analysis.keys.large
+        // The facts after the step being visited, and along one edge out of it: reused, so
+        // copying a block in is element by element into storage each already owns.
+        var out = FactState(width: width)
+        var s = FactState(width: width)
         graph.settle(from: entry) { n, changed in
-            guard var out = before[n] else { return }
+            guard reached[n] else { return }
+            out.load(blocks, from: n * width, width: width)
             Self.transfer(program, n, &out, analysis)
+            let branches = program.condition(n) != nil
             for (target, edge) in successors[n] {
-                var s = out
-                guard Self.along(program, n, edge, &s, analysis) else { continue }
+                // Only a condition, or the way into a `For each` body, narrows the facts along
+                // an edge: other edges carry `out` as it is, without a copy.
+                let narrows = branches || edge == .body
+                if narrows {
+                    s.load(out)
+                    guard Self.along(program, n, edge, &s, analysis) else { continue }
+                }
                 takeable[Int(Self.edgeKey(n, edge))] = true
                 guard let target, target < steps.count else { continue }
-                if let old = before[target] {
-                    if old == s { continue }
+                let carried = narrows ? s : out
+                let base = target * width
+                if reached[target] {
+                    if carried.equals(blocks, from: base, width: width) { continue }
                     // After several rounds through a loop, a bound that still moves is dropped.
                     visits[target] += 1
-                    let joined = old.join(s, in: large)
-                    let merged = visits[target] > 6 ? joined.widened(from: old) : joined
-                    if merged == old { continue }
-                    before[target] = merged
+                    let widen = visits[target] > 6
+                    var moved = false
+                    for k in 0..<width {
+                        let old = blocks[base + k]
+                        var merged: Fact?
+                        if let a = old, let b = carried.fact(k) {
+                            let f = a.join(b, in: large)
+                            if f != Fact() { merged = f }
+                        }
+                        if widen, var g = merged, let o = old {
+                            if g.interval.lo != o.interval.lo { g.interval.lo = nil }
+                            if g.interval.hi != o.interval.hi { g.interval.hi = nil }
+                            merged = g
+                        }
+                        if merged != old { blocks[base + k] = merged; moved = true }
+                    }
+                    if !moved { continue }
                 } else {
-                    before[target] = s
+                    carried.store(into: &blocks, at: base, width: width)
+                    reached[target] = true
                 }
                 changed(target)
             }
         }
-        var impossible = Set<Int64>()
-        for n in steps.indices where before[n] != nil && program.condition(n) != nil {
+        var blocked: [UInt8] = []
+        for n in steps.indices where reached[n] && program.condition(n) != nil {
             for edge in [StepGraph.Edge.then, .otherwise] where !takeable[Int(Self.edgeKey(n, edge))] {
-                impossible.insert(Self.edgeKey(n, edge))
+                if blocked.isEmpty { blocked = [UInt8](repeating: 0, count: steps.count) }
+                blocked[n] |= 1 << edge.rawValue
             }
         }
-        self.before = before
-        self.impossible = impossible
+        self.blocks = blocks
+        self.reached = reached
+        self.blocked = blocked
     }
 
     /// The facts after step `n` runs.
@@ -912,7 +1093,7 @@ struct FlowFacts {
         state.forget(program.forgets(n))
         var f = Fact()
         f.interval = v
-        if let discrete { f.allowed = ValueSet([discrete], in: analysis.keys.large) }
+        if let discrete { f.allowed = ValueSet(only: discrete, in: analysis.keys.large) }
         if f != Fact() { state.set(key, f) }
     }
 

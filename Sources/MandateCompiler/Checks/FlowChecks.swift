@@ -28,9 +28,8 @@ final class ProcedureUnderCheck {
     init(_ p: MandateIR.Procedure, context: CheckContext) {
         graph = StepGraph(p)
         goal = context.goal(of: p)
-        var types: [String: ValueType] = [:]
         // The slots, and room for the outputs of the actions the steps call.
-        types.reserveCapacity(p.slots.count + 16)
+        var types = NameTable<ValueType>(minimumCapacity: p.slots.count + 16)
         for s in p.slots { types[s.name] = s.type }
         let steps = p.steps
         let actions = context.plan.actions
@@ -75,7 +74,7 @@ final class ProcedureUnderCheck {
         var analysis = FactAnalysis(names: names, domain: enumeration)
         analysis.table = { tableRanges[$0] }
         facts = FlowFacts(graph, analysis: analysis)
-        reached = facts.before.map { $0 != nil }
+        reached = facts.reached
     }
 
     func reachable(_ n: Int) -> Bool { reached[n] }

@@ -17,13 +17,18 @@ enum PolicyChecks {
         var known: Set<Int64>?
         // The phrases never to say, lowercased once for every message.
         let phrases = g.neverSay.map { (phrase: $0, lowered: $0.utf8.map(lower)) }
-        // The bytes a phrase can start with (either case), so each message is read once.
-        var starts = [Bool](repeating: false, count: 256)
+        // What each byte can start (bit 0: a phrase, in either case; bit 1: an amount: `$`, or the
+        // first byte of `€` and `£`), so each message is read once, one table look-up a byte.
+        var starts = [UInt8](repeating: 0, count: 256)
         for (_, lowered) in phrases {
             guard let b = lowered.first else { continue }
-            starts[Int(b)] = true
-            if b >= 0x61 && b <= 0x7A { starts[Int(b - 0x20)] = true }
+            starts[Int(b)] = 1
+            if b >= 0x61 && b <= 0x7A { starts[Int(b - 0x20)] = 1 }
         }
+        let anyEmpty = phrases.contains { $0.lowered.isEmpty }
+        starts[0x24] |= 2
+        starts[0xE2] |= 2
+        starts[0xC2] |= 2
         let max = g.outputMaxCharacters
         let steps = p.steps
         for n in steps.indices where p.reachable(n) {
@@ -35,21 +40,24 @@ enum PolicyChecks {
             }
             var text = template.text
             let (said, tooLong, statesMoney) = text.withUTF8 { bytes in
-                var statesMoney = false
-                var found: [Bool]?
-                for i in bytes.indices {
-                    let b = bytes[i]
-                    // `$`, or the first byte of `€` and `£`: most messages state no amount at all.
-                    if b == 0x24 || b == 0xE2 || b == 0xC2 { statesMoney = true }
-                    guard starts[Int(b)] else { continue }
-                    for k in phrases.indices where found?[k] != true && Self.matches(bytes, at: i, phrases[k].lowered) {
-                        if found == nil { found = [Bool](repeating: false, count: phrases.count) }
-                        found![k] = true
+                starts.withUnsafeBufferPointer { starts in
+                    var statesMoney = false
+                    var found: [Bool]?
+                    for i in bytes.indices {
+                        let kind = starts[Int(bytes[i])]
+                        guard kind != 0 else { continue }
+                        // Most messages state no amount at all.
+                        if kind & 2 != 0 { statesMoney = true }
+                        guard kind & 1 != 0 else { continue }
+                        for k in phrases.indices where found?[k] != true && Self.matches(bytes, at: i, phrases[k].lowered) {
+                            if found == nil { found = [Bool](repeating: false, count: phrases.count) }
+                            found![k] = true
+                        }
                     }
+                    // An empty phrase is in every message.
+                    let said = found == nil && !anyEmpty ? [] : phrases.indices.filter { found?[$0] == true || phrases[$0].lowered.isEmpty }.map { phrases[$0].phrase }
+                    return (said, max.map { bytes.count > $0 } ?? false, statesMoney)
                 }
-                // An empty phrase is in every message.
-                let said = phrases.indices.filter { found?[$0] == true || phrases[$0].lowered.isEmpty }.map { phrases[$0].phrase }
-                return (said, max.map { bytes.count > $0 } ?? false, statesMoney)
             }
             guard !said.isEmpty || tooLong || statesMoney else { continue }
             let node = steps[n]
@@ -274,7 +282,7 @@ enum PolicyChecks {
         // sum of their words' marks (`wordMark`), so a set with one word left out is found by
         // one subtraction, without building it. Every hit is compared with the real words:
         // two examples that only share a fingerprint are never taken for each other.
-        var wordIDs: [String: Int] = [:]
+        var wordIDs = NameTable<Int>(minimumCapacity: 1024)
         var exact: [UInt64: [(words: [Int], seen: Seen)]] = [:]
         var byWords: [UInt64: [(distinct: [Int], seen: Seen)]] = [:]
         // Each example of three words or more, with its distinct words' numbers in order and their marks' sum.

@@ -100,9 +100,9 @@ enum PolicyProofs {
         guard let goal = p.goal, goal.guardrails.maxPerRefund != nil || !goal.guardrails.maxByTier.isEmpty else { return }
         let steps = p.steps
         for n in steps.indices where p.reachable(n) {
-            guard case .call(_, let args, _) = steps[n].op, let state = p.facts.before[n],
-                  let signature = p.signature(n), signature.effect == "refund",
-                  let input = signature.inputs.first(where: { $0.type == .money }), let amount = args[input.name]
+            guard let signature = p.signature(n), signature.effect == "refund", case .call(_, let args, _) = steps[n].op,
+                  let input = signature.inputs.first(where: { $0.type == .money }), let amount = args[input.name],
+                  let state = p.facts.before(n)
             else { continue }
             let compiled = p.facts.analysis.compile(amount)
             guard let merged = breach(compiled, state, goal, context, p.facts.analysis) else { continue }
@@ -167,6 +167,7 @@ enum PolicyProofs {
             return goal.guardrails.confirmEffects.contains(signature.effect)
         }
         guard !calls.isEmpty, let entry = p.procedure.entry else { return }
+        let successors = p.graph.successors
         // A value is named by what it came from: `{order_number}` names the order looked up with it,
         // and `{amount_due}` the flights whose prices it was set from.
         let names = p.names
@@ -229,7 +230,7 @@ enum PolicyProofs {
             while let n = work.popLast() {
                 queued[n] = false
                 guard let now = confirmed[n] else { continue }
-                for (t, edge) in p.graph.successors[n] {
+                for (t, edge) in successors[n] {
                     guard let t, p.facts.canTake(n, edge) else { continue }
                     let out = (covering[n] && edge == .next) ? true : (redefining[n] ? false : now)
                     let merged = confirmed[t].map { $0 && out } ?? out

@@ -7,7 +7,8 @@ import MandateIR
 struct ProcedureNames {
     /// Names (and the field names of the facts' keys) by number.
     private(set) var names: [String] = []
-    private var ids: [String: Int] = [:]
+    /// Each name's number; `NameTable` hashes a short name in a few multiplies, and agrees with `String`'s `==`.
+    private var ids = NameTable<Int>(minimumCapacity: 32)
 
     /// What each step gives a value to on every edge out of it (`FlowChecks.defines`), by number.
     private(set) var defined: [Int] = []
@@ -22,17 +23,14 @@ struct ProcedureNames {
     private(set) var lookups: [(table: String, keys: [Expr])] = []
     /// The loop variable of each `For each` step; -1 for other steps.
     private(set) var loopVariable: [Int]
-    /// Where each step's part of the arrays above ends.
-    private var definedEnd: [Int], readEnd: [Int], mentionedEnd: [Int], lookupEnd: [Int]
+    /// Where each step's part of the arrays above ends: four a step (`defined`, `read`,
+    /// `mentioned`, `lookups`), in one array.
+    private var ends: [Int32]
 
     init(_ steps: [StepNode]) {
         let count = steps.count
         loopVariable = [Int](repeating: -1, count: count)
-        definedEnd = [Int](repeating: 0, count: count)
-        readEnd = definedEnd
-        mentionedEnd = definedEnd
-        lookupEnd = definedEnd
-        ids.reserveCapacity(32)
+        ends = [Int32](repeating: 0, count: 4 * count)
         defined.reserveCapacity(count)
         read.reserveCapacity(2 * count)
         mentioned.reserveCapacity(2 * count)
@@ -70,10 +68,10 @@ struct ProcedureNames {
             case .verify(let methods): for m in methods { for s in m.slots { define(s) } }
             case .escalate, .resolve, .follow: break
             }
-            definedEnd[n] = defined.count
-            readEnd[n] = read.count
-            mentionedEnd[n] = mentioned.count
-            lookupEnd[n] = lookups.count
+            ends[4 * n] = Int32(defined.count)
+            ends[4 * n + 1] = Int32(read.count)
+            ends[4 * n + 2] = Int32(mentioned.count)
+            ends[4 * n + 3] = Int32(lookups.count)
         }
     }
 
@@ -135,16 +133,16 @@ struct ProcedureNames {
         }
     }
 
-    @inline(__always) private static func range(_ ends: [Int], _ n: Int) -> Range<Int> {
-        (n == 0 ? 0 : ends[n - 1])..<ends[n]
+    @inline(__always) private func range(_ kind: Int, _ n: Int) -> Range<Int> {
+        (n == 0 ? 0 : Int(ends[4 * (n - 1) + kind]))..<Int(ends[4 * n + kind])
     }
 
     /// Where step `n`'s names are in `defined`.
-    func definedRange(_ n: Int) -> Range<Int> { Self.range(definedEnd, n) }
+    func definedRange(_ n: Int) -> Range<Int> { range(0, n) }
     /// Where step `n`'s names are in `read`.
-    func readRange(_ n: Int) -> Range<Int> { Self.range(readEnd, n) }
+    func readRange(_ n: Int) -> Range<Int> { range(1, n) }
     /// Where step `n`'s names are in `mentioned`.
-    func mentionedRange(_ n: Int) -> Range<Int> { Self.range(mentionedEnd, n) }
+    func mentionedRange(_ n: Int) -> Range<Int> { range(2, n) }
     /// Where step `n`'s lookups are in `lookups`.
-    func lookupRange(_ n: Int) -> Range<Int> { Self.range(lookupEnd, n) }
+    func lookupRange(_ n: Int) -> Range<Int> { range(3, n) }
 }

@@ -168,7 +168,7 @@ struct CheckContext {
     /// Actions by name.
     let actions: [String: ActionSignature]
     /// Each action's place in `plan.actions`, by name (the first of a repeated name, as in `actions`).
-    let actionNumbers: [String: Int]
+    let actionNumbers: NameTable<Int>
     /// Record types by name.
     let records: [String: RecordType]
     /// Inputs that name whose data an action touches, worked out once for every procedure.
@@ -184,7 +184,9 @@ struct CheckContext {
         self.skippedFiles = skippedFiles
         goals = Dictionary(plan.goals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         actions = Dictionary(plan.actions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        actionNumbers = Dictionary(plan.actions.indices.map { (plan.actions[$0].name, $0) }, uniquingKeysWith: { a, _ in a })
+        var actionNumbers = NameTable<Int>(minimumCapacity: plan.actions.count)
+        for i in plan.actions.indices where actionNumbers[plan.actions[i].name] == nil { actionNumbers[plan.actions[i].name] = i }
+        self.actionNumbers = actionNumbers
         records = Dictionary(plan.records.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         identityNames = PolicyChecks.identityInputs(plan)
         takesTypedIdentity = PolicyChecks.takesTypedIdentity(plan, identityNames: identityNames)

@@ -22,25 +22,25 @@ enum TableChecks {
         guard !tables.isEmpty else { return }
         var reported = Set<String>()
         // Each table's rows and columns as a lookup finds them, worked out once.
-        var presentByTable = [[Set<String>]?](repeating: nil, count: tables.count)
-        let names = tables.map(\.name)
+        var presentByTable = [(rows: PresentKeys, columns: PresentKeys)?](repeating: nil, count: tables.count)
         let steps = p.steps
+        let facts = p.facts.analysis.keys
         for n in steps.indices where p.reachable(n) {
             for (table, keys) in p.names.lookups[p.names.lookupRange(n)] {
-                guard let index = names.firstIndex(of: table) else { continue }
+                guard let index = tables.firstIndex(where: { $0.name == table }) else { continue }
                 let t = tables[index]
-                let dimensions: [(keys: [String], what: String)] = t.columns.count == 1
-                    ? [(t.rowKeys, "row")] : [(t.rowKeys, "row"), (t.columns, "column")]
-                let presentSets = presentByTable[index] ?? dimensions.map { Set($0.keys.map(normalizedKey)) }
-                presentByTable[index] = presentSets
-                for ((key, dimension), present) in zip(zip(keys, dimensions), presentSets) {
+                let present = presentByTable[index] ?? (PresentKeys(t.rowKeys), PresentKeys(t.columns))
+                presentByTable[index] = present
+                // A one-column table is looked up by its row only.
+                for d in 0..<Swift.min(keys.count, t.columns.count == 1 ? 1 : 2) {
+                    let key = keys[d]
                     guard let listed = p.enumeration(key) else { continue }
+                    let what = d == 0 ? "row" : "column"
                     // Each value once, in order, but those that cannot reach the lookup: a tier
                     // that is always escalated, and values the steps before it already handled.
-                    let values = listed.sorted()
+                    let values = listed.isSortedAscending ? listed : listed.sorted()
                     let escalated: [String]? = if case .customer("tier") = key { p.goal?.guardrails.alwaysEscalateTiers } else { nil }
-                    let facts = p.facts.analysis.keys
-                    let fact = facts.id(of: key).flatMap { p.facts.before[n]?.fact($0) }
+                    let fact = facts.id(of: key).flatMap { p.facts.fact($0, before: n) }
                     var missing: [String] = []
                     for i in values.indices where i == 0 || values[i - 1] != values[i] {
                         let v = values[i]
@@ -50,22 +50,36 @@ enum TableChecks {
                             if let allowed = fact.allowed, !(number.map { allowed.contains($0, in: facts.large) } ?? false) { continue }
                             if let number, fact.excluded.contains(number, in: facts.large) { continue }
                         }
-                        if !present.contains(normalizedKey(v)) { missing.append(v) }
+                        if !(d == 0 ? present.rows : present.columns).contains(normalizedKey(v)) { missing.append(v) }
                     }
-                    guard !missing.isEmpty, reported.insert("\(t.name)|\(dimension.what)|\(missing)").inserted else { continue }
+                    guard !missing.isEmpty, reported.insert("\(t.name)|\(what)|\(missing)").inserted else { continue }
                     let node = steps[n]
                     let label = StepGraph.display(node.label)
                     context.report(
                         .tableMissingCase,
-                        "the table `\(t.name)` has no \(dimension.what) for " + Suggestions.list(missing.map { "`\($0)`" }, joiner: "or")
+                        "the table `\(t.name)` has no \(what) for " + Suggestions.list(missing.map { "`\($0)`" }, joiner: "or")
                             + ", but \(Words.of(key)) at step \(label) can be " + (missing.count == 1 ? "that" : "any of them"),
                         at: node,
-                        notes: ["`\(context.sentence(node))` looks it up; with no \(dimension.what) the assistant has no value to use"],
-                        help: "add a \(dimension.what) for " + Suggestions.list(missing.map { "`\($0)`" }) + " to `\(t.name)`, or check for "
+                        notes: ["`\(context.sentence(node))` looks it up; with no \(what) the assistant has no value to use"],
+                        help: "add a \(what) for " + Suggestions.list(missing.map { "`\($0)`" }) + " to `\(t.name)`, or check for "
                             + (missing.count == 1 ? "it" : "them") + " before step \(label)")
                 }
             }
         }
+    }
+
+    /// A table's row or column keys as a lookup finds them: compared in turn while there are
+    /// few, through a set past 16.
+    struct PresentKeys {
+        let keys: [String]
+        let set: Set<String>?
+
+        init(_ keys: [String]) {
+            self.keys = keys.map(TableChecks.normalizedKey)
+            set = keys.count > 16 ? Set(self.keys) : nil
+        }
+
+        func contains(_ key: String) -> Bool { set?.contains(key) ?? keys.contains(key) }
     }
 
     /// A row or column key as a lookup finds it (`Procedure.Table.key`, as the runtime looks it up).
@@ -77,5 +91,13 @@ enum TableChecks {
             !bytes.isEmpty && !bytes.contains { $0 >= 0x80 || ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x20 || $0 == 0x5F }
         }
         return plain ? v : Procedure.Table.key(v)
+    }
+}
+
+extension Array where Element == String {
+    /// Whether the strings are in ascending order already (so sorting them would change nothing).
+    var isSortedAscending: Bool {
+        for i in indices.dropFirst() where self[i] < self[i - 1] { return false }
+        return true
     }
 }
