@@ -233,11 +233,10 @@ enum FlowChecks {
         let names = p.names
         var dense = DenseNumbers(count: names.count)
         var defs = [NameBits](repeating: NameBits(), count: steps.count)
-        var bodyVariable = [Int](repeating: -1, count: steps.count)
         var start = NameBits()
         for n in 0..<steps.count {
             for d in names.definedRange(n) { defs[n].insert(dense.number(names.defined[d])) }
-            if names.loopVariable[n] >= 0 { bodyVariable[n] = dense.number(names.loopVariable[n]) }
+            if names.loopVariable[n] >= 0 { _ = dense.number(names.loopVariable[n]) }
             // A list that `Add … to` builds starts empty: it is known from the first step.
             if case .append = steps[n].op { for d in names.definedRange(n) { start.insert(dense.number(names.defined[d])) } }
             for r in names.readRange(n) { _ = dense.number(names.read[r]) }
@@ -254,7 +253,7 @@ enum FlowChecks {
             for (target, edge) in successors[n] {
                 guard let target, target < steps.count, p.facts.canTake(n, edge) else { continue }
                 var s = out
-                if edge == .body, bodyVariable[n] >= 0 { s.insert(bodyVariable[n]) }
+                if edge == .body, names.loopVariable[n] >= 0 { s.insert(dense.numbers[names.loopVariable[n]]) }
                 if reached[target] {
                     let merged = known[target].intersection(s)
                     if merged == known[target] { continue }
@@ -266,12 +265,15 @@ enum FlowChecks {
                 changed(target)
             }
         }
-        var reported = [Bool](repeating: false, count: names.count)
+        // Built at the first report: most procedures have none.
+        var reported: [Bool] = []
         for n in steps.indices where reached[n] {
             let k = known[n]
             for r in names.readRange(n) {
                 let id = names.read[r]
-                guard !k.contains(dense.numbers[id]), !reported[id] else { continue }
+                guard !k.contains(dense.numbers[id]) else { continue }
+                if reported.isEmpty { reported = [Bool](repeating: false, count: names.count) }
+                guard !reported[id] else { continue }
                 reported[id] = true
                 let name = names.names[id]
                 let node = steps[n]

@@ -171,12 +171,14 @@ enum PolicyProofs {
         // A value is named by what it came from: `{order_number}` names the order looked up with it,
         // and `{amount_due}` the flights whose prices it was set from.
         let names = p.names
-        var foundWith = [[Int]](repeating: [], count: names.count)
+        // Each (name, what it was found with), in one array for every name.
+        var foundWith: [(name: Int32, source: Int32)] = []
+        foundWith.reserveCapacity(names.mentioned.count)
         for n in steps.indices {
             let from = names.mentionedRange(n)
             guard !from.isEmpty else { continue }
             func found(_ i: Int) {
-                for m in from where !foundWith[i].contains(names.mentioned[m]) { foundWith[i].append(names.mentioned[m]) }
+                for m in from { foundWith.append((Int32(i), Int32(names.mentioned[m]))) }
             }
             switch steps[n].op {
             case .call, .set, .ask, .append: for d in names.definedRange(n) { found(names.defined[d]) }
@@ -185,13 +187,15 @@ enum PolicyProofs {
             }
         }
         let large = p.facts.analysis.keys.large
+        // The names, with everything they were found with, and what that was found with, and so on.
         func closure(_ names: ValueSet) -> ValueSet {
             var all = names
-            var frontier = names.members(in: large)
-            while let name = frontier.popLast() {
-                for source in foundWith[name] where !all.contains(source, in: large) {
-                    all.insert(source, in: large)
-                    frontier.append(source)
+            var grew = !foundWith.isEmpty
+            while grew {
+                grew = false
+                for (name, source) in foundWith where all.contains(Int(name), in: large) && !all.contains(Int(source), in: large) {
+                    all.insert(Int(source), in: large)
+                    grew = true
                 }
             }
             return all
