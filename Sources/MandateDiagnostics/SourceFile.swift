@@ -48,36 +48,49 @@ public struct SourceFile: Sendable {
     /// The 1-based line and column of a byte offset; the column counts Unicode scalars.
     public func location(of offset: Int) -> SourceLocation {
         let clamped = max(0, min(offset, bytes.count))
-        var low = 0
-        var high = lineStarts.count - 1
-        while low < high {
-            let mid = (low + high + 1) / 2
-            if lineStarts[mid] <= clamped { low = mid } else { high = mid - 1 }
+        // Over the arrays' buffers: the lowering asks this for every step of every file.
+        let low = lineStarts.withUnsafeBufferPointer { starts -> Int in
+            var low = 0
+            var high = starts.count - 1
+            while low < high {
+                let mid = (low + high + 1) / 2
+                if starts[mid] <= clamped { low = mid } else { high = mid - 1 }
+            }
+            return low
         }
-        let lineStart = lineStarts[low]
-        var column = 1
-        var index = lineStart
-        while index < clamped {
-            // Count scalars: skip UTF-8 continuation bytes.
-            if bytes[index] & 0xC0 != 0x80 { column += 1 }
-            index += 1
+        let column = bytes.withUnsafeBufferPointer { bytes -> Int in
+            var column = 1
+            var index = lineStarts[low]
+            while index < clamped {
+                // Count scalars: skip UTF-8 continuation bytes.
+                if bytes[index] & 0xC0 != 0x80 { column += 1 }
+                index += 1
+            }
+            // A position that falls inside a multi-byte scalar rounds down to its start.
+            if clamped < bytes.count, bytes[clamped] & 0xC0 == 0x80 { column -= 1 }
+            return column
         }
-        // A position that falls inside a multi-byte scalar rounds down to its start.
-        if clamped < bytes.count, bytes[clamped] & 0xC0 == 0x80 { column -= 1 }
         return SourceLocation(line: low + 1, column: max(1, column))
     }
 
     /// The byte offset of a 1-based line and a 0-based scalar column (libyaml's marks).
     public func offset(line: Int, scalarColumn: Int) -> Int {
         guard line >= 1, line <= lineStarts.count else { return bytes.count }
-        var index = lineStarts[line - 1]
-        var remaining = scalarColumn
-        while remaining > 0, index < bytes.count, bytes[index] != 0x0A {
-            index += 1
-            while index < bytes.count, bytes[index] & 0xC0 == 0x80 { index += 1 }
-            remaining -= 1
+        return offset(from: lineStarts[line - 1], scalars: scalarColumn)
+    }
+
+    /// The byte offset `scalars` Unicode scalars after `start`, stopping at the end of its line.
+    public func offset(from start: Int, scalars: Int) -> Int {
+        bytes.withUnsafeBufferPointer { bytes in
+            var index = start
+            var remaining = scalars
+            while remaining > 0, index < bytes.count, bytes[index] != 0x0A {
+                index += 1
+                while index < bytes.count, bytes[index] & 0xC0 == 0x80 { index += 1 }
+                remaining -= 1
+            }
+            return index
         }
-        return index
     }
 
     /// The text of a 1-based line, without its line break; invalid UTF-8 is repaired.

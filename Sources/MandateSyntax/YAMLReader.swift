@@ -63,9 +63,32 @@ public enum YAMLReader {
         var isMapping: Bool
         var start: Int
         var entries: [YAMLMapping.Entry] = []
-        var keys: [String: SourceRange] = [:]
+        /// The keys' first ranges, made once a mapping has more than `fewKeys` entries; below
+        /// that, looking through the entries costs less than a dictionary per mapping.
+        var keys: [String: SourceRange]?
         var pendingKey: YAMLScalar?
         var items: [YAMLNode] = []
+
+        static let fewKeys = 16
+
+        /// Where `key` was first given in this mapping, if it was.
+        func range(ofKey key: String) -> SourceRange? {
+            if let keys { return keys[key] }
+            for e in entries where e.key.value == key { return e.key.range }
+            return nil
+        }
+
+        /// Adds an entry whose key is not in the mapping yet.
+        mutating func add(_ entry: YAMLMapping.Entry) {
+            entries.append(entry)
+            if keys != nil {
+                keys![entry.key.value] = entry.key.range
+            } else if entries.count > Frame.fewKeys {
+                var all: [String: SourceRange] = [:]
+                for e in entries { all[e.key.value] = e.key.range }
+                keys = all
+            }
+        }
 
         static func mapping(start: Int) -> Frame { Frame(isMapping: true, start: start) }
         static func sequence(start: Int) -> Frame { Frame(isMapping: false, start: start) }
@@ -85,8 +108,20 @@ public enum YAMLReader {
             self.limits = limits
         }
 
-        func offset(_ mark: yaml_mark_t) -> Int {
-            file.offset(line: Int(mark.line) + 1, scalarColumn: Int(mark.column))
+        /// The last mark turned into an offset: an event's end, and the next event's start, are
+        /// mostly further along the same line, so the count of scalars goes on from there.
+        var lastMark = (line: -1, column: 0, offset: 0)
+
+        mutating func offset(_ mark: yaml_mark_t) -> Int {
+            let line = Int(mark.line) + 1, column = Int(mark.column)
+            let offset: Int
+            if line == lastMark.line, column >= lastMark.column {
+                offset = file.offset(from: lastMark.offset, scalars: column - lastMark.column)
+            } else {
+                offset = file.offset(line: line, scalarColumn: column)
+            }
+            lastMark = (line, column, offset)
+            return offset
         }
 
         mutating func run() -> YAMLNode? {
@@ -223,15 +258,14 @@ public enum YAMLReader {
             }
             if let key = stack[top].pendingKey {
                 stack[top].pendingKey = nil
-                if let first = stack[top].keys[key.value] {
+                if let first = stack[top].range(ofKey: key.value) {
                     diagnostics.append(Diagnostic(
                         .yamlDuplicateKey, "`\(key.value)` is given twice here", at: key.range,
                         label: "second time",
                         labels: [DiagnosticLabel(range: first, message: "first time")],
                         help: "keep one `\(key.value)`; YAML would silently use only one of them"))
                 } else {
-                    stack[top].keys[key.value] = key.range
-                    stack[top].entries.append(YAMLMapping.Entry(key: key, value: node))
+                    stack[top].add(YAMLMapping.Entry(key: key, value: node))
                 }
             } else {
                 guard case .scalar(let key) = node else {

@@ -150,6 +150,31 @@ import Testing
         #expect(unknown?.help == "did you mean `resolved_when`?")
         #expect(c.diagnostics.contains { $0.code == .yamlDuplicateKey })
     }
+
+    /// A key given twice is found in a small mapping (looked for among its entries) and in a
+    /// wide one (looked up in a table once it has more than 16 keys), both pointing at the
+    /// second key and labelling the first; values after multi-byte text keep exact ranges.
+    @Test(arguments: [3, 16, 17, 40])
+    func duplicateKeysInSmallAndWideMappings(_ width: Int) {
+        var yaml = "intents:\n"
+        for i in 0..<width { yaml += "  clé_\(i): « valeur \(i) »   # café\n" }
+        yaml += "  clé_1: again\n"
+        let file = SourceFile(path: "orders.goal.yaml", text: yaml)
+        let (root, diagnostics) = YAMLReader.read(file)
+        let duplicate = diagnostics.first { $0.code == .yamlDuplicateKey }
+        #expect(duplicate.map { file.text(of: $0.range!) } == "clé_1")
+        #expect(duplicate?.range.map { file.location(of: $0.start).line } == width + 2)
+        #expect(duplicate?.labels.first.map { file.location(of: $0.range.start).line } == 3)
+        guard case .mapping(let top)? = root, case .mapping(let intents)? = top["intents"] else {
+            Issue.record("no mapping read")
+            return
+        }
+        #expect(intents.entries.count == width)
+        for (i, entry) in intents.entries.enumerated() {
+            #expect(file.text(of: entry.key.range) == "clé_\(i)")
+            #expect(file.text(of: entry.value.range) == "« valeur \(i) »")
+        }
+    }
 }
 
 /// The JSON form of a plan file: what people read and review. (The binary form: PlanFormatTests.)
