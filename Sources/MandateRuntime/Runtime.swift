@@ -293,13 +293,25 @@ struct GoalIndex: Sendable {
     /// The key's own line, else the first line of the keys inside it (prefix `key.`).
     static func lines(_ sourceMap: [String: SourceRef]) -> [String: Int] {
         var inside: [String: Int] = [:]
+        inside.reserveCapacity(sourceMap.count * 2)
+        func note(_ prefix: String, _ line: Int) {
+            if inside[prefix].map({ line < $0 }) ?? true { inside[prefix] = line }
+        }
         for (key, ref) in sourceMap {
+            var key = key
+            let ascii = key.withUTF8 { bytes in
+                guard bytes.allSatisfy({ $0 < 0x80 }) else { return false }
+                // An ASCII key's characters are its bytes: its prefixes are cut at its dot bytes.
+                for i in bytes.indices where bytes[i] == UInt8(ascii: ".") {
+                    note(String(decoding: UnsafeBufferPointer(rebasing: bytes[..<i]), as: UTF8.self), ref.line)
+                }
+                return true
+            }
+            if ascii { continue }
+            // Otherwise by characters: a dot with a combining accent on it is not a dot.
             var i = key.startIndex
             while i != key.endIndex {
-                if key[i] == "." {
-                    let prefix = String(key[..<i])
-                    if inside[prefix].map({ ref.line < $0 }) ?? true { inside[prefix] = ref.line }
-                }
+                if key[i] == "." { note(String(key[..<i]), ref.line) }
                 i = key.index(after: i)
             }
         }
