@@ -25,6 +25,10 @@ struct NameTable<Value> {
         var size = 16
         while size < minimumCapacity * 2 { size *= 2 }
         slots = [Int32](repeating: 0, count: size)
+        // Room for the entries too: growing three arrays entry by entry cost more than the look-ups.
+        keys.reserveCapacity(minimumCapacity)
+        values.reserveCapacity(minimumCapacity)
+        hashes.reserveCapacity(minimumCapacity)
     }
 
     /// The value set for `key`, if any; setting `nil` removes it.
@@ -70,7 +74,7 @@ struct NameTable<Value> {
         while true {
             let e = Int(slots[s])
             if e == 0 { return -1 }
-            if hashes[e - 1] == h && keys[e - 1] == key { return e - 1 }
+            if hashes[e - 1] == h && NameHash.same(keys[e - 1], key) { return e - 1 }
             s = (s + 1) & mask
         }
     }
@@ -120,6 +124,20 @@ enum NameHash {
         }), let h { return h }
         var composed = s.precomposedStringWithCanonicalMapping
         return composed.withUTF8 { hash(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Whether two names are equal, as `String`'s `==` says. Two ASCII names of at most 15
+    /// bytes are equal exactly when their bytes are, so they are told apart by the two words a
+    /// small string holds them in (its bytes and its count), without the standard library's
+    /// comparison; any other pair is compared by `==`.
+    @inline(__always) static func same(_ a: String, _ b: String) -> Bool {
+        if smallStringsAreReadable {
+            let x = unsafeBitCast(a, to: (UInt64, UInt64).self), y = unsafeBitCast(b, to: (UInt64, UInt64).self)
+            if x.1 & y.1 & (3 << 61) == 3 << 61 {
+                return x.0 == y.0 && x.1 & 0x0FFF_FFFF_FFFF_FFFF == y.1 & 0x0FFF_FFFF_FFFF_FFFF
+            }
+        }
+        return a == b
     }
 
     static func hash(bytes: UnsafeRawBufferPointer) -> UInt64 {

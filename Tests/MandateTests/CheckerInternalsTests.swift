@@ -169,6 +169,39 @@ import Testing
         #expect(a == b && a.fact(2) == nil)
     }
 
+    /// Two names are the same for `NameHash.same` exactly when `==` says so: short ASCII names
+    /// by their bits, others (long, accented, written two ways) by `==`.
+    @Test func namesComparedAsStringsDo() {
+        let heap = String(decoding: Array("order_number".utf8), as: UTF8.self)
+        let names = ["", "a", "ab", "ba", "a\u{0}", "order_number", heap, "order_numbers", "a name of more than fifteen bytes",
+                     "a name of more than fifteen byteS", "caf\u{E9}", "cafe\u{301}", "K", "\u{212A}", "tier", "tiers"]
+        for a in names {
+            for b in names { #expect(NameHash.same(a, b) == (a == b), "\(a) \(b)") }
+        }
+    }
+
+    /// A fact keeps what it is given, in 48 bytes with `Optional`; a fact that knows nothing is `Fact()`.
+    @Test func factsKeptFlat() {
+        let large = LargeValueSets()
+        #expect(MemoryLayout<Fact?>.stride == 48)
+        var f = Fact()
+        #expect(f.interval == .top && f.allowed == nil && f.excluded.isEmpty)
+        f.interval = Interval(lo: -5, loStrict: true, hi: nil, hiStrict: true)
+        f.allowed = ValueSet([1, 70], in: large)
+        f.excluded = ValueSet(only: 3, in: large)
+        #expect(f.interval.lo == -5 && f.interval.loStrict && f.interval.hi == nil && f.interval.hiStrict)
+        #expect(f.allowed?.members(in: large) == [1, 70] && f.excluded.members(in: large) == [3])
+        f.interval.atMost(9, strict: false)
+        #expect(f.interval == Interval(lo: -5, loStrict: true, hi: 9, hiStrict: false))
+        f.interval = .top
+        f.allowed = nil
+        f.excluded = ValueSet()
+        #expect(f == Fact() && f.hashValue == Fact().hashValue)
+        var g = Interval.exactly(4)
+        g.lo = nil
+        #expect(g != .top && g == Interval(hi: 4))
+    }
+
     /// A phrase is found at a position exactly when the text, ASCII letters lowered, has it there.
     @Test func neverSayPhraseMatches() {
         for text in ["We GUARANTEE it", "no legal advice here", "guarantee", "guarante", "", "Ünïcode guarantee €5"] {

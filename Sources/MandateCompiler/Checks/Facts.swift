@@ -3,13 +3,54 @@ import MandateIR
 
 /// A range of numbers: amounts in minor units, counts, percentages in hundredths.
 /// A nil end is unbounded; a strict end excludes its value.
+///
+/// Kept in 17 bytes (the ends, and a byte of flags) rather than two optionals, so a `Fact`
+/// is 48 bytes: the path facts copy and compare blocks of them at every step. An end that is
+/// not there is stored as 0, so equal intervals have equal bytes.
 struct Interval: Hashable {
-    var lo: Int64?
-    var loStrict = false
-    var hi: Int64?
-    var hiStrict = false
+    private var low: Int64 = 0
+    private var high: Int64 = 0
+    /// Bit 0: there is a lower end; 1: it is strict; 2: there is an upper end; 3: it is strict.
+    private var flags: UInt8 = 0
 
-    static let top = Interval(lo: nil, hi: nil)
+    init(lo: Int64? = nil, loStrict: Bool = false, hi: Int64? = nil, hiStrict: Bool = false) {
+        self.lo = lo
+        self.loStrict = loStrict
+        self.hi = hi
+        self.hiStrict = hiStrict
+    }
+
+    /// The lower end; nil: unbounded.
+    var lo: Int64? {
+        @inline(__always) get { flags & 1 != 0 ? low : nil }
+        @inline(__always) set { Self.store(newValue, in: &low, &flags, bit: 1) }
+    }
+
+    /// Whether the lower end excludes its value.
+    var loStrict: Bool {
+        @inline(__always) get { flags & 2 != 0 }
+        @inline(__always) set { flags = newValue ? flags | 2 : flags & ~2 }
+    }
+
+    /// The upper end; nil: unbounded.
+    var hi: Int64? {
+        @inline(__always) get { flags & 4 != 0 ? high : nil }
+        @inline(__always) set { Self.store(newValue, in: &high, &flags, bit: 4) }
+    }
+
+    /// Whether the upper end excludes its value.
+    var hiStrict: Bool {
+        @inline(__always) get { flags & 8 != 0 }
+        @inline(__always) set { flags = newValue ? flags | 8 : flags & ~8 }
+    }
+
+    /// Sets an end and its flag `bit`; an end not there is kept as 0.
+    @inline(__always) private static func store(_ v: Int64?, in end: inout Int64, _ flags: inout UInt8, bit: UInt8) {
+        end = v ?? 0
+        flags = v == nil ? flags & ~bit : flags | bit
+    }
+
+    static var top: Interval { Interval() }
     static func exactly(_ v: Int64) -> Interval { Interval(lo: v, hi: v) }
 
     var isEmpty: Bool {
@@ -72,11 +113,17 @@ struct Interval: Hashable {
 /// the first in its procedure's `LargeValueSets`, once each, and holds their number. Every
 /// operation that may read those words is given that table.
 struct ValueSet: Hashable {
-    private var w0: UInt64 = 0
+    fileprivate private(set) var w0: UInt64 = 0
     /// 0: no value past 63; otherwise the number of the words for values 64 and up in the procedure's `LargeValueSets`.
-    private var more: Int32 = 0
+    fileprivate private(set) var more: Int32 = 0
 
     init() {}
+
+    /// The set whose words are these (`Fact` keeps them apart).
+    @inline(__always) fileprivate init(w0: UInt64, more: Int32) {
+        self.w0 = w0
+        self.more = more
+    }
 
     init(_ ids: some Sequence<Int>, in large: LargeValueSets) { for i in ids { insert(i, in: large) } }
 
@@ -95,15 +142,25 @@ struct ValueSet: Hashable {
 
     var isEmpty: Bool { w0 == 0 && more == 0 }
 
-    func contains(_ i: Int, in large: LargeValueSets) -> Bool {
+    // The first word is read and written inline; only a value past 63 calls out.
+
+    @inline(__always) func contains(_ i: Int, in large: LargeValueSets) -> Bool {
         if i < 64 { return w0 & (1 << UInt64(i)) != 0 }
+        return containsPastFirstWord(i, in: large)
+    }
+
+    private func containsPastFirstWord(_ i: Int, in large: LargeValueSets) -> Bool {
         guard more != 0 else { return false }
         let r = rest(large), w = i / 64 - 1
         return w < r.count && r[w] & (1 << UInt64(i % 64)) != 0
     }
 
-    mutating func insert(_ i: Int, in large: LargeValueSets) {
+    @inline(__always) mutating func insert(_ i: Int, in large: LargeValueSets) {
         if i < 64 { w0 |= 1 << UInt64(i); return }
+        insertPastFirstWord(i, in: large)
+    }
+
+    private mutating func insertPastFirstWord(_ i: Int, in large: LargeValueSets) {
         var r = rest(large)
         let w = i / 64 - 1
         while r.count <= w { r.append(0) }
@@ -111,16 +168,24 @@ struct ValueSet: Hashable {
         self = ValueSet(w0: w0, rest: r, in: large)
     }
 
-    func union(_ o: ValueSet, in large: LargeValueSets) -> ValueSet {
+    @inline(__always) func union(_ o: ValueSet, in large: LargeValueSets) -> ValueSet {
         guard more != 0 || o.more != 0 else { var r = self; r.w0 |= o.w0; return r }
+        return unionPastFirstWord(o, in: large)
+    }
+
+    private func unionPastFirstWord(_ o: ValueSet, in large: LargeValueSets) -> ValueSet {
         let a = rest(large), b = o.rest(large)
         return ValueSet(w0: w0 | o.w0, rest: (0..<max(a.count, b.count)).map { i in (i < a.count ? a[i] : 0) | (i < b.count ? b[i] : 0) }, in: large)
     }
 
     mutating func formUnion(_ o: ValueSet, in large: LargeValueSets) { self = union(o, in: large) }
 
-    func intersection(_ o: ValueSet, in large: LargeValueSets) -> ValueSet {
+    @inline(__always) func intersection(_ o: ValueSet, in large: LargeValueSets) -> ValueSet {
         guard more != 0 && o.more != 0 else { var r = ValueSet(); r.w0 = w0 & o.w0; return r }
+        return intersectionPastFirstWord(o, in: large)
+    }
+
+    private func intersectionPastFirstWord(_ o: ValueSet, in large: LargeValueSets) -> ValueSet {
         let a = rest(large), b = o.rest(large)
         return ValueSet(w0: w0 & o.w0, rest: (0..<min(a.count, b.count)).map { a[$0] & b[$0] }, in: large)
     }
@@ -172,13 +237,55 @@ final class LargeValueSets {
 }
 
 /// What is known of one value on the paths reaching a step.
+///
+/// Its parts are kept flat, in 41 bytes (48 with `Optional`, not 64): the ends of its range,
+/// the two value sets' words, and one byte of flags. A part not there is stored as zeros, so
+/// equal facts have equal bytes.
 struct Fact: Hashable {
+    private var low: Int64 = 0, high: Int64 = 0
+    private var allowedWord: UInt64 = 0, excludedWord: UInt64 = 0
+    private var allowedMore: Int32 = 0, excludedMore: Int32 = 0
+    /// The range's flags (`Interval`), and bit 4: there is an `allowed` set.
+    private var flags: UInt8 = 0
+
+    init() {}
+
     /// Its numeric range, for amounts, counts and percentages.
-    var interval: Interval = .top
+    var interval: Interval {
+        @inline(__always) get {
+            Interval(lo: flags & 1 != 0 ? low : nil, loStrict: flags & 2 != 0, hi: flags & 4 != 0 ? high : nil, hiStrict: flags & 8 != 0)
+        }
+        @inline(__always) set {
+            low = newValue.lo ?? 0
+            high = newValue.hi ?? 0
+            flags = flags & 0xF0 | (newValue.lo != nil ? 1 : 0) | (newValue.loStrict ? 2 : 0) | (newValue.hi != nil ? 4 : 0) | (newValue.hiStrict ? 8 : 0)
+        }
+    }
+
     /// The only values it can have (text and enumerations), by number; nil when any.
-    var allowed: ValueSet?
+    var allowed: ValueSet? {
+        @inline(__always) get { flags & 16 != 0 ? ValueSet(w0: allowedWord, more: allowedMore) : nil }
+        @inline(__always) set {
+            if let v = newValue {
+                allowedWord = v.w0
+                allowedMore = v.more
+                flags |= 16
+            } else {
+                allowedWord = 0
+                allowedMore = 0
+                flags &= ~16
+            }
+        }
+    }
+
     /// Values it cannot have, by number.
-    var excluded = ValueSet()
+    var excluded: ValueSet {
+        @inline(__always) get { ValueSet(w0: excludedWord, more: excludedMore) }
+        @inline(__always) set {
+            excludedWord = newValue.w0
+            excludedMore = newValue.more
+        }
+    }
 
     func isEmpty(in large: LargeValueSets) -> Bool {
         interval.isEmpty || (allowed.map { $0.subtracting(excluded, in: large).isEmpty } ?? false)
@@ -208,7 +315,7 @@ final class FactKeys {
     /// Keys by their structure (`code`).
     @exclusivity(unchecked) private var ids = CodeTable()
     /// Field names by number, for the keys' structure.
-    @exclusivity(unchecked) private var fields = FewStrings()
+    @exclusivity(unchecked) private var fields = FewStrings(capacity: 16)
     /// Names the procedure's steps do not mention, numbered after `names`'s.
     @exclusivity(unchecked) private var extraNames: [String: Int] = [:]
     /// The keys that depend on each name, by the name's number: asking for it again forgets them.
@@ -226,7 +333,7 @@ final class FactKeys {
     @exclusivity(unchecked) private var domains: [ValueSet??] = []
     /// The enumeration values of a value, when its type says them.
     private let domainOf: (Expr) -> [String]?
-    @exclusivity(unchecked) private var valueNumbers = FewStrings()
+    @exclusivity(unchecked) private var valueNumbers = FewStrings(capacity: 16)
     /// The text and yes/no values, by number.
     var values: [String] { valueNumbers.strings }
 
@@ -270,12 +377,15 @@ final class FactKeys {
     private static func code(_ kind: UInt64, _ a: Int, _ b: Int) -> UInt64 { kind << 60 | UInt64(a) << 30 | UInt64(b) }
 
     private func nameID(_ n: String, numbering: Bool) -> Int? {
-        if let i = names.existingID(n) ?? extraNames[n] { return i }
+        if let i = names.existingID(n) ?? extraName(n) { return i }
         guard numbering else { return nil }
         let i = names.count + extraNames.count
         extraNames[n] = i
         return i
     }
+
+    /// The number of a name the steps do not mention; most procedures have none, and then no name is hashed.
+    @inline(__always) private func extraName(_ n: String) -> Int? { extraNames.isEmpty ? nil : extraNames[n] }
 
     private func fieldID(_ f: String, numbering: Bool) -> Int? {
         numbering ? fields.number(f) : fields.find(f)
@@ -295,7 +405,7 @@ final class FactKeys {
             // Spelled `customer.tier`: the same key as a field of a name `customer`, if one exists.
             let base = if case .customer = e { "customer" } else { "conversation" }
             guard let j = fieldID(f, numbering: numbering) else { return nil }
-            if let i = names.existingID(base) ?? extraNames[base] { return (Self.code(1, i, j), -1) }
+            if let i = names.existingID(base) ?? extraName(base) { return (Self.code(1, i, j), -1) }
             return (Self.code(base == "customer" ? 2 : 3, 0, j), -1)
         case .field(let b, let f):
             guard let (k, root) = key(b, numbering: numbering), let j = fieldID(f, numbering: numbering) else { return nil }
@@ -425,10 +535,14 @@ struct FewStrings {
     private(set) var strings: [String] = []
     private var numbers: [String: Int]?
 
+    /// Room for `capacity` strings before the list grows.
+    init(capacity: Int = 0) { strings.reserveCapacity(capacity) }
+
     /// The number of a string, when it has one.
     func find(_ s: String) -> Int? {
         if let numbers { return numbers[s] }
-        return strings.firstIndex(of: s)
+        for i in strings.indices where NameHash.same(strings[i], s) { return i }
+        return nil
     }
 
     /// The number of a string, numbering it if it is new.
@@ -482,13 +596,11 @@ struct FactState: Hashable {
 
     /// Copies in the `width` facts at `start` in `blocks`, into storage this state already
     /// owns when it has that width (a scratch state reused for every step allocates nothing).
-    mutating func load(_ blocks: [Fact?], from start: Int, width: Int) {
+    mutating func load(_ blocks: UnsafeMutableBufferPointer<Fact?>, from start: Int, width: Int) {
         guard facts.count == width else { facts = Array(blocks[start..<start + width]); return }
         facts.withUnsafeMutableBufferPointer { dst in
-            blocks.withUnsafeBufferPointer { src in
-                guard width > 0 else { return }
-                dst.baseAddress!.update(from: src.baseAddress! + start, count: width)
-            }
+            guard width > 0 else { return }
+            dst.baseAddress!.update(from: blocks.baseAddress! + start, count: width)
         }
     }
 
@@ -508,12 +620,10 @@ struct FactState: Hashable {
 
     /// Whether these facts are the `width` at `start` in `blocks` (past `width`, nothing known).
     /// Identical bytes decide at once; otherwise the facts are compared one by one.
-    func equals(_ blocks: [Fact?], from start: Int, width: Int) -> Bool {
+    func equals(_ blocks: UnsafeMutableBufferPointer<Fact?>, from start: Int, width: Int) -> Bool {
         if facts.count == width, width > 0 {
             let same = facts.withUnsafeBytes { a in
-                blocks.withUnsafeBytes { b in
-                    memcmp(a.baseAddress!, b.baseAddress! + start * MemoryLayout<Fact?>.stride, width * MemoryLayout<Fact?>.stride) == 0
-                }
+                memcmp(a.baseAddress!, UnsafeRawPointer(blocks.baseAddress! + start), width * MemoryLayout<Fact?>.stride) == 0
             }
             if same { return true }
         }
@@ -522,15 +632,13 @@ struct FactState: Hashable {
     }
 
     /// Writes these facts as the `width` at `start` in `blocks`.
-    func store(into blocks: inout [Fact?], at start: Int, width: Int) {
+    func store(into blocks: UnsafeMutableBufferPointer<Fact?>, at start: Int, width: Int) {
         guard facts.count == width, width > 0 else {
             for k in 0..<width { blocks[start + k] = fact(k) }
             return
         }
         facts.withUnsafeBufferPointer { src in
-            blocks.withUnsafeMutableBufferPointer { dst in
-                (dst.baseAddress! + start).update(from: src.baseAddress!, count: width)
-            }
+            (blocks.baseAddress! + start).update(from: src.baseAddress!, count: width)
         }
     }
 
@@ -737,10 +845,12 @@ struct FactAnalysis {
     private func parts(_ xs: [Expr]) -> Range<Int32> {
         // The room is taken first: the parts' own parts go after it.
         let start = code.parts.count
-        code.parts.append(contentsOf: repeatElement(0, count: xs.count))
-        for (i, x) in xs.enumerated() {
+        for _ in 0..<xs.count { code.parts.append(0) }
+        var i = start
+        for x in xs {
             let n = node(x)
-            code.parts[start + i] = n
+            code.parts[i] = n
+            i += 1
         }
         return Int32(start)..<Int32(start + xs.count)
     }
@@ -907,19 +1017,19 @@ struct FactProgram {
     /// The `StepFacts` of the `Set` and branch steps, in step order.
     private var facts: [StepFacts] = []
     /// Where each step's `StepFacts` is in `facts`; -1 for a step that has none.
-    private var place: [Int32]
+    private let place: UnsafeMutableBufferPointer<Int32>
     /// Keys forgotten when a step runs, then those forgotten on the way into a `For each`
     /// body (the loop variable's): `forgetEnd[2n]` and `forgetEnd[2n + 1]` end step n's.
     private var forgotten: [Int] = []
-    private var forgetEnd: [Int]
+    private let forgetEnd: UnsafeMutableBufferPointer<Int>
 
     /// What each step does. Every key a step's values mention is numbered here, before the
     /// analysis runs, so forgetting a name forgets every key that depends on it.
     init(_ graph: StepGraph, _ analysis: FactAnalysis) {
         let steps = graph.steps
         let names = analysis.keys.names
-        place = [Int32](repeating: -1, count: steps.count)
-        forgetEnd = [Int](repeating: 0, count: steps.count * 2)
+        place = graph.arena.buffer(count: steps.count, repeating: -1)
+        forgetEnd = graph.arena.buffer(count: steps.count * 2, repeating: 0)
         facts.reserveCapacity(steps.count)
         forgotten.reserveCapacity(steps.count)
         for n in steps.indices {
@@ -973,14 +1083,14 @@ struct FactProgram {
 /// facts are an array of their own, so nothing is allocated, copied or freed per step.
 struct FlowFacts {
     /// The facts on entry to each step, `width` per step (nil: nothing known of that key).
-    private var blocks: [Fact?]
+    private let blocks: UnsafeMutableBufferPointer<Fact?>
     /// How many keys each step's block holds: the keys numbered when the pass ran.
     let width: Int
     /// Whether some path reaches each step.
-    private(set) var reached: [Bool]
+    let reached: UnsafeMutableBufferPointer<Bool>
     /// The edges out of each step no path can take (bit `edge.rawValue`): the condition can
     /// never go that way. Empty when every edge can be taken.
-    private var blocked: [UInt8]
+    private let blocked: UnsafeMutableBufferPointer<UInt8>
     let analysis: FactAnalysis
     /// What each step does to the facts.
     let program: FactProgram
@@ -1008,17 +1118,18 @@ struct FlowFacts {
         self.program = program
         let width = analysis.keys.count
         self.width = width
-        var reached = [Bool](repeating: false, count: steps.count)
+        let arena = graph.arena
+        let reached = arena.buffer(count: steps.count, repeating: false)
         guard let entry = graph.procedure.entry, entry < steps.count else {
-            self.blocks = []
+            self.blocks = arena.uninitialized(count: 0)
             self.reached = reached
-            self.blocked = []
+            self.blocked = arena.uninitialized(count: 0)
             return
         }
-        var blocks = [Fact?](repeating: nil, count: steps.count * width)
-        var visits = [Int](repeating: 0, count: steps.count)
+        let blocks = arena.buffer(count: steps.count * width, repeating: Fact?.none)
+        let visits = arena.buffer(count: steps.count, repeating: Int32(0))
         // Edges some path takes, by `edgeKey`.
-        var takeable = [Bool](repeating: false, count: steps.count * 8)
+        let takeable = arena.buffer(count: steps.count * 8, repeating: false)
         reached[entry] = true
         let successors = graph.successors
         let large = analysis.keys.large
@@ -1065,16 +1176,16 @@ struct FlowFacts {
                     }
                     if !moved { continue }
                 } else {
-                    carried.store(into: &blocks, at: base, width: width)
+                    carried.store(into: blocks, at: base, width: width)
                     reached[target] = true
                 }
                 changed(target)
             }
         }
-        var blocked: [UInt8] = []
+        var blocked = arena.uninitialized(UInt8.self, count: 0)
         for n in steps.indices where reached[n] && program.condition(n) != nil {
             for edge in [StepGraph.Edge.then, .otherwise] where !takeable[Int(Self.edgeKey(n, edge))] {
-                if blocked.isEmpty { blocked = [UInt8](repeating: 0, count: steps.count) }
+                if blocked.isEmpty { blocked = arena.buffer(count: steps.count, repeating: 0) }
                 blocked[n] |= 1 << edge.rawValue
             }
         }

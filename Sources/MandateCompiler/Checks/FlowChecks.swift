@@ -12,30 +12,42 @@ final class ProcedureUnderCheck {
     let enumeration: (Expr) -> [String]?
 
     /// Whether some path reaches each step.
-    let reached: [Bool]
+    let reached: UnsafeMutableBufferPointer<Bool>
+    /// The working memory of this check: its per-step arrays are cut from it, and it goes
+    /// back to `pool` (when there is one) with the check.
+    let arena: CheckArena
+    private let pool: ArenaPool?
     /// The procedure's names by number, and what each step reads and gives a value to.
     let names: ProcedureNames
     /// The plan's actions, and the one each step calls (its place there; -1 for other steps
     /// and unknown actions), looked up once per procedure.
-    private let actions: [ActionSignature], actionOf: [Int32]
+    private let actions: [ActionSignature], actionOf: UnsafeMutableBufferPointer<Int32>
 
     /// The action step `n` calls; nil for other steps and unknown actions.
     func signature(_ n: Int) -> ActionSignature? { actionOf[n] < 0 ? nil : actions[Int(actionOf[n])] }
 
+    /// The effect of the action step `n` calls, without copying its signature; nil for other
+    /// steps and unknown actions.
+    func effect(_ n: Int) -> String? { actionOf[n] < 0 ? nil : actions[Int(actionOf[n])].effect }
+
     var procedure: MandateIR.Procedure { graph.procedure }
     var steps: [StepNode] { graph.steps }
 
-    init(_ p: MandateIR.Procedure, context: CheckContext) {
-        graph = StepGraph(p)
+    /// `pool`: where the arena comes from and goes back to; without one, the check has an arena of its own.
+    init(_ p: MandateIR.Procedure, context: CheckContext, pool: ArenaPool? = nil) {
+        let arena = pool?.take() ?? CheckArena()
+        self.arena = arena
+        self.pool = pool
+        graph = StepGraph(p, arena: arena)
         goal = context.goal(of: p)
         // The slots, and room for the outputs of the actions the steps call.
         var types = NameTable<ValueType>(minimumCapacity: p.slots.count + 16)
         for s in p.slots { types[s.name] = s.type }
         let steps = p.steps
-        let actions = context.plan.actions
-        var actionOf = [Int32](repeating: -1, count: steps.count)
+        let actions = context.planActions
+        let actionOf = arena.buffer(count: steps.count, repeating: Int32(-1))
         for n in steps.indices {
-            if case .call(let action, _, _) = steps[n].op, let i = context.actionNumbers[action] {
+            if case .call(let action, _, _) = steps[n].op, let i = context.actionNumber(action) {
                 actionOf[n] = Int32(i)
                 for o in actions[i].outputs { types[o.name] = o.type }
             }
@@ -43,41 +55,66 @@ final class ProcedureUnderCheck {
         self.actions = actions
         self.actionOf = actionOf
         let records = context.records
-        let tiers = context.plan.project.tiers
-        func typeOf(_ e: Expr) -> ValueType? {
-            switch e {
-            case .name(let n): return types[n]
-            case .field(let b, let f):
-                guard case .record(let r)? = typeOf(b), let rec = records[r] else { return nil }
-                return rec.fields.first { $0.name == f }?.type
-            case .customer("tier"): return tiers.isEmpty ? nil : .enumeration(tiers)
-            default: return nil
+        let tiers = context.tiers
+        for n in steps.indices {
+            if case .forEach(let v, let list, _) = steps[n].op, case .list(let element)? = Self.type(of: list, types, records, tiers) {
+                types[v] = element
             }
         }
-        for n in steps.indices {
-            if case .forEach(let v, let list, _) = steps[n].op, case .list(let element)? = typeOf(list) { types[v] = element }
-        }
+        // The closure keeps the finished table as a constant: a variable it captured would be
+        // boxed, and every look-up above checked for exclusive access.
+        let known = types
         let enumeration = { (e: Expr) -> [String]? in
-            if case .enumeration(let values)? = typeOf(e) { return values }
+            if case .enumeration(let values)? = Self.type(of: e, known, records, tiers) { return values }
             return nil
         }
         self.enumeration = enumeration
-        var tableRanges: [String: Interval] = [:]
+        // The range of each table whose cells are all amounts or numbers: whatever row and
+        // column are looked up, the value is one of the cells. A procedure has a table or two,
+        // so they are found by comparing names; of two tables with one name, the later counts.
+        var tableRanges: [(name: String, range: Interval)] = []
         for t in p.tables {
-            // Whatever row and column are looked up, the value is one of the cells.
-            let numbers = t.cells.joined().map { FactAnalysis.number($0)?.0 }
-            guard !numbers.isEmpty, numbers.allSatisfy({ $0 != nil }) else { continue }
-            let values = numbers.compactMap { $0 }
-            tableRanges[t.name] = Interval(lo: values.min(), hi: values.max())
+            var lo = Int64.max, hi = Int64.min, count = 0, numeric = true
+            for row in t.cells {
+                for cell in row {
+                    guard let (v, _) = FactAnalysis.number(cell) else { numeric = false; break }
+                    lo = min(lo, v)
+                    hi = max(hi, v)
+                    count += 1
+                }
+                if !numeric { break }
+            }
+            guard numeric, count > 0 else { continue }
+            tableRanges.append((t.name, Interval(lo: lo, hi: hi)))
         }
-        names = ProcedureNames(steps)
+        names = ProcedureNames(steps, arena: arena)
         var analysis = FactAnalysis(names: names, domain: enumeration)
-        analysis.table = { tableRanges[$0] }
+        if !tableRanges.isEmpty {
+            analysis.table = { name in tableRanges.last { NameHash.same($0.name, name) }?.range }
+        }
         facts = FlowFacts(graph, analysis: analysis)
         reached = facts.reached
     }
 
+    deinit {
+        // Nothing cut from the arena outlives the check: the arrays above are plain data.
+        pool?.give(arena)
+    }
+
     func reachable(_ n: Int) -> Bool { reached[n] }
+
+    /// The type of a value: a slot's, an action output's or a loop variable's (`types`), a
+    /// record's field, or the customer's tier.
+    private static func type(of e: Expr, _ types: NameTable<ValueType>, _ records: [String: RecordType], _ tiers: [String]) -> ValueType? {
+        switch e {
+        case .name(let n): return types[n]
+        case .field(let b, let f):
+            guard case .record(let r)? = type(of: b, types, records, tiers), let rec = records[r] else { return nil }
+            return rec.fields.first { $0.name == f }?.type
+        case .customer("tier"): return tiers.isEmpty ? nil : .enumeration(tiers)
+        default: return nil
+        }
+    }
 
     /// The shortest path to a step over edges some path can take.
     func path(to n: Int, avoiding: (Int, StepGraph.Edge, Int) -> Bool = { _, _, _ in true }) -> [Int]? {
@@ -213,15 +250,15 @@ enum FlowChecks {
     /// in the order it first meets them.
     struct DenseNumbers {
         /// Each name's dense number, by its number in `ProcedureNames`; -1 when not followed.
-        private(set) var numbers: [Int]
+        let numbers: UnsafeMutableBufferPointer<Int32>
         private(set) var count = 0
 
-        init(count: Int) { numbers = [Int](repeating: -1, count: count) }
+        init(count: Int, in arena: CheckArena) { numbers = arena.buffer(count: count, repeating: -1) }
 
         /// The dense number of name `i`, numbering it if it is new.
         mutating func number(_ i: Int) -> Int {
-            if numbers[i] < 0 { numbers[i] = count; count += 1 }
-            return numbers[i]
+            if numbers[i] < 0 { numbers[i] = Int32(count); count += 1 }
+            return Int(numbers[i])
         }
     }
 
@@ -231,8 +268,9 @@ enum FlowChecks {
         // The names this check follows, renumbered densely from the procedure's numbering: the
         // ones steps give values to, loop variables, and the names steps read.
         let names = p.names
-        var dense = DenseNumbers(count: names.count)
-        var defs = [NameBits](repeating: NameBits(), count: steps.count)
+        let arena = p.arena
+        var dense = DenseNumbers(count: names.count, in: arena)
+        let defs = arena.buffer(count: steps.count, repeating: NameBits())
         var start = NameBits()
         for n in 0..<steps.count {
             for d in names.definedRange(n) { defs[n].insert(dense.number(names.defined[d])) }
@@ -243,8 +281,8 @@ enum FlowChecks {
         }
         guard dense.count <= NameBits.capacity else { return }
         // Must-analysis: the names known on every path into each step (`reached` false: not yet reached).
-        var known = [NameBits](repeating: NameBits(), count: steps.count)
-        var reached = [Bool](repeating: false, count: steps.count)
+        let known = arena.buffer(count: steps.count, repeating: NameBits())
+        let reached = arena.buffer(count: steps.count, repeating: false)
         known[entry] = start
         reached[entry] = true
         let successors = p.graph.successors
@@ -253,7 +291,7 @@ enum FlowChecks {
             for (target, edge) in successors[n] {
                 guard let target, target < steps.count, p.facts.canTake(n, edge) else { continue }
                 var s = out
-                if edge == .body, names.loopVariable[n] >= 0 { s.insert(dense.numbers[names.loopVariable[n]]) }
+                if edge == .body, names.loopVariable[n] >= 0 { s.insert(Int(dense.numbers[names.loopVariable[n]])) }
                 if reached[target] {
                     let merged = known[target].intersection(s)
                     if merged == known[target] { continue }
@@ -271,7 +309,7 @@ enum FlowChecks {
             let k = known[n]
             for r in names.readRange(n) {
                 let id = names.read[r]
-                guard !k.contains(dense.numbers[id]) else { continue }
+                guard !k.contains(Int(dense.numbers[id])) else { continue }
                 if reported.isEmpty { reported = [Bool](repeating: false, count: names.count) }
                 guard !reported[id] else { continue }
                 reported[id] = true

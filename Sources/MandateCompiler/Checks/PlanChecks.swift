@@ -14,6 +14,8 @@ enum PlanChecks {
     static func run(_ context: inout CheckContext, syntax: [ProcedureFile], threads: Int = Parallel.threads) {
         let checked = context.checkedProcedures
         let shared = context
+        // Each procedure's check takes its working memory from these and gives it back.
+        let arenas = ArenaPool()
         // Index 0 checks the classifier's examples, which need no procedure, alongside the
         // procedures (1…): it is the largest single piece of work, so it starts first.
         let results = Parallel.map(checked.count + 1, threads: threads) { index -> (CheckedProcedure?, [Diagnostic]) in
@@ -23,7 +25,7 @@ enum PlanChecks {
                 PolicyChecks.trainingData(&local)
                 return (nil, local.diagnostics)
             }
-            let p = ProcedureUnderCheck(checked[index - 1], context: shared)
+            let p = ProcedureUnderCheck(checked[index - 1], context: shared, pool: arenas)
             FlowChecks.run(p, &local)
             PolicyProofs.run(p, &local)
             PolicyChecks.outputGuardrails(p, &local)
@@ -35,10 +37,15 @@ enum PlanChecks {
         }
         var procedures: [CheckedProcedure] = []
         procedures.reserveCapacity(checked.count)
+        // Procedures share a handful of outcomes: each is hashed into the set once.
+        var outcomes = NameTable<Bool>(minimumCapacity: 64)
         for (p, diagnostics) in results.dropFirst() {
             if let p {
                 procedures.append(p)
-                context.reachableOutcomes.formUnion(p.outcomes)
+                for o in p.outcomes where outcomes[o] == nil {
+                    outcomes[o] = true
+                    context.reachableOutcomes.insert(o)
+                }
             }
             context.diagnostics += diagnostics
         }
@@ -66,6 +73,17 @@ struct CheckedProcedure {
         var outcomes: [String] = []
         var follows: [(target: String, node: StepNode)] = []
         let steps = p.steps
+        // Counted first, so each array is allocated once.
+        var resolves = 0, followSteps = 0
+        for n in steps.indices where p.reachable(n) {
+            switch steps[n].op {
+            case .resolve: resolves += 1
+            case .follow: followSteps += 1
+            default: break
+            }
+        }
+        outcomes.reserveCapacity(resolves)
+        follows.reserveCapacity(followSteps)
         for n in steps.indices where p.reachable(n) {
             switch steps[n].op {
             case .resolve(let outcome): outcomes.append(outcome)

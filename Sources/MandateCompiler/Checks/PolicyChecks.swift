@@ -9,26 +9,40 @@ import MandateSyntax
 enum PolicyChecks {
     // MARK: output guardrails
 
+    /// What the output guardrails look for in the messages of one goal's procedures, worked
+    /// out once per goal rather than once per procedure.
+    struct MessageScan {
+        /// The phrases never to say, with their bytes in lower case.
+        let phrases: [(phrase: String, lowered: [UInt8])]
+        /// What each byte can start (bit 0: a phrase, in either case; bit 1: an amount: `$`, or
+        /// the first byte of `€` and `£`), so each message is read once, one table look-up a byte.
+        let starts: [UInt8]
+        /// Whether a phrase is empty (it is in every message).
+        let anyEmpty: Bool
+
+        init(_ g: Guardrails) {
+            phrases = g.neverSay.map { (phrase: $0, lowered: $0.utf8.map(PolicyChecks.lower)) }
+            var starts = [UInt8](repeating: 0, count: 256)
+            for (_, lowered) in phrases {
+                guard let b = lowered.first else { continue }
+                starts[Int(b)] = 1
+                if b >= 0x61 && b <= 0x7A { starts[Int(b - 0x20)] = 1 }
+            }
+            anyEmpty = phrases.contains { $0.lowered.isEmpty }
+            starts[0x24] |= 2
+            starts[0xE2] |= 2
+            starts[0xC2] |= 2
+            self.starts = starts
+        }
+    }
+
     static func outputGuardrails(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
-        guard let goal = p.goal else { return }
+        guard let goal = p.goal, let scan = context.messageScan(goal: goal.id) else { return }
         let g = goal.guardrails
         // Amounts the plan computes or checks: the ones a message may state. Worked out when a
         // message first states an amount: most never do.
         var known: Set<Int64>?
-        // The phrases never to say, lowercased once for every message.
-        let phrases = g.neverSay.map { (phrase: $0, lowered: $0.utf8.map(lower)) }
-        // What each byte can start (bit 0: a phrase, in either case; bit 1: an amount: `$`, or the
-        // first byte of `€` and `£`), so each message is read once, one table look-up a byte.
-        var starts = [UInt8](repeating: 0, count: 256)
-        for (_, lowered) in phrases {
-            guard let b = lowered.first else { continue }
-            starts[Int(b)] = 1
-            if b >= 0x61 && b <= 0x7A { starts[Int(b - 0x20)] = 1 }
-        }
-        let anyEmpty = phrases.contains { $0.lowered.isEmpty }
-        starts[0x24] |= 2
-        starts[0xE2] |= 2
-        starts[0xC2] |= 2
+        let phrases = scan.phrases, starts = scan.starts, anyEmpty = scan.anyEmpty
         let max = g.outputMaxCharacters
         let steps = p.steps
         for n in steps.indices where p.reachable(n) {
@@ -254,21 +268,29 @@ enum PolicyChecks {
         var s = s
         // Most examples are ASCII: there a letter is A–Z or a–z and a digit 0–9, so the bytes
         // decide without the Unicode properties of each character.
+        // A word is made from the text's own bytes; only one with a capital letter is copied to lower it.
         let ascii: [String]? = s.withUTF8 { bytes in
             var words: [String] = []
-            var word: [UInt8] = []
-            for b in bytes {
+            words.reserveCapacity(8)
+            var start = -1
+            var capital = false
+            func close(_ end: Int) {
+                let word = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                words.append(capital ? String(decoding: word.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+                                     : String(decoding: word, as: UTF8.self))
+            }
+            for i in bytes.indices {
+                let b = bytes[i]
                 guard b < 0x80 else { return nil }
-                if (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x27 {
-                    word.append(b)
-                } else if b >= 0x41 && b <= 0x5A {
-                    word.append(b | 0x20)
-                } else if !word.isEmpty {
-                    words.append(String(decoding: word, as: UTF8.self))
-                    word.removeAll(keepingCapacity: true)
+                if (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x27 || (b >= 0x41 && b <= 0x5A) {
+                    if start < 0 { start = i; capital = false }
+                    if b <= 0x5A && b >= 0x41 { capital = true }
+                } else if start >= 0 {
+                    close(i)
+                    start = -1
                 }
             }
-            if !word.isEmpty { words.append(String(decoding: word, as: UTF8.self)) }
+            if start >= 0 { close(bytes.count) }
             return words
         }
         if let ascii { return ascii }
@@ -283,8 +305,8 @@ enum PolicyChecks {
         // one subtraction, without building it. Every hit is compared with the real words:
         // two examples that only share a fingerprint are never taken for each other.
         var wordIDs = NameTable<Int>(minimumCapacity: 1024)
-        var exact: [UInt64: [(words: [Int], seen: Seen)]] = [:]
-        var byWords: [UInt64: [(distinct: [Int], seen: Seen)]] = [:]
+        var exact = FiledEntries<(words: [Int], seen: Seen)>()
+        var byWords = FiledEntries<(distinct: [Int], seen: Seen)>()
         // Each example of three words or more, with its distinct words' numbers in order and their marks' sum.
         var pending: [(seen: Seen, distinct: [Int], mark: UInt64)] = []
         for goal in context.goalSyntax {
@@ -306,7 +328,10 @@ enum PolicyChecks {
                         return wordIDs.count - 1
                     }
                     let fingerprint = key.reduce(UInt64(0)) { $0 &* 0x100_0000_01B3 &+ wordMark($1) }
-                    if let first = exact[fingerprint]?.first(where: { $0.words == key })?.seen {
+                    var same = exact.first(under: fingerprint)
+                    while same >= 0 && exact.entries[same].words != key { same = exact.next(after: same) }
+                    if same >= 0 {
+                        let first = exact.entries[same].seen
                         if first.intent != seen.intent {
                             context.diagnostics.append(Diagnostic(
                                 .duplicateExample,
@@ -318,14 +343,14 @@ enum PolicyChecks {
                         }
                         continue
                     }
-                    exact[fingerprint, default: []].append((key, seen))
+                    exact.file((key, seen), under: fingerprint)
                     var distinct = key.sorted()
                     var kept = 0
                     for w in distinct where kept == 0 || distinct[kept - 1] != w { distinct[kept] = w; kept += 1 }
                     distinct.removeLast(distinct.count - kept)
                     guard distinct.count >= 3 else { continue }
                     let mark = distinct.reduce(UInt64(0)) { $0 &+ wordMark($1) }
-                    byWords[mark, default: []].append((distinct, seen))
+                    byWords.file((distinct, seen), under: mark)
                     pending.append((seen, distinct, mark))
                 }
             }
@@ -337,7 +362,11 @@ enum PolicyChecks {
             // The same words, then each one left out in turn (-1: none left out).
             for left in -1..<distinct.count {
                 let key = left < 0 ? mark : mark &- wordMark(distinct[left])
-                for (words, other) in byWords[key] ?? [] where other.intent != seen.intent && Self.same(words, distinct, without: left) {
+                var i = byWords.first(under: key)
+                while i >= 0 {
+                    let (words, other) = byWords.entries[i]
+                    i = byWords.next(after: i)
+                    guard other.intent != seen.intent && Self.same(words, distinct, without: left) else { continue }
                     let pair = [other.text, seen.text].sorted().joined(separator: "\u{1}")
                     guard reported.insert(pair).inserted else { continue }
                     context.diagnostics.append(Diagnostic(
@@ -350,6 +379,37 @@ enum PolicyChecks {
                 }
             }
         }
+    }
+
+    /// Entries filed under 64-bit keys, each key's in the order they were filed: a `CodeTable`
+    /// from a key to its chain, and a link from each entry to the next in its chain. A key is
+    /// a multiply and a probe, not a seeded hash of a dictionary.
+    struct FiledEntries<Entry> {
+        private(set) var entries: [Entry] = []
+        private var nextInChain: [Int32] = []
+        private var chains = CodeTable()
+        private var firsts: [Int32] = [], lasts: [Int32] = []
+
+        /// Files `entry` under `key`, after the entries already there.
+        mutating func file(_ entry: Entry, under key: UInt64) {
+            let i = Int32(entries.count)
+            entries.append(entry)
+            nextInChain.append(-1)
+            if let c = chains[key] {
+                nextInChain[Int(lasts[c])] = i
+                lasts[c] = i
+            } else {
+                chains[key] = firsts.count
+                firsts.append(i)
+                lasts.append(i)
+            }
+        }
+
+        /// The first entry filed under `key`; -1: none.
+        func first(under key: UInt64) -> Int { chains[key].map { Int(firsts[$0]) } ?? -1 }
+
+        /// The entry filed after entry `i` under the same key; -1: none.
+        func next(after i: Int) -> Int { Int(nextInChain[i]) }
     }
 
     /// A word's mark: its number scrambled (SplitMix64's finaliser), so sums of marks of
@@ -390,8 +450,20 @@ enum PolicyChecks {
                 }
             }
         }
-        var resolvable: [String: Set<String>] = [:]
-        for p in checked { resolvable[p.goal, default: []].formUnion(p.outcomes) }
+        // The outcomes each goal's procedures can resolve as: a table per goal, found by the goal's name.
+        var goalNumbers = NameTable<Int>(minimumCapacity: 64)
+        var resolvable: [NameTable<Bool>] = []
+        for p in checked {
+            let g: Int
+            if let known = goalNumbers[p.goal] {
+                g = known
+            } else {
+                g = resolvable.count
+                goalNumbers[p.goal] = g
+                resolvable.append(NameTable<Bool>(minimumCapacity: 16))
+            }
+            for o in p.outcomes { resolvable[g][o] = true }
+        }
         for goal in context.goalSyntax {
             guard let id = goal.goal?.value else { continue }
             let escalated = Set(goal.alwaysEscalateIntents.map { $0.value })
@@ -431,7 +503,7 @@ enum PolicyChecks {
                 }
             }
             if allChecked {
-                for outcome in goal.resolvedWhen where !(resolvable[id]?.contains(outcome.value) ?? false) {
+                for outcome in goal.resolvedWhen where !(goalNumbers[id].map { resolvable[$0][outcome.value] != nil } ?? false) {
                     context.diagnostics.append(Diagnostic(
                         .outcomeUnreachable,
                         "no procedure can resolve as `\(outcome.value)`",

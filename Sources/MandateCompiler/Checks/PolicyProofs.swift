@@ -27,8 +27,15 @@ enum PolicyProofs {
     static func breach(_ amount: FactExpr, _ state: FactState, _ goal: Goal, _ context: CheckContext, _ analysis: FactAnalysis) -> Breach? {
         let g = goal.guardrails
         let range = analysis.evaluate(amount, in: state)
+        // An amount at most every limit the goal sets breaks none, whatever the tier: most
+        // refunds are bounded, and then the tiers need not be worked out.
+        if let hi = range.hi {
+            var lowest = g.maxPerRefund?.minor ?? .max
+            for (_, m) in g.maxByTier where m.minor < lowest { lowest = m.minor }
+            if hi <= lowest { return nil }
+        }
         var tiers: [String?] = [nil]
-        let declared = context.plan.project.tiers
+        let declared = context.tiers
         if !declared.isEmpty {
             let keys = analysis.keys
             let fact = keys.id(of: .customer("tier")).flatMap { state.fact($0) }
@@ -100,7 +107,7 @@ enum PolicyProofs {
         guard let goal = p.goal, goal.guardrails.maxPerRefund != nil || !goal.guardrails.maxByTier.isEmpty else { return }
         let steps = p.steps
         for n in steps.indices where p.reachable(n) {
-            guard let signature = p.signature(n), signature.effect == "refund", case .call(_, let args, _) = steps[n].op,
+            guard p.effect(n) == "refund", let signature = p.signature(n), case .call(_, let args, _) = steps[n].op,
                   let input = signature.inputs.first(where: { $0.type == .money }), let amount = args[input.name],
                   let state = p.facts.before(n)
             else { continue }
@@ -163,8 +170,8 @@ enum PolicyProofs {
         let steps = p.steps
         // The calls whose effect needs the customer's yes; most procedures have none or one.
         let calls = steps.indices.filter { n in
-            guard p.reachable(n), let signature = p.signature(n) else { return false }
-            return goal.guardrails.confirmEffects.contains(signature.effect)
+            guard p.reachable(n), let effect = p.effect(n) else { return false }
+            return goal.guardrails.confirmEffects.contains(effect)
         }
         guard !calls.isEmpty, let entry = p.procedure.entry else { return }
         let successors = p.graph.successors
@@ -214,36 +221,44 @@ enum PolicyProofs {
             let movesMoney = signature.effect == "refund"
             // Which Confirm steps ask about these values, and which steps change them: each step's
             // answer is the same on every visit, so it is worked out once.
-            var covering = [Bool](repeating: false, count: steps.count)
+            let arena = p.arena
+            let covering = arena.buffer(count: steps.count, repeating: false)
             for (n, said) in asked {
                 // A question that names no value is judged by its words, which Mandate cannot read;
                 // when money moves, the question must show the amount or the record.
                 covering[n] = mentioned.isEmpty || (said.isEmpty && !movesMoney) || !said.intersection(mentioned, in: large).isEmpty
             }
-            var redefining = [Bool](repeating: false, count: steps.count)
+            let redefining = arena.buffer(count: steps.count, repeating: false)
             for n in steps.indices {
                 for d in names.definedRange(n) where direct.contains(names.defined[d], in: large) { redefining[n] = true }
             }
             // Must-analysis: on every path here, the customer said yes to a Confirm about these values,
             // and none of them changed since.
-            var confirmed = [Bool?](repeating: nil, count: steps.count)
-            confirmed[entry] = false
-            var work = [entry]
-            var queued = [Bool](repeating: false, count: steps.count)
+            // -1: no path yet, 0: not confirmed on some path, 1: confirmed on every path so far.
+            let confirmed = arena.buffer(count: steps.count, repeating: Int8(-1))
+            confirmed[entry] = 0
+            // A stack of the steps to visit again; a step is on it at most once (`queued`).
+            let work = arena.uninitialized(Int32.self, count: steps.count)
+            var top = 1
+            work[0] = Int32(entry)
+            let queued = arena.buffer(count: steps.count, repeating: false)
             queued[entry] = true
-            while let n = work.popLast() {
+            while top > 0 {
+                top -= 1
+                let n = Int(work[top])
                 queued[n] = false
-                guard let now = confirmed[n] else { continue }
+                let now = confirmed[n]
+                guard now >= 0 else { continue }
                 for (t, edge) in successors[n] {
                     guard let t, p.facts.canTake(n, edge) else { continue }
-                    let out = (covering[n] && edge == .next) ? true : (redefining[n] ? false : now)
-                    let merged = confirmed[t].map { $0 && out } ?? out
+                    let out: Int8 = (covering[n] && edge == .next) ? 1 : (redefining[n] ? 0 : now)
+                    let merged = confirmed[t] < 0 ? out : min(confirmed[t], out)
                     if merged == confirmed[t] { continue }
                     confirmed[t] = merged
-                    if !queued[t] { queued[t] = true; work.append(t) }
+                    if !queued[t] { queued[t] = true; work[top] = Int32(t); top += 1 }
                 }
             }
-            guard confirmed[node.id] == false else { continue }
+            guard confirmed[node.id] == 0 else { continue }
             let path = p.path(to: node.id) { from, edge, _ in !(covering[from] && edge == .next) } ?? p.path(to: node.id) ?? [node.id]
             let label = StepGraph.display(node.label)
             let subject = args.sorted { $0.key < $1.key }.map(\.value)

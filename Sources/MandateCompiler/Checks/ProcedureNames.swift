@@ -22,19 +22,26 @@ struct ProcedureNames {
     /// choices, nor a `For each` list), with its keys.
     private(set) var lookups: [(table: String, keys: [Expr])] = []
     /// The loop variable of each `For each` step; -1 for other steps.
-    private(set) var loopVariable: [Int]
+    let loopVariable: UnsafeMutableBufferPointer<Int>
     /// Where each step's part of the arrays above ends: four a step (`defined`, `read`,
     /// `mentioned`, `lookups`), in one array.
-    private var ends: [Int32]
+    private let ends: UnsafeMutableBufferPointer<Int32>
+    /// Where the two arrays above are: the arena of the procedure's check, kept alive with them.
+    private let arena: CheckArena
 
-    init(_ steps: [StepNode]) {
+    /// `arena`: where the per-step arrays go (the procedure's check's; without one, an arena of its own).
+    init(_ steps: [StepNode], arena: CheckArena = CheckArena()) {
         let count = steps.count
-        loopVariable = [Int](repeating: -1, count: count)
-        ends = [Int32](repeating: 0, count: 4 * count)
+        self.arena = arena
+        loopVariable = arena.buffer(count: count, repeating: -1)
+        ends = arena.buffer(count: 4 * count, repeating: 0)
+        names.reserveCapacity(32)
+        lookups.reserveCapacity(4)
         defined.reserveCapacity(count)
         read.reserveCapacity(2 * count)
         mentioned.reserveCapacity(2 * count)
         var bound: [Int] = []
+        bound.reserveCapacity(4)
         for n in 0..<count {
             switch steps[n].op {
             case .ask(let slot, _, _, let from, _):
@@ -60,7 +67,8 @@ struct ProcedureNames {
                 }
             case .branch(let c, _, _): walk(c, bound: &bound, mention: false, lookups: true)
             case .forEach(let v, let l, _):
-                loopVariable[n] = id(v)
+                let variable = id(v)
+                loopVariable[n] = variable
                 walk(l, bound: &bound, mention: true, lookups: false)
             case .append(let list, let v):
                 define(list)

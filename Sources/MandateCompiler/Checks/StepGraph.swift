@@ -48,13 +48,18 @@ struct StepGraph {
     let procedure: MandateIR.Procedure
     /// The procedure's steps, by number.
     let steps: [StepNode]
-    /// The edges out of each step, worked out once (the checks walk them many times).
-    let successors: [Successors]
+    /// The edges out of each step, worked out once (the checks walk them many times); in the
+    /// arena of the procedure's check.
+    let successors: UnsafeMutableBufferPointer<Successors>
+    /// The arena the graph and its analyses take their working memory from.
+    let arena: CheckArena
 
-    init(_ procedure: MandateIR.Procedure) {
+    init(_ procedure: MandateIR.Procedure, arena: CheckArena) {
         self.procedure = procedure
+        self.arena = arena
         steps = procedure.steps
-        successors = steps.map(Self.successors(of:))
+        successors = arena.uninitialized(count: steps.count)
+        for n in steps.indices { successors.initializeElement(at: n, to: Self.successors(of: steps[n])) }
     }
 
     /// The steps with an edge into each step, over every edge; worked out on demand (only a
@@ -91,7 +96,7 @@ struct StepGraph {
     /// or boxes at run time.
     @inline(__always)
     func settle(from entry: Int, _ visit: (_ step: Int, _ changed: (_ target: Int) -> Void) -> Void) {
-        var dirty = [Bool](repeating: false, count: steps.count)
+        let dirty = arena.buffer(count: steps.count, repeating: false)
         dirty[entry] = true
         var again = true
         while again {
@@ -151,50 +156,97 @@ struct StepGraph {
 }
 
 /// What every check can see: the plan, the files, the syntax of goals and tests.
+///
+/// What does not change while the checks run is kept in one object (`Shared`), so the copy
+/// each procedure's check makes for its own findings copies one reference, not every array
+/// and dictionary of the plan.
 struct CheckContext {
-    let plan: Plan
-    let lookup: SourceLookup
-    let goalSyntax: [GoalSyntax]
-    let scenarios: [ScenarioSyntax]
-    /// Procedure files whose lowering reported errors: their graphs are incomplete, so flow
-    /// and policy findings there would only repeat those errors in other words.
-    let skippedFiles: Set<String>
+    /// The parts every check reads and none changes.
+    private final class Shared {
+        let plan: Plan
+        let lookup: SourceLookup
+        let goalSyntax: [GoalSyntax]
+        let scenarios: [ScenarioSyntax]
+        let skippedFiles: Set<String>
+        let goals: [String: Goal]
+        let actions: [String: ActionSignature]
+        let actionNumbers: NameTable<Int>
+        let records: [String: RecordType]
+        let identityNames: Set<String>
+        let takesTypedIdentity: Bool
+        /// What the output guardrails look for in each goal's messages, by the goal's id (the first goal of an id, as in `goals`).
+        let messageScans: [PolicyChecks.MessageScan]
+        let scanOfGoal: NameTable<Int>
+
+        init(plan: Plan, lookup: SourceLookup, goalSyntax: [GoalSyntax], scenarios: [ScenarioSyntax], skippedFiles: Set<String>) {
+            self.plan = plan
+            self.lookup = lookup
+            self.goalSyntax = goalSyntax
+            self.scenarios = scenarios
+            self.skippedFiles = skippedFiles
+            goals = Dictionary(plan.goals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            actions = Dictionary(plan.actions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            var actionNumbers = NameTable<Int>(minimumCapacity: plan.actions.count)
+            for i in plan.actions.indices where actionNumbers[plan.actions[i].name] == nil { actionNumbers[plan.actions[i].name] = i }
+            self.actionNumbers = actionNumbers
+            records = Dictionary(plan.records.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            identityNames = PolicyChecks.identityInputs(plan)
+            takesTypedIdentity = PolicyChecks.takesTypedIdentity(plan, identityNames: identityNames)
+            var scans: [PolicyChecks.MessageScan] = []
+            var scanOfGoal = NameTable<Int>(minimumCapacity: plan.goals.count)
+            for goal in plan.goals where scanOfGoal[goal.id] == nil {
+                scanOfGoal[goal.id] = scans.count
+                scans.append(PolicyChecks.MessageScan(goal.guardrails))
+            }
+            messageScans = scans
+            self.scanOfGoal = scanOfGoal
+        }
+    }
+
+    private let shared: Shared
     var diagnostics: [Diagnostic] = []
     /// Outcomes some reachable `Resolve as` step gives.
     var reachableOutcomes: Set<String> = []
 
+    var plan: Plan { shared.plan }
+    var lookup: SourceLookup { shared.lookup }
+    var goalSyntax: [GoalSyntax] { shared.goalSyntax }
+    var scenarios: [ScenarioSyntax] { shared.scenarios }
+    /// Procedure files whose lowering reported errors: their graphs are incomplete, so flow
+    /// and policy findings there would only repeat those errors in other words.
+    var skippedFiles: Set<String> { shared.skippedFiles }
     /// Goals by id.
-    let goals: [String: Goal]
+    var goals: [String: Goal] { shared.goals }
     /// Actions by name.
-    let actions: [String: ActionSignature]
+    var actions: [String: ActionSignature] { shared.actions }
     /// Each action's place in `plan.actions`, by name (the first of a repeated name, as in `actions`).
-    let actionNumbers: NameTable<Int>
+    var actionNumbers: NameTable<Int> { shared.actionNumbers }
     /// Record types by name.
-    let records: [String: RecordType]
+    var records: [String: RecordType] { shared.records }
     /// Inputs that name whose data an action touches, worked out once for every procedure.
-    let identityNames: Set<String>
+    var identityNames: Set<String> { shared.identityNames }
     /// Whether an action takes such an input with a type other than `identity`.
-    let takesTypedIdentity: Bool
+    var takesTypedIdentity: Bool { shared.takesTypedIdentity }
+
+    /// The project's tiers (`plan.project.tiers`), read without copying the plan.
+    var tiers: [String] { shared.plan.project.tiers }
+    /// The plan's actions (`plan.actions`), read without copying the plan.
+    var planActions: [ActionSignature] { shared.plan.actions }
+
+    /// What the output guardrails look for in the messages of the goal with this id.
+    func messageScan(goal id: String) -> PolicyChecks.MessageScan? { shared.scanOfGoal[id].map { shared.messageScans[$0] } }
+
+    /// The place of the action named `name` in `plan.actions`, if any.
+    func actionNumber(_ name: String) -> Int? { shared.actionNumbers[name] }
 
     init(plan: Plan, lookup: SourceLookup, goalSyntax: [GoalSyntax], scenarios: [ScenarioSyntax], skippedFiles: Set<String>) {
-        self.plan = plan
-        self.lookup = lookup
-        self.goalSyntax = goalSyntax
-        self.scenarios = scenarios
-        self.skippedFiles = skippedFiles
-        goals = Dictionary(plan.goals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        actions = Dictionary(plan.actions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var actionNumbers = NameTable<Int>(minimumCapacity: plan.actions.count)
-        for i in plan.actions.indices where actionNumbers[plan.actions[i].name] == nil { actionNumbers[plan.actions[i].name] = i }
-        self.actionNumbers = actionNumbers
-        records = Dictionary(plan.records.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        identityNames = PolicyChecks.identityInputs(plan)
-        takesTypedIdentity = PolicyChecks.takesTypedIdentity(plan, identityNames: identityNames)
+        shared = Shared(plan: plan, lookup: lookup, goalSyntax: goalSyntax, scenarios: scenarios, skippedFiles: skippedFiles)
     }
 
     /// The procedures whose graphs are complete enough to prove things about.
     var checkedProcedures: [MandateIR.Procedure] {
-        plan.procedures.filter { p in !skippedFiles.contains(p.steps.first?.source.file ?? "") }
+        let skipped = shared.skippedFiles
+        return shared.plan.procedures.filter { p in !skipped.contains(p.steps.first?.source.file ?? "") }
     }
 
     /// The range from a step's start to the end of its line.
@@ -221,7 +273,7 @@ struct CheckContext {
     }
 
     /// The goal a procedure serves.
-    func goal(of p: MandateIR.Procedure) -> Goal? { goals[p.goal] }
+    func goal(of p: MandateIR.Procedure) -> Goal? { shared.goals[p.goal] }
 
     /// A queue to suggest for a new escalation: `billing` when there is one, else the goal's default.
     func suggestedQueue(for goal: Goal?) -> String {

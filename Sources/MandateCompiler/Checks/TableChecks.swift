@@ -75,22 +75,33 @@ enum TableChecks {
         let set: Set<String>?
 
         init(_ keys: [String]) {
-            self.keys = keys.map(TableChecks.normalizedKey)
+            // Most tables' keys are already as a lookup finds them: then no array is built.
+            let plain = keys.allSatisfy { TableChecks.isNormalized($0) }
+            self.keys = plain ? keys : keys.map(TableChecks.normalizedKey)
             set = keys.count > 16 ? Set(self.keys) : nil
         }
 
-        func contains(_ key: String) -> Bool { set?.contains(key) ?? keys.contains(key) }
+        func contains(_ key: String) -> Bool {
+            if let set { return set.contains(key) }
+            for k in keys where NameHash.same(k, key) { return true }
+            return false
+        }
     }
 
     /// A row or column key as a lookup finds it (`Procedure.Table.key`, as the runtime looks it up).
     /// A key of ASCII lower-case letters, digits and punctuation, with no space or underscore,
     /// is already one: it is returned as it is, without building another string.
     static func normalizedKey(_ v: String) -> String {
+        isNormalized(v) ? v : Procedure.Table.key(v)
+    }
+
+    /// Whether a key is one `normalizedKey` returns as it is: ASCII lower-case letters, digits
+    /// and punctuation, with no space or underscore.
+    static func isNormalized(_ v: String) -> Bool {
         var v = v
-        let plain = v.withUTF8 { bytes in
+        return v.withUTF8 { bytes in
             !bytes.isEmpty && !bytes.contains { $0 >= 0x80 || ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x20 || $0 == 0x5F }
         }
-        return plain ? v : Procedure.Table.key(v)
     }
 }
 
