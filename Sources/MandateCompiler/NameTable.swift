@@ -140,6 +140,30 @@ enum NameHash {
         return a == b
     }
 
+    /// The first place of `s` in `strings`, as `firstIndex(of:)` finds it by `==`. Where both
+    /// are ASCII names of at most 15 bytes they are compared by their two words, read in place
+    /// (no string is copied, and the layout is checked once for the whole list).
+    static func firstIndex(of s: String, in strings: [String]) -> Int? {
+        guard smallStringsAreReadable else { return strings.firstIndex(of: s) }
+        let q = unsafeBitCast(s, to: (UInt64, UInt64).self)
+        let short = q.1 & (3 << 61) == 3 << 61
+        let mask: UInt64 = 0x0FFF_FFFF_FFFF_FFFF
+        return strings.withUnsafeBufferPointer { buffer -> Int? in
+            let raw = UnsafeRawBufferPointer(buffer)
+            for i in 0..<buffer.count {
+                if short {
+                    let w1 = raw.load(fromByteOffset: i * 16 + 8, as: UInt64.self)
+                    if w1 & (3 << 61) == 3 << 61 {
+                        if raw.load(fromByteOffset: i * 16, as: UInt64.self) == q.0 && w1 & mask == q.1 & mask { return i }
+                        continue
+                    }
+                }
+                if buffer[i] == s { return i }
+            }
+            return nil
+        }
+    }
+
     static func hash(bytes: UnsafeRawBufferPointer) -> UInt64 {
         if bytes.count <= 15 {
             var low: UInt64 = 0

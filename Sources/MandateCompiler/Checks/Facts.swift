@@ -541,8 +541,7 @@ struct FewStrings {
     /// The number of a string, when it has one.
     func find(_ s: String) -> Int? {
         if let numbers { return numbers[s] }
-        for i in strings.indices where NameHash.same(strings[i], s) { return i }
-        return nil
+        return NameHash.firstIndex(of: s, in: strings)
     }
 
     /// The number of a string, numbering it if it is new.

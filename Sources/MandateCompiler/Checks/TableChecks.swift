@@ -75,16 +75,16 @@ enum TableChecks {
         let set: Set<String>?
 
         init(_ keys: [String]) {
-            // Most tables' keys are already as a lookup finds them: then no array is built.
-            let plain = keys.allSatisfy { TableChecks.isNormalized($0) }
-            self.keys = plain ? keys : keys.map(TableChecks.normalizedKey)
+            // Most keys are already as a lookup finds them: the array is copied only for one that is not.
+            var found = keys
+            for i in keys.indices where !TableChecks.isNormalized(keys[i]) { found[i] = Procedure.Table.key(keys[i]) }
+            self.keys = found
             set = keys.count > 16 ? Set(self.keys) : nil
         }
 
         func contains(_ key: String) -> Bool {
             if let set { return set.contains(key) }
-            for k in keys where NameHash.same(k, key) { return true }
-            return false
+            return NameHash.firstIndex(of: key, in: keys) != nil
         }
     }
 
