@@ -172,12 +172,18 @@ import Testing
     /// Two names are the same for `NameHash.same` exactly when `==` says so: short ASCII names
     /// by their bits, others (long, accented, written two ways) by `==`.
     @Test func namesComparedAsStringsDo() {
-        let heap = String(decoding: Array("order_number".utf8), as: UTF8.self)
+        // A short name kept in a heap buffer of its own, not as a small string.
+        var heap = String()
+        heap.reserveCapacity(64)
+        heap += "order_number"
         let names = ["", "a", "ab", "ba", "a\u{0}", "order_number", heap, "order_numbers", "a name of more than fifteen bytes",
                      "a name of more than fifteen byteS", "caf\u{E9}", "cafe\u{301}", "K", "\u{212A}", "tier", "tiers"]
         for a in names {
             for b in names { #expect(NameHash.same(a, b) == (a == b), "\(a) \(b)") }
+            #expect(NameHash.firstIndex(of: a, in: names) == names.firstIndex(of: a), "\(a)")
+            #expect(NameHash.firstIndex(of: a, in: names.reversed()) == names.reversed().firstIndex(of: a), "\(a)")
         }
+        #expect(NameHash.firstIndex(of: "order_number", in: ["tier", heap]) == 1 && NameHash.firstIndex(of: "x", in: []) == nil)
     }
 
     /// A fact keeps what it is given, in 48 bytes with `Optional`; a fact that knows nothing is `Fact()`.

@@ -179,20 +179,24 @@ enum PolicyProofs {
         // and `{amount_due}` the flights whose prices it was set from.
         let names = p.names
         // Each (name, what it was found with), in one array for every name.
-        var foundWith: [(name: Int32, source: Int32)] = []
-        foundWith.reserveCapacity(names.mentioned.count)
+        var pairs: [(name: Int32, source: Int32)] = []
+        pairs.reserveCapacity(names.mentioned.count)
         for n in steps.indices {
             let from = names.mentionedRange(n)
             guard !from.isEmpty else { continue }
-            func found(_ i: Int) {
-                for m in from { foundWith.append((Int32(i), Int32(names.mentioned[m]))) }
-            }
+            let given: Range<Int>
             switch steps[n].op {
-            case .call, .set, .ask, .append: for d in names.definedRange(n) { found(names.defined[d]) }
-            case .forEach: found(names.loopVariable[n])
-            default: break
+            case .call, .set, .ask, .append: given = names.definedRange(n)
+            case .forEach: given = -1..<0
+            default: continue
+            }
+            for d in given {
+                let i = d < 0 ? names.loopVariable[n] : names.defined[d]
+                for m in from { pairs.append((Int32(i), Int32(names.mentioned[m]))) }
             }
         }
+        // A constant from here on: the passes below read it without checks for exclusive access.
+        let foundWith = pairs
         let large = p.facts.analysis.keys.large
         // The names, with everything they were found with, and what that was found with, and so on.
         func closure(_ names: ValueSet) -> ValueSet {
