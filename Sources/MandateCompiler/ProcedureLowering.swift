@@ -170,9 +170,13 @@ struct ProcedureLowering {
     }
 
     /// Declares slots and variables first, so a value may be named anywhere in the procedure.
-    mutating func declareNames(_ steps: [Step]) {
+    mutating func declareNames(_ steps: StepList) {
         // By index: the statements are read in place rather than copied out of their arrays.
-        for k in steps.indices { for j in steps[k].statements.indices { declareNames(steps[k].statements[j]) } }
+        for k in steps.range { declareNames(file.body.steps[k].statements) }
+    }
+
+    mutating func declareNames(_ statements: StatementList) {
+        for j in statements.range { declareNames(file.body.statements[j]) }
     }
 
     mutating func declareNames(_ s: Statement) {
@@ -190,11 +194,11 @@ struct ProcedureLowering {
             if scope[name] == nil { scope[name] = .list(.unknown) }
         case .verify(let methods):
             for m in methods { for np in m { let n = Self.slotName(np); if scope[n] == nil { scope[n] = symbols.slotTypes[n]?.0 ?? .text } } }
-        case .confirm(_, let declines): for d in declines { declareNames(d) }
+        case .confirm(_, let declines): declareNames(declines)
         case .conditional(_, let then, let otherwise):
             for branch in [then] + (otherwise.map { [$0] } ?? []) {
                 switch branch {
-                case .clauses(let c): for j in c.indices { declareNames(c[j]) }
+                case .clauses(let c): declareNames(c)
                 case .steps(let st): declareNames(st)
                 }
             }
@@ -244,23 +248,23 @@ struct ProcedureLowering {
         return (entry, started ? pending : passthrough)
     }
 
-    mutating func lowerSteps(_ steps: [Step], labelPrefix: String) -> (Int?, [Exit]) {
+    mutating func lowerSteps(_ steps: StepList, labelPrefix: String) -> (Int?, [Exit]) {
         var parts: [(entry: Int?, exits: [Exit])] = []
         parts.reserveCapacity(steps.count)
-        for k in steps.indices {
-            let step = steps[k]
+        for k in steps.range {
+            let step = file.body.steps[k]
             // A step with no label holds the clauses of its parent's line (`If …, <clause>:`).
             let label = step.label.value.isEmpty ? labelPrefix
                 : labelPrefix.isEmpty ? step.label.value : "\(labelPrefix).\(step.label.value)"
-            for j in step.statements.indices { parts.append(lowerStatement(step.statements[j], label: label)) }
+            for j in step.statements.range { parts.append(lowerStatement(file.body.statements[j], label: label)) }
         }
         return sequence(parts)
     }
 
-    mutating func lowerClauses(_ statements: [Statement], label: String) -> (Int?, [Exit]) {
+    mutating func lowerClauses(_ statements: StatementList, label: String) -> (Int?, [Exit]) {
         var parts: [(entry: Int?, exits: [Exit])] = []
         parts.reserveCapacity(statements.count)
-        for j in statements.indices { parts.append(lowerStatement(statements[j], label: label)) }
+        for j in statements.range { parts.append(lowerStatement(file.body.statements[j], label: label)) }
         return sequence(parts)
     }
 

@@ -16,21 +16,21 @@ public enum ASTDump {
             out += "  table \"\(t.name.value)\" rows=\(t.rowHeader.value) columns=[\(t.columns.map(\.value).joined(separator: ", "))] \(at(t.range))\n"
             for row in t.rows { out += "    \(row.key.value): \(row.cells.map(\.value).joined(separator: " | "))\n" }
         }
-        for step in p.steps { out += steps([step], indent: 1, at: at) }
+        out += steps(p.steps, in: p.body, indent: 1, at: at)
         return out
     }
 
-    static func steps(_ steps: [Step], indent: Int, at: (SourceRange) -> String) -> String {
+    static func steps(_ list: StepList, in body: ProcedureBody, indent: Int, at: (SourceRange) -> String) -> String {
         var out = ""
         let pad = String(repeating: "  ", count: indent)
-        for step in steps {
+        for step in body[list] {
             out += "\(pad)step \(step.label.value) \(at(step.range))\n"
-            for s in step.statements { out += statement(s, indent: indent + 1, at: at) }
+            for s in body[step.statements] { out += statement(s, in: body, indent: indent + 1, at: at) }
         }
         return out
     }
 
-    static func statement(_ s: Statement, indent: Int, at: (SourceRange) -> String) -> String {
+    static func statement(_ s: Statement, in body: ProcedureBody, indent: Int, at: (SourceRange) -> String) -> String {
         let pad = String(repeating: "  ", count: indent)
         switch s.kind {
         case .ask(let a):
@@ -43,7 +43,7 @@ public enum ASTDump {
             var out = "\(pad)confirm \(template(q))\n"
             if !declines.isEmpty {
                 out += "\(pad)  if declined:\n"
-                for d in declines { out += statement(d, indent: indent + 2, at: at) }
+                for d in body[declines] { out += statement(d, in: body, indent: indent + 2, at: at) }
             }
             return out
         case .say(let t): return "\(pad)say \(template(t))\n"
@@ -53,12 +53,12 @@ public enum ASTDump {
         case .follow(let p): return "\(pad)follow \"\(p.value)\"\n"
         case .verify(let methods):
             return "\(pad)verify by " + methods.map { $0.map(\.text).joined(separator: " + ") }.joined(separator: " | ") + "\n"
-        case .forEach(let v, let list, let body):
-            return "\(pad)for each \(v.value) in \(expression(list))\n" + steps(body, indent: indent + 1, at: at)
+        case .forEach(let v, let list, let inner):
+            return "\(pad)for each \(v.value) in \(expression(list))\n" + steps(inner, in: body, indent: indent + 1, at: at)
         case .add(let v, let list): return "\(pad)add \(expression(v)) to \(list.text)\n"
         case .conditional(let c, let then, let otherwise):
-            var out = "\(pad)if \(condition(c))\n\(pad)  then:\n" + branch(then, indent: indent + 2, at: at)
-            if let o = otherwise { out += "\(pad)  otherwise:\n" + branch(o, indent: indent + 2, at: at) }
+            var out = "\(pad)if \(condition(c))\n\(pad)  then:\n" + branch(then, in: body, indent: indent + 2, at: at)
+            if let o = otherwise { out += "\(pad)  otherwise:\n" + branch(o, in: body, indent: indent + 2, at: at) }
             return out
         case .action(let a):
             return "\(pad)action \"" + a.tokens.map { $0.kind == .quoted ? "\"\(a.text($0))\"" : a.text($0) }.joined(separator: " ") + "\"\n"
@@ -66,10 +66,10 @@ public enum ASTDump {
         }
     }
 
-    static func branch(_ b: Branch, indent: Int, at: (SourceRange) -> String) -> String {
+    static func branch(_ b: Branch, in body: ProcedureBody, indent: Int, at: (SourceRange) -> String) -> String {
         switch b {
-        case .clauses(let c): c.map { statement($0, indent: indent, at: at) }.joined()
-        case .steps(let s): steps(s, indent: indent, at: at)
+        case .clauses(let c): body[c].map { statement($0, in: body, indent: indent, at: at) }.joined()
+        case .steps(let s): steps(s, in: body, indent: indent, at: at)
         }
     }
 

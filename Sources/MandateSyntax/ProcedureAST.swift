@@ -32,11 +32,63 @@ public struct ProcedureFile: Sendable {
     public var requiresVerifiedCustomer: Located<Bool>?
     /// Decision tables declared in the file.
     public var tables: [DecisionTable]
-    /// The top-level steps.
-    public var steps: [Step]
+    /// The top-level steps (a run of `body.steps`).
+    public var steps: StepList
     /// `# mandate: allow CODE because "…"` lines.
     public var suppressions: [Suppression]
+    /// Every step and statement of the file; `steps` and the lists inside them name runs of it.
+    public var body: ProcedureBody
+
+    /// The steps of `list`, one of this file's.
+    public subscript(_ list: StepList) -> ArraySlice<Step> { body[list] }
+    /// The statements of `list`, one of this file's.
+    public subscript(_ list: StatementList) -> ArraySlice<Statement> { body[list] }
 }
+
+/// The steps and statements of one file, each list of them a run of one of two arrays.
+///
+/// A file's tree holds many short lists (each step's statements, each `If`'s sub-steps, each
+/// clause list): as arrays of their own they cost an allocation each, about 40 a generated
+/// file. Here a list is a start and a count (`StepList`, `StatementList`), read through the
+/// file's body; a list's items are contiguous and in order.
+public struct ProcedureBody: Sendable {
+    /// Every step of the file, each list's contiguous.
+    public internal(set) var steps: [Step] = []
+    /// Every statement of the file, each list's contiguous.
+    public internal(set) var statements: [Statement] = []
+
+    /// Makes an empty body.
+    public init() {}
+
+    /// The steps of `list`.
+    public subscript(_ list: StepList) -> ArraySlice<Step> { steps[list.range] }
+    /// The statements of `list`.
+    public subscript(_ list: StatementList) -> ArraySlice<Statement> { statements[list.range] }
+}
+
+/// A list of steps or of statements: a run of its file's `ProcedureBody.steps` or
+/// `ProcedureBody.statements`.
+public struct BodyList<Element>: Sendable, Equatable {
+    let start: Int32
+    let length: Int32
+    init(start: Int, count: Int) {
+        self.start = Int32(truncatingIfNeeded: start)
+        self.length = Int32(truncatingIfNeeded: count)
+    }
+    /// How many it holds.
+    public var count: Int { Int(length) }
+    /// The positions of its items in their array of `ProcedureBody`.
+    public var range: Range<Int> { Int(start)..<Int(start) + Int(length) }
+    /// Whether it holds nothing.
+    public var isEmpty: Bool { length == 0 }
+    /// The empty list.
+    public static var empty: BodyList { BodyList(start: 0, count: 0) }
+}
+
+/// A list of steps: a run of its file's `ProcedureBody.steps`.
+public typealias StepList = BodyList<Step>
+/// A list of statements: a run of its file's `ProcedureBody.statements`.
+public typealias StatementList = BodyList<Statement>
 
 /// `# mandate: allow M0412 because "…"` — silences one code on the next step.
 public struct Suppression: Sendable {
@@ -55,7 +107,7 @@ public struct Step: Sendable {
     /// `3` or `b`.
     public var label: Located<String>
     /// What the step does, in order.
-    public var statements: [Statement]
+    public var statements: StatementList
     /// The whole step, marker to last line.
     public var range: SourceRange
 }
@@ -78,7 +130,7 @@ public indirect enum StatementKind: Sendable {
     /// `Ask for the order number.`
     case ask(Ask)
     /// `Confirm "…?"` with what to do if the customer declines.
-    case confirm(question: Template, onDecline: [Statement])
+    case confirm(question: Template, onDecline: StatementList)
     /// `Say "…".`
     case say(Template)
     /// `Escalate to billing because "…".`
@@ -92,7 +144,7 @@ public indirect enum StatementKind: Sendable {
     /// `Verify the customer by email, or by name and zip code.`
     case verify(methods: [[NounPhrase]])
     /// `For each item in the items:` and its sub-steps.
-    case forEach(variable: Located<String>, list: Expression, body: [Step])
+    case forEach(variable: Located<String>, list: Expression, body: StepList)
     /// `Add the new item to the new items.`
     case add(value: Expression, list: NounPhrase)
     /// `If …` with its branches.
@@ -118,9 +170,9 @@ public struct Ask: Sendable {
 /// A branch of an `If`: clauses on the same line, or sub-steps.
 public enum Branch: Sendable {
     /// `If …, say … and resolve as …`
-    case clauses([Statement])
+    case clauses(StatementList)
     /// `If …:` and lettered sub-steps.
-    case steps([Step])
+    case steps(StepList)
 }
 
 /// A sentence the catalog's phrases will match.
@@ -189,17 +241,49 @@ public struct Template: Sendable {
         /// The offset of `}`.
         public let close: Int32
     }
+    /// A template's placeholders, in order: the first two held in place, any others in an
+    /// array, so that most templates (two placeholders or fewer) cost no allocation.
+    public struct Placeholders: Sendable, RandomAccessCollection {
+        var first = Braces(open: 0, close: 0)
+        var second = Braces(open: 0, close: 0)
+        var others: [Braces] = []
+        var length: Int32 = 0
+
+        /// No placeholder.
+        public init() {}
+        /// The placeholders `list`, in order.
+        public init(_ list: [Braces]) {
+            for b in list { append(b) }
+        }
+        mutating func append(_ b: Braces) {
+            switch length {
+            case 0: first = b
+            case 1: second = b
+            default: others.append(b)
+            }
+            length += 1
+        }
+        /// The first.
+        public var startIndex: Int { 0 }
+        /// One past the last.
+        public var endIndex: Int { Int(length) }
+        /// The placeholder at `k`.
+        public subscript(_ k: Int) -> Braces {
+            precondition(k >= 0 && k < Int(length), "placeholder index out of range")
+            return k == 0 ? first : k == 1 ? second : others[k - 2]
+        }
+    }
     /// The text as written, without quotes.
     public var text: String
     /// The placeholders, in order; the text between them is literal. Offsets rather than
-    /// strings, so reading a template costs one array of integers at most (none without
-    /// placeholders), whatever its length.
-    public let braces: [Braces]
+    /// strings, so reading a template costs no allocation beyond its text's when it has two
+    /// placeholders or fewer, whatever its length.
+    public let braces: Placeholders
     /// The quoted text, quotes included.
     public var range: SourceRange
 
     /// Makes a template whose placeholders are at `braces`.
-    init(text: String, braces: [Braces], range: SourceRange) {
+    init(text: String, braces: Placeholders, range: SourceRange) {
         self.text = text
         self.braces = braces
         self.range = range

@@ -22,7 +22,7 @@ public enum ProcedureParser {
     static func read(_ file: SourceFile) -> (ProcedureFile, [Diagnostic], numberingWalked: Bool) {
         var result = ProcedureFile(
             path: file.path, name: nil, goal: nil, handles: [], requiresVerifiedCustomer: nil,
-            tables: [], steps: [], suppressions: [])
+            tables: [], steps: .empty, suppressions: [], body: ProcedureBody())
         if let problem = TextChecks.check(file, maxBytes: maxFileSize, maxLine: maxLineLength) {
             return (result, [problem], false)
         }
@@ -41,7 +41,9 @@ public enum ProcedureParser {
         sentences.segments = lines.segments
         // The file's tokens live until its steps are read; action sentences keep copies of theirs.
         sentences.tokens = lines.tokens.buffer
+        sentences.reserveBody()
         result.steps = sentences.steps(from: lines.items[0].children)
+        result.body = sentences.body
         sentences.tokens = UnsafeBufferPointer(start: nil, count: 0)
         lines.tokens.deallocate()
         sentences.finishActions()
@@ -58,7 +60,7 @@ public enum ProcedureParser {
                 help: "add `Goal: <the goal it serves>` below the `Procedure:` line"))
         }
         if sentences.numberingIrregular {
-            checkNumbering(result.steps, file: file, into: &diagnostics)
+            checkNumbering(result.steps, in: result.body, file: file, into: &diagnostics)
         } else {
             // Checked while the steps were read, in the order the walk would check them.
             diagnostics.append(contentsOf: sentences.numberingDiagnostics)
@@ -77,7 +79,8 @@ public enum ProcedureParser {
     /// holds through its own sentences (`If …:` branches, `For each` bodies), not those under
     /// clauses. The sentence parser does the same while it reads the steps
     /// (`SentenceParser.numberingDiagnostics`); this walk is for the rare shapes it leaves to it.
-    static func checkNumbering(_ steps: [Step], file: SourceFile, into diagnostics: inout [Diagnostic]) {
+    static func checkNumbering(_ list: StepList, in body: ProcedureBody, file: SourceFile, into diagnostics: inout [Diagnostic]) {
+        let steps = body[list]
         var previous = Int.min
         var previousIndex = -1
         for index in steps.indices {
@@ -88,17 +91,17 @@ public enum ProcedureParser {
             }
             previous = value
             previousIndex = index
-            for k in steps[index].statements.indices {
+            for k in steps[index].statements.range {
                 // Most statements hold no steps: told by their case alone, before any payload is read.
-                switch steps[index].statements[k].kind {
+                switch body.statements[k].kind {
                 case .conditional, .forEach: break
                 default: continue
                 }
-                switch steps[index].statements[k].kind {
+                switch body.statements[k].kind {
                 case .conditional(_, let then, let otherwise):
-                    if case .steps(let s) = then { checkNumbering(s, file: file, into: &diagnostics) }
-                    if case .steps(let s)? = otherwise { checkNumbering(s, file: file, into: &diagnostics) }
-                case .forEach(_, _, let body): checkNumbering(body, file: file, into: &diagnostics)
+                    if case .steps(let s) = then { checkNumbering(s, in: body, file: file, into: &diagnostics) }
+                    if case .steps(let s)? = otherwise { checkNumbering(s, in: body, file: file, into: &diagnostics) }
+                case .forEach(_, _, let inner): checkNumbering(inner, in: body, file: file, into: &diagnostics)
                 default: break
                 }
             }

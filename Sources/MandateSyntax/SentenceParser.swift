@@ -113,6 +113,14 @@ public struct SentenceParser {
     /// and the tokens it will hold, gathered while the file is read.
     var actionTokens: ActionTokens?
     var actionTokenList: [Token] = []
+    /// The file's steps and statements, each list contiguous (see `ProcedureBody`).
+    var body = ProcedureBody()
+    /// The statements of the lists being read, innermost last: a list's statements are moved
+    /// into `body` when it is complete (`statementList(from:)`), so that the lists read while
+    /// its statements are (sub-steps of an `If`, clauses) do not come between them.
+    var statementScratch: [Statement] = []
+    /// The same for steps (`stepList(from:)`).
+    var stepScratch: [Step] = []
     /// Keeps no diagnostics (the compiler's parser for the holes of action sentences, where
     /// a candidate that does not read as a value is no error).
     public var quiet = false
@@ -174,6 +182,38 @@ public struct SentenceParser {
         diagnostics.append(Diagnostic(code, message, at: range, notes: notes, help: help))
     }
 
+    /// Room for the file's tree, from the number of its items (a step's item usually holds
+    /// one statement), so the body's arrays are seldom grown.
+    mutating func reserveBody() {
+        body.steps.reserveCapacity(items.count)
+        body.statements.reserveCapacity(items.count + items.count / 2)
+        stepScratch.reserveCapacity(16)
+        statementScratch.reserveCapacity(16)
+    }
+
+    /// The statements `statementScratch[mark...]`, moved into `body` as one list.
+    mutating func statementList(from mark: Int) -> StatementList { Self.move(&statementScratch, from: mark, to: &body.statements) }
+
+    /// The steps `stepScratch[mark...]`, moved into `body` as one list.
+    mutating func stepList(from mark: Int) -> StepList { Self.move(&stepScratch, from: mark, to: &body.steps) }
+
+    /// `scratch[mark...]` moved to the end of `all`, as one list. Element by element: the
+    /// usual list holds one, which moves without a copy; bulk copies and removals go through
+    /// the runtime's generic value witnesses, which cost more than the allocation they save.
+    @inline(__always)
+    static func move<Element>(_ scratch: inout [Element], from mark: Int, to all: inout [Element]) -> BodyList<Element> {
+        let n = scratch.count - mark
+        guard n > 0 else { return .empty }
+        let start = all.count
+        if n == 1 {
+            all.append(scratch.removeLast())
+        } else {
+            for k in mark..<scratch.count { all.append(scratch[k]) }
+            for _ in 0..<n { _ = scratch.popLast() }
+        }
+        return BodyList(start: start, count: n)
+    }
+
     /// Hands the action sentences' tokens to their storage, once every step is read.
     mutating func finishActions() {
         actionTokens?.tokens = actionTokenList
@@ -183,9 +223,10 @@ public struct SentenceParser {
     // MARK: steps
 
     /// The steps of a list of items; `Otherwise` items attach to the `If` before them.
-    mutating func steps(from list: [Int]) -> [Step] {
-        var steps: [Step] = []
-        steps.reserveCapacity(list.count)
+    mutating func steps(from list: [Int]) -> StepList {
+        // The list's steps are gathered above `mark`; each step's own lists are moved out
+        // before it is appended.
+        let mark = stepScratch.count
         var index = 0
         let counted = countsNumbering
         var previousValue = Int.min
@@ -206,34 +247,39 @@ public struct SentenceParser {
                     previousValue = value
                     previousLabel = label.value
                 }
-                steps.append(step(itemIndex))
+                let read = step(itemIndex)
+                stepScratch.append(read)
             case .bullet:
                 error(.bulletOutsideList, "a bullet can only list the conditions of `If any of these is true` or `If all of these are true`",
                       file.range(items[itemIndex].start, items[itemIndex].end),
                       help: "number it as a step, or put it under an `If any of these is true:` line")
             case .otherwise:
-                let hadStep = !steps.isEmpty
-                guard var previous = steps.popLast(), let last = previous.statements.last,
-                      case .conditional(let condition, let then, nil) = last.kind
+                let hadStep = stepScratch.count > mark
+                guard hadStep, case let lastIndex = Int(stepScratch[stepScratch.count - 1].statements.range.upperBound) - 1,
+                      !stepScratch[stepScratch.count - 1].statements.isEmpty,
+                      case .conditional(let condition, let then, nil) = body.statements[lastIndex].kind
                 else {
+                    if hadStep { stepScratch.removeLast() }
                     // A step popped here is dropped from the tree, with whatever was checked in it.
                     if hadStep { numberingIrregular = true }
                     error(.otherwiseWithoutIf, "`Otherwise` has no `If` step just before it", file.range(items[itemIndex].start, items[itemIndex].end),
                           help: "put `Otherwise` right after the `If` step it answers")
                     continue
                 }
+                // The step stays on top of the scratch while the branch is read: the branch's
+                // own steps are gathered above it and moved out before it is touched again.
                 let (branch, consumed) = otherwiseBranch(itemIndex, following: list[index...])
                 index += consumed
-                previous.statements[previous.statements.count - 1] = Statement(
+                let whole = file.range(items[itemIndex].start, items[itemIndex].end)
+                body.statements[lastIndex] = Statement(
                     kind: .conditional(condition: condition, then: then, otherwise: branch),
-                    range: last.range.union(file.range(items[itemIndex].start, items[itemIndex].end)))
-                previous.range = previous.range.union(file.range(items[itemIndex].start, items[itemIndex].end))
-                steps.append(previous)
+                    range: body.statements[lastIndex].range.union(whole))
+                stepScratch[stepScratch.count - 1].range = stepScratch[stepScratch.count - 1].range.union(whole)
             case .root:
                 break
             }
         }
-        return steps
+        return stepList(from: mark)
     }
 
     /// The branch an `Otherwise` item holds, and how many following items it took.
@@ -269,33 +315,36 @@ public struct SentenceParser {
         if !c.isEmpty, case let bad = c.last, bad.kind == .unterminatedQuote {
             error(.unterminatedQuote, "this quotation is never closed", file.range(bad.start, min(bad.end, bad.start + 1)),
                   help: "end the quoted text with `\"`")
-            return Step(label: label, statements: [Statement(kind: .invalid, range: whole)], range: whole)
+            statementScratch.append(Statement(kind: .invalid, range: whole))
+            return Step(label: label, statements: statementList(from: statementScratch.count - 1), range: whole)
         }
         if c.isEmpty {
             error(.emptyStep, "step `\(label.value)` has no text", label.range, help: "write what the step does, or remove it")
-            return Step(label: label, statements: [], range: whole)
+            return Step(label: label, statements: .empty, range: whole)
         }
-        var statements: [Statement] = []
+        // The step's statements are gathered above `mark` (see `statementScratch`).
+        let mark = statementScratch.count
         var childrenUsed = false
         while !c.atEnd {
             if c.eat(.period) { continue }
             // Cheap tests first: the last statement's case (read in place, not copied), then
             // the decline phrases; only then are the confirmation's parts taken out.
-            if let lastIndex = statements.indices.last, case .confirm = statements[lastIndex].kind,
-               let length = declineClause(c), case .confirm(let question, let declines) = statements[lastIndex].kind, declines.isEmpty
+            let lastIndex = statementScratch.count - 1
+            if lastIndex >= mark, case .confirm = statementScratch[lastIndex].kind,
+               let length = declineClause(c), case .confirm(let question, let declines) = statementScratch[lastIndex].kind, declines.isEmpty
             {
                 c.index += length
                 _ = c.eat(.comma)
                 let clauses = chain(&c, item: itemIndex, childrenUsed: &childrenUsed)
-                statements[lastIndex] = Statement(
+                statementScratch[lastIndex] = Statement(
                     kind: .confirm(question: question, onDecline: clauses),
-                    range: statements[lastIndex].range.union(range(c, from: c.index - 1)))
+                    range: statementScratch[lastIndex].range.union(range(c, from: c.index - 1)))
                 finishSentence(&c)
                 continue
             }
-            chain(&c, item: itemIndex, childrenUsed: &childrenUsed, into: &statements)
+            chain(&c, item: itemIndex, childrenUsed: &childrenUsed, from: mark)
             // `Confirm "…?" If the customer declines, …` needs no period between.
-            if let lastIndex = statements.indices.last, case .confirm = statements[lastIndex].kind, declineClause(c) != nil { continue }
+            if statementScratch.count > mark, case .confirm = statementScratch[statementScratch.count - 1].kind, declineClause(c) != nil { continue }
             finishSentence(&c)
         }
         if !childrenUsed, let firstIndex = items[itemIndex].children.first(where: { items[$0].kind != .root }) {
@@ -304,7 +353,7 @@ public struct SentenceParser {
                   file.range(first.start, first.end),
                   help: "end step `\(label.value)` with `If …:`, `For each … in …:` or `Otherwise:`, or number these as steps of their own")
         }
-        return Step(label: label, statements: statements, range: whole)
+        return Step(label: label, statements: statementList(from: mark), range: whole)
     }
 
     /// After a sentence: `.`, or the end; anything else is reported and skipped.
@@ -325,24 +374,24 @@ public struct SentenceParser {
     }
 
     /// Clauses joined by `and`, `then`, `, and`.
-    mutating func chain(_ c: inout Cursor, item: Int, childrenUsed: inout Bool) -> [Statement] {
-        // Room for two clauses at once (`say … and resolve as …`), rather than growing.
-        var out: [Statement] = []
-        out.reserveCapacity(2)
+    mutating func chain(_ c: inout Cursor, item: Int, childrenUsed: inout Bool) -> StatementList {
         // These clauses are no step's own sentences: the steps below them are not numbered.
         let counted = countsNumbering
         countsNumbering = false
-        chain(&c, item: item, childrenUsed: &childrenUsed, into: &out)
+        let mark = statementScratch.count
+        chain(&c, item: item, childrenUsed: &childrenUsed, from: mark)
         countsNumbering = counted
-        return out
+        return statementList(from: mark)
     }
 
-    /// Clauses joined by `and`, `then`, `, and`, appended to `out` (no array to copy them from).
-    mutating func chain(_ c: inout Cursor, item: Int, childrenUsed: inout Bool, into out: inout [Statement]) {
+    /// Clauses joined by `and`, `then`, `, and`, appended to `statementScratch` above `mark`,
+    /// the start of the list they belong to.
+    mutating func chain(_ c: inout Cursor, item: Int, childrenUsed: inout Bool, from mark: Int) {
         while !c.atEnd {
-            // Appended as it is made, so it moves into the array rather than being copied;
-            // `clause` says whether it was invalid.
-            out.append(clause(&c, item: item, childrenUsed: &childrenUsed))
+            // `clause` says whether it was invalid. The clause's own lists are moved out of
+            // the scratch before it returns, so it lands just after the list's others.
+            let read = clause(&c, item: item, childrenUsed: &childrenUsed)
+            statementScratch.append(read)
             if lastClauseInvalid { break }
             if c.isKind(.comma), c.isWord("and", at: 1) || c.isWord("then", at: 1) { c.index += 2; continue }
             if c.isWord("and") || c.isWord("then") { c.index += 1; continue }
@@ -416,14 +465,12 @@ public struct SentenceParser {
 
     /// Where the placeholders of a template whose text's bytes are `b` are, and those that name
     /// nothing (a piece of their path is empty: only blanks and `_`).
-    static func templateBraces(_ b: UnsafeBufferPointer<UInt8>) -> ([Template.Braces], [Template.Braces]) {
+    static func templateBraces(_ b: UnsafeBufferPointer<UInt8>) -> (Template.Placeholders, [Template.Braces]) {
         let n = b.count
         var i = SmallWords.firstIndex(of: 0x7B, in: b, from: 0, to: n)
-        guard i < n else { return ([], []) }
-        var braces: [Template.Braces] = []
+        var braces = Template.Placeholders()
+        guard i < n else { return (braces, []) }
         var bad: [Template.Braces] = []
-        // Room for a few placeholders at once, rather than growing one by one.
-        braces.reserveCapacity(4)
         while i < n {
             // `b[i]` is `{`: its `}` (none after this `{` means none after any later one).
             let close = SmallWords.firstIndex(of: 0x7D, in: b, from: i + 1, to: n)
@@ -545,7 +592,7 @@ public struct SentenceParser {
             return malformed(&c, "`Confirm` needs the question in quotes", help: "write `Confirm \"Shall I refund {order.total}?\"`")
         }
         c.index += 1
-        return .confirm(question: template(t), onDecline: [])
+        return .confirm(question: template(t), onDecline: .empty)
     }
 
     mutating func say(_ c: inout Cursor) -> StatementKind {
@@ -804,8 +851,15 @@ public struct SentenceParser {
                     // The clauses become a step whose sub-steps the walk checks: left to it.
                     numberingIrregular = true
                     let lead = Step(label: Located("", file.range(item.start, item.start)), statements: clauses,
-                                    range: clauses.first.map { $0.range.union(clauses.last!.range) } ?? file.range(item.start, item.end))
-                    then = .steps([lead] + steps(from: Array(stepItems)))
+                                    range: clauses.isEmpty ? file.range(item.start, item.end)
+                                        : body.statements[clauses.range.lowerBound].range.union(body.statements[clauses.range.upperBound - 1].range))
+                    // The lead step, then the sub-steps: one list (the sub-steps, read first,
+                    // are copied after the lead; a rare shape).
+                    let sub = steps(from: Array(stepItems))
+                    let mark = stepScratch.count
+                    stepScratch.append(lead)
+                    stepScratch.append(contentsOf: body.steps[sub.range])
+                    then = .steps(stepList(from: mark))
                 }
                 childrenUsed = true
             }

@@ -33,7 +33,7 @@ import Testing
             let file = SourceFile(path: "n.procedure", text: Self.procedure(UInt64(k) &* 2_654_435_761))
             let (tree, diagnostics, numberingWalked) = ProcedureParser.read(file)
             var walked: [Diagnostic] = []
-            ProcedureParser.checkNumbering(tree.steps, file: file, into: &walked)
+            ProcedureParser.checkNumbering(tree.steps, in: tree.body, file: file, into: &walked)
             let found = diagnostics.filter { $0.code == .stepNumbering }
             #expect(found.map(\.message) == walked.map(\.message), "seed \(k)")
             #expect(found.map(\.range) == walked.map(\.range), "seed \(k)")
