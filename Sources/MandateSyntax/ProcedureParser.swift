@@ -682,15 +682,18 @@ struct LineLayer {
         return n
     }
 
-    /// The cell `b[s..<e]` lowercased (a header or a row's key).
-    @inline(__always) func loweredCell(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Located<String> {
-        Located(SmallWords.exact(b, s, e).smallLowercased, file.range(s, e))
+    /// The cell `b[s..<e]` of the file numbered `pathID`, as written or lowercased (a header or
+    /// a row's key). Static, so that the closures filling a row capture no copy of the layer.
+    @inline(__always) static func cell(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, pathID: UInt32, lowered: Bool) -> Located<String> {
+        let text = SmallWords.exact(b, s, e)
+        return Located(lowered ? text.smallLowercased : text, SourceRange(pathID: pathID, start: s, end: e))
     }
 
     /// Checks the table read and adds it: its header row gives the row key's name and the
     /// columns, every other row its key and its cells, made once from the bytes.
     mutating func finishTable(_ table: OpenTable, _ b: UnsafeBufferPointer<UInt8>) {
         let range = file.range(table.start, table.end)
+        let pathID = file.pathID
         let width = table.rows.isEmpty ? 0 : Self.cellCount(b, table.rows[0])
         guard width >= 2 else {
             diagnostics.append(Diagnostic(
@@ -700,11 +703,11 @@ struct LineLayer {
         }
         var header = Cells(table.rows[0])
         let (ks, ke) = header.next(b)!
-        let rowHeader = loweredCell(b, ks, ke)
+        let rowHeader = Self.cell(b, ks, ke, pathID: pathID, lowered: true)
         // The header's other cells, and each row's after its key, are `width - 1` cells.
         let columns = [Located<String>](unsafeUninitializedCapacity: width &- 1) { room, n in
             while n < room.count, let (s, e) = header.next(b) {
-                (room.baseAddress! + n).initialize(to: loweredCell(b, s, e))
+                (room.baseAddress! + n).initialize(to: Self.cell(b, s, e, pathID: pathID, lowered: true))
                 n &+= 1
             }
         }
@@ -721,10 +724,10 @@ struct LineLayer {
             }
             var cells = Cells(row)
             let (rs, re) = cells.next(b)!
-            let key = loweredCell(b, rs, re)
+            let key = Self.cell(b, rs, re, pathID: pathID, lowered: true)
             let values = [Located<String>](unsafeUninitializedCapacity: width &- 1) { room, n in
                 while n < room.count, let (s, e) = cells.next(b) {
-                    (room.baseAddress! + n).initialize(to: Located(SmallWords.exact(b, s, e), file.range(s, e)))
+                    (room.baseAddress! + n).initialize(to: Self.cell(b, s, e, pathID: pathID, lowered: false))
                     n &+= 1
                 }
             }
