@@ -146,14 +146,14 @@ struct Item {
     let start: Int
     var end: Int
 
-    init(kind: Kind, indent: Int, label: Located<String>?, start: Int, segments: Int) {
+    init(kind: Kind, indent: Int, label: Located<String>?, start: Int, end: Int, segments: Range<Int>) {
         self.kind = kind
         self.indent = indent
         self.label = label
         self.start = start
-        self.end = start
-        self.segmentStart = segments
-        self.segmentEnd = segments
+        self.end = end
+        self.segmentStart = segments.lowerBound
+        self.segmentEnd = segments.upperBound
     }
 
     /// The item's tokens, as a window of the file's tokens.
@@ -181,74 +181,147 @@ struct LineLayer {
     init(file: SourceFile) {
         self.file = file
         tokens = TokenSink(capacity: file.bytes.count / 4)
-        // One item per line at most, and the root: allocated once.
-        items.reserveCapacity(file.lineStarts.count + 1)
-        items.append(Item(kind: .root, indent: -1, label: nil, start: 0, segments: 0))
+        // Room for the texts of a few long quotations at once, rather than growing one by one.
+        tokens.texts.reserveCapacity(16)
     }
 
-    /// Extends the newest item's text with `range`, merging with its previous range when contiguous.
-    mutating func addText(_ index: Int, _ range: Range<Int>, contiguous: Bool) {
-        if contiguous, items[index].segmentEnd > items[index].segmentStart {
-            let last = segments[segments.count - 1]
-            segments[segments.count - 1] = last.lowerBound..<range.upperBound
-        } else {
-            segments.append(range)
-            items[index].segmentEnd = segments.count
+    /// The item tree while it is read: items and text segments written in place into
+    /// arrays made at their largest size (one item and one segment a line at most, and the
+    /// root), each item's parent, and the open items.
+    struct Room {
+        let items: UnsafeMutablePointer<Item>
+        var itemCount = 0
+        let segments: UnsafeMutablePointer<Range<Int>>
+        var segmentCount = 0
+        /// `parents[k]`: the item that item k is below.
+        let parents: UnsafeMutablePointer<Int>
+        /// The open items, innermost last: `stack[0..<depth]`, the root first.
+        let stack: UnsafeMutablePointer<Int>
+        var depth = 0
+
+        /// Adds an item below the innermost open item, and opens it.
+        @inline(__always) mutating func add(_ item: Item) {
+            (items + itemCount).initialize(to: item)
+            parents[itemCount] = depth > 0 ? stack[depth &- 1] : 0
+            stack[depth] = itemCount
+            depth &+= 1
+            itemCount &+= 1
         }
-        items[index].end = max(items[index].end, range.upperBound)
+
+        /// Extends item `index`'s text (the newest item's) with `range`, merging it with its
+        /// last range when contiguous.
+        @inline(__always) mutating func addText(_ index: Int, _ range: Range<Int>, contiguous: Bool) {
+            if contiguous, items[index].segmentEnd > items[index].segmentStart {
+                segments[segmentCount &- 1] = segments[segmentCount &- 1].lowerBound..<range.upperBound
+            } else {
+                (segments + segmentCount).initialize(to: range)
+                segmentCount &+= 1
+                items[index].segmentEnd = segmentCount
+            }
+            items[index].end = max(items[index].end, range.upperBound)
+        }
+
+        /// Gives every item the list of the items below it, in order, each list made once at
+        /// its size: the items sorted by parent (counting), `scratch` holding
+        /// `2 * itemCount + 1` integers.
+        func listChildren(_ scratch: UnsafeMutablePointer<Int>) {
+            let n = itemCount
+            guard n > 1 else { return }
+            let offsets = scratch, order = scratch + (n &+ 1)
+            offsets.initialize(repeating: 0, count: n &+ 1)
+            for k in 1..<n { offsets[parents[k] &+ 1] &+= 1 }
+            for p in 0..<n { offsets[p &+ 1] &+= offsets[p] }
+            // Each parent's children go to its place in turn; after this, `offsets[p]` is where
+            // the children of `p` end, and so where those of `p + 1` start.
+            for k in 1..<n {
+                order[offsets[parents[k]]] = k
+                offsets[parents[k]] &+= 1
+            }
+            for p in 0..<n {
+                let start = p == 0 ? 0 : offsets[p &- 1], end = offsets[p]
+                if end > start { items[p].children = Array(UnsafeBufferPointer(start: order + start, count: end &- start)) }
+            }
+        }
     }
 
     /// Lexes every item's text once, into `tokens`.
     mutating func lex() {
-        // One pass over the file's bytes for every item.
-        file.bytes.withUnsafeBufferPointer { b in
-            for index in items.indices.dropFirst() {
-                items[index].tokenStart = tokens.count
-                Lexer.tokenize(b, segments: segments[items[index].segmentStart..<items[index].segmentEnd], into: &tokens)
-                items[index].tokenEnd = tokens.count
+        let bytes = file.bytes
+        let segments = self.segments
+        bytes.withUnsafeBufferPointer { b in
+            segments.withUnsafeBufferPointer { s in
+                items.withUnsafeMutableBufferPointer { it in Lexer.lexItems(b, s, it, into: &tokens) }
             }
         }
     }
 
+    /// A decision table being read: its name, its lines, and its rows (rule rows left out).
+    struct OpenTable {
+        var name: Located<String>
+        var start: Int
+        var end: Int
+        var rows: [Range<Int>]
+    }
+
+    /// Reads the file line by line: headers, comments, tables, and the item tree.
     mutating func run() {
         let bytes = file.bytes
-        segments.reserveCapacity(file.lineStarts.count)
-        var stack: [Int] = [0]
-        stack.reserveCapacity(ProcedureParser.maxDepth + 2)
+        let starts = file.lineStarts
+        let lines = starts.count
+        var builtSegments: [Range<Int>] = []
+        let builtItems = [Item](unsafeUninitializedCapacity: lines &+ 1) { itemRoom, itemCount in
+            builtSegments = [Range<Int>](unsafeUninitializedCapacity: lines) { segmentRoom, segmentCount in
+                // Scratch integers: the parents, the stack, then room to list the children.
+                let scratchSize = (lines &+ 1) &+ (ProcedureParser.maxDepth &+ 2) &+ (2 &* (lines &+ 1) &+ 1)
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: scratchSize) { scratch in
+                    guard let items = itemRoom.baseAddress, let segments = segmentRoom.baseAddress,
+                          let ints = scratch.baseAddress else { return }
+                    var room = Room(items: items, segments: segments, parents: ints, stack: ints + (lines &+ 1))
+                    room.add(Item(kind: .root, indent: -1, label: nil, start: 0, end: 0, segments: 0..<0))
+                    bytes.withUnsafeBufferPointer { b in
+                        starts.withUnsafeBufferPointer { s in scan(b, s, &room) }
+                    }
+                    room.listChildren(ints + ((lines &+ 1) &+ (ProcedureParser.maxDepth &+ 2)))
+                    itemCount = room.itemCount
+                    segmentCount = room.segmentCount
+                }
+            }
+        }
+        items = builtItems
+        segments = builtSegments
+    }
+
+    /// `run` on the file's bytes and line starts.
+    private mutating func scan(_ b: UnsafeBufferPointer<UInt8>, _ starts: UnsafeBufferPointer<Int>, _ room: inout Room) {
         var last: Int?             // the item the next text line may continue
         var lastLineWasItemText = false
         var seenStep = false
         var reportedDepth = false
-        var table: (name: Located<String>, rows: [[Located<String>]], start: Int, end: Int, rowRanges: [SourceRange])?
+        var table: OpenTable?
         // The headers seen so far (at most a handful: searched, not hashed).
         var headerSeen: [(key: String, range: SourceRange)] = []
-        headerSeen.reserveCapacity(4)
         // Suppressions waiting for their step, and those whose step is still open.
         var pendingSuppressions: [Int] = []
         var openScopes: [(index: Int, indent: Int)] = []
+        let count = b.count
 
-        func closeTable(_ t: inout (name: Located<String>, rows: [[Located<String>]], start: Int, end: Int, rowRanges: [SourceRange])?) {
-            guard let current = t else { return }
-            finishTable(current.name, current.rows, current.rowRanges, file.range(current.start, current.end))
-            t = nil
-        }
-
-        for lineIndex in 0..<file.lineStarts.count {
-            let lineStart = file.lineStarts[lineIndex]
-            var lineEnd = lineIndex + 1 < file.lineStarts.count ? file.lineStarts[lineIndex + 1] - 1 : bytes.count
-            if lineEnd > lineStart, bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+        for lineIndex in 0..<starts.count {
+            let lineStart = starts[lineIndex]
+            var lineEnd = lineIndex &+ 1 < starts.count ? starts[lineIndex &+ 1] &- 1 : count
+            if lineEnd > lineStart, b[lineEnd &- 1] == 0x0D { lineEnd &-= 1 }
             var p = lineStart
             var indent = 0
-            while p < lineEnd, bytes[p] == 0x20 || bytes[p] == 0x09 {
-                indent += bytes[p] == 0x09 ? 4 : 1
-                p += 1
+            while p < lineEnd {
+                let d = b[p]
+                if d == 0x20 { indent &+= 1 } else if d == 0x09 { indent &+= 4 } else { break }
+                p &+= 1
             }
             if p == lineEnd {  // blank
                 lastLineWasItemText = false
-                closeTable(&table)
+                if let t = table { finishTable(t, b); table = nil }
                 continue
             }
-            let c = bytes[p]
+            let c = b[p]
             if c == UInt8(ascii: "#") {
                 let before = suppressions.count
                 readComment(p, lineEnd)
@@ -260,28 +333,26 @@ struct LineLayer {
                     diagnostics.append(Diagnostic(
                         .malformedTable, "this table row has no `Table:` line above it", at: file.range(p, lineEnd),
                         help: "name the table on the line before it: `Table: <name>`"))
-                } else if !isRuleRow(p, lineEnd) {
-                    table!.rows.append(splitRow(p, lineEnd))
-                    table!.rowRanges.append(file.range(p, lineEnd))
+                } else if !Self.isRuleRow(b, p, lineEnd) {
+                    table!.rows.append(p..<lineEnd)
                     table!.end = lineEnd
                 }
                 lastLineWasItemText = false
                 continue
             }
-            closeTable(&table)
+            if let t = table { finishTable(t, b); table = nil }
 
             // `Key: value` lines: headers and tables.
-            if let (key, keyEnd) = headerKey(p, lineEnd) {
-                var v = keyEnd + 1
-                while v < lineEnd, bytes[v] == 0x20 || bytes[v] == 0x09 { v += 1 }
+            if let (key, keyEnd) = Self.headerKey(b, p, lineEnd) {
+                var v = keyEnd &+ 1
+                while v < lineEnd, b[v] == 0x20 || b[v] == 0x09 { v &+= 1 }
                 let valueRange = file.range(v, lineEnd)
                 let value = trimmedText(v, lineEnd)
                 if key == "table" {
                     // Room for a few rows at once, rather than growing one by one.
-                    var rows: [[Located<String>]] = [], rowRanges: [SourceRange] = []
+                    var rows: [Range<Int>] = []
                     rows.reserveCapacity(8)
-                    rowRanges.reserveCapacity(8)
-                    table = (Located(value.smallLowercased, valueRange), rows, p, lineEnd, rowRanges)
+                    table = OpenTable(name: Located(value.smallLowercased, valueRange), start: p, end: lineEnd, rows: rows)
                     lastLineWasItemText = false
                     last = nil
                     continue
@@ -295,6 +366,7 @@ struct LineLayer {
                             help: "keep one `\(key.capitalizedFirst):` line"))
                         continue
                     }
+                    if headerSeen.isEmpty { headerSeen.reserveCapacity(4) }
                     headerSeen.append((key, keyRange))
                     readHeader(key, keyRange: keyRange, value: value, valueRange: valueRange)
                     lastLineWasItemText = false
@@ -306,24 +378,24 @@ struct LineLayer {
             var kind: Item.Kind?
             var label: Located<String>?
             var textStart = p
-            if let (labelText, after) = marker(p, lineEnd) {
+            if let after = Self.marker(b, p, lineEnd) {
                 kind = .step
-                label = Located(labelText, file.range(p, after - 1))
+                label = Located(Self.shortLabel(b, p, after &- 1), file.range(p, after &- 1))
                 textStart = after
-            } else if (c == UInt8(ascii: "-") || c == UInt8(ascii: "*")), p + 1 < lineEnd, bytes[p + 1] == 0x20 {
+            } else if (c == UInt8(ascii: "-") || c == UInt8(ascii: "*")), p &+ 1 < lineEnd, b[p &+ 1] == 0x20 {
                 kind = .bullet
-                textStart = p + 2
-            } else if startsWithOtherwise(p, lineEnd) {
+                textStart = p &+ 2
+            } else if Self.startsWithOtherwise(b, p, lineEnd) {
                 kind = .otherwise
             }
-            while textStart < lineEnd, bytes[textStart] == 0x20 || bytes[textStart] == 0x09 { textStart += 1 }
+            while textStart < lineEnd, b[textStart] == 0x20 || b[textStart] == 0x09 { textStart &+= 1 }
 
             guard let itemKind = kind else {
                 // A text line: continues the item above it.
-                if let item = last, lastLineWasItemText || indent > items[item].indent {
-                    addText(item, p..<lineEnd, contiguous: lastLineWasItemText)
+                if let item = last, lastLineWasItemText || indent > room.items[item].indent {
+                    room.addText(item, p..<lineEnd, contiguous: lastLineWasItemText)
                     lastLineWasItemText = true
-                } else if !seenStep && indent == 0 && looksLikeHeader(p, lineEnd) {
+                } else if !seenStep && indent == 0 && Self.looksLikeHeader(b, p, lineEnd) {
                     reportUnknownHeader(p, lineEnd)
                 } else {
                     let text = file.text(of: file.range(p, lineEnd))
@@ -335,8 +407,9 @@ struct LineLayer {
                 continue
             }
             if itemKind == .step { seenStep = true }
-            while let top = stack.last, top != 0, items[top].indent >= indent { stack.removeLast() }
-            if stack.count > ProcedureParser.maxDepth {
+            // Close the open items at this indentation or deeper (never the root).
+            while room.depth > 1, room.items[room.stack[room.depth &- 1]].indent >= indent { room.depth &-= 1 }
+            if room.depth > ProcedureParser.maxDepth {
                 if !reportedDepth {
                     diagnostics.append(Diagnostic(
                         .nestingTooDeep, "sub-steps are nested more than \(ProcedureParser.maxDepth) levels deep",
@@ -344,9 +417,9 @@ struct LineLayer {
                         help: "split the deepest part into its own procedure and `Follow` it"))
                     reportedDepth = true
                 }
-                stack.removeLast(stack.count - ProcedureParser.maxDepth)
+                room.depth = ProcedureParser.maxDepth
             }
-            if itemKind == .step {
+            if itemKind == .step, !(openScopes.isEmpty && pendingSuppressions.isEmpty) {
                 // A suppression's scope ends where a step at its step's level or above begins.
                 for k in openScopes.indices.reversed() where indent <= openScopes[k].indent {
                     suppressions[openScopes[k].index].scope = file.range(suppressions[openScopes[k].index].scope!.start, p)
@@ -358,83 +431,80 @@ struct LineLayer {
                 }
                 pendingSuppressions.removeAll()
             }
-            let item = items.count
-            items.append(Item(kind: itemKind, indent: indent, label: label, start: p, segments: segments.count))
-            items[item].end = lineEnd
-            if textStart < lineEnd { addText(item, textStart..<lineEnd, contiguous: false) }
-            // Room for a few sub-steps at once, rather than growing one by one.
-            if items[stack.last!].children.isEmpty { items[stack.last!].children.reserveCapacity(stack.last! == 0 ? 32 : 4) }
-            items[stack.last!].children.append(item)
-            stack.append(item)
+            let item = room.itemCount
+            var text = room.segmentCount..<room.segmentCount
+            if textStart < lineEnd {
+                (room.segments + room.segmentCount).initialize(to: textStart..<lineEnd)
+                room.segmentCount &+= 1
+                text = text.lowerBound..<room.segmentCount
+            }
+            room.add(Item(kind: itemKind, indent: indent, label: label, start: p, end: lineEnd, segments: text))
             last = item
             lastLineWasItemText = true
         }
-        closeTable(&table)
+        if let t = table { finishTable(t, b) }
     }
 
     /// `file.text(of: start..<end).trimmingSpaces()`; ASCII text (almost every header) is
     /// trimmed on bytes, without walking the string's characters.
     func trimmedText(_ start: Int, _ end: Int) -> String {
-        let b = file.bytes
-        var e = end
-        var ascii = true
-        for k in start..<end where b[k] >= 0x80 { ascii = false; break }
-        guard ascii else { return file.text(of: file.range(start, end)).trimmingSpaces() }
-        var s = start
-        while s < e, b[s] == 0x20 || b[s] == 0x09 { s += 1 }
-        while e > s, b[e - 1] == 0x20 || b[e - 1] == 0x09 { e -= 1 }
-        return String(decoding: b[s..<e], as: UTF8.self)
+        file.bytes.withUnsafeBufferPointer { b in
+            for k in start..<end where b[k] >= 0x80 { return file.text(of: file.range(start, end)).trimmingSpaces() }
+            var s = start, e = end
+            while s < e, b[s] == 0x20 || b[s] == 0x09 { s &+= 1 }
+            while e > s, b[e &- 1] == 0x20 || b[e &- 1] == 0x09 { e &-= 1 }
+            return SmallWords.exact(b, s, e)
+        }
     }
 
-    /// `12.` or `b.` followed by a space or the line's end: the label and where text starts.
-    @inline(__always) func marker(_ p: Int, _ end: Int) -> (String, Int)? {
-        let b = file.bytes
+    /// `12.` or `b.` followed by a space or the line's end: where the step's text starts (the
+    /// label is `b[p..<after - 1]`).
+    @inline(__always) static func marker(_ b: UnsafeBufferPointer<UInt8>, _ p: Int, _ end: Int) -> Int? {
         var q = p
-        while q < end, b[q] >= 0x30, b[q] <= 0x39 { q += 1 }
-        if q > p, q - p <= 4, q < end, b[q] == 0x2E, q + 1 == end || b[q + 1] == 0x20 || b[q + 1] == 0x09 {
-            return (Self.shortLabel(b, p, q), q + 1)
+        while q < end, b[q] &- 0x30 < 10 { q &+= 1 }
+        if q > p, q &- p <= 4, q < end, b[q] == 0x2E, q &+ 1 == end || b[q &+ 1] == 0x20 || b[q &+ 1] == 0x09 {
+            return q &+ 1
         }
-        if q == p, p + 1 < end, b[p] >= 0x61, b[p] <= 0x7A, b[p + 1] == 0x2E,
-           p + 2 == end || b[p + 2] == 0x20 || b[p + 2] == 0x09
+        if q == p, p &+ 1 < end, b[p] &- 0x61 < 26, b[p &+ 1] == 0x2E,
+           p &+ 2 == end || b[p &+ 2] == 0x20 || b[p &+ 2] == 0x09
         {
-            return (Self.shortLabel(b, p, p + 1), p + 2)
+            return p &+ 2
         }
         return nil
     }
 
     /// The label `b[p..<q]` (one to four ASCII bytes: digits, or one letter) as a small
     /// string, its bits put together from the bytes.
-    @inline(__always) static func shortLabel(_ b: [UInt8], _ p: Int, _ q: Int) -> String {
+    @inline(__always) static func shortLabel(_ b: UnsafeBufferPointer<UInt8>, _ p: Int, _ q: Int) -> String {
         var low: UInt64 = 0
-        for k in 0..<(q - p) { low |= UInt64(b[p + k]) << UInt64(8 * k) }
-        return WordKey(low: low, high: SmallWords.tagged(0, q - p)).string
+        for k in 0..<(q &- p) { low |= UInt64(b[p &+ k]) &<< UInt64(8 &* k) }
+        return WordKey(low: low, high: SmallWords.tagged(0, q &- p)).string
     }
 
-    @inline(__always) func startsWithOtherwise(_ p: Int, _ end: Int) -> Bool {
-        // `otherwise` in any case, compared on bytes without building an array for it.
-        guard end - p >= 9, file.bytes[p] | 0x20 == UInt8(ascii: "o") else { return false }
+    /// `otherwise` in any case at `p`, not followed by a letter; compared on bytes.
+    @inline(__always) static func startsWithOtherwise(_ b: UnsafeBufferPointer<UInt8>, _ p: Int, _ end: Int) -> Bool {
+        guard end &- p >= 9, b[p] | 0x20 == UInt8(ascii: "o") else { return false }
         var k = 0
         for w in "otherwise".utf8 {
-            if file.bytes[p + k] | 0x20 != w { return false }
-            k += 1
+            if b[p &+ k] | 0x20 != w { return false }
+            k &+= 1
         }
-        return p + 9 == end || !Lexer.isLetter(file.bytes[p + 9])
+        return p &+ 9 == end || !Lexer.isLetter(b[p &+ 9])
     }
 
     /// A known header or `Table` key at the line's start: its lowercased name and the colon's offset.
-    @inline(__always) func headerKey(_ p: Int, _ end: Int) -> (String, Int)? {
-        let b = file.bytes
+    @inline(__always) static func headerKey(_ b: UnsafeBufferPointer<UInt8>, _ p: Int, _ end: Int) -> (String, Int)? {
         var q = p
-        while q < end, q - p <= 12, Lexer.isLetter(b[q]) { q += 1 }
+        while q < end, q &- p <= 12, Lexer.isLetter(b[q]) { q &+= 1 }
         // Cheap test first: most lines are steps or text, with no `Word:` at their start.
-        guard q > p, q < end, b[q] == 0x3A, q - p <= 12 else { return nil }
-        let key = String(decoding: b[p..<q], as: UTF8.self).smallLowercased
+        guard q > p, q < end, b[q] == 0x3A, q &- p <= 12 else { return nil }
+        // A–Z lowered on bytes: a key that is not ASCII is no header either way.
+        let key = SmallWords.lowered(b, p, q)
         return key == "table" || Vocabulary.headers.contains(key) ? (key, q) : nil
     }
 
     /// `Word:` or `Two words:` at the start: an attempted header.
-    func looksLikeHeader(_ p: Int, _ end: Int) -> Bool {
-        let b = file.bytes
+    static func looksLikeHeader(_ b: UnsafeBufferPointer<UInt8>, _ p: Int, _ end: Int) -> Bool {
         var q = p
         while q < end, Lexer.isLetter(b[q]) || b[q] == 0x20 { q += 1 }
         return q > p && q < end && b[q] == 0x3A && q - p <= 20
@@ -466,19 +536,29 @@ struct LineLayer {
         case "procedure": name = Located(value, valueRange)
         case "goal": goal = Located(value, valueRange)
         case "handles":
-            // Split on commas and `and`, keeping each name's exact range.
-            let tokens = Lexer.tokenize(file.bytes, segments: [valueRange.start..<valueRange.end])
-            var current: [Token] = []
-            func flush() {
-                guard let first = current.first, let lastToken = current.last else { return }
-                let text = file.text(of: file.range(first.start, lastToken.end))
-                handles.append(Located(text, file.range(first.start, lastToken.end)))
-                current = []
+            // Split on commas and `and`, keeping each name's exact range. Lexed into the file's
+            // room for tokens (empty until `lex`) and dropped from it again.
+            let mark = tokens.count, textMark = tokens.texts.count
+            file.bytes.withUnsafeBufferPointer { b in
+                tokens.reserve(max(0, valueRange.end - valueRange.start))
+                _ = Lexer.lexSegment(b, valueRange.start, min(valueRange.end, b.count), &tokens)
             }
-            for token in tokens.tokens {
-                if token.kind == .comma || token.isWord(K.and) || token.kind == .period { flush() } else { current.append(token) }
+            var start = -1, end = 0
+            func flush() {
+                guard start >= 0 else { return }
+                handles.append(Located(file.text(of: file.range(start, end)), file.range(start, end)))
+                start = -1
+            }
+            for token in tokens.buffer[mark...] {
+                if token.kind == .comma || token.isWord(K.and) || token.kind == .period {
+                    flush()
+                } else {
+                    if start < 0 { start = token.start }
+                    end = token.end
+                }
             }
             flush()
+            tokens.truncate(to: mark, texts: textMark)
         case "requires":
             let words: String
             if value.utf8.count == 19, value.utf8.elementsEqual("a verified customer".utf8, by: { $0 | 0x20 == $1 }) {
@@ -540,87 +620,128 @@ struct LineLayer {
         for k in p..<end where b[k] >= 0x80 { return true }
         var q = p + 1
         while q < end, b[q] == 0x20 || b[q] == 0x09 { q += 1 }
-        let word: [UInt8] = Array("mandate:".utf8)
-        guard end - q >= word.count else { return false }
-        for k in 0..<word.count where b[q + k] | (word[k] == 0x3A ? 0 : 0x20) != word[k] { return false }
+        // `mandate:`, its letters in any case, compared on bytes (no array made for it).
+        guard end - q >= 8 else { return false }
+        var k = 0
+        for w in "mandate:".utf8 {
+            if b[q + k] | (w == 0x3A ? 0 : 0x20) != w { return false }
+            k += 1
+        }
         return true
     }
 
-    /// Cells of a `| a | b |` row, trimmed, with their ranges.
-    func splitRow(_ p: Int, _ end: Int) -> [Located<String>] {
-        var cells: [Located<String>] = []
-        file.bytes.withUnsafeBufferPointer { b in
-            var pipes = 0
-            for k in p..<end where b[k] == UInt8(ascii: "|") { pipes += 1 }
-            cells.reserveCapacity(pipes)
-            forEachCell(b, p, end) { s, e in cells.append(Located(SmallWords.exact(b, s, e), file.range(s, e))) }
-        }
-        return cells
-    }
-
     /// Whether a row is a rule such as `|---|:--:|`: every cell only `-`, `:` and spaces.
-    func isRuleRow(_ p: Int, _ end: Int) -> Bool {
-        file.bytes.withUnsafeBufferPointer { b in
-            // Cheap test first: a byte other than `|`, `-`, `:` and blanks (a letter, a digit:
-            // any row of values) stands in some cell, so the row is no rule.
-            for k in p..<end {
-                switch b[k] {
-                case 0x7C, 0x2D, 0x3A, 0x20, 0x09: continue
-                default: return false
-                }
+    static func isRuleRow(_ b: UnsafeBufferPointer<UInt8>, _ p: Int, _ end: Int) -> Bool {
+        // Cheap test first: a byte other than `|`, `-`, `:` and blanks (a letter, a digit:
+        // any row of values) stands in some cell, so the row is no rule.
+        for k in p..<end {
+            switch b[k] {
+            case 0x7C, 0x2D, 0x3A, 0x20, 0x09: continue
+            default: return false
             }
-            var rule = true
-            forEachCell(b, p, end) { s, e in
-                for k in s..<e where b[k] != 0x2D && b[k] != 0x3A && b[k] != 0x20 { rule = false; break }
-            }
-            return rule
+        }
+        var rule = true
+        forEachCell(b, p, end) { s, e in
+            for k in s..<e where b[k] != 0x2D && b[k] != 0x3A && b[k] != 0x20 { rule = false; break }
+        }
+        return rule
+    }
+
+    /// The cells of a row `b[p..<end]` (`p` at its first `|`), trimmed of blanks, one after
+    /// the other; a last cell after the final `|` only when it is not blank.
+    struct Cells {
+        /// Where the next cell starts.
+        private var q: Int
+        private let end: Int
+
+        init(_ row: Range<Int>) {
+            q = row.lowerBound &+ 1
+            end = row.upperBound
+        }
+
+        /// The next cell's bytes, `s..<e`: up to the next `|` (found eight bytes at a time).
+        @inline(__always) mutating func next(_ b: UnsafeBufferPointer<UInt8>) -> (s: Int, e: Int)? {
+            guard q <= end else { return nil }
+            let at = SmallWords.firstIndex(of: UInt8(ascii: "|"), in: b, from: q, to: end)
+            var s = q, e = at
+            q = at &+ 1
+            while s < e, b[s] == 0x20 || b[s] == 0x09 { s &+= 1 }
+            while e > s, b[e &- 1] == 0x20 || b[e &- 1] == 0x09 { e &-= 1 }
+            return at < end || s < e ? (s, e) : nil
         }
     }
 
-    /// Calls `body` with each cell of the row `b[p..<end]` (`p` at its first `|`), trimmed
-    /// of blanks; a last cell after the final `|` only when it is not blank.
-    @inline(__always) func forEachCell(_ b: UnsafeBufferPointer<UInt8>, _ p: Int, _ end: Int, _ body: (Int, Int) -> Void) {
-        var q = p + 1
-        var cellStart = q
-        while q <= end {
-            if q == end || b[q] == UInt8(ascii: "|") {
-                var s = cellStart, e = q
-                while s < e, b[s] == 0x20 || b[s] == 0x09 { s += 1 }
-                while e > s, b[e - 1] == 0x20 || b[e - 1] == 0x09 { e -= 1 }
-                if q < end || s < e { body(s, e) }
-                cellStart = q + 1
-            }
-            q += 1
-        }
+    /// Calls `body` with each cell of the row `b[p..<end]` (see `Cells`).
+    @inline(__always) static func forEachCell(_ b: UnsafeBufferPointer<UInt8>, _ p: Int, _ end: Int, _ body: (Int, Int) -> Void) {
+        var cells = Cells(p..<end)
+        while let (s, e) = cells.next(b) { body(s, e) }
     }
 
-    mutating func finishTable(
-        _ name: Located<String>, _ rows: [[Located<String>]], _ rowRanges: [SourceRange], _ range: SourceRange
-    ) {
-        guard let header = rows.first, header.count >= 2 else {
+    /// The number of cells of the row `b[row]`.
+    static func cellCount(_ b: UnsafeBufferPointer<UInt8>, _ row: Range<Int>) -> Int {
+        var cells = Cells(row)
+        var n = 0
+        while cells.next(b) != nil { n &+= 1 }
+        return n
+    }
+
+    /// The cell `b[s..<e]` of the file numbered `pathID`, as written or lowercased (a header or
+    /// a row's key). Static, so that the closures filling a row capture no copy of the layer.
+    @inline(__always) static func cell(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, pathID: UInt32, lowered: Bool) -> Located<String> {
+        let text = SmallWords.exact(b, s, e)
+        return Located(lowered ? text.smallLowercased : text, SourceRange(pathID: pathID, start: s, end: e))
+    }
+
+    /// Checks the table read and adds it: its header row gives the row key's name and the
+    /// columns, every other row its key and its cells, made once from the bytes.
+    mutating func finishTable(_ table: OpenTable, _ b: UnsafeBufferPointer<UInt8>) {
+        let range = file.range(table.start, table.end)
+        let pathID = file.pathID
+        let width = table.rows.isEmpty ? 0 : Self.cellCount(b, table.rows[0])
+        guard width >= 2 else {
             diagnostics.append(Diagnostic(
-                .malformedTable, "the table `\(name.value)` needs a header row and at least one row", at: range,
+                .malformedTable, "the table `\(table.name.value)` needs a header row and at least one row", at: range,
                 help: "write a header row such as `| membership | economy | business |`, a rule `|---|---|---|`, then one row per value"))
             return
         }
+        var header = Cells(table.rows[0])
+        let (ks, ke) = header.next(b)!
+        let rowHeader = Self.cell(b, ks, ke, pathID: pathID, lowered: true)
+        // The header's other cells, and each row's after its key, are `width - 1` cells.
+        let columns = [Located<String>](unsafeUninitializedCapacity: width &- 1) { room, n in
+            while n < room.count, let (s, e) = header.next(b) {
+                (room.baseAddress! + n).initialize(to: Self.cell(b, s, e, pathID: pathID, lowered: true))
+                n &+= 1
+            }
+        }
         var body: [(key: Located<String>, cells: [Located<String>])] = []
-        for (index, row) in rows.enumerated().dropFirst() {
-            if row.count != header.count {
+        body.reserveCapacity(table.rows.count &- 1)
+        for index in 1..<table.rows.count {
+            let row = table.rows[index]
+            let count = Self.cellCount(b, row)
+            if count != width {
                 diagnostics.append(Diagnostic(
-                    .malformedTable, "this row of `\(name.value)` has \(row.count) cells; the header has \(header.count)",
-                    at: rowRanges[index], help: "give every row one cell per column"))
+                    .malformedTable, "this row of `\(table.name.value)` has \(count) cells; the header has \(width)",
+                    at: file.range(row.lowerBound, row.upperBound), help: "give every row one cell per column"))
                 continue
             }
-            body.append((Located(row[0].value.smallLowercased, row[0].range), Array(row.dropFirst())))
+            var cells = Cells(row)
+            let (rs, re) = cells.next(b)!
+            let key = Self.cell(b, rs, re, pathID: pathID, lowered: true)
+            let values = [Located<String>](unsafeUninitializedCapacity: width &- 1) { room, n in
+                while n < room.count, let (s, e) = cells.next(b) {
+                    (room.baseAddress! + n).initialize(to: Self.cell(b, s, e, pathID: pathID, lowered: false))
+                    n &+= 1
+                }
+            }
+            body.append((key: key, cells: values))
         }
-        if body.isEmpty && rows.count == 1 {
+        if body.isEmpty && table.rows.count == 1 {
             diagnostics.append(Diagnostic(
-                .malformedTable, "the table `\(name.value)` has no rows", at: range,
+                .malformedTable, "the table `\(table.name.value)` has no rows", at: range,
                 help: "add one row per value below the header"))
         }
-        tables.append(DecisionTable(
-            name: name, rowHeader: Located(header[0].value.smallLowercased, header[0].range),
-            columns: header.dropFirst().map { Located($0.value.smallLowercased, $0.range) }, rows: body, range: range))
+        tables.append(DecisionTable(name: table.name, rowHeader: rowHeader, columns: columns, rows: body, range: range))
     }
 }
 

@@ -28,6 +28,18 @@ public enum TextChecks {
             let highs: UInt64 = 0x8080_8080_8080_8080
             var high: UInt64 = 0
             var word = 0
+            // Four words a turn: their top bits gathered, and whether any of them holds a zero byte.
+            while word &+ 32 <= n {
+                let p = UnsafeRawPointer(base + word)
+                let a = p.loadUnaligned(as: UInt64.self)
+                let b = p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                let c = p.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+                let d = p.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+                high |= a | b | c | d
+                let zero = ((a &- ones) & ~a) | ((b &- ones) & ~b) | ((c &- ones) & ~c) | ((d &- ones) & ~d)
+                if zero & highs != 0 { break }
+                word &+= 32
+            }
             while word + 8 <= n {
                 let x = UnsafeRawPointer(base + word).loadUnaligned(as: UInt64.self)
                 high |= x
@@ -45,10 +57,11 @@ public enum TextChecks {
         // The longest line, from the line table: the first line longer than `maxLine`.
         var longStart = -1
         var longLength = 0
-        let starts = file.lineStarts
-        for k in starts.indices {
-            let end = k + 1 < starts.count ? starts[k + 1] - 1 : bytes.count
-            if end - starts[k] > maxLine { longStart = starts[k]; longLength = end - starts[k]; break }
+        file.lineStarts.withUnsafeBufferPointer { starts in
+            for k in starts.indices {
+                let end = k &+ 1 < starts.count ? starts[k &+ 1] &- 1 : bytes.count
+                if end &- starts[k] > maxLine { longStart = starts[k]; longLength = end &- starts[k]; break }
+            }
         }
         if nul >= 0 {
             return Diagnostic(

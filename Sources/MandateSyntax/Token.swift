@@ -132,6 +132,12 @@ struct TokenSink {
         count += 1
     }
 
+    /// Drops the tokens after the first `count`, and the texts after the first `texts`.
+    mutating func truncate(to count: Int, texts: Int) {
+        self.count = min(self.count, count)
+        if self.texts.count > texts { self.texts.removeSubrange(texts...) }
+    }
+
     /// The tokens written so far.
     var buffer: UnsafeBufferPointer<Token> { UnsafeBufferPointer(start: base, count: count) }
 
@@ -154,25 +160,140 @@ public enum Lexer {
     }
 
     /// Tokenizes `segments` of the bytes `b`, appending to `list`. Kept out of its callers, so
-    /// that the scanning of one token (`lexOne`, `scanWord`) is inlined into its loop.
+    /// that the scanning of one token (`lexSegment`) is inlined into its loop.
     @inline(never) static func tokenize(_ b: UnsafeBufferPointer<UInt8>, segments: ArraySlice<Range<Int>>, into list: inout TokenSink) {
         // At most one token a byte: room for all of them at once.
         var room = 0
         for segment in segments { room += max(0, min(segment.upperBound, b.count) - segment.lowerBound) }
         list.reserve(room)
         for segment in segments {
-            var i = segment.lowerBound
-            let end = min(segment.upperBound, b.count)
-            while i < end {
-                let c = b[i]
-                if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A { i += 1; continue }
-                if c == 0x22 || (c == 0xE2 && i + 2 < end && b[i + 1] == 0x80 && (b[i + 2] == 0x9C || b[i + 2] == 0x9D)) {
-                    if !scanQuote(b, &i, end, &list) { return }
+            if !lexSegment(b, segment.lowerBound, min(segment.upperBound, b.count), &list) { return }
+        }
+    }
+
+    /// Lexes the text of every item but the first (the root) into `list`, one after the
+    /// other, setting each item's window of tokens. One call for a whole file: the loop of
+    /// `lexSegment` is inlined here.
+    @inline(never) static func lexItems(
+        _ b: UnsafeBufferPointer<UInt8>, _ segments: UnsafeBufferPointer<Range<Int>>, _ items: UnsafeMutableBufferPointer<Item>,
+        into list: inout TokenSink
+    ) {
+        guard items.count > 1 else { return }
+        for index in 1..<items.count {
+            items[index].tokenStart = list.count
+            let first = items[index].segmentStart, last = items[index].segmentEnd
+            // At most one token a byte: room for all of them at once.
+            var room = 0
+            for k in first..<last { room &+= max(0, min(segments[k].upperBound, b.count) &- segments[k].lowerBound) }
+            list.reserve(room)
+            for k in first..<last {
+                if !lexSegment(b, segments[k].lowerBound, min(segments[k].upperBound, b.count), &list) { break }
+            }
+            items[index].tokenEnd = list.count
+        }
+    }
+
+    /// Whether `d` is an ASCII letter, digit or `_`: a bit of two 64-bit masks.
+    @inline(__always) static func isASCIIWordByte(_ d: UInt8) -> Bool {
+        // Digits are bits 48–57 of the first; A–Z bits 1–26, `_` bit 31 and a–z bits 33–58 of the second.
+        let mask: UInt64 = d < 64 ? 0x03FF_0000_0000_0000 : d < 128 ? 0x07FF_FFFE_87FF_FFFE : 0
+        return (mask &>> UInt64(d & 63)) & 1 != 0
+    }
+
+    /// The top bit of every byte of `x` that is not an ASCII letter, digit or `_`, the others
+    /// clear. Every sum stays within its byte (the top bits are cleared first), so each byte is
+    /// judged exactly: `A`–`Z` folded onto `a`–`z`, then three range tests.
+    @inline(__always) static func notWordBytes(_ x: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high = ones &* 0x80
+        let low7 = x & ~high
+        let folded = low7 | (ones &* 0x20)
+        let letter = (folded &+ ones &* 0x1F) & ~(folded &+ ones &* 0x05)      // 0x61...0x7A
+        let digit = (low7 &+ ones &* 0x50) & ~(low7 &+ ones &* 0x46)           // 0x30...0x39
+        let underscore = ~((low7 ^ (ones &* 0x5F)) &+ ones &* 0x7F)           // 0x5F
+        return high & ~((letter | digit | underscore) & ~x)
+    }
+
+    /// Tokenizes `b[i..<end]`, appending to `list` (which has room for a token a byte);
+    /// false when a quotation is not closed before `end` (nothing after it is read).
+    @inline(__always) static func lexSegment(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ end: Int, _ list: inout TokenSink) -> Bool {
+        guard let base = b.baseAddress else { return true }
+        let count = b.count
+        var i = from
+        while i < end {
+            let c = base[i]
+            // Most tokens are words of ASCII letters and digits, ending at a blank or a
+            // punctuation mark: scanned and made into their token's bits here. A word that goes
+            // on with `-`, `'` or a byte that is not ASCII goes the general way (`lexOne`).
+            if (c | 0x20) &- 0x61 < 26 || c == 0x5F {
+                // A word of fewer than eight bytes (most words) with sixteen bytes of buffer
+                // from it: its length and its bits from one load.
+                if SmallWords.enabled, i &+ 16 <= count {
+                    let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                    let m = notWordBytes(x)  // byte 0 is a word byte: m is 0 or flags byte 1 or later
+                    if m != 0 {
+                        let j = min(i &+ (m.trailingZeroBitCount &>> 3), end)
+                        if j == end || (base[j] != 0x2D && base[j] != 0x27 && base[j] < 0x80) {
+                            let n = j &- i
+                            let bits = WordKey(
+                                low: SmallWords.lowerASCII(x & ((1 &<< UInt64(truncatingIfNeeded: n &* 8)) &- 1)),
+                                high: UInt64(truncatingIfNeeded: 0xE0 | n) &<< 56)
+                            list.append(Token(kind: .word, bits: bits, start: i, end: j))
+                            // A word is most often followed by one space.
+                            i = j < end && base[j] == 0x20 ? j &+ 1 : j
+                            continue
+                        }
+                        lexOne(b, &i, end, &list)
+                        continue
+                    }
+                }
+                // Eight bytes at a time while the buffer holds them (past `end` too: the word
+                // is cut there), then byte by byte.
+                var j = i &+ 1
+                if j &+ 8 <= count {
+                    while true {
+                        let m = notWordBytes(UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self))
+                        if m != 0 { j &+= m.trailingZeroBitCount &>> 3; break }
+                        j &+= 8
+                        if j &+ 8 > count {
+                            while j < count, isASCIIWordByte(base[j]) { j &+= 1 }
+                            break
+                        }
+                    }
+                    if j > end { j = end }
+                } else {
+                    while j < end, isASCIIWordByte(base[j]) { j &+= 1 }
+                }
+                if j == end || (base[j] != 0x2D && base[j] != 0x27 && base[j] < 0x80) {
+                    let n = j &- i
+                    if SmallWords.enabled, n <= 15, i &+ 16 <= count {
+                        let p = UnsafeRawPointer(base + i)
+                        var low = p.loadUnaligned(as: UInt64.self)
+                        var high: UInt64 = 0
+                        if n < 8 {
+                            low &= (1 &<< UInt64(truncatingIfNeeded: n &* 8)) &- 1
+                        } else if n > 8 {
+                            high = SmallWords.lowerASCII(p.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & ((1 &<< UInt64(truncatingIfNeeded: (n &- 8) &* 8)) &- 1))
+                        }
+                        let bits = WordKey(low: SmallWords.lowerASCII(low), high: high | (UInt64(truncatingIfNeeded: 0xE0 | n) &<< 56))
+                        list.append(Token(kind: .word, bits: bits, start: i, end: j))
+                    } else {
+                        emitLowered(.word, b, i, j, &list)
+                    }
+                    // A word is most often followed by one space.
+                    i = j < end && base[j] == 0x20 ? j &+ 1 : j
                     continue
                 }
-                lexOne(b, &i, end, &list)
+            } else if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A {
+                i &+= 1
+                continue
+            } else if c == 0x22 || (c == 0xE2 && i + 2 < end && base[i + 1] == 0x80 && (base[i + 2] == 0x9C || base[i + 2] == 0x9D)) {
+                if !scanQuote(b, &i, end, &list) { return false }
+                continue
             }
+            lexOne(b, &i, end, &list)
         }
+        return true
     }
 
     /// Appends a token of `kind` spanning `start..<end` whose text is `b[from..<to]`
@@ -228,7 +349,7 @@ public enum Lexer {
     }
 
     /// A quotation from `i`; false when it is not closed before `end`.
-    private static func scanQuote(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ list: inout TokenSink) -> Bool {
+    static func scanQuote(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ list: inout TokenSink) -> Bool {
         let start = i
         i += b[i] == 0x22 ? 1 : 3
         // Most quotations close on their own line: their content is the bytes between the quotes.
@@ -288,7 +409,7 @@ public enum Lexer {
     @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
 
     /// Lexes one non-quote token at `i`.
-    @inline(__always) private static func lexOne(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ list: inout TokenSink) {
+    @inline(__always) static func lexOne(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ list: inout TokenSink) {
         let start = i
         let c = b[i]
         // Currency symbols: $ (24), € (E2 82 AC), £ (C2 A3), ¥ (C2 A5) followed by a digit.
