@@ -106,8 +106,9 @@ public struct ConversationState: Codable, Sendable, Equatable {
     public var procedure: String?
     /// What the conversation waits for.
     public var awaiting: Awaiting?
-    /// Slots and variables.
-    public var values: [String: RuntimeValue]
+    /// Slots and variables, as the turn keeps them: a short list found by name without hashing
+    /// (`SlotValues`). Stored, encoded and compared as the dictionary `values` is.
+    public var slots: SlotValues
     /// Loops in progress, innermost last.
     public var loops: [LoopState]
     /// A `Confirm` the customer accepted, not yet used by an action with effects.
@@ -131,6 +132,19 @@ public struct ConversationState: Codable, Sendable, Equatable {
     /// The words of the request being served, where values with a pattern (`order 1042`) are looked for before asking.
     public var request: String?
 
+    /// Slots and variables, by name: a view of `slots`, made when it is read.
+    public var values: [String: RuntimeValue] {
+        get { slots.dictionary }
+        set { slots = SlotValues(newValue) }
+    }
+
+    /// The JSON keys, as when the values were a stored dictionary: `slots` is written as `values`.
+    private enum CodingKeys: String, CodingKey {
+        case id, customer, verifiedCustomerID, turn, status, intent, confidence, goal, procedure, awaiting
+        case slots = "values"
+        case loops, confirmed, clarifications, unanswered, repeats, transcript, actions, frustrated, unclear, misses, request
+    }
+
     /// A new conversation.
     public init(id: String, customer: CustomerProfile) {
         self.id = id
@@ -138,7 +152,7 @@ public struct ConversationState: Codable, Sendable, Equatable {
         self.verifiedCustomerID = customer.verified ? customer.id : nil
         self.turn = 0
         self.status = .open
-        self.values = [:]
+        self.slots = SlotValues()
         self.loops = []
         self.clarifications = 0
         self.unanswered = 0

@@ -20,7 +20,7 @@ struct KeyedTable: Sendable {
 /// A value that is missing makes a comparison false (and `is missing` true): a procedure never
 /// acts on a value nobody gave. Arithmetic on money stays in integer minor units.
 struct Evaluator {
-    var values: [String: RuntimeValue]
+    var values: SlotValues
     let customer: CustomerProfile
     let verified: Bool
     let confidence: Double?
@@ -311,7 +311,7 @@ struct Evaluator {
 
 extension Evaluator {
     /// An evaluator over tables whose keys are not worked out yet.
-    init(values: [String: RuntimeValue], customer: CustomerProfile, verified: Bool, confidence: Double?, frustrated: Bool, now: Int64,
+    init(values: SlotValues, customer: CustomerProfile, verified: Bool, confidence: Double?, frustrated: Bool, now: Int64,
          today: CalendarDate, tables: [Procedure.Table]) {
         self.init(values: values, customer: customer, verified: verified, confidence: confidence, frustrated: frustrated, now: now,
                   today: today, tables: tables.map(KeyedTable.init))

@@ -187,4 +187,44 @@ enum FastText {
         let frac = hundredths % 100
         return "\(whole)." + (frac < 10 ? "0\(frac)" : "\(frac)")
     }
+
+    /// The parts one after the other, written into one string of their total size: an
+    /// interpolation (`"\(a)\(b)"`) appends each part to a string that grows, at some hundred
+    /// instructions a part.
+    static func concat(_ a: String, _ b: String, _ c: String = "", _ d: String = "", _ e: String = "") -> String {
+        let total = a.utf8.count + b.utf8.count + c.utf8.count + d.utf8.count + e.utf8.count
+        return String(unsafeUninitializedCapacity: total) { out in
+            // No nested function captures the position: a captured variable is boxed and checked at every access.
+            var n = copy(a, into: out, at: 0)
+            n = copy(b, into: out, at: n)
+            n = copy(c, into: out, at: n)
+            n = copy(d, into: out, at: n)
+            return copy(e, into: out, at: n)
+        }
+    }
+
+    /// Copies the bytes of `s` into `out` from `at`, giving where they end.
+    @inline(__always)
+    private static func copy(_ s: String, into out: UnsafeMutableBufferPointer<UInt8>, at: Int) -> Int {
+        let count = s.utf8.count
+        guard count > 0 else { return at }
+        withBytes(s) { b in _ = memcpy(out.baseAddress! + at, b.baseAddress!, count) }
+        return at + count
+    }
+
+    /// `String(n)`: the decimal digits of `n`, with a minus sign when it is negative, written without a formatter.
+    static func decimal(_ n: Int) -> String {
+        if n >= 0 && n < 10 { return String(UnicodeScalar(UInt8(0x30 + n))) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
+            var magnitude = n.magnitude
+            var i = 24
+            repeat {
+                i -= 1
+                buffer[i] = 0x30 + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if n < 0 { i -= 1; buffer[i] = 0x2D }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[i...]), as: UTF8.self)
+        }
+    }
 }

@@ -6,7 +6,7 @@ enum Handoff {
     static func packet(state: ConversationState, trace: [TraceEvent], queue: String, urgent: Bool, reason: String, source: String?,
                        procedureName: String?, label: String?, formatted: (RuntimeValue) -> String) -> HandoffPacket {
         var collected: [String: String] = [:]
-        for (k, v) in state.values where !k.hasPrefix("__") {
+        for (k, v) in state.slots where !k.hasPrefix("__") {
             collected[FastText.words(k)] = formatted(v)
         }
         let failed = trace.filter { $0.kind == .guardrail || $0.kind == .limit }.map { e in

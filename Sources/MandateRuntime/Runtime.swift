@@ -167,12 +167,22 @@ final class OffsetCache: @unchecked Sendable {
 /// A catalog action as a call reads it: its signature, and what is worked out once about it
 /// rather than at every call (the owner look-ups, the key's paths split at their dots).
 final class CatalogAction: Sendable {
+    /// The inputs by number as a dictionary of the arguments by name reads them: each the value of
+    /// the last input with its name (the same list, unless two inputs share a name).
+    func byName(_ inputs: [RuntimeValue?]) -> [RuntimeValue?] {
+        guard let sameNamed else { return inputs }
+        return sameNamed.map { inputs[$0] }
+    }
+
     let signature: ActionSignature
     /// By input, and by output: the field naming the owner of its record type, when it is a record with an owner.
     let inputOwners: [String?]
     let outputOwners: [String?]
-    /// Each idempotency key path (`order.id`), and its parts.
-    let keyPaths: [(path: String, parts: [String])]
+    /// Each idempotency key path (`order.id`), its parts, and the input its first part names (by number), if any.
+    let keyPaths: [(path: String, parts: [String], input: Int?)]
+    /// When two inputs share a name (which the catalog should not allow), the last input with each
+    /// input's name, by number: its value is the one a dictionary of the arguments by name keeps.
+    let sameNamed: [Int]?
     /// Whether it changes something: its effect is neither `read` nor `identify`.
     let effectful: Bool
     /// What the trace says when it passes its limits, and when it is done or was already done.
@@ -188,7 +198,21 @@ final class CatalogAction: Sendable {
         }
         inputOwners = signature.inputs.map { owner($0.type) }
         outputOwners = signature.outputs.map { owner($0.type) }
-        keyPaths = signature.idempotencyKey.map { ($0, $0.split(separator: ".").map(String.init)) }
+        // A name given to two inputs names the last of them, as in a dictionary of the arguments by name.
+        let inputs = signature.inputs
+        keyPaths = signature.idempotencyKey.map { path in
+            let parts = path.split(separator: ".").map(String.init)
+            return (path, parts, inputs.lastIndex { $0.name == parts[0] })
+        }
+        // Made only when two inputs share a name: nothing is allocated for a catalog without such inputs.
+        var last: [Int]?
+        for i in inputs.indices {
+            for j in (i + 1)..<inputs.count where inputs[j].name == inputs[i].name {
+                if last == nil { last = Array(inputs.indices) }
+                last?[i] = j
+            }
+        }
+        sameNamed = last
         effectful = signature.effect != "read" && signature.effect != "identify"
         withinLimitsDetail = "`\(signature.name)` is within its limits"
         doneDetail = "`\(signature.name)` done"
@@ -210,6 +234,8 @@ final class GoalRules: Sendable {
     let maxPerRefundText: String?
     let maxPerCustomerText: String?
     let maxByTierFigures: [String: (key: String, amount: String)]
+    /// The verdicts of the output check on messages that state no amount (`Turn.outputCheck`).
+    let verdicts = OutputVerdicts()
 
     init(_ goal: Goal) {
         id = goal.id
@@ -224,6 +250,9 @@ final class GoalRules: Sendable {
 
     /// Where a setting of the goal is written (`Goal.location(of:)`), from the index.
     func location(of key: String) -> String { index.location(of: key) }
+
+    /// Where a setting the runtime names is written: read by number.
+    func location(of setting: GoalIndex.Setting) -> String { index.settingLocations[setting.rawValue] }
 }
 
 /// What a turn looks up about a goal, worked out once when the plan is loaded.
@@ -243,12 +272,34 @@ struct GoalIndex: Sendable {
     let file: String
 
     /// The settings the runtime's trace events name, whatever the goal writes.
-    static let runtimeKeys = [
-        "guardrails.input.max_characters", "guardrails.input.prompt_injection", "guardrails.topics.allowed",
-        "guardrails.confidence.threshold", "guardrails.confirm_with_customer", "guardrails.refunds.max_per_refund",
-        "guardrails.refunds.max_by_tier", "guardrails.refunds.max_per_customer", "escalation.when.customer_asks_for_human",
-        "escalation.when.frustration_detected", "escalation.when.same_question_repeated",
-    ]
+    static let runtimeKeys = Setting.allCases.map(\.key)
+
+    /// A setting the runtime's trace events name, by number: its location is read from
+    /// `settingLocations` without hashing the key.
+    enum Setting: Int, CaseIterable {
+        case inputMaxCharacters, promptInjection, topicsAllowed, confidenceThreshold, confirmWithCustomer, maxPerRefund,
+             maxByTier, maxPerCustomer, asksForHuman, frustration, sameQuestionRepeated
+
+        /// The setting's key in the goal file.
+        var key: String {
+            switch self {
+            case .inputMaxCharacters: "guardrails.input.max_characters"
+            case .promptInjection: "guardrails.input.prompt_injection"
+            case .topicsAllowed: "guardrails.topics.allowed"
+            case .confidenceThreshold: "guardrails.confidence.threshold"
+            case .confirmWithCustomer: "guardrails.confirm_with_customer"
+            case .maxPerRefund: "guardrails.refunds.max_per_refund"
+            case .maxByTier: "guardrails.refunds.max_by_tier"
+            case .maxPerCustomer: "guardrails.refunds.max_per_customer"
+            case .asksForHuman: "escalation.when.customer_asks_for_human"
+            case .frustration: "escalation.when.frustration_detected"
+            case .sameQuestionRepeated: "escalation.when.same_question_repeated"
+            }
+        }
+    }
+
+    /// `location(of: setting.key)` for each `Setting`, by its number.
+    let settingLocations: [String]
 
     init(_ goal: Goal) {
         let neverSay = goal.guardrails.neverSay.map { ($0, $0.isEmpty ? nil : FastText.lowercasedASCII($0)) }
@@ -264,7 +315,19 @@ struct GoalIndex: Sendable {
         file = goal.file
         var table = GoalIndex.lines(goal.sourceMap).mapValues { "\(goal.file):\($0)" }
         // A key's location is where the search from it ends, so keeping it changes no other key's.
-        for key in GoalIndex.runtimeKeys where table[key] == nil { table[key] = GoalIndex.location(of: key, in: table, file: goal.file) }
+        // Each setting's location is kept by number as well, from the same look-up.
+        var settings: [String] = []
+        settings.reserveCapacity(Setting.allCases.count)
+        for key in GoalIndex.runtimeKeys {
+            if let known = table[key] {
+                settings.append(known)
+            } else {
+                let location = GoalIndex.location(of: key, in: table, file: goal.file)
+                table[key] = location
+                settings.append(location)
+            }
+        }
+        settingLocations = settings
         locations = table
     }
 
@@ -429,5 +492,33 @@ final class ProcedureCache: @unchecked Sendable {
         let p = ProcedureRuntime(procedures[position])
         made[position] = p
         return p
+    }
+}
+
+/// What the output check said about a message: the rule it breaks, if any.
+struct OutputVerdict: Sendable {
+    var rule: (why: String, clause: String)?
+}
+
+/// A goal's output-check verdicts on messages that state no amount, by text: such a verdict
+/// depends on the goal and the text alone. At most `limit` texts are kept (the plan's questions
+/// and fixed messages come first and stay); a text beyond them is checked every time.
+final class OutputVerdicts: @unchecked Sendable {
+    static let limit = 1024
+    private let lock = NSLock()
+    private var known: [String: OutputVerdict] = [:]
+
+    /// The verdict kept on `text`, if any.
+    func verdict(on text: String) -> OutputVerdict? {
+        lock.lock()
+        defer { lock.unlock() }
+        return known[text]
+    }
+
+    /// Keeps the verdict on `text`, while there is room.
+    func keep(_ verdict: OutputVerdict, on text: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        if known.count < Self.limit { known[text] = verdict }
     }
 }

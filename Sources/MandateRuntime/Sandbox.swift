@@ -211,10 +211,17 @@ public final class SandboxActions: ActionPort, @unchecked Sendable {
             return .done(outputs)
         default:
             let key = request.idempotencyKey ?? UUID().uuidString
-            if let previous = data.performed[key] { return .alreadyDone(previous) }
-            data.performed[key] = [:]
-            let args = request.arguments.sorted { $0.key < $1.key }.map { "\($0.key)=\(Turn.format($0.value))" }.joined(separator: " ")
-            data.journal.append("\(request.action) \(args)")
+            // One look-up of the key: it is marked performed, and put back as it was if it already was.
+            if let previous = data.performed.updateValue([:], forKey: key) {
+                data.performed[key] = previous
+                return .alreadyDone(previous)
+            }
+            // `issue_refund amount=$89.00 order=1042`: the action, a space, the arguments by name.
+            var line = FastText.concat(request.action, " ")
+            for (i, (k, v)) in request.arguments.sorted(by: { $0.key < $1.key }).enumerated() {
+                line = FastText.concat(line, i == 0 ? "" : " ", k, "=", Turn.format(v))
+            }
+            data.journal.append(line)
             return .done([:])
         }
     }

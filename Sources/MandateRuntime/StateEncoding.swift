@@ -153,7 +153,12 @@ struct StateWriter {
         case .clarification?: bytes.append(3)
         case .verification(let node, let method, let slot)?: bytes.append(4); int(node); int(method); int(slot)
         }
-        keyed(s.values) { $0.value($1) }
+        // As a dictionary of the values: its count, then its entries sorted by name.
+        unsigned(UInt64(s.slots.count))
+        for (k, v) in s.slots.sortedByName {
+            text(k)
+            value(v)
+        }
         unsigned(UInt64(s.loops.count))
         for loop in s.loops {
             int(loop.node)
@@ -281,6 +286,23 @@ struct StateReader {
         return d
     }
 
+    /// The conversation's values, written as `keyed` writes a dictionary; a name that comes twice is refused as there.
+    mutating func slots() throws(StateDecodingError) -> SlotValues {
+        let n = try count()
+        var slots = SlotValues()
+        slots.reserveCapacity(n)
+        // Many names are checked against a set, so that a long list is not searched once per name.
+        var seen = n > 32 ? Set<String>(minimumCapacity: n) : nil
+        for _ in 0..<n {
+            let k = try text()
+            let v = try value()
+            let repeated = seen != nil ? seen?.insert(k).inserted == false : slots.position(of: k) != nil
+            guard !repeated else { throw failure("the key `\(k)` comes twice") }
+            slots.appendNew(k, v)
+        }
+        return slots
+    }
+
     mutating func list<V>(_ element: (inout StateReader) throws(StateDecodingError) -> V) throws(StateDecodingError) -> [V] {
         let n = try count()
         var a: [V] = []
@@ -349,7 +371,7 @@ struct StateReader {
             s.awaiting = .verification(node: node, method: method, slot: try int())
         case let t: throw failure("nothing awaited has the tag \(t)")
         }
-        s.values = try keyed { r throws(StateDecodingError) in try r.value() }
+        s.slots = try slots()
         s.loops = try list { r throws(StateDecodingError) in
             let node = try r.int()
             let elements = try r.list { r throws(StateDecodingError) in try r.value() }

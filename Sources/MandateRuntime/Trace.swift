@@ -70,6 +70,44 @@ public struct TraceEvent: Codable, Sendable, Equatable {
         return nil
     }
 
+    /// Equal when every public property is: the facts compare as `data` does, in any order.
+    public static func == (a: TraceEvent, b: TraceEvent) -> Bool {
+        guard a.turn == b.turn, a.kind == b.kind, a.detail == b.detail, a.source == b.source, a.step == b.step,
+              a.outputs == b.outputs, a.facts.count == b.facts.count else { return false }
+        if a.facts.elementsEqual(b.facts, by: { $0.0 == $1.0 && $0.1 == $1.1 }) { return true }
+        return a.data == b.data
+    }
+
+    private enum CodingKeys: String, CodingKey { case turn, kind, detail, source, data, outputs }
+
+    /// The same JSON as ever: `turn`, `kind`, `detail`, `source` when there is one, `data`, `outputs` when there are some.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(turn, forKey: .turn)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(detail, forKey: .detail)
+        try c.encodeIfPresent(source, forKey: .source)
+        try c.encode(data, forKey: .data)
+        try c.encodeIfPresent(outputs, forKey: .outputs)
+    }
+
+    /// `turn 2  step  refund.procedure:9  …`.
+    public var line: String {
+        var s = "turn \(turn)  \(kind.rawValue)"
+        if let source { s += "  \(source)" }
+        s += "  \(detail)"
+        // Bookkeeping for replay and coverage stays in the JSON, out of the line a person reads.
+        let shown = data.filter { !["step", "branch", "now", "text", "clause"].contains($0.key) }
+        if !shown.isEmpty { s += "  {" + shown.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}" }
+        return s
+    }
+}
+
+/// The initializers are written here, apart from the type, so that the type keeps its memberwise
+/// initializer `init(turn:kind:detail:source:facts:step:outputs:)`: the interpreter makes every
+/// event with it. An event made by an initializer written in the type was copied once more, as a
+/// whole, on its way into the trace (a retain and a release of each of its texts and lists).
+extension TraceEvent {
     /// Makes an event.
     public init(turn: Int, kind: Kind, detail: String, source: String? = nil, data: [String: String] = [:],
                 outputs: [String: RuntimeValue]? = nil) {
@@ -92,27 +130,6 @@ public struct TraceEvent: Codable, Sendable, Equatable {
         }
     }
 
-    /// Equal when every public property is: the facts compare as `data` does, in any order.
-    public static func == (a: TraceEvent, b: TraceEvent) -> Bool {
-        guard a.turn == b.turn, a.kind == b.kind, a.detail == b.detail, a.source == b.source, a.step == b.step,
-              a.outputs == b.outputs, a.facts.count == b.facts.count else { return false }
-        if a.facts.elementsEqual(b.facts, by: { $0.0 == $1.0 && $0.1 == $1.1 }) { return true }
-        return a.data == b.data
-    }
-
-    private enum CodingKeys: String, CodingKey { case turn, kind, detail, source, data, outputs }
-
-    /// The same JSON as ever: `turn`, `kind`, `detail`, `source` when there is one, `data`, `outputs` when there are some.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(turn, forKey: .turn)
-        try c.encode(kind, forKey: .kind)
-        try c.encode(detail, forKey: .detail)
-        try c.encodeIfPresent(source, forKey: .source)
-        try c.encode(data, forKey: .data)
-        try c.encodeIfPresent(outputs, forKey: .outputs)
-    }
-
     /// Reads the JSON `encode(to:)` writes.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -120,17 +137,6 @@ public struct TraceEvent: Codable, Sendable, Equatable {
                   detail: try c.decode(String.self, forKey: .detail), source: try c.decodeIfPresent(String.self, forKey: .source),
                   data: try c.decode([String: String].self, forKey: .data),
                   outputs: try c.decodeIfPresent([String: RuntimeValue].self, forKey: .outputs))
-    }
-
-    /// `turn 2  step  refund.procedure:9  …`.
-    public var line: String {
-        var s = "turn \(turn)  \(kind.rawValue)"
-        if let source { s += "  \(source)" }
-        s += "  \(detail)"
-        // Bookkeeping for replay and coverage stays in the JSON, out of the line a person reads.
-        let shown = data.filter { !["step", "branch", "now", "text", "clause"].contains($0.key) }
-        if !shown.isEmpty { s += "  {" + shown.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}" }
-        return s
     }
 }
 

@@ -38,6 +38,8 @@ extension Turn {
         let signature = action.signature
         let ev = evaluator
         var values = [String: RuntimeValue](minimumCapacity: signature.inputs.count)
+        // The same values by input number: the limits, the scope and the key read them without hashing a name.
+        var inputs = [RuntimeValue?](repeating: nil, count: signature.inputs.count)
         for (i, input) in signature.inputs.enumerated() {
             if input.type == .identity {
                 // Identity comes from the verified session, never from the conversation.
@@ -47,6 +49,7 @@ extension Turn {
                     return false
                 }
                 values[input.name] = .text(id)
+                inputs[i] = .text(id)
                 continue
             }
             guard let e = arguments[input.name], let v = ev.eval(e) else {
@@ -60,33 +63,37 @@ extension Turn {
                 return false
             }
             values[input.name] = v
+            inputs[i] = v
         }
-        let rendered = values.mapValues { format($0) }
+        inputs = action.byName(inputs)
+        let rendered = values.mapValues(Turn.format)
         let effectful = action.effectful
         var key: String?
         var entry: LedgerEntry?
         if effectful {
             if goal?.guardrails.confirmEffects.contains(signature.effect) == true, state.confirmed == nil {
-                note(.guardrail, "`\(name)` moves money or changes something, and the customer has not confirmed it", source: goalSource("guardrails.confirm_with_customer"),
+                note(.guardrail, "`\(name)` moves money or changes something, and the customer has not confirmed it", source: goalSource(.confirmWithCustomer),
                      ["clause": clauseID("confirm_with_customer:\(signature.effect)")])
                 escalate(queue: nil, reason: "an action needed the customer's confirmation first", source: at, label: label, clause: "confirm_with_customer:\(signature.effect)")
                 return false
             }
-            let keyParts = action.keyPaths.map { key -> String in
-                let (path, parts) = key
-                var v: RuntimeValue? = values[parts[0]]
+            // `path=value` for each path, joined with `&`, each part written once into its place.
+            var keyParts = ""
+            for (j, (path, parts, input)) in action.keyPaths.enumerated() {
+                var v: RuntimeValue? = input.flatMap { inputs[$0] }
                 for p in parts.dropFirst() { v = v?[field: p] }
-                return "\(path)=\(v.map(format) ?? "")"
+                let part = FastText.concat(path, "=", v.map(Turn.format) ?? "")
+                keyParts = j == 0 ? part : FastText.concat(keyParts, "&", part)
             }
-            let k = "\(state.id)#\(state.turn)#\(name)#" + keyParts.joined(separator: "&")
+            let k = FastText.concat(state.id, "#", FastText.decimal(state.turn), "#", FastText.concat(name, "#", keyParts))
             key = k
             if env.ledger.entry(idempotencyKey: k) != nil {
                 note(.action, "`\(name)` already ran for this turn (idempotency key), so it is not run again", source: at, ["key": k])
                 if signature.effect == "refund" { state.confirmed = nil }
                 return true
             }
-            let amount = signature.effect == "refund" ? refundAmount(signature, values) : nil
-            let scope = scopeKey(signature, values)
+            let amount = signature.effect == "refund" ? refundAmount(signature, inputs) : nil
+            let scope = scopeKey(signature, inputs)
             let customer = state.verifiedCustomerID ?? state.customer.id
             let e = LedgerEntry(conversation: state.id, customerID: customer, action: name, scope: scope, idempotencyKey: k, amount: amount, at: env.now)
             let usage = ledgerUsage(signature, entry: e)
@@ -111,7 +118,7 @@ extension Turn {
                     escalate(queue: "security", reason: "an action returned a record that belongs to another customer", source: at, label: label)
                     return false
                 }
-                if binds.contains(output.name) { state.values[output.name] = v }
+                if binds.contains(output.name) { state.slots[output.name] = v }
             }
             if let entry { env.ledger.append(entry) }
             let result: String
@@ -162,8 +169,8 @@ extension Turn {
         guard let proc = proc?.procedure else { return false }
         let outputs = signature.outputs.map(\.name)
         if outputs.contains(where: { Self.checksMissing($0, in: proc) }) {
-            for o in outputs { state.values[o] = nil }
-            note(.value, "the procedure handles a missing \(outputs.map(words).joined(separator: " or "))", source: at)
+            for o in outputs { state.slots[o] = nil }
+            note(.value, "the procedure handles a missing \(outputs.map(FastText.words).joined(separator: " or "))", source: at)
             return true
         }
         let asked = signature.inputs.compactMap { input -> (String, Int)? in
@@ -176,7 +183,7 @@ extension Turn {
             return false
         }
         state.misses += 1
-        state.values[slot] = nil
+        state.slots[slot] = nil
         state.request = nil
         send("I couldn't find that on your account.", source: at)
         jump = node
@@ -219,14 +226,16 @@ extension Turn {
             case .call(let action, let arguments, _):
                 guard let catalogued = runtime.catalog[action], catalogued.effectful else { return nil }
                 let sig = catalogued.signature
-                var values: [String: RuntimeValue] = [:]
-                for input in sig.inputs {
-                    if input.type == .identity { values[input.name] = state.verifiedCustomerID.map { .text($0) }; continue }
-                    values[input.name] = arguments[input.name].flatMap(ev.eval)
+                // The inputs by number, as `call` reads them.
+                var inputs = [RuntimeValue?](repeating: nil, count: sig.inputs.count)
+                for (i, input) in sig.inputs.enumerated() {
+                    if input.type == .identity { inputs[i] = state.verifiedCustomerID.map { .text($0) }; continue }
+                    inputs[i] = arguments[input.name].flatMap(ev.eval)
                 }
+                inputs = catalogued.byName(inputs)
                 let customer = state.verifiedCustomerID ?? state.customer.id
-                let entry = LedgerEntry(conversation: state.id, customerID: customer, action: action, scope: scopeKey(sig, values),
-                                        idempotencyKey: "", amount: sig.effect == "refund" ? refundAmount(sig, values) : nil, at: env.now)
+                let entry = LedgerEntry(conversation: state.id, customerID: customer, action: action, scope: scopeKey(sig, inputs),
+                                        idempotencyKey: "", amount: sig.effect == "refund" ? refundAmount(sig, inputs) : nil, at: env.now)
                 return checkLimits(sig, entry: entry, usage: ledgerUsage(sig, entry: entry)).map { (action, $0) }
             default: return nil
             }
@@ -234,45 +243,48 @@ extension Turn {
         return nil
     }
 
-    /// The money an action with `effect: refund` moves: its money input.
-    func refundAmount(_ signature: ActionSignature, _ values: [String: RuntimeValue]) -> Money? {
-        for input in signature.inputs where input.type == .money {
-            if case .money(let m)? = values[input.name] { return m }
+    /// The money an action with `effect: refund` moves: its money input (`inputs` by input number).
+    func refundAmount(_ signature: ActionSignature, _ inputs: [RuntimeValue?]) -> Money? {
+        for (i, input) in signature.inputs.enumerated() where input.type == .money {
+            if case .money(let m)? = inputs[i] { return m }
         }
         return nil
     }
 
     /// What a frequency limit counts per: `order:1042`, `customer:C-1001`.
-    func scopeKey(_ signature: ActionSignature, _ values: [String: RuntimeValue]) -> String {
-        let customer = "customer:\(state.verifiedCustomerID ?? state.customer.id)"
+    func scopeKey(_ signature: ActionSignature, _ inputs: [RuntimeValue?]) -> String {
         guard let per = signature.limit?.per, per != "customer", per != "conversation" else {
-            return signature.limit?.per == "conversation" ? "conversation:\(state.id)" : customer
+            return signature.limit?.per == "conversation" ? FastText.concat("conversation:", state.id)
+                : FastText.concat("customer:", state.verifiedCustomerID ?? state.customer.id)
         }
-        for input in signature.inputs {
+        for (i, input) in signature.inputs.enumerated() {
             if case .record(let type) = input.type, FastText.equalLowercased(type, per),
-               case .text(let id)? = values[input.name]?[field: "id"] {
-                return "\(per):\(id)"
+               case .text(let id)? = inputs[i]?[field: "id"] {
+                return FastText.concat(per, ":", id)
             }
         }
-        return customer
+        return FastText.concat("customer:", state.verifiedCustomerID ?? state.customer.id)
     }
 
     /// The amounts a limit check compared, for the trace.
     func limitFigures(_ signature: ActionSignature, entry: LedgerEntry, usage: LedgerUsage) -> TraceFacts {
         let g = goal
         var figures: TraceFacts = [:]
+        // Room for every figure: the list is not regrown as they are added.
+        figures.items.reserveCapacity(6)
         if let amount = entry.amount {
             figures.add("amount", format(.money(amount)))
             // The goal's limits, written once at load (`GoalRules`).
             if let max = g?.maxPerRefundText { figures.add("max_per_refund", max) }
             if let max = g?.maxByTierFigures[state.customer.tier] { figures.add(max.key, max.amount) }
             if let max = g?.maxPerCustomerText, let used = usage.refunded {
-                figures.add("refunded_in_\(usage.refundDays)_days", format(.money(Money(minor: used, currency: amount.currency))))
+                figures.add(FastText.concat("refunded_in_", FastText.decimal(Int(usage.refundDays)), "_days"),
+                            format(.money(Money(minor: used, currency: amount.currency))))
                 figures.add("max_per_customer", max)
             }
         }
         if let limit = signature.limit, let count = usage.runs {
-            figures.add("runs_for_\(entry.scope)", "\(count) of \(limit.count)")
+            figures.add(FastText.concat("runs_for_", entry.scope), FastText.concat(FastText.decimal(count), " of ", FastText.decimal(limit.count)))
         }
         return figures
     }
@@ -322,23 +334,23 @@ extension Turn {
             if let max = g?.guardrails.maxPerRefund {
                 if max.currency != amount.currency {
                     return LimitBreach(rule: "max_per_refund", detail: "a refund in \(amount.currency) cannot be checked against a limit in \(max.currency)",
-                                       source: goalSource("guardrails.refunds.max_per_refund"))
+                                       source: goalSource(.maxPerRefund))
                 }
                 if amount.minor > max.minor {
                     return LimitBreach(rule: "max_per_refund", detail: "a refund of \(format(.money(amount))) is above the limit of \(format(.money(max))) per refund",
-                                       source: goalSource("guardrails.refunds.max_per_refund"))
+                                       source: goalSource(.maxPerRefund))
                 }
             }
             if let max = g?.guardrails.maxByTier[state.customer.tier], max.currency == amount.currency, amount.minor > max.minor {
                 return LimitBreach(rule: "max_by_tier", detail: "a refund of \(format(.money(amount))) is above the \(state.customer.tier) tier's limit of \(format(.money(max)))",
-                                   source: goalSource("guardrails.refunds.max_by_tier"), clause: "refunds.max_by_tier:\(state.customer.tier)")
+                                   source: goalSource(.maxByTier), clause: "refunds.max_by_tier:\(state.customer.tier)")
             }
             if let max = g?.guardrails.maxPerCustomer, let used = usage.refunded {
                 let days = usage.refundDays
                 if used + amount.minor > max.minor {
                     return LimitBreach(rule: "max_per_customer",
                                        detail: "a refund of \(format(.money(amount))) would bring this customer's refunds in \(days) days to \(format(.money(Money(minor: used + amount.minor, currency: amount.currency)))), above the limit of \(format(.money(max)))",
-                                       source: goalSource("guardrails.refunds.max_per_customer"))
+                                       source: goalSource(.maxPerCustomer))
                 }
             }
         }

@@ -2,7 +2,11 @@ import Foundation
 import MandateIR
 
 /// One turn in progress: routing, the step interpreter, guardrails. Mutates only its own copy.
-struct Turn {
+///
+/// Not copyable, so that `finish()` moves the state, effects and trace out of the finished turn:
+/// a copyable turn copied them (a retain of every text and list in the state) and then released
+/// them with the rest of the turn.
+struct Turn: ~Copyable {
     let runtime: RuntimeCore
     /// Steps this turn may run (`Runtime.stepBudget`).
     let stepBudget: Int
@@ -82,11 +86,19 @@ struct Turn {
         return words
     }
 
+    /// Adds an event to the trace; `step` is the step it belongs to, given apart from the facts
+    /// (the event keeps it apart: a `step` among the facts is taken out of their list, a copy of it).
+    /// The event is made with the memberwise initializer, which moves it into the trace without a copy.
     mutating func note(_ kind: TraceEvent.Kind, _ detail: String, source: String? = nil, _ facts: TraceFacts = [:],
-                       outputs: [String: RuntimeValue]? = nil) {
-        let event = TraceEvent(turn: state.turn, kind: kind, detail: detail, source: source, facts: facts.items, outputs: outputs)
-        // Moved into the trace: appended as a temporary, the event was copied and the temporary released.
-        trace.append(consume event)
+                       outputs: [String: RuntimeValue]? = nil, step: String? = nil) {
+        var items = facts.items
+        var step = step
+        // The length first: comparing two different short strings is a call, comparing two lengths is not.
+        if step == nil, let i = items.firstIndex(where: { $0.0.utf8.count == 4 && $0.0 == "step" }) {
+            step = items[i].1
+            items.remove(at: i)
+        }
+        trace.append(TraceEvent(turn: state.turn, kind: kind, detail: detail, source: source, facts: items, step: step, outputs: outputs))
     }
 
     /// A guardrail clause's id for coverage: `resolve-order-issues:refunds.max_per_refund`.
@@ -96,9 +108,11 @@ struct Turn {
 
     func goalSource(_ key: String) -> String? { goal?.location(of: key) }
 
-    /// What the turn leaves: its state, effects and trace, moved out of the finished turn. (Swapping
-    /// them with empty ones cost more: making the empty state took about 1 K instructions, twice
-    /// the copy it saved.)
+    /// Where a setting the runtime names is written in the goal that applies.
+    func goalSource(_ setting: GoalIndex.Setting) -> String? { goal?.location(of: setting) }
+
+    /// What the turn leaves: its state, effects and trace, moved out of the finished turn (the rest
+    /// of the turn is released field by field).
     consuming func finish() -> TurnResult { TurnResult(state: state, effects: effects, trace: trace) }
 
     // MARK: the turn, in order
@@ -107,7 +121,7 @@ struct Turn {
         state.turn += 1
         state.transcript.append(TranscriptLine(speaker: "customer", text: message, turn: state.turn))
         let length = FastText.characterCount(message)
-        note(.message, "the customer wrote \(length) characters", ["text": message, "now": String(env.now)])
+        note(.message, FastText.concat("the customer wrote ", FastText.decimal(length), " characters"), ["text": message, "now": FastText.decimal(Int(env.now))])
         if state.status != .open { beginAgain() }
         // A new request: the rules of the goal it reads as apply from the first check on.
         if state.awaiting == .clarification, let earlier = state.unclear { requestText = earlier + "\n" + message }
@@ -116,7 +130,7 @@ struct Turn {
         // 1. Input guardrails.
         let limit = goal?.guardrails.inputMaxCharacters ?? runtime.shortestInputLimit
         if let limit, length > limit {
-            note(.guardrail, "the message is longer than \(limit) characters, so it was not read", source: goalSource("guardrails.input.max_characters"),
+            note(.guardrail, "the message is longer than \(limit) characters, so it was not read", source: goalSource(.inputMaxCharacters),
                  ["length": "\(length)", "limit": "\(limit)", "clause": clauseID("input.max_characters")])
             send("That message is too long for me to read. Could you say it in fewer than \(limit) characters?")
             return
@@ -127,11 +141,11 @@ struct Turn {
         if !signals.injection.isEmpty {
             let kinds = signals.injection.map(\.kind.rawValue).joined(separator: ", ")
             let action = goal?.guardrails.promptInjection ?? "block"
-            note(.guardrail, "prompt injection detected (\(kinds)); the goal says \(action)", source: goalSource("guardrails.input.prompt_injection"),
+            note(.guardrail, "prompt injection detected (\(kinds)); the goal says \(action)", source: goalSource(.promptInjection),
                  ["evidence": signals.injection.map(\.evidence).joined(separator: " | "), "clause": clauseID("input.prompt_injection")])
             switch action {
             case "escalate":
-                escalate(queue: nil, reason: "the customer's message tried to change the agent's instructions", source: goalSource("guardrails.input.prompt_injection"))
+                escalate(queue: nil, reason: "the customer's message tried to change the agent's instructions", source: goalSource(.promptInjection))
                 return
             case "flag": break
             default:
@@ -146,13 +160,13 @@ struct Turn {
             return
         }
         if signals.asksForHuman, goal?.escalation.onAskForHuman ?? true {
-            escalate(queue: nil, reason: "the customer asked for a person", source: goalSource("escalation.when.customer_asks_for_human"), clause: "escalation.customer_asks_for_human")
+            escalate(queue: nil, reason: "the customer asked for a person", source: goalSource(.asksForHuman), clause: "escalation.customer_asks_for_human")
             return
         }
         if signals.frustrated {
             state.frustrated = true
             if goal?.escalation.onFrustration ?? false {
-                escalate(queue: nil, reason: "the customer sounds frustrated", source: goalSource("escalation.when.frustration_detected"), clause: "escalation.frustration_detected")
+                escalate(queue: nil, reason: "the customer sounds frustrated", source: goalSource(.frustration), clause: "escalation.frustration_detected")
                 return
             }
         }
@@ -171,11 +185,13 @@ struct Turn {
             seen = state.repeats[normalized] ?? 0
             if seen > 0 { state.repeats[normalized] = seen + 1 }
         } else {
+            // Room for a few requests at the first: the count is not regrown and rehashed 1 → 3 → 6.
+            if state.repeats.isEmpty { state.repeats.reserveCapacity(6) }
             seen = Self.count(&state.repeats[normalized, default: 0])
         }
         let repeated = !answering || seen > 0
         if repeated, let n = goal?.escalation.sameQuestionRepeated, n > 1, seen + 1 >= n {
-            escalate(queue: nil, reason: "the customer wrote the same message \(n) times", source: goalSource("escalation.when.same_question_repeated"), clause: "escalation.same_question_repeated")
+            escalate(queue: nil, reason: "the customer wrote the same message \(n) times", source: goalSource(.sameQuestionRepeated), clause: "escalation.same_question_repeated")
             return
         }
 
@@ -204,7 +220,7 @@ struct Turn {
         state.procedure = nil
         proc = nil
         state.awaiting = nil
-        state.values = [:]
+        state.slots.removeAll()
         state.loops = []
         state.confirmed = nil
         state.clarifications = 0
@@ -251,13 +267,13 @@ struct Turn {
                 state.awaiting = .clarification
                 state.unclear = requestText
                 note(.route, "confidence \(Self.below(prediction.confidence, thresholdText, confidenceText)) is below the threshold \(thresholdText): ask the customer to say more",
-                     source: goalSource("guardrails.confidence.threshold"), ["clause": clauseID("confidence.threshold")])
+                     source: goalSource(.confidenceThreshold), ["clause": clauseID("confidence.threshold")])
                 send("Sorry, I want to be sure I help with the right thing. Could you tell me a little more about what you need?")
                 return
             }
             state.intent = intent
             escalate(queue: nil, reason: "the agent could not tell what the customer needs (confidence \(Self.below(prediction.confidence, thresholdText, confidenceText)), threshold \(thresholdText))",
-                     source: goalSource("guardrails.confidence.threshold"), clause: "confidence.threshold")
+                     source: goalSource(.confidenceThreshold), clause: "confidence.threshold")
             return
         }
         state.intent = intent
@@ -276,7 +292,7 @@ struct Turn {
 
     mutating func outOfScope() {
         state.awaiting = nil
-        note(.route, "out of scope: a polite scope message", source: goalSource("guardrails.topics.allowed"))
+        note(.route, "out of scope: a polite scope message", source: goalSource(.topicsAllowed))
         send(runtime.outOfScopeMessage)
     }
 
@@ -285,7 +301,7 @@ struct Turn {
         state.procedure = p.procedure.id
         proc = p
         // Room for every value the procedure may set, made once (the order of a dictionary's keys is no part of the state).
-        if state.values.capacity < state.values.count + p.valueCapacity { state.values.reserveCapacity(state.values.count + p.valueCapacity) }
+        if state.slots.capacity < state.slots.count + p.valueCapacity { state.slots.reserveCapacity(state.slots.count + p.valueCapacity) }
         state.loops = []
         state.confirmed = nil
         if p.procedure.requiresVerifiedCustomer && state.verifiedCustomerID == nil {
@@ -299,7 +315,7 @@ struct Turn {
     // MARK: the step interpreter
 
     var evaluator: Evaluator {
-        Evaluator(values: state.values, customer: state.customer, verified: state.verifiedCustomerID != nil,
+        Evaluator(values: state.slots, customer: state.customer, verified: state.verifiedCustomerID != nil,
                   confidence: state.confidence, frustrated: state.frustrated, now: env.now,
                   today: today, tables: proc?.tables ?? [])
     }
@@ -331,13 +347,13 @@ struct Turn {
                 guard send(text, source: at) else { return }
                 current = next
             case .ask(let slot, let type, let choices, let from, let again):
-                if !again, state.values[slot] != nil {
+                if !again, state.slots[slot] != nil {
                     note(.step, "step \(p.labels[id]): `\(words(slot))` is already known", source: at)
                     current = next
                     continue
                 }
                 if !again, let value = prefill(slot, type: type) {
-                    state.values[slot] = value
+                    state.slots[slot] = value
                     note(.value, "step \(p.labels[id]): the \(words(slot)) is in the customer's message", source: at, ["value": format(value)])
                     current = next
                     continue
@@ -371,14 +387,14 @@ struct Turn {
                 return
             case .set(let name, let value, _):
                 let v = evaluator.eval(value)
-                state.values[name] = v
-                note(.step, p.details[id], source: at, ["value": v.map(format) ?? "missing"])
+                state.slots[name] = v
+                note(.step, p.details[id], source: at, ["value": v.map(Turn.format) ?? "missing"])
                 current = next
             case .append(let list, let value):
                 var items: [RuntimeValue] = []
-                if case .list(let existing)? = state.values[list] { items = existing }
+                if case .list(let existing)? = state.slots[list] { items = existing }
                 if let v = evaluator.eval(value) { items.append(v) }
-                state.values[list] = .list(items)
+                state.slots[list] = .list(items)
                 note(.step, p.details[id], source: at)
                 current = next
             case .follow(let target):
@@ -421,12 +437,12 @@ struct Turn {
                 }
                 let loop = state.loops[state.loops.count - 1]
                 if loop.index < loop.elements.count {
-                    state.values[variable] = loop.elements[loop.index]
+                    state.slots[variable] = loop.elements[loop.index]
                     note(.step, "step \(p.labels[id]): for each \(words(variable)), \(loop.index + 1) of \(loop.elements.count)", source: at)
                     current = body ?? id
                 } else {
                     state.loops.removeLast()
-                    state.values[variable] = nil
+                    state.slots[variable] = nil
                     current = next
                 }
             }
@@ -473,11 +489,11 @@ struct Turn {
         let step = p.keys[node]
         let text = messageText()
         if let value = understand(type, slot: name, choices: choices, from: from, text: text) {
-            state.values[name] = value
+            state.slots[name] = value
             state.awaiting = nil
             state.unanswered = 0
             note(.value, name == asked ? p.answerDetails[node] : "the customer gave the \(words(name))", source: at,
-                 ["value": format(value), "step": step])
+                 ["value": format(value)], step: step)
             run(from: next)
             return
         }
@@ -487,7 +503,7 @@ struct Turn {
            prediction.confidence >= (goal.guardrails.confidenceThreshold ?? 0.75) {
             note(.route, "the message is a new request (`\(intent)`), not the \(words(name))", ["confidence": FastText.fixed2(prediction.confidence)])
             state.awaiting = nil
-            state.values = [:]
+            state.slots.removeAll()
             route()
             return
         }
@@ -517,12 +533,12 @@ struct Turn {
             state.awaiting = nil
             state.confirmed = node
             state.unanswered = 0
-            note(.value, "the customer said yes", source: at, ["step": step, "branch": "then"])
+            note(.value, "the customer said yes", source: at, ["branch": "then"], step: step)
             run(from: next)
         case false?:
             state.awaiting = nil
             state.confirmed = nil
-            note(.value, "the customer said no", source: at, ["step": step, "branch": "otherwise"])
+            note(.value, "the customer said no", source: at, ["branch": "otherwise"], step: step)
             run(from: onDecline)
         case nil:
             state.unanswered += 1
@@ -555,18 +571,18 @@ struct Turn {
                 return effect != "read" && effect != "identify"
             }
             guard !acted, let value = understand(type, slot: slot, choices: choices, from: nil, text: messageText()),
-                  value != state.values[slot] else { continue }
+                  value != state.slots[slot] else { continue }
             state.awaiting = nil
             state.confirmed = nil
             state.unanswered = 0
-            state.values[slot] = value
+            state.slots[slot] = value
             // A later answer picked from a list (the items of the order it names) may not fit the
             // new value: ask it again. Other answers (a reason, a choice) still hold.
             for later in steps[(ask + 1)..<node] {
-                if case .ask(let other, _, _, _?, _) = later.op { state.values[other] = nil }
+                if case .ask(let other, _, _, _?, _) = later.op { state.slots[other] = nil }
             }
             note(.value, "the customer corrected the \(words(slot)) instead of answering yes or no: go back to step \(steps[ask].label) with it",
-                 source: at, ["step": step, "value": format(value)])
+                 source: at, ["value": format(value)], step: step)
             run(from: ask)
             return true
         }
@@ -586,7 +602,7 @@ struct Turn {
             return
         }
         state.awaiting = .verification(node: node, method: method, slot: 0)
-        let how = methods[method].slots.map(words).joined(separator: " and ")
+        let how = methods[method].slots.map(FastText.words).joined(separator: " and ")
         question(first, method == 0 ? "To keep your account safe, I need to check it's you first. What's the \(words(first)) on your account?"
                  : (retry ? "I couldn't match that to an account. We" : "No problem, we") + " can use your \(how) instead. What's the \(words(first)) on your account?")
     }
@@ -610,7 +626,7 @@ struct Turn {
             }
             return
         }
-        state.values[name] = value
+        state.slots[name] = value
         if slot + 1 < all[method].slots.count {
             state.awaiting = .verification(node: node, method: method, slot: slot + 1)
             question(all[method].slots[slot + 1], "Thanks. And what's the \(words(all[method].slots[slot + 1])) on your account?")
@@ -630,7 +646,7 @@ struct Turn {
             }
             return
         }
-        guard let record = outputs.compactMap({ state.values[$0] }).first, case .text(let id)? = record[field: "id"] else {
+        guard let record = outputs.compactMap({ state.slots[$0] }).first, case .text(let id)? = record[field: "id"] else {
             escalate(queue: "security", reason: "the details given did not match an account", source: nil)
             return
         }
@@ -694,7 +710,7 @@ struct Turn {
         if !choices.isEmpty {
             text = "Which of these fits best: " + choices.map { "“\($0)”" }.joined(separator: ", ") + "?"
         } else if let from, case .list(let options)? = evaluator.eval(from) {
-            let names = options.map { format($0) }
+            let names = options.map(Turn.format)
             text = "Which ones? " + names.joined(separator: ", ") + (names.count > 1 ? " (or “all”)" : "")
         } else {
             text = "What's the \(words(slot))?"
@@ -757,22 +773,51 @@ struct Turn {
     func outputViolation(_ text: String) -> String? { outputCheck(text)?.why }
 
     /// The output rule a message breaks, with its clause.
+    ///
+    /// A message that states no amount breaks the same rules whatever the conversation holds (the
+    /// goal's `never_say`, `max_characters` and placeholders), so the goal keeps its verdict on
+    /// such a message by its text (`OutputVerdicts`): the plan's questions and fixed messages are
+    /// checked once, not at every turn. A message with a `$` byte is always checked here.
     func outputCheck(_ text: String) -> (why: String, clause: String)? {
         guard let goal else { return nil }
+        let memo = !FastText.contains(text, byte: 0x24)
+        if memo, let known = goal.verdicts.verdict(on: text) { return known.rule }
+        let (rule, readAmounts) = outputRules(text, goal)
+        if memo, !readAmounts { goal.verdicts.keep(OutputVerdict(rule: rule), on: text) }
+        return rule
+    }
+
+    /// The output rule a message breaks, and whether the conversation's amounts were consulted to
+    /// say so (the message states an amount): when they were not, the verdict holds for the text alone.
+    func outputRules(_ text: String, _ goal: GoalRules) -> (rule: (why: String, clause: String)?, readAmounts: Bool) {
+        if let rule = textRules(text, goal) { return (rule, false) }
+        let amounts = Self.amounts(in: text)
+        for amount in amounts where !isKnownAmount(amount) {
+            return (("it states \(amount), an amount the plan did not compute", "output.amounts"), true)
+        }
+        return (nil, !amounts.isEmpty)
+    }
+
+    /// The output rules on the text alone: `never_say`, `max_characters`, placeholders.
+    func textRules(_ text: String, _ goal: GoalRules) -> (why: String, clause: String)? {
         if FastText.isASCII(text) {
             // The same checks on bytes, with the phrases lowercased once at plan load.
             if !goal.guardrails.neverSay.isEmpty {
                 let found = goal.index.neverSayFound(in: text)
                 // When every phrase is among the bits and none was found, no phrase needs a look.
                 if found != 0 || !goal.index.neverSayAllInBits {
-                for (k, (phrase, needle)) in goal.index.neverSay.enumerated() {
+                // By index: destructuring each (phrase, bytes) pair copied both.
+                let phrases = goal.index.neverSay
+                for k in phrases.indices {
                     let hit: Bool
-                    if let needle {
-                        hit = k < 64 ? found & (1 << UInt64(k)) != 0 : FastText.containsIgnoringCase(text, needle)
+                    if k < 64, phrases[k].lower != nil {
+                        hit = found & (1 << UInt64(k)) != 0
+                    } else if let needle = phrases[k].lower {
+                        hit = FastText.containsIgnoringCase(text, needle)
                     } else {
-                        hit = text.lowercased().contains(phrase.lowercased())
+                        hit = text.lowercased().contains(phrases[k].phrase.lowercased())
                     }
-                    if hit { return ("it contains “\(phrase)”", "output.never_say:\(phrase)") }
+                    if hit { return ("it contains “\(phrases[k].phrase)”", "output.never_say:\(phrases[k].phrase)") }
                 }
                 }
             }
@@ -786,9 +831,6 @@ struct Turn {
             if let phrase = goal.guardrails.neverSay.first(where: { lower.contains($0.lowercased()) }) { return ("it contains “\(phrase)”", "output.never_say:\(phrase)") }
             if let max = goal.guardrails.outputMaxCharacters, text.count > max { return ("it is \(text.count) characters, more than \(max)", "output.max_characters") }
             if text.contains("{") && text.contains("}") { return ("it has an unfilled placeholder", "output.placeholders") }
-        }
-        for amount in Self.amounts(in: text) where !isKnownAmount(amount) {
-            return ("it states \(amount), an amount the plan did not compute", "output.amounts")
         }
         return nil
     }
@@ -815,13 +857,22 @@ struct Turn {
             default: return false
             }
         }
-        return state.values.values.contains(where: walk)
+        return state.slots.contains { walk($0.value) }
     }
 
     /// The money that `formatMoney` writes as `amount`, when `amount` is written as it writes
     /// dollars, euros and pounds: the sign, whole units without leading zeros, a point, two digits
     /// (`$89.00`). Nil for anything else, which is then compared as text.
     static func moneyWritten(_ amount: String) -> Money? {
+        // `$…`, the usual case, on its bytes: a byte that is not ASCII is no digit, as its scalar is none.
+        if amount.utf8.first == 0x24 {
+            return FastText.withBytes(amount) { minorUnitsWritten($0.dropFirst()) }.map { Money(minor: $0, currency: "USD") }
+        }
+        return scalarMoneyWritten(amount)
+    }
+
+    /// `moneyWritten`, reading the text's scalars: for `€` and `£`, and what starts with neither `$`.
+    static func scalarMoneyWritten(_ amount: String) -> Money? {
         var u = amount.unicodeScalars[...]
         let currency: String
         switch u.popFirst() {
@@ -831,26 +882,32 @@ struct Turn {
         default: return nil
         }
         guard Money.exponent(of: currency) == 2 else { return nil }
+        return minorUnitsWritten(u.lazy.map(\.value)).map { Money(minor: $0, currency: currency) }
+    }
+
+    /// The minor units of whole units without leading zeros, a point and two digits (`89.00` →
+    /// 8900), read from the code units or scalars of the text after the currency sign; nil for anything else.
+    static func minorUnitsWritten<Units: Sequence>(_ units: Units) -> Int64? where Units.Element: FixedWidthInteger {
         var minor: Int64 = 0
         var digits = 0
         var point = false
         var fraction = 0
-        for s in u {
-            if s == "." {
+        for s in units {
+            if s == 0x2E {
                 guard !point, digits > 0 else { return nil }
                 point = true
                 continue
             }
-            guard s.value >= 0x30, s.value <= 0x39 else { return nil }
+            guard s >= 0x30, s <= 0x39 else { return nil }
             // No leading zero, and no more digits than fit.
             if !point, digits == 1, minor == 0 { return nil }
             digits += 1
             guard digits <= 17 else { return nil }
-            minor = minor * 10 + Int64(s.value - 0x30)
+            minor = minor * 10 + Int64(s - 0x30)
             if point { fraction += 1 }
         }
         guard point, fraction == 2 else { return nil }
-        return Money(minor: minor, currency: currency)
+        return minor
     }
 
     /// `$150`, `$89.00`, `150 USD` in a text, normalised to how `format` shows money.
@@ -965,7 +1022,7 @@ struct Turn {
         effects.append(.say(text))
         state.transcript.append(TranscriptLine(speaker: "agent", text: text, turn: state.turn))
         let packet = Handoff.packet(state: state, trace: trace, queue: q, urgent: info?.urgent ?? false, reason: reason, source: source,
-                                    procedureName: proc?.procedure.name, label: label, formatted: { format($0) })
+                                    procedureName: proc?.procedure.name, label: label, formatted: Turn.format)
         effects.append(.handoff(packet))
     }
 

@@ -321,24 +321,30 @@ import Testing
         }
     }
 
+    /// Also: the output check keeps its verdict on a message that states no amount (`OutputVerdicts`);
+    /// each text is checked twice, and a kept verdict must be the one the rules give, while a text
+    /// with a `$` is never kept.
     @Test func neverSayLeftUnreadWhenNoPhraseStarts() {
         let runtime = Runtime(plan: referencePlan)
-        let state = runtime.start(id: "c", customer: CustomerProfile(id: "C-1", tier: "standard", verified: true))
-        var turn = Turn(runtime: runtime.core, stepBudget: 500, state: state, message: "hi", supplied: nil,
-                        env: TurnEnvironment(now: 0, actions: SandboxActions(data: SandboxData()), ledger: MemoryLedger()))
-        let texts = Self.texts(["We ", "GUARANTEE", " it", "guaran", "tee", "your ", "Fault", "legal advice", "we are liable", "x", " "],
+        var turn = Turn.probe(runtime)
+        let texts = Self.texts(["We ", "GUARANTEE", " it", "guaran", "tee", "your ", "Fault", "legal advice", "we are liable", "x", " ",
+                                "{x}", "$89.00", "€5", "é"],
                                count: 2_000, seed: 23)
         for id in runtime.core.goals.keys.sorted() {
-            let goal = runtime.core.goals[id]
+            let goal = runtime.core.goals[id]!
             turn.servedGoal = goal
-            for text in texts {
-                let plain = goal?.guardrails.neverSay.first { text.lowercased().contains($0.lowercased()) }
-                let clause = turn.outputCheck(text)?.clause
+            for text in texts + texts {
+                let plain = goal.guardrails.neverSay.first { text.lowercased().contains($0.lowercased()) }
+                let checked = turn.outputCheck(text)
+                let clause = checked?.clause
                 if let plain {
                     #expect(clause == "output.never_say:\(plain)", "\(text)")
                 } else {
                     #expect(!(clause ?? "").hasPrefix("output.never_say"), "\(text)")
                 }
+                let rules = turn.outputRules(text, goal).rule
+                #expect(checked?.why == rules?.why && clause == rules?.clause, "\(text)")
+                if text.utf8.contains(0x24) { #expect(goal.verdicts.verdict(on: text) == nil, "\(text)") }
             }
         }
     }
@@ -558,5 +564,14 @@ extension Turn {
         state.values.values.forEach(walk)
         if let p = proc { out += p.writtenAmounts }
         return out
+    }
+}
+
+extension Turn {
+    /// A turn of a standard, verified customer's new conversation, on "hi", to call the turn's parts on.
+    static func probe(_ runtime: Runtime) -> Turn {
+        let state = runtime.start(id: "c", customer: CustomerProfile(id: "C-1", tier: "standard", verified: true))
+        return Turn(runtime: runtime.core, stepBudget: 500, state: state, message: "hi", supplied: nil,
+                    env: TurnEnvironment(now: 0, actions: SandboxActions(data: SandboxData()), ledger: MemoryLedger()))
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import MandateIR
 
 /// The words the built-in phrase patterns name, numbered: a message's words are looked up here
@@ -63,7 +64,10 @@ struct PhraseVocabulary: Sendable {
         while true {
             let n = table[i]
             if n < 0 { return -1 }
-            if words[Int(n)].withUnsafeBufferPointer({ $0.elementsEqual(b) }) { return n }
+            // The lengths first, then the bytes with `memcmp` (a generic `elementsEqual` compared them one call at a time).
+            if words[Int(n)].withUnsafeBufferPointer({ w in
+                w.count == b.count && (w.count == 0 || memcmp(w.baseAddress!, b.baseAddress!, w.count) == 0)
+            }) { return n }
             i = (i + 1) & mask
         }
     }
