@@ -1026,7 +1026,7 @@ struct FactProgram {
     /// analysis runs, so forgetting a name forgets every key that depends on it.
     init(_ graph: StepGraph, _ analysis: FactAnalysis) {
         let steps = graph.steps
-        let names = analysis.keys.names
+        // `analysis.keys.names` is read in place: a copy would retain each of its arrays.
         place = graph.arena.buffer(count: steps.count, repeating: -1)
         forgetEnd = graph.arena.buffer(count: steps.count * 2, repeating: 0)
         facts.reserveCapacity(steps.count)
@@ -1036,7 +1036,7 @@ struct FactProgram {
             case .set(_, let value, _):
                 var discrete: Int?
                 if case .literal(let lit) = value { discrete = FactLiteral(lit, analysis.keys).discrete }
-                let name = names.defined[names.definedRange(n).lowerBound]
+                let name = analysis.keys.names.defined[analysis.keys.names.definedRange(n).lowerBound]
                 place[n] = Int32(facts.count)
                 facts.append(StepFacts(sets: (analysis.keys.intern(name: name), analysis.compile(value), discrete)))
             case .branch(let c, _, _):
@@ -1047,11 +1047,11 @@ struct FactProgram {
         }
         for n in steps.indices {
             let start = forgotten.count
-            for d in names.definedRange(n) {
-                analysis.keys.forEachDependent(of: names.defined[d]) { k in if !forgotten[start...].contains(k) { forgotten.append(k) } }
+            for d in analysis.keys.names.definedRange(n) {
+                analysis.keys.forEachDependent(of: analysis.keys.names.defined[d]) { k in if !forgotten[start...].contains(k) { forgotten.append(k) } }
             }
             forgetEnd[2 * n] = forgotten.count
-            let variable = names.loopVariable[n]
+            let variable = analysis.keys.names.loopVariable[n]
             if variable >= 0 {
                 let bodyStart = forgotten.count
                 analysis.keys.forEachDependent(of: variable) { k in if !forgotten[bodyStart...].contains(k) { forgotten.append(k) } }
@@ -1093,6 +1093,10 @@ struct FlowFacts {
     let analysis: FactAnalysis
     /// What each step does to the facts.
     let program: FactProgram
+
+    /// The two ways out of a condition, as a constant: an array literal in the loop below was
+    /// allocated once for every branch step.
+    private static let branchEdges: [StepGraph.Edge] = [.then, .otherwise]
 
     static func edgeKey(_ node: Int, _ edge: StepGraph.Edge) -> Int64 {
         Int64(node) * 8 + Int64(edge.rawValue)
@@ -1151,39 +1155,18 @@ struct FlowFacts {
                 }
                 takeable[Int(Self.edgeKey(n, edge))] = true
                 guard let target, target < steps.count else { continue }
-                let carried = narrows ? s : out
-                let base = target * width
-                if reached[target] {
-                    if carried.equals(blocks, from: base, width: width) { continue }
-                    // After several rounds through a loop, a bound that still moves is dropped.
-                    visits[target] += 1
-                    let widen = visits[target] > 6
-                    var moved = false
-                    for k in 0..<width {
-                        let old = blocks[base + k]
-                        var merged: Fact?
-                        if let a = old, let b = carried.fact(k) {
-                            let f = a.join(b, in: large)
-                            if f != Fact() { merged = f }
-                        }
-                        if widen, var g = merged, let o = old {
-                            if g.interval.lo != o.interval.lo { g.interval.lo = nil }
-                            if g.interval.hi != o.interval.hi { g.interval.hi = nil }
-                            merged = g
-                        }
-                        if merged != old { blocks[base + k] = merged; moved = true }
-                    }
-                    if !moved { continue }
-                } else {
-                    carried.store(into: blocks, at: base, width: width)
-                    reached[target] = true
-                }
+                // The state carried is passed in place (`inout`), not bound to a new variable:
+                // a copy of either would retain and release its array on every edge.
+                let moved = narrows
+                    ? Self.carry(&s, into: target, blocks, width: width, reached: reached, visits: visits, large)
+                    : Self.carry(&out, into: target, blocks, width: width, reached: reached, visits: visits, large)
+                if !moved { continue }
                 changed(target)
             }
         }
         var blocked = arena.uninitialized(UInt8.self, count: 0)
         for n in steps.indices where reached[n] && program.condition(n) != nil {
-            for edge in [StepGraph.Edge.then, .otherwise] where !takeable[Int(Self.edgeKey(n, edge))] {
+            for edge in Self.branchEdges where !takeable[Int(Self.edgeKey(n, edge))] {
                 if blocked.isEmpty { blocked = arena.buffer(count: steps.count, repeating: 0) }
                 blocked[n] |= 1 << edge.rawValue
             }
@@ -1191,6 +1174,39 @@ struct FlowFacts {
         self.blocks = blocks
         self.reached = reached
         self.blocked = blocked
+    }
+
+    /// Carries the facts along an edge into step `target`: the first path to reach it sets its
+    /// block, a later one joins into it. False when the block is unchanged.
+    @inline(__always) private static func carry(_ carried: inout FactState, into target: Int, _ blocks: UnsafeMutableBufferPointer<Fact?>, width: Int,
+                              reached: UnsafeMutableBufferPointer<Bool>, visits: UnsafeMutableBufferPointer<Int32>,
+                              _ large: LargeValueSets) -> Bool {
+        let base = target * width
+        guard reached[target] else {
+            carried.store(into: blocks, at: base, width: width)
+            reached[target] = true
+            return true
+        }
+        if carried.equals(blocks, from: base, width: width) { return false }
+        // After several rounds through a loop, a bound that still moves is dropped.
+        visits[target] += 1
+        let widen = visits[target] > 6
+        var moved = false
+        for k in 0..<width {
+            let old = blocks[base + k]
+            var merged: Fact?
+            if let a = old, let b = carried.fact(k) {
+                let f = a.join(b, in: large)
+                if f != Fact() { merged = f }
+            }
+            if widen, var g = merged, let o = old {
+                if g.interval.lo != o.interval.lo { g.interval.lo = nil }
+                if g.interval.hi != o.interval.hi { g.interval.hi = nil }
+                merged = g
+            }
+            if merged != old { blocks[base + k] = merged; moved = true }
+        }
+        return moved
     }
 
     /// The facts after step `n` runs.

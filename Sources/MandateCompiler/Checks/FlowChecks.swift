@@ -7,7 +7,8 @@ import MandateIR
 final class ProcedureUnderCheck {
     let graph: StepGraph
     let facts: FlowFacts
-    let goal: Goal?
+    /// The goal the procedure serves, read in place.
+    let served: ServedGoal?
     /// The values an enumeration-typed value can have, as its type lists them.
     let enumeration: (Expr) -> [String]?
 
@@ -39,7 +40,7 @@ final class ProcedureUnderCheck {
         self.arena = arena
         self.pool = pool
         graph = StepGraph(p, arena: arena)
-        goal = context.goal(of: p)
+        served = context.servedGoal(of: p)
         // The slots, and room for the outputs of the actions the steps call.
         var types = NameTable<ValueType>(minimumCapacity: p.slots.count + 16)
         for s in p.slots { types[s.name] = s.type }
@@ -147,7 +148,7 @@ enum FlowChecks {
                 guard reported.insert(label).inserted else { continue }
                 let path = (p.path(to: node.id) ?? [node.id])
                 let used = p.steps.compactMap { if case .resolve(let o) = $0.op { o } else { nil } }
-                let outcome = used.first ?? p.goal?.resolvedWhen.first ?? "<outcome>"
+                let outcome = used.first ?? p.served?.goal.resolvedWhen.first ?? "<outcome>"
                 let how = edge == .otherwise ? "when its condition does not hold, " : edge == .decline ? "when the customer declines, " : ""
                 context.report(
                     .pathFallsOffEnd,
@@ -267,17 +268,17 @@ enum FlowChecks {
         guard let entry = p.procedure.entry, entry < steps.count else { return }
         // The names this check follows, renumbered densely from the procedure's numbering: the
         // ones steps give values to, loop variables, and the names steps read.
-        let names = p.names
+        // `p.names` is read in place: a copy would retain each of its arrays.
         let arena = p.arena
-        var dense = DenseNumbers(count: names.count, in: arena)
+        var dense = DenseNumbers(count: p.names.count, in: arena)
         let defs = arena.buffer(count: steps.count, repeating: NameBits())
         var start = NameBits()
         for n in 0..<steps.count {
-            for d in names.definedRange(n) { defs[n].insert(dense.number(names.defined[d])) }
-            if names.loopVariable[n] >= 0 { _ = dense.number(names.loopVariable[n]) }
+            for d in p.names.definedRange(n) { defs[n].insert(dense.number(p.names.defined[d])) }
+            if p.names.loopVariable[n] >= 0 { _ = dense.number(p.names.loopVariable[n]) }
             // A list that `Add … to` builds starts empty: it is known from the first step.
-            if case .append = steps[n].op { for d in names.definedRange(n) { start.insert(dense.number(names.defined[d])) } }
-            for r in names.readRange(n) { _ = dense.number(names.read[r]) }
+            if case .append = steps[n].op { for d in p.names.definedRange(n) { start.insert(dense.number(p.names.defined[d])) } }
+            for r in p.names.readRange(n) { _ = dense.number(p.names.read[r]) }
         }
         guard dense.count <= NameBits.capacity else { return }
         // Must-analysis: the names known on every path into each step (`reached` false: not yet reached).
@@ -291,7 +292,7 @@ enum FlowChecks {
             for (target, edge) in successors[n] {
                 guard let target, target < steps.count, p.facts.canTake(n, edge) else { continue }
                 var s = out
-                if edge == .body, names.loopVariable[n] >= 0 { s.insert(Int(dense.numbers[names.loopVariable[n]])) }
+                if edge == .body, p.names.loopVariable[n] >= 0 { s.insert(Int(dense.numbers[p.names.loopVariable[n]])) }
                 if reached[target] {
                     let merged = known[target].intersection(s)
                     if merged == known[target] { continue }
@@ -307,13 +308,13 @@ enum FlowChecks {
         var reported: [Bool] = []
         for n in steps.indices where reached[n] {
             let k = known[n]
-            for r in names.readRange(n) {
-                let id = names.read[r]
+            for r in p.names.readRange(n) {
+                let id = p.names.read[r]
                 guard !k.contains(Int(dense.numbers[id])) else { continue }
-                if reported.isEmpty { reported = [Bool](repeating: false, count: names.count) }
+                if reported.isEmpty { reported = [Bool](repeating: false, count: p.names.count) }
                 guard !reported[id] else { continue }
                 reported[id] = true
-                let name = names.names[id]
+                let name = p.names.names[id]
                 let node = steps[n]
                 let path = p.path(to: node.id) { _, _, to in
                     !defines(steps[to].op).contains(name) || to == node.id

@@ -37,8 +37,8 @@ enum PolicyChecks {
     }
 
     static func outputGuardrails(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
-        guard let goal = p.goal, let scan = context.messageScan(goal: goal.id) else { return }
-        let g = goal.guardrails
+        guard let served = p.served, let scan = context.messageScan(goal: served.goal.id) else { return }
+        let g = served.goal.guardrails
         // Amounts the plan computes or checks: the ones a message may state. Worked out when a
         // message first states an amount: most never do.
         var known: Set<Int64>?
@@ -79,9 +79,9 @@ enum PolicyChecks {
             for phrase in said {
                 context.report(
                     .neverSayInMessage,
-                    "the message at step \(label) says \"\(phrase)\", which the goal `\(goal.id)` must never say",
+                    "the message at step \(label) says \"\(phrase)\", which the goal `\(served.goal.id)` must never say",
                     at: node,
-                    notes: ["`\(phrase)` is under `never_say` in `\(goal.file)`; the runtime would block this message"],
+                    notes: ["`\(phrase)` is under `never_say` in `\(served.goal.file)`; the runtime would block this message"],
                     help: "reword the message without \"\(phrase)\"")
             }
             if let max, tooLong {
@@ -89,9 +89,9 @@ enum PolicyChecks {
                 if literal > max {
                     context.report(
                         .messageTooLong,
-                        "the message at step \(label) is \(literal) characters before its values are filled in; the goal `\(goal.id)` allows \(max)",
+                        "the message at step \(label) is \(literal) characters before its values are filled in; the goal `\(served.goal.id)` allows \(max)",
                         at: node,
-                        notes: ["`max_characters: \(max)` is under `output` in `\(goal.file)`; the runtime would block this message"],
+                        notes: ["`max_characters: \(max)` is under `output` in `\(served.goal.file)`; the runtime would block this message"],
                         help: "shorten it, or split it into two `Say` steps")
                 }
             }

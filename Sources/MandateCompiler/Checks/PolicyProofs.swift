@@ -104,7 +104,8 @@ enum PolicyProofs {
     }
 
     static func refundLimits(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
-        guard let goal = p.goal, goal.guardrails.maxPerRefund != nil || !goal.guardrails.maxByTier.isEmpty else { return }
+        // The goal is read in place (`served.goal`), never bound to a copy of its own.
+        guard let served = p.served, served.goal.guardrails.maxPerRefund != nil || !served.goal.guardrails.maxByTier.isEmpty else { return }
         let steps = p.steps
         for n in steps.indices where p.reachable(n) {
             guard p.effect(n) == "refund", let signature = p.signature(n), case .call(_, let args, _) = steps[n].op,
@@ -112,14 +113,14 @@ enum PolicyProofs {
                   let state = p.facts.before(n)
             else { continue }
             let compiled = p.facts.analysis.compile(amount)
-            guard let merged = breach(compiled, state, goal, context, p.facts.analysis) else { continue }
+            guard let merged = breach(compiled, state, served.goal, context, p.facts.analysis) else { continue }
             let found: (path: [Int], breach: Breach)
-            switch counterexample(p, to: n, amount: compiled, goal, context) {
+            switch counterexample(p, to: n, amount: compiled, served.goal, context) {
             case .none: continue  // every single path is within the limit
             case .some(.none): found = (p.path(to: n) ?? [n], merged)  // too many paths to follow one by one
             case .some(.some(let f)): found = f
             }
-            report(steps[n], amount: amount, found.path, found.breach, p, goal, &context)
+            report(steps[n], amount: amount, found.path, found.breach, p, served.goal, &context)
         }
     }
 
@@ -166,33 +167,33 @@ enum PolicyProofs {
     }
 
     static func confirmations(_ p: ProcedureUnderCheck, _ context: inout CheckContext) {
-        guard let goal = p.goal, !goal.guardrails.confirmEffects.isEmpty else { return }
+        guard let served = p.served, !served.goal.guardrails.confirmEffects.isEmpty else { return }
         let steps = p.steps
         // The calls whose effect needs the customer's yes; most procedures have none or one.
         let calls = steps.indices.filter { n in
             guard p.reachable(n), let effect = p.effect(n) else { return false }
-            return goal.guardrails.confirmEffects.contains(effect)
+            return served.goal.guardrails.confirmEffects.contains(effect)
         }
         guard !calls.isEmpty, let entry = p.procedure.entry else { return }
         let successors = p.graph.successors
         // A value is named by what it came from: `{order_number}` names the order looked up with it,
         // and `{amount_due}` the flights whose prices it was set from.
-        let names = p.names
+        // `p.names` is read in place: a copy would retain each of its arrays.
         // Each (name, what it was found with), in one array for every name.
         var pairs: [(name: Int32, source: Int32)] = []
-        pairs.reserveCapacity(names.mentioned.count)
+        pairs.reserveCapacity(p.names.mentioned.count)
         for n in steps.indices {
-            let from = names.mentionedRange(n)
+            let from = p.names.mentionedRange(n)
             guard !from.isEmpty else { continue }
             let given: Range<Int>
             switch steps[n].op {
-            case .call, .set, .ask, .append: given = names.definedRange(n)
+            case .call, .set, .ask, .append: given = p.names.definedRange(n)
             case .forEach: given = -1..<0
             default: continue
             }
             for d in given {
-                let i = d < 0 ? names.loopVariable[n] : names.defined[d]
-                for m in from { pairs.append((Int32(i), Int32(names.mentioned[m]))) }
+                let i = d < 0 ? p.names.loopVariable[n] : p.names.defined[d]
+                for m in from { pairs.append((Int32(i), Int32(p.names.mentioned[m]))) }
             }
         }
         // A constant from here on: the passes below read it without checks for exclusive access.
@@ -215,12 +216,12 @@ enum PolicyProofs {
         var asked: [(step: Int, said: ValueSet)] = []
         for n in steps.indices {
             guard case .confirm = steps[n].op else { continue }
-            asked.append((n, closure(ValueSet(names.mentioned[names.mentionedRange(n)], in: large))))
+            asked.append((n, closure(ValueSet(p.names.mentioned[p.names.mentionedRange(n)], in: large))))
         }
         for call in calls {
             let node = steps[call]
             guard case .call(_, let args, _) = node.op, let signature = p.signature(call) else { continue }
-            let direct = ValueSet(names.mentioned[names.mentionedRange(call)], in: large)
+            let direct = ValueSet(p.names.mentioned[p.names.mentionedRange(call)], in: large)
             let mentioned = closure(direct)
             let movesMoney = signature.effect == "refund"
             // Which Confirm steps ask about these values, and which steps change them: each step's
@@ -234,7 +235,7 @@ enum PolicyProofs {
             }
             let redefining = arena.buffer(count: steps.count, repeating: false)
             for n in steps.indices {
-                for d in names.definedRange(n) where direct.contains(names.defined[d], in: large) { redefining[n] = true }
+                for d in p.names.definedRange(n) where direct.contains(p.names.defined[d], in: large) { redefining[n] = true }
             }
             // Must-analysis: on every path here, the customer said yes to a Confirm about these values,
             // and none of them changed since.
@@ -280,7 +281,7 @@ enum PolicyProofs {
                 .confirmationMissing,
                 "`\(context.sentence(node))` at step \(label) runs without the customer's yes: on \(p.graph.describe(path)) no `Confirm`\(what) comes first",
                 at: node,
-                notes: ["the goal `\(goal.id)` lists `\(signature.effect)` under `confirm_with_customer` in `\(goal.file)`"],
+                notes: ["the goal `\(served.goal.id)` lists `\(signature.effect)` under `confirm_with_customer` in `\(served.goal.file)`"],
                 help: "add before step \(label): `Confirm \"\(ask)\"` with `If the customer declines, say \"No problem, nothing has changed.\" and resolve as declined.`")
         }
     }

@@ -3,11 +3,19 @@ import MandateDiagnostics
 import MandateIR
 import MandateSyntax
 
+/// A goal that the checks of the procedures serving it read in place. A class: a check holds one
+/// reference, where a copy of the goal retained each of its fields.
+final class ServedGoal: Sendable {
+    let goal: Goal
+    init(_ goal: Goal) { self.goal = goal }
+}
+
 /// A procedure's step graph with the edges each step can take, for the flow and policy checks.
 ///
 /// Every check walks these edges; none looks at the source syntax, so what is proven is
-/// exactly what the runtime will execute.
-struct StepGraph {
+/// exactly what the runtime will execute. A class: the checks and the path facts share one
+/// graph, so none copies the procedure it holds (each copy retained its every field).
+final class StepGraph {
     /// Which way out of a step an edge is.
     enum Edge: UInt8, Equatable {
         /// The step after it (for `Confirm`: the customer said yes).
@@ -168,13 +176,14 @@ struct CheckContext {
         let goalSyntax: [GoalSyntax]
         let scenarios: [ScenarioSyntax]
         let skippedFiles: Set<String>
-        let goals: [String: Goal]
+        /// Goals by id, behind references, for the checks of the procedures that serve them.
+        let servedGoals: [String: ServedGoal]
         let actions: [String: ActionSignature]
         let actionNumbers: NameTable<Int>
         let records: [String: RecordType]
         let identityNames: Set<String>
         let takesTypedIdentity: Bool
-        /// What the output guardrails look for in each goal's messages, by the goal's id (the first goal of an id, as in `goals`).
+        /// What the output guardrails look for in each goal's messages, by the goal's id (the first goal of an id, as in `servedGoals`).
         let messageScans: [PolicyChecks.MessageScan]
         let scanOfGoal: NameTable<Int>
 
@@ -184,7 +193,7 @@ struct CheckContext {
             self.goalSyntax = goalSyntax
             self.scenarios = scenarios
             self.skippedFiles = skippedFiles
-            goals = Dictionary(plan.goals.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            servedGoals = Dictionary(plan.goals.map { ($0.id, ServedGoal($0)) }, uniquingKeysWith: { a, _ in a })
             actions = Dictionary(plan.actions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
             var actionNumbers = NameTable<Int>(minimumCapacity: plan.actions.count)
             for i in plan.actions.indices where actionNumbers[plan.actions[i].name] == nil { actionNumbers[plan.actions[i].name] = i }
@@ -215,8 +224,6 @@ struct CheckContext {
     /// Procedure files whose lowering reported errors: their graphs are incomplete, so flow
     /// and policy findings there would only repeat those errors in other words.
     var skippedFiles: Set<String> { shared.skippedFiles }
-    /// Goals by id.
-    var goals: [String: Goal] { shared.goals }
     /// Actions by name.
     var actions: [String: ActionSignature] { shared.actions }
     /// Each action's place in `plan.actions`, by name (the first of a repeated name, as in `actions`).
@@ -272,8 +279,9 @@ struct CheckContext {
         diagnostics.append(Diagnostic(code, message, at: range(node.source), notes: notes, help: help))
     }
 
-    /// The goal a procedure serves.
-    func goal(of p: MandateIR.Procedure) -> Goal? { shared.goals[p.goal] }
+    /// The goal a procedure serves, behind a reference: the procedure's checks read its fields
+    /// in place instead of copying the goal.
+    func servedGoal(of p: MandateIR.Procedure) -> ServedGoal? { shared.servedGoals[p.goal] }
 
     /// A queue to suggest for a new escalation: `billing` when there is one, else the goal's default.
     func suggestedQueue(for goal: Goal?) -> String {

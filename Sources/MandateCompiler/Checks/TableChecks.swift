@@ -39,7 +39,7 @@ enum TableChecks {
                     // Each value once, in order, but those that cannot reach the lookup: a tier
                     // that is always escalated, and values the steps before it already handled.
                     let values = listed.isSortedAscending ? listed : listed.sorted()
-                    let escalated: [String]? = if case .customer("tier") = key { p.goal?.guardrails.alwaysEscalateTiers } else { nil }
+                    let escalated: [String]? = if case .customer("tier") = key { p.served?.goal.guardrails.alwaysEscalateTiers } else { nil }
                     let fact = facts.id(of: key).flatMap { p.facts.fact($0, before: n) }
                     var missing: [String] = []
                     for i in values.indices where i == 0 || values[i - 1] != values[i] {
