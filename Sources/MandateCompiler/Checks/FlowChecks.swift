@@ -24,8 +24,11 @@ final class ProcedureUnderCheck {
     /// and unknown actions), looked up once per procedure.
     private let actions: [ActionSignature], actionOf: UnsafeMutableBufferPointer<Int32>
 
-    /// The action step `n` calls; nil for other steps and unknown actions.
-    func signature(_ n: Int) -> ActionSignature? { actionOf[n] < 0 ? nil : actions[Int(actionOf[n])] }
+    /// The name of the first money input of the action step `n` calls, without copying its
+    /// signature; nil when it has none, for other steps and unknown actions.
+    func moneyInput(_ n: Int) -> String? {
+        actionOf[n] < 0 ? nil : actions[Int(actionOf[n])].inputs.first { $0.type == .money }?.name
+    }
 
     /// The effect of the action step `n` calls, without copying its signature; nil for other
     /// steps and unknown actions.
@@ -268,17 +271,17 @@ enum FlowChecks {
         guard let entry = p.procedure.entry, entry < steps.count else { return }
         // The names this check follows, renumbered densely from the procedure's numbering: the
         // ones steps give values to, loop variables, and the names steps read.
-        // `p.names` is read in place: a copy would retain each of its arrays.
+        let names = p.names
         let arena = p.arena
-        var dense = DenseNumbers(count: p.names.count, in: arena)
+        var dense = DenseNumbers(count: names.count, in: arena)
         let defs = arena.buffer(count: steps.count, repeating: NameBits())
         var start = NameBits()
         for n in 0..<steps.count {
-            for d in p.names.definedRange(n) { defs[n].insert(dense.number(p.names.defined[d])) }
-            if p.names.loopVariable[n] >= 0 { _ = dense.number(p.names.loopVariable[n]) }
+            for d in names.definedRange(n) { defs[n].insert(dense.number(names.defined[d])) }
+            if names.loopVariable[n] >= 0 { _ = dense.number(names.loopVariable[n]) }
             // A list that `Add … to` builds starts empty: it is known from the first step.
-            if case .append = steps[n].op { for d in p.names.definedRange(n) { start.insert(dense.number(p.names.defined[d])) } }
-            for r in p.names.readRange(n) { _ = dense.number(p.names.read[r]) }
+            if case .append = steps[n].op { for d in names.definedRange(n) { start.insert(dense.number(names.defined[d])) } }
+            for r in names.readRange(n) { _ = dense.number(names.read[r]) }
         }
         guard dense.count <= NameBits.capacity else { return }
         // Must-analysis: the names known on every path into each step (`reached` false: not yet reached).
@@ -292,7 +295,7 @@ enum FlowChecks {
             for (target, edge) in successors[n] {
                 guard let target, target < steps.count, p.facts.canTake(n, edge) else { continue }
                 var s = out
-                if edge == .body, p.names.loopVariable[n] >= 0 { s.insert(Int(dense.numbers[p.names.loopVariable[n]])) }
+                if edge == .body, names.loopVariable[n] >= 0 { s.insert(Int(dense.numbers[names.loopVariable[n]])) }
                 if reached[target] {
                     let merged = known[target].intersection(s)
                     if merged == known[target] { continue }
@@ -308,13 +311,13 @@ enum FlowChecks {
         var reported: [Bool] = []
         for n in steps.indices where reached[n] {
             let k = known[n]
-            for r in p.names.readRange(n) {
-                let id = p.names.read[r]
+            for r in names.readRange(n) {
+                let id = names.read[r]
                 guard !k.contains(Int(dense.numbers[id])) else { continue }
-                if reported.isEmpty { reported = [Bool](repeating: false, count: p.names.count) }
+                if reported.isEmpty { reported = [Bool](repeating: false, count: names.count) }
                 guard !reported[id] else { continue }
                 reported[id] = true
-                let name = p.names.names[id]
+                let name = names.names[id]
                 let node = steps[n]
                 let path = p.path(to: node.id) { _, _, to in
                     !defines(steps[to].op).contains(name) || to == node.id

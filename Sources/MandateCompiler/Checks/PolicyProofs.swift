@@ -108,8 +108,8 @@ enum PolicyProofs {
         guard let served = p.served, served.goal.guardrails.maxPerRefund != nil || !served.goal.guardrails.maxByTier.isEmpty else { return }
         let steps = p.steps
         for n in steps.indices where p.reachable(n) {
-            guard p.effect(n) == "refund", let signature = p.signature(n), case .call(_, let args, _) = steps[n].op,
-                  let input = signature.inputs.first(where: { $0.type == .money }), let amount = args[input.name],
+            guard p.effect(n) == "refund", case .call(_, let args, _) = steps[n].op,
+                  let input = p.moneyInput(n), let amount = args[input],
                   let state = p.facts.before(n)
             else { continue }
             let compiled = p.facts.analysis.compile(amount)
@@ -220,10 +220,11 @@ enum PolicyProofs {
         }
         for call in calls {
             let node = steps[call]
-            guard case .call(_, let args, _) = node.op, let signature = p.signature(call) else { continue }
+            // The action's effect and money input are read in place, not with a copy of its signature.
+            guard case .call(_, let args, _) = node.op, let effect = p.effect(call) else { continue }
             let direct = ValueSet(p.names.mentioned[p.names.mentionedRange(call)], in: large)
             let mentioned = closure(direct)
-            let movesMoney = signature.effect == "refund"
+            let movesMoney = effect == "refund"
             // Which Confirm steps ask about these values, and which steps change them: each step's
             // answer is the same on every visit, so it is worked out once.
             let arena = p.arena
@@ -269,8 +270,8 @@ enum PolicyProofs {
             let subject = args.sorted { $0.key < $1.key }.map(\.value)
             let what = subject.isEmpty ? "" : " mentioning " + Suggestions.list(subject.map { "`\(Words.of($0))`" }, joiner: "or")
             let ask: String
-            if signature.effect == "refund", let input = signature.inputs.first(where: { $0.type == .money }),
-               let amount = args[input.name], let ph = placeholder(amount) {
+            if effect == "refund", let input = p.moneyInput(call),
+               let amount = args[input], let ph = placeholder(amount) {
                 ask = "Shall I refund \(ph)?"
             } else if let ph = subject.lazy.compactMap({ placeholder($0) }).first {
                 ask = "Shall I go ahead with \(ph)?"
@@ -281,7 +282,7 @@ enum PolicyProofs {
                 .confirmationMissing,
                 "`\(context.sentence(node))` at step \(label) runs without the customer's yes: on \(p.graph.describe(path)) no `Confirm`\(what) comes first",
                 at: node,
-                notes: ["the goal `\(served.goal.id)` lists `\(signature.effect)` under `confirm_with_customer` in `\(served.goal.file)`"],
+                notes: ["the goal `\(served.goal.id)` lists `\(effect)` under `confirm_with_customer` in `\(served.goal.file)`"],
                 help: "add before step \(label): `Confirm \"\(ask)\"` with `If the customer declines, say \"No problem, nothing has changed.\" and resolve as declined.`")
         }
     }
