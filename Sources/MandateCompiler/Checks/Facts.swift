@@ -619,7 +619,7 @@ struct FactState: Hashable {
 
     /// Whether these facts are the `width` at `start` in `blocks` (past `width`, nothing known).
     /// Identical bytes decide at once; otherwise the facts are compared one by one.
-    func equals(_ blocks: UnsafeMutableBufferPointer<Fact?>, from start: Int, width: Int) -> Bool {
+    @inline(__always) func equals(_ blocks: UnsafeMutableBufferPointer<Fact?>, from start: Int, width: Int) -> Bool {
         if facts.count == width, width > 0 {
             let same = facts.withUnsafeBytes { a in
                 memcmp(a.baseAddress!, UnsafeRawPointer(blocks.baseAddress! + start), width * MemoryLayout<Fact?>.stride) == 0
@@ -631,7 +631,7 @@ struct FactState: Hashable {
     }
 
     /// Writes these facts as the `width` at `start` in `blocks`.
-    func store(into blocks: UnsafeMutableBufferPointer<Fact?>, at start: Int, width: Int) {
+    @inline(__always) func store(into blocks: UnsafeMutableBufferPointer<Fact?>, at start: Int, width: Int) {
         guard facts.count == width, width > 0 else {
             for k in 0..<width { blocks[start + k] = fact(k) }
             return
@@ -1067,10 +1067,10 @@ struct FactProgram {
     func condition(_ n: Int) -> FactExpr? { place[n] < 0 ? nil : facts[Int(place[n])].condition }
 
     /// The keys step `n` forgets when it runs.
-    func forgets(_ n: Int) -> ArraySlice<Int> { forgotten[(n == 0 ? 0 : forgetEnd[2 * n - 1])..<forgetEnd[2 * n]] }
+    @inline(__always) func forgets(_ n: Int) -> ArraySlice<Int> { forgotten[(n == 0 ? 0 : forgetEnd[2 * n - 1])..<forgetEnd[2 * n]] }
 
     /// The keys step `n` forgets on the way into its `For each` body.
-    func bodyForgets(_ n: Int) -> ArraySlice<Int> { forgotten[forgetEnd[2 * n]..<forgetEnd[2 * n + 1]] }
+    @inline(__always) func bodyForgets(_ n: Int) -> ArraySlice<Int> { forgotten[forgetEnd[2 * n]..<forgetEnd[2 * n + 1]] }
 }
 
 /// The forward analysis over a procedure's graph: the facts at each step and which branch
