@@ -687,6 +687,16 @@ struct LineLayer {
 
     /// The cell `b[s..<e]` of the file numbered `pathID`, as written or lowercased (a header or
     /// a row's key). Static, so that the closures filling a row capture no copy of the layer.
+    /// The row's next `count` cells (fewer if it has fewer), made at their size.
+    @inline(__always) static func cells(_ b: UnsafeBufferPointer<UInt8>, _ row: inout Cells, count: Int, pathID: UInt32, lowered: Bool) -> [Located<String>] {
+        [Located<String>](unsafeUninitializedCapacity: count) { room, n in
+            while n < room.count, let (s, e) = row.next(b) {
+                (room.baseAddress! + n).initialize(to: Self.cell(b, s, e, pathID: pathID, lowered: lowered))
+                n &+= 1
+            }
+        }
+    }
+
     @inline(__always) static func cell(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, pathID: UInt32, lowered: Bool) -> Located<String> {
         let text = SmallWords.exact(b, s, e)
         return Located(lowered ? text.smallLowercased : text, SourceRange(pathID: pathID, start: s, end: e))
@@ -708,12 +718,7 @@ struct LineLayer {
         let (ks, ke) = header.next(b)!
         let rowHeader = Self.cell(b, ks, ke, pathID: pathID, lowered: true)
         // The header's other cells, and each row's after its key, are `width - 1` cells.
-        let columns = [Located<String>](unsafeUninitializedCapacity: width &- 1) { room, n in
-            while n < room.count, let (s, e) = header.next(b) {
-                (room.baseAddress! + n).initialize(to: Self.cell(b, s, e, pathID: pathID, lowered: true))
-                n &+= 1
-            }
-        }
+        let columns = Self.cells(b, &header, count: width &- 1, pathID: pathID, lowered: true)
         var body: [(key: Located<String>, cells: [Located<String>])] = []
         body.reserveCapacity(table.rows.count &- 1)
         for index in 1..<table.rows.count {
@@ -728,12 +733,7 @@ struct LineLayer {
             var cells = Cells(row)
             let (rs, re) = cells.next(b)!
             let key = Self.cell(b, rs, re, pathID: pathID, lowered: true)
-            let values = [Located<String>](unsafeUninitializedCapacity: width &- 1) { room, n in
-                while n < room.count, let (s, e) = cells.next(b) {
-                    (room.baseAddress! + n).initialize(to: Self.cell(b, s, e, pathID: pathID, lowered: false))
-                    n &+= 1
-                }
-            }
+            let values = Self.cells(b, &cells, count: width &- 1, pathID: pathID, lowered: false)
             body.append((key: key, cells: values))
         }
         if body.isEmpty && table.rows.count == 1 {
