@@ -268,27 +268,31 @@ struct LineLayer {
         let bytes = file.bytes
         let starts = file.lineStarts
         let lines = starts.count
-        var builtSegments: [Range<Int>] = []
-        let builtItems = [Item](unsafeUninitializedCapacity: lines &+ 1) { itemRoom, itemCount in
-            builtSegments = [Range<Int>](unsafeUninitializedCapacity: lines) { segmentRoom, segmentCount in
-                // Scratch integers: the parents, the stack, then room to list the children.
-                let scratchSize = (lines &+ 1) &+ (ProcedureParser.maxDepth &+ 2) &+ (2 &* (lines &+ 1) &+ 1)
+        // Scratch integers: the parents, the stack, then room to list the children.
+        let scratchSize = (lines &+ 1) &+ (ProcedureParser.maxDepth &+ 2) &+ (2 &* (lines &+ 1) &+ 1)
+        // The items and segments are read into scratch room and then moved to arrays made at
+        // their size (`Array(unsafeUninitializedCapacity:)` goes through the standard library's
+        // unspecialized allocation, which looks the array's type up at run time on each call).
+        withUnsafeTemporaryAllocation(of: Item.self, capacity: lines &+ 1) { itemRoom in
+            withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: max(lines, 1)) { segmentRoom in
                 withUnsafeTemporaryAllocation(of: Int.self, capacity: scratchSize) { scratch in
-                    guard let items = itemRoom.baseAddress, let segments = segmentRoom.baseAddress,
+                    guard let itemBase = itemRoom.baseAddress, let segmentBase = segmentRoom.baseAddress,
                           let ints = scratch.baseAddress else { return }
-                    var room = Room(items: items, segments: segments, parents: ints, stack: ints + (lines &+ 1))
+                    var room = Room(items: itemBase, segments: segmentBase, parents: ints, stack: ints + (lines &+ 1))
                     room.add(Item(kind: .root, indent: -1, label: nil, start: 0, end: 0, segments: 0..<0))
                     bytes.withUnsafeBufferPointer { b in
                         starts.withUnsafeBufferPointer { s in scan(b, s, &room) }
                     }
                     room.listChildren(ints + ((lines &+ 1) &+ (ProcedureParser.maxDepth &+ 2)))
-                    itemCount = room.itemCount
-                    segmentCount = room.segmentCount
+                    // Moved, not copied: no reference is counted, and the room is left empty.
+                    // (`append(contentsOf:)` makes room for them all at once, from the count.)
+                    var built: [Item] = []
+                    built.append(contentsOf: (0..<room.itemCount).lazy.map { (itemBase + $0).move() })
+                    items = built
+                    segments = Array(UnsafeBufferPointer(start: segmentBase, count: room.segmentCount))
                 }
             }
         }
-        items = builtItems
-        segments = builtSegments
     }
 
     /// `run` on the file's bytes and line starts.
@@ -343,7 +347,7 @@ struct LineLayer {
             if let t = table { finishTable(t, b); table = nil }
 
             // `Key: value` lines: headers and tables.
-            if let (key, keyEnd) = Self.headerKey(b, p, lineEnd) {
+            if Self.mayStartWithKey(b, p, lineEnd), let (key, keyEnd) = Self.headerKey(b, p, lineEnd) {
                 var v = keyEnd &+ 1
                 while v < lineEnd, b[v] == 0x20 || b[v] == 0x09 { v &+= 1 }
                 let valueRange = file.range(v, lineEnd)
@@ -493,14 +497,28 @@ struct LineLayer {
     }
 
     /// A known header or `Table` key at the line's start: its lowercased name and the colon's offset.
-    @inline(__always) static func headerKey(_ b: UnsafeBufferPointer<UInt8>, _ p: Int, _ end: Int) -> (String, Int)? {
+    static func headerKey(_ b: UnsafeBufferPointer<UInt8>, _ p: Int, _ end: Int) -> (String, Int)? {
         var q = p
         while q < end, q &- p <= 12, Lexer.isLetter(b[q]) { q &+= 1 }
         // Cheap test first: most lines are steps or text, with no `Word:` at their start.
         guard q > p, q < end, b[q] == 0x3A, q &- p <= 12 else { return nil }
-        // A–Z lowered on bytes: a key that is not ASCII is no header either way.
-        let key = SmallWords.lowered(b, p, q)
-        return key == "table" || Vocabulary.headers.contains(key) ? (key, q) : nil
+        // A–Z lowered on bytes and compared as a small string's bits: a key that is not
+        // ASCII is no header either way.
+        guard let bits = SmallWords.bits(b, p, q, lower: true), WordKey.contains(headerKeys, bits) else { return nil }
+        // The key's text is its bits as a small string.
+        return (bits.string, q)
+    }
+
+    /// The bits of the keys `headerKey` knows.
+    static let headerKeys: [WordKey] = (Vocabulary.headers + ["table"]).map(WordKey.init)
+
+    /// Whether the line at `p` may start with a header key (`headerKey`): its first four bytes
+    /// are ASCII letters and a colon may follow, every key being four ASCII letters or more.
+    /// Most lines (steps, sub-steps, text) fail here, without a call.
+    @inline(__always) static func mayStartWithKey(_ b: UnsafeBufferPointer<UInt8>, _ p: Int, _ end: Int) -> Bool {
+        guard end &- p > 4 else { return false }
+        return (b[p] | 0x20) &- 0x61 < 26 && (b[p &+ 1] | 0x20) &- 0x61 < 26
+            && (b[p &+ 2] | 0x20) &- 0x61 < 26 && (b[p &+ 3] | 0x20) &- 0x61 < 26
     }
 
     /// `Word:` or `Two words:` at the start: an attempted header.
@@ -561,7 +579,7 @@ struct LineLayer {
             tokens.truncate(to: mark, texts: textMark)
         case "requires":
             let words: String
-            if value.utf8.count == 19, value.utf8.elementsEqual("a verified customer".utf8, by: { $0 | 0x20 == $1 }) {
+            if Self.equalsIgnoringCase(value, "a verified customer") {
                 // As almost every procedure writes it: no splitting and joining.
                 words = "a verified customer"
             } else if value.utf8.allSatisfy({ $0 < 0x80 }) {
@@ -581,6 +599,18 @@ struct LineLayer {
             }
         default: break
         }
+    }
+
+    /// Whether `value` is `lower` (lowercase ASCII) with any of its letters in capitals,
+    /// compared on the bytes of both (`|` 0x20 on each byte of `value`, as before).
+    static func equalsIgnoringCase(_ value: String, _ lower: StaticString) -> Bool {
+        let n = lower.utf8CodeUnitCount
+        guard value.utf8.count == n else { return false }
+        let w = lower.utf8Start
+        return value.utf8.withContiguousStorageIfAvailable { v in
+            for k in 0..<n where v[k] | 0x20 != w[k] { return false }
+            return true
+        } ?? value.utf8.elementsEqual(UnsafeBufferPointer(start: w, count: n), by: { $0 | 0x20 == $1 })
     }
 
     mutating func readComment(_ p: Int, _ end: Int) {
@@ -616,30 +646,47 @@ struct LineLayer {
     /// almost every comment is) and does not start with `mandate:` after `#` and blanks,
     /// decided on bytes, without building its text.
     func isSuppressionComment(_ p: Int, _ end: Int) -> Bool {
-        let b = file.bytes
-        for k in p..<end where b[k] >= 0x80 { return true }
-        var q = p + 1
-        while q < end, b[q] == 0x20 || b[q] == 0x09 { q += 1 }
-        // `mandate:`, its letters in any case, compared on bytes (no array made for it).
-        guard end - q >= 8 else { return false }
-        var k = 0
-        for w in "mandate:".utf8 {
-            if b[q + k] | (w == 0x3A ? 0 : 0x20) != w { return false }
-            k += 1
+        file.bytes.withUnsafeBufferPointer { b in
+            var q = p &+ 1
+            while q < end, b[q] == 0x20 || b[q] == 0x09 { q &+= 1 }
+            // `mandate:`, its letters in any case, compared on bytes (no array made for it).
+            if end &- q >= 8 {
+                var k = 0
+                var same = true
+                for w in "mandate:".utf8 {
+                    if b[q &+ k] | (w == 0x3A ? 0 : 0x20) != w { same = false; break }
+                    k &+= 1
+                }
+                if same { return true }
+            }
+            // Otherwise, whether any byte is not ASCII: eight at a time.
+            var k = p
+            if let base = b.baseAddress {
+                while k &+ 8 <= end {
+                    if UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return true }
+                    k &+= 8
+                }
+            }
+            while k < end { if b[k] >= 0x80 { return true }; k &+= 1 }
+            return false
         }
-        return true
     }
 
     /// Whether a row is a rule such as `|---|:--:|`: every cell only `-`, `:` and spaces.
     static func isRuleRow(_ b: UnsafeBufferPointer<UInt8>, _ p: Int, _ end: Int) -> Bool {
         // Cheap test first: a byte other than `|`, `-`, `:` and blanks (a letter, a digit:
         // any row of values) stands in some cell, so the row is no rule.
+        var tab = false
         for k in p..<end {
             switch b[k] {
-            case 0x7C, 0x2D, 0x3A, 0x20, 0x09: continue
+            case 0x7C, 0x2D, 0x3A, 0x20: continue
+            case 0x09: tab = true
             default: return false
             }
         }
+        // With no tab, every cell holds only `-`, `:` and spaces: a rule. A tab may stand inside
+        // a cell, between its dashes, which makes the row no rule.
+        if !tab { return true }
         var rule = true
         forEachCell(b, p, end) { s, e in
             for k in s..<e where b[k] != 0x2D && b[k] != 0x3A && b[k] != 0x20 { rule = false; break }
@@ -679,21 +726,49 @@ struct LineLayer {
 
     /// The number of cells of the row `b[row]`.
     static func cellCount(_ b: UnsafeBufferPointer<UInt8>, _ row: Range<Int>) -> Int {
-        var cells = Cells(row)
+        // One cell before each `|` after the first, counted eight bytes at a time, and one after
+        // the last `|` when it is not blank (as `Cells` gives them).
         var n = 0
-        while cells.next(b) != nil { n &+= 1 }
-        return n
+        var k = row.lowerBound &+ 1
+        var last = row.lowerBound
+        let end = row.upperBound
+        if let base = b.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            while k &+ 8 <= end {
+                // Exactly the bytes that are `|`: the top bit of each, no carry between bytes.
+                let y = UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self) ^ (ones &* 0x7C)
+                let pipes = ~(((y & (ones &* 0x7F)) &+ ones &* 0x7F) | y) & (ones &* 0x80)
+                if pipes != 0 {
+                    n &+= pipes.nonzeroBitCount
+                    last = k &+ ((63 &- pipes.leadingZeroBitCount) &>> 3)
+                }
+                k &+= 8
+            }
+        }
+        while k < end {
+            if b[k] == 0x7C { n &+= 1; last = k }
+            k &+= 1
+        }
+        var t = last &+ 1
+        while t < end, b[t] == 0x20 || b[t] == 0x09 { t &+= 1 }
+        return t < end ? n &+ 1 : n
     }
 
     /// The cell `b[s..<e]` of the file numbered `pathID`, as written or lowercased (a header or
     /// a row's key). Static, so that the closures filling a row capture no copy of the layer.
     /// The row's next `count` cells (fewer if it has fewer), made at their size.
     @inline(__always) static func cells(_ b: UnsafeBufferPointer<UInt8>, _ row: inout Cells, count: Int, pathID: UInt32, lowered: Bool) -> [Located<String>] {
-        [Located<String>](unsafeUninitializedCapacity: count) { room, n in
-            while n < room.count, let (s, e) = row.next(b) {
-                (room.baseAddress! + n).initialize(to: Self.cell(b, s, e, pathID: pathID, lowered: lowered))
+        // The cells' ranges first, then the array made from them at its size (see `run` for
+        // why not `Array(unsafeUninitializedCapacity:)`).
+        withUnsafeTemporaryAllocation(of: (s: Int, e: Int).self, capacity: count) { room in
+            var n = 0
+            while n < room.count, let cell = row.next(b) {
+                (room.baseAddress! + n).initialize(to: cell)
                 n &+= 1
             }
+            var made: [Located<String>] = []
+            made.append(contentsOf: UnsafeBufferPointer(rebasing: room[..<n]).lazy.map { Self.cell(b, $0.s, $0.e, pathID: pathID, lowered: lowered) })
+            return made
         }
     }
 

@@ -28,16 +28,23 @@ public enum TextChecks {
             let highs: UInt64 = 0x8080_8080_8080_8080
             var high: UInt64 = 0
             var word = 0
-            // Four words a turn: their top bits gathered, and whether any of them holds a zero byte.
+            // Four words a turn: their top bits gathered, and whether any of them holds a zero
+            // byte. When all four are ASCII (most files), a word holds a zero byte exactly when
+            // subtracting 0x01 from each of its bytes sets a top bit, which is tested alone.
             while word &+ 32 <= n {
                 let p = UnsafeRawPointer(base + word)
                 let a = p.loadUnaligned(as: UInt64.self)
                 let b = p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
                 let c = p.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
                 let d = p.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
-                high |= a | b | c | d
-                let zero = ((a &- ones) & ~a) | ((b &- ones) & ~b) | ((c &- ones) & ~c) | ((d &- ones) & ~d)
-                if zero & highs != 0 { break }
+                let all = a | b | c | d
+                if all & highs == 0 {
+                    if ((a &- ones) | (b &- ones) | (c &- ones) | (d &- ones)) & highs != 0 { break }
+                } else {
+                    high |= all
+                    let zero = ((a &- ones) & ~a) | ((b &- ones) & ~b) | ((c &- ones) & ~c) | ((d &- ones) & ~d)
+                    if zero & highs != 0 { break }
+                }
                 word &+= 32
             }
             while word + 8 <= n {

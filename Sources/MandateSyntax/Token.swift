@@ -102,8 +102,9 @@ public struct TokenList: Sendable {
 /// which holds at most one token per byte), and growing is a copy of bytes. The owner frees
 /// it (`deallocate`) once nothing reads its tokens.
 struct TokenSink {
-    private(set) var base: UnsafeMutablePointer<Token>
-    private(set) var count = 0
+    fileprivate(set) var base: UnsafeMutablePointer<Token>
+    /// The number of tokens written (`Lexer.lexSegment` counts in a local and writes it back).
+    fileprivate(set) var count = 0
     private(set) var capacity: Int
     /// The texts of tokens whose text is not short ASCII.
     var texts: [String] = []
@@ -129,7 +130,7 @@ struct TokenSink {
     /// Appends a token; room for it was made (`reserve`).
     @inline(__always) mutating func append(_ t: Token) {
         (base + count).initialize(to: t)
-        count += 1
+        count &+= 1
     }
 
     /// Drops the tokens after the first `count`, and the texts after the first `texts`.
@@ -203,7 +204,12 @@ public enum Lexer {
     /// The top bit of every byte of `x` that is not an ASCII letter, digit or `_`, the others
     /// clear. Every sum stays within its byte (the top bits are cleared first), so each byte is
     /// judged exactly: `A`–`Z` folded onto `a`–`z`, then three range tests.
-    @inline(__always) static func notWordBytes(_ x: UInt64) -> UInt64 {
+    @inline(__always) static func notWordBytes(_ x: UInt64) -> UInt64 { wordBytes(x).notWord }
+
+    /// `notWordBytes(x)`, and the top bit of every byte of `x` that is an ASCII letter (`A`–`Z`
+    /// or `a`–`z`), the others clear: what a word's bytes need to be lowered (`x | letters >> 2`
+    /// sets the 0x20 bit of its letters, which digits and lowercase letters have already).
+    @inline(__always) static func wordBytes(_ x: UInt64) -> (notWord: UInt64, letters: UInt64) {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let high = ones &* 0x80
         let low7 = x & ~high
@@ -211,7 +217,7 @@ public enum Lexer {
         let letter = (folded &+ ones &* 0x1F) & ~(folded &+ ones &* 0x05)      // 0x61...0x7A
         let digit = (low7 &+ ones &* 0x50) & ~(low7 &+ ones &* 0x46)           // 0x30...0x39
         let underscore = ~((low7 ^ (ones &* 0x5F)) &+ ones &* 0x7F)           // 0x5F
-        return high & ~((letter | digit | underscore) & ~x)
+        return (high & ~((letter | digit | underscore) & ~x), letter & ~x & high)
     }
 
     /// Tokenizes `b[i..<end]`, appending to `list` (which has room for a token a byte);
@@ -219,6 +225,12 @@ public enum Lexer {
     @inline(__always) static func lexSegment(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ end: Int, _ list: inout TokenSink) -> Bool {
         guard let base = b.baseAddress else { return true }
         let count = b.count
+        // The tokens of the fast paths are written through a local pointer and counted in a
+        // local (room for the whole segment was made, so the room does not move while it is
+        // read); the count is written back around the calls that append through `list`.
+        let out = list.base
+        var n = list.count
+        defer { list.count = n }
         var i = from
         while i < end {
             let c = base[i]
@@ -226,24 +238,45 @@ public enum Lexer {
             // punctuation mark: scanned and made into their token's bits here. A word that goes
             // on with `-`, `'` or a byte that is not ASCII goes the general way (`lexOne`).
             if (c | 0x20) &- 0x61 < 26 || c == 0x5F {
-                // A word of fewer than eight bytes (most words) with sixteen bytes of buffer
-                // from it: its length and its bits from one load.
+                // A word of up to fifteen bytes (almost every word) with sixteen bytes of buffer
+                // from it: its length and its bits, A–Z lowered, from one load or two.
                 if SmallWords.enabled, i &+ 16 <= count {
                     let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                    let m = notWordBytes(x)  // byte 0 is a word byte: m is 0 or flags byte 1 or later
-                    if m != 0 {
-                        let j = min(i &+ (m.trailingZeroBitCount &>> 3), end)
+                    let first = wordBytes(x)  // byte 0 is a word byte: `notWord` is 0 or flags byte 1 or later
+                    var j: Int
+                    var low = x | (first.letters &>> 2)
+                    var high: UInt64 = 0
+                    if first.notWord != 0 {
+                        j = i &+ (first.notWord.trailingZeroBitCount &>> 3)
+                    } else {
+                        let y = UnsafeRawPointer(base + i).loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                        let second = wordBytes(y)
+                        j = second.notWord != 0 ? i &+ 8 &+ (second.notWord.trailingZeroBitCount &>> 3) : i &+ 16
+                        high = y | (second.letters &>> 2)
+                    }
+                    if j > end { j = end }
+                    let length = j &- i
+                    if length < 16 {
                         if j == end || (base[j] != 0x2D && base[j] != 0x27 && base[j] < 0x80) {
-                            let n = j &- i
-                            let bits = WordKey(
-                                low: SmallWords.lowerASCII(x & ((1 &<< UInt64(truncatingIfNeeded: n &* 8)) &- 1)),
-                                high: UInt64(truncatingIfNeeded: 0xE0 | n) &<< 56)
-                            list.append(Token(kind: .word, bits: bits, start: i, end: j))
+                            if length < 8 {
+                                low &= (1 &<< UInt64(truncatingIfNeeded: length &* 8)) &- 1
+                                high = 0
+                            } else {
+                                high &= (1 &<< UInt64(truncatingIfNeeded: (length &- 8) &* 8)) &- 1
+                            }
+                            let bits = WordKey(low: low, high: high | (UInt64(truncatingIfNeeded: 0xE0 | length) &<< 56))
+                            (out + n).initialize(to: Token(kind: .word, bits: bits, start: i, end: j))
+                            n &+= 1
                             // A word is most often followed by one space.
                             i = j < end && base[j] == 0x20 ? j &+ 1 : j
                             continue
                         }
-                        lexOne(b, &i, end, &list)
+                        // Goes on with `-`, `'` or a byte that is not ASCII: the general way.
+                        var k = i
+                        list.count = n
+                        lexOne(b, &k, end, &list)
+                        n = list.count
+                        i = k
                         continue
                     }
                 }
@@ -265,20 +298,23 @@ public enum Lexer {
                     while j < end, isASCIIWordByte(base[j]) { j &+= 1 }
                 }
                 if j == end || (base[j] != 0x2D && base[j] != 0x27 && base[j] < 0x80) {
-                    let n = j &- i
-                    if SmallWords.enabled, n <= 15, i &+ 16 <= count {
+                    let length = j &- i
+                    if SmallWords.enabled, length <= 15, i &+ 16 <= count {
                         let p = UnsafeRawPointer(base + i)
                         var low = p.loadUnaligned(as: UInt64.self)
                         var high: UInt64 = 0
-                        if n < 8 {
-                            low &= (1 &<< UInt64(truncatingIfNeeded: n &* 8)) &- 1
-                        } else if n > 8 {
-                            high = SmallWords.lowerASCII(p.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & ((1 &<< UInt64(truncatingIfNeeded: (n &- 8) &* 8)) &- 1))
+                        if length < 8 {
+                            low &= (1 &<< UInt64(truncatingIfNeeded: length &* 8)) &- 1
+                        } else if length > 8 {
+                            high = SmallWords.lowerASCII(p.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & ((1 &<< UInt64(truncatingIfNeeded: (length &- 8) &* 8)) &- 1))
                         }
-                        let bits = WordKey(low: SmallWords.lowerASCII(low), high: high | (UInt64(truncatingIfNeeded: 0xE0 | n) &<< 56))
-                        list.append(Token(kind: .word, bits: bits, start: i, end: j))
+                        let bits = WordKey(low: SmallWords.lowerASCII(low), high: high | (UInt64(truncatingIfNeeded: 0xE0 | length) &<< 56))
+                        (out + n).initialize(to: Token(kind: .word, bits: bits, start: i, end: j))
+                        n &+= 1
                     } else {
+                        list.count = n
                         emitLowered(.word, b, i, j, &list)
+                        n = list.count
                     }
                     // A word is most often followed by one space.
                     i = j < end && base[j] == 0x20 ? j &+ 1 : j
@@ -287,11 +323,28 @@ public enum Lexer {
             } else if c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A {
                 i &+= 1
                 continue
+            } else if c == 0x2E || c == 0x2C || c == 0x3A {
+                // `.`, `,` and `:` are always one token of their own (as `lexOne` reads them).
+                let kind: Token.Kind = c == 0x2E ? .period : c == 0x2C ? .comma : .colon
+                (out + n).initialize(to: Token(kind: kind, bits: WordKey(low: UInt64(c), high: 0xE100_0000_0000_0000), start: i, end: i &+ 1))
+                n &+= 1
+                i &+= 1
+                continue
             } else if c == 0x22 || (c == 0xE2 && i + 2 < end && base[i + 1] == 0x80 && (base[i + 2] == 0x9C || base[i + 2] == 0x9D)) {
-                if !scanQuote(b, &i, end, &list) { return false }
+                // (`i` is passed through a copy, so that it can stay in a register.)
+                var k = i
+                list.count = n
+                let closed = scanQuote(b, &k, end, &list)
+                n = list.count
+                i = k
+                if !closed { return false }
                 continue
             }
-            lexOne(b, &i, end, &list)
+            var k = i
+            list.count = n
+            lexOne(b, &k, end, &list)
+            n = list.count
+            i = k
         }
         return true
     }
@@ -355,18 +408,23 @@ public enum Lexer {
         // Most quotations close on their own line: their content is the bytes between the quotes.
         // Eight bytes at a time up to the first word that may hold the closing quote, a line
         // break or the lead byte of a curly quote; then byte by byte.
+        // Eight bytes at a time, to the next byte that may end the quotation: `"`, a byte below
+        // 0x0E (the line breaks among them) or one that is not ASCII (the lead byte of a curly
+        // quote among them). The lowest flagged byte is always such a byte; it is then judged
+        // on its own, and the scan goes on after it if it does not end the quotation.
         var j = i
-        if let base = b.baseAddress {
-            while j + 8 <= end {
-                let x = UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)
-                if SmallWords.hasByte(x, 0x22) | SmallWords.hasByte(x, 0x0A) | SmallWords.hasByte(x, 0x0D) | SmallWords.hasByte(x, 0xE2) != 0 { break }
-                j += 8
-            }
-        }
+        let ones: UInt64 = 0x0101_0101_0101_0101
         while j < end {
+            if j &+ 8 <= end, let base = b.baseAddress {
+                let x = UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)
+                let q = x ^ (ones &* 0x22)
+                let m = (((q &- ones) & ~q) | ((x &- ones &* 0x0E) & ~x) | x) & (ones &* 0x80)
+                if m == 0 { j &+= 8; continue }
+                j &+= m.trailingZeroBitCount &>> 3
+            }
             let d = b[j]
             if d == 0x22 || d == 0x0A || d == 0x0D || (d == 0xE2 && j + 2 < end && b[j + 1] == 0x80 && (b[j + 2] == 0x9D || b[j + 2] == 0x9C)) { break }
-            j += 1
+            j &+= 1
         }
         if j < end, b[j] != 0x0A, b[j] != 0x0D {
             let from = i

@@ -29,6 +29,22 @@ import Testing
         expectError("orders.goal.yaml", [0x00, 0x01, 0xFF, 0xFE] + Array(repeating: 0x41, count: 1000), code: .binaryFile)
     }
 
+    /// A zero byte is found at its place wherever it stands, in ASCII text and after a byte
+    /// that is not ASCII, and a text with neither is left alone.
+    @Test func aZeroByteIsReportedAtItsPlace() {
+        let ascii = Array(String(repeating: "1. Say \"Hello\".\n", count: 8).utf8)
+        let accented = Array("1. Say \"café\".\n".utf8) + ascii
+        for text in [ascii, accented] {
+            #expect(TextChecks.check(SourceFile(path: "zero.procedure", bytes: text), maxBytes: 1 << 20, maxLine: 4_000) == nil)
+            for place in 0..<text.count {
+                var bytes = text
+                bytes[place] = 0
+                let problem = TextChecks.check(SourceFile(path: "zero.procedure", bytes: bytes), maxBytes: 1 << 20, maxLine: 4_000)
+                #expect(problem?.code == .binaryFile && problem?.range?.start == place, "zero byte at \(place)")
+            }
+        }
+    }
+
     @Test func invalidUTF8IsReportedAtItsByte() {
         let text = Array("Procedure: Refund\nGoal: resolve-order-issues\n1. Say \"caf".utf8) + [0xC3, 0x28] + Array("\".\n".utf8)
         let c = compileBase(path: "refund.procedure", bytes: text)

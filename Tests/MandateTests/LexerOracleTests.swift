@@ -46,6 +46,10 @@ import Testing
                 let flagged = Lexer.notWordBytes(x)
                 let expected: UInt64 = Lexer.isASCIIWordByte(UInt8(byte)) ? 0 : UInt64(0x80) << UInt64(8 * place)
                 #expect(flagged == expected, "byte \(byte) at \(place)")
+                // The letters: every `a` around, and the byte when it is an ASCII letter.
+                let letter = (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                let letters = (0x8080_8080_8080_8080 & ~(UInt64(0x80) << UInt64(8 * place))) | (letter ? UInt64(0x80) << UInt64(8 * place) : 0)
+                #expect(Lexer.wordBytes(x).letters == letters, "byte \(byte) at \(place)")
             }
         }
     }
