@@ -268,31 +268,27 @@ struct LineLayer {
         let bytes = file.bytes
         let starts = file.lineStarts
         let lines = starts.count
-        // Scratch integers: the parents, the stack, then room to list the children.
-        let scratchSize = (lines &+ 1) &+ (ProcedureParser.maxDepth &+ 2) &+ (2 &* (lines &+ 1) &+ 1)
-        // The items and segments are read into scratch room and then moved to arrays made at
-        // their size (`Array(unsafeUninitializedCapacity:)` goes through the standard library's
-        // unspecialized allocation, which looks the array's type up at run time on each call).
-        withUnsafeTemporaryAllocation(of: Item.self, capacity: lines &+ 1) { itemRoom in
-            withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: max(lines, 1)) { segmentRoom in
+        var builtSegments: [Range<Int>] = []
+        let builtItems = [Item](unsafeUninitializedCapacity: lines &+ 1) { itemRoom, itemCount in
+            builtSegments = [Range<Int>](unsafeUninitializedCapacity: lines) { segmentRoom, segmentCount in
+                // Scratch integers: the parents, the stack, then room to list the children.
+                let scratchSize = (lines &+ 1) &+ (ProcedureParser.maxDepth &+ 2) &+ (2 &* (lines &+ 1) &+ 1)
                 withUnsafeTemporaryAllocation(of: Int.self, capacity: scratchSize) { scratch in
-                    guard let itemBase = itemRoom.baseAddress, let segmentBase = segmentRoom.baseAddress,
+                    guard let items = itemRoom.baseAddress, let segments = segmentRoom.baseAddress,
                           let ints = scratch.baseAddress else { return }
-                    var room = Room(items: itemBase, segments: segmentBase, parents: ints, stack: ints + (lines &+ 1))
+                    var room = Room(items: items, segments: segments, parents: ints, stack: ints + (lines &+ 1))
                     room.add(Item(kind: .root, indent: -1, label: nil, start: 0, end: 0, segments: 0..<0))
                     bytes.withUnsafeBufferPointer { b in
                         starts.withUnsafeBufferPointer { s in scan(b, s, &room) }
                     }
                     room.listChildren(ints + ((lines &+ 1) &+ (ProcedureParser.maxDepth &+ 2)))
-                    // Moved, not copied: no reference is counted, and the room is left empty.
-                    // (`append(contentsOf:)` makes room for them all at once, from the count.)
-                    var built: [Item] = []
-                    built.append(contentsOf: (0..<room.itemCount).lazy.map { (itemBase + $0).move() })
-                    items = built
-                    segments = Array(UnsafeBufferPointer(start: segmentBase, count: room.segmentCount))
+                    itemCount = room.itemCount
+                    segmentCount = room.segmentCount
                 }
             }
         }
+        items = builtItems
+        segments = builtSegments
     }
 
     /// `run` on the file's bytes and line starts.
@@ -758,17 +754,11 @@ struct LineLayer {
     /// a row's key). Static, so that the closures filling a row capture no copy of the layer.
     /// The row's next `count` cells (fewer if it has fewer), made at their size.
     @inline(__always) static func cells(_ b: UnsafeBufferPointer<UInt8>, _ row: inout Cells, count: Int, pathID: UInt32, lowered: Bool) -> [Located<String>] {
-        // The cells' ranges first, then the array made from them at its size (see `run` for
-        // why not `Array(unsafeUninitializedCapacity:)`).
-        withUnsafeTemporaryAllocation(of: (s: Int, e: Int).self, capacity: count) { room in
-            var n = 0
-            while n < room.count, let cell = row.next(b) {
-                (room.baseAddress! + n).initialize(to: cell)
+        [Located<String>](unsafeUninitializedCapacity: count) { room, n in
+            while n < room.count, let (s, e) = row.next(b) {
+                (room.baseAddress! + n).initialize(to: Self.cell(b, s, e, pathID: pathID, lowered: lowered))
                 n &+= 1
             }
-            var made: [Located<String>] = []
-            made.append(contentsOf: UnsafeBufferPointer(rebasing: room[..<n]).lazy.map { Self.cell(b, $0.s, $0.e, pathID: pathID, lowered: lowered) })
-            return made
         }
     }
 
