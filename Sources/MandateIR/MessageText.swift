@@ -83,31 +83,119 @@ public struct MessageText: Sendable {
 
     /// Normalises a message.
     public init(_ message: String) {
-        var oddities: Oddities = []
-        let count = message.utf8.count
-        // ASCII is lowercased in one pass into a buffer of its size; anything else is folded.
-        var ascii = true
-        var bytes = [UInt8](unsafeUninitializedCapacity: count) { out, n in
-            n = 0
-            var m = message
-            m.withUTF8 { b in
-                for x in b {
-                    if x >= 0x80 { ascii = false; return }
-                    out[n] = x >= 0x41 && x <= 0x5A ? x + 32 : x
-                    n += 1
+        // ASCII (most messages) is lowercased and split in one pass; anything else is folded first.
+        var m = message
+        if let plain = m.withUTF8({ MessageText.readASCII($0) }) {
+            self = plain
+            return
+        }
+        let (bytes, oddities) = MessageText.fold(message)
+        self.init(normalized: bytes, oddities: oddities)
+    }
+
+    private init(bytes: [UInt8], words: Words) {
+        self.bytes = bytes
+        wordSlices = words
+        oddities = []
+    }
+
+    /// An ASCII message lowercased and split into words in one pass over its bytes: what
+    /// `init(normalized:)` gives for its lowercase bytes. Nil for a message that is not ASCII.
+    ///
+    /// The arrays are made by `reserveCapacity` and filled by one `append(contentsOf:)` each (the
+    /// bounds gathered on the stack first): `Array(unsafeUninitializedCapacity:)` and
+    /// `Array(repeating:count:)` go through the standard library's unspecialised allocation, which
+    /// looks the array's storage type up at every call, some 400 instructions more an array.
+    static func readASCII(_ b: UnsafeBufferPointer<UInt8>) -> MessageText? {
+        let n = b.count
+        guard n > 0, let source = b.baseAddress else { return MessageText(bytes: [], words: Words(storage: [], bounds: [])) }
+        guard isASCII(source, n) else { return nil }
+        @inline(__always) func word(_ l: UInt8) -> Bool { l &- 0x61 < 26 || l &- 0x30 < 10 }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(n)
+        bytes.append(contentsOf: b)
+        var joined = false
+        var bounds: [Int] = []
+        bytes.withUnsafeMutableBufferPointer { out in
+            // At most one word every two bytes: room for every bound, on the stack for a short message.
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: n + 1) { found in
+                var count = 0
+                var start = -1
+                var i = 0
+                while i < n {
+                    let x = out[i]
+                    let l = x &- 0x41 < 26 ? x | 0x20 : x
+                    out[i] = l
+                    if word(l) {
+                        if start < 0 { start = i }
+                    } else if start >= 0 {
+                        // An apostrophe inside a word joins it: `don't` → `dont`.
+                        if l == 0x27, i + 1 < n, word(out[i + 1] &- 0x41 < 26 ? out[i + 1] | 0x20 : out[i + 1]) {
+                            joined = true
+                        } else {
+                            found[count] = start
+                            found[count + 1] = i
+                            count += 2
+                            start = -1
+                        }
+                    }
+                    i += 1
+                }
+                if start >= 0 {
+                    found[count] = start
+                    found[count + 1] = n
+                    count += 2
+                }
+                bounds.reserveCapacity(count)
+                bounds.append(contentsOf: UnsafeBufferPointer(rebasing: found[0..<count]))
+            }
+        }
+        guard joined else { return MessageText(bytes: bytes, words: Words(storage: bytes, bounds: bounds)) }
+        // Words joined by an apostrophe are written without it, into a copy of the text.
+        var storage: [UInt8] = []
+        storage.reserveCapacity(n)
+        bytes.withUnsafeBufferPointer { from in
+            bounds.withUnsafeMutableBufferPointer { edges in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n) { to in
+                    var k = 0
+                    var w = 0
+                    while w < edges.count {
+                        let start = k
+                        for i in edges[w]..<edges[w + 1] where from[i] != 0x27 {
+                            to[k] = from[i]
+                            k += 1
+                        }
+                        edges[w] = start
+                        edges[w + 1] = k
+                        w += 2
+                    }
+                    storage.append(contentsOf: UnsafeBufferPointer(rebasing: to[0..<k]))
                 }
             }
         }
-        if !ascii {
-            (bytes, oddities) = MessageText.fold(message)
+        return MessageText(bytes: bytes, words: Words(storage: storage, bounds: bounds))
+    }
+
+    /// Whether the `n` bytes at `p` are all ASCII, eight at a time.
+    @inline(__always)
+    static func isASCII(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var i = 0
+        while i + 8 <= n {
+            if UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 8
         }
-        self.init(normalized: bytes, oddities: oddities)
+        while i < n {
+            if p[i] >= 0x80 { return false }
+            i += 1
+        }
+        return true
     }
 
     /// Splits text that is already normalised (lowercase ASCII or folded UTF-8).
     public init(normalized bytes: [UInt8], oddities: Oddities = []) {
         var bounds: [Int] = []
-        bounds.reserveCapacity(16)
+        // Room for every bound of a short text (at most one word every two bytes): the list is not regrown.
+        bounds.reserveCapacity(min(bytes.count + 1, 64))
         var joined = false
         MessageText.split(bytes) { start, end, apostrophe in
             bounds.append(start)

@@ -227,52 +227,14 @@ import Testing
     }
 
     @Test func fakeMessagesFoundInOnePass() {
-        /// The two passes as they were: the markers first, then `SYSTEM:` at the start of a line.
-        func old(_ bytes: [UInt8]) -> [InjectionFinding] {
-            var found: (marker: Int, at: Int)?
-            for (i, b) in bytes.enumerated() where InjectionDetector.startsMarker[Int(b)] {
-                for m in InjectionDetector.markersByFirstByte[Int(b)] where m < (found?.marker ?? Int.max) {
-                    let marker = InjectionDetector.fakeMarkers[m]
-                    if i + marker.count <= bytes.count, bytes[i..<(i + marker.count)].elementsEqual(marker) { found = (m, i) }
-                }
-            }
-            if let found {
-                return [InjectionFinding(kind: .fakeSystemMessage,
-                                         evidence: InjectionDetector.snippet(bytes, found.at, InjectionDetector.fakeMarkers[found.marker].count))]
-            }
-            var i = 0
-            var lineStart = true
-            while i < bytes.count {
-                let b = bytes[i]
-                if b == 0x0A || ((b == 0x2E || b == 0x21 || b == 0x3F) && i + 1 < bytes.count && bytes[i + 1] == 0x20) {
-                    lineStart = true
-                    i += 1
-                    continue
-                }
-                if lineStart {
-                    if b == 0x20 || b == 0x09 || b == 0x23 || b == 0x2A || b == 0x2D || b == 0x3E || b == 0x5B || b == 0x28 { i += 1; continue }
-                    var j = i
-                    while j < bytes.count, bytes[j] >= 0x61, bytes[j] <= 0x7A { j += 1 }
-                    if j > i, InjectionDetector.roleWords.contains(Array(bytes[i..<j])) {
-                        var k = j
-                        while k < bytes.count, bytes[k] == 0x20 || bytes[k] == 0x5D || bytes[k] == 0x29 { k += 1 }
-                        if k < bytes.count, bytes[k] == 0x3A {
-                            return [InjectionFinding(kind: .fakeSystemMessage, evidence: InjectionDetector.snippet(bytes, i, k + 1 - i))]
-                        }
-                    }
-                    lineStart = false
-                }
-                i += 1
-            }
-            return []
-        }
+        // `FormerReading.fakeMessageFindings` is the two passes as they were: the markers first, then `SYSTEM:` at the start of a line.
         let pieces = ["system", ":", " ", "\n", "<|", "|>", "[inst]", "tool", "ai", "bot", "roots", "root", ". ", "! ", "# ", "- ", "]", ")",
                       "hello", "im_start", "<s>", "</s", "### system", "assistant", "a", "[", "(", "\"role\":", "sysadmin", "moderator",
                       "tool result", "tool_", "function_call", "function", "endoftext", "end of system prompt", "begin system", "im_end",
                       "t", "s", "f", "e", "b", "i", "|", "<", "'role':", "system override", "#"]
         for text in Self.texts(pieces, count: 10_000, seed: 13) {
             let bytes = MessageText(text).bytes
-            #expect(InjectionDetector.fakeMessageFindings(bytes) == old(bytes), "\(text)")
+            #expect(InjectionDetector.fakeMessageFindings(bytes) == FormerReading.fakeMessageFindings(bytes), "\(text)")
         }
     }
 

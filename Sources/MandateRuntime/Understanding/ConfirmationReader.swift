@@ -65,7 +65,7 @@ public enum ConfirmationReader {
         "let me think",
         "what do you mean",
     ]
-    static let unclearPhrases = PhraseSet(unclearPatterns)
+    static let unclearPhrases = PhraseSet(unclearPatterns, bit: 1 << 6)
     /// Phrases with "no" or "not" in them that mean yes.
     static let yesAfterAllPatterns = [
         "no problem|problemo|worries|doubt",
@@ -75,7 +75,7 @@ public enum ConfirmationReader {
         "dont mind",
         "do not mind",
     ]
-    static let yesAfterAll = PhraseSet(yesAfterAllPatterns)
+    static let yesAfterAll = PhraseSet(yesAfterAllPatterns, bit: 1 << 7)
     static let noPatterns = [
         "no|nope|nah|nay|negative|n|nop|noo|nooo|nevermind",
         "do? not|dont ~1 do|go|proceed|continue|want|cancel|refund|send|charge|change|it|that|yet|now",
@@ -96,7 +96,7 @@ public enum ConfirmationReader {
         "stop",
         "dont",
     ]
-    static let noPhrases = PhraseSet(noPatterns)
+    static let noPhrases = PhraseSet(noPatterns, bit: 1 << 8)
     static let yesPatterns = [
         "yes|yeah|yea|yep|yup|ya|yah|yess|yesss|ye|y|sure|ok|okay|okey|k|kk|alright|affirmative|absolutely|definitely|certainly|indeed|correct|right|confirm|confirmed|agree|agreed|proceed|perfect|great|fine|true|aye|yessir|totally|exactly|precisely",
         "go ahead",
@@ -114,5 +114,5 @@ public enum ConfirmationReader {
         "works for me",
         "make it so",
     ]
-    static let yesPhrases = PhraseSet(yesPatterns)
+    static let yesPhrases = PhraseSet(yesPatterns, bit: 1 << 9)
 }

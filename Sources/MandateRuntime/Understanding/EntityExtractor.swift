@@ -71,7 +71,8 @@ enum EntityPatterns {
     /// The best match of `pattern`: one after "order", "#" or "number" wins; one that is an
     /// amount ("$1042") or part of a date is skipped.
     static func match(_ pattern: String, in message: String) -> String? {
-        if let run = digitRun(pattern), FastText.isASCII(message) { return matchDigits(run, in: Array(message.utf8)) }
+        // The message read in place: no array of its bytes is made.
+        if let run = digitRun(pattern), FastText.isASCII(message) { return FastText.withBytes(message) { matchDigits(run, in: $0) } }
         return regexMatch(pattern, in: message)
     }
 
@@ -142,7 +143,7 @@ extension EntityPatterns {
     static let amountWords = ["dollar", "usd", "buck", "%", "percent", "euro"]
     static let numberWords = ["#", "order", "number", "no.", "order no", "id"]
 
-    static func matchDigits(_ lengths: ClosedRange<Int>, in b: [UInt8]) -> String? {
+    static func matchDigits(_ lengths: ClosedRange<Int>, in b: UnsafeBufferPointer<UInt8>) -> String? {
         func digit(_ x: UInt8) -> Bool { x >= 0x30 && x <= 0x39 }
         func alnum(_ x: UInt8) -> Bool { digit(x) || (x >= 0x61 && x <= 0x7A) || (x >= 0x41 && x <= 0x5A) }
         func space(_ x: UInt8) -> Bool { x == 0x20 || x == 0x09 }
@@ -192,7 +193,7 @@ extension EntityPatterns {
             if numberWords.contains(where: { endsWith(trimmedEnd, $0) }) { score = 2 }
             if best == nil || score > best!.score { best = (score, s, e) }
         }
-        return best.map { String(decoding: b[$0.start..<$0.end], as: UTF8.self) }
+        return best.map { String(decoding: UnsafeBufferPointer(rebasing: b[$0.start..<$0.end]), as: UTF8.self) }
     }
 }
 

@@ -47,51 +47,56 @@ public enum InjectionDetector {
     /// The findings, given the message already normalised and its words numbered.
     static func scan(_ message: String, text: MessageText, words: PhraseWords) -> [InjectionFinding] {
         var findings: [InjectionFinding] = []
-        func add(_ f: InjectionFinding) { if !findings.contains(f) { findings.append(f) } }
-
+        // `add` takes the list inout: a nested function capturing it boxed the list, checked at every use.
         let plain = phraseFindings(words)
-        plain.forEach(add)
-        fakeMessageFindings(text.bytes).forEach(add)
+        for f in plain { add(f, to: &findings) }
+        for f in fakeMessageFindings(text.bytes) { add(f, to: &findings) }
         // Unicode: direction controls and tag characters have no place in a support message;
         // invisible characters, look-alike and styled letters count when they hid something.
         let odd = text.oddities
-        if odd.contains(.bidiControls) { add(.init(kind: .unicodeTrick, evidence: "characters that reverse the text direction")) }
-        if odd.contains(.tagCharacters) { add(.init(kind: .unicodeTrick, evidence: "hidden Unicode tag characters")) }
+        if odd.contains(.bidiControls) { add(.init(kind: .unicodeTrick, evidence: "characters that reverse the text direction"), to: &findings) }
+        if odd.contains(.tagCharacters) { add(.init(kind: .unicodeTrick, evidence: "hidden Unicode tag characters"), to: &findings) }
         if !findings.isEmpty {
-            if odd.contains(.invisible) { add(.init(kind: .unicodeTrick, evidence: "zero-width characters inside words")) }
-            if odd.contains(.confusables) { add(.init(kind: .unicodeTrick, evidence: "letters from another alphabet that look like Latin ones")) }
-            if odd.contains(.styledLetters) { add(.init(kind: .unicodeTrick, evidence: "styled look-alike letters")) }
+            if odd.contains(.invisible) { add(.init(kind: .unicodeTrick, evidence: "zero-width characters inside words"), to: &findings) }
+            if odd.contains(.confusables) { add(.init(kind: .unicodeTrick, evidence: "letters from another alphabet that look like Latin ones"), to: &findings) }
+            if odd.contains(.styledLetters) { add(.init(kind: .unicodeTrick, evidence: "styled look-alike letters"), to: &findings) }
         }
         // Leetspeak: digits and symbols for letters.
         if let leet = deLeet(text) {
             let found = phraseFindings(PhraseWords(leet.wordSlices)).filter { !plain.contains($0) }
-            if let first = found.first { add(.init(kind: .encodedPayload, evidence: "written in leetspeak: \(first.evidence)")) }
-            found.forEach(add)
+            if let first = found.first { add(.init(kind: .encodedPayload, evidence: "written in leetspeak: \(first.evidence)"), to: &findings) }
+            for f in found { add(f, to: &findings) }
         }
         // Letters spaced apart: `i g n o r e  a l l  r u l e s`.
         for run in spacedRuns(text) {
             for (signature, kind) in spacedSignatures where run.contains(signature) {
-                add(.init(kind: .encodedPayload, evidence: "letters spaced apart: \(run)"))
-                add(.init(kind: kind, evidence: signature))
+                add(.init(kind: .encodedPayload, evidence: "letters spaced apart: \(run)"), to: &findings)
+                add(.init(kind: kind, evidence: signature), to: &findings)
                 break
             }
         }
         // Text written backwards, with a word telling the reader to reverse it.
         if let backwards = reversed(text, words: words) {
             let found = phraseFindings(PhraseWords(backwards.wordSlices)).filter { !plain.contains($0) }
-            if let first = found.first { add(.init(kind: .encodedPayload, evidence: "written backwards: \(first.evidence)")) }
-            found.forEach(add)
+            if let first = found.first { add(.init(kind: .encodedPayload, evidence: "written backwards: \(first.evidence)"), to: &findings) }
+            for f in found { add(f, to: &findings) }
         }
         // Base64 that decodes to an instruction.
         for decoded in base64Texts(message) {
             let inner = MessageText(decoded)
             let found = phraseFindings(PhraseWords(inner.wordSlices)) + fakeMessageFindings(inner.bytes)
             if let first = found.first {
-                add(.init(kind: .encodedPayload, evidence: "base64 that reads: \(first.evidence)"))
-                found.forEach(add)
+                add(.init(kind: .encodedPayload, evidence: "base64 that reads: \(first.evidence)"), to: &findings)
+                for f in found { add(f, to: &findings) }
             }
         }
         return findings
+    }
+
+    /// Adds a finding not yet in the list.
+    @inline(__always)
+    static func add(_ f: InjectionFinding, to findings: inout [InjectionFinding]) {
+        if !findings.contains(f) { findings.append(f) }
     }
 
     // MARK: Phrases
@@ -153,10 +158,14 @@ public enum InjectionDetector {
             "evil|unfiltered|uncensored|unrestricted|jailbroken ~1 version|mode|ai|assistant|bot|twin|confidant",
         ]),
     ]
-    static let kinds: [(InjectionKind, PhraseSet)] = kindPatterns.map { ($0.0, PhraseSet($0.1)) }
+    static let kinds: [(InjectionKind, PhraseSet)] = kindPatterns.enumerated().map { n, k in (k.0, PhraseSet(k.1, bit: 1 << UInt16(3 + n))) }
+    /// The bits of the kinds' sets in `PhraseWords.sets`.
+    static let kindBits: UInt16 = kinds.reduce(0) { $0 | $1.1.bit }
 
     /// The phrase findings of every kind in normalised text.
     static func phraseFindings(_ words: PhraseWords) -> [InjectionFinding] {
+        // Most messages start no pattern of any kind: their words say so, and no set is read.
+        guard words.sets & kindBits != 0 else { return [] }
         var out: [InjectionFinding] = []
         for (kind, set) in kinds {
             if let m = set.firstMatch(words) {
@@ -187,6 +196,25 @@ public enum InjectionDetector {
 
     /// Whether some marker starts with the byte.
     static let startsMarker: [Bool] = markersByFirstByte.map { !$0.isEmpty }
+
+    /// What a byte may be to `fakeMessageFindings`, as bits (`FakeByte`), so most bytes cost one look-up.
+    static let fakeByteKinds: [UInt8] = (0..<256).map { x -> UInt8 in
+        var kind: UInt8 = 0
+        if startsMarker[x] { kind |= FakeByte.startsMarker }
+        if x == 0x0A || x == 0x2E || x == 0x21 || x == 0x3F { kind |= FakeByte.endsLine }
+        if x == 0x20 || x == 0x09 || x == 0x23 || x == 0x2A || x == 0x2D || x == 0x3E || x == 0x5B || x == 0x28 { kind |= FakeByte.beforeSpeaker }
+        return kind
+    }
+
+    /// The bits of `fakeByteKinds`.
+    enum FakeByte {
+        /// Some chat marker starts with the byte.
+        static let startsMarker: UInt8 = 1
+        /// A new line, or `.`, `!` or `?` (which end a line when a space follows).
+        static let endsLine: UInt8 = 2
+        /// Space, tab, `#`, `*`, `-`, `>`, `[` or `(`: passed over at the start of a line before a speaker's name.
+        static let beforeSpeaker: UInt8 = 4
+    }
 
     /// Whether some marker starts with two bytes, as bits: bit `b & 63` of word `a << 2 | b >> 6`
     /// for the bytes `a`, `b` (every marker has at least two).
@@ -226,40 +254,46 @@ public enum InjectionDetector {
         var role: (at: Int, length: Int)?
         bytes.withUnsafeBufferPointer { b in
             startsMarkerPair.withUnsafeBufferPointer { pairs in
-                let n = b.count
-                var lineStart = true
-                var i = 0
-                while i < n {
-                    let x = b[i]
-                    // Every marker has two bytes or more: only a byte and the next that start one are looked at further.
-                    if i + 1 < n, pairs[Int(x) << 2 | Int(b[i + 1]) >> 6] & (1 << UInt64(b[i + 1] & 63)) != 0 {
-                        for m in markersByFirstByte[Int(x)] where m < (found?.marker ?? Int.max) {
-                            let marker = fakeMarkers[m]
-                            if i + marker.count <= n {
-                                var k = 1
-                                while k < marker.count, b[i + k] == marker[k] { k += 1 }
-                                if k == marker.count { found = (m, i) }
+                fakeByteKinds.withUnsafeBufferPointer { classes in
+                    let n = b.count
+                    var lineStart = true
+                    var looking = true
+                    var i = 0
+                    while i < n {
+                        let x = b[i]
+                        let kind = classes[Int(x)]
+                        // Every marker has two bytes or more: only a byte and the next that start one are looked at further.
+                        if kind & FakeByte.startsMarker != 0, i + 1 < n,
+                           pairs[Int(x) << 2 | Int(b[i + 1]) >> 6] & (1 << UInt64(b[i + 1] & 63)) != 0 {
+                            for m in markersByFirstByte[Int(x)] where m < (found?.marker ?? Int.max) {
+                                let marker = fakeMarkers[m]
+                                if i + marker.count <= n {
+                                    var k = 1
+                                    while k < marker.count, b[i + k] == marker[k] { k += 1 }
+                                    if k == marker.count { found = (m, i) }
+                                }
                             }
                         }
-                    }
-                    guard role == nil else { i += 1; continue }
-                    if x == 0x0A || ((x == 0x2E || x == 0x21 || x == 0x3F) && i + 1 < n && b[i + 1] == 0x20) {
-                        lineStart = true
-                        i += 1
-                        continue
-                    }
-                    if lineStart {
-                        if x == 0x20 || x == 0x09 || x == 0x23 || x == 0x2A || x == 0x2D || x == 0x3E || x == 0x5B || x == 0x28 { i += 1; continue }
-                        var j = i
-                        while j < n, b[j] >= 0x61, b[j] <= 0x7A { j += 1 }
-                        if j > i, isRoleWord(b, i, j) {
-                            var k = j
-                            while k < n, b[k] == 0x20 || b[k] == 0x5D || b[k] == 0x29 { k += 1 }
-                            if k < n, b[k] == 0x3A { role = (i, k + 1 - i) }
+                        if looking {
+                            if kind & FakeByte.endsLine != 0, x == 0x0A || (i + 1 < n && b[i + 1] == 0x20) {
+                                // A new line, or `.`, `!` or `?` and a space.
+                                lineStart = true
+                            } else if lineStart, kind & FakeByte.beforeSpeaker == 0 {
+                                var j = i
+                                while j < n, b[j] >= 0x61, b[j] <= 0x7A { j += 1 }
+                                if j > i, isRoleWord(b, i, j) {
+                                    var k = j
+                                    while k < n, b[k] == 0x20 || b[k] == 0x5D || b[k] == 0x29 { k += 1 }
+                                    if k < n, b[k] == 0x3A {
+                                        role = (i, k + 1 - i)
+                                        looking = false
+                                    }
+                                }
+                                lineStart = false
+                            }
                         }
-                        lineStart = false
+                        i += 1
                     }
-                    i += 1
                 }
             }
         }
@@ -332,6 +366,13 @@ public enum InjectionDetector {
         @inline(__always) func word(_ x: UInt8) -> Bool { (x >= 0x61 && x <= 0x7A) || (x >= 0x30 && x <= 0x39) || x >= 0x80 }
         return bytes.withUnsafeBufferPointer { b in map.withUnsafeBufferPointer { m in
             let n = b.count
+            // No token can mix letters and symbols when there is no symbol: one look-up a byte says so.
+            var symbols = false
+            for x in b where m[Int(x)] != 0 {
+                symbols = true
+                break
+            }
+            guard symbols else { return false }
             var i = 0
             while i < n {
                 var j = i
@@ -358,6 +399,14 @@ public enum InjectionDetector {
 
     /// Runs of three or more single letters (`i g n o r e`), joined.
     static func spacedRuns(_ text: MessageText) -> [String] {
+        let words = text.wordSlices
+        // Most messages have no three one-letter words in a row: nothing is made for them.
+        var inRow = 0
+        for i in 0..<words.count {
+            inRow = words.end(i) - words.start(i) == 1 ? inRow + 1 : 0
+            if inRow == 3 { break }
+        }
+        guard inRow == 3 else { return [] }
         var runs: [String] = []
         var current: [UInt8] = []
         var count = 0
@@ -366,7 +415,6 @@ public enum InjectionDetector {
             current.removeAll()
             count = 0
         }
-        let words = text.wordSlices
         for i in 0..<words.count {
             if words.end(i) - words.start(i) == 1 {
                 current.append(words.storage[words.start(i)])
@@ -392,38 +440,52 @@ public enum InjectionDetector {
     /// The printable text of base64 runs of 16 characters or more.
     static func base64Texts(_ message: String) -> [String] {
         // Most messages have no run of 16 such characters: look for one before copying anything.
-        let long = FastText.withBytes(message) { b -> Bool in
-            var length = 0
-            for x in b {
-                if base64Alphabet(x) {
-                    length += 1
-                    if length >= 16 { return true }
-                } else {
-                    length = 0
-                }
+        guard FastText.withBytes(message, hasBase64Run) else { return [] }
+        var out: [String] = []
+        var run: [UInt8] = []
+        for b in message.utf8 {
+            if base64Alphabet(b) {
+                run.append(b)
+            } else {
+                if let text = decoded(run) { out.append(text) }
+                run.removeAll()
+            }
+        }
+        if let text = decoded(run) { out.append(text) }
+        return out
+    }
+
+    /// The printable text a run of base64 bytes decodes to, when it is 16 bytes or more.
+    static func decoded(_ run: [UInt8]) -> String? {
+        guard run.count >= 16 else { return nil }
+        var s = String(decoding: run, as: UTF8.self).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        s = s.trimmingCharacters(in: CharacterSet(charactersIn: "="))
+        while s.count % 4 != 0 { s += "=" }
+        guard let data = Data(base64Encoded: s), data.count >= 8 else { return nil }
+        let printable = data.filter { ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A || $0 == 0x09 }.count
+        guard printable * 10 >= data.count * 9 else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Whether the bytes hold 16 `base64Alphabet` bytes in a row. A window of 16 bytes is read from its
+    /// end: at the first byte outside the alphabet, no run can hold it, and the next window starts
+    /// after it, so most bytes of a text with spaces are never read.
+    static func hasBase64Run(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        base64Bytes.withUnsafeBufferPointer { alphabet in
+            let n = b.count
+            var start = 0
+            while start + 16 <= n {
+                var k = start + 15
+                while k >= start, alphabet[Int(b[k])] { k -= 1 }
+                if k < start { return true }
+                start = k + 1
             }
             return false
         }
-        guard long else { return [] }
-        var out: [String] = []
-        var run: [UInt8] = []
-        func close() {
-            defer { run.removeAll() }
-            guard run.count >= 16 else { return }
-            var s = String(decoding: run, as: UTF8.self).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-            s = s.trimmingCharacters(in: CharacterSet(charactersIn: "="))
-            while s.count % 4 != 0 { s += "=" }
-            guard let data = Data(base64Encoded: s), data.count >= 8 else { return }
-            let printable = data.filter { ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A || $0 == 0x09 }.count
-            guard printable * 10 >= data.count * 9 else { return }
-            out.append(String(decoding: data, as: UTF8.self))
-        }
-        for b in message.utf8 {
-            if base64Alphabet(b) { run.append(b) } else { close() }
-        }
-        close()
-        return out
     }
+
+    /// `base64Alphabet`, by byte.
+    static let base64Bytes: [Bool] = (0..<256).map { base64Alphabet(UInt8($0)) }
 
     /// Letters, digits and `+ / = - _`: what a base64 run is made of.
     @inline(__always)

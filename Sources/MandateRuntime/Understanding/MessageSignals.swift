@@ -1,3 +1,4 @@
+import Foundation
 import MandateIR
 
 /// What the input guardrails and the escalation triggers need to know about a message,
@@ -57,7 +58,7 @@ public struct MessageSignals: Sendable, Equatable {
         "escalate|escalating",
         "is there anyone|anybody|somebody|someone",
     ]
-    static let human = PhraseSet(humanPatterns)
+    static let human = PhraseSet(humanPatterns, bit: 1 << 0)
     /// A message that is only one of these words asks for a person.
     static let humanAloneWords = ["human", "agent", "representative", "operator", "person", "supervisor", "manager", "rep"]
     static let humanAlone = PhraseVocabulary.shared.set(humanAloneWords)
@@ -97,12 +98,12 @@ public struct MessageSignals: Sendable, Equatable {
         "never ~2 again",
         "horrible|terrible|awful|disgraceful service|support|company",
     ]
-    static let strongFrustration = PhraseSet(strongPatterns)
+    static let strongFrustration = PhraseSet(strongPatterns, bit: 1 << 1)
     /// Counted once.
     static let mildPatterns = [
         "wtf|scam|sucks|garbage|trash|terrible|awful|horrible|annoyed|angry|upset|damn|crap|crappy|ugh|seriously|disappointed|unbelievable|annoying|mad|pissed",
     ]
-    static let mildFrustration = PhraseSet(mildPatterns)
+    static let mildFrustration = PhraseSet(mildPatterns, bit: 1 << 2)
 
     static func frustrated(_ text: MessageText, words: PhraseWords, message: String) -> Bool {
         var score = 0
@@ -110,13 +111,28 @@ public struct MessageSignals: Sendable, Equatable {
         score += mildFrustration.matchCount(words)
         if score >= 2 { return true }
         // Exclamation marks: `!!!` or `?!` repeated.
-        var bangs = 0, longest = 0
-        for b in text.bytes {
-            if b == 0x21 { bangs += 1; longest = max(longest, bangs) } else if b != 0x3F { bangs = 0 }
-        }
-        if longest >= 3 { score += 1 }
+        if exclaims(text.bytes) { score += 1 }
         score += shouting(message)
         return score >= 2
+    }
+
+    /// Whether three `!` come in a row, `?` between them not counting (`!!!`, `!?!?!`). Most messages
+    /// have no `!`, which `memchr` says without a loop here.
+    static func exclaims(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress, let first = memchr(base, 0x21, b.count) else { return false }
+            var bangs = 0
+            for i in base.distance(to: first.assumingMemoryBound(to: UInt8.self))..<b.count {
+                let x = b[i]
+                if x == 0x21 {
+                    bangs += 1
+                    if bangs >= 3 { return true }
+                } else if x != 0x3F {
+                    bangs = 0
+                }
+            }
+            return false
+        }
     }
 
     /// Words of three letters or more in capitals: 1 for two or three, 2 for four or more (the
@@ -127,6 +143,34 @@ public struct MessageSignals: Sendable, Equatable {
 
     /// `shouting(_:)` on the message's UTF-8 bytes, in place.
     static func shouting(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        // Two shouted words have six capitals at least: a text with fewer, counted eight bytes at a
+        // time, shouts nothing.
+        if let base = bytes.baseAddress {
+            let n = bytes.count
+            var capitals = 0
+            var i = 0
+            var ascii = true
+            while i + 8 <= n {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                if w & 0x8080_8080_8080_8080 != 0 { ascii = false; break }
+                // A byte's high bit: set by adding 0x3F when it is `A` or more, by adding 0x25 when it is past `Z`.
+                let upper = (w &+ 0x3F3F_3F3F_3F3F_3F3F) & ~(w &+ 0x2525_2525_2525_2525) & 0x8080_8080_8080_8080
+                capitals += upper.nonzeroBitCount
+                i += 8
+            }
+            if ascii {
+                while i < n {
+                    if base[i] &- 0x41 < 26 { capitals += 1 }
+                    i += 1
+                }
+                if capitals < 6 { return 0 }
+            }
+        }
+        return shoutedScore(bytes)
+    }
+
+    /// `shouting(_:)` read word by word, without the count of capitals first.
+    static func shoutedScore(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         var shouted = 0, letters = 0, allCapitals = true
         for b in bytes {
             if (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) {
@@ -169,6 +213,8 @@ public struct MessageSignals: Sendable, Equatable {
         return slices.storage.withUnsafeBufferPointer { storage -> String? in
             for start in 0..<n {
                 let first = slices.start(start)
+                // Most words start no phrase: their first byte's list is empty, passed over without copying it.
+                if slices.end(start) > first, leads.withUnsafeBufferPointer({ $0[Int(storage[first])].isEmpty }) { continue }
                 // A word of no bytes (the text makes none) is compared with every phrase, as before.
                 let candidates = slices.end(start) > first ? leads[Int(storage[first])] : Array(phrases.indices)
                 for k in candidates {

@@ -17,6 +17,8 @@ struct PhraseVocabulary: Sendable {
     /// An open-addressed table of word numbers by the word's hash (`hash`); -1 marks a free slot.
     let table: [Int32]
     let mask: Int
+    /// The length of the longest word, in bytes.
+    let longest: Int
 
     init(patterns: [String], words: [String]) {
         var ids: [[UInt8]: Int32] = [:]
@@ -35,6 +37,7 @@ struct PhraseVocabulary: Sendable {
         }
         for w in words { add(Array(w.utf8)) }
         self.words = list
+        longest = list.map(\.count).max() ?? 0
         var size = 64
         while size < list.count * 4 { size *= 2 }
         var table = [Int32](repeating: -1, count: size)
@@ -60,7 +63,13 @@ struct PhraseVocabulary: Sendable {
 
     /// The number of a word's bytes; -1 for a word no pattern names.
     func id(_ b: UnsafeBufferPointer<UInt8>) -> Int32 {
-        var i = Int(truncatingIfNeeded: PhraseVocabulary.hash(b)) & mask
+        table.withUnsafeBufferPointer { table in words.withUnsafeBufferPointer { words in PhraseVocabulary.id(b, table, words, mask) } }
+    }
+
+    /// `id(_:)` on the tables already in hand (no array retained per word).
+    @inline(__always)
+    static func id(_ b: UnsafeBufferPointer<UInt8>, _ table: UnsafeBufferPointer<Int32>, _ words: UnsafeBufferPointer<[UInt8]>, _ mask: Int) -> Int32 {
+        var i = Int(truncatingIfNeeded: hash(b)) & mask
         while true {
             let n = table[i]
             if n < 0 { return -1 }
@@ -70,6 +79,40 @@ struct PhraseVocabulary: Sendable {
             }) { return n }
             i = (i + 1) & mask
         }
+    }
+
+    /// The number of each word of a message, and which phrase sets may match somewhere in it (`PhraseStarts`).
+    func number(_ words: MessageText.Words) -> (ids: [Int32], sets: UInt16) {
+        let n = words.count
+        guard n > 0 else { return ([], 0) }
+        let starts = PhraseStarts.shared
+        var sets = starts.anywhere
+        // Numbered on the stack, then copied into an array made by `reserveCapacity` (see `MessageText.readASCII`).
+        var ids: [Int32] = []
+        ids.reserveCapacity(n)
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: n) { out in
+            words.storage.withUnsafeBufferPointer { storage in
+                table.withUnsafeBufferPointer { table in
+                    self.words.withUnsafeBufferPointer { list in
+                        starts.byWord.withUnsafeBufferPointer { byWord in
+                            starts.byFirstByte.withUnsafeBufferPointer { byFirstByte in
+                                for i in 0..<n {
+                                    let start = words.start(i)
+                                    let end = words.end(i)
+                                    // No word of the vocabulary is longer than `longest` bytes: a longer word is not hashed.
+                                    let id = end - start > longest ? -1 : PhraseVocabulary.id(UnsafeBufferPointer(rebasing: storage[start..<end]), table, list, mask)
+                                    out[i] = id
+                                    if id >= 0 { sets |= byWord[Int(id)] }
+                                    if end > start { sets |= byFirstByte[Int(storage[start])] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            ids.append(contentsOf: UnsafeBufferPointer(out))
+        }
+        return (ids, sets)
     }
 
     /// The number of a word the vocabulary must have (a built-in pattern's or list's word).
@@ -107,16 +150,52 @@ struct PhraseWords: Sendable {
     let words: MessageText.Words
     /// Each word's number, -1 for a word no pattern names.
     let ids: [Int32]
+    /// The built-in phrase sets that may match somewhere in the words, as their bits (`PhraseSet.bit`):
+    /// a set whose bit is clear has no pattern that can start at any of the words.
+    let sets: UInt16
 
     init(_ words: MessageText.Words) {
         self.words = words
-        let vocabulary = PhraseVocabulary.shared
-        ids = words.storage.withUnsafeBufferPointer { b in
-            (0..<words.count).map { i in vocabulary.id(UnsafeBufferPointer(rebasing: b[words.start(i)..<words.end(i)])) }
-        }
+        let numbered = PhraseVocabulary.shared.number(words)
+        ids = numbered.ids
+        sets = numbered.sets
     }
 
     var count: Int { words.count }
+}
+
+/// Where the built-in phrase sets may start, by word and by first byte, one bit a set: a message's
+/// words are read once for all of them (`PhraseWords.sets`), and a set that cannot start anywhere
+/// in a message is not read at all. A set may start at a word when `PhraseSet.mayStart` says so.
+struct PhraseStarts: Sendable {
+    static let shared = PhraseStarts(sets: [MessageSignals.human, MessageSignals.strongFrustration, MessageSignals.mildFrustration]
+        + InjectionDetector.kinds.map(\.1)
+        + [ConfirmationReader.unclearPhrases, ConfirmationReader.yesAfterAll, ConfirmationReader.noPhrases, ConfirmationReader.yesPhrases])
+
+    /// By word number: the sets one of whose patterns may start with the word.
+    let byWord: [UInt16]
+    /// By byte: the sets one of whose patterns may start with a word beginning with it.
+    let byFirstByte: [UInt16]
+    /// The sets that may start at any word.
+    let anywhere: UInt16
+
+    init(sets: [PhraseSet]) {
+        let vocabulary = PhraseVocabulary.shared
+        var byWord = [UInt16](repeating: 0, count: vocabulary.words.count)
+        var byFirstByte = [UInt16](repeating: 0, count: 256)
+        var anywhere: UInt16 = 0
+        var used: UInt16 = 0
+        for set in sets {
+            precondition(set.bit != 0 && used & set.bit == 0, "each built-in phrase set has a bit of its own")
+            used |= set.bit
+            if set.unindexedAnywhere { anywhere |= set.bit }
+            for id in byWord.indices where set.startWords.contains(Int32(id)) { byWord[id] |= set.bit }
+            if set.hasPrefixStarts { for b in 0..<256 where set.unindexedFirstBytes[b] { byFirstByte[b] |= set.bit } }
+        }
+        self.byWord = byWord
+        self.byFirstByte = byFirstByte
+        self.anywhere = anywhere
+    }
 }
 
 /// A phrase to look for in a message's words, written as data:
@@ -204,8 +283,11 @@ final class PhraseSet: Sendable {
     let startWords: WordSet
     /// Whether some unindexed pattern starts with a prefix (then `unindexedFirstBytes` is read too).
     let hasPrefixStarts: Bool
+    /// The set's bit in `PhraseStarts` (a built-in set), or 0 for a set read at every word.
+    let bit: UInt16
 
-    init(_ sources: [String]) {
+    init(_ sources: [String], bit: UInt16 = 0) {
+        self.bit = bit
         let patterns = sources.map(PhrasePattern.init)
         self.patterns = patterns
         var index = [[Int]](repeating: [], count: PhraseVocabulary.shared.words.count)
@@ -239,7 +321,7 @@ final class PhraseSet: Sendable {
 
     /// The first pattern that matches at `start`, and the words it covers.
     func match(_ words: PhraseWords, at start: Int) -> (pattern: PhrasePattern, words: Range<Int>)? {
-        guard mayStart(words, start) else { return nil }
+        guard mayMatch(words), mayStart(words, start) else { return nil }
         let id = words.ids[start]
         if id >= 0 {
             for k in firstOffsets[Int(id)]..<firstOffsets[Int(id) + 1] {
@@ -264,14 +346,21 @@ final class PhraseSet: Sendable {
         return hasPrefixStarts && unindexedFirstBytes[Int(words.words.storage[words.words.start(i)])]
     }
 
+    /// Whether a match may start at some word: false when the words' `sets` say no pattern of this
+    /// set can start at any of them.
+    @inline(__always)
+    func mayMatch(_ words: PhraseWords) -> Bool { bit == 0 || words.sets & bit != 0 }
+
     /// The first match in reading order.
     func firstMatch(_ words: PhraseWords) -> (pattern: PhrasePattern, words: Range<Int>)? {
+        guard mayMatch(words) else { return nil }
         for start in 0..<words.count where mayStart(words, start) { if let m = match(words, at: start) { return m } }
         return nil
     }
 
     /// How many matches the words hold, in reading order, not overlapping.
     func matchCount(_ words: PhraseWords) -> Int {
+        guard mayMatch(words) else { return 0 }
         var count = 0
         var start = 0
         while start < words.count {
