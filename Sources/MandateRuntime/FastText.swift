@@ -137,7 +137,17 @@ enum FastText {
     static func words(_ name: String) -> String {
         guard name.utf8.contains(0x5F) else { return name }
         guard isASCII(name) else { return name.replacingOccurrences(of: "_", with: " ") }
-        return String(decoding: name.utf8.map { $0 == 0x5F ? 0x20 : $0 }, as: UTF8.self)
+        return replacingASCII(name, 0x5F, 0x20)
+    }
+
+    /// An ASCII `name` with every `from` byte written as `to`, through a buffer on the stack (no list of its bytes).
+    private static func replacingASCII(_ name: String, _ from: UInt8, _ to: UInt8) -> String {
+        withBytes(name) { b in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: b.count) { out in
+                for i in b.indices { out[i] = b[i] == from ? to : b[i] }
+                return String(decoding: UnsafeBufferPointer(out), as: UTF8.self)
+            }
+        }
     }
 
     /// `name` with every `from` byte written as `to` (both ASCII), as `replacingOccurrences` would.
@@ -146,7 +156,7 @@ enum FastText {
         guard isASCII(name) else {
             return name.replacingOccurrences(of: String(UnicodeScalar(from)), with: String(UnicodeScalar(to)))
         }
-        return String(decoding: name.utf8.map { $0 == from ? to : $0 }, as: UTF8.self)
+        return replacingASCII(name, from, to)
     }
 
     /// `String(format: "%.2f", x)`, without Foundation's formatter: the exact binary value of `x`
@@ -183,9 +193,25 @@ enum FastText {
             hundredths = q
             if r > half || (r == half && q & 1 == 1) { hundredths += 1 }
         }
-        let whole = hundredths / 100
-        let frac = hundredths % 100
-        return "\(whole)." + (frac < 10 ? "0\(frac)" : "\(frac)")
+        // The whole part's digits, a point and two digits, written from the last byte: one string,
+        // small (no allocation) for the usual `0.95`.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
+            var i = 24
+            var rest = hundredths
+            for _ in 0..<2 {
+                i -= 1
+                buffer[i] = 0x30 + UInt8(rest % 10)
+                rest /= 10
+            }
+            i -= 1
+            buffer[i] = 0x2E
+            repeat {
+                i -= 1
+                buffer[i] = 0x30 + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[i...]), as: UTF8.self)
+        }
     }
 
     /// The parts one after the other, written into one string of their total size: an
@@ -200,6 +226,17 @@ enum FastText {
             n = copy(c, into: out, at: n)
             n = copy(d, into: out, at: n)
             return copy(e, into: out, at: n)
+        }
+    }
+
+    /// The parts one after the other, written into one string of their total size (`concat` for any number of parts).
+    static func joined(_ parts: [String]) -> String {
+        var total = 0
+        for p in parts { total += p.utf8.count }
+        return String(unsafeUninitializedCapacity: total) { out in
+            var n = 0
+            for p in parts { n = copy(p, into: out, at: n) }
+            return n
         }
     }
 

@@ -96,12 +96,21 @@ public struct TurnEnvironment {
 
 /// A ledger in memory: for tests, simulation and the in-memory store. Callers that share one
 /// across threads hold `lock` for the whole turn, as a database store holds its write lock.
+///
+/// A short ledger (a conversation's, a test's) is read by looking through its entries; once it
+/// holds more than `indexedFrom` entries, they are indexed by idempotency key and by customer.
+/// Indexing every entry of a short ledger made two dictionaries and a list for its first entry,
+/// and hashed every key looked for.
 public final class MemoryLedger: LedgerPort, @unchecked Sendable {
     /// Held by a caller for a whole turn.
     public let lock = NSLock()
     private var storage: [LedgerEntry] = []
+    /// The indexes, made when the ledger grows past `indexedFrom` entries.
+    private var indexed = false
     private var byKey: [String: Int] = [:]
     private var byCustomer: [String: [Int]] = [:]
+    /// How many entries are looked through before they are indexed.
+    static let indexedFrom = 16
 
     /// An empty ledger.
     public init() {}
@@ -110,17 +119,34 @@ public final class MemoryLedger: LedgerPort, @unchecked Sendable {
     public var all: [LedgerEntry] { storage }
 
     public func entries(customerID: String, since: Int64) -> [LedgerEntry] {
-        guard let positions = byCustomer[customerID] else { return [] }
         var found: [LedgerEntry] = []
+        guard indexed else {
+            for e in storage where e.at >= since && e.customerID == customerID { found.append(e) }
+            return found
+        }
+        guard let positions = byCustomer[customerID] else { return [] }
         for i in positions where storage[i].at >= since { found.append(storage[i]) }
         return found
     }
 
-    public func entry(idempotencyKey: String) -> LedgerEntry? { byKey[idempotencyKey].map { storage[$0] } }
+    /// The last entry appended with this key, as the index by key keeps it.
+    public func entry(idempotencyKey: String) -> LedgerEntry? {
+        guard indexed else { return storage.last { $0.idempotencyKey == idempotencyKey } }
+        return byKey[idempotencyKey].map { storage[$0] }
+    }
 
     public func append(_ entry: LedgerEntry) {
-        byKey[entry.idempotencyKey] = storage.count
-        byCustomer[entry.customerID, default: []].append(storage.count)
         storage.append(entry)
+        if indexed {
+            index(storage.count - 1)
+        } else if storage.count > Self.indexedFrom {
+            indexed = true
+            for i in storage.indices { index(i) }
+        }
+    }
+
+    private func index(_ i: Int) {
+        byKey[storage[i].idempotencyKey] = i
+        byCustomer[storage[i].customerID, default: []].append(i)
     }
 }

@@ -58,9 +58,11 @@ final class RuntimeCore: Sendable {
     let classifier: any IntentClassifier
     let extractor: EntityExtractor
     /// The intent each procedure handles → the procedure's id (the first procedure wins).
-    let handler: [String: String]
+    let handler: [String: (id: String, position: Int)]
     let goalOfIntent: [String: GoalRules]
     let goals: [String: GoalRules]
+    /// The goals in the plan's order, when there are few: found by comparing ids (`goal(id:)`).
+    let fewGoals: [GoalRules]?
     let actions: [String: ActionSignature]
     /// Each catalog action with what a call works out about it, once (`CatalogAction`).
     let catalog: [String: CatalogAction]
@@ -91,9 +93,10 @@ final class RuntimeCore: Sendable {
         self.classifier = classifier ?? plan.classifier.map { EmbeddedClassifier(model: $0) } ?? Runtime.NoClassifier()
         self.extractor = EntityExtractor(currency: plan.project.currency)
         // Ids and intents only: nothing is decoded from a lazily loaded plan here.
-        var handler: [String: String] = [:]
+        // With its position in the plan, so that routing fetches it without looking its id up.
+        var handler: [String: (id: String, position: Int)] = [:]
         for i in plan.procedures.indices {
-            for intent in plan.procedures.handles(at: i) where handler[intent] == nil { handler[intent] = plan.procedures.id(at: i) }
+            for intent in plan.procedures.handles(at: i) where handler[intent] == nil { handler[intent] = (plan.procedures.id(at: i), i) }
         }
         self.handler = handler
         var goalOfIntent: [String: GoalRules] = [:]
@@ -109,6 +112,7 @@ final class RuntimeCore: Sendable {
         }
         self.goalOfIntent = goalOfIntent
         self.goals = goals
+        self.fewGoals = plan.goals.count <= RuntimeCore.fewGoalsAtMost ? plan.goals.compactMap { goals[$0.id] } : nil
         let phraseWords: [(phrase: String, words: [[UInt8]])] = phrases.map { ($0, MessageText($0).words) }
         self.escalationPhraseWords = phraseWords
         self.escalationLeads = MessageSignals.leads(phraseWords)
@@ -125,11 +129,23 @@ final class RuntimeCore: Sendable {
         self.owners = owners
         self.catalog = actions.mapValues { CatalogAction($0, owners: owners) }
         self.queues = Dictionary(plan.project.queues.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        self.procedures = ProcedureCache(plan.procedures)
+        self.procedures = ProcedureCache(plan.procedures, catalog: catalog)
         self.fallbackGoal = Runtime.fallbackGoal(of: plan).map { GoalRules($0) }
         let zone = plan.project.timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
         self.zone = zone
         self.fixedOffset = ["UTC", "GMT", "Etc/UTC", "Etc/GMT"].contains(zone.identifier) && zone.secondsFromGMT() == 0 ? 0 : nil
+    }
+
+    /// Up to how many goals are found by comparing ids rather than by hashing one.
+    static let fewGoalsAtMost = 8
+
+    /// The goal with id `id`. Among a few goals, by comparing ids: the id a conversation keeps is
+    /// the goal's own text (routing stores it), which compares equal at once, and other ids differ
+    /// in their first bytes; hashing the id cost more than the comparisons.
+    func goal(id: String) -> GoalRules? {
+        guard let fewGoals else { return goals[id] }
+        for g in fewGoals where g.id == id { return g }
+        return nil
     }
 
     /// The zone's offset at the last moment asked, and until when it holds.
@@ -234,6 +250,9 @@ final class GoalRules: Sendable {
     let maxPerRefundText: String?
     let maxPerCustomerText: String?
     let maxByTierFigures: [String: (key: String, amount: String)]
+    /// The window of `max_per_customer` in days, and the key of its figure (`refunded_in_30_days`), written once.
+    let refundWindowDays: Int64
+    let refundedKey: String
     /// The verdicts of the output check on messages that state no amount (`Turn.outputCheck`).
     let verdicts = OutputVerdicts()
 
@@ -246,7 +265,12 @@ final class GoalRules: Sendable {
         maxPerRefundText = goal.guardrails.maxPerRefund.map(Turn.formatMoney)
         maxPerCustomerText = goal.guardrails.maxPerCustomer.map(Turn.formatMoney)
         maxByTierFigures = goal.guardrails.maxByTier.reduce(into: [:]) { $0[$1.key] = ("max_for_\($1.key)", Turn.formatMoney($1.value)) }
+        refundWindowDays = Int64(goal.guardrails.maxPerCustomerWindowDays ?? 30)
+        refundedKey = GoalRules.refundedKey(days: refundWindowDays)
     }
+
+    /// `refunded_in_30_days`: the key of the figure of a customer's refunds in the window.
+    static func refundedKey(days: Int64) -> String { FastText.concat("refunded_in_", FastText.decimal(Int(days)), "_days") }
 
     /// Where a setting of the goal is written (`Goal.location(of:)`), from the index.
     func location(of key: String) -> String { index.location(of: key) }
@@ -426,8 +450,22 @@ final class ProcedureRuntime: Sendable {
     /// rather than grown and rehashed as they come.
     let valueCapacity: Int
 
-    init(_ p: Procedure) {
+    /// A call step as a turn makes it: its catalog action, and the expression the step gives each
+    /// input, by input number (as `arguments[input.name]` reads them): no name is hashed per call.
+    struct Call {
+        let action: CatalogAction
+        let arguments: [Expr?]
+    }
+
+    /// By step: its call, worked out once, for a call step whose action is in the catalog.
+    let calls: [Call?]
+
+    init(_ p: Procedure, catalog: [String: CatalogAction] = [:]) {
         procedure = p
+        calls = p.steps.map { step in
+            guard case .call(let name, let arguments, _) = step.op, let action = catalog[name] else { return nil }
+            return Call(action: action, arguments: action.signature.inputs.map { arguments[$0.name] })
+        }
         file = "\(p.id).procedure"
         tables = p.tables.map(KeyedTable.init)
         routeDetails = p.handles.map { ($0, "`\($0)` is handled by “\(p.name)”") }
@@ -462,6 +500,32 @@ final class ProcedureRuntime: Sendable {
             }
         }
         valueCapacity = names.count
+        slotPatterns = p.slots.map { ($0.name, $0.pattern) }
+        var questions: [(slot: String, text: String)] = []
+        for step in p.steps {
+            if case .ask(let slot, _, _, _, _) = step.op, !questions.contains(where: { $0.slot == slot }) {
+                questions.append((slot, "What's the \(FastText.words(slot))?"))
+            }
+        }
+        plainQuestions = questions
+    }
+
+    /// The pattern of each slot the procedure declares, by name, read without copying the procedure.
+    let slotPatterns: [(name: String, pattern: String?)]
+
+    /// The question for each slot an ask step asks for, when it offers no choices: `What's the order number?`.
+    let plainQuestions: [(slot: String, text: String)]
+
+    /// `What's the order number?`, written once, for a slot one of its steps asks for.
+    func plainQuestion(_ slot: String) -> String? {
+        for q in plainQuestions where q.slot == slot { return q.text }
+        return nil
+    }
+
+    /// The pattern of the slot `name` declares (`[0-9]{4,8}`), if it declares one.
+    func pattern(of name: String) -> String? {
+        for s in slotPatterns where s.name == name { return s.pattern }
+        return nil
     }
 
     /// The route's trace detail for an intent, written once when the procedure handles it.
@@ -478,18 +542,43 @@ final class ProcedureCache: @unchecked Sendable {
     private let lock = NSLock()
     private var made: [ProcedureRuntime?]
 
-    init(_ procedures: ProcedureList) {
+    /// The catalog, for what a procedure's calls are worked out against when it is made.
+    private let catalog: [String: CatalogAction]
+
+    init(_ procedures: ProcedureList, catalog: [String: CatalogAction]) {
         self.procedures = procedures
+        self.catalog = catalog
         made = Array(repeating: nil, count: procedures.count)
     }
 
+    /// The id and position last asked for: the turns of a conversation ask for its procedure by the
+    /// same id, which compares equal at once, without hashing it again.
+    private var lastID: String?
+    private var lastPosition = 0
+
     /// The procedure with id `id`; nil for a procedure the plan does not have.
     subscript(id: String) -> ProcedureRuntime? {
-        guard let position = procedures.position(of: id) else { return nil }
         lock.lock()
         defer { lock.unlock() }
+        if id != lastID {
+            guard let position = procedures.position(of: id) else { return nil }
+            lastID = id
+            lastPosition = position
+        }
+        return runtime(at: lastPosition)
+    }
+
+    /// The procedure at `position` in the plan.
+    subscript(at position: Int) -> ProcedureRuntime {
+        lock.lock()
+        defer { lock.unlock() }
+        return runtime(at: position)
+    }
+
+    /// The procedure at `position`, made if it was not yet; the lock is held.
+    private func runtime(at position: Int) -> ProcedureRuntime {
         if let known = made[position] { return known }
-        let p = ProcedureRuntime(procedures[position])
+        let p = ProcedureRuntime(procedures[position], catalog: catalog)
         made[position] = p
         return p
     }
@@ -503,22 +592,80 @@ struct OutputVerdict: Sendable {
 /// A goal's output-check verdicts on messages that state no amount, by text: such a verdict
 /// depends on the goal and the text alone. At most `limit` texts are kept (the plan's questions
 /// and fixed messages come first and stay); a text beyond them is checked every time.
+///
+/// The texts are kept in a table of their own, found by a hash of their bytes read eight at a
+/// time: a dictionary hashed the whole text with SipHash at every look-up (about a thousand
+/// instructions for a question). Two texts are the same only when their bytes are.
 final class OutputVerdicts: @unchecked Sendable {
     static let limit = 1024
+    /// Slots in the table: a power of two, twice the texts it keeps at most.
+    static let width = 2048
     private let lock = NSLock()
-    private var known: [String: OutputVerdict] = [:]
+    /// By slot: the text's hash (never 0; 0 marks a free slot), the text and its verdict. Made at
+    /// the first verdict kept, so that loading a plan makes none.
+    private var hashes: [UInt64] = []
+    private var texts: [String] = []
+    private var verdicts: [OutputVerdict] = []
+    private var count = 0
 
     /// The verdict kept on `text`, if any.
     func verdict(on text: String) -> OutputVerdict? {
+        let h = Self.hash(text)
         lock.lock()
         defer { lock.unlock() }
-        return known[text]
+        guard !hashes.isEmpty else { return nil }
+        var i = Int(truncatingIfNeeded: h >> 32) & (Self.width - 1)
+        while hashes[i] != 0 {
+            if hashes[i] == h && texts[i] == text { return verdicts[i] }
+            i = (i + 1) & (Self.width - 1)
+        }
+        return nil
     }
 
     /// Keeps the verdict on `text`, while there is room.
     func keep(_ verdict: OutputVerdict, on text: String) {
+        let h = Self.hash(text)
         lock.lock()
         defer { lock.unlock() }
-        if known.count < Self.limit { known[text] = verdict }
+        guard count < Self.limit else { return }
+        if hashes.isEmpty {
+            hashes = Array(repeating: 0, count: Self.width)
+            texts = Array(repeating: "", count: Self.width)
+            verdicts = Array(repeating: OutputVerdict(rule: nil), count: Self.width)
+        }
+        var i = Int(truncatingIfNeeded: h >> 32) & (Self.width - 1)
+        while hashes[i] != 0 {
+            if hashes[i] == h && texts[i] == text { verdicts[i] = verdict; return }
+            i = (i + 1) & (Self.width - 1)
+        }
+        hashes[i] = h
+        texts[i] = text
+        verdicts[i] = verdict
+        count += 1
+    }
+
+    /// A hash of the text's bytes, never 0: eight bytes at a time, each word mixed by a multiply.
+    static func hash(_ text: String) -> UInt64 {
+        FastText.withBytes(text) { b in
+            let raw = UnsafeRawBufferPointer(b)
+            let n = raw.count
+            var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
+            var i = 0
+            while i + 8 <= n {
+                h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+                h ^= h >> 32
+                i += 8
+            }
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < n {
+                tail |= UInt64(raw[i]) << shift
+                shift += 8
+                i += 1
+            }
+            h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+            h ^= h >> 29
+            return h | 1
+        }
     }
 }

@@ -184,26 +184,37 @@ public final class SandboxActions: ActionPort, @unchecked Sendable {
                 return .refused("the \(type.lowercased()) belongs to another customer")
             }
         }
-        let given = sig.inputs.filter { $0.type != .identity }.compactMap { i in request.arguments[i.name].map { (i.name, $0) } }
         switch sig.effect {
         case "read", "identify":
+            // The values given (identity aside), in the signature's order: one list, made with its room.
+            var given: [(name: String, value: RuntimeValue)] = []
+            given.reserveCapacity(sig.inputs.count)
+            for input in sig.inputs where input.type != .identity {
+                if let v = request.arguments[input.name] { given.append((input.name, v)) }
+            }
             var outputs: [String: RuntimeValue] = [:]
             for output in sig.outputs {
                 guard case .record(let type) = output.type else { continue }
                 let candidates = data.records[type] ?? []
-                let owner = request.owners[type]
-                let matches = candidates.filter { r in given.allSatisfy { _, v in Self.holds(r, v) } }
-                if sig.effect == "read", let owner {
-                    // Without inputs besides identity, the customer's own record (their subscription).
-                    let own = (given.isEmpty ? candidates : matches).filter { r in
-                        if case .text(let o)? = r[field: owner] { return o == request.customerID }
-                        return false
+                // A record matches when it holds every value given (any record when none is given).
+                // The first match is found in one pass, without the list of all matches.
+                if sig.effect == "read", let owner = request.owners[type] {
+                    // The first of the customer's own matching records (without inputs besides identity,
+                    // their own record: their subscription); a match of another customer's is refused.
+                    var matched = false
+                    var found: RuntimeValue?
+                    for r in candidates where given.allSatisfy({ Self.holds(r, $0.value) }) {
+                        matched = true
+                        if case .text(let o)? = r[field: owner], o == request.customerID {
+                            found = r
+                            break
+                        }
                     }
-                    if let found = own.first { outputs[output.name] = found; continue }
-                    if !matches.isEmpty && !given.isEmpty { return .refused("that \(type.lowercased()) belongs to another customer") }
-                    return .notFound("no \(type.lowercased()) matches " + given.map { "\($0.0.replacingOccurrences(of: "_", with: " ")) \(Turn.format($0.1))" }.joined(separator: " and "))
+                    if let found { outputs[output.name] = found; continue }
+                    if matched && !given.isEmpty { return .refused("that \(type.lowercased()) belongs to another customer") }
+                    return .notFound("no \(type.lowercased()) matches " + given.map { "\($0.name.replacingOccurrences(of: "_", with: " ")) \(Turn.format($0.value))" }.joined(separator: " and "))
                 }
-                guard !given.isEmpty, let found = matches.first else {
+                guard !given.isEmpty, let found = candidates.first(where: { r in given.allSatisfy { Self.holds(r, $0.value) } }) else {
                     return .notFound("no \(type.lowercased()) matches the details given")
                 }
                 outputs[output.name] = found
@@ -216,14 +227,24 @@ public final class SandboxActions: ActionPort, @unchecked Sendable {
                 data.performed[key] = previous
                 return .alreadyDone(previous)
             }
-            // `issue_refund amount=$89.00 order=1042`: the action, a space, the arguments by name.
-            var line = FastText.concat(request.action, " ")
-            for (i, (k, v)) in request.arguments.sorted(by: { $0.key < $1.key }).enumerated() {
-                line = FastText.concat(line, i == 0 ? "" : " ", k, "=", Turn.format(v))
-            }
-            data.journal.append(line)
+            data.journal.append(journalLine(request.action, request.arguments))
             return .done([:])
         }
+    }
+
+    /// `issue_refund amount=$89.00 order=1042`: the action, a space, the arguments by name (in the
+    /// order `<` sorts them), each `name=value`, separated by spaces. The parts are written into
+    /// one string of their total size, not joined argument by argument.
+    static func journalLine(_ action: String, _ arguments: [String: RuntimeValue]) -> String {
+        var parts: [String] = [action, " "]
+        parts.reserveCapacity(2 + 4 * arguments.count)
+        for (i, (k, v)) in arguments.sorted(by: { $0.key < $1.key }).enumerated() {
+            if i > 0 { parts.append(" ") }
+            parts.append(k)
+            parts.append("=")
+            parts.append(Turn.format(v))
+        }
+        return FastText.joined(parts)
     }
 
     /// Whether a record has a field holding `value` (a date matches a moment on that day).

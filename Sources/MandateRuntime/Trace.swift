@@ -147,6 +147,9 @@ struct TraceFacts: ExpressibleByDictionaryLiteral {
 
     init(dictionaryLiteral elements: (String, String)...) { items = elements }
 
+    /// Facts with distinct keys, as a list.
+    init(items: [(String, String)]) { self.items = items }
+
     /// The entries of a dictionary.
     init(_ dictionary: [String: String]) { items = dictionary.map { ($0.key, $0.value) } }
 

@@ -30,17 +30,24 @@ struct LimitBreach {
 extension Turn {
     /// Calls an action with every guardrail in front of it: identity, ownership, confirmation,
     /// refund and frequency limits against the ledger, the idempotency key. False when it handed off.
-    mutating func call(_ name: String, arguments: [String: Expr], binds: [String], at: String?, label: String?, verifying: Bool = false) -> Bool {
-        guard let action = runtime.catalog[name] else {
+    ///
+    /// `planned` is the step's call as its procedure worked it out (`ProcedureRuntime.calls`): its
+    /// action and arguments by input number, read without looking a name up.
+    mutating func call(_ name: String, arguments: [String: Expr], binds: [String], at: String?, label: String?, verifying: Bool = false,
+                       planned: ProcedureRuntime.Call? = nil) -> Bool {
+        guard let action = planned?.action ?? runtime.catalog[name] else {
             escalate(queue: nil, reason: "the action `\(name)` is not in the catalog", source: at)
             return false
         }
-        let signature = action.signature
+        // The signature is read through `action` where it is needed: a local copy of it retained
+        // and released each of its texts and lists.
         let ev = evaluator
-        var values = [String: RuntimeValue](minimumCapacity: signature.inputs.count)
-        // The same values by input number: the limits, the scope and the key read them without hashing a name.
-        var inputs = [RuntimeValue?](repeating: nil, count: signature.inputs.count)
-        for (i, input) in signature.inputs.enumerated() {
+        let effectful = action.effectful
+        var values = [String: RuntimeValue](minimumCapacity: action.signature.inputs.count)
+        // The same values by input number: the limits, the scope and the key read them without hashing
+        // a name. Only an action with effects has them, so a read makes no such list.
+        var inputs = effectful ? [RuntimeValue?](repeating: nil, count: action.signature.inputs.count) : []
+        for (i, input) in action.signature.inputs.enumerated() {
             if input.type == .identity {
                 // Identity comes from the verified session, never from the conversation.
                 guard let id = state.verifiedCustomerID else {
@@ -49,10 +56,10 @@ extension Turn {
                     return false
                 }
                 values[input.name] = .text(id)
-                inputs[i] = .text(id)
+                if effectful { inputs[i] = .text(id) }
                 continue
             }
-            guard let e = arguments[input.name], let v = ev.eval(e) else {
+            guard let e = planned.map({ $0.arguments[i] }) ?? arguments[input.name], let v = ev.eval(e) else {
                 escalate(queue: nil, reason: "`\(name)` needs the \(words(input.name)), which is missing", source: at, label: label)
                 return false
             }
@@ -63,18 +70,17 @@ extension Turn {
                 return false
             }
             values[input.name] = v
-            inputs[i] = v
+            if effectful { inputs[i] = v }
         }
-        inputs = action.byName(inputs)
+        if effectful { inputs = action.byName(inputs) }
         let rendered = values.mapValues(Turn.format)
-        let effectful = action.effectful
         var key: String?
         var entry: LedgerEntry?
         if effectful {
-            if goal?.guardrails.confirmEffects.contains(signature.effect) == true, state.confirmed == nil {
+            if goal?.guardrails.confirmEffects.contains(action.signature.effect) == true, state.confirmed == nil {
                 note(.guardrail, "`\(name)` moves money or changes something, and the customer has not confirmed it", source: goalSource(.confirmWithCustomer),
-                     ["clause": clauseID("confirm_with_customer:\(signature.effect)")])
-                escalate(queue: nil, reason: "an action needed the customer's confirmation first", source: at, label: label, clause: "confirm_with_customer:\(signature.effect)")
+                     ["clause": clauseID("confirm_with_customer:\(action.signature.effect)")])
+                escalate(queue: nil, reason: "an action needed the customer's confirmation first", source: at, label: label, clause: "confirm_with_customer:\(action.signature.effect)")
                 return false
             }
             // `path=value` for each path, joined with `&`, each part written once into its place.
@@ -89,28 +95,28 @@ extension Turn {
             key = k
             if env.ledger.entry(idempotencyKey: k) != nil {
                 note(.action, "`\(name)` already ran for this turn (idempotency key), so it is not run again", source: at, ["key": k])
-                if signature.effect == "refund" { state.confirmed = nil }
+                if action.signature.effect == "refund" { state.confirmed = nil }
                 return true
             }
-            let amount = signature.effect == "refund" ? refundAmount(signature, inputs) : nil
-            let scope = scopeKey(signature, inputs)
+            let amount = action.signature.effect == "refund" ? refundAmount(action.signature, inputs) : nil
+            let scope = scopeKey(action.signature, inputs)
             let customer = state.verifiedCustomerID ?? state.customer.id
             let e = LedgerEntry(conversation: state.id, customerID: customer, action: name, scope: scope, idempotencyKey: k, amount: amount, at: env.now)
-            let usage = ledgerUsage(signature, entry: e)
-            if let breach = checkLimits(signature, entry: e, usage: usage) {
+            let usage = ledgerUsage(action.signature, entry: e)
+            if let breach = checkLimits(action.signature, entry: e, usage: usage) {
                 note(.limit, "`\(name)` was stopped: \(breach.detail)", source: breach.source, ["rule": breach.rule, "clause": clauseID(breach.clause)])
                 escalate(queue: nil, reason: breach.detail, source: at, label: label, clause: breach.clause)
                 return false
             }
-            note(.limit, action.withinLimitsDetail, source: at, limitFigures(signature, entry: e, usage: usage))
+            note(.limit, action.withinLimitsDetail, source: at, limitFigures(action.signature, entry: e, usage: usage))
             entry = e
         }
-        let request = ActionRequest(action: name, signature: signature, arguments: values, customerID: state.verifiedCustomerID,
+        let request = ActionRequest(action: name, signature: action.signature, arguments: values, customerID: state.verifiedCustomerID,
                                     idempotencyKey: key, owners: runtime.owners)
         let outcome = env.actions.perform(request)
         switch outcome {
         case .done(let outputs), .alreadyDone(let outputs):
-            for (i, output) in signature.outputs.enumerated() {
+            for (i, output) in action.signature.outputs.enumerated() {
                 guard let v = outputs[output.name] else { continue }
                 if !verifying, case .record(let recordType) = output.type, let ownerField = action.outputOwners[i],
                    case .text(let owner)? = v[field: ownerField], owner != state.verifiedCustomerID {
@@ -132,7 +138,7 @@ extension Turn {
             if effectful {
                 effects.append(.action(name: name, arguments: rendered))
                 // Each movement of money needs its own yes; one yes covers the changes that follow it.
-                if signature.effect == "refund" { state.confirmed = nil }
+                if action.signature.effect == "refund" { state.confirmed = nil }
             }
             return true
         case .refused(let why), .failed(let why), .notFound(let why):
@@ -152,10 +158,10 @@ extension Turn {
                 verificationFailed = true
                 return false
             }
-            if result == "not found", signature.effect == "read" {
-                return nothingFound(signature, arguments: arguments, at: at, label: label, why: why)
+            if result == "not found", action.signature.effect == "read" {
+                return nothingFound(action.signature, arguments: arguments, at: at, label: label, why: why)
             }
-            if refused, signature.effect == "read" {
+            if refused, action.signature.effect == "read" {
                 send("I couldn't find that on your account.", source: at)
             }
             escalate(queue: nil, reason: "`\(name)` \(refused ? "was refused" : "failed"): \(why)", source: at, label: label, clause: "escalation.action_fails")
@@ -211,32 +217,36 @@ extension Turn {
     }
 
     /// The limit the action a `Confirm` leads to would break, checked before the customer is asked.
-    func lookahead(from start: Int?, in proc: Procedure) -> (String, LimitBreach)? {
+    func lookahead(from start: Int?, in p: ProcedureRuntime) -> (String, LimitBreach)? {
+        // The steps alone: a copy of the whole procedure retained its every text and list.
+        let steps = p.procedure.steps
         var ev = evaluator
         var current = start
         var n = 0
-        while let id = current, id >= 0, id < proc.steps.count, n < 50 {
+        while let id = current, id >= 0, id < steps.count, n < 50 {
             n += 1
-            let node = proc.steps[id]
-            switch node.op {
-            case .say: current = node.next
+            // The step's operation and next step read in place: a copy of the step retained its every text.
+            switch steps[id].op {
+            case .say: current = steps[id].next
             case .set(let name, let value, _):
                 ev.values[name] = ev.eval(value)
-                current = node.next
+                current = steps[id].next
             case .call(let action, let arguments, _):
-                guard let catalogued = runtime.catalog[action], catalogued.effectful else { return nil }
-                let sig = catalogued.signature
+                // The call as the procedure worked it out, else (an action not in the catalog) as written.
+                let planned = p.calls[id]
+                guard let catalogued = planned?.action ?? runtime.catalog[action], catalogued.effectful else { return nil }
                 // The inputs by number, as `call` reads them.
-                var inputs = [RuntimeValue?](repeating: nil, count: sig.inputs.count)
-                for (i, input) in sig.inputs.enumerated() {
+                var inputs = [RuntimeValue?](repeating: nil, count: catalogued.signature.inputs.count)
+                for (i, input) in catalogued.signature.inputs.enumerated() {
                     if input.type == .identity { inputs[i] = state.verifiedCustomerID.map { .text($0) }; continue }
-                    inputs[i] = arguments[input.name].flatMap(ev.eval)
+                    // Evaluated here, not through `flatMap(ev.eval)`, whose closure took a copy of the evaluator.
+                    if let e = planned.map({ $0.arguments[i] }) ?? arguments[input.name] { inputs[i] = ev.eval(e) }
                 }
                 inputs = catalogued.byName(inputs)
                 let customer = state.verifiedCustomerID ?? state.customer.id
-                let entry = LedgerEntry(conversation: state.id, customerID: customer, action: action, scope: scopeKey(sig, inputs),
-                                        idempotencyKey: "", amount: sig.effect == "refund" ? refundAmount(sig, inputs) : nil, at: env.now)
-                return checkLimits(sig, entry: entry, usage: ledgerUsage(sig, entry: entry)).map { (action, $0) }
+                let entry = LedgerEntry(conversation: state.id, customerID: customer, action: action, scope: scopeKey(catalogued.signature, inputs),
+                                        idempotencyKey: "", amount: catalogued.signature.effect == "refund" ? refundAmount(catalogued.signature, inputs) : nil, at: env.now)
+                return checkLimits(catalogued.signature, entry: entry, usage: ledgerUsage(catalogued.signature, entry: entry)).map { (action, $0) }
             default: return nil
             }
         }
@@ -278,7 +288,10 @@ extension Turn {
             if let max = g?.maxPerRefundText { figures.add("max_per_refund", max) }
             if let max = g?.maxByTierFigures[state.customer.tier] { figures.add(max.key, max.amount) }
             if let max = g?.maxPerCustomerText, let used = usage.refunded {
-                figures.add(FastText.concat("refunded_in_", FastText.decimal(Int(usage.refundDays)), "_days"),
+                // The goal's key, written once, for its own window (the one `ledgerUsage` reads).
+                let key = g.map { $0.refundWindowDays == usage.refundDays ? $0.refundedKey : GoalRules.refundedKey(days: usage.refundDays) }
+                    ?? GoalRules.refundedKey(days: usage.refundDays)
+                figures.add(key,
                             format(.money(Money(minor: used, currency: amount.currency))))
                 figures.add("max_per_customer", max)
             }

@@ -21,6 +21,8 @@ struct Turn: ~Copyable {
     var steps = 0
     /// The goal of the intent the message reads as, before it is routed: whose rules apply to a first message.
     var contextGoal: GoalRules?
+    /// The intent `contextGoal` was found for: routing the same intent reuses it rather than looking it up again.
+    var contextIntent: String?
     /// The goal `state.goal` names, kept beside it.
     var servedGoal: GoalRules?
     /// The procedure `state.procedure` names, kept beside it: fetched once, not at every step.
@@ -42,7 +44,7 @@ struct Turn: ~Copyable {
         self.runtime = runtime
         self.stepBudget = stepBudget
         // The goal and procedure are read before the state is moved in, so that it is moved, not copied.
-        self.servedGoal = state.goal.flatMap { runtime.goals[$0] }
+        self.servedGoal = state.goal.flatMap { runtime.goal(id: $0) }
         self.proc = state.procedure.flatMap { runtime.procedures[$0] }
         self.state = state
         self.message = message
@@ -50,7 +52,12 @@ struct Turn: ~Copyable {
         self.supplied = supplied
         self.env = env
         self.today = runtime.today(at: env.now)
-        trace.reserveCapacity(16)
+        // Room for the events of most turns, in a block small enough for the allocator's quick
+        // path (16 events took its slow one, at every turn).
+        trace.reserveCapacity(12)
+        // Every turn has an effect, and a refund's has three (the action, its message, the outcome):
+        // room for them at once, rather than a list regrown at the second and the third.
+        effects.reserveCapacity(4)
     }
 
     /// The goal whose rules apply: the one being served, else the one the message reads as, else the general desk's.
@@ -113,19 +120,48 @@ struct Turn: ~Copyable {
 
     /// What the turn leaves: its state, effects and trace, moved out of the finished turn (the rest
     /// of the turn is released field by field).
-    consuming func finish() -> TurnResult { TurnResult(state: state, effects: effects, trace: trace) }
+    ///
+    /// Each is swapped with an empty placeholder: reading a copyable field of the consumed turn
+    /// copied it (the state's every text and list retained) and released the original with the turn.
+    consuming func finish() -> TurnResult {
+        // A copy of one empty state made once: its texts and lists are the shared empty ones, so
+        // copying and releasing it touches no counts that matter (making a new one cost more).
+        var state = Turn.emptyState
+        swap(&state, &self.state)
+        var effects: [TurnEffect] = []
+        swap(&effects, &self.effects)
+        var trace: [TraceEvent] = []
+        swap(&trace, &self.trace)
+        return TurnResult(state: state, effects: effects, trace: trace)
+    }
+
+    /// The facts of a condition that holds, and of one that does not: made once and shared by
+    /// every event that has them (a dictionary literal made a new list for each event).
+    static let thenFacts = TraceFacts(items: [("branch", "then")])
+    static let otherwiseFacts = TraceFacts(items: [("branch", "otherwise")])
+
+    /// The placeholder state `finish()` leaves in the finished turn.
+    static let emptyState = ConversationState(id: "", customer: CustomerProfile(id: "", tier: "", verified: false))
 
     // MARK: the turn, in order
 
     mutating func run() {
         state.turn += 1
+        // Room for this turn's two usual lines (the customer's and the agent's): the list grew by
+        // doubling when an append found it full, which the customer's line did at every turn.
+        if state.transcript.capacity < state.transcript.count + 2 {
+            state.transcript.reserveCapacity(max(2 * state.transcript.count, state.transcript.count + 4))
+        }
         state.transcript.append(TranscriptLine(speaker: "customer", text: message, turn: state.turn))
         let length = FastText.characterCount(message)
         note(.message, FastText.concat("the customer wrote ", FastText.decimal(length), " characters"), ["text": message, "now": FastText.decimal(Int(env.now))])
         if state.status != .open { beginAgain() }
         // A new request: the rules of the goal it reads as apply from the first check on.
         if state.awaiting == .clarification, let earlier = state.unclear { requestText = earlier + "\n" + message }
-        if state.goal == nil, state.awaiting == nil, let intent = predict().intent { contextGoal = runtime.goalOfIntent[intent] }
+        if state.goal == nil, state.awaiting == nil, let intent = predict().intent {
+            contextGoal = runtime.goalOfIntent[intent]
+            contextIntent = intent
+        }
 
         // 1. Input guardrails.
         let limit = goal?.guardrails.inputMaxCharacters ?? runtime.shortestInputLimit
@@ -241,9 +277,12 @@ struct Turn: ~Copyable {
         state.awaiting = nil
         let prediction = predict()
         let confidenceText = FastText.fixed2(prediction.confidence)
-        note(.intent, prediction.intent.map { "the message reads as `\($0)`" } ?? "the message fits none of the intents",
-             ["intent": prediction.intent ?? "none", "confidence": confidenceText, "ranking": prediction.ranking.map { "\($0.intent) \(FastText.fixed2($0.score))" }.joined(separator: ", ")])
-        guard let intent = prediction.intent, let goal = runtime.goalOfIntent[intent] else {
+        // Each part written into its place (an interpolation appends part by part to a growing string).
+        let ranking = prediction.ranking.count == 1 ? FastText.concat(prediction.ranking[0].intent, " ", FastText.fixed2(prediction.ranking[0].score))
+            : prediction.ranking.map { FastText.concat($0.intent, " ", FastText.fixed2($0.score)) }.joined(separator: ", ")
+        note(.intent, prediction.intent.map { FastText.concat("the message reads as `", $0, "`") } ?? "the message fits none of the intents",
+             ["intent": prediction.intent ?? "none", "confidence": confidenceText, "ranking": ranking])
+        guard let intent = prediction.intent, let goal = intent == contextIntent ? contextGoal : runtime.goalOfIntent[intent] else {
             outOfScope()
             return
         }
@@ -282,10 +321,11 @@ struct Turn: ~Copyable {
         state.unclear = nil
         state.misses = 0
         state.request = requestText
-        guard let id = runtime.handler[intent], let procedure = runtime.procedures[id] else {
+        guard let (id, position) = runtime.handler[intent] else {
             escalate(queue: nil, reason: "no procedure handles `\(intent)`", source: goal.file)
             return
         }
+        let procedure = runtime.procedures[at: position]
         note(.route, procedure.routeDetail(intent), source: procedure.file, ["procedure": id])
         enter(procedure)
     }
@@ -367,7 +407,7 @@ struct Turn: ~Copyable {
             case .confirm(let question, _):
                 note(.step, p.details[id], source: at)
                 // Never offer what a limit will refuse: check the action the yes leads to first.
-                if let (action, breach) = lookahead(from: next, in: p.procedure) {
+                if let (action, breach) = lookahead(from: next, in: p) {
                     note(.limit, "`\(action)` would be stopped: \(breach.detail), so it is not offered", source: breach.source,
                          ["rule": breach.rule, "clause": clauseID(breach.clause)])
                     escalate(queue: nil, reason: breach.detail, source: at, label: p.labels[id], clause: breach.clause)
@@ -416,7 +456,7 @@ struct Turn: ~Copyable {
                 return
             case .call(let action, let arguments, let binds):
                 note(.step, p.details[id], source: at)
-                guard call(action, arguments: arguments, binds: binds, at: at, label: p.labels[id]) else {
+                guard call(action, arguments: arguments, binds: binds, at: at, label: p.labels[id], planned: p.calls[id]) else {
                     guard let j = jump else { return }
                     jump = nil
                     current = j
@@ -425,7 +465,7 @@ struct Turn: ~Copyable {
                 current = next
             case .branch(let condition, let then, let otherwise):
                 let holds = evaluator.truth(condition)
-                note(.condition, holds ? p.details[id] : p.otherwiseDetails[id], source: at, ["branch": holds ? "then" : "otherwise"])
+                note(.condition, holds ? p.details[id] : p.otherwiseDetails[id], source: at, holds ? Turn.thenFacts : Turn.otherwiseFacts)
                 current = holds ? then : otherwise
             case .forEach(let variable, let list, let body):
                 if state.loops.last?.node == id {
@@ -438,7 +478,7 @@ struct Turn: ~Copyable {
                 let loop = state.loops[state.loops.count - 1]
                 if loop.index < loop.elements.count {
                     state.slots[variable] = loop.elements[loop.index]
-                    note(.step, "step \(p.labels[id]): for each \(words(variable)), \(loop.index + 1) of \(loop.elements.count)", source: at)
+                    note(.step, FastText.concat(p.details[id], FastText.decimal(loop.index + 1), " of ", FastText.decimal(loop.elements.count)), source: at)
                     current = body ?? id
                 } else {
                     state.loops.removeLast()
@@ -463,7 +503,9 @@ struct Turn: ~Copyable {
         case .verify: return ("step \(l): verify the customer", "")
         case .call(let action, _, _): return ("step \(l): \(action)", "")
         case .branch: return ("step \(l): the condition holds", "step \(l): the condition does not hold")
-        case .escalate, .follow, .forEach: return ("", "")
+        // For a loop, the start of what each round says (`step 5: for each item, `), its count written after it.
+        case .forEach(let variable, _, _): return ("step \(l): for each \(FastText.words(variable)), ", "")
+        case .escalate, .follow: return ("", "")
         }
     }
 
@@ -533,12 +575,12 @@ struct Turn: ~Copyable {
             state.awaiting = nil
             state.confirmed = node
             state.unanswered = 0
-            note(.value, "the customer said yes", source: at, ["branch": "then"], step: step)
+            note(.value, "the customer said yes", source: at, Turn.thenFacts, step: step)
             run(from: next)
         case false?:
             state.awaiting = nil
             state.confirmed = nil
-            note(.value, "the customer said no", source: at, ["branch": "otherwise"], step: step)
+            note(.value, "the customer said no", source: at, Turn.otherwiseFacts, step: step)
             run(from: onDecline)
         case nil:
             state.unanswered += 1
@@ -565,7 +607,7 @@ struct Turn: ~Copyable {
                   let ask = steps.firstIndex(where: { if case .ask(slot, _, _, nil, _) = $0.op { true } else { false } }), ask < node,
                   case .ask(_, let type, let choices, _, _) = steps[ask].op else { continue }
             if case .list = type { continue }
-            if case .text = type, choices.isEmpty, p.procedure.slots.first(where: { $0.name == slot })?.pattern == nil { continue }
+            if case .text = type, choices.isEmpty, p.pattern(of: slot) == nil { continue }
             let acted = steps[ask..<node].contains { s in
                 guard case .call(let action, _, _) = s.op, let effect = runtime.actions[action]?.effect else { return false }
                 return effect != "read" && effect != "identify"
@@ -668,7 +710,7 @@ struct Turn: ~Copyable {
 
     /// A pattern-matched slot found in the words of the request (`order 1042`), never in later answers.
     func prefill(_ slot: String, type: ValueType) -> RuntimeValue? {
-        guard let request = state.request, let s = proc?.procedure.slots.first(where: { $0.name == slot }), let pattern = s.pattern else { return nil }
+        guard let request = state.request, let pattern = proc?.pattern(of: slot) else { return nil }
         return runtime.extractor.extract(type, pattern: pattern, choices: [], from: request, today: today)
     }
 
@@ -676,7 +718,7 @@ struct Turn: ~Copyable {
         if let from, case .list(let options)? = evaluator.eval(from) {
             return pick(from: options, plural: { if case .list = type { return true } else { return false } }(), text: text)
         }
-        let pattern = proc?.procedure.slots.first { $0.name == slot }?.pattern
+        let pattern = proc?.pattern(of: slot)
         return runtime.extractor.extract(type, pattern: pattern, choices: choices, from: message, text: text, today: today)
     }
 
@@ -713,7 +755,8 @@ struct Turn: ~Copyable {
             let names = options.map(Turn.format)
             text = "Which ones? " + names.joined(separator: ", ") + (names.count > 1 ? " (or “all”)" : "")
         } else {
-            text = "What's the \(words(slot))?"
+            // Written once per procedure for the slots its steps ask for.
+            text = proc?.plainQuestion(slot) ?? "What's the \(words(slot))?"
         }
         if retry { text = "Sorry, I couldn't find that in your message. " + text }
         else if again { text = "Let's try that again. " + text }
@@ -1043,7 +1086,9 @@ struct Turn: ~Copyable {
         case .duration(let a, let u): return "\(a) \(a == 1 ? String(u.dropLast()) : u)"
         case .boolean(let b): return b ? "yes" : "no"
         case .record(let fields):
-            for k in ["name", "id"] { if case .text(let s)? = fields[k] { return s } }
+            // The name, else the id: two look-ups, without a list of the two keys made each time.
+            if case .text(let s)? = fields["name"] { return s }
+            if case .text(let s)? = fields["id"] { return s }
             return "the record"
         case .list(let items): return list(items.map(format))
         }
