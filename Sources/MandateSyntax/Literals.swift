@@ -83,7 +83,8 @@ public enum LiteralParser {
         if let first = text.utf8.first, first == 0x24, text.utf8.count > 1,
            !text.utf8.contains(where: { $0 >= 0x80 || $0 == 0x20 || $0 == 0x09 })
         {
-            switch decimal(String(Substring(text).dropFirst()), exponent: 2) {
+            // Read on the bytes after `$`; the number's text is made only for an error.
+            switch decimal(text.utf8.dropFirst(), exponent: 2, text: { String(Substring(text).dropFirst()) }) {
             case .success(let minor): return .success(MoneyLiteral(minorUnits: minor, currency: "USD"))
             case .failure(let error): return .failure(error)
             }
@@ -128,12 +129,17 @@ public enum LiteralParser {
 
     /// An exact decimal scaled by 10^exponent: `1,250.50`, 2 → 125050.
     public static func decimal(_ text: String, exponent: Int) -> Result<Int64, LiteralError> {
+        decimal(text.utf8, exponent: exponent, text: { text })
+    }
+
+    /// `decimal(_:exponent:)` on the bytes of a text; `text` makes the text, for an error.
+    static func decimal<Bytes: Collection<UInt8>>(_ bytes: Bytes, exponent: Int, text makeText: () -> String) -> Result<Int64, LiteralError> {
         var whole: Int64 = 0
         var fraction: Int64 = 0
         var fractionDigits = 0
         var seenPoint = false
         var digits = 0
-        for ch in text.utf8 {
+        for ch in bytes {
             switch ch {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 let d = Int64(ch - UInt8(ascii: "0"))
@@ -142,7 +148,7 @@ public enum LiteralParser {
                     fractionDigits += 1
                     if fractionDigits > exponent {
                         return .failure(LiteralError(
-                            message: "`\(text)` has more decimal places than the currency allows (\(exponent))",
+                            message: "`\(makeText())` has more decimal places than the currency allows (\(exponent))",
                             help: "round the amount to \(exponent) decimal places"))
                     }
                     fraction = fraction * 10 + d
@@ -150,25 +156,25 @@ public enum LiteralParser {
                     let (m, o1) = whole.multipliedReportingOverflow(by: 10)
                     let (a, o2) = m.addingReportingOverflow(d)
                     if o1 || o2 || a > 1_000_000_000_000_000 {
-                        return .failure(LiteralError(message: "`\(text)` is too large an amount", help: "write an amount below one quadrillion"))
+                        return .failure(LiteralError(message: "`\(makeText())` is too large an amount", help: "write an amount below one quadrillion"))
                     }
                     whole = a
                 }
             case UInt8(ascii: "."):
                 if seenPoint {
-                    return .failure(LiteralError(message: "`\(text)` has two decimal points", help: "write an amount such as `150.50`"))
+                    return .failure(LiteralError(message: "`\(makeText())` has two decimal points", help: "write an amount such as `150.50`"))
                 }
                 seenPoint = true
             case UInt8(ascii: ","):
                 if seenPoint {
-                    return .failure(LiteralError(message: "`\(text)` has a comma after the decimal point", help: "write an amount such as `1,250.50`"))
+                    return .failure(LiteralError(message: "`\(makeText())` has a comma after the decimal point", help: "write an amount such as `1,250.50`"))
                 }
             default:
-                return .failure(LiteralError(message: "`\(text)` is not a number", help: "write digits, such as `150` or `150.50`"))
+                return .failure(LiteralError(message: "`\(makeText())` is not a number", help: "write digits, such as `150` or `150.50`"))
             }
         }
         guard digits > 0 else {
-            return .failure(LiteralError(message: "`\(text)` has no digits", help: "write an amount such as `150`"))
+            return .failure(LiteralError(message: "`\(makeText())` has no digits", help: "write an amount such as `150`"))
         }
         var scale: Int64 = 1
         for _ in 0..<exponent { scale *= 10 }

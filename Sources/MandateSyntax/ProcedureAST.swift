@@ -50,7 +50,9 @@ public struct ProcedureFile: Sendable {
 /// A file's tree holds many short lists (each step's statements, each `If`'s sub-steps, each
 /// clause list): as arrays of their own they cost an allocation each, about 40 a generated
 /// file. Here a list is a start and a count (`StepList`, `StatementList`), read through the
-/// file's body; a list's items are contiguous and in order.
+/// file's body; a list's items are contiguous and in order. The arrays may also hold blank
+/// places that no list names (left by the parser when it dropped or moved an item): read
+/// them through lists only.
 public struct ProcedureBody: Sendable {
     /// Every step of the file, each list's contiguous.
     public internal(set) var steps: [Step] = []

@@ -110,6 +110,25 @@ public enum ProcedureParser {
 
     /// A step label's place: `12` → 12, `b` → 2; decimal labels read on bytes.
     static func labelValue(_ label: String) -> Int {
+        // A short ASCII label (as every label is: `12`, `b`) is read from the small string's
+        // bits: one letter, or up to eight digits; anything else goes the general way below.
+        if SmallWords.enabled {
+            let x = unsafeBitCast(label, to: (UInt64, UInt64).self)
+            let n = Int((x.1 >> 56) & 0x0F)
+            if x.1 >> 60 == 0xE, n >= 1, n <= 8 {
+                let first = UInt8(truncatingIfNeeded: x.0)
+                if n == 1, first >= 0x61, first <= 0x7A { return Int(first) - 96 }
+                var value = 0
+                var k = 0
+                while k < n {
+                    let d = UInt8(truncatingIfNeeded: x.0 >> UInt64(8 * k))
+                    guard d >= 0x30, d <= 0x39 else { break }
+                    value = value * 10 + Int(d - 0x30)
+                    k += 1
+                }
+                if k == n { return value }
+            }
+        }
         var utf8 = label.utf8.makeIterator()
         guard let first = utf8.next() else { return 0 }
         if first >= 0x61, first <= 0x7A, label.utf8.count == 1 { return Int(first) - 96 }

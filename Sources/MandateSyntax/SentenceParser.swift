@@ -53,6 +53,19 @@ struct Cursor {
         for k in keys.indices where !tokens[index + k].isWord(keys[k]) { return false }
         return true
     }
+    /// Whether the keywords `w` come next; compares integers only, with no array.
+    @inline(__always) func matches(_ w: Words) -> Bool {
+        guard index + w.count <= upper, tokens[index].isWord(w.k0) else { return false }
+        if w.count > 1, !tokens[index + 1].isWord(w.k1) { return false }
+        if w.count > 2, !tokens[index + 2].isWord(w.k2) { return false }
+        if w.count > 3, !tokens[index + 3].isWord(w.k3) { return false }
+        return true
+    }
+    @inline(__always) mutating func eat(_ w: Words) -> Bool {
+        guard matches(w) else { return false }
+        index += w.count
+        return true
+    }
     mutating func eat(_ keys: [WordKey]) -> Bool {
         guard matches(keys) else { return false }
         index += keys.count
@@ -77,10 +90,32 @@ struct Cursor {
     }
 }
 
+/// One to four keywords in a row (short ASCII, lowercase), held in place: a phrase the parser
+/// looks for (`Phrase`). Made from literals where it is read, it folds to constants.
+struct Words {
+    let k0: WordKey
+    let k1: WordKey
+    let k2: WordKey
+    let k3: WordKey
+    let count: Int
+
+    @inline(__always) init(_ a: String) { self.init(WordKey(a), WordKey(low: 0, high: 0), WordKey(low: 0, high: 0), WordKey(low: 0, high: 0), 1) }
+    @inline(__always) init(_ a: String, _ b: String) { self.init(WordKey(a), WordKey(b), WordKey(low: 0, high: 0), WordKey(low: 0, high: 0), 2) }
+    @inline(__always) init(_ a: String, _ b: String, _ c: String) { self.init(WordKey(a), WordKey(b), WordKey(c), WordKey(low: 0, high: 0), 3) }
+    @inline(__always) init(_ a: String, _ b: String, _ c: String, _ d: String) { self.init(WordKey(a), WordKey(b), WordKey(c), WordKey(d), 4) }
+    @inline(__always) init(_ k0: WordKey, _ k1: WordKey, _ k2: WordKey, _ k3: WordKey, _ count: Int) {
+        self.k0 = k0
+        self.k1 = k1
+        self.k2 = k2
+        self.k3 = k3
+        self.count = count
+    }
+}
+
 /// Reads the sentences of steps, conditions and values.
 public struct SentenceParser {
     let file: SourceFile
-    let tables: [(words: [String], keys: Int)]
+    let tables: [(words: [String], keys: Int, name: String)]
     /// The first word of every table's name (an array: a file has few tables, and comparing
     /// a short word costs less than hashing it).
     let tableFirstWords: [WordKey]
@@ -115,12 +150,6 @@ public struct SentenceParser {
     var actionTokenList: [Token] = []
     /// The file's steps and statements, each list contiguous (see `ProcedureBody`).
     var body = ProcedureBody()
-    /// The statements of the lists being read, innermost last: a list's statements are moved
-    /// into `body` when it is complete (`statementList(from:)`), so that the lists read while
-    /// its statements are (sub-steps of an `If`, clauses) do not come between them.
-    var statementScratch: [Statement] = []
-    /// The same for steps (`stepList(from:)`).
-    var stepScratch: [Step] = []
     /// Keeps no diagnostics (the compiler's parser for the holes of action sentences, where
     /// a candidate that does not read as a value is no error).
     public var quiet = false
@@ -128,11 +157,14 @@ public struct SentenceParser {
     /// Makes a parser for sentences of `file`, knowing its decision tables.
     public init(file: SourceFile, tables: [DecisionTable]) {
         self.file = file
-        let named = tables.map { table -> (words: [String], keys: Int) in
+        let named = tables.map { table -> (words: [String], keys: Int, name: String) in
             let name = table.name.value
             // ASCII names (as always in practice) are split on bytes, without walking characters.
             let words = Self.asciiWords(name) ?? name.split(separator: " ").map(String.init)
-            return (words, table.columns.count == 1 ? 1 : 2)
+            // The name as the parser spells it: the words joined by single spaces. Usually the
+            // name as written (its length says so), with no join.
+            let spelled = name.utf8.count == words.reduce(words.count - 1, { $0 + $1.utf8.count }) ? name : words.joined(separator: " ")
+            return (words, table.columns.count == 1 ? 1 : 2, spelled)
         }
         self.tables = named.count > 1 ? named.sorted { $0.words.count > $1.words.count } : named
         self.tableFirstWords = self.tables.compactMap { $0.words.first.map(WordKey.init) }
@@ -160,7 +192,7 @@ public struct SentenceParser {
     /// The text of `t`, one of `tokens` (or of the action sentence whose hole is read).
     @inline(__always) func text(_ t: Token) -> String { t.text(in: texts) }
 
-    func range(_ c: Cursor, from start: Int) -> SourceRange {
+    @inline(__always) func range(_ c: Cursor, from start: Int) -> SourceRange {
         guard !c.isEmpty else { return file.range(0, 0) }
         let first = c.tokens[min(start, c.upper - 1)]
         let lastIndex = max(start, min(c.index, c.upper) - 1)
@@ -187,31 +219,36 @@ public struct SentenceParser {
     mutating func reserveBody() {
         body.steps.reserveCapacity(items.count)
         body.statements.reserveCapacity(items.count + items.count / 2)
-        stepScratch.reserveCapacity(16)
-        statementScratch.reserveCapacity(16)
     }
 
-    /// The statements `statementScratch[mark...]`, moved into `body` as one list.
-    mutating func statementList(from mark: Int) -> StatementList { Self.move(&statementScratch, from: mark, to: &body.statements) }
+    /// A list of statements being read: its statements so far are
+    /// `body.statements[start..<start + count]`.
+    struct OpenList {
+        var start = 0
+        var count = 0
+        /// The list, once complete.
+        var list: StatementList { count == 0 ? .empty : StatementList(start: start, count: count) }
+    }
 
-    /// The steps `stepScratch[mark...]`, moved into `body` as one list.
-    mutating func stepList(from mark: Int) -> StepList { Self.move(&stepScratch, from: mark, to: &body.steps) }
-
-    /// `scratch[mark...]` moved to the end of `all`, as one list. Element by element: the
-    /// usual list holds one, which moves without a copy; bulk copies and removals go through
-    /// the runtime's generic value witnesses, which cost more than the allocation they save.
-    @inline(__always)
-    static func move<Element>(_ scratch: inout [Element], from mark: Int, to all: inout [Element]) -> BodyList<Element> {
-        let n = scratch.count - mark
-        guard n > 0 else { return .empty }
-        let start = all.count
-        if n == 1 {
-            all.append(scratch.removeLast())
-        } else {
-            for k in mark..<scratch.count { all.append(scratch[k]) }
-            for _ in 0..<n { _ = scratch.popLast() }
+    /// Appends `statement` to `list`, in `body.statements`. A statement is appended once the
+    /// lists read inside it (an `If`'s clauses and sub-steps) are complete and stored, so a
+    /// list's statements are usually stored one after another as they are read; when a list
+    /// read inside one was stored after the list's earlier statements, those move to the end
+    /// first (their old places are left blank, named by no list). `statement` is taken, not
+    /// copied.
+    mutating func append(_ statement: consuming Statement, to list: inout OpenList) {
+        if list.count == 0 {
+            list.start = body.statements.count
+        } else if body.statements.count != list.start + list.count {
+            let old = list.start
+            list.start = body.statements.count
+            for k in old..<old + list.count {
+                body.statements.append(body.statements[k])
+                body.statements[k] = Statement(kind: .invalid, range: body.statements[k].range)
+            }
         }
-        return BodyList(start: start, count: n)
+        body.statements.append(statement)
+        list.count += 1
     }
 
     /// Hands the action sentences' tokens to their storage, once every step is read.
@@ -224,9 +261,19 @@ public struct SentenceParser {
 
     /// The steps of a list of items; `Otherwise` items attach to the `If` before them.
     mutating func steps(from list: [Int]) -> StepList {
-        // The list's steps are gathered above `mark`; each step's own lists are moved out
-        // before it is appended.
-        let mark = stepScratch.count
+        // The list's places are made first, at the end of `body.steps`, one for each step item
+        // (the lists read inside its steps come after them); each step is then stored in its
+        // place, with no copy through a scratch list. A step an `Otherwise` drops, or items an
+        // `Otherwise:` takes as its own steps, leave places blank after the list: no list
+        // names them.
+        var room = 0
+        for i in list where items[i].kind == .step { room += 1 }
+        let start = body.steps.count
+        if room > 0 {
+            let blank = Step(label: Located("", file.range(0, 0)), statements: .empty, range: file.range(0, 0))
+            for _ in 0..<room { body.steps.append(blank) }
+        }
+        var filled = 0
         var index = 0
         let counted = countsNumbering
         var previousValue = Int.min
@@ -248,55 +295,60 @@ public struct SentenceParser {
                     previousLabel = label.value
                 }
                 let read = step(itemIndex)
-                stepScratch.append(read)
+                body.steps[start + filled] = read
+                filled += 1
             case .bullet:
                 error(.bulletOutsideList, "a bullet can only list the conditions of `If any of these is true` or `If all of these are true`",
                       file.range(items[itemIndex].start, items[itemIndex].end),
                       help: "number it as a step, or put it under an `If any of these is true:` line")
             case .otherwise:
-                let hadStep = stepScratch.count > mark
-                guard hadStep, case let lastIndex = Int(stepScratch[stepScratch.count - 1].statements.range.upperBound) - 1,
-                      !stepScratch[stepScratch.count - 1].statements.isEmpty,
+                let hadStep = filled > 0
+                let lastStep = start + filled - 1
+                guard hadStep, case let lastIndex = Int(body.steps[lastStep].statements.range.upperBound) - 1,
+                      !body.steps[lastStep].statements.isEmpty,
                       case .conditional(let condition, let then, nil) = body.statements[lastIndex].kind
                 else {
-                    if hadStep { stepScratch.removeLast() }
-                    // A step popped here is dropped from the tree, with whatever was checked in it.
+                    if hadStep {
+                        filled -= 1
+                        body.steps[lastStep] = Step(label: Located("", file.range(0, 0)), statements: .empty, range: file.range(0, 0))
+                    }
+                    // A step dropped here is dropped from the tree, with whatever was checked in it.
                     if hadStep { numberingIrregular = true }
                     error(.otherwiseWithoutIf, "`Otherwise` has no `If` step just before it", file.range(items[itemIndex].start, items[itemIndex].end),
                           help: "put `Otherwise` right after the `If` step it answers")
                     continue
                 }
-                // The step stays on top of the scratch while the branch is read: the branch's
-                // own steps are gathered above it and moved out before it is touched again.
+                // The branch's own steps are stored after the list's places, so the step keeps its place.
                 let (branch, consumed) = otherwiseBranch(itemIndex, following: list[index...])
                 index += consumed
                 let whole = file.range(items[itemIndex].start, items[itemIndex].end)
                 body.statements[lastIndex] = Statement(
                     kind: .conditional(condition: condition, then: then, otherwise: branch),
                     range: body.statements[lastIndex].range.union(whole))
-                stepScratch[stepScratch.count - 1].range = stepScratch[stepScratch.count - 1].range.union(whole)
+                body.steps[lastStep].range = body.steps[lastStep].range.union(whole)
             case .root:
                 break
             }
         }
-        return stepList(from: mark)
+        return filled == 0 ? .empty : StepList(start: start, count: filled)
     }
 
     /// The branch an `Otherwise` item holds, and how many following items it took.
     mutating func otherwiseBranch(_ itemIndex: Int, following: ArraySlice<Int>) -> (Branch, Int) {
-        let item = items[itemIndex]
-        var c = Cursor(tokens: tokens, window: item.tokenWindow)
+        // The item's fields are read in place: copying it would retain its label and children.
+        let children = items[itemIndex].children
+        var c = Cursor(tokens: tokens, window: items[itemIndex].tokenWindow)
         _ = c.eat(Phrase.otherwise)
         _ = c.eat(.comma)
         let blockForm = c.atEnd || c.isKind(.colon)
         if blockForm {
             _ = c.eat(.colon)
-            if item.children.contains(where: { items[$0].kind == .step }) {
-                return (.steps(steps(from: item.children)), 0)
+            if children.contains(where: { items[$0].kind == .step }) {
+                return (.steps(steps(from: children)), 0)
             }
             let taken = following.prefix { items[$0].kind == .step }
             if taken.isEmpty {
-                error(.malformedSentence, "`Otherwise:` has no steps under it", file.range(item.start, item.end),
+                error(.malformedSentence, "`Otherwise:` has no steps under it", file.range(items[itemIndex].start, items[itemIndex].end),
                       help: "write what to do: `Otherwise, say \"…\"`, or sub-steps below `Otherwise:`")
             }
             return (.steps(steps(from: Array(taken))), taken.count)
@@ -315,36 +367,37 @@ public struct SentenceParser {
         if !c.isEmpty, case let bad = c.last, bad.kind == .unterminatedQuote {
             error(.unterminatedQuote, "this quotation is never closed", file.range(bad.start, min(bad.end, bad.start + 1)),
                   help: "end the quoted text with `\"`")
-            statementScratch.append(Statement(kind: .invalid, range: whole))
-            return Step(label: label, statements: statementList(from: statementScratch.count - 1), range: whole)
+            var list = OpenList()
+            append(Statement(kind: .invalid, range: whole), to: &list)
+            return Step(label: label, statements: list.list, range: whole)
         }
         if c.isEmpty {
             error(.emptyStep, "step `\(label.value)` has no text", label.range, help: "write what the step does, or remove it")
             return Step(label: label, statements: .empty, range: whole)
         }
-        // The step's statements are gathered above `mark` (see `statementScratch`).
-        let mark = statementScratch.count
+        // The step's statements (see `append(_:to:)`).
+        var list = OpenList()
         var childrenUsed = false
         while !c.atEnd {
             if c.eat(.period) { continue }
             // Cheap tests first: the last statement's case (read in place, not copied), then
             // the decline phrases; only then are the confirmation's parts taken out.
-            let lastIndex = statementScratch.count - 1
-            if lastIndex >= mark, case .confirm = statementScratch[lastIndex].kind,
-               let length = declineClause(c), case .confirm(let question, let declines) = statementScratch[lastIndex].kind, declines.isEmpty
+            let lastIndex = list.start + list.count - 1
+            if list.count > 0, case .confirm = body.statements[lastIndex].kind,
+               let length = declineClause(c), case .confirm(let question, let declines) = body.statements[lastIndex].kind, declines.isEmpty
             {
                 c.index += length
                 _ = c.eat(.comma)
                 let clauses = chain(&c, item: itemIndex, childrenUsed: &childrenUsed)
-                statementScratch[lastIndex] = Statement(
+                body.statements[lastIndex] = Statement(
                     kind: .confirm(question: question, onDecline: clauses),
-                    range: statementScratch[lastIndex].range.union(range(c, from: c.index - 1)))
+                    range: body.statements[lastIndex].range.union(range(c, from: c.index - 1)))
                 finishSentence(&c)
                 continue
             }
-            chain(&c, item: itemIndex, childrenUsed: &childrenUsed, from: mark)
+            chain(&c, item: itemIndex, childrenUsed: &childrenUsed, into: &list)
             // `Confirm "…?" If the customer declines, …` needs no period between.
-            if statementScratch.count > mark, case .confirm = statementScratch[statementScratch.count - 1].kind, declineClause(c) != nil { continue }
+            if list.count > 0, case .confirm = body.statements[list.start + list.count - 1].kind, declineClause(c) != nil { continue }
             finishSentence(&c)
         }
         if !childrenUsed, let firstIndex = items[itemIndex].children.first(where: { items[$0].kind != .root }) {
@@ -353,7 +406,7 @@ public struct SentenceParser {
                   file.range(first.start, first.end),
                   help: "end step `\(label.value)` with `If …:`, `For each … in …:` or `Otherwise:`, or number these as steps of their own")
         }
-        return Step(label: label, statements: statementList(from: mark), range: whole)
+        return Step(label: label, statements: list.list, range: whole)
     }
 
     /// After a sentence: `.`, or the end; anything else is reported and skipped.
@@ -378,20 +431,19 @@ public struct SentenceParser {
         // These clauses are no step's own sentences: the steps below them are not numbered.
         let counted = countsNumbering
         countsNumbering = false
-        let mark = statementScratch.count
-        chain(&c, item: item, childrenUsed: &childrenUsed, from: mark)
+        var list = OpenList()
+        chain(&c, item: item, childrenUsed: &childrenUsed, into: &list)
         countsNumbering = counted
-        return statementList(from: mark)
+        return list.list
     }
 
-    /// Clauses joined by `and`, `then`, `, and`, appended to `statementScratch` above `mark`,
-    /// the start of the list they belong to.
-    mutating func chain(_ c: inout Cursor, item: Int, childrenUsed: inout Bool, from mark: Int) {
+    /// Clauses joined by `and`, `then`, `, and`, appended to `list`.
+    mutating func chain(_ c: inout Cursor, item: Int, childrenUsed: inout Bool, into list: inout OpenList) {
         while !c.atEnd {
-            // `clause` says whether it was invalid. The clause's own lists are moved out of
-            // the scratch before it returns, so it lands just after the list's others.
+            // `clause` says whether it was invalid. The clause's own lists are stored before
+            // it returns.
             let read = clause(&c, item: item, childrenUsed: &childrenUsed)
-            statementScratch.append(read)
+            append(consume read, to: &list)
             if lastClauseInvalid { break }
             if c.isKind(.comma), c.isWord("and", at: 1) || c.isWord("then", at: 1) { c.index += 2; continue }
             if c.isWord("and") || c.isWord("then") { c.index += 1; continue }
@@ -616,17 +668,20 @@ public struct SentenceParser {
         }
         _ = c.eat(Phrase.the)
         let queueStart = c.index
-        var words: [String] = []
-        while let t = c.peek, t.kind == .word, text(t) != "because", text(t) != "queue" || words.isEmpty {
-            words.append(text(t))
+        // The queue's words, compared by key (`because` and `queue` are short ASCII words);
+        // a queue of one word (as most are) is that word's text, with no list and no join.
+        let because = Phrase.because.k0, queueWord = Phrase.queue.k0
+        while c.index < c.upper, case let t = c.tokens[c.index], t.kind == .word, t.key != because, t.key != queueWord || c.index == queueStart {
             c.index += 1
         }
         let queueRange = range(c, from: queueStart)
+        let queueEnd = c.index
         _ = c.eat(Phrase.queue)
-        guard !words.isEmpty else {
+        guard queueEnd > queueStart else {
             return malformed(&c, "`Escalate to` needs the queue to hand off to", help: "write `Escalate to billing because \"high-value refund\".`")
         }
-        let queue = words.joined(separator: "-")
+        let queue = queueEnd - queueStart == 1 ? text(c.tokens[queueStart])
+            : (queueStart..<queueEnd).map { text(c.tokens[$0]) }.joined(separator: "-")
         guard c.eat(Phrase.because), let reason = c.peek, reason.kind == .quoted else {
             return malformed(&c, "`Escalate to \(queue)` needs a reason in quotes",
                              help: "write `Escalate to \(queue) because \"<why a person must take over>\".`")
@@ -692,7 +747,6 @@ public struct SentenceParser {
     }
 
     mutating func forEach(_ c: inout Cursor, item itemIndex: Int, childrenUsed: inout Bool) -> StatementKind {
-        let item = items[itemIndex]
         c.index += 2
         guard let v = c.peek, v.kind == .word else {
             return malformed(&c, "`For each` needs a name for each item", help: "write `For each item in the items to return:`")
@@ -707,9 +761,9 @@ public struct SentenceParser {
                              help: "end the line with `:` and write lettered sub-steps below it")
         }
         childrenUsed = true
-        let body = steps(from: item.children)
+        let body = steps(from: items[itemIndex].children)
         if body.isEmpty {
-            error(.malformedSentence, "`For each \(text(v))` has no sub-steps", file.range(item.start, item.end),
+            error(.malformedSentence, "`For each \(text(v))` has no sub-steps", file.range(items[itemIndex].start, items[itemIndex].end),
                   help: "write lettered sub-steps below it")
         }
         return .forEach(variable: Located(text(v), file.range(v.start, v.end)), list: list, body: body)
@@ -761,18 +815,20 @@ public struct SentenceParser {
         } else {
             storage = ActionTokens(texts: texts)
             actionTokens = storage
-            actionTokenList.reserveCapacity(max(16, tokens.count / 4))
+            // About half a generated file's tokens are its action sentences'.
+            actionTokenList.reserveCapacity(max(16, tokens.count / 2))
         }
         let first = actionTokenList.count
-        let end = c.index
-        for k in start..<end { actionTokenList.append(c.tokens[k]) }
+        // Tokens hold no references: the sentence's are appended as one copy of bytes.
+        actionTokenList.append(contentsOf: UnsafeBufferPointer(rebasing: c.tokens[start..<c.index]))
         return .action(ActionSentence(storage: storage, window: first..<actionTokenList.count, range: range(c, from: start)))
     }
 
     // MARK: conditionals
 
     mutating func conditional(_ c: inout Cursor, item itemIndex: Int, childrenUsed: inout Bool) -> StatementKind {
-        let item = items[itemIndex]
+        // The item's fields are read in place: copying it would retain its label and children.
+        let children = items[itemIndex].children
         c.index += 1
         var condition: Condition
         var bulletForm = false
@@ -788,7 +844,7 @@ public struct SentenceParser {
             c.index += keys.count
             bulletForm = true
             childrenUsed = true
-            let bullets = item.children.filter { items[$0].kind == .bullet }
+            let bullets = children.filter { items[$0].kind == .bullet }
             if bullets.isEmpty {
                 error(.malformedCondition, "`If \(words.joined(separator: " "))` has no conditions below it", range(c, from: headStart),
                       help: "list the conditions below it, one per line, each starting with `- `")
@@ -806,25 +862,23 @@ public struct SentenceParser {
         // none stands there does it answer this `If`, whose sub-steps those are.
         var otherwiseItem: Int?
         var previousIsIf = false
-        for child in item.children {
+        for child in children {
             switch items[child].kind {
-            case .step: previousIsIf = startsWithIf(items[child])
+            case .step: previousIsIf = startsWithIf(child)
             case .otherwise:
                 if previousIsIf { previousIsIf = false } else if otherwiseItem == nil { otherwiseItem = child }
             default: break
             }
         }
         if !bulletForm {
-            for bulletIndex in item.children where items[bulletIndex].kind == .bullet {
-                let bullet = items[bulletIndex]
+            for bulletIndex in children where items[bulletIndex].kind == .bullet {
                 error(.bulletOutsideList, "a bullet can only list the conditions of `If any of these is true` or `If all of these are true`",
-                      file.range(bullet.start, bullet.end), help: "write sub-steps with letters: `a. …`")
+                      file.range(items[bulletIndex].start, items[bulletIndex].end), help: "write sub-steps with letters: `a. …`")
             }
         }
         var then: Branch
         if c.eat(.colon) {
             childrenUsed = true
-            let children = item.children
             let stepItems: [Int]
             if let o = otherwiseItem, let at = children.firstIndex(where: { $0 == o }) {
                 stepItems = children[..<at].filter { items[$0].kind == .step || items[$0].kind == .otherwise }
@@ -834,7 +888,7 @@ public struct SentenceParser {
                     : children.filter { items[$0].kind == .step || items[$0].kind == .otherwise }
             }
             if stepItems.isEmpty {
-                error(.malformedSentence, "this `If …:` has no sub-steps below it", file.range(item.start, item.end),
+                error(.malformedSentence, "this `If …:` has no sub-steps below it", file.range(items[itemIndex].start, items[itemIndex].end),
                       help: "write lettered sub-steps below it, or write the step on the same line: `If …, <what to do>.`")
             }
             then = .steps(steps(from: stepItems))
@@ -844,22 +898,21 @@ public struct SentenceParser {
             if c.eat(.colon) {
                 // `If any of these is true, cancel the reservation:` — the sub-steps below the
                 // bullets run after the clauses, in the same branch.
-                let children = item.children
                 let end = otherwiseItem.flatMap { o in children.firstIndex { $0 == o } } ?? children.count
                 let stepItems = children[..<end].filter { items[$0].kind == .step || items[$0].kind == .otherwise }
                 if !stepItems.isEmpty {
                     // The clauses become a step whose sub-steps the walk checks: left to it.
                     numberingIrregular = true
-                    let lead = Step(label: Located("", file.range(item.start, item.start)), statements: clauses,
-                                    range: clauses.isEmpty ? file.range(item.start, item.end)
+                    let lead = Step(label: Located("", file.range(items[itemIndex].start, items[itemIndex].start)), statements: clauses,
+                                    range: clauses.isEmpty ? file.range(items[itemIndex].start, items[itemIndex].end)
                                         : body.statements[clauses.range.lowerBound].range.union(body.statements[clauses.range.upperBound - 1].range))
                     // The lead step, then the sub-steps: one list (the sub-steps, read first,
                     // are copied after the lead; a rare shape).
                     let sub = steps(from: Array(stepItems))
-                    let mark = stepScratch.count
-                    stepScratch.append(lead)
-                    stepScratch.append(contentsOf: body.steps[sub.range])
-                    then = .steps(stepList(from: mark))
+                    let start = body.steps.count
+                    body.steps.append(lead)
+                    for k in sub.range { body.steps.append(body.steps[k]) }
+                    then = .steps(StepList(start: start, count: sub.count + 1))
                 }
                 childrenUsed = true
             }
@@ -871,7 +924,6 @@ public struct SentenceParser {
         }
         var otherwise: Branch?
         if let o = otherwiseItem, childrenUsed {
-            let children = item.children
             let after = children.firstIndex(where: { $0 == o }).map { children[(children.index(after: $0))...] } ?? []
             otherwise = otherwiseBranch(o, following: after).0
         }
@@ -879,9 +931,9 @@ public struct SentenceParser {
     }
 
     /// Whether an item's text starts with `If`.
-    func startsWithIf(_ item: Item) -> Bool {
-        guard item.segmentEnd > item.segmentStart else { return false }
-        let first = segments[item.segmentStart]
+    func startsWithIf(_ itemIndex: Int) -> Bool {
+        guard items[itemIndex].segmentEnd > items[itemIndex].segmentStart else { return false }
+        let first = segments[items[itemIndex].segmentStart]
         var p = first.lowerBound
         let b = file.bytes
         while p < first.upperBound, b[p] == 0x20 || b[p] == 0x09 { p += 1 }
@@ -889,9 +941,8 @@ public struct SentenceParser {
     }
 
     mutating func bulletCondition(_ itemIndex: Int) -> Condition {
-        let item = items[itemIndex]
-        var c = Cursor(tokens: tokens, window: item.tokenWindow)
-        guard !c.atEnd else { return .invalid(file.range(item.start, item.end)) }
+        var c = Cursor(tokens: tokens, window: items[itemIndex].tokenWindow)
+        guard !c.atEnd else { return .invalid(file.range(items[itemIndex].start, items[itemIndex].end)) }
         let result = condition(&c)
         while c.isKind(.comma) || c.isKind(.period) || c.isWord("or") || c.isWord("and") || c.isKind(.symbol) && c.peek.map { text($0) } == ";" {
             c.index += 1
@@ -909,20 +960,20 @@ public struct SentenceParser {
     mutating func condition(_ c: inout Cursor) -> Condition {
         // Most conditions have no `or`: no array for them.
         let first = andCondition(&c)
-        guard c.isWord("or"), let next = c.peek(1), !isLiteralStart(next) else { return first }
+        guard c.isWord("or"), let next = c.peek(1), !Self.isLiteralStart(next) else { return first }
         var parts = [first]
-        while c.isWord("or"), let next = c.peek(1), !isLiteralStart(next) {
+        while c.isWord("or"), let next = c.peek(1), !Self.isLiteralStart(next) {
             c.index += 1
             parts.append(andCondition(&c))
         }
         return .or(parts)
     }
 
-    mutating func andCondition(_ c: inout Cursor) -> Condition {
+    @inline(__always) mutating func andCondition(_ c: inout Cursor) -> Condition {
         let first = simpleCondition(&c)
-        guard c.isWord("and"), let next = c.peek(1), !isLiteralStart(next), !startsClause(c, at: 1) else { return first }
+        guard c.isWord("and"), let next = c.peek(1), !Self.isLiteralStart(next), !startsClause(c, at: 1) else { return first }
         var parts = [first]
-        while c.isWord("and"), let next = c.peek(1), !isLiteralStart(next), !startsClause(c, at: 1) {
+        while c.isWord("and"), let next = c.peek(1), !Self.isLiteralStart(next), !startsClause(c, at: 1) {
             c.index += 1
             parts.append(simpleCondition(&c))
         }
@@ -939,7 +990,13 @@ public struct SentenceParser {
         }
     }
 
-    func isLiteralStart(_ t: Token) -> Bool {
+    /// Whether the token at `offset` starts a literal.
+    static func literalStarts(_ c: Cursor, at offset: Int) -> Bool {
+        guard let t = c.peek(offset) else { return false }
+        return isLiteralStart(t)
+    }
+
+    static func isLiteralStart(_ t: Token) -> Bool {
         switch t.kind {
         case .quoted, .number, .money, .percent, .date: true
         default: false
@@ -972,16 +1029,34 @@ public struct SentenceParser {
             return conditionError(&c, "this condition does not start with a value Mandate can read",
                                   help: "start with what to check, such as `the order total is more than $150`")
         }
-        return predicate(&c, subject: subject)
+        // A noun phrase `value` returns ends at the token before the cursor: its last word is
+        // that token, or the one before a closing `'s`.
+        let end = c.index - 1
+        let lastWord = c.tokens[end].kind == .possessive ? c.tokens[end - 1].key : c.tokens[end].key
+        return predicate(&c, subject: subject, lastWord: lastWord)
+    }
+
+    /// Whether `subject` is a noun phrase that ends in the words of a comparison with words
+    /// before them (`the order total more than`), and which comparison; `lastWord` is the
+    /// phrase's last word's key when the caller knows it (nil: read from the phrase).
+    func swallowedComparison(_ subject: Expression, lastWord: WordKey?) -> (phrase: NounPhrase, comparison: [String])? {
+        // The usual case, told without taking the phrase out of the value.
+        if let lastWord, !WordKey.contains(Vocabulary.comparisonEndKeys, lastWord) { return nil }
+        guard case .noun(let np) = subject, WordKey.contains(Vocabulary.comparisonEndKeys, lastWord ?? np.lastWordKey) else { return nil }
+        let words = np.words
+        guard let (comparison, _) = Vocabulary.comparisons.first(where: { words.count > $0.words.count && words.suffix($0.words.count).elementsEqual($0.words) })
+        else { return nil }
+        return (np, comparison)
     }
 
     /// What is said about `subject`: `is more than …`, `was delivered …`, `has …`, `contains …`.
-    mutating func predicate(_ c: inout Cursor, subject: Expression) -> Condition {
+    ///
+    /// `subject` is taken, not copied: the condition made holds it. `lastWord` is the key of its
+    /// last word when it is a noun phrase and the caller knows it (see `swallowedComparison`).
+    mutating func predicate(_ c: inout Cursor, subject: __owned Expression, lastWord: WordKey? = nil) -> Condition {
         // `the order total more than $150`: the comparison words were read into the value; `is` is missing.
         // Only a phrase ending in a comparison's last word can have swallowed one: test that first.
-        if case .noun(let np) = subject, WordKey.contains(Vocabulary.comparisonEndKeys, np.lastWordKey),
-           case let words = np.words,
-           let (comparison, _) = Vocabulary.comparisons.first(where: { words.count > $0.words.count && words.suffix($0.words.count).elementsEqual($0.words) }) {
+        if let (np, comparison) = swallowedComparison(subject, lastWord: lastWord) {
             let words = comparison
             let value = np.words.dropLast(words.count).joined(separator: " ")  // rare: broken input only
             error(.malformedCondition, "`is` is missing between `\(value)` and `\(words.joined(separator: " "))`", np.range,
@@ -1001,12 +1076,19 @@ public struct SentenceParser {
             let wordFollows = c.isKind(.word)
             if wordFollows, c.eat(Phrase.one_of) || c.eat(Phrase.any_of) || c.eat(Phrase.`in`) {
                 var options: [Expression] = []
-                repeat {
+                options.reserveCapacity(4)
+                while true {
                     _ = c.eat(Phrase.or) || c.eat(Phrase.and)
                     guard let v = value(&c) else { return .invalid(subject.range) }
                     options.append(v)
-                } while (c.isKind(.comma) && (c.peek(1).map(isLiteralStart) ?? false || c.isWord("or", at: 1) || c.isWord("and", at: 1)))
-                    ? { c.index += 1; return true }() : ((c.isWord("or") || c.isWord("and")) && (c.peek(1).map(isLiteralStart) ?? false))
+                    // `, "b"`, `, or …`, `, and …`: the comma is passed; `or "b"`, `and "b"`: the word is read next.
+                    if c.isKind(.comma), Self.literalStarts(c, at: 1) || c.isWord("or", at: 1) || c.isWord("and", at: 1) {
+                        c.index += 1
+                        continue
+                    }
+                    if c.isWord("or") || c.isWord("and"), Self.literalStarts(c, at: 1) { continue }
+                    break
+                }
                 return .oneOf(subject, options, negated: negated)
             }
             if wordFollows, c.eat(Phrase.missing) || c.eat(Phrase.empty) || c.eat(Phrase.unknown) || c.eat(Phrase.not_given) {
@@ -1019,22 +1101,24 @@ public struct SentenceParser {
                 c.index += 4
                 return .onTier(subject: subject, tier: Located(text(tier), file.range(tier.start, tier.end)), negated: negated)
             }
-            if wordFollows, let k = Vocabulary.comparisonKeys.indices.first(where: { c.matches(Vocabulary.comparisonKeys[$0].keys) }) {
+            if wordFollows, let k = Self.comparison(at: c) {
                 let op = Vocabulary.comparisonKeys[k].op
                 c.index += Vocabulary.comparisonKeys[k].keys.count
                 guard let rhs = value(&c) else { return .invalid(subject.range) }
                 return .compare(subject, negated ? op.negated : op, rhs)
             }
-            if let next = c.peek, isLiteralStart(next) || next.kind == .word && (WordKey.contains(Vocabulary.determinerKeys, next.key) || text(next) == "now" || text(next) == "today" || Self.boolean(next.key) != nil) {
+            if let next = c.peek, Self.isLiteralStart(next) || next.kind == .word && (WordKey.contains(Vocabulary.determinerKeys, next.key) || next.key == K.now || next.key == K.today || Self.boolean(next.key) != nil) {
                 guard let rhs = value(&c) else { return .invalid(subject.range) }
-                // `the reason is "health" or "weather"` reads as one of.
-                var options = [rhs]
-                while (c.isWord("or") || (c.isKind(.comma) && c.isWord("or", at: 1))), let n = c.peek(c.isKind(.comma) ? 2 : 1), isLiteralStart(n) {
+                // `the reason is "health" or "weather"` reads as one of. The list is made only
+                // when a second value comes: most comparisons have one.
+                var options: [Expression] = []
+                while (c.isWord("or") || (c.isKind(.comma) && c.isWord("or", at: 1))), let n = c.peek(c.isKind(.comma) ? 2 : 1), Self.isLiteralStart(n) {
                     c.index += c.isKind(.comma) ? 2 : 1
                     guard let v = value(&c) else { break }
+                    if options.isEmpty { options.reserveCapacity(4); options.append(rhs) }
                     options.append(v)
                 }
-                if options.count > 1 { return .oneOf(subject, options, negated: negated) }
+                if !options.isEmpty { return .oneOf(subject, options, negated: negated) }
                 return .compare(subject, negated ? .notEqual : .equal, rhs)
             }
             if let words = stateWords(&c) { return .state(subject: subject, words: words, negated: negated) }
@@ -1125,15 +1209,24 @@ public struct SentenceParser {
 
     /// Bare words up to `and`, `or` or punctuation: `available`, `travel insurance`.
     mutating func stateWords(_ c: inout Cursor) -> Located<String>? {
-        var words: [String] = []
-        var start = -1, end = -1
-        while let w = c.peek, w.kind == .word, text(w) != "and", text(w) != "or", text(w) != "then" {
-            if start < 0 { start = w.start }
-            end = w.end
-            words.append(text(w))
+        // Compared by key (`and`, `or`, `then` are short ASCII words); one word (as most
+        // are) is its own text, with no list and no join.
+        let first = c.index
+        while c.index < c.upper, case let w = c.tokens[c.index], w.kind == .word, w.key != K.and, w.key != K.or, w.key != K.then {
             c.index += 1
         }
-        return words.isEmpty ? nil : Located(words.joined(separator: " "), file.range(start, end))
+        guard c.index > first else { return nil }
+        let words = c.index - first == 1 ? text(c.tokens[first]) : (first..<c.index).map { text(c.tokens[$0]) }.joined(separator: " ")
+        return Located(words, file.range(c.tokens[first].start, c.tokens[c.index - 1].end))
+    }
+
+    /// The comparison phrase (`Vocabulary.comparisonKeys`) that comes next, if any: its index.
+    static func comparison(at c: Cursor) -> Int? {
+        guard let t = c.peek, t.kind == .word else { return nil }
+        let comparisons = Vocabulary.comparisonKeys
+        // A phrase is compared only when its first word is the token's.
+        for k in comparisons.indices where comparisons[k].keys[0] == t.key && c.matches(comparisons[k].keys) { return k }
+        return nil
     }
 
     // MARK: values
@@ -1304,12 +1397,13 @@ public struct SentenceParser {
             let nameEnd = c.tokens[c.index + skip + table.words.count - 1].end
             c.index += skip + table.words.count + 1
             var keys: [Expression] = []
+            keys.reserveCapacity(table.keys)
             for k in 0..<table.keys {
                 if k > 0 && !c.eat(Phrase.and) { break }
                 guard let v = term(&c) else { return nil }
                 keys.append(v)
             }
-            return .tableLookup(table: Located(table.words.joined(separator: " "), file.range(nameStart, nameEnd)), keys: keys,
+            return .tableLookup(table: Located(table.name, file.range(nameStart, nameEnd)), keys: keys,
                                 range: range(c, from: start))
         }
         return nil
@@ -1319,37 +1413,32 @@ public struct SentenceParser {
     mutating func nounPhrase(_ c: inout Cursor, stops: [WordKey]) -> NounPhrase? {
         let start = c.index
         let stopWords = Vocabulary.stopWordSet
-        if c.isKind(.word), WordKey.contains(Vocabulary.determinerKeys, c.tokens[c.index].key) { c.index += 1 }
-        // First find where the phrase ends and how many words it has, so its arrays are
-        // allocated once, at their size.
+        if c.index < c.upper, case let first = c.tokens[c.index].key, first == K.the || first == WordKey("a") || first == WordKey("an") { c.index += 1 }
+        // One pass: the words are spelled as they are found (a phrase's `'s` splits are few:
+        // their list is made at the first).
+        var words = Spelling()
+        var wordCount = 0
+        var breaks: [Int] = []
         var end = c.index
-        var count = 0
-        var breakCount = 0
         var lastBreak = -1
         while end < c.upper {
             // The token's kind and key are read in place: a copy would retain its text.
             let kind = c.tokens[end].kind
             let key = c.tokens[end].key
             if kind == .word, stops.isEmpty || !WordKey.contains(stops, key), !stopWords.contains(key) {
-                count += 1
-            } else if kind == .possessive, count > 0, lastBreak != count {
-                lastBreak = count
-                breakCount += 1
+                words.append(c.tokens[end], texts: texts)
+                wordCount += 1
+            } else if kind == .possessive, wordCount > 0, lastBreak != wordCount {
+                lastBreak = wordCount
+                breaks.append(wordCount)
             } else {
                 break
             }
             end += 1
         }
-        guard count > 0 else {
+        guard wordCount > 0 else {
             c.index = start
             return nil
-        }
-        var words = Spelling()
-        var wordCount = 0
-        var breaks: [Int] = []
-        if breakCount > 0 { breaks.reserveCapacity(breakCount) }
-        for k in c.index..<end {
-            if c.tokens[k].kind == .word { words.append(c.tokens[k], texts: texts); wordCount += 1 } else { breaks.append(wordCount) }
         }
         c.index = end
         if breaks.last == wordCount { breaks.removeLast() }
@@ -1391,72 +1480,74 @@ extension String {
     }
 }
 
-/// The fixed word sequences the sentence parser looks for, allocated once.
+/// The fixed word sequences the sentence parser looks for. A single phrase is a `Words`, made
+/// where it is read from its literal words (so reading one costs no lazy initialisation of a
+/// global and no array); the lists of phrases and of words are arrays, made once.
 enum Phrase {
     /// Words that end the name in `Set <name> to …`.
     static let setStops = WordKey.list(["to", "as"])
     /// Words that start a quantified condition: `every item in …`.
     static let quantifiers = WordKey.list(["every", "any", "no", "each", "all"])
-    static let a = WordKey.list(["a"])
-    static let after = WordKey.list(["after"])
-    static let ago = WordKey.list(["ago"])
-    static let an = WordKey.list(["an"])
-    static let and = WordKey.list(["and"])
-    static let any_of = WordKey.list(["any", "of"])
-    static let `as` = WordKey.list(["as"])
-    static let because = WordKey.list(["because"])
-    static let been = WordKey.list(["been"])
-    static let before = WordKey.list(["before"])
-    static let by = WordKey.list(["by"])
-    static let empty = WordKey.list(["empty"])
-    static let escalate = WordKey.list(["escalate"])
-    static let escalate_to = WordKey.list(["escalate", "to"])
-    static let given = WordKey.list(["given"])
-    static let hand_off_to = WordKey.list(["hand", "off", "to"])
-    static let `in` = WordKey.list(["in"])
-    static let in_the_last = WordKey.list(["in", "the", "last"])
-    static let known = WordKey.list(["known"])
-    static let less_than = WordKey.list(["less", "than"])
-    static let missing = WordKey.list(["missing"])
-    static let more_than = WordKey.list(["more", "than"])
-    static let no = WordKey.list(["no"])
-    static let not = WordKey.list(["not"])
-    static let not_given = WordKey.list(["not", "given"])
-    static let number_of = WordKey.list(["number", "of"])
-    static let of = WordKey.list(["of"])
-    static let on_the = WordKey.list(["on", "the"])
-    static let one_of = WordKey.list(["one", "of"])
-    static let or = WordKey.list(["or"])
-    static let otherwise = WordKey.list(["otherwise"])
-    static let over = WordKey.list(["over"])
-    static let present = WordKey.list(["present"])
-    static let procedure = WordKey.list(["procedure"])
-    static let queue = WordKey.list(["queue"])
-    static let resolve_as = WordKey.list(["resolve", "as"])
-    static let resolve_with = WordKey.list(["resolve", "with"])
-    static let that = WordKey.list(["that"])
-    static let the = WordKey.list(["the"])
-    static let the_count_of = WordKey.list(["the", "count", "of"])
-    static let the_customer = WordKey.list(["the", "customer"])
-    static let the_customers = WordKey.list(["the", "customer's"])
-    static let the_number_of = WordKey.list(["the", "number", "of"])
-    static let the_procedure = WordKey.list(["the", "procedure"])
-    static let the_sum_of_the = WordKey.list(["the", "sum", "of", "the"])
-    static let the_total = WordKey.list(["the", "total"])
-    static let their = WordKey.list(["their"])
-    static let them = WordKey.list(["them"])
-    static let then = WordKey.list(["then"])
-    static let to = WordKey.list(["to"])
-    static let unknown = WordKey.list(["unknown"])
-    static let using = WordKey.list(["using"])
-    static let verify_the_customer = WordKey.list(["verify", "the", "customer"])
-    static let `where` = WordKey.list(["where"])
-    static let whose = WordKey.list(["whose"])
-    static let with = WordKey.list(["with"])
-    static let with_the_customer = WordKey.list(["with", "the", "customer"])
-    static let within = WordKey.list(["within"])
-    static let within_the_last = WordKey.list(["within", "the", "last"])
-    static let within_the_past = WordKey.list(["within", "the", "past"])
+    @inline(__always) static var a: Words { Words("a") }
+    @inline(__always) static var after: Words { Words("after") }
+    @inline(__always) static var ago: Words { Words("ago") }
+    @inline(__always) static var an: Words { Words("an") }
+    @inline(__always) static var and: Words { Words("and") }
+    @inline(__always) static var any_of: Words { Words("any", "of") }
+    @inline(__always) static var `as`: Words { Words("as") }
+    @inline(__always) static var because: Words { Words("because") }
+    @inline(__always) static var been: Words { Words("been") }
+    @inline(__always) static var before: Words { Words("before") }
+    @inline(__always) static var by: Words { Words("by") }
+    @inline(__always) static var empty: Words { Words("empty") }
+    @inline(__always) static var escalate: Words { Words("escalate") }
+    @inline(__always) static var escalate_to: Words { Words("escalate", "to") }
+    @inline(__always) static var given: Words { Words("given") }
+    @inline(__always) static var hand_off_to: Words { Words("hand", "off", "to") }
+    @inline(__always) static var `in`: Words { Words("in") }
+    @inline(__always) static var in_the_last: Words { Words("in", "the", "last") }
+    @inline(__always) static var known: Words { Words("known") }
+    @inline(__always) static var less_than: Words { Words("less", "than") }
+    @inline(__always) static var missing: Words { Words("missing") }
+    @inline(__always) static var more_than: Words { Words("more", "than") }
+    @inline(__always) static var no: Words { Words("no") }
+    @inline(__always) static var not: Words { Words("not") }
+    @inline(__always) static var not_given: Words { Words("not", "given") }
+    @inline(__always) static var number_of: Words { Words("number", "of") }
+    @inline(__always) static var of: Words { Words("of") }
+    @inline(__always) static var on_the: Words { Words("on", "the") }
+    @inline(__always) static var one_of: Words { Words("one", "of") }
+    @inline(__always) static var or: Words { Words("or") }
+    @inline(__always) static var otherwise: Words { Words("otherwise") }
+    @inline(__always) static var over: Words { Words("over") }
+    @inline(__always) static var present: Words { Words("present") }
+    @inline(__always) static var procedure: Words { Words("procedure") }
+    @inline(__always) static var queue: Words { Words("queue") }
+    @inline(__always) static var resolve_as: Words { Words("resolve", "as") }
+    @inline(__always) static var resolve_with: Words { Words("resolve", "with") }
+    @inline(__always) static var that: Words { Words("that") }
+    @inline(__always) static var the: Words { Words("the") }
+    @inline(__always) static var the_count_of: Words { Words("the", "count", "of") }
+    @inline(__always) static var the_customer: Words { Words("the", "customer") }
+    @inline(__always) static var the_customers: Words { Words("the", "customer's") }
+    @inline(__always) static var the_number_of: Words { Words("the", "number", "of") }
+    @inline(__always) static var the_procedure: Words { Words("the", "procedure") }
+    @inline(__always) static var the_sum_of_the: Words { Words("the", "sum", "of", "the") }
+    @inline(__always) static var the_total: Words { Words("the", "total") }
+    @inline(__always) static var their: Words { Words("their") }
+    @inline(__always) static var them: Words { Words("them") }
+    @inline(__always) static var then: Words { Words("then") }
+    @inline(__always) static var to: Words { Words("to") }
+    @inline(__always) static var unknown: Words { Words("unknown") }
+    @inline(__always) static var using: Words { Words("using") }
+    @inline(__always) static var verify_the_customer: Words { Words("verify", "the", "customer") }
+    @inline(__always) static var `where`: Words { Words("where") }
+    @inline(__always) static var whose: Words { Words("whose") }
+    @inline(__always) static var with: Words { Words("with") }
+    @inline(__always) static var with_the_customer: Words { Words("with", "the", "customer") }
+    @inline(__always) static var within: Words { Words("within") }
+    @inline(__always) static var within_the_last: Words { Words("within", "the", "last") }
+    @inline(__always) static var within_the_past: Words { Words("within", "the", "past") }
     /// `If any of these is true` and its kin: the words and whether one is enough.
     static let listForms: [(words: [String], keys: [WordKey], isAny: Bool)] = [
         (["any", "of", "these", "is", "true"], true), (["any", "of", "these", "are", "true"], true),
