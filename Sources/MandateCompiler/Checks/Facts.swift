@@ -308,8 +308,10 @@ struct Fact: Hashable {
 /// `tier` included). Worked out before the analysis, so the facts at a step are an array
 /// indexed by number, not a dictionary of strings.
 final class FactKeys {
-    /// The procedure's names: a `Set` or `Ask` step's key is its name's number.
-    let names: ProcedureNames
+    /// The procedure's names: a `Set` or `Ask` step's key is its name's number. Nil only while
+    /// the walk that numbers the names (`ProcedureNames.init(_:arena:compiling:)`) numbers the
+    /// keys it meets with them, from the names' numbers it already has.
+    @exclusivity(unchecked) private(set) var names: ProcedureNames!
     /// The words of the procedure's value sets past their first 64 values.
     let large = LargeValueSets()
     /// Keys by their structure (`code`).
@@ -353,6 +355,24 @@ final class FactKeys {
         nextDependent.reserveCapacity(32)
     }
 
+    /// Keys numbered by the walk that numbers the names (`ProcedureNames.init(_:arena:compiling:)`),
+    /// which gives them their names once it has numbered them all (`finish(names:)`).
+    init(domain: @escaping (Expr) -> [String]?) {
+        names = nil
+        domainOf = domain
+        expressions.reserveCapacity(32)
+        nameOf.reserveCapacity(32)
+        domains.reserveCapacity(32)
+        firstDependent.reserveCapacity(32)
+        lastDependent.reserveCapacity(32)
+        nextDependent.reserveCapacity(32)
+    }
+
+    /// The names the walk numbered, once it is done.
+    func finish(names: ProcedureNames) {
+        self.names = names
+    }
+
     /// How many keys are numbered.
     var count: Int { expressions.count }
 
@@ -374,7 +394,10 @@ final class FactKeys {
 
     // MARK: keys by structure
 
-    private static func code(_ kind: UInt64, _ a: Int, _ b: Int) -> UInt64 { kind << 60 | UInt64(a) << 30 | UInt64(b) }
+    /// A key's structure: its kind (0: a name; 1: a field of a name; 2, 3: a field of the
+    /// customer or the conversation when no name is spelled so; 4: a field of another key;
+    /// 5: a sum over a key; 6: a count of a key) and two numbers.
+    @inline(__always) static func code(_ kind: UInt64, _ a: Int, _ b: Int) -> UInt64 { kind << 60 | UInt64(a) << 30 | UInt64(b) }
 
     private func nameID(_ n: String, numbering: Bool) -> Int? {
         if let i = names.existingID(n) ?? extraName(n) { return i }
@@ -442,6 +465,17 @@ final class FactKeys {
         }
         return id
     }
+
+    /// The number of the key with structure `c` (`code`), numbering it with its value `e` and
+    /// the name it depends on (`root`, -1: none) if it is new: for the walk that numbers the
+    /// names, which works out the structure from the names' numbers.
+    @inline(__always) func intern(code c: UInt64, _ e: Expr, root: Int) -> Int {
+        if let known = ids[c] { return known }
+        return register(c, e, root: root)
+    }
+
+    /// The number of a field name, numbering it if it is new.
+    @inline(__always) func field(_ f: String) -> Int { fields.number(f) }
 
     /// The key of the name numbered `i` (`ProcedureNames`), numbering it if it is new.
     func intern(name i: Int) -> Int {
@@ -731,14 +765,14 @@ enum FactLiteral: Equatable {
 /// A value or condition as the fact analysis reads it: its last node in the procedure's
 /// `FactCode` (its operands come before it).
 struct FactExpr: Equatable {
-    fileprivate let node: Int32
+    let node: Int32
 }
 
 /// One node of a compiled value or condition, with tracked values replaced by their key
 /// number. Its operands are nodes before it, by their place in `FactCode.nodes`; the parts of
 /// `and`, `or` and the options of `oneOf` are a range of `FactCode.parts`. Plain data: a
 /// procedure's values and conditions are two arrays, not a tree of boxes.
-enum FactNode {
+enum FactNode: Equatable {
     case literal(FactLiteral)
     case key(Int)
     /// A decision-table lookup: the range of the table's cells (`top` unless they are all amounts or numbers).
@@ -758,8 +792,8 @@ enum FactNode {
 final class FactCode {
     // Compiled and read on the one thread that checks the procedure; no method holds one of
     // these across a call that changes it, so they skip the runtime's exclusivity checks.
-    @exclusivity(unchecked) fileprivate var nodes: [FactNode] = []
-    @exclusivity(unchecked) fileprivate var parts: [Int32] = []
+    @exclusivity(unchecked) fileprivate(set) var nodes: [FactNode] = []
+    @exclusivity(unchecked) var parts: [Int32] = []
 
     init() {
         nodes.reserveCapacity(64)
@@ -768,7 +802,7 @@ final class FactCode {
 
     @inline(__always) fileprivate subscript(_ i: Int32) -> FactNode { nodes[Int(i)] }
 
-    fileprivate func add(_ node: FactNode) -> Int32 {
+    @inline(__always) func add(_ node: FactNode) -> Int32 {
         nodes.append(node)
         return Int32(nodes.count - 1)
     }
@@ -787,6 +821,12 @@ struct FactAnalysis {
     /// when its type says them.
     init(names: ProcedureNames, domain: @escaping (Expr) -> [String]?) {
         keys = FactKeys(names: names, domain: domain)
+    }
+
+    /// An analysis whose keys and code the walk that numbers the procedure's names fills in
+    /// (`ProcedureNames.init(_:arena:compiling:into:)`).
+    init(domain: @escaping (Expr) -> [String]?) {
+        keys = FactKeys(domain: domain)
     }
 
     /// The names a value depends on.
@@ -1010,6 +1050,15 @@ struct StepFacts {
     var condition: FactExpr?
 }
 
+/// The `StepFacts` of a procedure's `Set` and branch steps, compiled by the walk that numbers
+/// its names (`ProcedureNames.init(_:arena:compiling:into:)`).
+struct CompiledSteps {
+    /// The `StepFacts` of the `Set` and branch steps, in step order.
+    var facts: [StepFacts]
+    /// Where each step's `StepFacts` is in `facts`; -1 for a step that has none.
+    let place: UnsafeMutableBufferPointer<Int32>
+}
+
 /// What each step of a procedure does to the facts: its `StepFacts`, and the keys it forgets
 /// (what it asks for, sets or looks up again) in one array for every step.
 struct FactProgram {
@@ -1024,40 +1073,61 @@ struct FactProgram {
 
     /// What each step does. Every key a step's values mention is numbered here, before the
     /// analysis runs, so forgetting a name forgets every key that depends on it.
-    init(_ graph: StepGraph, _ analysis: FactAnalysis) {
+    /// `compiled`: the steps' values and conditions as the walk that numbered the names compiled
+    /// them; without it, they are compiled here.
+    init(_ graph: StepGraph, _ analysis: FactAnalysis, names: ProcedureNames, compiled: CompiledSteps? = nil) {
         let steps = graph.steps
-        // `analysis.keys.names` is read in place: a copy would retain each of its arrays.
-        place = graph.arena.buffer(count: steps.count, repeating: -1)
         forgetEnd = graph.arena.buffer(count: steps.count * 2, repeating: 0)
-        facts.reserveCapacity(steps.count)
         forgotten.reserveCapacity(steps.count)
-        for n in steps.indices {
-            switch steps[n].op {
-            case .set(_, let value, _):
-                var discrete: Int?
-                if case .literal(let lit) = value { discrete = FactLiteral(lit, analysis.keys).discrete }
-                let name = analysis.keys.names.defined[analysis.keys.names.definedRange(n).lowerBound]
-                place[n] = Int32(facts.count)
-                facts.append(StepFacts(sets: (analysis.keys.intern(name: name), analysis.compile(value), discrete)))
-            case .branch(let c, _, _):
-                place[n] = Int32(facts.count)
-                facts.append(StepFacts(condition: analysis.compile(c)))
-            default: break
+        if let compiled {
+            place = compiled.place
+            facts = compiled.facts
+        } else {
+            place = graph.arena.buffer(count: steps.count, repeating: -1)
+            facts.reserveCapacity(steps.count)
+        }
+        if compiled == nil {
+            for n in steps.indices {
+                switch steps[n].op {
+                case .set(_, let value, _):
+                    var discrete: Int?
+                    if case .literal(let lit) = value { discrete = FactLiteral(lit, analysis.keys).discrete }
+                    let name = names.defined[names.definedRange(n).lowerBound]
+                    place[n] = Int32(facts.count)
+                    facts.append(StepFacts(sets: (analysis.keys.intern(name: name), analysis.compile(value), discrete)))
+                case .branch(let c, _, _):
+                    place[n] = Int32(facts.count)
+                    facts.append(StepFacts(condition: analysis.compile(c)))
+                default: break
+                }
             }
         }
         for n in steps.indices {
             let start = forgotten.count
-            for d in analysis.keys.names.definedRange(n) {
-                analysis.keys.forEachDependent(of: analysis.keys.names.defined[d]) { k in if !forgotten[start...].contains(k) { forgotten.append(k) } }
+            for d in names.definedRange(n) {
+                analysis.keys.forEachDependent(of: names.defined[d]) { k in if !forgotten[start...].contains(k) { forgotten.append(k) } }
             }
             forgetEnd[2 * n] = forgotten.count
-            let variable = analysis.keys.names.loopVariable[n]
+            let variable = names.loopVariable[n]
             if variable >= 0 {
                 let bodyStart = forgotten.count
                 analysis.keys.forEachDependent(of: variable) { k in if !forgotten[bodyStart...].contains(k) { forgotten.append(k) } }
             }
             forgetEnd[2 * n + 1] = forgotten.count
         }
+    }
+
+    /// Whether two programs are the same: the same `StepFacts` at the same steps, and the same
+    /// keys forgotten (for the check, in debug builds, that compiling in the names' walk
+    /// changes nothing).
+    func same(as o: FactProgram, steps: Int) -> Bool {
+        for n in 0..<steps {
+            let a = sets(n), b = o.sets(n)
+            guard (a == nil) == (b == nil), condition(n) == o.condition(n) else { return false }
+            if let a, let b, a.key != b.key || a.value != b.value || a.discrete != b.discrete { return false }
+            guard forgets(n) == o.forgets(n), bodyForgets(n) == o.bodyForgets(n) else { return false }
+        }
+        return true
     }
 
     /// The value a `Set` step `n` gives its key.
@@ -1114,10 +1184,11 @@ struct FlowFacts {
         reached[n] && k < width ? blocks[n * width + k] : nil
     }
 
-    init(_ graph: StepGraph, analysis: FactAnalysis) {
+    /// `compiled`: the steps' values and conditions, when the walk that numbered the names compiled them.
+    init(_ graph: StepGraph, analysis: FactAnalysis, names: ProcedureNames, compiled: CompiledSteps? = nil) {
         self.analysis = analysis
         let steps = graph.steps
-        let program = FactProgram(graph, analysis)
+        let program = FactProgram(graph, analysis, names: names, compiled: compiled)
         self.program = program
         let width = analysis.keys.count
         self.width = width
