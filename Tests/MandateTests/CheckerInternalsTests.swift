@@ -210,6 +210,17 @@ import Testing
         c.set(2, f)
         #expect(a == c && a.hashValue == c.hashValue)
         #expect(a.join(c, in: LargeValueSets()).fact(2) == f)
+        // Joined in place, as `join` joins: what both know, of either width.
+        var g = Fact()
+        g.interval = .exactly(9)
+        var wide = FactState(width: 6)
+        wide.set(2, g)
+        wide.set(5, f)
+        for (x, y) in [(a, wide), (wide, a), (c, wide)] {
+            var joined = x
+            joined.formJoin(y, in: LargeValueSets())
+            #expect(joined == x.join(y, in: LargeValueSets()) && joined.fact(5) == nil && joined.fact(2)?.interval == Interval(lo: 5, hi: 9))
+        }
         a.forget([2])
         #expect(a == b && a.fact(2) == nil)
     }

@@ -308,10 +308,18 @@ struct Fact: Hashable {
 /// `tier` included). Worked out before the analysis, so the facts at a step are an array
 /// indexed by number, not a dictionary of strings.
 final class FactKeys {
-    /// The procedure's names: a `Set` or `Ask` step's key is its name's number. Nil only while
-    /// the walk that numbers the names (`ProcedureNames.init(_:arena:compiling:)`) numbers the
-    /// keys it meets with them, from the names' numbers it already has.
-    @exclusivity(unchecked) private(set) var names: ProcedureNames!
+    /// The procedure's names: a `Set` or `Ask` step's key is its name's number. Empty only while
+    /// the walk that numbers the names (`ProcedureNames.init(_:arena:compiling:into:)`) numbers
+    /// the keys it meets with them, from the names' numbers it already has.
+    var names: ProcedureNames { named!.names }
+    /// The names, behind a reference that `finish(names:)` sets: read through it, they are
+    /// read in place (a `var` of the struct itself was copied, each of its arrays retained, at
+    /// every look-up).
+    @exclusivity(unchecked) private var named: Named?
+    private final class Named {
+        let names: ProcedureNames
+        init(_ names: ProcedureNames) { self.names = names }
+    }
     /// The words of the procedure's value sets past their first 64 values.
     let large = LargeValueSets()
     /// Keys by their structure (`code`).
@@ -321,18 +329,23 @@ final class FactKeys {
     /// Names the procedure's steps do not mention, numbered after `names`'s.
     @exclusivity(unchecked) private var extraNames: [String: Int] = [:]
     /// The keys that depend on each name, by the name's number: asking for it again forgets them.
-    /// One chain per name through `nextDependent`, not an array per name: the first and last
+    /// One chain per name through `Key.next`, not an array per name: the first and last
     /// key of each name's chain (-1: none), by the name's number.
-    @exclusivity(unchecked) private var firstDependent: [Int32] = [], lastDependent: [Int32] = []
-    /// The next key in its name's chain, by key (-1: the last).
-    @exclusivity(unchecked) private var nextDependent: [Int32] = []
-    /// A value of each key, for its enumeration values; nil for a name's key, whose value is
-    /// the name (`nameOf`), built only when its enumeration values are asked for.
-    @exclusivity(unchecked) private var expressions: [Expr?] = []
-    /// The name of each name's key (its number in `names`); -1 for other keys.
-    @exclusivity(unchecked) private var nameOf: [Int32] = []
-    /// The enumeration values of each key, worked out when first needed (most keys never are).
-    @exclusivity(unchecked) private var domains: [ValueSet??] = []
+    @exclusivity(unchecked) private var dependents: [(first: Int32, last: Int32)] = []
+    /// What is kept of each key, by its number: one array, so a procedure's check allocates
+    /// and frees one array for its keys rather than one for each of these.
+    private struct Key {
+        /// A value of the key, for its enumeration values; nil for a name's key, whose value
+        /// is the name (`name`), built only when its enumeration values are asked for.
+        var expression: Expr?
+        /// The name of a name's key (its number in `names`); -1 for other keys.
+        var name: Int32
+        /// The next key in its name's chain (-1: the last).
+        var next: Int32 = -1
+        /// Its enumeration values, worked out when first needed (most keys never are).
+        var domain: ValueSet?? = nil
+    }
+    @exclusivity(unchecked) private var keys: [Key] = []
     /// The enumeration values of a value, when its type says them.
     private let domainOf: (Expr) -> [String]?
     @exclusivity(unchecked) private var valueNumbers = FewStrings(capacity: 16)
@@ -344,43 +357,40 @@ final class FactKeys {
     // call that changes it (the checks cost about 4% of all the proofs' instructions).
 
     init(names: ProcedureNames, domain: @escaping (Expr) -> [String]?) {
-        self.names = names
+        named = Named(names)
         domainOf = domain
         // Room for a typical procedure's keys, so numbering them does not grow these again and again.
-        expressions.reserveCapacity(32)
-        nameOf.reserveCapacity(32)
-        domains.reserveCapacity(32)
-        firstDependent = [Int32](repeating: -1, count: names.count)
-        lastDependent = firstDependent
-        nextDependent.reserveCapacity(32)
+        keys.reserveCapacity(32)
+        dependents = [(first: Int32, last: Int32)](repeating: (-1, -1), count: names.count)
     }
 
     /// Keys numbered by the walk that numbers the names (`ProcedureNames.init(_:arena:compiling:)`),
     /// which gives them their names once it has numbered them all (`finish(names:)`).
     init(domain: @escaping (Expr) -> [String]?) {
-        names = nil
+        named = nil
         domainOf = domain
-        expressions.reserveCapacity(32)
-        nameOf.reserveCapacity(32)
-        domains.reserveCapacity(32)
-        firstDependent.reserveCapacity(32)
-        lastDependent.reserveCapacity(32)
-        nextDependent.reserveCapacity(32)
+        keys.reserveCapacity(32)
+        dependents.reserveCapacity(32)
     }
 
     /// The names the walk numbered, once it is done.
     func finish(names: ProcedureNames) {
-        self.names = names
+        named = Named(names)
     }
 
     /// How many keys are numbered.
-    var count: Int { expressions.count }
+    var count: Int { keys.count }
 
     /// The enumeration values of a key, when its type says them.
     func domain(_ k: Int) -> ValueSet? {
-        if let known = domains[k] { return known }
-        let d = domainOf(expressions[k] ?? .name(names.names[Int(nameOf[k])])).map { d in ValueSet(d.map(value), in: large) }
-        domains[k] = .some(d)
+        if let known = keys[k].domain { return known }
+        // The values are numbered one by one into the set, without an array of their numbers.
+        let d = domainOf(keys[k].expression ?? .name(names.names[Int(keys[k].name)])).map { d in
+            var set = ValueSet()
+            for v in d { set.insert(value(v), in: large) }
+            return set
+        }
+        keys[k].domain = .some(d)
         return d
     }
 
@@ -452,16 +462,13 @@ final class FactKeys {
     }
 
     private func register(_ c: UInt64, _ e: Expr?, name: Int = -1, root: Int) -> Int {
-        let id = expressions.count
+        let id = keys.count
         ids[c] = id
-        expressions.append(e)
-        nameOf.append(Int32(name))
-        domains.append(nil)
-        nextDependent.append(-1)
+        keys.append(Key(expression: e, name: Int32(name)))
         if root >= 0 {
-            while firstDependent.count <= root { firstDependent.append(-1); lastDependent.append(-1) }
-            if lastDependent[root] < 0 { firstDependent[root] = Int32(id) } else { nextDependent[Int(lastDependent[root])] = Int32(id) }
-            lastDependent[root] = Int32(id)
+            while dependents.count <= root { dependents.append((-1, -1)) }
+            if dependents[root].last < 0 { dependents[root].first = Int32(id) } else { keys[Int(dependents[root].last)].next = Int32(id) }
+            dependents[root].last = Int32(id)
         }
         return id
     }
@@ -498,10 +505,10 @@ final class FactKeys {
 
     /// Calls `body` with each key that depends on a name, by its number, in the order they were numbered.
     @inline(__always) func forEachDependent(of name: Int, _ body: (Int) -> Void) {
-        var k = name < firstDependent.count ? Int(firstDependent[name]) : -1
+        var k = name < dependents.count ? Int(dependents[name].first) : -1
         while k >= 0 {
             body(k)
-            k = Int(nextDependent[k])
+            k = Int(keys[k].next)
         }
     }
 }
@@ -616,6 +623,16 @@ struct FactState: Hashable {
             if f != Fact() { r.facts[k] = f }
         }
         return r
+    }
+
+    /// Keeps what both paths know, in place (`join`).
+    mutating func formJoin(_ o: FactState, in large: LargeValueSets) {
+        while facts.count < o.facts.count { facts.append(nil) }
+        for k in 0..<facts.count {
+            guard let a = facts[k], let b = o.fact(k) else { facts[k] = nil; continue }
+            let f = a.join(b, in: large)
+            facts[k] = f != Fact() ? f : nil
+        }
     }
 
     /// Forgets the facts about these keys: something they depend on was asked for again, set or looked up.
@@ -802,6 +819,15 @@ final class FactCode {
 
     @inline(__always) fileprivate subscript(_ i: Int32) -> FactNode { nodes[Int(i)] }
 
+    /// Fact states kept for `FactAnalysis.assume` to work in, each with storage of its own.
+    @exclusivity(unchecked) private var scratch: [FactState] = []
+
+    /// A scratch state (what it holds is left from its last use).
+    @inline(__always) func takeState() -> FactState { scratch.popLast() ?? FactState() }
+
+    /// Gives a scratch state back.
+    @inline(__always) func give(_ s: consuming FactState) { scratch.append(s) }
+
     @inline(__always) func add(_ node: FactNode) -> Int32 {
         nodes.append(node)
         return Int32(nodes.count - 1)
@@ -946,16 +972,22 @@ struct FactAnalysis {
             for p in parts { guard assume(code.parts[Int(p)], truth, in: &state) else { return false } }
             return true
         case .and(let parts), .or(let parts):
-            // One of the parts decides: the paths of each, joined.
-            var result: FactState?
+            // One of the parts decides: the paths of each, joined. The states are the code's
+            // scratch states, reused from condition to condition: a copy of `state` for each part
+            // and their join allocated (and freed) an array each time.
+            var result = code.takeState()
+            var any = false
             for p in parts {
-                var s = state
-                guard assume(code.parts[Int(p)], truth, in: &s) else { continue }
-                result = result.map { $0.join(s, in: keys.large) } ?? s
+                var s = code.takeState()
+                s.load(state)
+                if assume(code.parts[Int(p)], truth, in: &s) {
+                    if any { result.formJoin(s, in: keys.large) } else { result.load(s); any = true }
+                }
+                code.give(s)
             }
-            guard let result else { return false }
-            state = result
-            return true
+            if any { state.load(result) }
+            code.give(result)
+            return any
         case .compare(let op, let lhs, let rhs):
             let l = code[lhs], r = code[rhs]
             if case .literal(let a) = l, case .literal(let b) = r {

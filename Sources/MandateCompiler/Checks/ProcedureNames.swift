@@ -54,16 +54,18 @@ struct ProcedureNames {
         mentioned.reserveCapacity(2 * count)
         var bound: [Int] = []
         bound.reserveCapacity(4)
+        // Unwrapped once: `analysis!` at each step copied it (retaining its three references).
+        let compiling = analysis != nil
+        let a = analysis ?? Self.notCompiling
         // The `StepFacts` of the `Set` and branch steps, when compiling.
         var facts: [StepFacts] = []
-        let place = arena.buffer(count: analysis == nil ? 0 : count, repeating: Int32(-1))
-        if analysis != nil { facts.reserveCapacity(count) }
+        let place = arena.buffer(count: compiling ? count : 0, repeating: Int32(-1))
+        if compiling { facts.reserveCapacity(count) }
         // Bit 0 (1): a `the customer's …` key was numbered while no name `customer` was; bit 1: the same for `conversation`.
         var absent: UInt8 = 0
         for n in 0..<count {
             switch steps[n].op {
-            case .set(let name, let v, _) where analysis != nil:
-                let a = analysis!
+            case .set(let name, let v, _) where compiling:
                 let i = id(name)
                 defined.append(i)
                 // In the order `FactProgram` compiles them: the value's number (of a text or yes/no
@@ -74,8 +76,8 @@ struct ProcedureNames {
                 let node = compile(v, bound: &bound, mention: true, a, &absent)
                 place[n] = Int32(facts.count)
                 facts.append(StepFacts(sets: (key, FactExpr(node: node), discrete)))
-            case .branch(let c, _, _) where analysis != nil:
-                let node = compile(c, bound: &bound, mention: false, analysis!, &absent)
+            case .branch(let c, _, _) where compiling:
+                let node = compile(c, bound: &bound, mention: false, a, &absent)
                 place[n] = Int32(facts.count)
                 facts.append(StepFacts(condition: FactExpr(node: node)))
             case .ask(let slot, _, _, let from, _):
@@ -115,7 +117,7 @@ struct ProcedureNames {
             ends[4 * n + 2] = Int32(mentioned.count)
             ends[4 * n + 3] = Int32(lookups.count)
         }
-        if analysis != nil, !(absent & 1 != 0 && ids["customer"] != nil), !(absent & 2 != 0 && ids["conversation"] != nil) {
+        if compiling, !(absent & 1 != 0 && ids["customer"] != nil), !(absent & 2 != 0 && ids["conversation"] != nil) {
             compiled = CompiledSteps(facts: facts, place: place)
         }
     }
@@ -177,6 +179,9 @@ struct ProcedureNames {
         case .literal, .customer, .conversation, .now, .today: break
         }
     }
+
+    /// What the walk is given when it does not compile: never read nor changed, so it may be shared by the threads.
+    nonisolated(unsafe) private static let notCompiling = FactAnalysis(domain: { _ in nil })
 
     /// Notes a name the walk meets: read, unless the value binds it itself; where the value
     /// comes from when `mention`. Its number.
