@@ -128,6 +128,51 @@ import Testing
         #expect(names.existingID("order") == names.defined[names.definedRange(1)].first)
     }
 
+    /// Compiling the steps' values and conditions in the walk that numbers the names gives what
+    /// compiling them after it gives; `the customer's tier` met before a later step names a value
+    /// `customer` is compiled again after the walk, as one key with that value's `tier`.
+    @Test func namesWalkCompilesAsTheFactsDo() {
+        let total = Expr.field(.name("order"), "total")
+        let tier = Expr.compare(op: "equal", lhs: .customer("tier"), rhs: .literal(.text("vip")))
+        func program(_ steps: [StepNode]) -> (walked: Bool, same: Bool, keys: Int) {
+            let procedure = MandateIR.Procedure(id: "p", name: "p", goal: "g", handles: [], requiresVerifiedCustomer: false, entry: 0,
+                                                steps: steps, slots: [], tables: [])
+            let graph = StepGraph(procedure, arena: CheckArena())
+            let analysis = FactAnalysis(domain: { _ in nil })
+            var compiled: CompiledSteps?
+            let names = ProcedureNames(steps, arena: graph.arena, compiling: analysis, into: &compiled)
+            analysis.keys.finish(names: names)
+            let separate = FactAnalysis(names: names, domain: { _ in nil })
+            let expected = FactProgram(graph, separate, names: names)
+            guard let compiled else { return (false, false, separate.keys.count) }
+            let walked = FactProgram(graph, analysis, names: names, compiled: compiled)
+            let same = walked.same(as: expected, steps: steps.count) && analysis.code.nodes == separate.code.nodes
+                && analysis.code.parts == separate.code.parts && analysis.keys.values == separate.keys.values
+            return (true, same, analysis.keys.count)
+        }
+        let steps = [
+            Self.step(0, .ask(slot: "order", type: .text, choices: [], from: nil, again: false)),
+            Self.step(1, .set(name: "refund", value: .arithmetic(op: "add", lhs: total, rhs: .literal(.money(Money(minor: 500, currency: "USD")))), type: .money)),
+            Self.step(2, .branch(condition: .and([tier, .oneOf(.field(.name("order"), "status"), options: [.literal(.text("open")), .literal(.text("late"))]),
+                                                  .not(.compare(op: "greaterThan", lhs: .name("refund"), rhs: .lookup(table: "credit", keys: [.name("kind")])))]),
+                                 then: 3, otherwise: 3)),
+            Self.step(3, .set(name: "kind", value: .literal(.text("late")), type: .text)),
+            Self.step(4, .branch(condition: .compare(op: "atLeast", lhs: .sum(list: .field(.name("order"), "items"), variable: "i", field: "price"),
+                                                     rhs: .count(list: .field(.name("order"), "items"), variable: "i", whose: nil)), then: nil, otherwise: nil)),
+        ]
+        let walked = program(steps)
+        #expect(walked.walked && walked.same)
+        // A value named `customer`, asked for after the condition on the customer's tier.
+        let later = steps + [Self.step(5, .ask(slot: "customer", type: .text, choices: [], from: nil, again: false)),
+                             Self.step(6, .branch(condition: .compare(op: "equal", lhs: .field(.name("customer"), "tier"), rhs: .literal(.text("vip"))), then: nil, otherwise: nil))]
+        #expect(!program(later).walked)
+        // Named before it: compiled in the walk, and the two spellings are one key.
+        let earlier = [Self.step(0, .ask(slot: "customer", type: .text, choices: [], from: nil, again: false))] + steps.map { s in
+            Self.step(s.id + 1, s.op)
+        }
+        #expect(program(earlier).walked && program(earlier).same)
+    }
+
     /// Two values have the same fact key exactly when their keys spelled out would be equal.
     @Test func factKeysByStructure() {
         let steps = [
@@ -165,6 +210,17 @@ import Testing
         c.set(2, f)
         #expect(a == c && a.hashValue == c.hashValue)
         #expect(a.join(c, in: LargeValueSets()).fact(2) == f)
+        // Joined in place, as `join` joins: what both know, of either width.
+        var g = Fact()
+        g.interval = .exactly(9)
+        var wide = FactState(width: 6)
+        wide.set(2, g)
+        wide.set(5, f)
+        for (x, y) in [(a, wide), (wide, a), (c, wide)] {
+            var joined = x
+            joined.formJoin(y, in: LargeValueSets())
+            #expect(joined == x.join(y, in: LargeValueSets()) && joined.fact(5) == nil && joined.fact(2)?.interval == Interval(lo: 5, hi: 9))
+        }
         a.forget([2])
         #expect(a == b && a.fact(2) == nil)
     }

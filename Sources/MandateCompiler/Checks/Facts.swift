@@ -308,8 +308,18 @@ struct Fact: Hashable {
 /// `tier` included). Worked out before the analysis, so the facts at a step are an array
 /// indexed by number, not a dictionary of strings.
 final class FactKeys {
-    /// The procedure's names: a `Set` or `Ask` step's key is its name's number.
-    let names: ProcedureNames
+    /// The procedure's names: a `Set` or `Ask` step's key is its name's number. Empty only while
+    /// the walk that numbers the names (`ProcedureNames.init(_:arena:compiling:into:)`) numbers
+    /// the keys it meets with them, from the names' numbers it already has.
+    var names: ProcedureNames { named!.names }
+    /// The names, behind a reference that `finish(names:)` sets: read through it, they are
+    /// read in place (a `var` of the struct itself was copied, each of its arrays retained, at
+    /// every look-up).
+    @exclusivity(unchecked) private var named: Named?
+    private final class Named {
+        let names: ProcedureNames
+        init(_ names: ProcedureNames) { self.names = names }
+    }
     /// The words of the procedure's value sets past their first 64 values.
     let large = LargeValueSets()
     /// Keys by their structure (`code`).
@@ -319,18 +329,23 @@ final class FactKeys {
     /// Names the procedure's steps do not mention, numbered after `names`'s.
     @exclusivity(unchecked) private var extraNames: [String: Int] = [:]
     /// The keys that depend on each name, by the name's number: asking for it again forgets them.
-    /// One chain per name through `nextDependent`, not an array per name: the first and last
+    /// One chain per name through `Key.next`, not an array per name: the first and last
     /// key of each name's chain (-1: none), by the name's number.
-    @exclusivity(unchecked) private var firstDependent: [Int32] = [], lastDependent: [Int32] = []
-    /// The next key in its name's chain, by key (-1: the last).
-    @exclusivity(unchecked) private var nextDependent: [Int32] = []
-    /// A value of each key, for its enumeration values; nil for a name's key, whose value is
-    /// the name (`nameOf`), built only when its enumeration values are asked for.
-    @exclusivity(unchecked) private var expressions: [Expr?] = []
-    /// The name of each name's key (its number in `names`); -1 for other keys.
-    @exclusivity(unchecked) private var nameOf: [Int32] = []
-    /// The enumeration values of each key, worked out when first needed (most keys never are).
-    @exclusivity(unchecked) private var domains: [ValueSet??] = []
+    @exclusivity(unchecked) private var dependents: [(first: Int32, last: Int32)] = []
+    /// What is kept of each key, by its number: one array, so a procedure's check allocates
+    /// and frees one array for its keys rather than one for each of these.
+    private struct Key {
+        /// A value of the key, for its enumeration values; nil for a name's key, whose value
+        /// is the name (`name`), built only when its enumeration values are asked for.
+        var expression: Expr?
+        /// The name of a name's key (its number in `names`); -1 for other keys.
+        var name: Int32
+        /// The next key in its name's chain (-1: the last).
+        var next: Int32 = -1
+        /// Its enumeration values, worked out when first needed (most keys never are).
+        var domain: ValueSet?? = nil
+    }
+    @exclusivity(unchecked) private var keys: [Key] = []
     /// The enumeration values of a value, when its type says them.
     private let domainOf: (Expr) -> [String]?
     @exclusivity(unchecked) private var valueNumbers = FewStrings(capacity: 16)
@@ -342,25 +357,40 @@ final class FactKeys {
     // call that changes it (the checks cost about 4% of all the proofs' instructions).
 
     init(names: ProcedureNames, domain: @escaping (Expr) -> [String]?) {
-        self.names = names
+        named = Named(names)
         domainOf = domain
         // Room for a typical procedure's keys, so numbering them does not grow these again and again.
-        expressions.reserveCapacity(32)
-        nameOf.reserveCapacity(32)
-        domains.reserveCapacity(32)
-        firstDependent = [Int32](repeating: -1, count: names.count)
-        lastDependent = firstDependent
-        nextDependent.reserveCapacity(32)
+        keys.reserveCapacity(32)
+        dependents = [(first: Int32, last: Int32)](repeating: (-1, -1), count: names.count)
+    }
+
+    /// Keys numbered by the walk that numbers the names (`ProcedureNames.init(_:arena:compiling:)`),
+    /// which gives them their names once it has numbered them all (`finish(names:)`).
+    init(domain: @escaping (Expr) -> [String]?) {
+        named = nil
+        domainOf = domain
+        keys.reserveCapacity(32)
+        dependents.reserveCapacity(32)
+    }
+
+    /// The names the walk numbered, once it is done.
+    func finish(names: ProcedureNames) {
+        named = Named(names)
     }
 
     /// How many keys are numbered.
-    var count: Int { expressions.count }
+    var count: Int { keys.count }
 
     /// The enumeration values of a key, when its type says them.
     func domain(_ k: Int) -> ValueSet? {
-        if let known = domains[k] { return known }
-        let d = domainOf(expressions[k] ?? .name(names.names[Int(nameOf[k])])).map { d in ValueSet(d.map(value), in: large) }
-        domains[k] = .some(d)
+        if let known = keys[k].domain { return known }
+        // The values are numbered one by one into the set, without an array of their numbers.
+        let d = domainOf(keys[k].expression ?? .name(names.names[Int(keys[k].name)])).map { d in
+            var set = ValueSet()
+            for v in d { set.insert(value(v), in: large) }
+            return set
+        }
+        keys[k].domain = .some(d)
         return d
     }
 
@@ -374,7 +404,10 @@ final class FactKeys {
 
     // MARK: keys by structure
 
-    private static func code(_ kind: UInt64, _ a: Int, _ b: Int) -> UInt64 { kind << 60 | UInt64(a) << 30 | UInt64(b) }
+    /// A key's structure: its kind (0: a name; 1: a field of a name; 2, 3: a field of the
+    /// customer or the conversation when no name is spelled so; 4: a field of another key;
+    /// 5: a sum over a key; 6: a count of a key) and two numbers.
+    @inline(__always) static func code(_ kind: UInt64, _ a: Int, _ b: Int) -> UInt64 { kind << 60 | UInt64(a) << 30 | UInt64(b) }
 
     private func nameID(_ n: String, numbering: Bool) -> Int? {
         if let i = names.existingID(n) ?? extraName(n) { return i }
@@ -429,19 +462,27 @@ final class FactKeys {
     }
 
     private func register(_ c: UInt64, _ e: Expr?, name: Int = -1, root: Int) -> Int {
-        let id = expressions.count
+        let id = keys.count
         ids[c] = id
-        expressions.append(e)
-        nameOf.append(Int32(name))
-        domains.append(nil)
-        nextDependent.append(-1)
+        keys.append(Key(expression: e, name: Int32(name)))
         if root >= 0 {
-            while firstDependent.count <= root { firstDependent.append(-1); lastDependent.append(-1) }
-            if lastDependent[root] < 0 { firstDependent[root] = Int32(id) } else { nextDependent[Int(lastDependent[root])] = Int32(id) }
-            lastDependent[root] = Int32(id)
+            while dependents.count <= root { dependents.append((-1, -1)) }
+            if dependents[root].last < 0 { dependents[root].first = Int32(id) } else { keys[Int(dependents[root].last)].next = Int32(id) }
+            dependents[root].last = Int32(id)
         }
         return id
     }
+
+    /// The number of the key with structure `c` (`code`), numbering it with its value `e` and
+    /// the name it depends on (`root`, -1: none) if it is new: for the walk that numbers the
+    /// names, which works out the structure from the names' numbers.
+    @inline(__always) func intern(code c: UInt64, _ e: Expr, root: Int) -> Int {
+        if let known = ids[c] { return known }
+        return register(c, e, root: root)
+    }
+
+    /// The number of a field name, numbering it if it is new.
+    @inline(__always) func field(_ f: String) -> Int { fields.number(f) }
 
     /// The key of the name numbered `i` (`ProcedureNames`), numbering it if it is new.
     func intern(name i: Int) -> Int {
@@ -464,10 +505,10 @@ final class FactKeys {
 
     /// Calls `body` with each key that depends on a name, by its number, in the order they were numbered.
     @inline(__always) func forEachDependent(of name: Int, _ body: (Int) -> Void) {
-        var k = name < firstDependent.count ? Int(firstDependent[name]) : -1
+        var k = name < dependents.count ? Int(dependents[name].first) : -1
         while k >= 0 {
             body(k)
-            k = Int(nextDependent[k])
+            k = Int(keys[k].next)
         }
     }
 }
@@ -582,6 +623,16 @@ struct FactState: Hashable {
             if f != Fact() { r.facts[k] = f }
         }
         return r
+    }
+
+    /// Keeps what both paths know, in place (`join`).
+    mutating func formJoin(_ o: FactState, in large: LargeValueSets) {
+        while facts.count < o.facts.count { facts.append(nil) }
+        for k in 0..<facts.count {
+            guard let a = facts[k], let b = o.fact(k) else { facts[k] = nil; continue }
+            let f = a.join(b, in: large)
+            facts[k] = f != Fact() ? f : nil
+        }
     }
 
     /// Forgets the facts about these keys: something they depend on was asked for again, set or looked up.
@@ -731,14 +782,14 @@ enum FactLiteral: Equatable {
 /// A value or condition as the fact analysis reads it: its last node in the procedure's
 /// `FactCode` (its operands come before it).
 struct FactExpr: Equatable {
-    fileprivate let node: Int32
+    let node: Int32
 }
 
 /// One node of a compiled value or condition, with tracked values replaced by their key
 /// number. Its operands are nodes before it, by their place in `FactCode.nodes`; the parts of
 /// `and`, `or` and the options of `oneOf` are a range of `FactCode.parts`. Plain data: a
 /// procedure's values and conditions are two arrays, not a tree of boxes.
-enum FactNode {
+enum FactNode: Equatable {
     case literal(FactLiteral)
     case key(Int)
     /// A decision-table lookup: the range of the table's cells (`top` unless they are all amounts or numbers).
@@ -758,8 +809,8 @@ enum FactNode {
 final class FactCode {
     // Compiled and read on the one thread that checks the procedure; no method holds one of
     // these across a call that changes it, so they skip the runtime's exclusivity checks.
-    @exclusivity(unchecked) fileprivate var nodes: [FactNode] = []
-    @exclusivity(unchecked) fileprivate var parts: [Int32] = []
+    @exclusivity(unchecked) fileprivate(set) var nodes: [FactNode] = []
+    @exclusivity(unchecked) var parts: [Int32] = []
 
     init() {
         nodes.reserveCapacity(64)
@@ -768,7 +819,16 @@ final class FactCode {
 
     @inline(__always) fileprivate subscript(_ i: Int32) -> FactNode { nodes[Int(i)] }
 
-    fileprivate func add(_ node: FactNode) -> Int32 {
+    /// Fact states kept for `FactAnalysis.assume` to work in, each with storage of its own.
+    @exclusivity(unchecked) private var scratch: [FactState] = []
+
+    /// A scratch state (what it holds is left from its last use).
+    @inline(__always) func takeState() -> FactState { scratch.popLast() ?? FactState() }
+
+    /// Gives a scratch state back.
+    @inline(__always) func give(_ s: consuming FactState) { scratch.append(s) }
+
+    @inline(__always) func add(_ node: FactNode) -> Int32 {
         nodes.append(node)
         return Int32(nodes.count - 1)
     }
@@ -787,6 +847,12 @@ struct FactAnalysis {
     /// when its type says them.
     init(names: ProcedureNames, domain: @escaping (Expr) -> [String]?) {
         keys = FactKeys(names: names, domain: domain)
+    }
+
+    /// An analysis whose keys and code the walk that numbers the procedure's names fills in
+    /// (`ProcedureNames.init(_:arena:compiling:into:)`).
+    init(domain: @escaping (Expr) -> [String]?) {
+        keys = FactKeys(domain: domain)
     }
 
     /// The names a value depends on.
@@ -906,16 +972,22 @@ struct FactAnalysis {
             for p in parts { guard assume(code.parts[Int(p)], truth, in: &state) else { return false } }
             return true
         case .and(let parts), .or(let parts):
-            // One of the parts decides: the paths of each, joined.
-            var result: FactState?
+            // One of the parts decides: the paths of each, joined. The states are the code's
+            // scratch states, reused from condition to condition: a copy of `state` for each part
+            // and their join allocated (and freed) an array each time.
+            var result = code.takeState()
+            var any = false
             for p in parts {
-                var s = state
-                guard assume(code.parts[Int(p)], truth, in: &s) else { continue }
-                result = result.map { $0.join(s, in: keys.large) } ?? s
+                var s = code.takeState()
+                s.load(state)
+                if assume(code.parts[Int(p)], truth, in: &s) {
+                    if any { result.formJoin(s, in: keys.large) } else { result.load(s); any = true }
+                }
+                code.give(s)
             }
-            guard let result else { return false }
-            state = result
-            return true
+            if any { state.load(result) }
+            code.give(result)
+            return any
         case .compare(let op, let lhs, let rhs):
             let l = code[lhs], r = code[rhs]
             if case .literal(let a) = l, case .literal(let b) = r {
@@ -1010,6 +1082,15 @@ struct StepFacts {
     var condition: FactExpr?
 }
 
+/// The `StepFacts` of a procedure's `Set` and branch steps, compiled by the walk that numbers
+/// its names (`ProcedureNames.init(_:arena:compiling:into:)`).
+struct CompiledSteps {
+    /// The `StepFacts` of the `Set` and branch steps, in step order.
+    var facts: [StepFacts]
+    /// Where each step's `StepFacts` is in `facts`; -1 for a step that has none.
+    let place: UnsafeMutableBufferPointer<Int32>
+}
+
 /// What each step of a procedure does to the facts: its `StepFacts`, and the keys it forgets
 /// (what it asks for, sets or looks up again) in one array for every step.
 struct FactProgram {
@@ -1024,40 +1105,61 @@ struct FactProgram {
 
     /// What each step does. Every key a step's values mention is numbered here, before the
     /// analysis runs, so forgetting a name forgets every key that depends on it.
-    init(_ graph: StepGraph, _ analysis: FactAnalysis) {
+    /// `compiled`: the steps' values and conditions as the walk that numbered the names compiled
+    /// them; without it, they are compiled here.
+    init(_ graph: StepGraph, _ analysis: FactAnalysis, names: ProcedureNames, compiled: CompiledSteps? = nil) {
         let steps = graph.steps
-        // `analysis.keys.names` is read in place: a copy would retain each of its arrays.
-        place = graph.arena.buffer(count: steps.count, repeating: -1)
         forgetEnd = graph.arena.buffer(count: steps.count * 2, repeating: 0)
-        facts.reserveCapacity(steps.count)
         forgotten.reserveCapacity(steps.count)
-        for n in steps.indices {
-            switch steps[n].op {
-            case .set(_, let value, _):
-                var discrete: Int?
-                if case .literal(let lit) = value { discrete = FactLiteral(lit, analysis.keys).discrete }
-                let name = analysis.keys.names.defined[analysis.keys.names.definedRange(n).lowerBound]
-                place[n] = Int32(facts.count)
-                facts.append(StepFacts(sets: (analysis.keys.intern(name: name), analysis.compile(value), discrete)))
-            case .branch(let c, _, _):
-                place[n] = Int32(facts.count)
-                facts.append(StepFacts(condition: analysis.compile(c)))
-            default: break
+        if let compiled {
+            place = compiled.place
+            facts = compiled.facts
+        } else {
+            place = graph.arena.buffer(count: steps.count, repeating: -1)
+            facts.reserveCapacity(steps.count)
+        }
+        if compiled == nil {
+            for n in steps.indices {
+                switch steps[n].op {
+                case .set(_, let value, _):
+                    var discrete: Int?
+                    if case .literal(let lit) = value { discrete = FactLiteral(lit, analysis.keys).discrete }
+                    let name = names.defined[names.definedRange(n).lowerBound]
+                    place[n] = Int32(facts.count)
+                    facts.append(StepFacts(sets: (analysis.keys.intern(name: name), analysis.compile(value), discrete)))
+                case .branch(let c, _, _):
+                    place[n] = Int32(facts.count)
+                    facts.append(StepFacts(condition: analysis.compile(c)))
+                default: break
+                }
             }
         }
         for n in steps.indices {
             let start = forgotten.count
-            for d in analysis.keys.names.definedRange(n) {
-                analysis.keys.forEachDependent(of: analysis.keys.names.defined[d]) { k in if !forgotten[start...].contains(k) { forgotten.append(k) } }
+            for d in names.definedRange(n) {
+                analysis.keys.forEachDependent(of: names.defined[d]) { k in if !forgotten[start...].contains(k) { forgotten.append(k) } }
             }
             forgetEnd[2 * n] = forgotten.count
-            let variable = analysis.keys.names.loopVariable[n]
+            let variable = names.loopVariable[n]
             if variable >= 0 {
                 let bodyStart = forgotten.count
                 analysis.keys.forEachDependent(of: variable) { k in if !forgotten[bodyStart...].contains(k) { forgotten.append(k) } }
             }
             forgetEnd[2 * n + 1] = forgotten.count
         }
+    }
+
+    /// Whether two programs are the same: the same `StepFacts` at the same steps, and the same
+    /// keys forgotten (for the check, in debug builds, that compiling in the names' walk
+    /// changes nothing).
+    func same(as o: FactProgram, steps: Int) -> Bool {
+        for n in 0..<steps {
+            let a = sets(n), b = o.sets(n)
+            guard (a == nil) == (b == nil), condition(n) == o.condition(n) else { return false }
+            if let a, let b, a.key != b.key || a.value != b.value || a.discrete != b.discrete { return false }
+            guard forgets(n) == o.forgets(n), bodyForgets(n) == o.bodyForgets(n) else { return false }
+        }
+        return true
     }
 
     /// The value a `Set` step `n` gives its key.
@@ -1114,10 +1216,11 @@ struct FlowFacts {
         reached[n] && k < width ? blocks[n * width + k] : nil
     }
 
-    init(_ graph: StepGraph, analysis: FactAnalysis) {
+    /// `compiled`: the steps' values and conditions, when the walk that numbered the names compiled them.
+    init(_ graph: StepGraph, analysis: FactAnalysis, names: ProcedureNames, compiled: CompiledSteps? = nil) {
         self.analysis = analysis
         let steps = graph.steps
-        let program = FactProgram(graph, analysis)
+        let program = FactProgram(graph, analysis, names: names, compiled: compiled)
         self.program = program
         let width = analysis.keys.count
         self.width = width

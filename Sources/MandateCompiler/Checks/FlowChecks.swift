@@ -91,12 +91,33 @@ final class ProcedureUnderCheck {
             guard numeric, count > 0 else { continue }
             tableRanges.append((t.name, Interval(lo: lo, hi: hi)))
         }
-        names = ProcedureNames(steps, arena: arena)
-        var analysis = FactAnalysis(names: names, domain: enumeration)
-        if !tableRanges.isEmpty {
-            analysis.table = { name in tableRanges.last { NameHash.same($0.name, name) }?.range }
+        let table: ((String) -> Interval?)? = tableRanges.isEmpty ? nil : { name in tableRanges.last { NameHash.same($0.name, name) }?.range }
+        // One walk numbers the names and compiles what the steps do to the facts.
+        var analysis = FactAnalysis(domain: enumeration)
+        if let table { analysis.table = table }
+        var compiled: CompiledSteps?
+        let names = ProcedureNames(steps, arena: arena, compiling: analysis, into: &compiled)
+        self.names = names
+        if compiled != nil {
+            analysis.keys.finish(names: names)
+        } else {
+            // A key the walk numbered before the name it depends on: compiled again, in a fresh analysis.
+            analysis = FactAnalysis(names: names, domain: enumeration)
+            if let table { analysis.table = table }
         }
-        facts = FlowFacts(graph, analysis: analysis)
+        #if DEBUG
+        if let compiled {
+            // Compiling in the names' walk must give what compiling after it gives.
+            var separate = FactAnalysis(names: names, domain: enumeration)
+            if let table { separate.table = table }
+            let program = FactProgram(graph, separate, names: names)
+            let walked = FactProgram(graph, analysis, names: names, compiled: compiled)
+            assert(program.same(as: walked, steps: steps.count), "the names' walk compiled \(p.id) differently")
+            assert(separate.keys.count == analysis.keys.count && separate.keys.values == analysis.keys.values, "the names' walk numbered the keys of \(p.id) differently")
+            assert(separate.code.nodes == analysis.code.nodes && separate.code.parts == analysis.code.parts, "the names' walk compiled \(p.id) differently")
+        }
+        #endif
+        facts = FlowFacts(graph, analysis: analysis, names: names, compiled: compiled)
         reached = facts.reached
     }
 

@@ -31,6 +31,18 @@ struct ProcedureNames {
 
     /// `arena`: where the per-step arrays go (the procedure's check's; without one, an arena of its own).
     init(_ steps: [StepNode], arena: CheckArena = CheckArena()) {
+        var none: CompiledSteps?
+        self.init(steps, arena: arena, compiling: nil, into: &none)
+    }
+
+    /// Numbers the names, and in the same walk compiles what each `Set` and branch step does to
+    /// the facts (`FactProgram`) into `analysis`, whose keys it numbers from the names' numbers
+    /// it already has: the values are walked once, and no name is looked up again by its
+    /// spelling. `compiled` is set to the steps' `StepFacts` — or left nil when the walk met
+    /// `the customer's …` (or `the conversation's …`) before a name `customer` (`conversation`)
+    /// that a later step mentions: that key depends on every name of the procedure, so it is
+    /// compiled again after the walk (`FactProgram`), in a fresh analysis.
+    init(_ steps: [StepNode], arena: CheckArena = CheckArena(), compiling analysis: FactAnalysis?, into compiled: inout CompiledSteps?) {
         let count = steps.count
         self.arena = arena
         loopVariable = arena.buffer(count: count, repeating: -1)
@@ -42,8 +54,32 @@ struct ProcedureNames {
         mentioned.reserveCapacity(2 * count)
         var bound: [Int] = []
         bound.reserveCapacity(4)
+        // Unwrapped once: `analysis!` at each step copied it (retaining its three references).
+        let compiling = analysis != nil
+        let a = analysis ?? Self.notCompiling
+        // The `StepFacts` of the `Set` and branch steps, when compiling.
+        var facts: [StepFacts] = []
+        let place = arena.buffer(count: compiling ? count : 0, repeating: Int32(-1))
+        if compiling { facts.reserveCapacity(count) }
+        // Bit 0 (1): a `the customer's …` key was numbered while no name `customer` was; bit 1: the same for `conversation`.
+        var absent: UInt8 = 0
         for n in 0..<count {
             switch steps[n].op {
+            case .set(let name, let v, _) where compiling:
+                let i = id(name)
+                defined.append(i)
+                // In the order `FactProgram` compiles them: the value's number (of a text or yes/no
+                // literal), the name's key, then the value.
+                var discrete: Int?
+                if case .literal(let lit) = v { discrete = FactLiteral(lit, a.keys).discrete }
+                let key = a.keys.intern(name: i)
+                let node = compile(v, bound: &bound, mention: true, a, &absent)
+                place[n] = Int32(facts.count)
+                facts.append(StepFacts(sets: (key, FactExpr(node: node), discrete)))
+            case .branch(let c, _, _) where compiling:
+                let node = compile(c, bound: &bound, mention: false, a, &absent)
+                place[n] = Int32(facts.count)
+                facts.append(StepFacts(condition: FactExpr(node: node)))
             case .ask(let slot, _, _, let from, _):
                 define(slot)
                 if let from { walk(from, bound: &bound, mention: true, lookups: false) }
@@ -80,6 +116,9 @@ struct ProcedureNames {
             ends[4 * n + 1] = Int32(read.count)
             ends[4 * n + 2] = Int32(mentioned.count)
             ends[4 * n + 3] = Int32(lookups.count)
+        }
+        if compiling, !(absent & 1 != 0 && ids["customer"] != nil), !(absent & 2 != 0 && ids["conversation"] != nil) {
+            compiled = CompiledSteps(facts: facts, place: place)
         }
     }
 
@@ -138,6 +177,104 @@ struct ProcedureNames {
             bound.removeLast()
         case .and(let xs), .or(let xs): for x in xs { walk(x, bound: &bound, mention: mention, lookups: keep) }
         case .literal, .customer, .conversation, .now, .today: break
+        }
+    }
+
+    /// What the walk is given when it does not compile: never read nor changed, so it may be shared by the threads.
+    nonisolated(unsafe) private static let notCompiling = FactAnalysis(domain: { _ in nil })
+
+    /// Notes a name the walk meets: read, unless the value binds it itself; where the value
+    /// comes from when `mention`. Its number.
+    @inline(__always) private mutating func meet(_ n: String, bound: [Int], mention: Bool) -> Int {
+        let i = id(n)
+        if !bound.contains(i) { read.append(i) }
+        if mention { mentioned.append(i) }
+        return i
+    }
+
+    /// Walks a value as `walk` does (lookups kept) and compiles it as `FactAnalysis.compile`
+    /// would, into `a`'s code: its node there.
+    private mutating func compile(_ e: Expr, bound: inout [Int], mention: Bool, _ a: FactAnalysis, _ absent: inout UInt8) -> Int32 {
+        switch e {
+        case .name, .field, .customer, .conversation, .sum, .count(_, _, nil):
+            // A value the facts may track: its key, or nothing learned from it.
+            guard let (c, root) = key(e, bound: &bound, mention: mention, a, &absent) else { return a.code.add(.other) }
+            return a.code.add(.key(a.keys.intern(code: c, e, root: root)))
+        case .literal(let v):
+            return a.code.add(.literal(FactLiteral(v, a.keys)))
+        case .lookup(let table, let keys):
+            lookups.append((table, keys))
+            for k in keys { walk(k, bound: &bound, mention: mention, lookups: true) }
+            return a.code.add(.lookup(a.table(table) ?? .top))
+        case .arithmetic(let op, let l, let r):
+            let x = compile(l, bound: &bound, mention: mention, a, &absent)
+            let y = compile(r, bound: &bound, mention: mention, a, &absent)
+            return a.code.add(.arithmetic(add: op == "add" ? true : op == "subtract" ? false : nil, x, y))
+        case .compare(let op, let l, let r):
+            let x = compile(l, bound: &bound, mention: mention, a, &absent)
+            let y = compile(r, bound: &bound, mention: mention, a, &absent)
+            return a.code.add(.compare(CompareOp(op), x, y))
+        case .oneOf(let v, let options):
+            let value = compile(v, bound: &bound, mention: mention, a, &absent)
+            return a.code.add(.oneOf(value, options: parts(options, bound: &bound, mention: mention, a, &absent)))
+        case .not(let c):
+            return a.code.add(.not(compile(c, bound: &bound, mention: mention, a, &absent)))
+        case .and(let xs):
+            return a.code.add(.and(parts(xs, bound: &bound, mention: mention, a, &absent)))
+        case .or(let xs):
+            return a.code.add(.or(parts(xs, bound: &bound, mention: mention, a, &absent)))
+        default:
+            walk(e, bound: &bound, mention: mention, lookups: true)
+            return a.code.add(.other)
+        }
+    }
+
+    /// Compiles each of `xs`; their nodes are kept together in `a.code.parts`, in order (as `FactAnalysis.parts`).
+    private mutating func parts(_ xs: [Expr], bound: inout [Int], mention: Bool, _ a: FactAnalysis, _ absent: inout UInt8) -> Range<Int32> {
+        // The room is taken first: the parts' own parts go after it.
+        let start = a.code.parts.count
+        for _ in 0..<xs.count { a.code.parts.append(0) }
+        var i = start
+        for x in xs {
+            let n = compile(x, bound: &bound, mention: mention, a, &absent)
+            a.code.parts[i] = n
+            i += 1
+        }
+        return Int32(start)..<Int32(start + xs.count)
+    }
+
+    /// Walks a value as `walk` does and, when the facts track it, works out its key's structure
+    /// (`FactKeys.code`) and the name it depends on (-1: none), numbering the keys inside it
+    /// and its fields as `FactKeys` does; nil, with nothing numbered but its names, when they do not.
+    private mutating func key(_ e: Expr, bound: inout [Int], mention: Bool, _ a: FactAnalysis, _ absent: inout UInt8) -> (code: UInt64, root: Int)? {
+        switch e {
+        case .name(let n):
+            let i = meet(n, bound: bound, mention: mention)
+            return (FactKeys.code(0, i, 0), i)
+        case .field(.name(let n), let f):
+            let i = meet(n, bound: bound, mention: mention)
+            return (FactKeys.code(1, i, a.keys.field(f)), i)
+        case .field(let b, let f):
+            guard let (c, root) = key(b, bound: &bound, mention: mention, a, &absent) else { return nil }
+            let k = a.keys.intern(code: c, b, root: root)
+            return (FactKeys.code(4, k, a.keys.field(f)), root)
+        case .sum(let list, _, let field):
+            guard let (c, root) = key(list, bound: &bound, mention: mention, a, &absent) else { return nil }
+            let k = a.keys.intern(code: c, list, root: root)
+            return (FactKeys.code(5, k, a.keys.field(field)), root)
+        case .count(let list, _, nil):
+            guard let (c, root) = key(list, bound: &bound, mention: mention, a, &absent) else { return nil }
+            return (FactKeys.code(6, a.keys.intern(code: c, list, root: root), 0), root)
+        case .customer(let f), .conversation(let f):
+            // Spelled `customer.tier`: the same key as a field of a name `customer`, if one exists.
+            let isCustomer = if case .customer = e { true } else { false }
+            let j = a.keys.field(f)
+            if let i = ids[isCustomer ? "customer" : "conversation"] { return (FactKeys.code(1, i, j), -1) }
+            absent |= isCustomer ? 1 : 2
+            return (FactKeys.code(isCustomer ? 2 : 3, 0, j), -1)
+        default:
+            walk(e, bound: &bound, mention: mention, lookups: true)
+            return nil
         }
     }
 
