@@ -238,19 +238,34 @@ struct WordKey: Equatable, Sendable {
 
 /// Keywords' keys for a membership test on every word: a 128-bit filter (one bit per key,
 /// chosen by a hash of its bits) rules out most words with one test; only a word that passes
-/// it is compared with the keys one by one.
+/// it is compared with the keys of its bit.
 struct KeySet: Sendable {
+    /// The keys, ordered by their slot: the keys of slot `n` are `keys[starts[n]..<starts[n + 1]]`,
+    /// so a word that passes the filter is compared with its slot's keys only (one, mostly)
+    /// instead of with every key.
     let keys: [WordKey]
+    let starts: [UInt8]
     let low: UInt64
     let high: UInt64
 
     init(_ words: [String]) {
-        keys = WordKey.list(words)
+        precondition(words.count < 256, "a KeySet holds fewer than 256 words")
+        let all = WordKey.list(words)
         var low: UInt64 = 0, high: UInt64 = 0
-        for k in keys {
+        for k in all {
             let n = KeySet.slot(k)
             if n < 64 { low |= 1 << n } else { high |= 1 << (n - 64) }
         }
+        // A stable order by slot: the words' own order within a slot.
+        let bySlot = all.indices.sorted { (KeySet.slot(all[$0]), $0) < (KeySet.slot(all[$1]), $1) }
+        keys = bySlot.map { all[$0] }
+        var starts = [UInt8](repeating: 0, count: 129)
+        var i = 0
+        for n in 0...128 {
+            while i < keys.count, KeySet.slot(keys[i]) < UInt64(n) { i += 1 }
+            starts[n] = UInt8(i)
+        }
+        self.starts = starts
         self.low = low
         self.high = high
     }

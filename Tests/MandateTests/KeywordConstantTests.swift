@@ -25,6 +25,19 @@ import Testing
         for (set, words) in sets {
             for word in words { #expect(set.contains(WordKey(word)), "\(word)") }
             for word in others where !words.contains(word) { #expect(!set.contains(WordKey(word)), "\(word)") }
+            // Random short words, and every word of the lists with one letter changed: the set
+            // answers as the list does (many of these share a filter bit with a member).
+            var rng = SystemRandomNumberGenerator()
+            let letters = Array("abcdefghijklmnopqrstuvwxyz'_")
+            var probes: [String] = (0..<20_000).map { _ in
+                String((0..<Int.random(in: 1...15, using: &rng)).map { _ in letters.randomElement(using: &rng)! })
+            }
+            for word in words {
+                for i in word.indices { for l in "aeiouxz" { var w = word; w.replaceSubrange(i...i, with: String(l)); probes.append(w) } }
+            }
+            for word in probes {
+                #expect(set.contains(WordKey(word)) == words.contains(word), "\(word)")
+            }
         }
     }
 
