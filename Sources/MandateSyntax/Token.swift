@@ -272,11 +272,7 @@ public enum Lexer {
                             continue
                         }
                         // Goes on with `-`, `'` or a byte that is not ASCII: the general way.
-                        var k = i
-                        list.count = n
-                        lexOne(b, &k, end, &list)
-                        n = list.count
-                        i = k
+                        i = lexOne(b, at: i, end, &list, count: &n)
                         continue
                     }
                 }
@@ -340,11 +336,7 @@ public enum Lexer {
                 if !closed { return false }
                 continue
             }
-            var k = i
-            list.count = n
-            lexOne(b, &k, end, &list)
-            n = list.count
-            i = k
+            i = lexOne(b, at: i, end, &list, count: &n)
         }
         return true
     }
@@ -467,6 +459,17 @@ public enum Lexer {
     @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
 
     /// Lexes one non-quote token at `i`.
+    /// `lexOne` from `lexItems`, which keeps the sink's count in a local `n`: the count is
+    /// written back before the call and read again after it; returns where lexing goes on.
+    @inline(__always) static func lexOne(_ b: UnsafeBufferPointer<UInt8>, at i: Int, _ end: Int, _ list: inout TokenSink,
+                                         count n: inout Int) -> Int {
+        var k = i
+        list.count = n
+        lexOne(b, &k, end, &list)
+        n = list.count
+        return k
+    }
+
     @inline(__always) static func lexOne(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, _ list: inout TokenSink) {
         let start = i
         let c = b[i]
