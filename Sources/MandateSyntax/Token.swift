@@ -183,10 +183,13 @@ public enum Lexer {
         for index in 1..<items.count {
             items[index].tokenStart = list.count
             let first = items[index].segmentStart, last = items[index].segmentEnd
-            // At most one token a byte: room for all of them at once.
-            var room = 0
-            for k in first..<last { room &+= max(0, min(segments[k].upperBound, b.count) &- segments[k].lowerBound) }
-            list.reserve(room)
+            guard last > first else {
+                items[index].tokenEnd = list.count
+                continue
+            }
+            // At most one token a byte: room for all of them at once. An item's segments are in
+            // the order of the file, so the bytes from its first to the end of its last hold them.
+            list.reserve(max(0, min(segments[last &- 1].upperBound, b.count) &- segments[first].lowerBound))
             for k in first..<last {
                 if !lexSegment(b, segments[k].lowerBound, min(segments[k].upperBound, b.count), &list) { break }
             }
@@ -220,24 +223,92 @@ public enum Lexer {
         return (high & ~((letter | digit | underscore) & ~x), letter & ~x & high)
     }
 
+    /// The top bit of every byte of `x` that is not an ASCII letter (`A`–`Z`, `a`–`z`), the
+    /// others clear. The top bits are cleared before the sums, so each byte is judged on its
+    /// own: folded onto `a`–`z` by its 0x20 bit, then one range test (two sums).
+    @inline(__always) static func letterStops(_ x: UInt64) -> UInt64 {
+        let folded = (x & 0x7F7F_7F7F_7F7F_7F7F) | 0x2020_2020_2020_2020
+        // `folded + 0x1F` reaches 0x80 from `a` (0x61) on, `folded + 0x05` from past `z` (0x7B) on.
+        return (~(folded &+ 0x1F1F_1F1F_1F1F_1F1F) | (folded &+ 0x0505_0505_0505_0505) | x) & 0x8080_8080_8080_8080
+    }
+
+    /// The bytes below 0x40 a word goes on with after its letters: `'` (bit 0x27), `-` (bit
+    /// 0x2D) and the digits (bits 0x30–0x39), bit `d` standing for byte `d`.
+    @inline(__always) static var wordGoesOnBelow64: UInt64 { 0x03FF_2080_0000_0000 }
+
     /// Tokenizes `b[i..<end]`, appending to `list` (which has room for a token a byte);
     /// false when a quotation is not closed before `end` (nothing after it is read).
     @inline(__always) static func lexSegment(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ end: Int, _ list: inout TokenSink) -> Bool {
         guard let base = b.baseAddress else { return true }
         let count = b.count
-        // The tokens of the fast paths are written through a local pointer and counted in a
-        // local (room for the whole segment was made, so the room does not move while it is
-        // read); the count is written back around the calls that append through `list`.
+        // The tokens of the fast paths are written through a local pointer (room for the whole
+        // segment was made, so the room does not move while it is read); the count is written
+        // back around the calls that append through `list`.
         let out = list.base
-        var n = list.count
-        defer { list.count = n }
+        var w = out + list.count
+        defer { list.count = w - out }
         var i = from
         while i < end {
             let c = base[i]
             // Most tokens are words of ASCII letters and digits, ending at a blank or a
             // punctuation mark: scanned and made into their token's bits here. A word that goes
             // on with `-`, `'` or a byte that is not ASCII goes the general way (`lexOne`).
-            if (c | 0x20) &- 0x61 < 26 || c == 0x5F {
+            let letter = (c | 0x20) &- 0x61 < 26
+            if letter || c == 0x5F {
+                // A word of up to fifteen ASCII letters ending at a blank or a punctuation mark
+                // (almost every word) with sixteen bytes of buffer from it: where it ends from one
+                // load or two (`letterStops`), and its bits, lowered, from the same loads: every
+                // byte of it is a letter, so setting each byte's 0x20 bit lowers it. A word that
+                // goes on with a digit, `_`, `-`, `'` or a byte that is not ASCII goes the ways
+                // below, which this one must agree with.
+                if SmallWords.enabled, letter, i &+ 16 <= count {
+                    let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                    let stops = letterStops(x)  // byte 0 is a letter: 0, or flags byte 1 or later
+                    var low = x | 0x2020_2020_2020_2020
+                    var high: UInt64 = 0
+                    var length: Int
+                    if stops != 0 {
+                        length = stops.trailingZeroBitCount &>> 3
+                    } else {
+                        let y = UnsafeRawPointer(base + i).loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                        length = 8 &+ (letterStops(y).trailingZeroBitCount &>> 3)  // 16: no stop in sixteen bytes
+                        high = y | 0x2020_2020_2020_2020
+                    }
+                    if length < 16 {
+                        var j = i &+ length
+                        var next = j
+                        var plain = true
+                        if j >= end {
+                            j = end
+                            next = end
+                        } else {
+                            // The byte that ends the letters: a digit, `_`, `-`, `'` or a byte
+                            // that is not ASCII goes on with the word (or makes it a possessive).
+                            let d = base[j]
+                            if d < 0x40 {
+                                plain = (Self.wordGoesOnBelow64 &>> UInt64(d)) & 1 == 0
+                                // A word is most often followed by one space.
+                                if d == 0x20 { next = j &+ 1 }
+                            } else {
+                                plain = d != 0x5F && d < 0x80
+                            }
+                        }
+                        if plain {
+                            let n8 = UInt64(truncatingIfNeeded: j &- i) &* 8
+                            if n8 < 64 {
+                                low &= (1 &<< n8) &- 1
+                                high = 0
+                            } else {
+                                high &= (1 &<< (n8 &- 64)) &- 1
+                            }
+                            let bits = WordKey(low: low, high: high | (UInt64(truncatingIfNeeded: 0xE0 | (j &- i)) &<< 56))
+                            w.initialize(to: Token(kind: .word, bits: bits, start: i, end: j))
+                            w += 1
+                            i = next
+                            continue
+                        }
+                    }
+                }
                 // A word of up to fifteen bytes (almost every word) with sixteen bytes of buffer
                 // from it: its length and its bits, A–Z lowered, from one load or two.
                 if SmallWords.enabled, i &+ 16 <= count {
@@ -265,14 +336,14 @@ public enum Lexer {
                                 high &= (1 &<< UInt64(truncatingIfNeeded: (length &- 8) &* 8)) &- 1
                             }
                             let bits = WordKey(low: low, high: high | (UInt64(truncatingIfNeeded: 0xE0 | length) &<< 56))
-                            (out + n).initialize(to: Token(kind: .word, bits: bits, start: i, end: j))
-                            n &+= 1
+                            w.initialize(to: Token(kind: .word, bits: bits, start: i, end: j))
+                            w += 1
                             // A word is most often followed by one space.
                             i = j < end && base[j] == 0x20 ? j &+ 1 : j
                             continue
                         }
                         // Goes on with `-`, `'` or a byte that is not ASCII: the general way.
-                        i = lexOne(b, at: i, end, &list, count: &n)
+                        i = lexOne(b, at: i, end, &list, out: out, write: &w)
                         continue
                     }
                 }
@@ -305,12 +376,12 @@ public enum Lexer {
                             high = SmallWords.lowerASCII(p.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & ((1 &<< UInt64(truncatingIfNeeded: (length &- 8) &* 8)) &- 1))
                         }
                         let bits = WordKey(low: SmallWords.lowerASCII(low), high: high | (UInt64(truncatingIfNeeded: 0xE0 | length) &<< 56))
-                        (out + n).initialize(to: Token(kind: .word, bits: bits, start: i, end: j))
-                        n &+= 1
+                        w.initialize(to: Token(kind: .word, bits: bits, start: i, end: j))
+                        w += 1
                     } else {
-                        list.count = n
+                        list.count = w - out
                         emitLowered(.word, b, i, j, &list)
-                        n = list.count
+                        w = out + list.count
                     }
                     // A word is most often followed by one space.
                     i = j < end && base[j] == 0x20 ? j &+ 1 : j
@@ -322,21 +393,21 @@ public enum Lexer {
             } else if c == 0x2E || c == 0x2C || c == 0x3A {
                 // `.`, `,` and `:` are always one token of their own (as `lexOne` reads them).
                 let kind: Token.Kind = c == 0x2E ? .period : c == 0x2C ? .comma : .colon
-                (out + n).initialize(to: Token(kind: kind, bits: WordKey(low: UInt64(c), high: 0xE100_0000_0000_0000), start: i, end: i &+ 1))
-                n &+= 1
+                w.initialize(to: Token(kind: kind, bits: WordKey(low: UInt64(c), high: 0xE100_0000_0000_0000), start: i, end: i &+ 1))
+                w += 1
                 i &+= 1
                 continue
             } else if c == 0x22 || (c == 0xE2 && i + 2 < end && base[i + 1] == 0x80 && (base[i + 2] == 0x9C || base[i + 2] == 0x9D)) {
                 // (`i` is passed through a copy, so that it can stay in a register.)
                 var k = i
-                list.count = n
+                list.count = w - out
                 let closed = scanQuote(b, &k, end, &list)
-                n = list.count
+                w = out + list.count
                 i = k
                 if !closed { return false }
                 continue
             }
-            i = lexOne(b, at: i, end, &list, count: &n)
+            i = lexOne(b, at: i, end, &list, out: out, write: &w)
         }
         return true
     }
@@ -459,14 +530,15 @@ public enum Lexer {
     @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
 
     /// Lexes one non-quote token at `i`.
-    /// `lexOne` from `lexItems`, which keeps the sink's count in a local `n`: the count is
-    /// written back before the call and read again after it; returns where lexing goes on.
+    /// `lexOne` from `lexSegment`, which writes tokens through a local pointer `write` into the
+    /// sink's room from `out`: the count is written back before the call and read again after
+    /// it; returns where lexing goes on.
     @inline(__always) static func lexOne(_ b: UnsafeBufferPointer<UInt8>, at i: Int, _ end: Int, _ list: inout TokenSink,
-                                         count n: inout Int) -> Int {
+                                         out: UnsafeMutablePointer<Token>, write w: inout UnsafeMutablePointer<Token>) -> Int {
         var k = i
-        list.count = n
+        list.count = w - out
         lexOne(b, &k, end, &list)
-        n = list.count
+        w = out + list.count
         return k
     }
 

@@ -54,6 +54,53 @@ import Testing
         }
     }
 
+    /// The letters' fast path judges eight bytes at once: every byte value at every place
+    /// must be flagged exactly when it is not an ASCII letter; and the bytes it hands on to
+    /// the ways that go on with a word are exactly `'`, `-`, the digits, `_` and the bytes
+    /// that are not ASCII.
+    @Test func letterStopsFoundEightAtATime() {
+        for byte in 0...255 {
+            let letter = (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+            for place in 0..<8 {
+                for around: UInt64 in [0x6161_6161_6161_6161, 0x5A5A_5A5A_5A5A_5A5A, 0x4141_4141_4141_4141, 0x7A7A_7A7A_7A7A_7A7A] {
+                    var x = around
+                    x &= ~(UInt64(0xFF) << UInt64(8 * place))
+                    x |= UInt64(byte) << UInt64(8 * place)
+                    let expected: UInt64 = letter ? 0 : UInt64(0x80) << UInt64(8 * place)
+                    #expect(Lexer.letterStops(x) == expected, "byte \(byte) at \(place) among \(String(around, radix: 16))")
+                }
+            }
+            if byte < 0x40 {
+                let goesOn = byte == 0x27 || byte == 0x2D || (0x30...0x39).contains(byte)
+                #expect((Lexer.wordGoesOnBelow64 >> UInt64(byte)) & 1 == (goesOn ? 1 : 0), "byte \(byte)")
+            }
+        }
+    }
+
+    /// Words of letters near every length the fast path tells apart (up to 7, 8 to 15, 16 and
+    /// more), in both cases, cut by the segment's end or followed by every kind of byte.
+    @Test func wordsOfLettersAsTheFormerLexerGaveThem() {
+        var numbers = Numbers(state: 88)
+        let followers: [String] = ["", " ", "  ", ".", ",", ":", "-", "'", "’", "'s", "1", "_", "é", "\"", "\n", "\t", "@", "[", "`", "{", "~", "\u{7F}", "\u{0}", "x"]
+        for length in 1...20 {
+            for follower in followers {
+                for _ in 0..<4 {
+                    var word: [UInt8] = []
+                    for _ in 0..<length {
+                        let letter = UInt8(0x61 + numbers.next(26))
+                        word.append(numbers.next(3) == 0 ? letter & ~0x20 : letter)
+                    }
+                    let bytes = word + Array(follower.utf8) + Array(" and more text after it".utf8)
+                    for cut in [bytes.count, word.count, max(1, word.count - 1), word.count + 1] where cut <= bytes.count {
+                        let lexed = Lexer.tokenize(bytes, segments: [0..<cut])
+                        let former = FormerLexer.tokenize(bytes, segments: [0..<cut])
+                        #expect(Self.same(lexed, former), "\(String(decoding: bytes, as: UTF8.self).debugDescription) cut at \(cut)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func tokensAsTheFormerLexerGaveThem() {
         var numbers = Numbers(state: 20_261_129)
         for round in 0..<6_000 {
