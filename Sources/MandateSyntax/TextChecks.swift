@@ -28,6 +28,26 @@ public enum TextChecks {
             let highs: UInt64 = 0x8080_8080_8080_8080
             var high: UInt64 = 0
             var word = 0
+            // Sixty-four bytes a turn, as four vectors of sixteen bytes: a byte is zero exactly
+            // when subtracting one from it (each byte on its own, no borrow between them) sets
+            // its top bit and the byte's own top bit is clear. The vectors' bytes are gathered
+            // by `|` for the test of bytes that are not ASCII.
+            var gathered = SIMD16<UInt8>(repeating: 0)
+            let one = SIMD16<UInt8>(repeating: 1)
+            while word &+ 64 <= n {
+                let p = UnsafeRawPointer(base + word)
+                let a = p.loadUnaligned(as: SIMD16<UInt8>.self)
+                let b = p.loadUnaligned(fromByteOffset: 16, as: SIMD16<UInt8>.self)
+                let c = p.loadUnaligned(fromByteOffset: 32, as: SIMD16<UInt8>.self)
+                let d = p.loadUnaligned(fromByteOffset: 48, as: SIMD16<UInt8>.self)
+                gathered |= (a | b) | (c | d)
+                let zero = (((a &- one) & ~a) | ((b &- one) & ~b)) | (((c &- one) & ~c) | ((d &- one) & ~d))
+                let halves = unsafeBitCast(zero, to: SIMD2<UInt64>.self)
+                if (halves[0] | halves[1]) & highs != 0 { break }
+                word &+= 64
+            }
+            let gatheredHalves = unsafeBitCast(gathered, to: SIMD2<UInt64>.self)
+            high = gatheredHalves[0] | gatheredHalves[1]
             // Four words a turn: their top bits gathered, and whether any of them holds a zero
             // byte. When all four are ASCII (most files), a word holds a zero byte exactly when
             // subtracting 0x01 from each of its bytes sets a top bit, which is tested alone.
