@@ -289,21 +289,22 @@ struct LineLayer {
         let lines = starts.count
         var builtSegments: [Range<Int>] = []
         let builtItems = [Item](unsafeUninitializedCapacity: lines &+ 1) { itemRoom, itemCount in
-            builtSegments = [Range<Int>](unsafeUninitializedCapacity: lines) { segmentRoom, segmentCount in
-                // Scratch integers: the parents, the stack, then room to list the children.
-                let scratchSize = (lines &+ 1) &+ (ProcedureParser.maxDepth &+ 2) &+ (2 &* (lines &+ 1) &+ 1)
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: scratchSize) { scratch in
-                    guard let items = itemRoom.baseAddress, let segments = segmentRoom.baseAddress,
-                          let ints = scratch.baseAddress else { return }
-                    var room = Room(items: items, segments: segments, parents: ints, stack: ints + (lines &+ 1))
-                    room.add(Item(kind: .root, indent: -1, label: nil, start: 0, end: 0, segments: 0..<0))
-                    bytes.withUnsafeBufferPointer { b in
-                        starts.withUnsafeBufferPointer { s in scan(b, s, &room) }
-                    }
-                    room.listChildren(ints + ((lines &+ 1) &+ (ProcedureParser.maxDepth &+ 2)))
-                    itemCount = room.itemCount
-                    segmentCount = room.segmentCount
+            // Scratch integers: the parents, the stack, room to list the children, then the
+            // segments (two integers each), copied into their array once all are read: an array
+            // of plain values made from a buffer is allocated on the path specialized for its
+            // type, where `Array(unsafeUninitializedCapacity:)` looks the array's type up each time.
+            let intCount = (lines &+ 1) &+ (ProcedureParser.maxDepth &+ 2) &+ (2 &* (lines &+ 1) &+ 1)
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: intCount &+ 2 &* lines) { scratch in
+                guard let items = itemRoom.baseAddress, let ints = scratch.baseAddress else { return }
+                let segments = UnsafeMutableRawPointer(ints + intCount).bindMemory(to: Range<Int>.self, capacity: lines)
+                var room = Room(items: items, segments: segments, parents: ints, stack: ints + (lines &+ 1))
+                room.add(Item(kind: .root, indent: -1, label: nil, start: 0, end: 0, segments: 0..<0))
+                bytes.withUnsafeBufferPointer { b in
+                    starts.withUnsafeBufferPointer { s in scan(b, s, &room) }
                 }
+                room.listChildren(ints + ((lines &+ 1) &+ (ProcedureParser.maxDepth &+ 2)))
+                itemCount = room.itemCount
+                builtSegments = Array(UnsafeBufferPointer(start: segments, count: room.segmentCount))
             }
         }
         items = builtItems
@@ -317,8 +318,8 @@ struct LineLayer {
         var seenStep = false
         var reportedDepth = false
         var table: OpenTable?
-        // The headers seen so far (at most a handful: searched, not hashed).
-        var headerSeen: [(key: String, range: SourceRange)] = []
+        // Where each header key was first seen (its key's range), when it was.
+        var headerSeen: (SourceRange?, SourceRange?, SourceRange?, SourceRange?) = (nil, nil, nil, nil)
         // Suppressions waiting for their step, and those whose step is still open.
         var pendingSuppressions: [Int] = []
         var openScopes: [(index: Int, indent: Int)] = []
@@ -367,7 +368,7 @@ struct LineLayer {
                 while v < lineEnd, b[v] == 0x20 || b[v] == 0x09 { v &+= 1 }
                 let valueRange = file.range(v, lineEnd)
                 let value = trimmedText(v, lineEnd)
-                if key == "table" {
+                if key == .table {
                     // Room for a few rows at once, rather than growing one by one.
                     var rows: [Range<Int>] = []
                     rows.reserveCapacity(8)
@@ -378,15 +379,22 @@ struct LineLayer {
                 }
                 if !seenStep && indent == 0 {
                     let keyRange = file.range(p, keyEnd)
-                    if let first = headerSeen.first(where: { SmallWords.equal($0.key, key) })?.range {
+                    let seen: SourceRange?
+                    switch key {
+                    case .procedure: seen = headerSeen.0; headerSeen.0 = seen ?? keyRange
+                    case .goal: seen = headerSeen.1; headerSeen.1 = seen ?? keyRange
+                    case .handles: seen = headerSeen.2; headerSeen.2 = seen ?? keyRange
+                    case .requires: seen = headerSeen.3; headerSeen.3 = seen ?? keyRange
+                    case .table: seen = nil  // read above
+                    }
+                    if let first = seen {
+                        let name = key.name.capitalizedFirst
                         diagnostics.append(Diagnostic(
-                            .duplicateHeader, "`\(key.capitalizedFirst):` is given twice", at: keyRange,
+                            .duplicateHeader, "`\(name):` is given twice", at: keyRange,
                             label: "second time", labels: [DiagnosticLabel(range: first, message: "first time")],
-                            help: "keep one `\(key.capitalizedFirst):` line"))
+                            help: "keep one `\(name):` line"))
                         continue
                     }
-                    if headerSeen.isEmpty { headerSeen.reserveCapacity(4) }
-                    headerSeen.append((key, keyRange))
                     readHeader(key, keyRange: keyRange, value: value, valueRange: valueRange)
                     lastLineWasItemText = false
                     continue
@@ -511,21 +519,47 @@ struct LineLayer {
         return p &+ 9 == end || !Lexer.isLetter(b[p &+ 9])
     }
 
-    /// A known header or `Table` key at the line's start: its lowercased name and the colon's offset.
-    static func headerKey(_ b: UnsafeBufferPointer<UInt8>, _ p: Int, _ end: Int) -> (String, Int)? {
+    /// A known header or `Table` key at the line's start: which, and the colon's offset.
+    static func headerKey(_ b: UnsafeBufferPointer<UInt8>, _ p: Int, _ end: Int) -> (HeaderKey, Int)? {
         var q = p
         while q < end, q &- p <= 12, Lexer.isLetter(b[q]) { q &+= 1 }
         // Cheap test first: most lines are steps or text, with no `Word:` at their start.
         guard q > p, q < end, b[q] == 0x3A, q &- p <= 12 else { return nil }
         // A–Z lowered on bytes and compared as a small string's bits: a key that is not
         // ASCII is no header either way.
-        guard let bits = SmallWords.bits(b, p, q, lower: true), WordKey.contains(headerKeys, bits) else { return nil }
-        // The key's text is its bits as a small string.
-        return (bits.string, q)
+        guard let bits = SmallWords.bits(b, p, q, lower: true), let key = HeaderKey(bits) else { return nil }
+        return (key, q)
     }
 
-    /// The bits of the keys `headerKey` knows.
-    static let headerKeys: [WordKey] = (Vocabulary.headers + ["table"]).map(WordKey.init)
+    /// The keys of `Key: value` lines: the headers (`Vocabulary.headers`, in its order) and
+    /// `Table`. Told apart by their bits, without making the key's text.
+    enum HeaderKey: Int, CaseIterable {
+        case procedure, goal, handles, requires, table
+
+        /// The key as written in lowercase, as `Vocabulary.headers` lists it.
+        var name: String {
+            switch self {
+            case .procedure: "procedure"
+            case .goal: "goal"
+            case .handles: "handles"
+            case .requires: "requires"
+            case .table: "table"
+            }
+        }
+
+        /// The key whose lowercased bits (`WordKey`) are `bits`, if any: compared as two words
+        /// with each key's bits, written out (a test checks them against the names).
+        @inline(__always) init?(_ bits: WordKey) {
+            switch (bits.low, bits.high) {
+            case (0x7275_6465_636F_7270, 0xE900_0000_0000_0065): self = .procedure
+            case (0x0000_0000_6C61_6F67, 0xE400_0000_0000_0000): self = .goal
+            case (0x0073_656C_646E_6168, 0xE700_0000_0000_0000): self = .handles
+            case (0x7365_7269_7571_6572, 0xE800_0000_0000_0000): self = .requires
+            case (0x0000_0065_6C62_6174, 0xE500_0000_0000_0000): self = .table
+            default: return nil
+            }
+        }
+    }
 
     /// Whether the line at `p` may start with a header key (`headerKey`): its first four bytes
     /// are ASCII letters and a colon may follow, every key being four ASCII letters or more.
@@ -557,18 +591,18 @@ struct LineLayer {
             fixIts: suggestion.first.map { [FixIt(message: "write `\($0):`", range: file.range(p, q), replacement: $0)] } ?? []))
     }
 
-    mutating func readHeader(_ key: String, keyRange: SourceRange, value: String, valueRange: SourceRange) {
+    mutating func readHeader(_ key: HeaderKey, keyRange: SourceRange, value: String, valueRange: SourceRange) {
         if value.isEmpty {
             diagnostics.append(Diagnostic(
-                .malformedSentence, "`\(key.capitalizedFirst):` has nothing after it", at: keyRange,
-                help: key == "handles" ? "list the intents it handles: `Handles: refund_request, damaged_item`"
-                    : "write the \(key == "goal" ? "goal's id" : key == "requires" ? "requirement: `a verified customer`" : "procedure's name") after the colon"))
+                .malformedSentence, "`\(key.name.capitalizedFirst):` has nothing after it", at: keyRange,
+                help: key == .handles ? "list the intents it handles: `Handles: refund_request, damaged_item`"
+                    : "write the \(key == .goal ? "goal's id" : key == .requires ? "requirement: `a verified customer`" : "procedure's name") after the colon"))
             return
         }
         switch key {
-        case "procedure": name = Located(value, valueRange)
-        case "goal": goal = Located(value, valueRange)
-        case "handles":
+        case .procedure: name = Located(value, valueRange)
+        case .goal: goal = Located(value, valueRange)
+        case .handles:
             // Split on commas and `and`, keeping each name's exact range. Lexed into the file's
             // room for tokens (empty until `lex`) and dropped from it again.
             let mark = tokens.count, textMark = tokens.texts.count
@@ -592,7 +626,7 @@ struct LineLayer {
             }
             flush()
             tokens.truncate(to: mark, texts: textMark)
-        case "requires":
+        case .requires:
             let words: String
             if Self.equalsIgnoringCase(value, "a verified customer") {
                 // As almost every procedure writes it: no splitting and joining.
@@ -612,7 +646,7 @@ struct LineLayer {
                     .malformedSentence, "`Requires: \(value)` is not a requirement Mandate knows", at: valueRange,
                     help: "write `Requires: a verified customer`"))
             }
-        default: break
+        case .table: break  // a table is read by `scan`
         }
     }
 
@@ -771,14 +805,19 @@ struct LineLayer {
 
     /// The cell `b[s..<e]` of the file numbered `pathID`, as written or lowercased (a header or
     /// a row's key). Static, so that the closures filling a row capture no copy of the layer.
-    /// The row's next `count` cells (fewer if it has fewer), made at their size.
+    /// The row's next `count` cells (fewer if it has fewer), made at their size. (Room made
+    /// by `reserveCapacity`, whose allocation is specialized for the element type, then
+    /// appended: `Array(unsafeUninitializedCapacity:)` allocates through the standard
+    /// library's unspecialized path, a look-up of the array's type each time.)
     @inline(__always) static func cells(_ b: UnsafeBufferPointer<UInt8>, _ row: inout Cells, count: Int, pathID: UInt32, lowered: Bool) -> [Located<String>] {
-        [Located<String>](unsafeUninitializedCapacity: count) { room, n in
-            while n < room.count, let (s, e) = row.next(b) {
-                (room.baseAddress! + n).initialize(to: Self.cell(b, s, e, pathID: pathID, lowered: lowered))
-                n &+= 1
-            }
+        var list: [Located<String>] = []
+        list.reserveCapacity(count)
+        var n = 0
+        while n < count, let (s, e) = row.next(b) {
+            list.append(Self.cell(b, s, e, pathID: pathID, lowered: lowered))
+            n &+= 1
         }
+        return list
     }
 
     @inline(__always) static func cell(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, pathID: UInt32, lowered: Bool) -> Located<String> {

@@ -15,6 +15,21 @@ import Testing
         }
     }
 
+    /// The line layer tells header keys by their bits, written out: each must be the key of
+    /// its name, the names those of `Vocabulary.headers` and `table`, and no other word a key.
+    @Test func headerKeysAreTheirNames() {
+        #expect(LineLayer.HeaderKey.allCases.map(\.name) == Vocabulary.headers + ["table"])
+        for key in LineLayer.HeaderKey.allCases {
+            #expect(LineLayer.HeaderKey(WordKey(key.name)) == key, "\(key.name)")
+            let line = Array("\(key.name.capitalizedFirst): x".utf8)
+            let found = line.withUnsafeBufferPointer { LineLayer.headerKey($0, 0, $0.count) }
+            #expect(found?.0 == key && found?.1 == key.name.utf8.count, "\(key.name)")
+        }
+        for other in ["procedures", "goals", "handle", "require", "tables", "procedur", "name", "step", "otherwise", "", "café"] {
+            #expect(LineLayer.HeaderKey(WordKey(other)) == nil, "\(other)")
+        }
+    }
+
     /// The parser tests every word of a noun phrase against the stop words with a `KeySet`:
     /// its filter may let a word through, but must never turn a member away.
     @Test func keySetsHoldExactlyTheirWords() {
