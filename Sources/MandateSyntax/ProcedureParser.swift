@@ -199,7 +199,9 @@ struct LineLayer {
 
     init(file: SourceFile) {
         self.file = file
-        tokens = TokenSink(capacity: file.bytes.count / 4)
+        // Little room for now: `lex` makes room for every item's text at once (at most a token
+        // a byte), and only `Handles:` is lexed before that.
+        tokens = TokenSink(capacity: 16)
         // Room for the texts of a few long quotations at once, rather than growing one by one.
         tokens.texts.reserveCapacity(16)
     }

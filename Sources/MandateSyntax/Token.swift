@@ -180,21 +180,27 @@ public enum Lexer {
         into list: inout TokenSink
     ) {
         guard items.count > 1 else { return }
+        // At most one token a byte: room for every item's text (every segment is an item's) at
+        // once, so that the room does not move while the file is lexed, and every token is
+        // written through one pointer, counted only where an item starts and ends.
+        var room = 0
+        for segment in segments { room &+= max(0, min(segment.upperBound, b.count) &- segment.lowerBound) }
+        list.reserve(room)
+        let out = list.base
+        var w = out + list.count
         for index in 1..<items.count {
-            items[index].tokenStart = list.count
-            let first = items[index].segmentStart, last = items[index].segmentEnd
-            guard last > first else {
-                items[index].tokenEnd = list.count
-                continue
+            items[index].tokenStart = distance(out, w)
+            for k in items[index].segmentStart..<items[index].segmentEnd {
+                if !lexSegment(b, segments[k].lowerBound, min(segments[k].upperBound, b.count), &list, out: out, write: &w) { break }
             }
-            // At most one token a byte: room for all of them at once. An item's segments are in
-            // the order of the file, so the bytes from its first to the end of its last hold them.
-            list.reserve(max(0, min(segments[last &- 1].upperBound, b.count) &- segments[first].lowerBound))
-            for k in first..<last {
-                if !lexSegment(b, segments[k].lowerBound, min(segments[k].upperBound, b.count), &list) { break }
-            }
-            items[index].tokenEnd = list.count
+            items[index].tokenEnd = distance(out, w)
         }
+        list.count = distance(out, w)
+    }
+
+    /// The number of tokens from `out` to `w` (`w - out`, without the signed division's fix-up).
+    @inline(__always) static func distance(_ out: UnsafeMutablePointer<Token>, _ w: UnsafeMutablePointer<Token>) -> Int {
+        Int(bitPattern: (UInt(bitPattern: w) &- UInt(bitPattern: out)) / UInt(MemoryLayout<Token>.stride))
     }
 
     /// Whether `d` is an ASCII letter, digit or `_`: a bit of two 64-bit masks.
@@ -239,14 +245,22 @@ public enum Lexer {
     /// Tokenizes `b[i..<end]`, appending to `list` (which has room for a token a byte);
     /// false when a quotation is not closed before `end` (nothing after it is read).
     @inline(__always) static func lexSegment(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ end: Int, _ list: inout TokenSink) -> Bool {
-        guard let base = b.baseAddress else { return true }
-        let count = b.count
-        // The tokens of the fast paths are written through a local pointer (room for the whole
-        // segment was made, so the room does not move while it is read); the count is written
-        // back around the calls that append through `list`.
         let out = list.base
         var w = out + list.count
-        defer { list.count = w - out }
+        defer { list.count = distance(out, w) }
+        return lexSegment(b, from, end, &list, out: out, write: &w)
+    }
+
+    /// `lexSegment`, writing tokens through `w`, a pointer into the room of `list` from `out`
+    /// (room for the whole segment was made, so the room does not move while it is read).
+    /// `list.count` is set from `w` only around the calls that append through `list`, and `w`
+    /// from it after them.
+    @inline(__always) static func lexSegment(
+        _ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ end: Int, _ list: inout TokenSink,
+        out: UnsafeMutablePointer<Token>, write w: inout UnsafeMutablePointer<Token>
+    ) -> Bool {
+        guard let base = b.baseAddress else { return true }
+        let count = b.count
         var i = from
         while i < end {
             let c = base[i]
@@ -379,7 +393,7 @@ public enum Lexer {
                         w.initialize(to: Token(kind: .word, bits: bits, start: i, end: j))
                         w += 1
                     } else {
-                        list.count = w - out
+                        list.count = distance(out, w)
                         emitLowered(.word, b, i, j, &list)
                         w = out + list.count
                     }
@@ -400,7 +414,7 @@ public enum Lexer {
             } else if c == 0x22 || (c == 0xE2 && i + 2 < end && base[i + 1] == 0x80 && (base[i + 2] == 0x9C || base[i + 2] == 0x9D)) {
                 // (`i` is passed through a copy, so that it can stay in a register.)
                 var k = i
-                list.count = w - out
+                list.count = distance(out, w)
                 let closed = scanQuote(b, &k, end, &list)
                 w = out + list.count
                 i = k
@@ -536,7 +550,7 @@ public enum Lexer {
     @inline(__always) static func lexOne(_ b: UnsafeBufferPointer<UInt8>, at i: Int, _ end: Int, _ list: inout TokenSink,
                                          out: UnsafeMutablePointer<Token>, write w: inout UnsafeMutablePointer<Token>) -> Int {
         var k = i
-        list.count = w - out
+        list.count = distance(out, w)
         lexOne(b, &k, end, &list)
         w = out + list.count
         return k
