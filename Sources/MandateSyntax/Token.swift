@@ -280,45 +280,34 @@ public enum Lexer {
                     let stops = letterStops(x)  // byte 0 is a letter: 0, or flags byte 1 or later
                     var low = x | 0x2020_2020_2020_2020
                     var high: UInt64 = 0
-                    var length: Int
+                    // Where the letters end (`end`: sixteen letters or more, left to the ways
+                    // below), and their bits: the lowest flagged bit is bit 7 of the first byte
+                    // that is not a letter, so `& 0x38` of its place is eight times their length.
+                    var j = end
                     if stops != 0 {
-                        length = stops.trailingZeroBitCount &>> 3
+                        let n8 = UInt64(truncatingIfNeeded: stops.trailingZeroBitCount) & 0x38
+                        low &= (1 &<< n8) &- 1
+                        j = i &+ Int(truncatingIfNeeded: n8 &>> 3)
                     } else {
                         let y = UnsafeRawPointer(base + i).loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-                        length = 8 &+ (letterStops(y).trailingZeroBitCount &>> 3)  // 16: no stop in sixteen bytes
-                        high = y | 0x2020_2020_2020_2020
-                    }
-                    if length < 16 {
-                        var j = i &+ length
-                        var next = j
-                        var plain = true
-                        if j >= end {
-                            j = end
-                            next = end
-                        } else {
-                            // The byte that ends the letters: a digit, `_`, `-`, `'` or a byte
-                            // that is not ASCII goes on with the word (or makes it a possessive).
-                            let d = base[j]
-                            if d < 0x40 {
-                                plain = (Self.wordGoesOnBelow64 &>> UInt64(d)) & 1 == 0
-                                // A word is most often followed by one space.
-                                if d == 0x20 { next = j &+ 1 }
-                            } else {
-                                plain = d != 0x5F && d < 0x80
-                            }
+                        let stops2 = letterStops(y)
+                        if stops2 != 0 {
+                            let n8 = UInt64(truncatingIfNeeded: stops2.trailingZeroBitCount) & 0x38
+                            high = (y | 0x2020_2020_2020_2020) & ((1 &<< n8) &- 1)
+                            j = i &+ 8 &+ Int(truncatingIfNeeded: n8 &>> 3)
                         }
-                        if plain {
-                            let n8 = UInt64(truncatingIfNeeded: j &- i) &* 8
-                            if n8 < 64 {
-                                low &= (1 &<< n8) &- 1
-                                high = 0
-                            } else {
-                                high &= (1 &<< (n8 &- 64)) &- 1
-                            }
-                            let bits = WordKey(low: low, high: high | (UInt64(truncatingIfNeeded: 0xE0 | (j &- i)) &<< 56))
-                            w.initialize(to: Token(kind: .word, bits: bits, start: i, end: j))
+                    }
+                    // Letters that reach the segment's end (cut there) go the ways below too.
+                    if j < end {
+                        // The byte that ends the letters: a digit, `_`, `-`, `'` or a byte that
+                        // is not ASCII goes on with the word (or makes it a possessive).
+                        let d = base[j]
+                        if d < 0x40 ? (Self.wordGoesOnBelow64 &>> UInt64(d)) & 1 == 0 : d != 0x5F && d < 0x80 {
+                            let tag = (UInt64(truncatingIfNeeded: j &- i) | 0xE0) &<< 56
+                            w.initialize(to: Token(kind: .word, bits: WordKey(low: low, high: high | tag), start: i, end: j))
                             w += 1
-                            i = next
+                            // A word is most often followed by one space.
+                            i = d == 0x20 ? j &+ 1 : j
                             continue
                         }
                     }
