@@ -51,6 +51,21 @@ struct NameTable<Value> {
         }
     }
 
+    /// Removes every entry, keeping the storage (the slots shrunk back when they grew large):
+    /// a table reused for another set of names allocates nothing.
+    mutating func removeAll() {
+        guard !keys.isEmpty else { return }
+        keys.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        hashes.removeAll(keepingCapacity: true)
+        count = 0
+        if slots.count > 1024 {
+            slots = [Int32](repeating: 0, count: 1024)
+        } else {
+            slots.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        }
+    }
+
     /// The keys that have a value, in the order they were first set.
     var keysInOrder: [String] {
         var out: [String] = []

@@ -53,6 +53,68 @@ import Testing
         #expect(table == nil)
     }
 
+    /// A check whose arena comes from a pool reuses the keys, code, names and types of the
+    /// arena's last procedure, emptied: every procedure of the reference project and of the
+    /// examples (the broken one's findings included), checked in turn and again in reverse with
+    /// one arena, is numbered, compiled, analysed and reported as a check with a fresh arena does.
+    @Test func reusedArenasCheckAsFreshOnes() throws {
+        let pool = ArenaPool()
+        // The keys each pooled check used: one object, emptied and used again, for every procedure.
+        var keyObjects = Set<ObjectIdentifier>()
+        var checked = 0, reported = 0
+        // A project with findings: a step that can never run, a value that may be unknown, a refund above the limit.
+        let findings = compileBase(replacing: [ExampleFile("refund.procedure", """
+            Procedure: Refund an order
+            Goal: resolve-order-issues
+            Handles: refund_request
+
+            1. Ask for the problem kind.
+            2. If the problem kind is one of "broken", "late", resolve as declined.
+            3. If the problem kind is "late", say "Never said." and resolve as declined.
+            4. If the problem kind is "lost", ask for the order number.
+            5. Say "Order {order_number} is noted."
+            6. Escalate to tier-1 because "another problem".
+            """)])
+        var compilations = [findings]
+        for path in ["Procedures", "Examples/refund-limits", "Examples/confirmation", "Examples/decision-table", "Examples/airline"] {
+            compilations.append(Compiler.compile(try ProjectSources.load(path: repositoryRoot.appendingPathComponent(path).path)))
+        }
+        for compilation in compilations {
+            let input = try #require(compilation.proofInput)
+            let context = CheckContext(plan: input.plan, lookup: input.lookup, goalSyntax: input.goals, scenarios: input.scenarios, skippedFiles: input.broken)
+            let procedures = context.checkedProcedures
+            for procedure in procedures + procedures.reversed() {
+                checked += 1
+                let fresh = ProcedureUnderCheck(procedure, context: context)
+                let pooled = ProcedureUnderCheck(procedure, context: context, pool: pool)
+                keyObjects.insert(ObjectIdentifier(pooled.facts.analysis.keys))
+                #expect(pooled.names.names == fresh.names.names && pooled.names.defined == fresh.names.defined, "\(procedure.id)")
+                #expect(pooled.names.read == fresh.names.read && pooled.names.mentioned == fresh.names.mentioned, "\(procedure.id)")
+                #expect(pooled.names.lookups.map(\.table) == fresh.names.lookups.map(\.table), "\(procedure.id)")
+                let a = pooled.facts.analysis, b = fresh.facts.analysis
+                #expect(a.keys.count == b.keys.count && a.keys.values == b.keys.values, "\(procedure.id)")
+                #expect(a.code.nodes == b.code.nodes && a.code.parts == b.code.parts, "\(procedure.id)")
+                for k in 0..<a.keys.count where a.keys.domain(k) != b.keys.domain(k) {
+                    Issue.record("\(procedure.id): key \(k)'s enumeration values differ")
+                }
+                for n in procedure.steps.indices {
+                    #expect(pooled.facts.before(n) == fresh.facts.before(n), "\(procedure.id) step \(n)")
+                }
+                var mine = context, theirs = context
+                FlowChecks.run(pooled, &mine)
+                PolicyProofs.run(pooled, &mine)
+                TableChecks.run(pooled, &mine)
+                FlowChecks.run(fresh, &theirs)
+                PolicyProofs.run(fresh, &theirs)
+                TableChecks.run(fresh, &theirs)
+                #expect(mine.diagnostics == theirs.diagnostics, "\(procedure.id)")
+                reported += mine.diagnostics.count
+            }
+        }
+        #expect(checked > 20 && reported > 0)
+        #expect(keyObjects.count == 1)
+    }
+
     /// An ASCII example splits into the same words as by Unicode letters and digits.
     @Test func exampleWordsFastPath() {
         for text in ["Where is my ORDER 17902?", "can't find it\r\nat all", "refund--order  45326 please!", "", "'tis 3x"] {

@@ -1,4 +1,5 @@
 import Foundation
+import MandateIR
 
 /// The working memory of one procedure's check: its arrays of plain data (a flag, a number or
 /// the facts of each step) are cut from a few large blocks, and all of it is given back at once
@@ -10,6 +11,11 @@ import Foundation
 /// procedures allocates its blocks once. What is cut from it is uninitialised until given a
 /// value (`buffer(_:count:repeating:)` does), and lives as long as the arena's current use:
 /// the `ProcedureUnderCheck` that holds it.
+///
+/// It also keeps the objects and arrays a check fills and cannot cut from blocks — the path
+/// facts' keys and compiled code, the names' arrays and table, the types table — and hands them,
+/// emptied, to its next use: a check used to allocate and free some thirty of them. What they
+/// held of the last procedure stays until then, or until the pool (one run of the checks) ends.
 final class CheckArena {
     /// The blocks, each `blockSize` bytes or one larger request's size; the last one is cut from.
     private var blocks: [(base: UnsafeMutableRawPointer, size: Int)] = []
@@ -18,6 +24,18 @@ final class CheckArena {
     /// The block being cut from (an index in `blocks`).
     private var current = -1
     private static let blockSize = 64 * 1024
+    /// The path facts' keys and compiled code of the arena's last use, emptied and handed to
+    /// the next (`factAnalysis(domain:)`): a procedure's check made and freed them, with a
+    /// dozen arrays and tables inside, every time.
+    private var keptKeys: FactKeys?
+    private var keptCode: FactCode?
+    /// The arrays of the last use's procedure names (`ProcedureNames.Kept`).
+    private var keptNames: ProcedureNames.Kept?
+    /// The table of the types of the last use's procedure's values (`ProcedureUnderCheck`).
+    private var keptTypes: NameTable<ValueType>?
+    /// What the last use's steps do to the facts (`CompiledSteps.facts`), and the keys they forget (`FactProgram`).
+    private var keptStepFacts: [StepFacts]?
+    private var keptForgotten: [Int]?
 
     init() {}
 
@@ -52,10 +70,63 @@ final class CheckArena {
         return UnsafeMutableBufferPointer(start: p, count: max(count, 0))
     }
 
-    /// Forgets everything cut from it, keeping its blocks for the next use.
+    /// An analysis with no keys and no code, for this use's procedure: the last use's, emptied
+    /// (`FactKeys.reuse(domain:)`, `FactCode.reset()`), or new ones kept for the next use.
+    func factAnalysis(domain: @escaping (Expr) -> [String]?) -> FactAnalysis {
+        if let keys = keptKeys, let code = keptCode {
+            keys.reuse(domain: domain)
+            code.reset()
+            return FactAnalysis(keys: keys, code: code)
+        }
+        let analysis = FactAnalysis(domain: domain)
+        keptKeys = analysis.keys
+        keptCode = analysis.code
+        return analysis
+    }
+
+    /// The arrays the last use's `ProcedureNames` kept here, handed over (the arena no longer
+    /// holds them); nil the first time.
+    func takeNames() -> ProcedureNames.Kept? {
+        defer { keptNames = nil }
+        return keptNames
+    }
+
+    /// Keeps a procedure's name arrays for the arena's next use.
+    func keep(_ names: ProcedureNames.Kept) { keptNames = names }
+
+    /// The types table the last use kept here, handed over; nil the first time.
+    func takeTypes() -> NameTable<ValueType>? {
+        defer { keptTypes = nil }
+        return keptTypes
+    }
+
+    /// Keeps a procedure's types table for the arena's next use.
+    func keep(types: NameTable<ValueType>) { keptTypes = types }
+
+    /// The `StepFacts` array the last use kept here, handed over; nil the first time.
+    func takeStepFacts() -> [StepFacts]? {
+        defer { keptStepFacts = nil }
+        return keptStepFacts
+    }
+
+    /// Keeps a procedure's `StepFacts` array for the arena's next use.
+    func keep(stepFacts: [StepFacts]) { keptStepFacts = stepFacts }
+
+    /// The forgotten keys' array the last use kept here, handed over; nil the first time.
+    func takeForgotten() -> [Int]? {
+        defer { keptForgotten = nil }
+        return keptForgotten
+    }
+
+    /// Keeps a procedure's forgotten keys' array for the arena's next use.
+    func keep(forgotten: [Int]) { keptForgotten = forgotten }
+
+    /// Forgets everything cut from it, keeping its blocks for the next use; the kept keys let
+    /// go of what they held of the last procedure (its names, types and values).
     func reset() {
         used = 0
         current = -1
+        keptKeys?.release()
     }
 }
 

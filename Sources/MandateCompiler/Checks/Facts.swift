@@ -213,8 +213,9 @@ struct ValueSet: Hashable {
 /// The words of one procedure's value sets past their first 64 values, each kept once under a
 /// number, so a `ValueSet` stays two plain words and equal sets have equal numbers. Each
 /// procedure under check has its own (`FactKeys.large`), used only by the thread that checks
-/// it and freed with it: a long-lived process (an editor, a test run) that checks again and
-/// again keeps nothing from one check to the next.
+/// it and emptied before the next procedure uses it (`reset()`); it is freed with its run of
+/// the checks, so a long-lived process (an editor, a test run) that checks again and again
+/// keeps nothing from one run to the next.
 final class LargeValueSets {
     private var sets: [[UInt64]] = []
     private var numbers: [[UInt64]: Int32] = [:]
@@ -234,6 +235,13 @@ final class LargeValueSets {
 
     /// The words numbered `n`.
     func words(_ n: Int32) -> [UInt64] { sets[Int(n) - 1] }
+
+    /// Forgets every set, for the next procedure's check (`FactKeys.reuse(domain:)`).
+    func reset() {
+        guard !sets.isEmpty else { return }
+        sets.removeAll(keepingCapacity: true)
+        numbers.removeAll(keepingCapacity: true)
+    }
 }
 
 /// What is known of one value on the paths reaching a step.
@@ -347,7 +355,7 @@ final class FactKeys {
     }
     @exclusivity(unchecked) private var keys: [Key] = []
     /// The enumeration values of a value, when its type says them.
-    private let domainOf: (Expr) -> [String]?
+    @exclusivity(unchecked) private var domainOf: (Expr) -> [String]?
     @exclusivity(unchecked) private var valueNumbers = FewStrings(capacity: 16)
     /// The text and yes/no values, by number.
     var values: [String] { valueNumbers.strings }
@@ -376,6 +384,30 @@ final class FactKeys {
     /// The names the walk numbered, once it is done.
     func finish(names: ProcedureNames) {
         named = Named(names)
+    }
+
+    /// Forgets the last procedure's keys, names and values, keeping the storage, for the next
+    /// procedure's check: as `init(domain:)` leaves it, but nothing is allocated
+    /// (`CheckArena.factAnalysis(domain:)`).
+    func reuse(domain: @escaping (Expr) -> [String]?) {
+        named = nil
+        domainOf = domain
+        large.reset()
+        ids.reset()
+        fields.reset()
+        valueNumbers.reset()
+        if !extraNames.isEmpty { extraNames.removeAll() }
+        dependents.removeAll(keepingCapacity: true)
+        keys.removeAll(keepingCapacity: true)
+    }
+
+    /// Lets go of what the last procedure's check left: its names, its types (held by
+    /// `domainOf`) and the values its keys stand for. The storage is kept.
+    func release() {
+        named = nil
+        // A closure that captures nothing: no context is allocated for it.
+        domainOf = { _ in nil }
+        keys.removeAll(keepingCapacity: true)
     }
 
     /// How many keys are numbered.
@@ -528,6 +560,14 @@ struct CodeTable {
         numbers = [Int32](repeating: -1, count: 64)
     }
 
+    /// Empties the table, keeping its storage (shrunk back when a large procedure grew it).
+    mutating func reset() {
+        guard count > 0 else { return }
+        if bits > 8 { self = CodeTable(); return }
+        count = 0
+        numbers.withUnsafeMutableBufferPointer { $0.update(repeating: -1) }
+    }
+
     @inline(__always) private func slot(_ c: UInt64) -> Int { Int(truncatingIfNeeded: (c &* 0x9E37_79B9_7F4A_7C15) >> (64 - bits)) }
 
     subscript(_ c: UInt64) -> Int? {
@@ -578,6 +618,12 @@ struct FewStrings {
 
     /// Room for `capacity` strings before the list grows.
     init(capacity: Int = 0) { strings.reserveCapacity(capacity) }
+
+    /// Forgets every string, keeping the list's storage.
+    mutating func reset() {
+        strings.removeAll(keepingCapacity: true)
+        numbers = nil
+    }
 
     /// The number of a string, when it has one.
     func find(_ s: String) -> Int? {
@@ -647,7 +693,12 @@ struct FactState: Hashable {
     /// Copies in the `width` facts at `start` in `blocks`, into storage this state already
     /// owns when it has that width (a scratch state reused for every step allocates nothing).
     mutating func load(_ blocks: UnsafeMutableBufferPointer<Fact?>, from start: Int, width: Int) {
-        guard facts.count == width else { facts = Array(blocks[start..<start + width]); return }
+        guard facts.count == width else {
+            // Of another width (a scratch state from another procedure): refilled in the storage it has.
+            facts.removeAll(keepingCapacity: true)
+            facts.append(contentsOf: blocks[start..<start + width])
+            return
+        }
         facts.withUnsafeMutableBufferPointer { dst in
             guard width > 0 else { return }
             dst.baseAddress!.update(from: blocks.baseAddress! + start, count: width)
@@ -657,7 +708,12 @@ struct FactState: Hashable {
     /// Copies in another state's facts, into storage this state already owns when the widths agree.
     mutating func load(_ o: FactState) {
         let width = o.facts.count
-        guard facts.count == width else { facts = o.facts; return }
+        guard facts.count == width else {
+            // Copied into the storage it has, not shared: a shared array is copied again at the first change.
+            facts.removeAll(keepingCapacity: true)
+            facts.append(contentsOf: o.facts)
+            return
+        }
         o.facts.withUnsafeBufferPointer { src in load(src, width: width) }
     }
 
@@ -828,6 +884,12 @@ final class FactCode {
     /// Gives a scratch state back.
     @inline(__always) func give(_ s: consuming FactState) { scratch.append(s) }
 
+    /// Forgets the last procedure's nodes, keeping the storage and the scratch states.
+    func reset() {
+        nodes.removeAll(keepingCapacity: true)
+        parts.removeAll(keepingCapacity: true)
+    }
+
     @inline(__always) func add(_ node: FactNode) -> Int32 {
         nodes.append(node)
         return Int32(nodes.count - 1)
@@ -839,7 +901,7 @@ struct FactAnalysis {
     /// The procedure's keys; `compile` numbers new ones.
     let keys: FactKeys
     /// The procedure's compiled values and conditions.
-    let code = FactCode()
+    let code: FactCode
     /// The range of a decision table's cells, when they are all amounts or numbers.
     var table: (String) -> Interval? = { _ in nil }
 
@@ -847,12 +909,21 @@ struct FactAnalysis {
     /// when its type says them.
     init(names: ProcedureNames, domain: @escaping (Expr) -> [String]?) {
         keys = FactKeys(names: names, domain: domain)
+        code = FactCode()
     }
 
     /// An analysis whose keys and code the walk that numbers the procedure's names fills in
     /// (`ProcedureNames.init(_:arena:compiling:into:)`).
     init(domain: @escaping (Expr) -> [String]?) {
         keys = FactKeys(domain: domain)
+        code = FactCode()
+    }
+
+    /// An analysis over these keys and code, as they are (`CheckArena.factAnalysis(domain:)`
+    /// hands ones it has emptied).
+    init(keys: FactKeys, code: FactCode) {
+        self.keys = keys
+        self.code = code
     }
 
     /// The names a value depends on.
@@ -1110,6 +1181,9 @@ struct FactProgram {
     init(_ graph: StepGraph, _ analysis: FactAnalysis, names: ProcedureNames, compiled: CompiledSteps? = nil) {
         let steps = graph.steps
         forgetEnd = graph.arena.buffer(count: steps.count * 2, repeating: 0)
+        // The arena's array from its last procedure, emptied: its storage is used again.
+        forgotten = graph.arena.takeForgotten() ?? []
+        forgotten.removeAll(keepingCapacity: true)
         forgotten.reserveCapacity(steps.count)
         if let compiled {
             place = compiled.place
@@ -1147,6 +1221,7 @@ struct FactProgram {
             }
             forgetEnd[2 * n + 1] = forgotten.count
         }
+        graph.arena.keep(forgotten: forgotten)
     }
 
     /// Whether two programs are the same: the same `StepFacts` at the same steps, and the same
@@ -1241,8 +1316,13 @@ struct FlowFacts {
         let large = analysis.keys.large
         // The facts after the step being visited, and along one edge out of it: reused, so
         // copying a block in is element by element into storage each already owns.
-        var out = FactState(width: width)
-        var s = FactState(width: width)
+        // Both are the code's scratch states, kept from procedure to procedure with their storage.
+        var out = analysis.code.takeState()
+        var s = analysis.code.takeState()
+        defer {
+            analysis.code.give(out)
+            analysis.code.give(s)
+        }
         graph.settle(from: entry) { n, changed in
             guard reached[n] else { return }
             out.load(blocks, from: n * width, width: width)

@@ -45,7 +45,9 @@ final class ProcedureUnderCheck {
         graph = StepGraph(p, arena: arena)
         served = context.servedGoal(of: p)
         // The slots, and room for the outputs of the actions the steps call.
-        var types = NameTable<ValueType>(minimumCapacity: p.slots.count + 16)
+        // The arena's table from its last procedure, emptied, when it has one: its storage is used again.
+        var types = arena.takeTypes() ?? NameTable<ValueType>(minimumCapacity: p.slots.count + 16)
+        types.removeAll()
         for s in p.slots { types[s.name] = s.type }
         let steps = p.steps
         let actions = context.planActions
@@ -68,6 +70,7 @@ final class ProcedureUnderCheck {
         // The closure keeps the finished table as a constant: a variable it captured would be
         // boxed, and every look-up above checked for exclusive access.
         let known = types
+        arena.keep(types: known)
         let enumeration = { (e: Expr) -> [String]? in
             if case .enumeration(let values)? = Self.type(of: e, known, records, tiers) { return values }
             return nil
@@ -93,7 +96,8 @@ final class ProcedureUnderCheck {
         }
         let table: ((String) -> Interval?)? = tableRanges.isEmpty ? nil : { name in tableRanges.last { NameHash.same($0.name, name) }?.range }
         // One walk numbers the names and compiles what the steps do to the facts.
-        var analysis = FactAnalysis(domain: enumeration)
+        // The keys and code of the arena's last procedure, emptied: none of their storage is allocated again.
+        var analysis = arena.factAnalysis(domain: enumeration)
         if let table { analysis.table = table }
         var compiled: CompiledSteps?
         let names = ProcedureNames(steps, arena: arena, compiling: analysis, into: &compiled)
@@ -101,8 +105,10 @@ final class ProcedureUnderCheck {
         if compiled != nil {
             analysis.keys.finish(names: names)
         } else {
-            // A key the walk numbered before the name it depends on: compiled again, in a fresh analysis.
-            analysis = FactAnalysis(names: names, domain: enumeration)
+            // A key the walk numbered before the name it depends on: compiled again, in the same
+            // keys and code emptied, given the names first (as `FactAnalysis(names:domain:)` would).
+            analysis = arena.factAnalysis(domain: enumeration)
+            analysis.keys.finish(names: names)
             if let table { analysis.table = table }
         }
         #if DEBUG
@@ -123,7 +129,9 @@ final class ProcedureUnderCheck {
 
     deinit {
         // Nothing cut from the arena outlives the check: the arrays above are plain data.
-        pool?.give(arena)
+        // An arena of the check's own is reset too: the keys it keeps hold the names, which
+        // hold the arena, and the reset lets go of them.
+        if let pool { pool.give(arena) } else { arena.reset() }
     }
 
     func reachable(_ n: Int) -> Bool { reached[n] }

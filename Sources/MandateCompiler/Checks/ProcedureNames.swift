@@ -8,7 +8,8 @@ struct ProcedureNames {
     /// Names (and the field names of the facts' keys) by number.
     private(set) var names: [String] = []
     /// Each name's number; `NameTable` hashes a short name in a few multiplies, and agrees with `String`'s `==`.
-    private var ids = NameTable<Int>(minimumCapacity: 32)
+    /// Set by the initialiser: a default value here would allocate a table that the arena's kept one then replaces.
+    private var ids: NameTable<Int>
 
     /// What each step gives a value to on every edge out of it (`FlowChecks.defines`), by number.
     private(set) var defined: [Int] = []
@@ -47,18 +48,34 @@ struct ProcedureNames {
         self.arena = arena
         loopVariable = arena.buffer(count: count, repeating: -1)
         ends = arena.buffer(count: 4 * count, repeating: 0)
-        names.reserveCapacity(32)
-        lookups.reserveCapacity(4)
+        var bound: [Int] = []
+        // The arrays of the arena's last procedure, emptied, when it has them: their storage is
+        // used again instead of allocated (and freed with the check) for every procedure.
+        if var kept = arena.takeNames() {
+            kept.empty()
+            // Moved out, not copied: a copy left in `kept` would make the first insertion copy the table.
+            ids = kept.ids.take() ?? NameTable<Int>(minimumCapacity: 32)
+            swap(&names, &kept.names)
+            swap(&defined, &kept.defined)
+            swap(&read, &kept.read)
+            swap(&mentioned, &kept.mentioned)
+            swap(&lookups, &kept.lookups)
+            swap(&bound, &kept.bound)
+        } else {
+            ids = NameTable<Int>(minimumCapacity: 32)
+            names.reserveCapacity(32)
+            lookups.reserveCapacity(4)
+            bound.reserveCapacity(4)
+        }
         defined.reserveCapacity(count)
         read.reserveCapacity(2 * count)
         mentioned.reserveCapacity(2 * count)
-        var bound: [Int] = []
-        bound.reserveCapacity(4)
         // Unwrapped once: `analysis!` at each step copied it (retaining its three references).
         let compiling = analysis != nil
         let a = analysis ?? Self.notCompiling
         // The `StepFacts` of the `Set` and branch steps, when compiling.
-        var facts: [StepFacts] = []
+        var facts: [StepFacts] = compiling ? arena.takeStepFacts() ?? [] : []
+        facts.removeAll(keepingCapacity: true)
         let place = arena.buffer(count: compiling ? count : 0, repeating: Int32(-1))
         if compiling { facts.reserveCapacity(count) }
         // Bit 0 (1): a `the customer's …` key was numbered while no name `customer` was; bit 1: the same for `conversation`.
@@ -94,10 +111,12 @@ struct ProcedureNames {
                 if args.count == 1 {
                     for (_, e) in args { walk(e, bound: &bound, mention: true, lookups: true) }
                 } else if args.count == 2 {
-                    let i = args.startIndex, j = args.index(after: i)
-                    let inOrder = args[i].key < args[j].key
-                    walk(args[inOrder ? i : j].value, bound: &bound, mention: true, lookups: true)
-                    walk(args[inOrder ? j : i].value, bound: &bound, mention: true, lookups: true)
+                    // Each argument read once from the dictionary (each read copies its name and value).
+                    let i = args.startIndex
+                    let x = args[i], y = args[args.index(after: i)]
+                    let inOrder = x.key < y.key
+                    walk(inOrder ? x.value : y.value, bound: &bound, mention: true, lookups: true)
+                    walk(inOrder ? y.value : x.value, bound: &bound, mention: true, lookups: true)
                 } else {
                     for (_, e) in args.sorted(by: { $0.key < $1.key }) { walk(e, bound: &bound, mention: true, lookups: true) }
                 }
@@ -119,6 +138,30 @@ struct ProcedureNames {
         }
         if compiling, !(absent & 1 != 0 && ids["customer"] != nil), !(absent & 2 != 0 && ids["conversation"] != nil) {
             compiled = CompiledSteps(facts: facts, place: place)
+        }
+        if compiling { arena.keep(stepFacts: facts) }
+        // The arena keeps a reference to each array: once the check is over, it is the only one.
+        arena.keep(Kept(names: names, ids: ids, defined: defined, read: read, mentioned: mentioned, lookups: lookups, bound: bound))
+    }
+
+    /// The arrays of a procedure's names, kept by its check's arena for the next procedure
+    /// (`CheckArena.takeNames()`).
+    struct Kept {
+        var names: [String]
+        var ids: NameTable<Int>?
+        var defined: [Int], read: [Int], mentioned: [Int]
+        var lookups: [(table: String, keys: [Expr])]
+        var bound: [Int]
+
+        /// Empties every array, keeping its storage (none is copied: the check that used them is over).
+        mutating func empty() {
+            names.removeAll(keepingCapacity: true)
+            ids?.removeAll()
+            defined.removeAll(keepingCapacity: true)
+            read.removeAll(keepingCapacity: true)
+            mentioned.removeAll(keepingCapacity: true)
+            lookups.removeAll(keepingCapacity: true)
+            bound.removeAll(keepingCapacity: true)
         }
     }
 
