@@ -78,6 +78,68 @@ public struct LiteralError: Error, Sendable {
 public enum LiteralParser {
     /// `$150`, `$1,250.50`, `150 USD`, `89.00 USD`, `€20.50`, `USD 150`.
     public static func money(_ text: String) -> Result<MoneyLiteral, LiteralError> {
+        // `$150`, `$1,250.50` held in a small string (as nearly every amount in a procedure
+        // is): read from the string's bits, with no byte view; any other text, and any
+        // amount that is wrong, takes the general way (which says what is wrong).
+        if let minor = smallNumber(text, skippingFirst: 0x24, last: nil, commas: true) {
+            return .success(MoneyLiteral(minorUnits: minor, currency: "USD"))
+        }
+        return moneyInGeneral(text)
+    }
+
+    /// The value of a small ASCII string (15 bytes or fewer) of digits with at most one `.`
+    /// and at most two decimals, scaled by 100: `1,250.5` → 125050. `first` and `last`, when
+    /// given, must be its first and last bytes and are not read as the number; `commas` lets
+    /// `,` stand before the point (and nowhere after it). Nil for any other text (no digit,
+    /// two points, a third decimal, a blank, a longer or non-ASCII string): the callers then
+    /// read it the general way, so this says only what that way would say on success.
+    @inline(__always) static func smallNumber(_ text: String, skippingFirst first: UInt8?, last: UInt8?, commas: Bool) -> Int64? {
+        guard SmallWords.enabled else { return nil }
+        let x = unsafeBitCast(text, to: (UInt64, UInt64).self)
+        guard x.1 >> 60 == 0xE else { return nil }
+        var n = Int((x.1 >> 56) & 0x0F)
+        let bytes = UInt128(x.0) | UInt128(x.1 & 0x00FF_FFFF_FFFF_FFFF) << 64
+        var k = 0
+        if let first {
+            guard n > 0, UInt8(truncatingIfNeeded: bytes) == first else { return nil }
+            k = 1
+        }
+        if let last {
+            guard n > k, UInt8(truncatingIfNeeded: bytes >> UInt128(8 * (n - 1))) == last else { return nil }
+            n -= 1
+        }
+        // At most 14 digits: the whole part stays below the general way's limit (10^15).
+        var whole: Int64 = 0
+        var fraction: Int64 = 0
+        var decimals = -1
+        var digits = 0
+        while k < n {
+            let byte = UInt8(truncatingIfNeeded: bytes >> UInt128(8 * k))
+            k += 1
+            let d = byte &- 0x30
+            if d < 10 {
+                digits += 1
+                if decimals < 0 {
+                    whole = whole &* 10 &+ Int64(d)
+                } else {
+                    decimals += 1
+                    guard decimals <= 2 else { return nil }
+                    fraction = fraction &* 10 &+ Int64(d)
+                }
+            } else if byte == 0x2E, decimals < 0 {
+                decimals = 0
+            } else if byte == 0x2C, commas, decimals < 0 {
+                continue
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0 else { return nil }
+        return whole &* 100 &+ fraction &* (decimals == 1 ? 10 : decimals == 2 ? 1 : 100)
+    }
+
+    /// `money(_:)` without its fast path: every form, and the errors.
+    static func moneyInGeneral(_ text: String) -> Result<MoneyLiteral, LiteralError> {
         // `$150`, `$1,250.50` (ASCII, no blanks: as almost every amount in a procedure is
         // written): the same result as the general path below, without its string work.
         if let first = text.utf8.first, first == 0x24, text.utf8.count > 1,
@@ -202,6 +264,13 @@ public enum LiteralParser {
 
     /// `80%`, `12.5%` → hundredths of a percent (8000, 1250).
     public static func percent(_ text: String) -> Int? {
+        // `80%`, `12.5%` held in a small string: read from its bits (see `money(_:)`).
+        if let v = smallNumber(text, skippingFirst: nil, last: 0x25, commas: false) { return Int(v) }
+        return percentInGeneral(text)
+    }
+
+    /// `percent(_:)` without its fast path.
+    static func percentInGeneral(_ text: String) -> Int? {
         guard text.hasSuffix("%") else { return nil }
         guard case .success(let v) = decimal(String(text.dropLast()).trimmingSpaces(), exponent: 2) else { return nil }
         return Int(v)

@@ -481,7 +481,11 @@ public enum Expression: Sendable {
     /// `the total price of the items`.
     indirect case total(field: NounPhrase, list: Expression, range: SourceRange)
     /// `the free checked bags for the membership and the cabin`.
-    case tableLookup(table: Located<String>, keys: [Expression], range: SourceRange)
+    ///
+    /// `indirect`, as the rarer big cases are: their fields in a box keep `Expression` (and
+    /// `Condition`, which holds two) small, so the common cases are moved with a few loads
+    /// and stores where they used to be moved by `memcpy`.
+    indirect case tableLookup(table: Located<String>, keys: [Expression], range: SourceRange)
     /// `a plus b`.
     indirect case arithmetic(ArithmeticOperator, Expression, Expression)
 
@@ -525,8 +529,9 @@ public enum Condition: Sendable {
     case missing(Expression, negated: Bool)
     /// `a contains b`.
     case contains(Expression, Expression, negated: Bool)
-    /// `the order was delivered more than 30 days ago`.
-    case time(subject: NounPhrase, verb: Located<String>, relation: TimeRelation)
+    /// `the order was delivered more than 30 days ago`. `indirect`: the largest case, and a
+    /// rare one (see `Expression.tableLookup`).
+    indirect case time(subject: NounPhrase, verb: Located<String>, relation: TimeRelation)
     /// `every item in the items is available`.
     indirect case quantified(Quantifier, variable: Located<String>, list: Expression, predicate: Condition)
     /// `the item is available`, `the customer is verified`, `the order is delivered`.

@@ -157,17 +157,25 @@ public struct SentenceParser {
     /// Makes a parser for sentences of `file`, knowing its decision tables.
     public init(file: SourceFile, tables: [DecisionTable]) {
         self.file = file
-        let named = tables.map { table -> (words: [String], keys: Int, name: String) in
-            let name = table.name.value
+        // Each table's fields are read in place (a copy of the table would retain its rows),
+        // and the lists are made at their size.
+        var named: [(words: [String], keys: Int, name: String)] = []
+        named.reserveCapacity(tables.count)
+        var firstWords: [WordKey] = []
+        firstWords.reserveCapacity(tables.count)
+        for k in tables.indices {
+            let name = tables[k].name.value
             // ASCII names (as always in practice) are split on bytes, without walking characters.
             let words = Self.asciiWords(name) ?? name.split(separator: " ").map(String.init)
             // The name as the parser spells it: the words joined by single spaces. Usually the
             // name as written (its length says so), with no join.
             let spelled = name.utf8.count == words.reduce(words.count - 1, { $0 + $1.utf8.count }) ? name : words.joined(separator: " ")
-            return (words, table.columns.count == 1 ? 1 : 2, spelled)
+            if let first = words.first { firstWords.append(WordKey(first)) }
+            named.append((words, tables[k].columns.count == 1 ? 1 : 2, spelled))
         }
         self.tables = named.count > 1 ? named.sorted { $0.words.count > $1.words.count } : named
-        self.tableFirstWords = self.tables.compactMap { $0.words.first.map(WordKey.init) }
+        // In the tables' order as written: it is only searched.
+        self.tableFirstWords = firstWords
     }
 
     /// The words of `name` between spaces (`name.split(separator: " ")`), read on its bytes in
@@ -176,13 +184,19 @@ public struct SentenceParser {
         var name = name
         return name.withUTF8 { b -> [String]? in
             var words: [String] = []
+            words.reserveCapacity(4)
             var start = 0
             for k in 0...b.count {
                 if k < b.count {
                     if b[k] >= 0x80 { return nil }
                     if b[k] != 0x20 { continue }
                 }
-                if k > start { words.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<k]), as: UTF8.self)) }
+                // A word of 15 bytes or fewer is built as a small string from its bits (no
+                // validation pass, no allocation).
+                if k > start {
+                    words.append(SmallWords.bits(b, start, k, lower: false)?.string
+                        ?? String(decoding: UnsafeBufferPointer(rebasing: b[start..<k]), as: UTF8.self))
+                }
                 start = k + 1
             }
             return words
@@ -487,7 +501,8 @@ public struct SentenceParser {
             c.skipSentence()
             lastClauseInvalid = true
         }
-        return Statement(kind: kind, range: range(c, from: start))
+        // Moved into the statement, not copied (a copy retains the form's box).
+        return Statement(kind: consume kind, range: range(c, from: start))
     }
 
     mutating func malformed(_ c: inout Cursor, _ message: String, help: String) -> StatementKind {
@@ -527,24 +542,29 @@ public struct SentenceParser {
             // `b[i]` is `{`: its `}` (none after this `{` means none after any later one).
             let close = SmallWords.firstIndex(of: 0x7D, in: b, from: i + 1, to: n)
             guard close < n else { break }
-            // Whether a piece of the path is empty: only blanks and `_` (see `placeholderPath`).
-            var pieceEmpty = true
-            var anyEmpty = false
-            for k in (i + 1)..<close {
-                let d = b[k]
-                if d == 0x2E {
-                    if pieceEmpty { anyEmpty = true }
-                    pieceEmpty = true
-                } else if d != 0x20, d != 0x09, d != 0x5F {
-                    pieceEmpty = false
-                }
-            }
             let found = Template.Braces(open: Int32(truncatingIfNeeded: i), close: Int32(truncatingIfNeeded: close))
-            if anyEmpty || pieceEmpty { bad.append(found) }
+            if hasEmptyPiece(b, i + 1, close) { bad.append(found) }
             braces.append(found)
             i = SmallWords.firstIndex(of: 0x7B, in: b, from: close + 1, to: n)
         }
         return (braces, bad)
+    }
+
+    /// Whether a piece of the path `b[from..<to]` (its pieces split at `.`) is empty: only
+    /// blanks and `_` (see `placeholderPath`). The dots are found eight bytes at a time, and a
+    /// piece whose first byte is neither a blank nor `_` (as nearly every piece's is) is not
+    /// read further; any other piece is read to its end.
+    @inline(__always) static func hasEmptyPiece(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
+        var start = from
+        while true {
+            let end = SmallWords.firstIndex(of: 0x2E, in: b, from: start, to: to)
+            if start >= end { return true }
+            var k = start
+            while k < end, b[k] == 0x20 || b[k] == 0x09 || b[k] == 0x5F { k += 1 }
+            if k == end { return true }
+            if end == to { return false }
+            start = end + 1
+        }
     }
 
     /// `{ Order.Total }` → `["order", "total"]`, `{order number}` → `["order_number"]`: split at dots,
@@ -864,7 +884,11 @@ public struct SentenceParser {
         var previousIsIf = false
         for child in children {
             switch items[child].kind {
-            case .step: previousIsIf = startsWithIf(child)
+            case .step:
+                // Read through the static test: a call of a method that does not mutate, from
+                // one that does, copies the whole parser first (retaining its every array).
+                previousIsIf = items[child].segmentEnd > items[child].segmentStart
+                    && Self.startsWithIf(segments[items[child].segmentStart], in: file.bytes)
             case .otherwise:
                 if previousIsIf { previousIsIf = false } else if otherwiseItem == nil { otherwiseItem = child }
             default: break
@@ -930,12 +954,10 @@ public struct SentenceParser {
         return .conditional(condition: condition, then: then, otherwise: otherwise)
     }
 
-    /// Whether an item's text starts with `If`.
-    func startsWithIf(_ itemIndex: Int) -> Bool {
-        guard items[itemIndex].segmentEnd > items[itemIndex].segmentStart else { return false }
-        let first = segments[items[itemIndex].segmentStart]
+    /// Whether the text `first` of `b` (an item's first segment) starts with `If` and a
+    /// blank, after blanks.
+    static func startsWithIf(_ first: Range<Int>, in b: [UInt8]) -> Bool {
         var p = first.lowerBound
-        let b = file.bytes
         while p < first.upperBound, b[p] == 0x20 || b[p] == 0x09 { p += 1 }
         return p + 2 < first.upperBound && b[p] | 0x20 == 0x69 && b[p + 1] | 0x20 == 0x66 && (b[p + 2] == 0x20 || b[p + 2] == 0x09)
     }
@@ -1041,12 +1063,20 @@ public struct SentenceParser {
     /// phrase's last word's key when the caller knows it (nil: read from the phrase).
     func swallowedComparison(_ subject: Expression, lastWord: WordKey?) -> (phrase: NounPhrase, comparison: [String])? {
         // The usual case, told without taking the phrase out of the value.
-        if let lastWord, !WordKey.contains(Vocabulary.comparisonEndKeys, lastWord) { return nil }
-        guard case .noun(let np) = subject, WordKey.contains(Vocabulary.comparisonEndKeys, lastWord ?? np.lastWordKey) else { return nil }
+        if let lastWord, !Self.mayEndComparison(lastWord) { return nil }
+        guard case .noun(let np) = subject, Self.mayEndComparison(lastWord ?? np.lastWordKey) else { return nil }
         let words = np.words
         guard let (comparison, _) = Vocabulary.comparisons.first(where: { words.count > $0.words.count && words.suffix($0.words.count).elementsEqual($0.words) })
         else { return nil }
         return (np, comparison)
+    }
+
+    /// Whether `word` is the last word of a comparison phrase (`Vocabulary.comparisonEnds`:
+    /// `than`, `least`, …), compared with the words' constant keys (no lazy global, no list;
+    /// `comparisonEndsMatchTheVocabulary` holds them to the table).
+    @inline(__always) static func mayEndComparison(_ word: WordKey) -> Bool {
+        word == K.than || word == K.to || word == K.over || word == K.above || word == K.least
+            || word == K.under || word == K.below || word == K.most
     }
 
     /// What is said about `subject`: `is more than …`, `was delivered …`, `has …`, `contains …`.
@@ -1056,7 +1086,7 @@ public struct SentenceParser {
     mutating func predicate(_ c: inout Cursor, subject: __owned Expression, lastWord: WordKey? = nil) -> Condition {
         // `the order total more than $150`: the comparison words were read into the value; `is` is missing.
         // Only a phrase ending in a comparison's last word can have swallowed one: test that first.
-        if let (np, comparison) = swallowedComparison(subject, lastWord: lastWord) {
+        if lastWord.map(Self.mayEndComparison) ?? true, let (np, comparison) = swallowedComparison(subject, lastWord: lastWord) {
             let words = comparison
             let value = np.words.dropLast(words.count).joined(separator: " ")  // rare: broken input only
             error(.malformedCondition, "`is` is missing between `\(value)` and `\(words.joined(separator: " "))`", np.range,
@@ -1231,17 +1261,20 @@ public struct SentenceParser {
 
     // MARK: values
 
-    /// `Vocabulary.arithmetic[word]`, without hashing the word.
-    static func arithmetic(_ word: WordKey) -> ArithmeticOperator? {
-        guard word.exists else { return nil }
-        for (w, op) in Vocabulary.arithmeticKeys where w == word { return op }
+    /// `Vocabulary.arithmetic[word]`, without hashing the word: compared with the words'
+    /// constant keys (no lazy global to reach; `arithmeticAndBooleansMatchTheVocabulary`
+    /// holds them to the table).
+    @inline(__always) static func arithmetic(_ word: WordKey) -> ArithmeticOperator? {
+        if word == K.plus { return .add }
+        if word == K.minus { return .subtract }
+        if word == K.times { return .multiply }
         return nil
     }
 
-    /// `Vocabulary.booleans[word]`, without hashing the word.
-    static func boolean(_ word: WordKey) -> Bool? {
-        guard word.exists else { return nil }
-        for (w, b) in Vocabulary.booleanKeys where w == word { return b }
+    /// `Vocabulary.booleans[word]`, without hashing the word (see `arithmetic`).
+    @inline(__always) static func boolean(_ word: WordKey) -> Bool? {
+        if word == K.yes || word == K.true { return true }
+        if word == K.no || word == K.false { return false }
         return nil
     }
 
@@ -1331,7 +1364,7 @@ public struct SentenceParser {
             let key = t.key
             if key == K.now { c.index += 1; return .now(r) }
             if key == K.today { c.index += 1; return .today(r) }
-            if let b = Self.boolean(key), text(t) != "no" || !(c.peek(1)?.kind == .word) {
+            if let b = Self.boolean(key), key != K.no || !(c.peek(1)?.kind == .word) {
                 c.index += 1
                 return .literal(.boolean(b), r)
             }
@@ -1378,13 +1411,18 @@ public struct SentenceParser {
         }
     }
 
-    /// `the free checked bags for <value> [and <value>]`.
-    mutating func tableLookup(_ c: inout Cursor) -> Expression? {
-        guard !tables.isEmpty else { return nil }
-        let start = c.index
+    /// `the free checked bags for <value> [and <value>]`. The cheap test (does a table's name
+    /// start here?) is made where it is called, as most values are no lookup.
+    @inline(__always) mutating func tableLookup(_ c: inout Cursor) -> Expression? {
+        guard !tableFirstWords.isEmpty else { return nil }
         let skip = c.isWord(K.the) ? 1 : 0
-        // Cheap test first: a table's name must start here.
         guard let first = c.peek(skip), first.kind == .word, WordKey.contains(tableFirstWords, first.key) else { return nil }
+        return tableLookup(&c, skip: skip)
+    }
+
+    /// A lookup of a table whose name may start after `skip` tokens.
+    mutating func tableLookup(_ c: inout Cursor, skip: Int) -> Expression? {
+        let start = c.index
         for table in tables {
             var matched = true
             for (k, w) in table.words.enumerated() {

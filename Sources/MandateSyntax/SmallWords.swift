@@ -277,7 +277,19 @@ struct KeySet: Sendable {
     @inline(__always) func contains(_ key: WordKey) -> Bool {
         let n = KeySet.slot(key)
         guard (n < 64 ? low >> n : high >> (n - 64)) & 1 != 0 else { return false }
-        return WordKey.contains(keys, key)
+        // Only the keys of the word's slot (one, mostly): a member, as every noun phrase's
+        // last `is` or `and` is, passes the filter and used to be compared with every key.
+        return starts.withUnsafeBufferPointer { s in
+            keys.withUnsafeBufferPointer { k in
+                var i = Int(s[Int(n)])
+                let end = Int(s[Int(n) + 1])
+                while i < end {
+                    if k[i] == key { return true }
+                    i += 1
+                }
+                return false
+            }
+        }
     }
 }
 
@@ -286,7 +298,7 @@ struct Keyword {
     /// The word's key; `none` for a token that is not a word (or a long word, which no
     /// pattern names).
     let key: WordKey
-    init(_ token: Token) { self.key = token.kind == .word ? token.key : .none }
+    @inline(__always) init(_ token: Token) { self.key = token.kind == .word ? token.key : .none }
 }
 
 /// `case "ask":` against a `Keyword`.
@@ -314,8 +326,22 @@ enum K {
     static let then = WordKey(low: 0x6E656874, high: 0xE400000000000000)
     static let `for` = WordKey(low: 0x726F66, high: 0xE300000000000000)
     static let each = WordKey(low: 0x68636165, high: 0xE400000000000000)
+    static let yes = WordKey(low: 0x736579, high: 0xE300000000000000)
+    static let no = WordKey(low: 0x6F6E, high: 0xE200000000000000)
+    static let `true` = WordKey(low: 0x65757274, high: 0xE400000000000000)
+    static let `false` = WordKey(low: 0x65736C6166, high: 0xE500000000000000)
+    static let plus = WordKey(low: 0x73756C70, high: 0xE400000000000000)
+    static let minus = WordKey(low: 0x73756E696D, high: 0xE500000000000000)
+    static let times = WordKey(low: 0x73656D6974, high: 0xE500000000000000)
+    static let than = WordKey(low: 0x6E616874, high: 0xE400000000000000)
+    static let over = WordKey(low: 0x7265766F, high: 0xE400000000000000)
+    static let above = WordKey(low: 0x65766F6261, high: 0xE500000000000000)
+    static let least = WordKey(low: 0x747361656C, high: 0xE500000000000000)
+    static let under = WordKey(low: 0x7265646E75, high: 0xE500000000000000)
+    static let below = WordKey(low: 0x776F6C6562, high: 0xE500000000000000)
+    static let most = WordKey(low: 0x74736F6D, high: 0xE400000000000000)
     /// Every constant with its word, for the test.
-    static let all: [(String, WordKey)] = [("the", the), ("number", number), ("count", count), ("sum", sum), ("total", total), ("now", now), ("today", today), ("of", of), ("and", and), ("or", or), ("to", to), ("as", `as`), ("in", `in`), ("is", `is`), ("are", are), ("not", not), ("then", then), ("for", `for`), ("each", each)]
+    static let all: [(String, WordKey)] = [("the", the), ("number", number), ("count", count), ("sum", sum), ("total", total), ("now", now), ("today", today), ("of", of), ("and", and), ("or", or), ("to", to), ("as", `as`), ("in", `in`), ("is", `is`), ("are", are), ("not", not), ("then", then), ("for", `for`), ("each", each), ("yes", yes), ("no", no), ("true", `true`), ("false", `false`), ("plus", plus), ("minus", minus), ("times", times), ("than", than), ("over", over), ("above", above), ("least", least), ("under", under), ("below", below), ("most", most)]
 }
 
 extension SmallWords {
@@ -379,7 +405,7 @@ struct Spelling {
     }
 
     /// The text while it is small.
-    private var small: String {
+    @inline(__always) private var small: String {
         guard count > 0 else { return "" }
         let low = UInt64(truncatingIfNeeded: bytes)
         let high = UInt64(truncatingIfNeeded: bytes >> 64)
@@ -387,5 +413,5 @@ struct Spelling {
     }
 
     /// The words joined.
-    var string: String { long ?? small }
+    @inline(__always) var string: String { long ?? small }
 }

@@ -77,8 +77,6 @@ public enum Vocabulary {
     static let stopWordSet = KeySet(stopWordList)
     static let sentenceStarterSet = KeySet(sentenceStarterList)
     static let comparisonKeys: [(keys: [WordKey], op: ComparisonOperator)] = comparisons.map { (WordKey.list($0.words), $0.op) }
-    /// `comparisonEnds` as keys (all short ASCII words).
-    static let comparisonEndKeys = WordKey.list(comparisonEnds.sorted())
 
     /// Duration unit words.
     public static let durationUnits: [String: DurationLiteral.Unit] = [
@@ -91,12 +89,6 @@ public enum Vocabulary {
 
     /// Words for yes and no in conditions and values.
     public static let booleans: [String: Bool] = ["yes": true, "no": false, "true": true, "false": false]
-
-    /// `arithmetic` and `booleans` as lists, for the parser (see `determinerList`).
-    static let arithmeticList = arithmetic.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-    static let booleanList = booleans.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-    static let arithmeticKeys = arithmeticList.map { (WordKey($0.0), $0.1) }
-    static let booleanKeys = booleanList.map { (WordKey($0.0), $0.1) }
 
     /// The forms shown when a sentence is not understood.
     public static let formList: String =
