@@ -127,11 +127,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 /// A value during a conversation: a slot the customer gave, a record an action returned, a computed amount.
 ///
 /// Numbers are exact decimals and money is integer minor units: nothing here is floating point.
-///
-/// Not `indirect`: a record and a list hold their values behind their own storage already, so the
-/// other cases are kept inline. An `indirect` enum put every value made (each `.text`, each
-/// `.boolean` a condition gives) in a box of its own: an allocation and a release.
-public enum RuntimeValue: Sendable, Hashable, Codable {
+public indirect enum RuntimeValue: Sendable, Hashable, Codable {
     /// Text (also emails, identities and enumeration values).
     case text(String)
     /// An exact decimal.
