@@ -117,8 +117,9 @@ public struct ConversationState: Codable, Sendable, Equatable {
     public var clarifications: Int
     /// Times each question was asked without an answer understood.
     public var unanswered: Int
-    /// Customer messages, normalized, with how often each came.
-    public var repeats: [String: Int]
+    /// Customer messages, normalized, with how often each came: a short list found by comparing
+    /// bytes (`RepeatCounts`). Stored, encoded and compared as the dictionary `repeats` is.
+    public var repeatCounts: RepeatCounts
     /// The transcript.
     public var transcript: [TranscriptLine]
     /// Actions taken.
@@ -138,11 +139,20 @@ public struct ConversationState: Codable, Sendable, Equatable {
         set { slots = SlotValues(newValue) }
     }
 
-    /// The JSON keys, as when the values were a stored dictionary: `slots` is written as `values`.
+    /// Customer messages, normalized, with how often each came: a view of `repeatCounts`, made when it is read.
+    public var repeats: [String: Int] {
+        get { repeatCounts.dictionary }
+        set { repeatCounts = RepeatCounts(newValue) }
+    }
+
+    /// The JSON keys, as when the values and counts were stored dictionaries: `slots` is written
+    /// as `values`, `repeatCounts` as `repeats`.
     private enum CodingKeys: String, CodingKey {
         case id, customer, verifiedCustomerID, turn, status, intent, confidence, goal, procedure, awaiting
         case slots = "values"
-        case loops, confirmed, clarifications, unanswered, repeats, transcript, actions, frustrated, unclear, misses, request
+        case loops, confirmed, clarifications, unanswered
+        case repeatCounts = "repeats"
+        case transcript, actions, frustrated, unclear, misses, request
     }
 
     /// A new conversation.
@@ -156,11 +166,97 @@ public struct ConversationState: Codable, Sendable, Equatable {
         self.loops = []
         self.clarifications = 0
         self.unanswered = 0
-        self.repeats = [:]
+        self.repeatCounts = RepeatCounts()
         self.transcript = []
         self.actions = []
         self.frustrated = false
     }
+}
+
+/// How often each request came in a conversation, by its text as `same_question_repeated`
+/// compares it (`Turn.normalizedForRepeats`): a short list of texts and counts, found by comparing
+/// bytes.
+///
+/// A conversation holds a few requests, so a look-up compares a few texts, each by its length
+/// first. A dictionary hashed the text (the whole message) at every turn and allocated its table
+/// at the first request; the list also lets a turn look its message up from bytes on the stack,
+/// making a string only for a request not seen before. The order of the list is no part of the
+/// state: every view of it (`dictionary`, the stored form, equality) is the same whatever the order.
+public struct RepeatCounts: Sendable, Equatable, Codable {
+    /// The texts and how often each came, each text once.
+    private(set) var entries: [(name: String, value: Int)]
+
+    /// No requests yet.
+    public init() { entries = [] }
+
+    /// The counts of a dictionary, in the order of their texts (so the same dictionary always gives the same list).
+    public init(_ dictionary: [String: Int]) {
+        entries = dictionary.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { ($0.key, $0.value) }
+    }
+
+    /// How many texts there are.
+    public var count: Int { entries.count }
+    /// Whether there are none.
+    public var isEmpty: Bool { entries.isEmpty }
+
+    /// Where the text whose UTF-8 bytes are `bytes` is in the list.
+    func position(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        let n = bytes.count
+        for i in entries.indices where entries[i].name.utf8.count == n {
+            let same = FastText.withBytes(entries[i].name) { t in n == 0 || memcmp(t.baseAddress!, bytes.baseAddress!, n) == 0 }
+            if same { return i }
+        }
+        return nil
+    }
+
+    /// Where `text` is in the list.
+    func position(of text: String) -> Int? { FastText.withBytes(text) { position(of: $0) } }
+
+    /// The count at a position.
+    subscript(at i: Int) -> Int {
+        get { entries[i].value }
+        set { entries[i].value = newValue }
+    }
+
+    /// How often `text` came; setting nil removes it.
+    public subscript(text: String) -> Int? {
+        get { position(of: text).map { entries[$0].value } }
+        set {
+            if let i = position(of: text) {
+                if let newValue { entries[i].value = newValue } else { entries.remove(at: i) }
+            } else if let newValue {
+                appendNew(text, newValue)
+            }
+        }
+    }
+
+    /// Adds a text the list does not hold yet, with room for a few more at the first.
+    mutating func appendNew(_ text: String, _ count: Int) {
+        if entries.capacity == 0 { entries.reserveCapacity(4) }
+        entries.append((text, count))
+    }
+
+    /// Makes room for `n` texts in all.
+    mutating func reserveCapacity(_ n: Int) { entries.reserveCapacity(n) }
+
+    /// The counts by text.
+    public var dictionary: [String: Int] { namedDictionary }
+
+    /// The texts and counts sorted by text, byte by byte: the order the stored form writes them in.
+    var sortedByText: [(name: String, value: Int)] { entriesSortedByName }
+
+    /// Equal when they hold the same texts with the same counts, in any order.
+    public static func == (a: RepeatCounts, b: RepeatCounts) -> Bool { a.sameEntries(as: b) }
+
+    /// Written as the dictionary of the counts: the same JSON as when the state held a dictionary.
+    public func encode(to encoder: any Encoder) throws { try encodeAsDictionary(to: encoder) }
+
+    /// Reads the dictionary `encode(to:)` writes.
+    public init(from decoder: any Decoder) throws { self.init(try Self.decodedDictionary(from: decoder)) }
+}
+
+extension RepeatCounts: NamedList {
+    func value(named name: String) -> Int? { self[name] }
 }
 
 /// What the customer did this turn.

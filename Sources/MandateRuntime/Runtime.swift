@@ -603,23 +603,46 @@ final class OutputVerdicts: @unchecked Sendable {
     private let lock = NSLock()
     /// By slot: the text's hash (never 0; 0 marks a free slot), the text and its verdict. Made at
     /// the first verdict kept, so that loading a plan makes none.
-    private var hashes: [UInt64] = []
-    private var texts: [String] = []
-    private var verdicts: [OutputVerdict] = []
-    private var count = 0
+    /// Read and written under `lock` only, so not checked for exclusive access at each use (a
+    /// dynamic check of a class's property costs more than the look-up it guards).
+    @exclusivity(unchecked) private var hashes: [UInt64] = []
+    @exclusivity(unchecked) private var texts: [String] = []
+    @exclusivity(unchecked) private var verdicts: [OutputVerdict] = []
+    @exclusivity(unchecked) private var count = 0
+    /// The last `recentCount` texts found or kept, with their slots, looked through before the
+    /// table: a turn mostly sends the plan's fixed texts, the same string each time, which compare
+    /// equal at once (a different text mostly differs in length), so the text is not hashed.
+    @exclusivity(unchecked) private var recent: [(text: String, slot: Int)] = []
+    @exclusivity(unchecked) private var nextRecent = 0
+    static let recentCount = 8
 
     /// The verdict kept on `text`, if any.
     func verdict(on text: String) -> OutputVerdict? {
-        let h = Self.hash(text)
         lock.lock()
         defer { lock.unlock() }
         guard !hashes.isEmpty else { return nil }
+        for r in recent.indices where recent[r].text == text { return verdicts[recent[r].slot] }
+        let h = Self.hash(text)
         var i = Int(truncatingIfNeeded: h >> 32) & (Self.width - 1)
         while hashes[i] != 0 {
-            if hashes[i] == h && texts[i] == text { return verdicts[i] }
+            if hashes[i] == h && texts[i] == text {
+                remember(i)
+                return verdicts[i]
+            }
             i = (i + 1) & (Self.width - 1)
         }
         return nil
+    }
+
+    /// Puts the text of slot `i` among the recent ones, in place of the oldest. Called under `lock`.
+    private func remember(_ i: Int) {
+        if recent.count < Self.recentCount {
+            if recent.isEmpty { recent.reserveCapacity(Self.recentCount) }
+            recent.append((texts[i], i))
+        } else {
+            recent[nextRecent] = (texts[i], i)
+            nextRecent = (nextRecent + 1) % Self.recentCount
+        }
     }
 
     /// Keeps the verdict on `text`, while there is room.
@@ -642,6 +665,7 @@ final class OutputVerdicts: @unchecked Sendable {
         texts[i] = text
         verdicts[i] = verdict
         count += 1
+        remember(i)
     }
 
     /// A hash of the text's bytes, never 0: eight bytes at a time, each word mixed by a multiply.

@@ -70,36 +70,76 @@ public struct SlotValues: Sendable, Equatable, Codable, ExpressibleByDictionaryL
     mutating func removeAll() { entries.removeAll(keepingCapacity: true) }
 
     /// The values by name.
-    public var dictionary: [String: RuntimeValue] {
-        var d = [String: RuntimeValue](minimumCapacity: entries.count)
-        for (k, v) in entries { d[k] = v }
-        return d
-    }
+    public var dictionary: [String: RuntimeValue] { namedDictionary }
 
     /// The names and values in the order the names were first given.
     public func makeIterator() -> IndexingIterator<[(name: String, value: RuntimeValue)]> { entries.makeIterator() }
 
     /// The names and values sorted by name, byte by byte: the order the stored form writes them in.
-    var sortedByName: [(name: String, value: RuntimeValue)] {
+    var sortedByName: [(name: String, value: RuntimeValue)] { entriesSortedByName }
+
+    /// Equal when they hold the same names with the same values, in any order.
+    public static func == (a: SlotValues, b: SlotValues) -> Bool { a.sameEntries(as: b) }
+
+    /// Written as the dictionary of the values: the same JSON as when the state held a dictionary.
+    public func encode(to encoder: any Encoder) throws { try encodeAsDictionary(to: encoder) }
+
+    /// Reads the dictionary `encode(to:)` writes.
+    public init(from decoder: any Decoder) throws { self.init(try Self.decodedDictionary(from: decoder)) }
+}
+
+extension SlotValues: NamedList {
+    func value(named name: String) -> RuntimeValue? { self[name] }
+}
+
+/// A short list of values by name, each name once, that a conversation's state keeps in place of
+/// a dictionary (`SlotValues`, `RepeatCounts`): seen from outside, and stored, as the dictionary.
+protocol NamedList {
+    associatedtype Value: Equatable & Codable
+    /// The names and values, each name once, in no particular order.
+    var entries: [(name: String, value: Value)] { get }
+    /// No values.
+    init()
+    /// The list of a dictionary's entries.
+    init(_ dictionary: [String: Value])
+    /// The value named `name`.
+    func value(named name: String) -> Value?
+    /// Where `name` is in the list.
+    func position(of name: String) -> Int?
+    /// Adds a value under a name the list does not hold yet.
+    mutating func appendNew(_ name: String, _ value: Value)
+    /// Makes room for `n` values in all.
+    mutating func reserveCapacity(_ n: Int)
+}
+
+extension NamedList {
+    /// The values by name.
+    var namedDictionary: [String: Value] {
+        var d = [String: Value](minimumCapacity: entries.count)
+        for (k, v) in entries { d[k] = v }
+        return d
+    }
+
+    /// The names and values sorted by name, byte by byte: the order the stored form writes them in.
+    var entriesSortedByName: [(name: String, value: Value)] {
         entries.count < 2 ? entries : entries.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }
 
-    /// Equal when they hold the same names with the same values, in any order.
-    public static func == (a: SlotValues, b: SlotValues) -> Bool {
-        guard a.entries.count == b.entries.count else { return false }
-        for (k, v) in a.entries where b[k] != v { return false }
+    /// Whether the two hold the same names with the same values, in any order.
+    func sameEntries(as other: Self) -> Bool {
+        guard entries.count == other.entries.count else { return false }
+        for (k, v) in entries where other.value(named: k) != v { return false }
         return true
     }
 
-    /// Written as the dictionary of the values: the same JSON as when the state held a dictionary.
-    public func encode(to encoder: any Encoder) throws {
+    /// Writes the list as the dictionary of its values.
+    func encodeAsDictionary(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
-        try c.encode(dictionary)
+        try c.encode(namedDictionary)
     }
 
-    /// Reads the dictionary `encode(to:)` writes.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        self.init(try c.decode([String: RuntimeValue].self))
+    /// Reads the dictionary `encodeAsDictionary` writes.
+    static func decodedDictionary(from decoder: any Decoder) throws -> [String: Value] {
+        try decoder.singleValueContainer().decode([String: Value].self)
     }
 }

@@ -169,7 +169,12 @@ struct StateWriter {
         int(s.confirmed)
         int(s.clarifications)
         int(s.unanswered)
-        keyed(s.repeats) { $0.int($1) }
+        // As a dictionary of the counts: its count, then its entries sorted by text.
+        unsigned(UInt64(s.repeatCounts.count))
+        for (k, n) in s.repeatCounts.sortedByText {
+            text(k)
+            int(n)
+        }
         unsigned(UInt64(s.transcript.count))
         for line in s.transcript {
             text(line.speaker)
@@ -286,21 +291,23 @@ struct StateReader {
         return d
     }
 
-    /// The conversation's values, written as `keyed` writes a dictionary; a name that comes twice is refused as there.
-    mutating func slots() throws(StateDecodingError) -> SlotValues {
+    /// A list of named values (the conversation's values, the repeat counts), written as `keyed`
+    /// writes a dictionary; a name that comes twice is refused as there.
+    mutating func named<L: NamedList>(_ value: (inout StateReader) throws(StateDecodingError) -> L.Value) throws(StateDecodingError) -> L {
         let n = try count()
-        var slots = SlotValues()
-        slots.reserveCapacity(n)
+        var list = L()
+        guard n > 0 else { return list }
+        list.reserveCapacity(n)
         // Many names are checked against a set, so that a long list is not searched once per name.
         var seen = n > 32 ? Set<String>(minimumCapacity: n) : nil
         for _ in 0..<n {
             let k = try text()
-            let v = try value()
-            let repeated = seen != nil ? seen?.insert(k).inserted == false : slots.position(of: k) != nil
+            let v = try value(&self)
+            let repeated = seen != nil ? seen?.insert(k).inserted == false : list.position(of: k) != nil
             guard !repeated else { throw failure("the key `\(k)` comes twice") }
-            slots.appendNew(k, v)
+            list.appendNew(k, v)
         }
-        return slots
+        return list
     }
 
     mutating func list<V>(_ element: (inout StateReader) throws(StateDecodingError) -> V) throws(StateDecodingError) -> [V] {
@@ -371,7 +378,7 @@ struct StateReader {
             s.awaiting = .verification(node: node, method: method, slot: try int())
         case let t: throw failure("nothing awaited has the tag \(t)")
         }
-        s.slots = try slots()
+        s.slots = try named { r throws(StateDecodingError) in try r.value() }
         s.loops = try list { r throws(StateDecodingError) in
             let node = try r.int()
             let elements = try r.list { r throws(StateDecodingError) in try r.value() }
@@ -380,7 +387,7 @@ struct StateReader {
         s.confirmed = try optionalInt()
         s.clarifications = try int()
         s.unanswered = try int()
-        s.repeats = try keyed { r throws(StateDecodingError) in try r.int() }
+        s.repeatCounts = try named { r throws(StateDecodingError) in try r.int() }
         s.transcript = try list { r throws(StateDecodingError) in
             let speaker = try r.text()
             let text = try r.text()

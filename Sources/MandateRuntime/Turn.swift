@@ -10,7 +10,14 @@ struct Turn: ~Copyable {
     let runtime: RuntimeCore
     /// Steps this turn may run (`Runtime.stepBudget`).
     let stepBudget: Int
-    var state: ConversationState
+    /// The conversation's state, kept in an optional that `finish()` empties: the state is moved
+    /// out of the finished turn without a copy, and the turn then releases nothing of it.
+    var held: ConversationState?
+    /// The conversation's state, changed in place.
+    var state: ConversationState {
+        _read { yield held.unsafelyUnwrapped }
+        _modify { yield &held! }
+    }
     let message: String
     let supplied: IntentPrediction?
     var env: TurnEnvironment
@@ -40,18 +47,19 @@ struct Turn: ~Copyable {
     /// The calendar day of this turn in the project's time zone (the clock does not move during a turn).
     let today: CalendarDate
 
-    init(runtime: RuntimeCore, stepBudget: Int, state: consuming ConversationState, message: String, supplied: IntentPrediction?, env: TurnEnvironment) {
+    init(runtime: RuntimeCore, stepBudget: Int, state: consuming ConversationState, message: String, supplied: IntentPrediction?, env: consuming TurnEnvironment) {
         self.runtime = runtime
         self.stepBudget = stepBudget
         // The goal and procedure are read before the state is moved in, so that it is moved, not copied.
         self.servedGoal = state.goal.flatMap { runtime.goal(id: $0) }
         self.proc = state.procedure.flatMap { runtime.procedures[$0] }
-        self.state = state
+        self.held = state
         self.message = message
         self.requestText = message
         self.supplied = supplied
-        self.env = env
         self.today = runtime.today(at: env.now)
+        // Moved in, not copied (its ports retained and released again).
+        self.env = env
         // Room for the events of most turns, in a block small enough for the allocator's quick
         // path (16 events took its slow one, at every turn).
         trace.reserveCapacity(12)
@@ -121,27 +129,22 @@ struct Turn: ~Copyable {
     /// What the turn leaves: its state, effects and trace, moved out of the finished turn (the rest
     /// of the turn is released field by field).
     ///
-    /// Each is swapped with an empty placeholder: reading a copyable field of the consumed turn
-    /// copied it (the state's every text and list retained) and released the original with the turn.
+    /// The state is taken out of its optional and the effects and trace swapped with empty lists:
+    /// reading a copyable field of the consumed turn copied it (the state's every text and list
+    /// retained) and released the original with the turn; swapping the state with a placeholder
+    /// copied and released the placeholder's fields instead.
     consuming func finish() -> TurnResult {
-        // A copy of one empty state made once: its texts and lists are the shared empty ones, so
-        // copying and releasing it touches no counts that matter (making a new one cost more).
-        var state = Turn.emptyState
-        swap(&state, &self.state)
         var effects: [TurnEffect] = []
         swap(&effects, &self.effects)
         var trace: [TraceEvent] = []
         swap(&trace, &self.trace)
-        return TurnResult(state: state, effects: effects, trace: trace)
+        return TurnResult(state: held.take().unsafelyUnwrapped, effects: effects, trace: trace)
     }
 
     /// The facts of a condition that holds, and of one that does not: made once and shared by
     /// every event that has them (a dictionary literal made a new list for each event).
     static let thenFacts = TraceFacts(items: [("branch", "then")])
     static let otherwiseFacts = TraceFacts(items: [("branch", "otherwise")])
-
-    /// The placeholder state `finish()` leaves in the finished turn.
-    static let emptyState = ConversationState(id: "", customer: CustomerProfile(id: "", tier: "", verified: false))
 
     // MARK: the turn, in order
 
@@ -154,7 +157,7 @@ struct Turn: ~Copyable {
         }
         state.transcript.append(TranscriptLine(speaker: "customer", text: message, turn: state.turn))
         let length = FastText.characterCount(message)
-        note(.message, FastText.concat("the customer wrote ", FastText.decimal(length), " characters"), ["text": message, "now": FastText.decimal(Int(env.now))])
+        note(.message, Self.messageDetail(length), ["text": message, "now": FastText.decimal(Int(env.now))])
         if state.status != .open { beginAgain() }
         // A new request: the rules of the goal it reads as apply from the first check on.
         if state.awaiting == .clarification, let earlier = state.unclear { requestText = earlier + "\n" + message }
@@ -214,17 +217,7 @@ struct Turn: ~Copyable {
         case .slot?, .confirmation?, .verification?: answering = true
         case .clarification?, nil: answering = false
         }
-        let normalized = Self.normalizedForRepeats(message)
-        // One look-up of the message: counted in place when it is a request, else only when seen before.
-        let seen: Int
-        if answering {
-            seen = state.repeats[normalized] ?? 0
-            if seen > 0 { state.repeats[normalized] = seen + 1 }
-        } else {
-            // Room for a few requests at the first: the count is not regrown and rehashed 1 → 3 → 6.
-            if state.repeats.isEmpty { state.repeats.reserveCapacity(6) }
-            seen = Self.count(&state.repeats[normalized, default: 0])
-        }
+        let seen = countRepeat(request: !answering)
         let repeated = !answering || seen > 0
         if repeated, let n = goal?.escalation.sameQuestionRepeated, n > 1, seen + 1 >= n {
             escalate(queue: nil, reason: "the customer wrote the same message \(n) times", source: goalSource(.sameQuestionRepeated), clause: "escalation.same_question_repeated")
@@ -240,11 +233,44 @@ struct Turn: ~Copyable {
         }
     }
 
-    /// Adds one to a count, giving the count before.
-    static func count(_ n: inout Int) -> Int {
-        defer { n += 1 }
-        return n
+    /// How often this message came before (`normalizedForRepeats`), counted again now when it is a
+    /// request, and when it is an answer only if it came before.
+    ///
+    /// An ASCII message is normalised into a buffer on the stack and looked up from there: a string
+    /// is made only for a request not seen before.
+    mutating func countRepeat(request: Bool) -> Int {
+        let m = message
+        guard FastText.isASCII(m) else {
+            return FastText.withBytes(Self.normalizedForRepeats(m)) { countRepeat(of: $0, request: request) }
+        }
+        return FastText.withBytes(m) { b in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(b.count, 1)) { out in
+                let n = Self.normalizeASCIIForRepeats(b, into: out)
+                return countRepeat(of: UnsafeBufferPointer(rebasing: out[..<n]), request: request)
+            }
+        }
     }
+
+    /// `countRepeat(request:)` for the normalised bytes of the message: one look-up.
+    mutating func countRepeat(of key: UnsafeBufferPointer<UInt8>, request: Bool) -> Int {
+        if let i = state.repeatCounts.position(of: key) {
+            let seen = state.repeatCounts[at: i]
+            if request || seen > 0 { state.repeatCounts[at: i] = seen + 1 }
+            return seen
+        }
+        if request { state.repeatCounts.appendNew(String(decoding: key, as: UTF8.self), 1) }
+        return 0
+    }
+
+    /// What the trace says of a message of `length` characters: `the customer wrote 43 characters`.
+    static func messageDetail(_ length: Int) -> String {
+        length >= 0 && length < messageDetails.count ? messageDetails[length]
+            : FastText.concat("the customer wrote ", FastText.decimal(length), " characters")
+    }
+
+    /// `messageDetail` of the lengths most messages have, written once (at the first message)
+    /// rather than joined at every turn.
+    static let messageDetails: [String] = (0..<256).map { FastText.concat("the customer wrote ", FastText.decimal($0), " characters") }
 
     /// A message after the conversation ended starts a new request with the same customer.
     mutating func beginAgain() {
@@ -834,11 +860,17 @@ struct Turn: ~Copyable {
     /// say so (the message states an amount): when they were not, the verdict holds for the text alone.
     func outputRules(_ text: String, _ goal: GoalRules) -> (rule: (why: String, clause: String)?, readAmounts: Bool) {
         if let rule = textRules(text, goal) { return (rule, false) }
-        let amounts = Self.amounts(in: text)
-        for amount in amounts where !isKnownAmount(amount) {
-            return (("it states \(amount), an amount the plan did not compute", "output.amounts"), true)
+        // Each amount is checked as it is read: no list of them is made.
+        var stated = false
+        var unknown: String?
+        Self.forEachAmount(in: text) { amount in
+            stated = true
+            if isKnownAmount(amount) { return true }
+            unknown = amount
+            return false
         }
-        return (nil, !amounts.isEmpty)
+        if let unknown { return (("it states \(unknown), an amount the plan did not compute", "output.amounts"), true) }
+        return (nil, stated)
     }
 
     /// The output rules on the text alone: `never_say`, `max_characters`, placeholders.
@@ -955,12 +987,22 @@ struct Turn: ~Copyable {
 
     /// `$150`, `$89.00`, `150 USD` in a text, normalised to how `format` shows money.
     static func amounts(in text: String) -> [String] {
+        var found: [String] = []
+        forEachAmount(in: text) { found.append($0); return true }
+        return found
+    }
+
+    /// Calls `body` with each amount of `amounts(in:)`, in order, while it returns true.
+    static func forEachAmount(in text: String, _ body: (String) -> Bool) {
         // Most messages state no amount: look for a currency sign's bytes first ($, and the lead bytes of € and £).
-        let ascii = FastText.withBytes(text) { b -> [String]? in
-            guard FastText.mayHaveCurrencySign(b) else { return [] }
-            return FastText.allASCII(b) ? asciiAmounts(b) : nil
+        let ascii = FastText.withBytes(text) { b -> Bool in
+            guard FastText.mayHaveCurrencySign(b) else { return true }
+            guard FastText.allASCII(b) else { return false }
+            forEachASCIIAmount(b, body)
+            return true
         }
-        return ascii ?? characterAmounts(text)
+        if ascii { return }
+        for amount in characterAmounts(text) where !body(amount) { return }
     }
 
     /// `amounts(in:)` character by character: for text that is not ASCII (`€`, `£`, other digits).
@@ -997,12 +1039,21 @@ struct Turn: ~Copyable {
     /// `amounts(in:)` for ASCII bytes, in place: each amount is written into one buffer and made a
     /// string once (no allocation for the usual `$89.00`).
     static func asciiAmounts(_ b: UnsafeBufferPointer<UInt8>) -> [String] {
-        @inline(__always) func digit(_ x: UInt8) -> Bool { x >= 0x30 && x <= 0x39 }
         var found: [String] = []
+        forEachASCIIAmount(b) { found.append($0); return true }
+        return found
+    }
+
+    /// Calls `body` with each amount of `asciiAmounts`, in order, while it returns true. The `$`
+    /// bytes are found by `memchr`.
+    static func forEachASCIIAmount(_ b: UnsafeBufferPointer<UInt8>, _ body: (String) -> Bool) {
+        @inline(__always) func digit(_ x: UInt8) -> Bool { x >= 0x30 && x <= 0x39 }
         let n = b.count
+        guard let base = b.baseAddress else { return }
         var i = 0
         while i < n {
-            guard b[i] == 0x24 else { i += 1; continue }
+            guard let sign = memchr(base + i, 0x24, n - i) else { return }
+            i = base.distance(to: sign.assumingMemoryBound(to: UInt8.self))
             var j = i + 1
             while j < n, digit(b[j]) || b[j] == 0x2C || (b[j] == 0x2E && j + 1 < n && digit(b[j + 1])) { j += 1 }
             if j > i + 1 {
@@ -1027,26 +1078,28 @@ struct Turn: ~Copyable {
                     for x in 0..<2 { out[w] = fracStart + x < d ? out[fracStart + x] : 0x30; w += 1 }
                     return String(decoding: UnsafeBufferPointer(rebasing: out[d..<w]), as: UTF8.self)
                 }
-                if let amount { found.append(amount) }
+                if let amount, !body(amount) { return }
             }
             i = j
         }
-        return found
     }
 
     /// The message as `same_question_repeated` compares it: lowercase letters, digits and spaces.
     static func normalizedForRepeats(_ message: String) -> String {
         guard FastText.isASCII(message) else { return message.lowercased().filter { $0.isLetter || $0.isNumber || $0 == " " } }
         return FastText.withBytes(message) { b in
-            String(unsafeUninitializedCapacity: b.count) { out in
-                var n = 0
-                for x in b {
-                    let l = FastText.lower(x)
-                    if (l >= 0x61 && l <= 0x7A) || (l >= 0x30 && l <= 0x39) || l == 0x20 { out[n] = l; n += 1 }
-                }
-                return n
-            }
+            String(unsafeUninitializedCapacity: b.count) { normalizeASCIIForRepeats(b, into: $0) }
         }
+    }
+
+    /// `normalizedForRepeats` of ASCII bytes, written into `out` (room for as many bytes): how many it wrote.
+    static func normalizeASCIIForRepeats(_ b: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var n = 0
+        for x in b {
+            let l = FastText.lower(x)
+            if (l >= 0x61 && l <= 0x7A) || (l >= 0x30 && l <= 0x39) || l == 0x20 { out[n] = l; n += 1 }
+        }
+        return n
     }
 
     // MARK: hand-off

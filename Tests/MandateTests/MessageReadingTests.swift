@@ -235,7 +235,7 @@ enum FormerReading {
             #expect(signals.asksForHuman == FormerReading.asksForHuman(message), "\(message)")
             // Every word numbered as the vocabulary numbers it alone (a word longer than any of its words is not hashed).
             let words = PhraseWords(MessageText(message).wordSlices)
-            #expect(words.ids == MessageText(message).words.map { PhraseVocabulary.shared.id($0) }, "\(message)")
+            #expect(Array(words.ids) == MessageText(message).words.map { PhraseVocabulary.shared.id($0) }, "\(message)")
         }
     }
 

@@ -103,7 +103,7 @@ let everyStatus: [ConversationStatus] = [.open, .resolved(outcome: "refund_issue
         func labels(_ v: Any) -> [String] { Mirror(reflecting: v).children.compactMap(\.label) }
         let s = richState(awaiting: nil, status: .open)
         #expect(labels(s) == ["id", "customer", "verifiedCustomerID", "turn", "status", "intent", "confidence", "goal", "procedure", "awaiting",
-                              "slots", "loops", "confirmed", "clarifications", "unanswered", "repeats", "transcript", "actions", "frustrated",
+                              "slots", "loops", "confirmed", "clarifications", "unanswered", "repeatCounts", "transcript", "actions", "frustrated",
                               "unclear", "misses", "request"],
                 "ConversationState's fields changed: write the new one in StateEncoding and raise its version")
         #expect(labels(s.customer) == ["id", "tier", "verified", "fields"])

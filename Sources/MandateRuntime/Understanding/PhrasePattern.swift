@@ -82,14 +82,14 @@ struct PhraseVocabulary: Sendable {
     }
 
     /// The number of each word of a message, and which phrase sets may match somewhere in it (`PhraseStarts`).
-    func number(_ words: MessageText.Words) -> (ids: [Int32], sets: UInt16) {
+    func number(_ words: MessageText.Words) -> (ids: WordNumbers, sets: UInt16) {
         let n = words.count
-        guard n > 0 else { return ([], 0) }
+        guard n > 0 else { return (WordNumbers(), 0) }
         let starts = PhraseStarts.shared
         var sets = starts.anywhere
-        // Numbered on the stack, then copied into an array made by `reserveCapacity` (see `MessageText.readASCII`).
-        var ids: [Int32] = []
-        ids.reserveCapacity(n)
+        // Numbered on the stack, then kept in place for a short message, else copied into an array
+        // made by `reserveCapacity` (see `MessageText.readASCII`).
+        var ids = WordNumbers()
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: n) { out in
             words.storage.withUnsafeBufferPointer { storage in
                 table.withUnsafeBufferPointer { table in
@@ -110,7 +110,7 @@ struct PhraseVocabulary: Sendable {
                     }
                 }
             }
-            ids.append(contentsOf: UnsafeBufferPointer(out))
+            ids = WordNumbers(UnsafeBufferPointer(out))
         }
         return (ids, sets)
     }
@@ -149,7 +149,7 @@ struct PhraseWords: Sendable {
     /// The words (`MessageText.wordSlices`).
     let words: MessageText.Words
     /// Each word's number, -1 for a word no pattern names.
-    let ids: [Int32]
+    let ids: WordNumbers
     /// The built-in phrase sets that may match somewhere in the words, as their bits (`PhraseSet.bit`):
     /// a set whose bit is clear has no pattern that can start at any of the words.
     let sets: UInt16
@@ -162,6 +162,44 @@ struct PhraseWords: Sendable {
     }
 
     var count: Int { words.count }
+}
+
+/// The numbers of a message's words: kept in place for a message of up to `inline` words (most
+/// messages), in an array for a longer one. An array made for every message was an allocation and
+/// a release at every turn.
+struct WordNumbers: RandomAccessCollection, Sendable {
+    /// The words kept in place at most.
+    static let inline = 16
+    typealias Sixteen = (Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32,
+                         Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32)
+    private var short: Sixteen = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    private var long: [Int32] = []
+    let count: Int
+
+    /// The numbers of `buffer`.
+    init(_ buffer: UnsafeBufferPointer<Int32>) {
+        count = buffer.count
+        if count <= Self.inline {
+            withUnsafeMutableBytes(of: &short) { raw in
+                if let base = buffer.baseAddress { raw.baseAddress!.copyMemory(from: base, byteCount: count * MemoryLayout<Int32>.stride) }
+            }
+        } else {
+            long.reserveCapacity(count)
+            long.append(contentsOf: buffer)
+        }
+    }
+
+    /// No words.
+    init() { count = 0 }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+
+    subscript(i: Int) -> Int32 {
+        precondition(i >= 0 && i < count, "a word number out of range")
+        if count > Self.inline { return long[i] }
+        return withUnsafeBytes(of: short) { $0.load(fromByteOffset: i * MemoryLayout<Int32>.stride, as: Int32.self) }
+    }
 }
 
 /// Where the built-in phrase sets may start, by word and by first byte, one bit a set: a message's
