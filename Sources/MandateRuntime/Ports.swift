@@ -2,19 +2,141 @@ import Foundation
 import MandateIR
 
 /// A call to a catalog action, with identity already bound to the verified customer.
+///
+/// The arguments travel in the order of the signature's inputs, as the call worked them out, and
+/// the catalog action (its signature, the owner field of each record) is shared by every call of
+/// it rather than copied into each request. A connector reads an argument by name or by position:
+///
+/// ```swift
+/// func perform(_ request: ActionRequest) -> ActionOutcome {
+///     guard case .text(let number)? = request.arguments["order_number"] else { return .failed("no order number") }
+///     for (name, value) in request.arguments { log("\(name)=\(value)") }   // in the signature's order
+///     …
+/// }
+/// ```
 public struct ActionRequest: Sendable, Equatable {
-    /// The catalog action.
-    public var action: String
-    /// Its signature.
-    public var signature: ActionSignature
-    /// Arguments by input name; `identity` inputs hold the verified customer's id.
-    public var arguments: [String: RuntimeValue]
+    /// The catalog action as the plan declares it, with what is worked out once about it.
+    public let catalogAction: CatalogAction
+    /// The arguments, by input number in the signature's order; `arguments["order_number"]` reads
+    /// one by name. `identity` inputs hold the verified customer's id.
+    public var arguments: ActionArguments
     /// The verified customer the action runs as.
     public var customerID: String?
     /// Set on every action with effects: the same key never acts twice.
     public var idempotencyKey: String?
+
+    /// The catalog action's name.
+    public var action: String { catalogAction.signature.name }
+    /// Its signature (a copy: `catalogAction.signature` reads it in place).
+    public var signature: ActionSignature { catalogAction.signature }
     /// The owner field of each record type (`Order` → `customer_id`), for the connector's ownership check.
-    public var owners: [String: String]
+    public var owners: [String: String] { catalogAction.owners }
+
+    /// A call of `catalogAction` with `arguments` (made for its inputs).
+    public init(_ catalogAction: CatalogAction, arguments: ActionArguments, customerID: String?, idempotencyKey: String?) {
+        self.catalogAction = catalogAction
+        self.arguments = arguments
+        self.customerID = customerID
+        self.idempotencyKey = idempotencyKey
+    }
+
+    /// A call of the action `signature` with its arguments by input name (an input not named is not
+    /// given), `owners` naming the owner field of each record type: for connectors' tests and tools
+    /// that make a request themselves. The runtime makes its requests from the catalog it loaded.
+    public init(signature: ActionSignature, arguments: [String: RuntimeValue], customerID: String?, idempotencyKey: String?,
+                owners: [String: String]) {
+        let action = CatalogAction(signature, owners: owners)
+        self.init(action, arguments: ActionArguments(inputs: signature.inputs, byName: arguments), customerID: customerID,
+                  idempotencyKey: idempotencyKey)
+    }
+
+    /// Equal when they call actions of equal signatures and owners with equal arguments, as the same customer, under the same key.
+    public static func == (a: ActionRequest, b: ActionRequest) -> Bool {
+        a.customerID == b.customerID && a.idempotencyKey == b.idempotencyKey && a.arguments == b.arguments
+            && (a.catalogAction === b.catalogAction
+                || (a.catalogAction.signature == b.catalogAction.signature && a.catalogAction.owners == b.catalogAction.owners))
+    }
+}
+
+/// The arguments of an action call: one value (or none) for each input of the signature, in the
+/// signature's order. Read by position (`values[1]`, `arguments[input: 1]`) or by name
+/// (`arguments["order"]`); iterating gives the given arguments as `(name, value)` in input order.
+public struct ActionArguments: Sendable, Equatable, Sequence, CustomStringConvertible {
+    /// The inputs the values are for: the signature's.
+    public let inputs: [Field]
+    /// By input number: `values[i]` is the value given for `inputs[i]`, nil when none is.
+    public var values: [RuntimeValue?]
+
+    /// Values for `inputs`, by input number (as many as there are inputs).
+    public init(inputs: [Field], values: [RuntimeValue?]) {
+        precondition(values.count == inputs.count, "an action's arguments need one value or nil for each of its inputs")
+        self.inputs = inputs
+        self.values = values
+    }
+
+    /// Values for `inputs` given by name: each input takes the value of its name, if any (a name
+    /// that names no input is not kept).
+    public init(inputs: [Field], byName arguments: [String: RuntimeValue]) {
+        var values: [RuntimeValue?] = []
+        values.reserveCapacity(inputs.count)
+        for input in inputs { values.append(arguments[input.name]) }
+        self.init(inputs: inputs, values: values)
+    }
+
+    /// The value given for the input named `name` (the last so named, should two share it), if any.
+    /// A look through the few inputs: no name is hashed.
+    public subscript(_ name: String) -> RuntimeValue? {
+        let n = name.utf8.count
+        var i = inputs.count - 1
+        while i >= 0 {
+            // The length first: comparing two different short texts is a call, comparing two lengths is not.
+            if inputs[i].name.utf8.count == n && inputs[i].name == name { return values[i] }
+            i -= 1
+        }
+        return nil
+    }
+
+    /// The value given for input number `i`.
+    public subscript(input i: Int) -> RuntimeValue? { values[i] }
+
+    /// The given arguments by name, as a dictionary.
+    public var byName: [String: RuntimeValue] {
+        var d = [String: RuntimeValue](minimumCapacity: inputs.count)
+        for (name, value) in self { d[name] = value }
+        return d
+    }
+
+    /// How many inputs are given a value.
+    public var givenCount: Int { values.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+
+    /// The given arguments, `(name, value)`, in the order of the inputs.
+    public func makeIterator() -> Iterator { Iterator(arguments: self) }
+
+    /// Walks the given arguments in input order.
+    public struct Iterator: IteratorProtocol {
+        let arguments: ActionArguments
+        var position = 0
+        /// The next given argument.
+        public mutating func next() -> (name: String, value: RuntimeValue)? {
+            while position < arguments.values.count {
+                let i = position
+                position += 1
+                if let v = arguments.values[i] { return (arguments.inputs[i].name, v) }
+            }
+            return nil
+        }
+    }
+
+    /// Equal when they give the same values by name, as two dictionaries of the arguments are.
+    public static func == (a: ActionArguments, b: ActionArguments) -> Bool {
+        if a.inputs == b.inputs { return a.values == b.values }
+        return a.byName == b.byName
+    }
+
+    /// `[order_number: 1042, customer_id: C-1001]`, in input order.
+    public var description: String {
+        "[" + map { "\($0.name): \(Turn.format($0.value))" }.joined(separator: ", ") + "]"
+    }
 }
 
 /// What an action did.

@@ -181,8 +181,10 @@ final class OffsetCache: @unchecked Sendable {
 }
 
 /// A catalog action as a call reads it: its signature, and what is worked out once about it
-/// rather than at every call (the owner look-ups, the key's paths split at their dots).
-final class CatalogAction: Sendable {
+/// rather than at every call (the owner look-ups, the key's paths split at their dots). The runtime
+/// makes one for each action of the plan when it loads it; every `ActionRequest` of the action
+/// shares it.
+public final class CatalogAction: Sendable {
     /// The inputs by number as a dictionary of the arguments by name reads them: each the value of
     /// the last input with its name (the same list, unless two inputs share a name).
     func byName(_ inputs: [RuntimeValue?]) -> [RuntimeValue?] {
@@ -190,7 +192,10 @@ final class CatalogAction: Sendable {
         return sameNamed.map { inputs[$0] }
     }
 
-    let signature: ActionSignature
+    /// The action as the plan declares it.
+    public let signature: ActionSignature
+    /// The owner field of each record type (`Order` → `customer_id`), as the plan declares them.
+    public let owners: [String: String]
     /// By input, and by output: the field naming the owner of its record type, when it is a record with an owner.
     let inputOwners: [String?]
     let outputOwners: [String?]
@@ -199,15 +204,24 @@ final class CatalogAction: Sendable {
     /// When two inputs share a name (which the catalog should not allow), the last input with each
     /// input's name, by number: its value is the one a dictionary of the arguments by name keeps.
     let sameNamed: [Int]?
+    /// The inputs a journal line names, by number, in the order `<` sorts their names (the last
+    /// input of a name that two share).
+    let journalOrder: [Int]
+    /// The inputs a read or identify action matches records on: all but `identity` inputs, by number.
+    public let givenInputs: [Int]
+    /// The record inputs a frequency limit counts per (`once per order` → the `Order` inputs), by number.
+    let scopeInputs: [Int]
     /// Whether it changes something: its effect is neither `read` nor `identify`.
-    let effectful: Bool
+    public let effectful: Bool
     /// What the trace says when it passes its limits, and when it is done or was already done.
     let withinLimitsDetail: String
     let doneDetail: String
     let alreadyDoneDetail: String
 
-    init(_ signature: ActionSignature, owners: [String: String]) {
+    /// The action `signature`, with `owners` naming the owner field of each record type.
+    public init(_ signature: ActionSignature, owners: [String: String]) {
         self.signature = signature
+        self.owners = owners
         func owner(_ type: ValueType) -> String? {
             if case .record(let name) = type { return owners[name] }
             return nil
@@ -229,11 +243,27 @@ final class CatalogAction: Sendable {
             }
         }
         sameNamed = last
+        journalOrder = inputs.indices.filter { i in !inputs[(i + 1)...].contains { $0.name == inputs[i].name } }
+            .sorted { inputs[$0].name < inputs[$1].name }
+        givenInputs = inputs.indices.filter { inputs[$0].type != .identity }
+        if let per = signature.limit?.per, per != "customer", per != "conversation" {
+            scopeInputs = inputs.indices.filter { i in
+                if case .record(let type) = inputs[i].type { return FastText.equalLowercased(type, per) }
+                return false
+            }
+        } else {
+            scopeInputs = []
+        }
         effectful = signature.effect != "read" && signature.effect != "identify"
         withinLimitsDetail = "`\(signature.name)` is within its limits"
         doneDetail = "`\(signature.name)` done"
         alreadyDoneDetail = "`\(signature.name)` already done"
     }
+
+    /// The owner field of input number `i`'s record type (`customer_id` for an `Order`), when it is a record with an owner.
+    public func ownerField(ofInput i: Int) -> String? { inputOwners[i] }
+    /// The owner field of output number `i`'s record type, when it is a record with an owner.
+    public func ownerField(ofOutput i: Int) -> String? { outputOwners[i] }
 }
 
 /// A goal as a turn reads it: its rules, and what is worked out once about them.

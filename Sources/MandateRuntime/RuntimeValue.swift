@@ -144,8 +144,8 @@ public indirect enum RuntimeValue: Sendable, Hashable, Codable {
     case duration(amount: Int, unit: String)
     /// Yes or no.
     case boolean(Bool)
-    /// A record's fields by name.
-    case record([String: RuntimeValue])
+    /// A record's fields by name (`RuntimeRecord`: read by name without hashing it).
+    case record(RuntimeRecord)
     /// A list.
     case list([RuntimeValue])
 
@@ -168,5 +168,133 @@ extension RuntimeValue {
         case .duration(let amount, let unit): self = .duration(amount: amount, unit: unit)
         case .boolean(let b): self = .boolean(b)
         }
+    }
+}
+
+/// A record's fields: names and values, kept in the byte order of their names (the order the stored
+/// forms write them), each name once.
+///
+/// Reads a field by name as a dictionary does (`record["status"]`), but looks through its few
+/// names instead of hashing the one asked for: a name is compared only with names of its length,
+/// and a long record is searched by halves. Equal records hold the same fields, whatever order
+/// they were given in. Names are compared as the conversation's values compare theirs
+/// (`SlotValues`): by length in bytes, then as texts; a record's names are the catalog's field names.
+public struct RuntimeRecord: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral, CustomStringConvertible {
+    /// The fields, sorted by the bytes of their names.
+    public private(set) var fields: [(key: String, value: RuntimeValue)]
+
+    /// No fields.
+    public init() { fields = [] }
+
+    /// The fields of `dictionary`.
+    public init(_ dictionary: [String: RuntimeValue]) {
+        fields = []
+        fields.reserveCapacity(dictionary.count)
+        for (k, v) in dictionary { fields.append((k, v)) }
+        if fields.count > 1 { fields.sort { Self.precedes($0.key, $1.key) } }
+    }
+
+    /// `["id": .text("1042")]`; a name given twice keeps its last value.
+    public init(dictionaryLiteral elements: (String, RuntimeValue)...) {
+        self.init()
+        fields.reserveCapacity(elements.count)
+        for (k, v) in elements { self[k] = v }
+    }
+
+    /// Room for `n` fields.
+    public mutating func reserveCapacity(_ n: Int) { fields.reserveCapacity(n) }
+
+    /// Whether `a` sorts before `b` by their bytes.
+    static func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+
+    /// Where the field `name` is, if the record has it.
+    func position(of name: String) -> Int? {
+        let n = name.utf8.count
+        if fields.count <= 16 {
+            for i in fields.indices where fields[i].key.utf8.count == n && fields[i].key == name { return i }
+            return nil
+        }
+        var low = 0, high = fields.count
+        while low < high {
+            let mid = (low + high) / 2
+            if Self.precedes(fields[mid].key, name) { low = mid + 1 } else { high = mid }
+        }
+        return low < fields.count && fields[low].key == name ? low : nil
+    }
+
+    /// The value of the field `name`; setting nil removes the field.
+    public subscript(_ name: String) -> RuntimeValue? {
+        get { position(of: name).map { fields[$0].value } }
+        set {
+            if let i = position(of: name) {
+                if let newValue { fields[i].value = newValue } else { fields.remove(at: i) }
+                return
+            }
+            guard let newValue else { return }
+            // After every name that sorts before it: most records are written in order, so at the end.
+            var i = fields.count
+            while i > 0 && Self.precedes(name, fields[i - 1].key) { i -= 1 }
+            fields.insert((name, newValue), at: i)
+        }
+    }
+
+    /// The field names, in byte order.
+    public var keys: LazyMapSequence<[(key: String, value: RuntimeValue)], String> { fields.lazy.map { $0.key } }
+    /// The field values, in the order of their names.
+    public var values: LazyMapSequence<[(key: String, value: RuntimeValue)], RuntimeValue> { fields.lazy.map { $0.value } }
+    /// How many fields.
+    public var count: Int { fields.count }
+    /// Whether it has no field.
+    public var isEmpty: Bool { fields.isEmpty }
+    /// The fields as a dictionary.
+    public var dictionary: [String: RuntimeValue] {
+        var d = [String: RuntimeValue](minimumCapacity: fields.count)
+        for (k, v) in fields { d[k] = v }
+        return d
+    }
+
+    /// The fields, `(key, value)`, in the byte order of their names.
+    public func makeIterator() -> IndexingIterator<[(key: String, value: RuntimeValue)]> { fields.makeIterator() }
+
+    public static func == (a: RuntimeRecord, b: RuntimeRecord) -> Bool {
+        a.fields.count == b.fields.count && a.fields.elementsEqual(b.fields) { $0.key == $1.key && $0.value == $1.value }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fields.count)
+        for (k, v) in fields {
+            hasher.combine(k)
+            hasher.combine(v)
+        }
+    }
+
+    /// `["id": 1042, "status": delivered]`, as a dictionary shows itself.
+    public var description: String { dictionary.description }
+}
+
+extension RuntimeRecord: Codable {
+    /// A field's name as a coding key.
+    struct FieldName: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Written as a dictionary of its fields writes itself (a keyed container, a key a field): the
+    /// same JSON as when a record was a dictionary.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: FieldName.self)
+        for (k, v) in fields { try c.encode(v, forKey: FieldName(k)) }
+    }
+
+    /// Reads what `encode(to:)` writes, as a dictionary reads itself.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: FieldName.self)
+        self.init()
+        let keys = c.allKeys
+        fields.reserveCapacity(keys.count)
+        for key in keys { self[key.stringValue] = try c.decode(RuntimeValue.self, forKey: key) }
     }
 }

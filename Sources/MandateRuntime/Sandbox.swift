@@ -66,7 +66,8 @@ public enum FixtureConversion {
         case .record(let name):
             guard let fields = value as? [String: Any] else { throw fail("expected a \(name) record") }
             guard let record = types[name] else { throw fail("no record type `\(name)`") }
-            var out: [String: RuntimeValue] = [:]
+            var out = RuntimeRecord()
+            out.reserveCapacity(fields.count)
             for (k, v) in fields {
                 guard let f = record.fields.first(where: { $0.name == k }) else {
                     throw fail("`\(name)` has no field `\(k)`; its fields are " + record.fields.map(\.name).joined(separator: ", "))
@@ -175,35 +176,41 @@ public final class SandboxActions: ActionPort, @unchecked Sendable {
     }
 
     /// The sandbox's behaviour over any store of `SandboxData`.
+    ///
+    /// The arguments are read by input number, and the owner field of each record input and output
+    /// from the catalog action: no name is hashed to find them.
     public static func perform(_ request: ActionRequest, on data: inout SandboxData) -> ActionOutcome {
-        let sig = request.signature
+        let action = request.catalogAction
+        let values = request.arguments.values
         // The connector boundary: a record argument must belong to the verified customer.
-        for input in sig.inputs {
-            if case .record(let type) = input.type, let ownerField = request.owners[type],
-               case .text(let owner)? = request.arguments[input.name]?[field: ownerField], owner != request.customerID {
+        for (i, ownerField) in action.inputOwners.enumerated() {
+            if let ownerField, case .text(let owner)? = values[i]?[field: ownerField], owner != request.customerID,
+               case .record(let type) = action.signature.inputs[i].type {
                 return .refused("the \(type.lowercased()) belongs to another customer")
             }
         }
-        switch sig.effect {
+        let effect = action.signature.effect
+        switch effect {
         case "read", "identify":
-            // The values given (identity aside), in the signature's order: one list, made with its room.
-            var given: [(name: String, value: RuntimeValue)] = []
-            given.reserveCapacity(sig.inputs.count)
-            for input in sig.inputs where input.type != .identity {
-                if let v = request.arguments[input.name] { given.append((input.name, v)) }
+            // The values given (identity aside) are those of `givenInputs`, read in place.
+            let given = action.givenInputs
+            let anyGiven = given.contains { values[$0] != nil }
+            func matches(_ r: RuntimeValue) -> Bool {
+                for i in given { if let v = values[i], !Self.holds(r, v) { return false } }
+                return true
             }
             var outputs: [String: RuntimeValue] = [:]
-            for output in sig.outputs {
+            for (j, output) in action.signature.outputs.enumerated() {
                 guard case .record(let type) = output.type else { continue }
                 let candidates = data.records[type] ?? []
                 // A record matches when it holds every value given (any record when none is given).
                 // The first match is found in one pass, without the list of all matches.
-                if sig.effect == "read", let owner = request.owners[type] {
+                if effect == "read", let owner = action.outputOwners[j] {
                     // The first of the customer's own matching records (without inputs besides identity,
                     // their own record: their subscription); a match of another customer's is refused.
                     var matched = false
                     var found: RuntimeValue?
-                    for r in candidates where given.allSatisfy({ Self.holds(r, $0.value) }) {
+                    for r in candidates where matches(r) {
                         matched = true
                         if case .text(let o)? = r[field: owner], o == request.customerID {
                             found = r
@@ -211,10 +218,13 @@ public final class SandboxActions: ActionPort, @unchecked Sendable {
                         }
                     }
                     if let found { outputs[output.name] = found; continue }
-                    if matched && !given.isEmpty { return .refused("that \(type.lowercased()) belongs to another customer") }
-                    return .notFound("no \(type.lowercased()) matches " + given.map { "\($0.name.replacingOccurrences(of: "_", with: " ")) \(Turn.format($0.value))" }.joined(separator: " and "))
+                    if matched && anyGiven { return .refused("that \(type.lowercased()) belongs to another customer") }
+                    let named = given.compactMap { i in
+                        values[i].map { "\(action.signature.inputs[i].name.replacingOccurrences(of: "_", with: " ")) \(Turn.format($0))" }
+                    }
+                    return .notFound("no \(type.lowercased()) matches " + named.joined(separator: " and "))
                 }
-                guard !given.isEmpty, let found = candidates.first(where: { r in given.allSatisfy { Self.holds(r, $0.value) } }) else {
+                guard anyGiven, let found = candidates.first(where: matches) else {
                     return .notFound("no \(type.lowercased()) matches the details given")
                 }
                 outputs[output.name] = found
@@ -227,20 +237,25 @@ public final class SandboxActions: ActionPort, @unchecked Sendable {
                 data.performed[key] = previous
                 return .alreadyDone(previous)
             }
-            data.journal.append(journalLine(request.action, request.arguments))
+            data.journal.append(journalLine(request))
             return .done([:])
         }
     }
 
     /// `issue_refund amount=$89.00 order=1042`: the action, a space, the arguments by name (in the
-    /// order `<` sorts them), each `name=value`, separated by spaces. The parts are written into
-    /// one string of their total size, not joined argument by argument.
-    static func journalLine(_ action: String, _ arguments: [String: RuntimeValue]) -> String {
-        var parts: [String] = [action, " "]
-        parts.reserveCapacity(2 + 4 * arguments.count)
-        for (i, (k, v)) in arguments.sorted(by: { $0.key < $1.key }).enumerated() {
-            if i > 0 { parts.append(" ") }
-            parts.append(k)
+    /// order `<` sorts them, worked out with the catalog action), each `name=value`, separated by
+    /// spaces. The parts are written into one string of their total size.
+    static func journalLine(_ request: ActionRequest) -> String {
+        let action = request.catalogAction
+        let values = request.arguments.values
+        var parts: [String] = [action.signature.name, " "]
+        parts.reserveCapacity(2 + 4 * action.journalOrder.count)
+        var first = true
+        for i in action.journalOrder {
+            guard let v = values[i] else { continue }
+            if !first { parts.append(" ") }
+            first = false
+            parts.append(action.signature.inputs[i].name)
             parts.append("=")
             parts.append(Turn.format(v))
         }

@@ -121,7 +121,14 @@ struct StateWriter {
         case .datetime(let s): bytes.append(5); int(s)
         case .duration(let amount, let unit): bytes.append(6); int(amount); text(unit)
         case .boolean(let b): bytes.append(7); bool(b)
-        case .record(let fields): bytes.append(8); keyed(fields) { $0.value($1) }
+        case .record(let fields):
+            // Written as `keyed` writes a dictionary: the fields are kept in the byte order of their names.
+            bytes.append(8)
+            unsigned(UInt64(fields.count))
+            for (k, v) in fields.fields {
+                text(k)
+                value(v)
+            }
         case .list(let items):
             bytes.append(9)
             unsigned(UInt64(items.count))
@@ -338,7 +345,18 @@ struct StateReader {
             let amount = try int()
             return .duration(amount: amount, unit: try text())
         case 7: return .boolean(try bool())
-        case 8: return .record(try keyed { r throws(StateDecodingError) in try r.value(depth: depth + 1) })
+        case 8:
+            // Read as `keyed` reads a dictionary, a name that comes twice refused as there.
+            let n = try count()
+            var record = RuntimeRecord()
+            record.reserveCapacity(n)
+            for _ in 0..<n {
+                let k = try text()
+                let v = try value(depth: depth + 1)
+                guard record[k] == nil else { throw failure("the key `\(k)` comes twice") }
+                record[k] = v
+            }
+            return .record(record)
         case 9: return .list(try list { r throws(StateDecodingError) in try r.value(depth: depth + 1) })
         case let t: throw failure("no value has the tag \(t)")
         }

@@ -255,9 +255,21 @@ struct JSONWriter {
             field("unit", unit)
             raw("}}")
         case .boolean(let b): single("boolean") { $0.bool(b) }
-        case .record(let fields): single("record") { $0.object(fields) { $0.value($1) } }
+        case .record(let fields): single("record") { $0.record(fields) }
         case .list(let items): single("list") { $0.list(items) { $0.value($1) } }
         }
+    }
+
+    /// A record's fields as `object` writes a dictionary: they are kept in the byte order of their names.
+    mutating func record(_ r: RuntimeRecord) {
+        bytes.append(UInt8(ascii: "{"))
+        for (i, (k, v)) in r.fields.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            string(k)
+            bytes.append(UInt8(ascii: ":"))
+            value(v)
+        }
+        bytes.append(UInt8(ascii: "}"))
     }
 
     mutating func money(_ m: Money) {

@@ -28,6 +28,10 @@ struct LimitBreach {
 }
 
 extension Turn {
+    /// What the trace records of an action that returned nothing: its result alone, made once.
+    static let doneOnly: [String: RuntimeValue] = ["__result": .text("done")]
+    static let alreadyDoneOnly: [String: RuntimeValue] = ["__result": .text("already done")]
+
     /// Calls an action with every guardrail in front of it: identity, ownership, confirmation,
     /// refund and frequency limits against the ledger, the idempotency key. False when it handed off.
     ///
@@ -43,10 +47,10 @@ extension Turn {
         // and released each of its texts and lists.
         let ev = evaluator
         let effectful = action.effectful
-        var values = [String: RuntimeValue](minimumCapacity: action.signature.inputs.count)
-        // The same values by input number: the limits, the scope and the key read them without hashing
-        // a name. Only an action with effects has them, so a read makes no such list.
-        var inputs = effectful ? [RuntimeValue?](repeating: nil, count: action.signature.inputs.count) : []
+        // The arguments by input number, as the request carries them: no name is hashed to make
+        // them, and the limits, the scope and the key read them by number too.
+        var values: [RuntimeValue?] = []
+        values.reserveCapacity(action.signature.inputs.count)
         for (i, input) in action.signature.inputs.enumerated() {
             if input.type == .identity {
                 // Identity comes from the verified session, never from the conversation.
@@ -55,8 +59,7 @@ extension Turn {
                     escalate(queue: nil, reason: "an action needed a verified customer", source: at, label: label)
                     return false
                 }
-                values[input.name] = .text(id)
-                if effectful { inputs[i] = .text(id) }
+                values.append(.text(id))
                 continue
             }
             guard let e = planned.map({ $0.arguments[i] }) ?? arguments[input.name], let v = ev.eval(e) else {
@@ -69,11 +72,22 @@ extension Turn {
                 escalate(queue: "security", reason: "an action was asked on a record that belongs to another customer", source: at, label: label)
                 return false
             }
-            values[input.name] = v
-            if effectful { inputs[i] = v }
+            values.append(v)
         }
-        if effectful { inputs = action.byName(inputs) }
-        let rendered = values.mapValues(Turn.format)
+        // Two inputs of one name (which the catalog should not allow) both hold the last one's value,
+        // as a dictionary of the arguments by name held it.
+        values = action.byName(values)
+        // The arguments as the conversation's record of actions, its effects and the trace show them.
+        var rendered = [String: String](minimumCapacity: values.count)
+        var facts = TraceFacts(items: [])
+        facts.items.reserveCapacity(values.count)
+        for (i, input) in action.signature.inputs.enumerated() {
+            guard let v = values[i] else { continue }
+            let text = Turn.format(v)
+            rendered[input.name] = text
+            facts.add(input.name, text)
+        }
+        if action.sameNamed != nil { facts = TraceFacts(rendered) }
         var key: String?
         var entry: LedgerEntry?
         if effectful {
@@ -86,7 +100,7 @@ extension Turn {
             // `path=value` for each path, joined with `&`, each part written once into its place.
             var keyParts = ""
             for (j, (path, parts, input)) in action.keyPaths.enumerated() {
-                var v: RuntimeValue? = input.flatMap { inputs[$0] }
+                var v: RuntimeValue? = input.flatMap { values[$0] }
                 for p in parts.dropFirst() { v = v?[field: p] }
                 let part = FastText.concat(path, "=", v.map(Turn.format) ?? "")
                 keyParts = j == 0 ? part : FastText.concat(keyParts, "&", part)
@@ -98,8 +112,8 @@ extension Turn {
                 if action.signature.effect == "refund" { state.confirmed = nil }
                 return true
             }
-            let amount = action.signature.effect == "refund" ? refundAmount(action.signature, inputs) : nil
-            let scope = scopeKey(action.signature, inputs)
+            let amount = action.signature.effect == "refund" ? refundAmount(action.signature, values) : nil
+            let scope = scopeKey(action, values)
             let customer = state.verifiedCustomerID ?? state.customer.id
             let e = LedgerEntry(conversation: state.id, customerID: customer, action: name, scope: scope, idempotencyKey: k, amount: amount, at: env.now)
             let usage = ledgerUsage(action.signature, entry: e)
@@ -111,8 +125,8 @@ extension Turn {
             note(.limit, action.withinLimitsDetail, source: at, limitFigures(action.signature, entry: e, usage: usage))
             entry = e
         }
-        let request = ActionRequest(action: name, signature: action.signature, arguments: values, customerID: state.verifiedCustomerID,
-                                    idempotencyKey: key, owners: runtime.owners)
+        let request = ActionRequest(action, arguments: ActionArguments(inputs: action.signature.inputs, values: values),
+                                    customerID: state.verifiedCustomerID, idempotencyKey: key)
         let outcome = env.actions.perform(request)
         switch outcome {
         case .done(let outputs), .alreadyDone(let outputs):
@@ -130,11 +144,18 @@ extension Turn {
             let result: String
             if case .alreadyDone = outcome { result = "already done" } else { result = "done" }
             state.actions.append(ActionRecord(action: name, arguments: rendered, result: result, turn: state.turn))
-            // Made with room for the result: a copy of `outputs` grown by one would be copied, then rehashed.
-            var recorded = [String: RuntimeValue](minimumCapacity: outputs.count + 1)
-            for (k, v) in outputs { recorded[k] = v }
-            recorded["__result"] = .text(result)
-            note(.action, result == "done" ? action.doneDetail : action.alreadyDoneDetail, source: at, TraceFacts(rendered), outputs: recorded)
+            let recorded: [String: RuntimeValue]
+            if outputs.isEmpty {
+                // Made once: most actions with effects return nothing.
+                recorded = result == "done" ? Turn.doneOnly : Turn.alreadyDoneOnly
+            } else {
+                // Made with room for the result: a copy of `outputs` grown by one would be copied, then rehashed.
+                var r = [String: RuntimeValue](minimumCapacity: outputs.count + 1)
+                for (k, v) in outputs { r[k] = v }
+                r["__result"] = .text(result)
+                recorded = r
+            }
+            note(.action, result == "done" ? action.doneDetail : action.alreadyDoneDetail, source: at, facts, outputs: recorded)
             if effectful {
                 effects.append(.action(name: name, arguments: rendered))
                 // Each movement of money needs its own yes; one yes covers the changes that follow it.
@@ -150,7 +171,7 @@ extension Turn {
             }
             let refused = result != "failed"
             state.actions.append(ActionRecord(action: name, arguments: rendered, result: result, turn: state.turn))
-            note(.action, "`\(name)` \(result == "refused" ? "was refused" : result == "not found" ? "found nothing" : "failed"): \(why)", source: at, TraceFacts(rendered),
+            note(.action, "`\(name)` \(result == "refused" ? "was refused" : result == "not found" ? "found nothing" : "failed"): \(why)", source: at, facts,
                  outputs: ["__result": .text(result), "__why": .text(why)])
             // Details that match no account (or someone else's) may be tried another way; a connector
             // that failed says nothing about the customer, and is handed off with its cause below.
@@ -235,16 +256,18 @@ extension Turn {
                 // The call as the procedure worked it out, else (an action not in the catalog) as written.
                 let planned = p.calls[id]
                 guard let catalogued = planned?.action ?? runtime.catalog[action], catalogued.effectful else { return nil }
-                // The inputs by number, as `call` reads them.
-                var inputs = [RuntimeValue?](repeating: nil, count: catalogued.signature.inputs.count)
+                // The inputs by number, as `call` reads them (a list made by `reserveCapacity`: one made
+                // by `Array(repeating:count:)` looked its storage type up at every call).
+                var inputs: [RuntimeValue?] = []
+                inputs.reserveCapacity(catalogued.signature.inputs.count)
                 for (i, input) in catalogued.signature.inputs.enumerated() {
-                    if input.type == .identity { inputs[i] = state.verifiedCustomerID.map { .text($0) }; continue }
+                    if input.type == .identity { inputs.append(state.verifiedCustomerID.map { .text($0) }); continue }
                     // Evaluated here, not through `flatMap(ev.eval)`, whose closure took a copy of the evaluator.
-                    if let e = planned.map({ $0.arguments[i] }) ?? arguments[input.name] { inputs[i] = ev.eval(e) }
+                    if let e = planned.map({ $0.arguments[i] }) ?? arguments[input.name] { inputs.append(ev.eval(e)) } else { inputs.append(nil) }
                 }
                 inputs = catalogued.byName(inputs)
                 let customer = state.verifiedCustomerID ?? state.customer.id
-                let entry = LedgerEntry(conversation: state.id, customerID: customer, action: action, scope: scopeKey(catalogued.signature, inputs),
+                let entry = LedgerEntry(conversation: state.id, customerID: customer, action: action, scope: scopeKey(catalogued, inputs),
                                         idempotencyKey: "", amount: catalogued.signature.effect == "refund" ? refundAmount(catalogued.signature, inputs) : nil, at: env.now)
                 return checkLimits(catalogued.signature, entry: entry, usage: ledgerUsage(catalogued.signature, entry: entry)).map { (action, $0) }
             default: return nil
@@ -261,17 +284,15 @@ extension Turn {
         return nil
     }
 
-    /// What a frequency limit counts per: `order:1042`, `customer:C-1001`.
-    func scopeKey(_ signature: ActionSignature, _ inputs: [RuntimeValue?]) -> String {
-        guard let per = signature.limit?.per, per != "customer", per != "conversation" else {
-            return signature.limit?.per == "conversation" ? FastText.concat("conversation:", state.id)
+    /// What a frequency limit counts per: `order:1042`, `customer:C-1001`. The inputs it may count
+    /// per (`once per order`: the `Order` inputs) were found when the catalog was loaded.
+    func scopeKey(_ action: CatalogAction, _ inputs: [RuntimeValue?]) -> String {
+        guard let per = action.signature.limit?.per, per != "customer", per != "conversation" else {
+            return action.signature.limit?.per == "conversation" ? FastText.concat("conversation:", state.id)
                 : FastText.concat("customer:", state.verifiedCustomerID ?? state.customer.id)
         }
-        for (i, input) in signature.inputs.enumerated() {
-            if case .record(let type) = input.type, FastText.equalLowercased(type, per),
-               case .text(let id)? = inputs[i]?[field: "id"] {
-                return FastText.concat(per, ":", id)
-            }
+        for i in action.scopeInputs {
+            if case .text(let id)? = inputs[i]?[field: "id"] { return FastText.concat(per, ":", id) }
         }
         return FastText.concat("customer:", state.verifiedCustomerID ?? state.customer.id)
     }

@@ -80,7 +80,7 @@ public enum CorpusReader {
             guard case .record(let fields) = record, fields["id"] == .text(id) else { continue }
             var tier = "standard"
             if case .text(let t)? = fields["tier"] { tier = t }
-            return CustomerProfile(id: id, tier: tier, verified: verified, fields: fields.filter { $0.key != "id" && $0.key != "tier" })
+            return CustomerProfile(id: id, tier: tier, verified: verified, fields: fields.dictionary.filter { $0.key != "id" && $0.key != "tier" })
         }
         return nil
     }

@@ -94,10 +94,11 @@ struct IndexedRecords {
     /// The records a lookup can find, in fixture order: those holding every text value given, or
     /// the customer's own when nothing is given. `SandboxActions.perform` still decides among them.
     func candidates(for request: ActionRequest, ownerField: String?) -> [RuntimeValue] {
-        let given = request.signature.inputs.filter { $0.type != .identity }.compactMap { request.arguments[$0.name] }
+        let action = request.catalogAction
+        let given = action.givenInputs.compactMap { request.arguments.values[$0] }
         var narrowed: Set<Int>?
         if given.isEmpty {
-            if request.signature.effect == "read", ownerField != nil, let customer = request.customerID {
+            if action.signature.effect == "read", ownerField != nil, let customer = request.customerID {
                 narrowed = Set(byOwner[customer] ?? [])
             }
         } else {
@@ -150,11 +151,12 @@ final class SandboxPortInTransaction: ActionPort {
     func perform(_ request: ActionRequest) -> ActionOutcome {
         guard failure == nil else { return .failed("the sandbox is unavailable") }
         do {
-            let effectful = request.signature.effect != "read" && request.signature.effect != "identify"
+            let action = request.catalogAction
+            let effectful = action.effectful
             if !effectful {
-                for output in request.signature.outputs {
+                for (j, output) in action.signature.outputs.enumerated() {
                     if case .record(let type) = output.type {
-                        let ownerField = request.owners[type]
+                        let ownerField = action.ownerField(ofOutput: j)
                         data.records[type] = try load(type, ownerField: ownerField).candidates(for: request, ownerField: ownerField)
                     }
                 }

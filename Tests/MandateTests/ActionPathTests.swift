@@ -31,6 +31,13 @@ import Testing
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int(truncatingIfNeeded: state >> 33)
         }
+        // The action's inputs: every name, in an order of their own (not sorted), two of them twice.
+        var inputNames = names
+        for i in inputNames.indices.reversed() { inputNames.swapAt(i, next() % (i + 1)) }
+        inputNames += [names[1], names[7]]
+        let signature = ActionSignature(name: "issue_refund", description: nil, phrase: "refund", inputs: inputNames.map { Field(name: $0, type: .text) },
+                                        outputs: [], effect: "refund", runsOn: "sandbox", idempotencyKey: [], limit: nil,
+                                        source: SourceRef(file: "actions.yaml", line: 1, column: 1))
         for _ in 0..<2_000 {
             var arguments: [String: RuntimeValue] = [:]
             for _ in 0..<(next() % 12) { arguments[names[next() % names.count]] = values[next() % values.count] }
@@ -38,7 +45,8 @@ import Testing
             for (i, (k, v)) in arguments.sorted(by: { $0.key < $1.key }).enumerated() {
                 old = FastText.concat(old, i == 0 ? "" : " ", k, "=", Turn.format(v))
             }
-            #expect(SandboxActions.journalLine("issue_refund", arguments) == old, "\(arguments)")
+            let request = ActionRequest(signature: signature, arguments: arguments, customerID: nil, idempotencyKey: "k", owners: [:])
+            #expect(SandboxActions.journalLine(request) == old, "\(arguments)")
         }
     }
 
@@ -91,6 +99,75 @@ import Testing
         #expect(verdicts.verdict(on: "") == nil)
         #expect(OutputVerdicts.hash("ab") != OutputVerdicts.hash("ba"))
         #expect(OutputVerdicts.hash("") != 0)
+    }
+
+    /// The runtime's requests carry the arguments in the order of the signature's inputs, readable by
+    /// name, with identity bound to the verified customer, and share the catalog action (not a copy
+    /// of the signature) from one call to the next.
+    @Test func requestsCarryArgumentsByInputNumber() throws {
+        final class Recording: ActionPort {
+            let base: SandboxActions
+            var requests: [ActionRequest] = []
+            init(_ base: SandboxActions) { self.base = base }
+            func perform(_ request: ActionRequest) -> ActionOutcome {
+                requests.append(request)
+                return base.perform(request)
+            }
+        }
+        let h = try Harness(customer: dana, fixtures: ["orders": [orderFixture(id: "1042", customer: "C-1001", total: "89.00 USD")]])
+        let port = Recording(h.sandbox)
+        var state = h.state
+        for (message, intent) in [("can I get a refund for the stand mixer?", "refund_request"), ("it's order 1042", nil), ("yes please", nil)] {
+            let prediction = intent.map { IntentPrediction(intent: $0, confidence: 0.95, ranking: [IntentScore(intent: $0, score: 0.95)]) }
+            state = h.runtime.turn(state, CustomerEvent(message: message, intent: prediction),
+                                   environment: TurnEnvironment(now: h.now, actions: port, ledger: h.ledger)).state
+        }
+        #expect(port.requests.map(\.action) == ["lookup_order", "issue_refund"])
+        let lookup = port.requests[0], refund = port.requests[1]
+        #expect(lookup.arguments.inputs.map(\.name) == ["order_number", "customer_id"])
+        #expect(lookup.arguments.values == [.text("1042"), .text("C-1001")])
+        #expect(lookup.arguments["order_number"] == .text("1042"))
+        #expect(lookup.arguments["customer_id"] == .text("C-1001"))
+        #expect(lookup.arguments["order"] == nil)
+        #expect(lookup.idempotencyKey == nil)
+        #expect(refund.arguments.inputs.map(\.name) == ["amount", "order", "customer_id"])
+        #expect(refund.arguments[input: 0] == .money(Money(minor: 8900, currency: "USD")))
+        #expect(refund.arguments["order"]?[field: "id"] == .text("1042"))
+        #expect(refund.arguments.map { $0.name } == ["amount", "order", "customer_id"])
+        #expect(refund.customerID == "C-1001")
+        #expect(refund.idempotencyKey?.hasSuffix("#issue_refund#order.id=1042") == true)
+        #expect(refund.owners["Order"] == "customer_id")
+        #expect(refund.catalogAction.ownerField(ofInput: 1) == "customer_id")
+        #expect(refund.catalogAction.ownerField(ofInput: 0) == nil)
+        #expect(refund.catalogAction.signature == referencePlan.actions.first { $0.name == "issue_refund" })
+        // A second conversation's call of the same action shares its catalog action.
+        var other = h.runtime.start(id: "conv-2", customer: dana)
+        for (message, intent) in [("can I get a refund for the stand mixer?", "refund_request"), ("it's order 1042", nil)] {
+            let prediction = intent.map { IntentPrediction(intent: $0, confidence: 0.95, ranking: [IntentScore(intent: $0, score: 0.95)]) }
+            other = h.runtime.turn(other, CustomerEvent(message: message, intent: prediction),
+                                   environment: TurnEnvironment(now: h.now, actions: port, ledger: h.ledger)).state
+        }
+        #expect(port.requests.count == 3)
+        #expect(port.requests[2].catalogAction === lookup.catalogAction)
+        #expect(port.requests[2] == lookup)
+    }
+
+    /// Arguments given by name land on their inputs; read by name they give the last input of a
+    /// name two inputs share (as a dictionary by name did); equal when their values by name are.
+    @Test func argumentsByNameAndByNumber() {
+        let inputs = [Field(name: "order", type: .record("Order")), Field(name: "reason", type: .text), Field(name: "customer_id", type: .identity)]
+        let a = ActionArguments(inputs: inputs, byName: ["reason": .text("late"), "customer_id": .text("C-1"), "unknown": .text("x")])
+        #expect(a.values == [nil, .text("late"), .text("C-1")])
+        #expect(a["reason"] == .text("late") && a["order"] == nil && a["unknown"] == nil)
+        #expect(a.map { $0.name } == ["reason", "customer_id"])
+        #expect(a.givenCount == 2)
+        #expect(a.byName == ["reason": .text("late"), "customer_id": .text("C-1")])
+        #expect(a.description == "[reason: late, customer_id: C-1]")
+        let reordered = ActionArguments(inputs: [inputs[2], inputs[1], inputs[0]], values: [.text("C-1"), .text("late"), nil])
+        #expect(a == reordered)
+        #expect(a != ActionArguments(inputs: inputs, values: [nil, .text("early"), .text("C-1")]))
+        let twice = ActionArguments(inputs: [Field(name: "n", type: .text), Field(name: "n", type: .text)], values: [.text("1"), .text("2")])
+        #expect(twice["n"] == .text("2"))
     }
 
     /// `SandboxActions.perform` for reads as it was before it found the first match in one pass:

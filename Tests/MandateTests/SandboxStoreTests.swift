@@ -61,8 +61,7 @@ func referenceLookups() throws -> (data: SandboxData, requests: [ActionRequest])
             for arguments in argumentSets {
                 var args = arguments
                 for input in action.inputs where input.type == .identity { args[input.name] = .text(customer) }
-                requests.append(ActionRequest(action: action.name, signature: action, arguments: args, customerID: customer,
-                                              idempotencyKey: nil, owners: owners))
+                requests.append(ActionRequest(signature: action, arguments: args, customerID: customer, idempotencyKey: nil, owners: owners))
             }
         }
     }

@@ -72,8 +72,7 @@ import Testing
         let port = SystemsDown(SandboxActions(data: scenario.sandbox), unavailable: scenario.unavailable)
         func outcome(_ name: String) throws -> ActionOutcome {
             let signature = try #require(plan.actions.first { $0.name == name })
-            return port.perform(ActionRequest(action: name, signature: signature, arguments: [:], customerID: "C-1001",
-                                              idempotencyKey: "k-\(name)", owners: [:]))
+            return port.perform(ActionRequest(signature: signature, arguments: [:], customerID: "C-1001", idempotencyKey: "k-\(name)", owners: [:]))
         }
         guard case .failed = try outcome("lock_account") else { Issue.record("lock_account ran though unavailable"); return }
         guard case .done = try outcome("send_password_reset_link") else { Issue.record("another action failed"); return }
