@@ -234,26 +234,41 @@ public final class CatalogAction: Sendable {
             let parts = path.split(separator: ".").map(String.init)
             return (path, parts, inputs.lastIndex { $0.name == parts[0] })
         }
-        // Made only when two inputs share a name: nothing is allocated for a catalog without such inputs.
+        // In one walk of the inputs, without closures (a plan is loaded with all its actions):
+        // the inputs sharing a name, the journal's order, the inputs a lookup matches on and the
+        // record inputs a limit counts per. `sameNamed` is made only when two inputs share a name.
         var last: [Int]?
+        var order: [Int] = []
+        order.reserveCapacity(inputs.count)
+        var given: [Int] = []
+        given.reserveCapacity(inputs.count)
+        var scopes: [Int] = []
+        let per = signature.limit?.per
+        let perRecord = per != nil && per != "customer" && per != "conversation"
         for i in inputs.indices {
+            var named = false
             for j in (i + 1)..<inputs.count where inputs[j].name == inputs[i].name {
                 if last == nil { last = Array(inputs.indices) }
                 last?[i] = j
+                named = true
             }
+            if !named {
+                // Sorted as it is made: after every name that `<` puts before it.
+                var k = order.count
+                order.append(i)
+                while k > 0 && inputs[i].name < inputs[order[k - 1]].name {
+                    order[k] = order[k - 1]
+                    k -= 1
+                }
+                order[k] = i
+            }
+            if inputs[i].type != .identity { given.append(i) }
+            if perRecord, let per, case .record(let type) = inputs[i].type, FastText.equalLowercased(type, per) { scopes.append(i) }
         }
         sameNamed = last
-        journalOrder = inputs.indices.filter { i in !inputs[(i + 1)...].contains { $0.name == inputs[i].name } }
-            .sorted { inputs[$0].name < inputs[$1].name }
-        givenInputs = inputs.indices.filter { inputs[$0].type != .identity }
-        if let per = signature.limit?.per, per != "customer", per != "conversation" {
-            scopeInputs = inputs.indices.filter { i in
-                if case .record(let type) = inputs[i].type { return FastText.equalLowercased(type, per) }
-                return false
-            }
-        } else {
-            scopeInputs = []
-        }
+        journalOrder = order
+        givenInputs = given
+        scopeInputs = scopes
         effectful = signature.effect != "read" && signature.effect != "identify"
         withinLimitsDetail = "`\(signature.name)` is within its limits"
         doneDetail = "`\(signature.name)` done"
