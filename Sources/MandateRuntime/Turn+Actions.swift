@@ -112,17 +112,17 @@ extension Turn {
                 if action.signature.effect == "refund" { state.confirmed = nil }
                 return true
             }
-            let amount = action.signature.effect == "refund" ? refundAmount(action.signature, values) : nil
+            let amount = action.signature.effect == "refund" ? refundAmount(action, values) : nil
             let scope = scopeKey(action, values)
             let customer = state.verifiedCustomerID ?? state.customer.id
             let e = LedgerEntry(conversation: state.id, customerID: customer, action: name, scope: scope, idempotencyKey: k, amount: amount, at: env.now)
-            let usage = ledgerUsage(action.signature, entry: e)
-            if let breach = checkLimits(action.signature, entry: e, usage: usage) {
+            let usage = ledgerUsage(action, entry: e)
+            if let breach = checkLimits(action, entry: e, usage: usage) {
                 note(.limit, "`\(name)` was stopped: \(breach.detail)", source: breach.source, ["rule": breach.rule, "clause": clauseID(breach.clause)])
                 escalate(queue: nil, reason: breach.detail, source: at, label: label, clause: breach.clause)
                 return false
             }
-            note(.limit, action.withinLimitsDetail, source: at, limitFigures(action.signature, entry: e, usage: usage))
+            note(.limit, action.withinLimitsDetail, source: at, limitFigures(action, entry: e, usage: usage))
             entry = e
         }
         let request = ActionRequest(action, arguments: ActionArguments(inputs: action.signature.inputs, values: values),
@@ -268,8 +268,8 @@ extension Turn {
                 inputs = catalogued.byName(inputs)
                 let customer = state.verifiedCustomerID ?? state.customer.id
                 let entry = LedgerEntry(conversation: state.id, customerID: customer, action: action, scope: scopeKey(catalogued, inputs),
-                                        idempotencyKey: "", amount: catalogued.signature.effect == "refund" ? refundAmount(catalogued.signature, inputs) : nil, at: env.now)
-                return checkLimits(catalogued.signature, entry: entry, usage: ledgerUsage(catalogued.signature, entry: entry)).map { (action, $0) }
+                                        idempotencyKey: "", amount: catalogued.signature.effect == "refund" ? refundAmount(catalogued, inputs) : nil, at: env.now)
+                return checkLimits(catalogued, entry: entry, usage: ledgerUsage(catalogued, entry: entry)).map { (action, $0) }
             default: return nil
             }
         }
@@ -277,8 +277,8 @@ extension Turn {
     }
 
     /// The money an action with `effect: refund` moves: its money input (`inputs` by input number).
-    func refundAmount(_ signature: ActionSignature, _ inputs: [RuntimeValue?]) -> Money? {
-        for (i, input) in signature.inputs.enumerated() where input.type == .money {
+    func refundAmount(_ action: CatalogAction, _ inputs: [RuntimeValue?]) -> Money? {
+        for (i, input) in action.signature.inputs.enumerated() where input.type == .money {
             if case .money(let m)? = inputs[i] { return m }
         }
         return nil
@@ -298,7 +298,7 @@ extension Turn {
     }
 
     /// The amounts a limit check compared, for the trace.
-    func limitFigures(_ signature: ActionSignature, entry: LedgerEntry, usage: LedgerUsage) -> TraceFacts {
+    func limitFigures(_ action: CatalogAction, entry: LedgerEntry, usage: LedgerUsage) -> TraceFacts {
         let g = goal
         var figures: TraceFacts = [:]
         // Room for every figure: the list is not regrown as they are added.
@@ -317,7 +317,7 @@ extension Turn {
                 figures.add("max_per_customer", max)
             }
         }
-        if let limit = signature.limit, let count = usage.runs {
+        if let limit = action.signature.limit, let count = usage.runs {
             figures.add(FastText.concat("runs_for_", entry.scope), FastText.concat(FastText.decimal(count), " of ", FastText.decimal(limit.count)))
         }
         return figures
@@ -327,7 +327,7 @@ extension Turn {
     /// figures: the customer's refunds in the goal's window, in the entry's currency (when the entry
     /// moves money and the goal caps a customer's refunds), and the runs of the action for the
     /// entry's scope in the limit's window (when it has a limit).
-    func ledgerUsage(_ signature: ActionSignature, entry: LedgerEntry) -> LedgerUsage {
+    func ledgerUsage(_ action: CatalogAction, entry: LedgerEntry) -> LedgerUsage {
         let g = goal
         var usage = LedgerUsage()
         var refundSince: Int64?
@@ -336,7 +336,7 @@ extension Turn {
             refundSince = env.now - usage.refundDays * 86_400
             usage.refundCurrency = amount.currency
         }
-        let limitSince = signature.limit.map { limit in limit.windowDays.map { env.now - Int64($0) * 86_400 } ?? Int64.min }
+        let limitSince = action.signature.limit.map { limit in limit.windowDays.map { env.now - Int64($0) * 86_400 } ?? Int64.min }
         guard refundSince != nil || limitSince != nil else { return usage }
         // One read from the earlier of the two moments; each figure keeps the entries of its own window.
         let entries = env.ledger.entries(customerID: entry.customerID, since: min(refundSince ?? .max, limitSince ?? .max))
@@ -349,16 +349,16 @@ extension Turn {
         }
         if let since = limitSince {
             var count = 0
-            for e in entries where e.at >= since && e.action == signature.name && e.scope == entry.scope { count += 1 }
+            for e in entries where e.at >= since && e.action == action.signature.name && e.scope == entry.scope { count += 1 }
             usage.runs = count
         }
         return usage
     }
 
     /// Checks the goal's refund limits and the action's frequency limit against the ledger.
-    func checkLimits(_ signature: ActionSignature, entry: LedgerEntry, usage: LedgerUsage) -> LimitBreach? {
+    func checkLimits(_ action: CatalogAction, entry: LedgerEntry, usage: LedgerUsage) -> LimitBreach? {
         let g = goal
-        if signature.effect == "refund" {
+        if action.signature.effect == "refund" {
             guard let amount = entry.amount else {
                 return LimitBreach(rule: "refund amount", detail: "a refund had no amount", source: nil)
             }
@@ -388,11 +388,11 @@ extension Turn {
                 }
             }
         }
-        if let limit = signature.limit, let count = usage.runs {
+        if let limit = action.signature.limit, let count = usage.runs {
             if count >= limit.count {
                 let window = limit.windowDays.map { $0 == 1 ? " per day" : " per \($0) days" } ?? ""
-                return LimitBreach(rule: "limit", detail: "`\(signature.name)` may run \(limit.count == 1 ? "once" : "at most \(limit.count) times") per \(limit.per)\(window), and it already has",
-                                   source: signature.source.description, clause: "limit:\(signature.name)")
+                return LimitBreach(rule: "limit", detail: "`\(action.signature.name)` may run \(limit.count == 1 ? "once" : "at most \(limit.count) times") per \(limit.per)\(window), and it already has",
+                                   source: action.signature.source.description, clause: "limit:\(action.signature.name)")
             }
         }
         return nil

@@ -238,7 +238,7 @@ import Testing
         }
     }
 
-    @Test func limitsReadTheLedgerOnce() {
+    @Test func limitsReadTheLedgerOnce() throws {
         let runtime = Runtime(plan: referencePlan)
         let now: Int64 = 1_800_000_000
         var seed: UInt64 = 21
@@ -271,12 +271,13 @@ import Testing
             for signature in effectful {
                 let entry = LedgerEntry(conversation: "c", customerID: "C-1", action: signature.name, scope: scopes[next(scopes.count)],
                                         idempotencyKey: "", amount: signature.effect == "refund" ? money() : nil, at: now)
-                let usage = turn.ledgerUsage(signature, entry: entry)
-                let new = turn.checkLimits(signature, entry: entry, usage: usage)
+                let action = try #require(runtime.core.catalog[signature.name])
+                let usage = turn.ledgerUsage(action, entry: entry)
+                let new = turn.checkLimits(action, entry: entry, usage: usage)
                 let old = turn.checkLimitsReadingEachTime(signature, entry: entry)
                 #expect(new?.detail == old?.detail && new?.rule == old?.rule && new?.clause == old?.clause && new?.source == old?.source,
                         "\(signature.name) round \(round)")
-                let figures = turn.limitFigures(signature, entry: entry, usage: usage).items
+                let figures = turn.limitFigures(action, entry: entry, usage: usage).items
                 let oldFigures = turn.limitFiguresReadingEachTime(signature, entry: entry).items
                 #expect(figures.map { "\($0.0)=\($0.1)" } == oldFigures.map { "\($0.0)=\($0.1)" }, "\(signature.name) round \(round)")
             }
