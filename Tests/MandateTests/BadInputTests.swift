@@ -11,7 +11,7 @@ import Testing
 @Suite struct BadInputTests {
     func expectError(_ path: String, _ bytes: [UInt8], code: MandateDiagnostics.DiagnosticCode, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         var compilation: Compilation!
-        let elapsed = seconds { compilation = compileBase(path: path, bytes: bytes) }
+        let elapsed = fastestSeconds(within: 1.0) { compilation = compileBase(path: path, bytes: bytes) }
         #expect(compilation.hasErrors, sourceLocation: sourceLocation)
         #expect(compilation.diagnostics.contains { $0.code == code && $0.range?.file == path },
                 "expected \(code) in \(compilation.diagnostics.map { "\($0.code): \($0.message)" })", sourceLocation: sourceLocation)
@@ -86,7 +86,7 @@ import Testing
         try Data(Self.nested(10_000)).write(to: dir.appendingPathComponent("refund.procedure"))
         let (console, captured) = Console.capturing()
         var exit = MandateExit.clean
-        let elapsed = seconds {
+        let elapsed = fastestSeconds(within: 1.0) {
             exit = Commands.check(path: dir.path, verbose: false, options: .init(format: .plain), console: console)
         }
         #expect(exit == .errorsFound)
@@ -245,7 +245,7 @@ import Testing
     func unquotedPunctuationNeverHangs(_ text: String) {
         let source = "Procedure: P\nGoal: resolve-order-issues\nHandles: order_status\n\n1. Say \"hi.\" \(text) thanks.\n2. Resolve as status_shared.\n"
         var compilation: Compilation!
-        let elapsed = seconds { compilation = compileBase(replacing: [ExampleFile("status.procedure", source)]) }
+        let elapsed = fastestSeconds(within: 1.0) { compilation = compileBase(replacing: [ExampleFile("status.procedure", source)]) }
         #expect(elapsed < 1.0)
         #expect(compilation.hasErrors)
     }
